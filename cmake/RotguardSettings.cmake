@@ -1,0 +1,19 @@
+# INTERFACE targets carrying warnings and sanitizer flags; linked PRIVATE to
+# first-party targets only, never to third-party code.
+add_library(rotguard_warnings INTERFACE)
+target_compile_options(rotguard_warnings INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast
+  -Wcast-align -Wunused -Woverloaded-virtual
+  -Wdouble-promotion -Wformat=2 -Wimplicit-fallthrough)
+if(ROTGUARD_WARNINGS_AS_ERRORS)
+  target_compile_options(rotguard_warnings INTERFACE -Werror)
+endif()
+
+add_library(rotguard_settings INTERFACE)
+target_compile_definitions(rotguard_settings INTERFACE
+  $<$<CONFIG:Debug>:_GLIBCXX_ASSERTIONS>)
+if(ROTGUARD_SANITIZE)
+  target_compile_options(rotguard_settings INTERFACE
+    -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  target_link_options(rotguard_settings INTERFACE -fsanitize=address,undefined)
+endif()

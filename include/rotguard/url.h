@@ -1,0 +1,30 @@
+// URL helpers shared by extraction, fetching and indexing.
+#ifndef ROTGUARD_URL_H_
+#define ROTGUARD_URL_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace rotguard {
+
+// The manifest key (SPEC §13): lowercase scheme and host, IDNA → punycode,
+// default port dropped, empty path → "/", dot segments removed,
+// percent-encoding hex uppercased, fragment dropped, query order kept.
+// nullopt when `url` is not an absolute http(s) URL with a valid host.
+std::optional<std::string> NormalizeUrl(std::string_view url);
+
+// RFC 3986 §5 reference resolution; nullopt when base is not absolute.
+std::optional<std::string> ResolveUrl(std::string_view base,
+                                      std::string_view reference);
+
+// Lowercased scheme of an absolute URL ("https"), "" when none.
+std::string UrlScheme(std::string_view url);
+
+// warcio.js getSurt(): lowercase, strip www\d*., reverse host labels,
+// keep a non-default port as ":port", sort query args, drop the scheme.
+std::string Surt(std::string_view url);
+
+}  // namespace rotguard
+
+#endif  // ROTGUARD_URL_H_

@@ -1,0 +1,35 @@
+// Each command lives in its own cmd_<name>.cc and registers itself here.
+#ifndef ROTGUARD_CLI_COMMANDS_H_
+#define ROTGUARD_CLI_COMMANDS_H_
+
+#include <string>
+
+namespace CLI {
+class App;
+}
+
+namespace rotguard::cli {
+
+// Options every command sees (SPEC §3 "Global").
+struct GlobalOptions {
+  std::string store = ".rotguard";  // --store, env ROTGUARD_STORE
+  std::string config;               // --config; empty: <store>/rotguard.toml
+  int verbosity = 0;                // -v adds one, -q subtracts one
+  bool json = false;                // --json machine output
+};
+
+// A command's callback stores its exit code here instead of exiting.
+struct CommandResult {
+  int exit_code = 0;
+};
+
+void AddInitCommand(CLI::App& app, const GlobalOptions& global,
+                    CommandResult& result);
+void AddInspectCommand(CLI::App& app, const GlobalOptions& global,
+                       CommandResult& result);
+void AddScanCommand(CLI::App& app, const GlobalOptions& global,
+                    CommandResult& result);
+
+}  // namespace rotguard::cli
+
+#endif  // ROTGUARD_CLI_COMMANDS_H_

@@ -1,0 +1,3 @@
+#include "cli/rotguard_main.h"
+
+int main(int argc, char** argv) { return rotguard::cli::RotguardMain(argc, argv); }

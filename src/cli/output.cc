@@ -1,0 +1,20 @@
+#include "cli/output.h"
+
+#include <unistd.h>
+
+#include <iostream>
+
+namespace rotguard::cli {
+namespace {
+bool g_quiet = false;
+}
+
+bool StdoutIsTty() { return ::isatty(STDOUT_FILENO) == 1; }
+bool StderrIsTty() { return ::isatty(STDERR_FILENO) == 1; }
+void SetQuiet(bool quiet) { g_quiet = quiet; }
+
+void PrintWarning(std::string_view message) {
+  if (!g_quiet) std::cerr << "rotguard: warning: " << message << '\n';
+}
+
+}  // namespace rotguard::cli

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The README's test command: installs what is missing, then builds with
+# warnings as errors and runs every test, then runs the unit and integration
+# tests again under AddressSanitizer + UBSan.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash tools/install-deps.sh
+
+JOBS=$(nproc)
+build_and_test() {  # DIR CMAKE_ARGS...
+  local dir=$1; shift
+  cmake -S . -B "$dir" -G Ninja -DROTGUARD_WARNINGS_AS_ERRORS=ON "$@" >/dev/null
+  cmake --build "$dir" -j "$JOBS"
+  ctest --test-dir "$dir" --output-on-failure -j "$JOBS"
+}
+
+echo "== release build (-Werror) =="
+build_and_test build/release -DCMAKE_BUILD_TYPE=RelWithDebInfo
+echo "== ASan + UBSan build =="
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  build_and_test build/asan -DCMAKE_BUILD_TYPE=Debug -DROTGUARD_SANITIZE=ON
+echo "== fuzz corpus replay =="
+cmake -S . -B build/fuzz -G Ninja -DROTGUARD_FUZZ_REPLAY=ON -DROTGUARD_BUILD_TESTS=OFF >/dev/null
+cmake --build build/fuzz -j "$JOBS"
+for f in build/fuzz/tests/fuzz/*_fuzzer; do
+  [ -x "$f" ] || continue
+  name=$(basename "$f" _fuzzer)
+  [ -d "tests/fuzz/corpus/$name" ] && "$f" tests/fuzz/corpus/"$name"/*
+done
+echo "all tests passed"
