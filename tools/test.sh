@@ -16,15 +16,16 @@ build_and_test() {  # DIR CMAKE_ARGS...
 
 echo "== release build (-Werror) =="
 build_and_test build/release -DCMAKE_BUILD_TYPE=RelWithDebInfo
-echo "== ASan + UBSan build =="
-ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-  build_and_test build/asan -DCMAKE_BUILD_TYPE=Debug -DROTGUARD_SANITIZE=ON
-echo "== fuzz corpus replay =="
-cmake -S . -B build/fuzz -G Ninja -DROTGUARD_FUZZ_REPLAY=ON -DROTGUARD_BUILD_TESTS=OFF >/dev/null
-cmake --build build/fuzz -j "$JOBS"
-for f in build/fuzz/tests/fuzz/*_fuzzer; do
+echo "== ASan + UBSan build (unit, integration, fuzz corpus replay) =="
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+build_and_test build/asan -DCMAKE_BUILD_TYPE=Debug -DROTGUARD_SANITIZE=ON \
+  -DROTGUARD_FUZZ_REPLAY=ON
+for f in build/asan/tests/fuzz/*_fuzzer; do
   [ -x "$f" ] || continue
   name=$(basename "$f" _fuzzer)
-  [ -d "tests/fuzz/corpus/$name" ] && "$f" tests/fuzz/corpus/"$name"/*
+  if [ -d "tests/fuzz/corpus/$name" ]; then
+    "$f" tests/fuzz/corpus/"$name"/*
+  fi
 done
 echo "all tests passed"
