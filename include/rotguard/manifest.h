@@ -1,0 +1,229 @@
+// The manifest: what rotguard knows about posts, links, URLs, WARC files,
+// records, captures and runs (SPEC §4). One abstract interface with plain
+// row structs, so callers never see SQLite and a PostgreSQL backend can be
+// added later (SPEC §10) behind the same OpenManifest() factory.
+//
+// Thread-safety: a Manifest object is not thread-safe; use one per thread
+// (or guard it). Several processes may open the same SQLite manifest; the
+// store lock (store.h) decides who may write.
+#ifndef ROTGUARD_MANIFEST_H_
+#define ROTGUARD_MANIFEST_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rotguard/status.h"
+
+namespace rotguard {
+
+// A scanned post. `path` is the key (as the scanner reports it).
+struct DocumentRow {
+  std::string path;
+  std::string sha256;  // hex of the file's bytes
+  std::string title;   // front matter, "" when absent
+  std::string date;    // front matter (or Jekyll file name), "" when absent
+  std::optional<bool> draft;
+  int64_t last_scanned_unix = 0;
+};
+
+// One link of a document, with the exact byte span of the URL text.
+struct LinkRow {
+  std::string kind;        // link, image, embed, frontmatter, requisite
+  std::string written;     // the bytes at [start, end)
+  std::string url;         // absolute URL as written
+  std::string normalized;  // manifest key; "" when not normalizable
+  int line = 0;            // 1-based
+  int column = 0;          // 1-based, in bytes
+  int64_t start = 0;       // byte offset from the file's first byte
+  int64_t end = 0;         // exclusive
+};
+
+// Link health of one normalized URL (SPEC §13 "Verdicts").
+struct UrlRow {
+  int64_t id = 0;
+  std::string normalized;
+  std::string surt;
+  int64_t first_seen_unix = 0;
+  std::string verdict;  // "" until judged: ok, moved, gone, ...
+  int consecutive_failures = 0;
+  int64_t last_ok_unix = 0;       // 0: never
+  int64_t last_failure_unix = 0;  // 0: never; last failure that counted
+  std::string failure_class;      // dns, connect, tls, timeout, http-404, ...
+};
+
+enum class WarcFileState { kOpen, kClosed };
+
+// One WARC file of the store, by file name relative to <store>/warc/
+// (e.g. "rotguard-20260101120000-00001-host.warc.gz" or
+// "imported/crawl.warc.gz"). `name` is the key.
+struct WarcFileRow {
+  std::string name;
+  WarcFileState state = WarcFileState::kOpen;
+  int64_t size = 0;          // bytes, when closed
+  std::string sha256;        // hex of the whole file, when closed
+  int64_t record_count = 0;  // when closed
+  int64_t created_unix = 0;
+  int64_t closed_unix = 0;         // 0 while open
+  int64_t mtime_ns = 0;            // stat() at close, for verify --quick
+  int64_t inode = 0;               // stat() at close, for verify --quick
+  int64_t last_verified_unix = 0;  // last whole-file re-hash; 0: never
+  bool imported = false;           // copied in by `import`
+};
+
+// One record of a WARC file (every record of every file, SPEC §4).
+struct RecordRow {
+  std::string warc_file;  // WarcFileRow::name
+  int64_t offset = 0;     // of the record's gzip member (or record start)
+  int64_t compressed_length = 0;
+  std::string type;       // warcinfo, request, response, revisit, resource...
+  std::string record_id;  // WARC-Record-ID, with its angle brackets
+  std::string target_uri;
+  std::string date;            // WARC-Date as written
+  std::string block_digest;    // "sha1:BASE32" as written, "" if absent
+  std::string payload_digest;  // "sha1:BASE32" as written, "" if absent
+  bool lost = false;           // repair found it missing
+};
+
+// A capture of a URL: points at its response/revisit/resource record.
+struct CaptureRow {
+  int64_t id = 0;              // assigned by the manifest
+  std::string url;             // WARC-Target-URI as fetched
+  std::string normalized;      // urls key; "" means: use `url` as the key
+  int64_t captured_at_us = 0;  // WARC-Date, microseconds since the epoch
+  int http_status = 0;         // 0 for non-HTTP records
+  std::string final_url;       // end of the redirect chain
+  std::string chain_id;        // groups the hops of one redirect chain
+  int hop_index = 0;           // 0 for the first request of a chain
+  std::string warc_file;
+  int64_t record_offset = 0;
+  int64_t compressed_length = 0;
+  std::string record_id;
+  std::string block_sha1;      // base32, no label
+  std::string payload_sha1;    // base32, no label
+  std::string payload_sha256;  // hex
+  std::string content_type;
+  int64_t payload_length = 0;
+  std::string revisit_of;  // record id of the original, "" if none
+  std::string source;      // "live", "import", "public-archive"
+  int64_t run_id = 0;      // 0: none
+  bool truncated = false;  // WARC-Truncated was written
+  bool lost = false;       // repair found its record missing
+};
+
+// A command run (for cron histories and `report`).
+struct RunRow {
+  int64_t id = 0;
+  std::string command;
+  int64_t started_unix = 0;
+  int64_t ended_unix = 0;  // 0 while running (or killed)
+  std::map<std::string, int64_t> counts;
+  int exit_code = -1;  // -1 while running (or killed)
+};
+
+class Manifest {
+ public:
+  virtual ~Manifest() = default;
+  Manifest(const Manifest&) = delete;
+  Manifest& operator=(const Manifest&) = delete;
+
+  // Schema version of the open database (PRAGMA user_version for SQLite).
+  virtual int SchemaVersion() = 0;
+
+  // --- documents and links ---
+  // Upserts `doc` by path. When it is new or its sha256 changed, replaces
+  // its links (creating missing `urls` rows) in one transaction and returns
+  // true; otherwise only touches last_scanned and returns false.
+  virtual Result<bool> RecordScan(const DocumentRow& doc,
+                                  const std::vector<LinkRow>& links) = 0;
+  virtual Result<std::optional<DocumentRow>> FindDocument(
+      const std::string& path) = 0;
+  virtual Result<std::vector<DocumentRow>> ListDocuments() = 0;
+  // Links of a document in span order; empty when the path is unknown.
+  virtual Result<std::vector<LinkRow>> LinksOf(const std::string& path) = 0;
+
+  // --- urls ---
+  // Returns the id of `normalized`, creating the row (with its SURT and
+  // first_seen = now_unix) when it is new.
+  virtual Result<int64_t> EnsureUrl(const std::string& normalized,
+                                    int64_t now_unix) = 0;
+  virtual Result<std::optional<UrlRow>> FindUrl(
+      const std::string& normalized) = 0;
+  // Every URL some document links to (the archive's work list), sorted.
+  virtual Result<std::vector<UrlRow>> ListLinkedUrls() = 0;
+  virtual Result<std::vector<UrlRow>> ListUrls() = 0;
+  // Writes the health columns of the row whose `normalized` matches.
+  virtual Status UpdateUrlHealth(const UrlRow& url) = 0;
+
+  // --- WARC files and records ---
+  virtual Status AddWarcFile(const WarcFileRow& file) = 0;
+  virtual Status CloseWarcFile(const std::string& name, int64_t size,
+                               const std::string& sha256,
+                               int64_t record_count) = 0;
+  // Overwrites every column of the row named `file.name` (verify/repair).
+  virtual Status UpdateWarcFile(const WarcFileRow& file) = 0;
+  virtual Result<std::optional<WarcFileRow>> FindWarcFile(
+      const std::string& name) = 0;
+  virtual Result<std::vector<WarcFileRow>> ListWarcFiles() = 0;
+  // One transaction per call; all rows or none.
+  virtual Status AddRecords(const std::vector<RecordRow>& batch) = 0;
+  // Records of one file in offset order.
+  virtual Result<std::vector<RecordRow>> RecordsOf(const std::string& file) = 0;
+  virtual Status MarkRecordLost(const std::string& file, int64_t offset) = 0;
+
+  // --- captures ---
+  // One transaction per call; all rows or none. Creates missing `urls`
+  // rows. Ids in `batch` are ignored.
+  virtual Status AddCaptures(const std::vector<CaptureRow>& batch) = 0;
+  // Records and captures of one durable WARC batch in ONE transaction
+  // (SPEC §4: commit only after the WARC bytes are on disk).
+  virtual Status CommitBatch(const std::vector<RecordRow>& records,
+                             const std::vector<CaptureRow>& captures) = 0;
+  // The earliest non-revisit, non-lost capture with this payload sha1
+  // (base32): the original a revisit record should point at.
+  virtual Result<std::optional<CaptureRow>> FindCaptureByPayloadSha1(
+      const std::string& payload_sha1) = 0;
+  // Captures of a normalized URL, oldest first.
+  virtual Result<std::vector<CaptureRow>> CapturesOf(
+      const std::string& normalized) = 0;
+  // Every capture, by file then offset (verify, export).
+  virtual Result<std::vector<CaptureRow>> ListCaptures() = 0;
+  virtual Status MarkCapturesLost(const std::string& file,
+                                  int64_t record_offset) = 0;
+
+  // --- runs ---
+  virtual Result<int64_t> BeginRun(const std::string& command,
+                                   int64_t started_unix) = 0;
+  virtual Status EndRun(int64_t run_id, int64_t ended_unix,
+                        const std::map<std::string, int64_t>& counts,
+                        int exit_code) = 0;
+  virtual Result<std::vector<RunRow>> ListRuns() = 0;
+
+  // --- store-wide counters and maintenance ---
+  // Increments the named counter and returns its new value (1 first).
+  // Safe across processes only while the caller holds the store's
+  // exclusive lock.
+  virtual Result<int64_t> NextCounter(const std::string& name) = 0;
+  // PRAGMA quick_check (quick) or integrity_check; Corruption with the
+  // first problem found.
+  virtual Status CheckIntegrity(bool quick) = 0;
+
+ protected:
+  Manifest() = default;
+};
+
+// Opens (creating and migrating when needed) the manifest at `path_or_uri`:
+// a file path for SQLite. "postgresql://" URIs are reserved for the
+// PostgreSQL backend (NotSupported until it exists). A file that is not a
+// database gives Corruption naming the file; a schema newer than this
+// build gives NotSupported.
+Result<std::unique_ptr<Manifest>> OpenManifest(const std::string& path_or_uri);
+
+const char* WarcFileStateName(WarcFileState state);
+
+}  // namespace rotguard
+
+#endif  // ROTGUARD_MANIFEST_H_

@@ -1,0 +1,162 @@
+#include "manifest/schema.h"
+
+#include <iterator>
+#include <string>
+
+namespace rotguard {
+namespace {
+
+// Migration N brings a database from version N-1 to N. Never edit a step
+// that has shipped: add a new one and raise kSchemaVersion.
+constexpr const char* kMigrations[] = {
+    // 1: posts, links and the URLs they point to.
+    R"sql(
+CREATE TABLE meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+CREATE TABLE documents (
+  id           INTEGER PRIMARY KEY,
+  path         TEXT NOT NULL UNIQUE,
+  sha256       TEXT NOT NULL,
+  title        TEXT NOT NULL DEFAULT '',
+  date         TEXT NOT NULL DEFAULT '',
+  draft        INTEGER CHECK (draft IN (0, 1)),
+  last_scanned INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE urls (
+  id                   INTEGER PRIMARY KEY,
+  normalized           TEXT NOT NULL UNIQUE,
+  surt                 TEXT NOT NULL DEFAULT '',
+  first_seen           INTEGER NOT NULL DEFAULT 0,
+  verdict              TEXT NOT NULL DEFAULT '',
+  consecutive_failures INTEGER NOT NULL DEFAULT 0,
+  last_ok              INTEGER NOT NULL DEFAULT 0,
+  last_failure         INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX urls_surt ON urls (surt);
+CREATE TABLE links (
+  id           INTEGER PRIMARY KEY,
+  document_id  INTEGER NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+  url_id       INTEGER REFERENCES urls (id),
+  kind         TEXT NOT NULL CHECK (kind IN ('link', 'image', 'embed',
+                                             'frontmatter', 'requisite')),
+  written      TEXT NOT NULL,
+  url          TEXT NOT NULL,
+  normalized   TEXT NOT NULL,
+  line         INTEGER NOT NULL,
+  col          INTEGER NOT NULL,
+  start_offset INTEGER NOT NULL,
+  end_offset   INTEGER NOT NULL CHECK (end_offset >= start_offset)
+);
+CREATE INDEX links_document ON links (document_id, start_offset);
+CREATE INDEX links_normalized ON links (normalized);
+)sql",
+    // 2: the archive itself (WARC files, their records, captures) and the
+    // run history; the failure class joins the link health columns.
+    R"sql(
+ALTER TABLE urls ADD COLUMN failure_class TEXT NOT NULL DEFAULT '';
+CREATE TABLE warc_files (
+  name          TEXT PRIMARY KEY,
+  state         TEXT NOT NULL CHECK (state IN ('open', 'closed')),
+  size          INTEGER NOT NULL DEFAULT 0,
+  sha256        TEXT NOT NULL DEFAULT '',
+  record_count  INTEGER NOT NULL DEFAULT 0,
+  created       INTEGER NOT NULL DEFAULT 0,
+  closed        INTEGER NOT NULL DEFAULT 0,
+  mtime_ns      INTEGER NOT NULL DEFAULT 0,
+  inode         INTEGER NOT NULL DEFAULT 0,
+  last_verified INTEGER NOT NULL DEFAULT 0,
+  imported      INTEGER NOT NULL DEFAULT 0 CHECK (imported IN (0, 1))
+);
+CREATE TABLE records (
+  id                INTEGER PRIMARY KEY,
+  warc_file         TEXT NOT NULL REFERENCES warc_files (name),
+  file_offset       INTEGER NOT NULL CHECK (file_offset >= 0),
+  compressed_length INTEGER NOT NULL CHECK (compressed_length >= 0),
+  type              TEXT NOT NULL,
+  record_id         TEXT NOT NULL,
+  target_uri        TEXT NOT NULL DEFAULT '',
+  date              TEXT NOT NULL DEFAULT '',
+  block_digest      TEXT NOT NULL DEFAULT '',
+  payload_digest    TEXT NOT NULL DEFAULT '',
+  lost              INTEGER NOT NULL DEFAULT 0 CHECK (lost IN (0, 1)),
+  UNIQUE (warc_file, file_offset)
+);
+CREATE INDEX records_record_id ON records (record_id);
+CREATE TABLE runs (
+  id        INTEGER PRIMARY KEY,
+  command   TEXT NOT NULL,
+  started   INTEGER NOT NULL,
+  ended     INTEGER NOT NULL DEFAULT 0,
+  counts    TEXT NOT NULL DEFAULT '{}',
+  exit_code INTEGER NOT NULL DEFAULT -1
+);
+CREATE TABLE captures (
+  id                INTEGER PRIMARY KEY,
+  url_id            INTEGER NOT NULL REFERENCES urls (id),
+  url               TEXT NOT NULL,
+  captured_at_us    INTEGER NOT NULL,
+  http_status       INTEGER NOT NULL DEFAULT 0,
+  final_url         TEXT NOT NULL DEFAULT '',
+  chain_id          TEXT NOT NULL DEFAULT '',
+  hop_index         INTEGER NOT NULL DEFAULT 0,
+  warc_file         TEXT NOT NULL REFERENCES warc_files (name),
+  record_offset     INTEGER NOT NULL CHECK (record_offset >= 0),
+  compressed_length INTEGER NOT NULL CHECK (compressed_length >= 0),
+  record_id         TEXT NOT NULL,
+  block_sha1        TEXT NOT NULL DEFAULT '',
+  payload_sha1      TEXT NOT NULL DEFAULT '',
+  payload_sha256    TEXT NOT NULL DEFAULT '',
+  content_type      TEXT NOT NULL DEFAULT '',
+  payload_length    INTEGER NOT NULL DEFAULT 0,
+  revisit_of        TEXT NOT NULL DEFAULT '',
+  source            TEXT NOT NULL DEFAULT 'live',
+  run_id            INTEGER REFERENCES runs (id),
+  truncated         INTEGER NOT NULL DEFAULT 0 CHECK (truncated IN (0, 1)),
+  lost              INTEGER NOT NULL DEFAULT 0 CHECK (lost IN (0, 1))
+);
+CREATE INDEX captures_payload_sha1 ON captures (payload_sha1);
+CREATE INDEX captures_location ON captures (warc_file, record_offset);
+CREATE INDEX captures_url_time ON captures (url_id, captured_at_us);
+)sql",
+};
+
+static_assert(std::size(kMigrations) == kSchemaVersion,
+              "one migration per schema version");
+
+Status CheckNotNewer(const SqliteDb& db, int64_t version) {
+  if (version <= kSchemaVersion) return Status::Ok();
+  return Status::NotSupported(
+      db.path() + ": manifest schema version " + std::to_string(version) +
+      " is newer than this rotguard understands (" +
+      std::to_string(kSchemaVersion) + "); upgrade rotguard");
+}
+
+}  // namespace
+
+Status MigrateSchema(SqliteDb& db, int target) {
+  if (target < 1 || target > kSchemaVersion) {
+    return Status::Internal("no schema version " + std::to_string(target));
+  }
+  Result<int64_t> before = db.QueryInt("PRAGMA user_version");
+  if (!before.ok()) return before.status();
+  ROTGUARD_RETURN_IF_ERROR(CheckNotNewer(db, *before));
+  if (*before >= target) return Status::Ok();
+  // Read again inside the write transaction, so two processes opening an
+  // old database at once migrate it exactly once.
+  Result<Transaction> txn = Transaction::Begin(db);
+  if (!txn.ok()) return txn.status();
+  Result<int64_t> version = db.QueryInt("PRAGMA user_version");
+  if (!version.ok()) return version.status();
+  ROTGUARD_RETURN_IF_ERROR(CheckNotNewer(db, *version));
+  if (*version >= target) return Status::Ok();  // rolls back a no-op
+  for (int64_t step = *version; step < target; ++step) {
+    ROTGUARD_RETURN_IF_ERROR(db.Exec(kMigrations[step]));
+  }
+  ROTGUARD_RETURN_IF_ERROR(
+      db.Exec("PRAGMA user_version = " + std::to_string(target)));
+  return txn->Commit();
+}
+
+}  // namespace rotguard

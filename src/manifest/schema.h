@@ -1,0 +1,73 @@
+// The SQLite manifest schema and its migrations.
+//
+// Schema (user_version = kSchemaVersion), one line per column; why each
+// table exists is said above it. Times are Unix seconds unless named _us
+// (microseconds); 0 means "never" where a time may be missing. Digests are
+// stored as the text WARC uses (sha1 Base32 without label in captures,
+// labelled "sha1:..." as written in records) and sha256 as lowercase hex.
+//
+//   meta          store-wide settings and counters (the WARC serial)
+//     key TEXT PRIMARY KEY, value TEXT
+//
+//   documents     one row per scanned post: change detection by sha256
+//     id, path UNIQUE, sha256, title, date, draft (NULL: not stated),
+//     last_scanned
+//
+//   urls          one row per normalized URL: the unit of link health
+//     id, normalized UNIQUE, surt (for CDXJ order), first_seen,
+//     verdict, consecutive_failures, last_ok, last_failure,
+//     failure_class (from migration 2)
+//
+//   links         one row per link occurrence in a document's current
+//                 version; replaced when the document's sha256 changes
+//     id, document_id -> documents ON DELETE CASCADE, url_id -> urls
+//     (NULL when not normalizable), kind (link|image|embed|frontmatter|
+//     requisite), written, url, normalized, line, col, start_offset,
+//     end_offset (byte span [start, end) of the URL text)
+//
+//   warc_files    one row per WARC file of the store (from migration 2)
+//     name PRIMARY KEY (relative to warc/), state (open|closed), size,
+//     sha256, record_count, created, closed, mtime_ns, inode (verify
+//     --quick compares them), last_verified (rolling re-hash), imported
+//
+//   records       every record of every WARC file: orphan detection and
+//                 the index verify/repair work from
+//     id, warc_file -> warc_files, file_offset, compressed_length, type,
+//     record_id, target_uri, date, block_digest, payload_digest, lost;
+//     UNIQUE (warc_file, file_offset)
+//
+//   captures      one row per fetched (or imported) URL exchange, pointing
+//                 at its response/revisit/resource record
+//     id, url_id -> urls, url (target URI), captured_at_us, http_status,
+//     final_url, chain_id, hop_index, warc_file -> warc_files,
+//     record_offset, compressed_length, record_id, block_sha1,
+//     payload_sha1, payload_sha256, content_type, payload_length,
+//     revisit_of (record id of the original), source (live|import|
+//     public-archive), run_id -> runs, truncated, lost
+//
+//   runs          one row per command run (cron history)
+//     id, command, started, ended (0 while running), counts (JSON object),
+//     exit_code (-1 while running)
+//
+// Indexes: links(document_id), links(normalized), urls(surt),
+// captures(payload_sha1) for dedupe, captures(warc_file, record_offset),
+// captures(url_id, captured_at_us), records(record_id).
+#ifndef ROTGUARD_MANIFEST_SCHEMA_H_
+#define ROTGUARD_MANIFEST_SCHEMA_H_
+
+#include "manifest/sqlite_db.h"
+#include "rotguard/status.h"
+
+namespace rotguard {
+
+inline constexpr int kSchemaVersion = 2;
+
+// Brings `db` to schema `target` (1..kSchemaVersion), one transaction per
+// call: either every missing step is applied or none. A database newer
+// than kSchemaVersion is refused with NotSupported. Tests use `target` to
+// build a database at an older version.
+Status MigrateSchema(SqliteDb& db, int target = kSchemaVersion);
+
+}  // namespace rotguard
+
+#endif  // ROTGUARD_MANIFEST_SCHEMA_H_

@@ -1,0 +1,198 @@
+#include "manifest/sqlite_db.h"
+
+#include <sqlite3.h>
+
+#include <string>
+
+namespace rotguard {
+namespace {
+
+// Long enough to ride out a concurrent reader's checkpoint, short enough
+// that a stuck process is reported instead of hanging cron.
+constexpr int kBusyTimeoutMs = 5000;
+
+}  // namespace
+
+// --- Statement ---
+
+Statement& Statement::Bind(int index, int64_t value) {
+  int rc = sqlite3_bind_int64(stmt_.get(), index, value);
+  if (rc != SQLITE_OK && bind_error_ == 0) bind_error_ = rc;
+  return *this;
+}
+
+Statement& Statement::Bind(int index, std::string_view text) {
+  int rc = sqlite3_bind_text64(stmt_.get(), index, text.data(), text.size(),
+                               SQLITE_TRANSIENT, SQLITE_UTF8);
+  if (rc != SQLITE_OK && bind_error_ == 0) bind_error_ = rc;
+  return *this;
+}
+
+Statement& Statement::BindNull(int index) {
+  int rc = sqlite3_bind_null(stmt_.get(), index);
+  if (rc != SQLITE_OK && bind_error_ == 0) bind_error_ = rc;
+  return *this;
+}
+
+Statement& Statement::Bind(int index, const std::optional<bool>& value) {
+  if (!value.has_value()) return BindNull(index);
+  return Bind(index, *value);
+}
+
+Status Statement::BindStatus() const {
+  if (bind_error_ == 0) return Status::Ok();
+  return db_->Error(bind_error_, "binding a parameter");
+}
+
+Result<bool> Statement::Step() {
+  ROTGUARD_RETURN_IF_ERROR(BindStatus());
+  int rc = sqlite3_step(stmt_.get());
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  // sqlite3_step's own code is generic for some errors; the connection
+  // holds the extended one (e.g. SQLITE_CONSTRAINT_UNIQUE).
+  return db_->Error(sqlite3_extended_errcode(db_->handle()),
+                    sqlite3_sql(stmt_.get()));
+}
+
+Status Statement::Run() {
+  for (;;) {
+    Result<bool> row = Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::Ok();
+  }
+}
+
+void Statement::Reset() {
+  sqlite3_reset(stmt_.get());
+  sqlite3_clear_bindings(stmt_.get());
+  bind_error_ = 0;
+}
+
+int64_t Statement::ColumnInt(int column) const {
+  return sqlite3_column_int64(stmt_.get(), column);
+}
+
+std::string Statement::ColumnText(int column) const {
+  const unsigned char* text = sqlite3_column_text(stmt_.get(), column);
+  if (text == nullptr) return {};
+  int size = sqlite3_column_bytes(stmt_.get(), column);
+  return std::string(reinterpret_cast<const char*>(text),
+                     static_cast<size_t>(size));
+}
+
+bool Statement::ColumnIsNull(int column) const {
+  return sqlite3_column_type(stmt_.get(), column) == SQLITE_NULL;
+}
+
+// --- SqliteDb ---
+
+Result<SqliteDb> SqliteDb::Open(const std::string& path) {
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open_v2(
+      path.c_str(), &raw,
+      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+      nullptr);
+  SqliteDb db(path, SqlitePtr(raw));  // owns the handle even on failure
+  if (rc != SQLITE_OK) return db.Error(rc, "opening the database");
+  sqlite3_extended_result_codes(raw, 1);
+  sqlite3_busy_timeout(raw, kBusyTimeoutMs);
+  // journal_mode is the first statement that reads the file: a file that
+  // is not a database fails here, before anything is written to it.
+  Result<Statement> wal = db.Prepare("PRAGMA journal_mode=WAL");
+  if (!wal.ok()) return wal.status();
+  Result<bool> row = wal->Step();
+  if (!row.ok()) return row.status();
+  if (!*row || wal->ColumnText(0) != "wal") {
+    return Status::IOError(path + ": cannot switch the manifest to WAL mode");
+  }
+  ROTGUARD_RETURN_IF_ERROR(
+      db.Exec("PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;"));
+  return db;
+}
+
+Status SqliteDb::Exec(std::string_view sql) {
+  std::string text(sql);
+  char* errmsg = nullptr;
+  int rc = sqlite3_exec(db_.get(), text.c_str(), nullptr, nullptr, &errmsg);
+  sqlite3_free(errmsg);  // the connection's errmsg says the same
+  if (rc != SQLITE_OK) {
+    return Error(sqlite3_extended_errcode(db_.get()), text);
+  }
+  return Status::Ok();
+}
+
+Result<Statement> SqliteDb::Prepare(std::string_view sql) {
+  sqlite3_stmt* raw = nullptr;
+  int rc = sqlite3_prepare_v2(db_.get(), sql.data(),
+                              static_cast<int>(sql.size()), &raw, nullptr);
+  StmtPtr stmt(raw);
+  if (rc != SQLITE_OK) return Error(rc, sql);
+  return Statement(this, std::move(stmt));
+}
+
+Result<int64_t> SqliteDb::QueryInt(std::string_view sql) {
+  Result<Statement> stmt = Prepare(sql);
+  if (!stmt.ok()) return stmt.status();
+  Result<bool> row = stmt->Step();
+  if (!row.ok()) return row.status();
+  if (!*row)
+    return Status::Internal(path_ + ": no result for " + std::string(sql));
+  return stmt->ColumnInt(0);
+}
+
+int64_t SqliteDb::LastInsertRowId() const {
+  return sqlite3_last_insert_rowid(db_.get());
+}
+
+Status SqliteDb::Error(int rc, std::string_view what) const {
+  std::string detail = db_ ? sqlite3_errmsg(db_.get()) : sqlite3_errstr(rc);
+  std::string msg = path_ + ": " + detail + " (" + std::string(what) + ")";
+  switch (rc & 0xff) {  // the primary code of an extended one
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return Status::Corruption(path_ +
+                                ": manifest is damaged or not a "
+                                "SQLite database: " +
+                                detail);
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return Status::Locked(msg);
+    case SQLITE_CONSTRAINT:
+    case SQLITE_MISMATCH:
+    case SQLITE_RANGE:
+    case SQLITE_TOOBIG:
+      return Status::InvalidArgument(msg);
+    case SQLITE_CANTOPEN:
+    case SQLITE_IOERR:
+    case SQLITE_READONLY:
+    case SQLITE_FULL:
+    case SQLITE_PERM:
+      return Status::IOError(msg);
+    default:
+      return Status::Internal(msg);
+  }
+}
+
+// --- Transaction ---
+
+Result<Transaction> Transaction::Begin(SqliteDb& db) {
+  ROTGUARD_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
+  return Transaction(&db);
+}
+
+Transaction::~Transaction() {
+  if (db_ == nullptr) return;
+  // Ignored on purpose: a failed rollback leaves the transaction to
+  // SQLite, which rolls it back when the connection closes.
+  sqlite3_exec(db_->handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+Status Transaction::Commit() {
+  if (db_ == nullptr) return Status::Internal("transaction already ended");
+  Status status = db_->Exec("COMMIT");
+  if (status.ok()) db_ = nullptr;  // else the destructor rolls back
+  return status;
+}
+
+}  // namespace rotguard

@@ -1,0 +1,699 @@
+#include "manifest/sqlite_manifest.h"
+
+#include <sqlite3.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <utility>
+
+#include "manifest/schema.h"
+#include "rotguard/url.h"
+
+namespace rotguard {
+namespace {
+
+int64_t NowUnix() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Looks up or creates `urls` rows with statements prepared once per batch.
+class UrlIdCache {
+ public:
+  static Result<UrlIdCache> Prepare(SqliteDb& db) {
+    Result<Statement> select =
+        db.Prepare("SELECT id FROM urls WHERE normalized = ?1");
+    if (!select.ok()) return select.status();
+    Result<Statement> insert = db.Prepare(
+        "INSERT INTO urls (normalized, surt, first_seen) VALUES (?1, ?2, ?3)");
+    if (!insert.ok()) return insert.status();
+    return UrlIdCache(&db, std::move(*select), std::move(*insert));
+  }
+
+  Result<int64_t> Get(const std::string& normalized, int64_t now_unix) {
+    select_.Reset();
+    select_.Bind(1, normalized);
+    Result<bool> row = select_.Step();
+    if (!row.ok()) return row.status();
+    if (*row) return select_.ColumnInt(0);
+    insert_.Reset();
+    insert_.Bind(1, normalized).Bind(2, Surt(normalized)).Bind(3, now_unix);
+    ROTGUARD_RETURN_IF_ERROR(insert_.Run());
+    return db_->LastInsertRowId();
+  }
+
+ private:
+  UrlIdCache(SqliteDb* db, Statement select, Statement insert)
+      : db_(db), select_(std::move(select)), insert_(std::move(insert)) {}
+  SqliteDb* db_;
+  Statement select_;
+  Statement insert_;
+};
+
+constexpr const char* kDocumentColumns =
+    "path, sha256, title, date, draft, last_scanned";
+
+DocumentRow ReadDocument(const Statement& s) {
+  DocumentRow doc;
+  doc.path = s.ColumnText(0);
+  doc.sha256 = s.ColumnText(1);
+  doc.title = s.ColumnText(2);
+  doc.date = s.ColumnText(3);
+  if (!s.ColumnIsNull(4)) doc.draft = s.ColumnInt(4) != 0;
+  doc.last_scanned_unix = s.ColumnInt(5);
+  return doc;
+}
+
+constexpr const char* kUrlColumns =
+    "id, normalized, surt, first_seen, verdict, consecutive_failures, "
+    "last_ok, last_failure, failure_class";
+
+UrlRow ReadUrl(const Statement& s) {
+  UrlRow url;
+  url.id = s.ColumnInt(0);
+  url.normalized = s.ColumnText(1);
+  url.surt = s.ColumnText(2);
+  url.first_seen_unix = s.ColumnInt(3);
+  url.verdict = s.ColumnText(4);
+  url.consecutive_failures = static_cast<int>(s.ColumnInt(5));
+  url.last_ok_unix = s.ColumnInt(6);
+  url.last_failure_unix = s.ColumnInt(7);
+  url.failure_class = s.ColumnText(8);
+  return url;
+}
+
+constexpr const char* kWarcFileColumns =
+    "name, state, size, sha256, record_count, created, closed, mtime_ns, "
+    "inode, last_verified, imported";
+
+WarcFileRow ReadWarcFile(const Statement& s) {
+  WarcFileRow file;
+  file.name = s.ColumnText(0);
+  file.state = s.ColumnText(1) == "closed" ? WarcFileState::kClosed
+                                           : WarcFileState::kOpen;
+  file.size = s.ColumnInt(2);
+  file.sha256 = s.ColumnText(3);
+  file.record_count = s.ColumnInt(4);
+  file.created_unix = s.ColumnInt(5);
+  file.closed_unix = s.ColumnInt(6);
+  file.mtime_ns = s.ColumnInt(7);
+  file.inode = s.ColumnInt(8);
+  file.last_verified_unix = s.ColumnInt(9);
+  file.imported = s.ColumnInt(10) != 0;
+  return file;
+}
+
+// Binds every WarcFileRow column in kWarcFileColumns order from ?1.
+void BindWarcFile(Statement& s, const WarcFileRow& file) {
+  s.Bind(1, file.name)
+      .Bind(2, WarcFileStateName(file.state))
+      .Bind(3, file.size)
+      .Bind(4, file.sha256)
+      .Bind(5, file.record_count)
+      .Bind(6, file.created_unix)
+      .Bind(7, file.closed_unix)
+      .Bind(8, file.mtime_ns)
+      .Bind(9, file.inode)
+      .Bind(10, file.last_verified_unix)
+      .Bind(11, file.imported);
+}
+
+constexpr const char* kCaptureSelect =
+    "SELECT c.id, c.url, u.normalized, c.captured_at_us, c.http_status, "
+    "c.final_url, c.chain_id, c.hop_index, c.warc_file, c.record_offset, "
+    "c.compressed_length, c.record_id, c.block_sha1, c.payload_sha1, "
+    "c.payload_sha256, c.content_type, c.payload_length, c.revisit_of, "
+    "c.source, c.run_id, c.truncated, c.lost "
+    "FROM captures c JOIN urls u ON u.id = c.url_id ";
+
+CaptureRow ReadCapture(const Statement& s) {
+  CaptureRow c;
+  c.id = s.ColumnInt(0);
+  c.url = s.ColumnText(1);
+  c.normalized = s.ColumnText(2);
+  c.captured_at_us = s.ColumnInt(3);
+  c.http_status = static_cast<int>(s.ColumnInt(4));
+  c.final_url = s.ColumnText(5);
+  c.chain_id = s.ColumnText(6);
+  c.hop_index = static_cast<int>(s.ColumnInt(7));
+  c.warc_file = s.ColumnText(8);
+  c.record_offset = s.ColumnInt(9);
+  c.compressed_length = s.ColumnInt(10);
+  c.record_id = s.ColumnText(11);
+  c.block_sha1 = s.ColumnText(12);
+  c.payload_sha1 = s.ColumnText(13);
+  c.payload_sha256 = s.ColumnText(14);
+  c.content_type = s.ColumnText(15);
+  c.payload_length = s.ColumnInt(16);
+  c.revisit_of = s.ColumnText(17);
+  c.source = s.ColumnText(18);
+  c.run_id = s.ColumnInt(19);
+  c.truncated = s.ColumnInt(20) != 0;
+  c.lost = s.ColumnInt(21) != 0;
+  return c;
+}
+
+RecordRow ReadRecord(const Statement& s) {
+  RecordRow r;
+  r.warc_file = s.ColumnText(0);
+  r.offset = s.ColumnInt(1);
+  r.compressed_length = s.ColumnInt(2);
+  r.type = s.ColumnText(3);
+  r.record_id = s.ColumnText(4);
+  r.target_uri = s.ColumnText(5);
+  r.date = s.ColumnText(6);
+  r.block_digest = s.ColumnText(7);
+  r.payload_digest = s.ColumnText(8);
+  r.lost = s.ColumnInt(9) != 0;
+  return r;
+}
+
+// Runs a prepared query and maps every row with `read`.
+template <typename Row, typename ReadFn>
+Result<std::vector<Row>> CollectRows(Statement& stmt, ReadFn read) {
+  std::vector<Row> rows;
+  for (;;) {
+    Result<bool> row = stmt.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return rows;
+    rows.push_back(read(stmt));
+  }
+}
+
+// The first row or nullopt.
+template <typename Row, typename ReadFn>
+Result<std::optional<Row>> FirstRow(Statement& stmt, ReadFn read) {
+  Result<bool> row = stmt.Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<Row>();
+  return std::optional<Row>(read(stmt));
+}
+
+}  // namespace
+
+const char* WarcFileStateName(WarcFileState state) {
+  return state == WarcFileState::kClosed ? "closed" : "open";
+}
+
+Result<std::unique_ptr<Manifest>> OpenManifest(const std::string& path_or_uri) {
+  if (path_or_uri.starts_with("postgresql://") ||
+      path_or_uri.starts_with("postgres://")) {
+    return Status::NotSupported(
+        "PostgreSQL manifests are not supported by this build: " + path_or_uri);
+  }
+  Result<std::unique_ptr<SqliteManifest>> manifest =
+      SqliteManifest::Open(path_or_uri);
+  if (!manifest.ok()) return manifest.status();
+  return std::unique_ptr<Manifest>(std::move(*manifest));
+}
+
+Result<std::unique_ptr<SqliteManifest>> SqliteManifest::Open(
+    const std::string& path) {
+  Result<SqliteDb> db = SqliteDb::Open(path);
+  if (!db.ok()) return db.status();
+  // Heap first: statements keep a pointer to the SqliteDb member.
+  std::unique_ptr<SqliteManifest> manifest(new SqliteManifest(std::move(*db)));
+  ROTGUARD_RETURN_IF_ERROR(MigrateSchema(manifest->db_));
+  return manifest;
+}
+
+int SqliteManifest::SchemaVersion() {
+  Result<int64_t> version = db_.QueryInt("PRAGMA user_version");
+  return version.ok() ? static_cast<int>(*version) : -1;
+}
+
+Status SqliteManifest::ExpectOneRowChanged(const std::string& what) {
+  if (sqlite3_changes(db_.handle()) == 1) return Status::Ok();
+  return Status::NotFound(db_.path() + ": no " + what);
+}
+
+// --- documents and links ---
+
+Result<bool> SqliteManifest::RecordScan(const DocumentRow& doc,
+                                        const std::vector<LinkRow>& links) {
+  Result<Transaction> txn = Transaction::Begin(db_);
+  if (!txn.ok()) return txn.status();
+  Result<Statement> find =
+      db_.Prepare("SELECT id, sha256 FROM documents WHERE path = ?1");
+  if (!find.ok()) return find.status();
+  find->Bind(1, doc.path);
+  Result<bool> found = find->Step();
+  if (!found.ok()) return found.status();
+
+  bool unchanged = *found && find->ColumnText(1) == doc.sha256;
+  find->Reset();
+  if (unchanged) {
+    Result<Statement> touch =
+        db_.Prepare("UPDATE documents SET last_scanned = ?2 WHERE path = ?1");
+    if (!touch.ok()) return touch.status();
+    touch->Bind(1, doc.path).Bind(2, doc.last_scanned_unix);
+    ROTGUARD_RETURN_IF_ERROR(touch->Run());
+    ROTGUARD_RETURN_IF_ERROR(txn->Commit());
+    return false;
+  }
+
+  Result<Statement> upsert = db_.Prepare(
+      "INSERT INTO documents (path, sha256, title, date, draft, last_scanned) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (path) DO UPDATE SET "
+      "sha256 = excluded.sha256, title = excluded.title, "
+      "date = excluded.date, draft = excluded.draft, "
+      "last_scanned = excluded.last_scanned RETURNING id");
+  if (!upsert.ok()) return upsert.status();
+  upsert->Bind(1, doc.path)
+      .Bind(2, doc.sha256)
+      .Bind(3, doc.title)
+      .Bind(4, doc.date)
+      .Bind(5, doc.draft)
+      .Bind(6, doc.last_scanned_unix);
+  Result<bool> row = upsert->Step();
+  if (!row.ok()) return row.status();
+  int64_t document_id = upsert->ColumnInt(0);
+  ROTGUARD_RETURN_IF_ERROR(upsert->Run());  // finish the RETURNING step
+
+  Result<Statement> clear =
+      db_.Prepare("DELETE FROM links WHERE document_id = ?1");
+  if (!clear.ok()) return clear.status();
+  clear->Bind(1, document_id);
+  ROTGUARD_RETURN_IF_ERROR(clear->Run());
+  ROTGUARD_RETURN_IF_ERROR(
+      InsertLinks(document_id, links, doc.last_scanned_unix));
+  ROTGUARD_RETURN_IF_ERROR(txn->Commit());
+  return true;
+}
+
+Status SqliteManifest::InsertLinks(int64_t document_id,
+                                   const std::vector<LinkRow>& links,
+                                   int64_t now_unix) {
+  Result<UrlIdCache> urls = UrlIdCache::Prepare(db_);
+  if (!urls.ok()) return urls.status();
+  Result<Statement> insert = db_.Prepare(
+      "INSERT INTO links (document_id, url_id, kind, written, url, "
+      "normalized, line, col, start_offset, end_offset) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+  if (!insert.ok()) return insert.status();
+  for (const LinkRow& link : links) {
+    insert->Reset();
+    insert->Bind(1, document_id);
+    if (link.normalized.empty()) {
+      insert->BindNull(2);
+    } else {
+      Result<int64_t> url_id = urls->Get(link.normalized, now_unix);
+      if (!url_id.ok()) return url_id.status();
+      insert->Bind(2, *url_id);
+    }
+    insert->Bind(3, link.kind)
+        .Bind(4, link.written)
+        .Bind(5, link.url)
+        .Bind(6, link.normalized)
+        .Bind(7, link.line)
+        .Bind(8, link.column)
+        .Bind(9, link.start)
+        .Bind(10, link.end);
+    ROTGUARD_RETURN_IF_ERROR(insert->Run());
+  }
+  return Status::Ok();
+}
+
+Result<std::optional<DocumentRow>> SqliteManifest::FindDocument(
+    const std::string& path) {
+  Result<Statement> stmt =
+      db_.Prepare(std::string("SELECT ") + kDocumentColumns +
+                  " FROM documents WHERE path = ?1");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, path);
+  return FirstRow<DocumentRow>(*stmt, ReadDocument);
+}
+
+Result<std::vector<DocumentRow>> SqliteManifest::ListDocuments() {
+  Result<Statement> stmt =
+      db_.Prepare(std::string("SELECT ") + kDocumentColumns +
+                  " FROM documents ORDER BY path");
+  if (!stmt.ok()) return stmt.status();
+  return CollectRows<DocumentRow>(*stmt, ReadDocument);
+}
+
+Result<std::vector<LinkRow>> SqliteManifest::LinksOf(const std::string& path) {
+  Result<Statement> stmt = db_.Prepare(
+      "SELECT l.kind, l.written, l.url, l.normalized, l.line, l.col, "
+      "l.start_offset, l.end_offset FROM links l "
+      "JOIN documents d ON d.id = l.document_id WHERE d.path = ?1 "
+      "ORDER BY l.start_offset, l.id");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, path);
+  return CollectRows<LinkRow>(*stmt, [](const Statement& s) {
+    LinkRow link;
+    link.kind = s.ColumnText(0);
+    link.written = s.ColumnText(1);
+    link.url = s.ColumnText(2);
+    link.normalized = s.ColumnText(3);
+    link.line = static_cast<int>(s.ColumnInt(4));
+    link.column = static_cast<int>(s.ColumnInt(5));
+    link.start = s.ColumnInt(6);
+    link.end = s.ColumnInt(7);
+    return link;
+  });
+}
+
+// --- urls ---
+
+Result<int64_t> SqliteManifest::EnsureUrl(const std::string& normalized,
+                                          int64_t now_unix) {
+  Result<UrlIdCache> urls = UrlIdCache::Prepare(db_);
+  if (!urls.ok()) return urls.status();
+  return urls->Get(normalized, now_unix);
+}
+
+Result<std::optional<UrlRow>> SqliteManifest::FindUrl(
+    const std::string& normalized) {
+  Result<Statement> stmt = db_.Prepare(std::string("SELECT ") + kUrlColumns +
+                                       " FROM urls WHERE normalized = ?1");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, normalized);
+  return FirstRow<UrlRow>(*stmt, ReadUrl);
+}
+
+Result<std::vector<UrlRow>> SqliteManifest::QueryUrls(const std::string& sql) {
+  Result<Statement> stmt = db_.Prepare(sql);
+  if (!stmt.ok()) return stmt.status();
+  return CollectRows<UrlRow>(*stmt, ReadUrl);
+}
+
+Result<std::vector<UrlRow>> SqliteManifest::ListLinkedUrls() {
+  return QueryUrls(std::string("SELECT ") + kUrlColumns +
+                   " FROM urls WHERE id IN (SELECT url_id FROM links) "
+                   "ORDER BY normalized");
+}
+
+Result<std::vector<UrlRow>> SqliteManifest::ListUrls() {
+  return QueryUrls(std::string("SELECT ") + kUrlColumns +
+                   " FROM urls ORDER BY normalized");
+}
+
+Status SqliteManifest::UpdateUrlHealth(const UrlRow& url) {
+  Result<Statement> stmt = db_.Prepare(
+      "UPDATE urls SET verdict = ?2, consecutive_failures = ?3, "
+      "last_ok = ?4, last_failure = ?5, failure_class = ?6 "
+      "WHERE normalized = ?1");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, url.normalized)
+      .Bind(2, url.verdict)
+      .Bind(3, url.consecutive_failures)
+      .Bind(4, url.last_ok_unix)
+      .Bind(5, url.last_failure_unix)
+      .Bind(6, url.failure_class);
+  ROTGUARD_RETURN_IF_ERROR(stmt->Run());
+  return ExpectOneRowChanged("url " + url.normalized);
+}
+
+// --- WARC files and records ---
+
+Status SqliteManifest::AddWarcFile(const WarcFileRow& file) {
+  Result<Statement> stmt =
+      db_.Prepare(std::string("INSERT INTO warc_files (") + kWarcFileColumns +
+                  ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+  if (!stmt.ok()) return stmt.status();
+  BindWarcFile(*stmt, file);
+  return stmt->Run();
+}
+
+Status SqliteManifest::CloseWarcFile(const std::string& name, int64_t size,
+                                     const std::string& sha256,
+                                     int64_t record_count) {
+  Result<Statement> stmt = db_.Prepare(
+      "UPDATE warc_files SET state = 'closed', size = ?2, sha256 = ?3, "
+      "record_count = ?4, closed = ?5 WHERE name = ?1");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, name).Bind(2, size).Bind(3, sha256).Bind(4, record_count);
+  stmt->Bind(5, NowUnix());
+  ROTGUARD_RETURN_IF_ERROR(stmt->Run());
+  return ExpectOneRowChanged("WARC file " + name);
+}
+
+Status SqliteManifest::UpdateWarcFile(const WarcFileRow& file) {
+  Result<Statement> stmt = db_.Prepare(
+      "UPDATE warc_files SET state = ?2, size = ?3, sha256 = ?4, "
+      "record_count = ?5, created = ?6, closed = ?7, mtime_ns = ?8, "
+      "inode = ?9, last_verified = ?10, imported = ?11 WHERE name = ?1");
+  if (!stmt.ok()) return stmt.status();
+  BindWarcFile(*stmt, file);
+  ROTGUARD_RETURN_IF_ERROR(stmt->Run());
+  return ExpectOneRowChanged("WARC file " + file.name);
+}
+
+Result<std::vector<WarcFileRow>> SqliteManifest::QueryWarcFiles(
+    const std::string& where, const std::string& arg) {
+  Result<Statement> stmt =
+      db_.Prepare(std::string("SELECT ") + kWarcFileColumns +
+                  " FROM warc_files " + where + " ORDER BY name");
+  if (!stmt.ok()) return stmt.status();
+  if (!arg.empty()) stmt->Bind(1, arg);
+  return CollectRows<WarcFileRow>(*stmt, ReadWarcFile);
+}
+
+Result<std::optional<WarcFileRow>> SqliteManifest::FindWarcFile(
+    const std::string& name) {
+  Result<std::vector<WarcFileRow>> rows =
+      QueryWarcFiles("WHERE name = ?1", name);
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return std::optional<WarcFileRow>();
+  return std::optional<WarcFileRow>(std::move(rows->front()));
+}
+
+Result<std::vector<WarcFileRow>> SqliteManifest::ListWarcFiles() {
+  return QueryWarcFiles("", "");
+}
+
+Status SqliteManifest::InsertRecords(const std::vector<RecordRow>& batch) {
+  Result<Statement> insert = db_.Prepare(
+      "INSERT INTO records (warc_file, file_offset, compressed_length, type, "
+      "record_id, target_uri, date, block_digest, payload_digest, lost) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+  if (!insert.ok()) return insert.status();
+  for (const RecordRow& r : batch) {
+    insert->Reset();
+    insert->Bind(1, r.warc_file)
+        .Bind(2, r.offset)
+        .Bind(3, r.compressed_length)
+        .Bind(4, r.type)
+        .Bind(5, r.record_id)
+        .Bind(6, r.target_uri)
+        .Bind(7, r.date)
+        .Bind(8, r.block_digest)
+        .Bind(9, r.payload_digest)
+        .Bind(10, r.lost);
+    ROTGUARD_RETURN_IF_ERROR(insert->Run());
+  }
+  return Status::Ok();
+}
+
+Status SqliteManifest::AddRecords(const std::vector<RecordRow>& batch) {
+  return CommitBatch(batch, {});
+}
+
+Result<std::vector<RecordRow>> SqliteManifest::RecordsOf(
+    const std::string& file) {
+  Result<Statement> stmt = db_.Prepare(
+      "SELECT warc_file, file_offset, compressed_length, type, record_id, "
+      "target_uri, date, block_digest, payload_digest, lost FROM records "
+      "WHERE warc_file = ?1 ORDER BY file_offset");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, file);
+  return CollectRows<RecordRow>(*stmt, ReadRecord);
+}
+
+Status SqliteManifest::MarkRecordLost(const std::string& file, int64_t offset) {
+  Result<Statement> stmt = db_.Prepare(
+      "UPDATE records SET lost = 1 WHERE warc_file = ?1 AND file_offset = ?2");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, file).Bind(2, offset);
+  ROTGUARD_RETURN_IF_ERROR(stmt->Run());
+  return ExpectOneRowChanged("record at " + file + ":" +
+                             std::to_string(offset));
+}
+
+// --- captures ---
+
+Status SqliteManifest::InsertCaptures(const std::vector<CaptureRow>& batch) {
+  Result<UrlIdCache> urls = UrlIdCache::Prepare(db_);
+  if (!urls.ok()) return urls.status();
+  Result<Statement> insert = db_.Prepare(
+      "INSERT INTO captures (url_id, url, captured_at_us, http_status, "
+      "final_url, chain_id, hop_index, warc_file, record_offset, "
+      "compressed_length, record_id, block_sha1, payload_sha1, "
+      "payload_sha256, content_type, payload_length, revisit_of, source, "
+      "run_id, truncated, lost) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+      "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)");
+  if (!insert.ok()) return insert.status();
+  int64_t now = NowUnix();
+  for (const CaptureRow& c : batch) {
+    const std::string& key = c.normalized.empty() ? c.url : c.normalized;
+    Result<int64_t> url_id = urls->Get(key, now);
+    if (!url_id.ok()) return url_id.status();
+    insert->Reset();
+    insert->Bind(1, *url_id)
+        .Bind(2, c.url)
+        .Bind(3, c.captured_at_us)
+        .Bind(4, c.http_status)
+        .Bind(5, c.final_url)
+        .Bind(6, c.chain_id)
+        .Bind(7, c.hop_index)
+        .Bind(8, c.warc_file)
+        .Bind(9, c.record_offset)
+        .Bind(10, c.compressed_length)
+        .Bind(11, c.record_id)
+        .Bind(12, c.block_sha1)
+        .Bind(13, c.payload_sha1)
+        .Bind(14, c.payload_sha256)
+        .Bind(15, c.content_type)
+        .Bind(16, c.payload_length)
+        .Bind(17, c.revisit_of)
+        .Bind(18, c.source.empty() ? std::string("live") : c.source);
+    if (c.run_id == 0) {
+      insert->BindNull(19);
+    } else {
+      insert->Bind(19, c.run_id);
+    }
+    insert->Bind(20, c.truncated).Bind(21, c.lost);
+    ROTGUARD_RETURN_IF_ERROR(insert->Run());
+  }
+  return Status::Ok();
+}
+
+Status SqliteManifest::AddCaptures(const std::vector<CaptureRow>& batch) {
+  return CommitBatch({}, batch);
+}
+
+Status SqliteManifest::CommitBatch(const std::vector<RecordRow>& records,
+                                   const std::vector<CaptureRow>& captures) {
+  Result<Transaction> txn = Transaction::Begin(db_);
+  if (!txn.ok()) return txn.status();
+  ROTGUARD_RETURN_IF_ERROR(InsertRecords(records));
+  ROTGUARD_RETURN_IF_ERROR(InsertCaptures(captures));
+  return txn->Commit();
+}
+
+Result<std::vector<CaptureRow>> SqliteManifest::QueryCaptures(
+    const std::string& where, const std::string& arg) {
+  Result<Statement> stmt = db_.Prepare(kCaptureSelect + where);
+  if (!stmt.ok()) return stmt.status();
+  if (!arg.empty()) stmt->Bind(1, arg);
+  return CollectRows<CaptureRow>(*stmt, ReadCapture);
+}
+
+Result<std::optional<CaptureRow>> SqliteManifest::FindCaptureByPayloadSha1(
+    const std::string& payload_sha1) {
+  Result<std::vector<CaptureRow>> rows = QueryCaptures(
+      "WHERE c.payload_sha1 = ?1 AND c.revisit_of = '' AND c.lost = 0 "
+      "AND c.truncated = 0 ORDER BY c.id LIMIT 1",
+      payload_sha1);
+  if (!rows.ok()) return rows.status();
+  if (rows->empty() || payload_sha1.empty()) return std::optional<CaptureRow>();
+  return std::optional<CaptureRow>(std::move(rows->front()));
+}
+
+Result<std::vector<CaptureRow>> SqliteManifest::CapturesOf(
+    const std::string& normalized) {
+  return QueryCaptures(
+      "WHERE u.normalized = ?1 ORDER BY c.captured_at_us, c.id", normalized);
+}
+
+Result<std::vector<CaptureRow>> SqliteManifest::ListCaptures() {
+  return QueryCaptures("ORDER BY c.warc_file, c.record_offset, c.id", "");
+}
+
+Status SqliteManifest::MarkCapturesLost(const std::string& file,
+                                        int64_t record_offset) {
+  Result<Statement> stmt = db_.Prepare(
+      "UPDATE captures SET lost = 1 "
+      "WHERE warc_file = ?1 AND record_offset = ?2");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, file).Bind(2, record_offset);
+  return stmt->Run();
+}
+
+// --- runs ---
+
+Result<int64_t> SqliteManifest::BeginRun(const std::string& command,
+                                         int64_t started_unix) {
+  Result<Statement> stmt =
+      db_.Prepare("INSERT INTO runs (command, started) VALUES (?1, ?2)");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, command).Bind(2, started_unix);
+  ROTGUARD_RETURN_IF_ERROR(stmt->Run());
+  return db_.LastInsertRowId();
+}
+
+Status SqliteManifest::EndRun(int64_t run_id, int64_t ended_unix,
+                              const std::map<std::string, int64_t>& counts,
+                              int exit_code) {
+  Result<Statement> stmt = db_.Prepare(
+      "UPDATE runs SET ended = ?2, counts = ?3, exit_code = ?4 WHERE id = ?1");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, run_id)
+      .Bind(2, ended_unix)
+      .Bind(3, nlohmann::json(counts).dump())
+      .Bind(4, exit_code);
+  ROTGUARD_RETURN_IF_ERROR(stmt->Run());
+  return ExpectOneRowChanged("run " + std::to_string(run_id));
+}
+
+Result<std::vector<RunRow>> SqliteManifest::ListRuns() {
+  Result<Statement> stmt = db_.Prepare(
+      "SELECT id, command, started, ended, counts, exit_code FROM runs "
+      "ORDER BY id");
+  if (!stmt.ok()) return stmt.status();
+  std::vector<RunRow> runs;
+  for (;;) {
+    Result<bool> row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return runs;
+    RunRow run;
+    run.id = stmt->ColumnInt(0);
+    run.command = stmt->ColumnText(1);
+    run.started_unix = stmt->ColumnInt(2);
+    run.ended_unix = stmt->ColumnInt(3);
+    nlohmann::json counts =
+        nlohmann::json::parse(stmt->ColumnText(4), nullptr, false);
+    if (!counts.is_object()) {
+      return Status::Corruption(db_.path() + ": run " + std::to_string(run.id) +
+                                " has unreadable counts");
+    }
+    for (const auto& [key, value] : counts.items()) {
+      if (value.is_number_integer()) run.counts[key] = value.get<int64_t>();
+    }
+    run.exit_code = static_cast<int>(stmt->ColumnInt(5));
+    runs.push_back(std::move(run));
+  }
+}
+
+// --- counters and maintenance ---
+
+Result<int64_t> SqliteManifest::NextCounter(const std::string& name) {
+  Result<Statement> stmt = db_.Prepare(
+      "INSERT INTO meta (key, value) VALUES (?1, '1') "
+      "ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1 "
+      "RETURNING CAST(value AS INTEGER)");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, "counter." + name);
+  Result<bool> row = stmt->Step();
+  if (!row.ok()) return row.status();
+  int64_t value = stmt->ColumnInt(0);
+  ROTGUARD_RETURN_IF_ERROR(stmt->Run());
+  return value;
+}
+
+Status SqliteManifest::CheckIntegrity(bool quick) {
+  Result<Statement> stmt =
+      db_.Prepare(quick ? "PRAGMA quick_check" : "PRAGMA integrity_check");
+  if (!stmt.ok()) return stmt.status();
+  Result<bool> row = stmt->Step();
+  if (!row.ok()) return row.status();
+  std::string first = *row ? stmt->ColumnText(0) : "no result";
+  if (first == "ok") return Status::Ok();
+  return Status::Corruption(db_.path() + ": " +
+                            (quick ? "quick_check" : "integrity_check") +
+                            " failed: " + first);
+}
+
+}  // namespace rotguard

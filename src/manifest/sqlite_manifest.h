@@ -1,0 +1,92 @@
+// The SQLite implementation of the Manifest interface (the embedded
+// default, SPEC §10). Callers use OpenManifest(); tests may include this.
+#ifndef ROTGUARD_MANIFEST_SQLITE_MANIFEST_H_
+#define ROTGUARD_MANIFEST_SQLITE_MANIFEST_H_
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "manifest/sqlite_db.h"
+#include "rotguard/manifest.h"
+
+namespace rotguard {
+
+class SqliteManifest final : public Manifest {
+ public:
+  // Opens or creates the database at `path` and migrates it to the
+  // current schema.
+  static Result<std::unique_ptr<SqliteManifest>> Open(const std::string& path);
+
+  int SchemaVersion() override;
+
+  Result<bool> RecordScan(const DocumentRow& doc,
+                          const std::vector<LinkRow>& links) override;
+  Result<std::optional<DocumentRow>> FindDocument(
+      const std::string& path) override;
+  Result<std::vector<DocumentRow>> ListDocuments() override;
+  Result<std::vector<LinkRow>> LinksOf(const std::string& path) override;
+
+  Result<int64_t> EnsureUrl(const std::string& normalized,
+                            int64_t now_unix) override;
+  Result<std::optional<UrlRow>> FindUrl(const std::string& normalized) override;
+  Result<std::vector<UrlRow>> ListLinkedUrls() override;
+  Result<std::vector<UrlRow>> ListUrls() override;
+  Status UpdateUrlHealth(const UrlRow& url) override;
+
+  Status AddWarcFile(const WarcFileRow& file) override;
+  Status CloseWarcFile(const std::string& name, int64_t size,
+                       const std::string& sha256,
+                       int64_t record_count) override;
+  Status UpdateWarcFile(const WarcFileRow& file) override;
+  Result<std::optional<WarcFileRow>> FindWarcFile(
+      const std::string& name) override;
+  Result<std::vector<WarcFileRow>> ListWarcFiles() override;
+  Status AddRecords(const std::vector<RecordRow>& batch) override;
+  Result<std::vector<RecordRow>> RecordsOf(const std::string& file) override;
+  Status MarkRecordLost(const std::string& file, int64_t offset) override;
+
+  Status AddCaptures(const std::vector<CaptureRow>& batch) override;
+  Status CommitBatch(const std::vector<RecordRow>& records,
+                     const std::vector<CaptureRow>& captures) override;
+  Result<std::optional<CaptureRow>> FindCaptureByPayloadSha1(
+      const std::string& payload_sha1) override;
+  Result<std::vector<CaptureRow>> CapturesOf(
+      const std::string& normalized) override;
+  Result<std::vector<CaptureRow>> ListCaptures() override;
+  Status MarkCapturesLost(const std::string& file,
+                          int64_t record_offset) override;
+
+  Result<int64_t> BeginRun(const std::string& command,
+                           int64_t started_unix) override;
+  Status EndRun(int64_t run_id, int64_t ended_unix,
+                const std::map<std::string, int64_t>& counts,
+                int exit_code) override;
+  Result<std::vector<RunRow>> ListRuns() override;
+
+  Result<int64_t> NextCounter(const std::string& name) override;
+  Status CheckIntegrity(bool quick) override;
+
+ private:
+  explicit SqliteManifest(SqliteDb db) : db_(std::move(db)) {}
+
+  // Helpers that run inside a caller's transaction.
+  Status InsertLinks(int64_t document_id, const std::vector<LinkRow>& links,
+                     int64_t now_unix);
+  Status InsertRecords(const std::vector<RecordRow>& batch);
+  Status InsertCaptures(const std::vector<CaptureRow>& batch);
+  Result<std::vector<UrlRow>> QueryUrls(const std::string& sql);
+  Result<std::vector<CaptureRow>> QueryCaptures(const std::string& where,
+                                                const std::string& arg);
+  Result<std::vector<WarcFileRow>> QueryWarcFiles(const std::string& where,
+                                                  const std::string& arg);
+  Status ExpectOneRowChanged(const std::string& what);
+
+  SqliteDb db_;
+};
+
+}  // namespace rotguard
+
+#endif  // ROTGUARD_MANIFEST_SQLITE_MANIFEST_H_
