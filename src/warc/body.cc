@@ -1,0 +1,202 @@
+#include "warc/body.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <string>
+#include <system_error>
+
+#include "util/file.h"
+#include "warc/format.h"
+#include "warc/http_head.h"
+
+namespace rotguard {
+namespace {
+
+std::filesystem::path SpoolDir(const WarcBodyOptions& options) {
+  if (!options.temp_dir.empty()) return options.temp_dir;
+  std::error_code ec;
+  std::filesystem::path dir = std::filesystem::temp_directory_path(ec);
+  return ec ? std::filesystem::path("/tmp") : dir;
+}
+
+// An anonymous file: O_TMPFILE where the filesystem has it, else
+// mkstemp + unlink. Either way nothing is left behind after a crash.
+Result<Fd> OpenSpoolFile(const std::filesystem::path& dir) {
+  Fd fd(::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600));
+  if (fd.valid()) return fd;
+  std::string templ = (dir / "rotguard-spool-XXXXXX").string();
+  fd.reset(::mkostemp(templ.data(), O_CLOEXEC));
+  if (!fd.valid()) return Status::FromErrno(templ, errno);
+  ::unlink(templ.c_str());
+  return fd;
+}
+
+std::string EnsureBlankLine(std::string head) {
+  if (head.size() >= 4 && head.compare(head.size() - 4, 4, "\r\n\r\n") == 0) {
+    return head;
+  }
+  if (head.size() >= 2 && head.compare(head.size() - 2, 2, "\r\n") == 0) {
+    return head + "\r\n";
+  }
+  return head + "\r\n\r\n";
+}
+
+}  // namespace
+
+// ---- WarcBody --------------------------------------------------------------
+
+WarcBody::WarcBody(WarcBodyOptions options) : rep_(std::make_unique<Rep>()) {
+  rep_->options = std::move(options);
+}
+WarcBody::WarcBody(WarcBody&&) noexcept = default;
+WarcBody& WarcBody::operator=(WarcBody&&) noexcept = default;
+WarcBody::~WarcBody() = default;
+
+Status WarcBody::Rep::SpillToDisk() {
+  std::filesystem::path dir = SpoolDir(options);
+  Result<Fd> fd = OpenSpoolFile(dir);
+  if (!fd.ok()) return fd.status();
+  spool = std::move(fd).value();
+  ROTGUARD_RETURN_IF_ERROR(
+      WriteAll(spool.get(), memory, "spool file in " + dir.string()));
+  std::string().swap(memory);  // give the memory back
+  return Status::Ok();
+}
+
+const DualHasher::Digests& WarcBody::Rep::Digests() {
+  if (!digests) digests = hasher.Final();
+  return *digests;
+}
+
+Status WarcBody::Append(std::string_view bytes) {
+  Rep& r = *rep_;
+  if (r.digests) return Status::Internal("WarcBody: append after finish");
+  if (!r.spool.valid() &&
+      r.memory.size() + bytes.size() > r.options.memory_threshold) {
+    ROTGUARD_RETURN_IF_ERROR(r.SpillToDisk());
+  }
+  if (r.spool.valid()) {
+    ROTGUARD_RETURN_IF_ERROR(WriteAll(r.spool.get(), bytes, "spool file"));
+  } else {
+    r.memory.append(bytes);
+  }
+  r.hasher.Update(bytes);
+  r.size += bytes.size();
+  return Status::Ok();
+}
+
+uint64_t WarcBody::size() const { return rep_->size; }
+bool WarcBody::spooled() const { return rep_->spool.valid(); }
+
+Status WarcBody::ForEachChunk(
+    const std::function<Status(std::string_view)>& sink) const {
+  const Rep& r = *rep_;
+  if (!r.spool.valid()) {
+    std::string_view rest = r.memory;
+    while (!rest.empty()) {
+      size_t take = std::min(rest.size(), warc::kSpoolChunk);
+      ROTGUARD_RETURN_IF_ERROR(sink(rest.substr(0, take)));
+      rest.remove_prefix(take);
+    }
+    return Status::Ok();
+  }
+  std::string buf(warc::kSpoolChunk, '\0');
+  uint64_t offset = 0;
+  while (offset < r.size) {
+    size_t want =
+        static_cast<size_t>(std::min<uint64_t>(buf.size(), r.size - offset));
+    ssize_t n =
+        ::pread(r.spool.get(), buf.data(), want, static_cast<off_t>(offset));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Status::FromErrno("spool file", errno);
+    if (n == 0) return Status::IOError("spool file: unexpected end");
+    ROTGUARD_RETURN_IF_ERROR(
+        sink(std::string_view(buf.data(), static_cast<size_t>(n))));
+    offset += static_cast<uint64_t>(n);
+  }
+  return Status::Ok();
+}
+
+// ---- WarcHttpResponse ------------------------------------------------------
+
+WarcHttpResponse::Rep::Rep(std::string head_in, WarcBodyTransfer transfer_in,
+                           WarcBodyOptions body_options)
+    : head(EnsureBlankLine(std::move(head_in))),
+      transfer(transfer_in),
+      chunked(warc::HeadSaysChunked(head)),
+      body(std::move(body_options)) {
+  if (!chunked) {
+    block_hasher.emplace();
+    block_hasher->Update(head);
+  }
+}
+
+WarcHttpResponse::WarcHttpResponse(std::string head, WarcBodyTransfer transfer,
+                                   WarcBodyOptions body_options)
+    : rep_(std::make_unique<Rep>(std::move(head), transfer,
+                                 std::move(body_options))) {}
+WarcHttpResponse::WarcHttpResponse(WarcHttpResponse&&) noexcept = default;
+WarcHttpResponse& WarcHttpResponse::operator=(WarcHttpResponse&&) noexcept =
+    default;
+WarcHttpResponse::~WarcHttpResponse() = default;
+
+Status WarcHttpResponse::AppendBody(std::string_view bytes) {
+  Rep& r = *rep_;
+  if (r.finished) return Status::Internal("WarcHttpResponse: body finished");
+  if (!r.chunked || r.transfer == WarcBodyTransfer::kDecoded) {
+    if (r.block_hasher) r.block_hasher->Update(bytes);
+    return r.body.Append(bytes);
+  }
+  if (r.decoder.failed() || r.decoder.done()) return Status::Ok();
+  Status status;
+  bool ok = r.decoder.Feed(bytes, [&](std::string_view decoded) {
+    if (status.ok()) status = r.body.Append(decoded);
+  });
+  ROTGUARD_RETURN_IF_ERROR(status);
+  if (!ok) return Status::Corruption("malformed chunked HTTP body");
+  return Status::Ok();
+}
+
+void WarcHttpResponse::MarkTruncated(std::string_view reason) {
+  rep_->truncated.assign(reason);
+}
+
+Status WarcHttpResponse::FinishBody() {
+  Rep& r = *rep_;
+  if (r.finished) return Status::Ok();
+  r.finished = true;
+  bool raw_chunked = r.chunked && r.transfer == WarcBodyTransfer::kAsReceived;
+  if (raw_chunked && !r.decoder.done() && r.truncated.empty()) {
+    r.truncated.assign(kWarcTruncatedDisconnect);
+  }
+  const DualHasher::Digests& digests = r.body.rep_->Digests();
+  r.payload_digest = WarcSha1Label(digests.sha1);
+  r.payload_sha256 = HexEncode(digests.sha256);
+  if (r.block_hasher) r.block_digests = r.block_hasher->Final();
+  return Status::Ok();
+}
+
+uint64_t WarcHttpResponse::payload_length() const { return rep_->body.size(); }
+bool WarcHttpResponse::chunked() const { return rep_->chunked; }
+const std::string& WarcHttpResponse::truncated() const {
+  return rep_->truncated;
+}
+const std::string& WarcHttpResponse::head() const { return rep_->head; }
+const std::string& WarcHttpResponse::payload_digest() const {
+  return rep_->payload_digest;
+}
+const std::string& WarcHttpResponse::payload_sha256() const {
+  return rep_->payload_sha256;
+}
+
+std::string WarcHttpResponse::StoredHead() const {
+  if (!rep_->chunked) return rep_->head;
+  return warc::HeadWithoutTransferCoding(rep_->head, rep_->body.size());
+}
+
+}  // namespace rotguard

@@ -1,0 +1,744 @@
+// WarcWriter: see include/rotguard/warc_writer.h and src/warc/format.h.
+//
+// Plan of one write call:
+//   1. finish the bodies and compute each record's block digest (payload
+//      digests were computed while the bodies arrived);
+//   2. open the current file if needed (it starts with a warcinfo);
+//   3. build the gzip members of in-memory records with libdeflate and
+//      estimate the size of spooled ones; roll to a new file if the group
+//      would push the file past max size (then rebuild: the records name
+//      the new file's warcinfo);
+//   4. append the members; a spooled body is deflated with zlib straight
+//      from its spool file. On failure the file is truncated back to where
+//      the group began, so earlier records stay intact.
+#define ZLIB_CONST
+#include "rotguard/warc_writer.h"
+
+#include <fcntl.h>
+#include <libdeflate.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <ctime>
+#include <optional>
+#include <vector>
+
+#include "util/digest.h"
+#include "util/file.h"
+#include "util/handles.h"
+#include "warc/body.h"
+#include "warc/format.h"
+#include "warc/http_head.h"
+
+#ifndef ROTGUARD_VERSION
+#define ROTGUARD_VERSION "0"
+#endif
+
+namespace rotguard {
+namespace {
+
+using warc::kCrlf;
+
+Result<std::string> NewRecordId() {
+  unsigned char b[16];
+  if (RAND_bytes(b, sizeof b) != 1) {
+    return Status::Internal("RAND_bytes failed: no entropy for record ids");
+  }
+  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);  // version 4
+  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);  // RFC 4122
+  char text[64];
+  std::snprintf(text, sizeof text,
+                "<urn:uuid:%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+                "%02x%02x%02x%02x%02x%02x>",
+                b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9],
+                b[10], b[11], b[12], b[13], b[14], b[15]);
+  return std::string(text);
+}
+
+// Host names go into file names: keep [A-Za-z0-9.-].
+std::string SanitizeHost(std::string_view host) {
+  std::string out;
+  for (char c : host) {
+    bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                (c >= '0' && c <= '9') || c == '.' || c == '-';
+    out.push_back(keep ? c : '-');
+  }
+  return out.empty() ? std::string("localhost") : out;
+}
+
+std::string LocalHostName() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0) return "localhost";
+  return name;
+}
+
+// A value from the network must not break the header: no CR/LF.
+std::string FieldValue(std::string_view value) {
+  std::string out;
+  out.reserve(value.size());
+  for (char c : value) {
+    if (c != '\r' && c != '\n') out.push_back(c);
+  }
+  return out;
+}
+
+std::string ToLower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+// Media types whose bytes are already compressed: deflating them costs the
+// most CPU and saves ~1 %, so their records are stored (level 0).
+bool IsIncompressibleType(std::string_view content_type) {
+  static constexpr std::string_view kPrefixes[] = {
+      "image/jpeg",
+      "image/jpg",
+      "image/png",
+      "image/webp",
+      "image/gif",
+      "image/avif",
+      "video/",
+      "audio/",
+      "font/woff",
+      "application/zip",
+      "application/gzip",
+      "application/x-gzip",
+      "application/zstd",
+      "application/x-7z",
+      "application/x-xz",
+      "application/x-bzip2",
+      "application/x-rar",
+      "application/font-woff",
+  };
+  std::string type = ToLower(content_type);
+  for (std::string_view prefix : kPrefixes) {
+    if (type.compare(0, prefix.size(), prefix) == 0) return true;
+  }
+  return false;
+}
+
+bool IsIncompressibleResponse(std::string_view head) {
+  std::string value;
+  if (warc::FindHeader(head, "Content-Encoding", &value)) {
+    std::string coding = ToLower(value);
+    if (!coding.empty() && coding != "identity") return true;
+  }
+  return warc::FindHeader(head, "Content-Type", &value) &&
+         IsIncompressibleType(value);
+}
+
+std::string FileTimestamp(std::chrono::system_clock::time_point when) {
+  std::time_t t = std::chrono::system_clock::to_time_t(when);
+  std::tm tm{};
+  ::gmtime_r(&t, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y%m%d%H%M%S", &tm);
+  return text;
+}
+
+// One record on its way to the file.
+struct PendingRecord {
+  std::string type;
+  std::string record_id;
+  WarcFields fields;   // written between the ids and the digests
+  std::string prefix;  // start of the block (HTTP head, or the whole block)
+  const WarcBody* body = nullptr;  // rest of the block, if any
+  std::optional<DualHasher::Digests> block_digests;
+  std::string payload_digest;  // WARC-Payload-Digest, or empty
+  std::string content_type;
+  bool incompressible = false;
+  WarcRecordLocation location;
+  std::string member;  // the gzip member, when built in memory
+
+  uint64_t block_length() const {
+    return prefix.size() + (body ? body->size() : 0);
+  }
+  bool streamed() const { return body != nullptr && body->spooled(); }
+};
+
+// Owns a zlib deflate stream.
+class Deflater {
+ public:
+  Deflater() = default;
+  Deflater(const Deflater&) = delete;
+  Deflater& operator=(const Deflater&) = delete;
+  ~Deflater() {
+    if (initialized_) deflateEnd(&stream_);
+  }
+  bool Init(int level) {
+    // windowBits 15 + 16: a gzip wrapper with a plain header (no FEXTRA).
+    initialized_ = deflateInit2(&stream_, level, Z_DEFLATED, 15 + 16, 8,
+                                Z_DEFAULT_STRATEGY) == Z_OK;
+    return initialized_;
+  }
+  z_stream* get() { return &stream_; }
+
+ private:
+  z_stream stream_{};
+  bool initialized_ = false;
+};
+
+}  // namespace
+
+std::string FormatWarcDate(std::chrono::system_clock::time_point when) {
+  using std::chrono::duration_cast;
+  using std::chrono::microseconds;
+  auto since_epoch = duration_cast<microseconds>(when.time_since_epoch());
+  long long micros = since_epoch.count() % 1000000;
+  if (micros < 0) micros += 1000000;
+  std::time_t t =
+      std::chrono::system_clock::to_time_t(when - microseconds(micros));
+  std::tm tm{};
+  ::gmtime_r(&t, &tm);
+  char text[64];
+  std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ",
+                tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+                tm.tm_min, tm.tm_sec, micros);
+  return text;
+}
+
+struct WarcWriter::Rep {
+  WarcWriterOptions options;
+  std::string host;
+  uint64_t default_serial = 0;
+  CompressorPtr fast;
+  CompressorPtr stored;
+
+  // The file being written.
+  Fd fd;
+  std::filesystem::path open_path;
+  std::filesystem::path final_path;
+  std::string file_name;
+  uint64_t size = 0;
+  uint64_t record_count = 0;
+  std::string warcinfo_id;
+  EvpMdCtxPtr file_hash;
+
+  Status EnsureFile();
+  Status CloseFile();
+  Status WriteBytes(std::string_view bytes);
+  void Rollback(uint64_t offset, const EvpMdCtxPtr& hash_snapshot);
+  Status WriteGroup(std::vector<PendingRecord*> records);
+  Status BuildMember(PendingRecord& record);
+  Status StreamMember(PendingRecord& record);
+  std::string SerializeHeader(const PendingRecord& record) const;
+  Result<PendingRecord> MakeWarcinfo();
+  Result<WarcExchangeLocations> WriteRequestAnd(const WarcCapture& capture,
+                                                const std::string& date,
+                                                std::string_view request,
+                                                PendingRecord& response);
+  Result<WarcRecordLocation> WriteSingle(PendingRecord& record);
+};
+
+namespace {
+
+Status ComputeBlockDigests(PendingRecord& record) {
+  if (record.block_digests) return Status::Ok();
+  DualHasher hasher;
+  hasher.Update(record.prefix);
+  if (record.body) {
+    ROTGUARD_RETURN_IF_ERROR(
+        record.body->ForEachChunk([&](std::string_view chunk) {
+          hasher.Update(chunk);
+          return Status::Ok();
+        }));
+  }
+  record.block_digests = hasher.Final();
+  return Status::Ok();
+}
+
+// Upper bound of a streamed member: stored deflate blocks cost 5 bytes per
+// 64 KiB, the gzip wrapper 18, the header at most a few KiB.
+uint64_t EstimateMember(const PendingRecord& record, size_t header_size) {
+  uint64_t raw = header_size + record.block_length() + 4;
+  return raw + raw / 1000 + 1024;
+}
+
+}  // namespace
+
+std::string WarcWriter::Rep::SerializeHeader(
+    const PendingRecord& record) const {
+  std::string h;
+  h.reserve(512);
+  h.append(warc::kVersion11).append(kCrlf);
+  h.append("WARC-Type: ").append(record.type).append(kCrlf);
+  h.append("WARC-Record-ID: ").append(record.record_id).append(kCrlf);
+  if (record.type != warc::kTypeWarcinfo && !warcinfo_id.empty()) {
+    h.append("WARC-Warcinfo-ID: ").append(warcinfo_id).append(kCrlf);
+  }
+  for (const auto& [name, value] : record.fields.fields()) {
+    h.append(name).append(": ").append(FieldValue(value)).append(kCrlf);
+  }
+  h.append("WARC-Block-Digest: ")
+      .append(WarcSha1Label(record.block_digests->sha1))
+      .append(kCrlf);
+  if (!record.payload_digest.empty()) {
+    h.append("WARC-Payload-Digest: ")
+        .append(record.payload_digest)
+        .append(kCrlf);
+  }
+  if (!record.content_type.empty()) {
+    h.append("Content-Type: ")
+        .append(FieldValue(record.content_type))
+        .append(kCrlf);
+  }
+  h.append("Content-Length: ")
+      .append(std::to_string(record.block_length()))
+      .append(kCrlf);
+  h.append(kCrlf);
+  return h;
+}
+
+Status WarcWriter::Rep::BuildMember(PendingRecord& record) {
+  std::string raw = SerializeHeader(record);
+  raw.reserve(raw.size() + record.block_length() + 4);
+  raw.append(record.prefix);
+  if (record.body) raw.append(record.body->rep_->memory);
+  raw.append(warc::kRecordTrailer);
+  libdeflate_compressor* compressor =
+      record.incompressible ? stored.get() : fast.get();
+  record.member.resize(libdeflate_gzip_compress_bound(compressor, raw.size()));
+  size_t n =
+      libdeflate_gzip_compress(compressor, raw.data(), raw.size(),
+                               record.member.data(), record.member.size());
+  if (n == 0) return Status::Internal("libdeflate: gzip compression failed");
+  record.member.resize(n);
+  return Status::Ok();
+}
+
+Status WarcWriter::Rep::StreamMember(PendingRecord& record) {
+  Deflater deflater;
+  int level = record.incompressible ? 0 : options.compression_level;
+  if (!deflater.Init(level)) return Status::Internal("zlib: deflateInit2");
+  z_stream* z = deflater.get();
+  std::string out(warc::kSpoolChunk, '\0');
+  auto feed = [&](std::string_view in, int flush) -> Status {
+    z->next_in = reinterpret_cast<const Bytef*>(in.data());
+    z->avail_in = static_cast<uInt>(in.size());
+    int rc = Z_OK;
+    do {
+      z->next_out = reinterpret_cast<Bytef*>(out.data());
+      z->avail_out = static_cast<uInt>(out.size());
+      rc = deflate(z, flush);
+      if (rc == Z_STREAM_ERROR) return Status::Internal("zlib: deflate");
+      size_t have = out.size() - z->avail_out;
+      if (have > 0) {
+        ROTGUARD_RETURN_IF_ERROR(
+            WriteBytes(std::string_view(out.data(), have)));
+      }
+    } while (z->avail_out == 0);
+    if (flush == Z_FINISH && rc != Z_STREAM_END) {
+      return Status::Internal("zlib: deflate did not finish");
+    }
+    return Status::Ok();
+  };
+  ROTGUARD_RETURN_IF_ERROR(feed(SerializeHeader(record), Z_NO_FLUSH));
+  ROTGUARD_RETURN_IF_ERROR(feed(record.prefix, Z_NO_FLUSH));
+  ROTGUARD_RETURN_IF_ERROR(record.body->ForEachChunk(
+      [&](std::string_view chunk) { return feed(chunk, Z_NO_FLUSH); }));
+  return feed(warc::kRecordTrailer, Z_FINISH);
+}
+
+Status WarcWriter::Rep::WriteBytes(std::string_view bytes) {
+  ROTGUARD_RETURN_IF_ERROR(WriteAll(fd.get(), bytes, open_path.string()));
+  EVP_DigestUpdate(file_hash.get(), bytes.data(), bytes.size());
+  size += bytes.size();
+  return Status::Ok();
+}
+
+void WarcWriter::Rep::Rollback(uint64_t offset,
+                               const EvpMdCtxPtr& hash_snapshot) {
+  // Best effort: if even this fails the torn member is at the tail, where
+  // the reader reports it and repair cuts it.
+  if (::ftruncate(fd.get(), static_cast<off_t>(offset)) == 0) {
+    ::lseek(fd.get(), static_cast<off_t>(offset), SEEK_SET);
+    size = offset;
+    EVP_MD_CTX_copy_ex(file_hash.get(), hash_snapshot.get());
+  }
+}
+
+Status WarcWriter::Rep::WriteGroup(std::vector<PendingRecord*> records) {
+  for (PendingRecord* record : records) {
+    ROTGUARD_RETURN_IF_ERROR(ComputeBlockDigests(*record));
+  }
+  ROTGUARD_RETURN_IF_ERROR(EnsureFile());
+  for (int attempt = 0;; ++attempt) {
+    uint64_t total = 0;
+    for (PendingRecord* record : records) {
+      if (record->streamed()) {
+        total += EstimateMember(*record, SerializeHeader(*record).size());
+      } else {
+        ROTGUARD_RETURN_IF_ERROR(BuildMember(*record));
+        total += record->member.size();
+      }
+    }
+    // A file holding only its warcinfo takes any record: records are never
+    // split, so an oversized record makes an oversized file.
+    bool fits = size + total <= options.max_file_size || record_count <= 1;
+    if (fits || attempt > 0) break;
+    ROTGUARD_RETURN_IF_ERROR(CloseFile());
+    ROTGUARD_RETURN_IF_ERROR(EnsureFile());
+  }
+  uint64_t group_start = size;
+  EvpMdCtxPtr snapshot(EVP_MD_CTX_new());
+  if (!snapshot || EVP_MD_CTX_copy_ex(snapshot.get(), file_hash.get()) != 1) {
+    return Status::Internal("OpenSSL: EVP_MD_CTX_copy_ex");
+  }
+  for (PendingRecord* record : records) {
+    uint64_t start = size;
+    Status status =
+        record->streamed() ? StreamMember(*record) : WriteBytes(record->member);
+    if (!status.ok()) {
+      Rollback(group_start, snapshot);
+      return status;
+    }
+    WarcRecordLocation& loc = record->location;
+    loc.file_name = file_name;
+    loc.offset = start;
+    loc.compressed_length = size - start;
+    loc.type = record->type;
+    loc.record_id = record->record_id;
+    loc.block_length = record->block_length();
+    loc.block_digest = WarcSha1Label(record->block_digests->sha1);
+    loc.block_sha256 = HexEncode(record->block_digests->sha256);
+    std::string().swap(record->member);
+  }
+  record_count += records.size();
+  return Status::Ok();
+}
+
+Result<PendingRecord> WarcWriter::Rep::MakeWarcinfo() {
+  PendingRecord info;
+  info.type = std::string(warc::kTypeWarcinfo);
+  Result<std::string> id = NewRecordId();
+  if (!id.ok()) return id.status();
+  info.record_id = *id;
+  info.location.date = FormatWarcDate(std::chrono::system_clock::now());
+  info.fields.Add("WARC-Date", info.location.date);
+  info.fields.Add("WARC-Filename", file_name);
+  info.content_type = std::string(warc::kWarcFieldsType);
+  auto add = [&](std::string_view name, std::string_view value) {
+    if (value.empty()) return;
+    info.prefix.append(name).append(": ").append(FieldValue(value));
+    info.prefix.append(kCrlf);
+  };
+  add("software", options.software.empty()
+                      ? std::string("rotguard/") + ROTGUARD_VERSION
+                      : options.software);
+  add("format", warc::kFormat);
+  add("conformsTo", warc::kConformsTo);
+  add("hostname", host);
+  add("robots", options.robots);
+  add("http-header-user-agent", options.user_agent);
+  add("operator", options.operator_name);
+  add("isPartOf", options.is_part_of);
+  return info;
+}
+
+Status WarcWriter::Rep::EnsureFile() {
+  if (fd.valid()) return Status::Ok();
+  uint64_t serial =
+      options.next_serial ? options.next_serial() : default_serial++;
+  char serial_text[32];
+  std::snprintf(serial_text, sizeof serial_text, "%05llu",
+                static_cast<unsigned long long>(serial));
+  file_name = options.prefix + "-" +
+              FileTimestamp(std::chrono::system_clock::now()) + "-" +
+              serial_text + "-" + host + std::string(warc::kFileExtension);
+  final_path = options.directory / file_name;
+  open_path = final_path;
+  open_path += warc::kOpenSuffix;
+  if (std::filesystem::exists(final_path)) {
+    return Status::InvalidArgument(final_path.string() + ": already exists");
+  }
+  fd.reset(
+      ::open(open_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+  if (!fd.valid()) return Status::FromErrno(open_path.string(), errno);
+  size = 0;
+  record_count = 0;
+  warcinfo_id.clear();
+  file_hash.reset(EVP_MD_CTX_new());
+  if (!file_hash ||
+      EVP_DigestInit_ex(file_hash.get(), EVP_sha256(), nullptr) != 1) {
+    return Status::Internal("OpenSSL: sha256 init");
+  }
+  Result<PendingRecord> info = MakeWarcinfo();
+  Status status = info.status();
+  if (status.ok()) status = ComputeBlockDigests(*info);
+  if (status.ok()) status = BuildMember(*info);
+  if (status.ok()) status = WriteBytes(info->member);
+  if (!status.ok()) {
+    fd.reset();
+    ::unlink(open_path.c_str());
+    return status;
+  }
+  warcinfo_id = info->record_id;
+  record_count = 1;
+  WarcRecordLocation& loc = info->location;
+  loc.file_name = file_name;
+  loc.offset = 0;
+  loc.compressed_length = size;
+  loc.type = info->type;
+  loc.record_id = info->record_id;
+  loc.block_length = info->block_length();
+  loc.block_digest = WarcSha1Label(info->block_digests->sha1);
+  loc.block_sha256 = HexEncode(info->block_digests->sha256);
+  if (options.on_warcinfo) options.on_warcinfo(loc);
+  return Status::Ok();
+}
+
+Status WarcWriter::Rep::CloseFile() {
+  if (!fd.valid()) return Status::Ok();
+  Status status;
+  if (::fsync(fd.get()) != 0)
+    status = Status::FromErrno(open_path.string(), errno);
+  if (::close(fd.release()) != 0 && status.ok()) {
+    status = Status::FromErrno(open_path.string(), errno);
+  }
+  if (!status.ok()) return status;
+  if (::rename(open_path.c_str(), final_path.c_str()) != 0) {
+    return Status::FromErrno(final_path.string(), errno);
+  }
+  ROTGUARD_RETURN_IF_ERROR(SyncDirectory(options.directory));
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int digest_len = 0;
+  EVP_DigestFinal_ex(file_hash.get(), digest, &digest_len);
+  WarcFileSummary summary;
+  summary.file_name = file_name;
+  summary.path = final_path;
+  summary.size = size;
+  summary.record_count = record_count;
+  summary.sha256 = HexEncode(
+      std::string_view(reinterpret_cast<const char*>(digest), digest_len));
+  file_name.clear();
+  if (options.on_file_closed) options.on_file_closed(summary);
+  return Status::Ok();
+}
+
+// ---- WarcWriter
+// --------------------------------------------------------------
+
+WarcWriter::WarcWriter(std::unique_ptr<Rep> rep) : rep_(std::move(rep)) {}
+
+WarcWriter::~WarcWriter() {
+  if (rep_) rep_->CloseFile();
+}
+
+Result<std::unique_ptr<WarcWriter>> WarcWriter::Open(
+    WarcWriterOptions options) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(options.directory, ec)) {
+    return Status::NotFound(options.directory.string() + ": not a directory");
+  }
+  if (options.compression_level < 0 || options.compression_level > 9) {
+    return Status::InvalidArgument("compression level must be 0..9");
+  }
+  auto rep = std::make_unique<Rep>();
+  rep->host = SanitizeHost(options.hostname.empty() ? LocalHostName()
+                                                    : options.hostname);
+  rep->fast.reset(libdeflate_alloc_compressor(options.compression_level));
+  rep->stored.reset(libdeflate_alloc_compressor(0));
+  if (!rep->fast || !rep->stored) {
+    return Status::Internal("libdeflate: cannot allocate compressor");
+  }
+  rep->options = std::move(options);
+  return std::unique_ptr<WarcWriter>(new WarcWriter(std::move(rep)));
+}
+
+WarcBody WarcWriter::NewBody() const { return WarcBody(rep_->options.body); }
+
+WarcHttpResponse WarcWriter::NewResponse(std::string head,
+                                         WarcBodyTransfer transfer) const {
+  return WarcHttpResponse(std::move(head), transfer, rep_->options.body);
+}
+
+namespace {
+
+std::string DateOf(const WarcCapture& capture) {
+  return FormatWarcDate(
+      capture.date.value_or(std::chrono::system_clock::now()));
+}
+
+// Fields every record of an exchange carries.
+void AddCaptureFields(const WarcCapture& capture, const std::string& date,
+                      PendingRecord& record) {
+  record.fields.Add("WARC-Date", date);
+  record.fields.Add("WARC-Target-URI", capture.target_uri);
+  if (!capture.ip_address.empty()) {
+    record.fields.Add("WARC-IP-Address", capture.ip_address);
+  }
+  if (!capture.protocol.empty()) {
+    record.fields.Add("WARC-Protocol", capture.protocol);
+  }
+  record.location.date = date;
+  record.location.target_uri = FieldValue(capture.target_uri);
+}
+
+Result<PendingRecord> MakeRequest(const WarcCapture& capture,
+                                  const std::string& date,
+                                  std::string_view request) {
+  PendingRecord record;
+  record.type = std::string(warc::kTypeRequest);
+  Result<std::string> id = NewRecordId();
+  if (!id.ok()) return id.status();
+  record.record_id = *id;
+  AddCaptureFields(capture, date, record);
+  record.prefix.assign(request);
+  record.content_type = std::string(warc::kHttpRequestType);
+  // The request payload is what follows its head (empty for a GET).
+  size_t head_end = warc::FindHeadEnd(request);
+  std::string_view payload =
+      head_end == 0 ? std::string_view() : request.substr(head_end);
+  record.payload_digest = WarcSha1Label(Sha1(payload));
+  record.location.payload_digest = record.payload_digest;
+  record.location.payload_sha256 = Sha256Hex(payload);
+  record.location.payload_length = payload.size();
+  return record;
+}
+
+}  // namespace
+
+Result<WarcExchangeLocations> WarcWriter::WriteExchange(
+    const WarcCapture& capture, std::string_view request,
+    WarcHttpResponse& response) {
+  ROTGUARD_RETURN_IF_ERROR(response.FinishBody());
+  WarcHttpResponse::Rep& r = *response.rep_;
+  std::string date = DateOf(capture);
+  PendingRecord record;
+  record.type = std::string(warc::kTypeResponse);
+  Result<std::string> id = NewRecordId();
+  if (!id.ok()) return id.status();
+  record.record_id = *id;
+  AddCaptureFields(capture, date, record);
+  if (!r.truncated.empty()) record.fields.Add("WARC-Truncated", r.truncated);
+  record.prefix = response.StoredHead();
+  record.body = &r.body;
+  record.block_digests = r.block_digests;
+  record.payload_digest = r.payload_digest;
+  record.content_type = std::string(warc::kHttpResponseType);
+  record.incompressible = IsIncompressibleResponse(r.head);
+  record.location.payload_digest = r.payload_digest;
+  record.location.payload_sha256 = r.payload_sha256;
+  record.location.payload_length = r.body.size();
+  record.location.truncated = r.truncated;
+  return rep_->WriteRequestAnd(capture, date, request, record);
+}
+
+Result<WarcExchangeLocations> WarcWriter::WriteRevisit(
+    const WarcCapture& capture, std::string_view request,
+    WarcHttpResponse& response, const WarcRevisitOf& original) {
+  ROTGUARD_RETURN_IF_ERROR(response.FinishBody());
+  std::string date = DateOf(capture);
+  PendingRecord record;
+  record.type = std::string(warc::kTypeRevisit);
+  Result<std::string> id = NewRecordId();
+  if (!id.ok()) return id.status();
+  record.record_id = *id;
+  AddCaptureFields(capture, date, record);
+  record.fields.Add("WARC-Profile", std::string(warc::kRevisitProfile));
+  record.fields.Add("WARC-Refers-To", original.record_id);
+  record.fields.Add("WARC-Refers-To-Target-URI", original.target_uri);
+  record.fields.Add("WARC-Refers-To-Date", original.date);
+  record.fields.Add("WARC-Truncated", std::string(kWarcTruncatedLength));
+  record.prefix = response.StoredHead();
+  record.payload_digest = original.payload_digest;
+  record.content_type = std::string(warc::kHttpResponseType);
+  record.location.payload_digest = original.payload_digest;
+  record.location.payload_sha256 = original.payload_sha256;
+  record.location.payload_length = original.payload_length;
+  record.location.truncated = std::string(kWarcTruncatedLength);
+  return rep_->WriteRequestAnd(capture, date, request, record);
+}
+
+Result<WarcExchangeLocations> WarcWriter::Rep::WriteRequestAnd(
+    const WarcCapture& capture, const std::string& date,
+    std::string_view request, PendingRecord& response) {
+  Result<PendingRecord> req = MakeRequest(capture, date, request);
+  if (!req.ok()) return req.status();
+  req->fields.Add("WARC-Concurrent-To", response.record_id);
+  response.fields.Add("WARC-Concurrent-To", req->record_id);
+  ROTGUARD_RETURN_IF_ERROR(WriteGroup({&*req, &response}));
+  return WarcExchangeLocations{std::move(req->location),
+                               std::move(response.location)};
+}
+
+Result<WarcRecordLocation> WarcWriter::Rep::WriteSingle(PendingRecord& record) {
+  ROTGUARD_RETURN_IF_ERROR(WriteGroup({&record}));
+  return std::move(record.location);
+}
+
+Result<WarcRecordLocation> WarcWriter::WriteResource(
+    const WarcCapture& capture, std::string_view content_type,
+    std::string_view data) {
+  WarcBody body(rep_->options.body);
+  // Small resources stay in memory; large ones spool like any body.
+  ROTGUARD_RETURN_IF_ERROR(body.Append(data));
+  return WriteResource(capture, content_type, body);
+}
+
+Result<WarcRecordLocation> WarcWriter::WriteResource(
+    const WarcCapture& capture, std::string_view content_type,
+    const WarcBody& body) {
+  PendingRecord record;
+  record.type = std::string(warc::kTypeResource);
+  Result<std::string> id = NewRecordId();
+  if (!id.ok()) return id.status();
+  record.record_id = *id;
+  AddCaptureFields(capture, DateOf(capture), record);
+  record.body = &body;
+  // payload == block: the body's own digests serve for both.
+  record.block_digests = body.rep_->Digests();
+  record.payload_digest = WarcSha1Label(record.block_digests->sha1);
+  record.content_type.assign(content_type);
+  record.incompressible = IsIncompressibleType(content_type);
+  record.location.payload_digest = record.payload_digest;
+  record.location.payload_sha256 = HexEncode(record.block_digests->sha256);
+  record.location.payload_length = body.size();
+  return rep_->WriteSingle(record);
+}
+
+Result<WarcRecordLocation> WarcWriter::WriteMetadata(
+    const WarcCapture& capture, const WarcMetadataLink& link,
+    const WarcFields& fields) {
+  PendingRecord record;
+  record.type = std::string(warc::kTypeMetadata);
+  Result<std::string> id = NewRecordId();
+  if (!id.ok()) return id.status();
+  record.record_id = *id;
+  AddCaptureFields(capture, DateOf(capture), record);
+  if (!link.concurrent_to.empty()) {
+    record.fields.Add("WARC-Concurrent-To", link.concurrent_to);
+  }
+  if (!link.refers_to.empty()) {
+    record.fields.Add("WARC-Refers-To", link.refers_to);
+  }
+  for (const auto& [name, value] : fields.fields()) {
+    record.prefix.append(FieldValue(name)).append(": ");
+    record.prefix.append(FieldValue(value)).append(kCrlf);
+  }
+  record.content_type = std::string(warc::kWarcFieldsType);
+  return rep_->WriteSingle(record);
+}
+
+Status WarcWriter::Sync() {
+  if (!rep_->fd.valid()) return Status::Ok();
+  if (::fdatasync(rep_->fd.get()) != 0) {
+    return Status::FromErrno(rep_->open_path.string(), errno);
+  }
+  return Status::Ok();
+}
+
+Status WarcWriter::Close() { return rep_->CloseFile(); }
+
+std::string WarcWriter::current_file_name() const {
+  return rep_->fd.valid() ? rep_->file_name : std::string();
+}
+
+}  // namespace rotguard
