@@ -1,0 +1,106 @@
+// Scanning a site: find the posts under the paths a user names, read them,
+// extract their links (extract.h) and drop the links the user excludes
+// (SPEC §3 `scan`, §13 "scan text output" and "Ignoring").
+//
+// Nothing here prints or exits; `rotguard scan` and `rotguard archive` turn
+// the results into output and manifest rows.
+#ifndef ROTGUARD_SCAN_H_
+#define ROTGUARD_SCAN_H_
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <regex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rotguard/extract.h"
+#include "rotguard/status.h"
+
+namespace rotguard {
+
+// One file to scan.
+struct ScanInput {
+  // The command-line argument joined with the file's path below it
+  // ("content/" + "posts/a.md" → "content/posts/a.md"); a named file keeps
+  // the argument as written. Output is sorted by this, bytewise.
+  std::string display_path;
+  // The directory argument the file was found under (its site root, where
+  // `.rotguardignore` is read); "" for a file named on the command line.
+  std::string root;
+  DocumentFormat format = DocumentFormat::kMarkdown;
+};
+
+struct WalkResult {
+  std::vector<ScanInput> files;  // sorted by display_path, no duplicates
+  // Entries left out, by reason: "hidden" (a name starting with '.'),
+  // "build-dir" (public/ _site/ resources/ node_modules/ below a named
+  // directory), "symlink-dir" (directory symlinks are never followed, so a
+  // link loop cannot hang the walk), "unknown-extension" (a named file
+  // that is not Markdown or HTML), "other" (sockets, devices, ...).
+  // Files with other extensions inside a directory are not counted.
+  std::map<std::string, int64_t> skipped;
+  // Human-readable notes ("notes.txt: not Markdown or HTML, skipped").
+  std::vector<std::string> warnings;
+};
+
+// Walks files and directories. A named file is taken when FormatForPath()
+// knows its extension (else a warning); a named directory is searched
+// recursively. Fails with IOError "<path>: <strerror>" when a named path
+// or a directory below it cannot be read.
+Result<WalkResult> WalkInputs(const std::vector<std::string>& paths);
+
+// The name of the per-site ignore file (one glob of URLs per line).
+inline constexpr std::string_view kIgnoreFileName = ".rotguardignore";
+
+// Decides which links a scan leaves out: `--exclude` regular expressions
+// (ECMAScript, matched anywhere in the URL as written) and the globs of
+// `.rotguardignore` files (`*` matches any run of characters, everything
+// else is literal, and the glob must match the whole URL as written or its
+// normalized form). Blank lines and lines starting with '#' are ignored.
+class UrlFilter {
+ public:
+  // InvalidArgument naming the expression when one does not compile.
+  static Result<UrlFilter> Create(const std::vector<std::string>& regexes);
+
+  // Adds the globs of an ignore file; a missing file adds nothing,
+  // an unreadable one is an IOError.
+  Status AddIgnoreFile(const std::filesystem::path& path);
+  void AddGlob(std::string_view glob);
+
+  bool Excludes(const Link& link) const;
+
+ private:
+  std::vector<std::regex> regexes_;
+  std::vector<std::string> globs_;
+};
+
+struct ScanOptions {
+  ExtractOptions extract;
+  std::vector<std::string> exclude_regexes;  // --exclude
+  bool compute_sha256 = false;               // for manifest updates
+  int threads = 2;                           // extraction workers
+};
+
+struct ScannedDocument {
+  ScanInput input;
+  std::string sha256;  // hex of the file's bytes, when asked for
+  int64_t size = 0;    // bytes read
+  // The extractor's result with excluded links removed.
+  ExtractedDocument extracted;
+  int64_t excluded = 0;  // links dropped by the UrlFilter
+};
+
+// Reads (one read per file) and extracts every input on
+// `options.threads` threads; the result keeps the order of `inputs`.
+// Each site root's `.rotguardignore` applies to the files found under it;
+// named files use the one in the current directory. Fails with
+// InvalidArgument for a bad --exclude expression and IOError
+// "<path>: <strerror>" for a file that cannot be read.
+Result<std::vector<ScannedDocument>> ScanInputs(
+    const std::vector<ScanInput>& inputs, const ScanOptions& options);
+
+}  // namespace rotguard
+
+#endif  // ROTGUARD_SCAN_H_
