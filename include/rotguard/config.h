@@ -1,0 +1,139 @@
+// rotguard's settings (SPEC §9, §13). Built-in defaults below, then the
+// store's rotguard.toml, then `--config FILE`, then command-line flags
+// (applied by the CLI on top of the loaded Config). policies/default.toml
+// spells out exactly these defaults; a unit test keeps the two equal.
+#ifndef ROTGUARD_CONFIG_H_
+#define ROTGUARD_CONFIG_H_
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rotguard/status.h"
+
+namespace rotguard {
+
+// [fetch]: how politely and how hard to fetch.
+struct FetchConfig {
+  std::string user_agent = "rotguard/0.1 (+https://github.com/rotguard)";
+  int jobs = 8;                            // total concurrent transfers
+  int per_host = 2;                        // concurrent transfers per host
+  int delay_ms = 250;                      // pause between requests per host
+  int64_t max_size = 100LL * 1024 * 1024;  // bytes; longer bodies truncated
+  int retries = 3;                         // for transient failures
+  int backoff_ms = 1000;                   // retry n waits backoff_ms * 2^n
+  int retry_after_cap_s = 120;             // cap on a 429/503 Retry-After
+  int connect_timeout_s = 10;
+  int total_timeout_s = 120;      // whole transfer
+  int requisites_depth = 1;       // page requisites of linked pages
+  int max_redirects = 10;         // longer chains stop
+  std::string robots = "ignore";  // "ignore" or "obey"
+  bool allow_private = false;     // loopback/private/link-local hosts
+
+  bool operator==(const FetchConfig&) const = default;
+};
+
+// [scope]: which URLs are archived at all. Host patterns match the host or
+// any subdomain ("example.com" matches "a.example.com"); "*" globs are
+// allowed ("lh*.googleusercontent.com"). URL patterns are ECMAScript
+// regular expressions matched against the normalized URL.
+struct ScopeConfig {
+  std::vector<std::string> include_hosts;  // empty: every host
+  std::vector<std::string> exclude_hosts;
+  std::vector<std::string> include_urls;  // empty: every URL
+  std::vector<std::string> exclude_urls;
+
+  bool operator==(const ScopeConfig&) const = default;
+};
+
+// [health]: when to re-fetch and when a link counts as gone.
+struct HealthConfig {
+  int recrawl_days = 30;             // a capture older than this is due again
+  int gone_threshold = 3;            // consecutive 404/410/NXDOMAIN results...
+  int gone_min_interval_hours = 20;  // ...counted at least this far apart
+
+  bool operator==(const HealthConfig&) const = default;
+};
+
+// [site]: the blog being archived.
+struct SiteConfig {
+  std::string base_url;  // resolves relative links; "" keeps them internal
+
+  bool operator==(const SiteConfig&) const = default;
+};
+
+// [rules.blogger]: Blogger image URLs also fetch the s0 original.
+struct BloggerRule {
+  bool enabled = true;
+  std::vector<std::string> hosts = {"bp.blogspot.com",
+                                    "blogger.googleusercontent.com",
+                                    "lh*.googleusercontent.com"};
+  bool fetch_original = true;  // also fetch the s0 (full size) variant
+
+  bool operator==(const BloggerRule&) const = default;
+};
+
+// [rules.shortener]: record every hop and report the final target.
+struct ShortenerRule {
+  bool enabled = true;
+  std::vector<std::string> hosts = {
+      "ift.tt",  "bit.ly",  "t.co",  "goo.gl", "feedproxy.google.com",
+      "dlvr.it", "buff.ly", "ow.ly", "lnkd.in"};
+  bool follow_meta_refresh = true;  // interstitial pages count as hops
+  bool accept_interstitial = true;  // an HTML hop page is not the target
+
+  bool operator==(const ShortenerRule&) const = default;
+};
+
+// [hosts."name"]: per-host overrides; unset fields use [fetch].
+struct HostConfig {
+  std::optional<std::string> user_agent;
+  std::optional<int> per_host;
+  std::optional<int> delay_ms;
+  std::vector<int> accept_statuses;  // also count these statuses as ok
+
+  bool operator==(const HostConfig&) const = default;
+};
+
+struct Config {
+  FetchConfig fetch;
+  ScopeConfig scope;
+  HealthConfig health;
+  SiteConfig site;
+  BloggerRule blogger;
+  ShortenerRule shortener;
+  std::map<std::string, HostConfig> hosts;  // key: host name, lowercase
+
+  bool operator==(const Config&) const = default;
+};
+
+// "100M", "1G", "512k", "4096": binary suffixes (K, M, G, T; an optional
+// trailing "iB" or "B"), for `max_size` and --max-size.
+Result<int64_t> ParseByteSize(std::string_view text);
+
+// Applies the TOML document `text` on top of `*config`. `source_name`
+// (a file path) names the source in errors: unknown keys, wrong types and
+// out-of-range values give InvalidArgument "source:line: key: problem".
+Status ApplyConfigText(std::string_view text, const std::string& source_name,
+                       Config* config);
+
+// Applies the file at `path` on top of `*config`. A missing file is
+// NotFound naming it; an unreadable one IOError.
+Status ApplyConfigFile(const std::filesystem::path& path, Config* config);
+
+// Built-in defaults < `store_config` (skipped when it does not exist) <
+// `extra_config` (when non-empty; must exist).
+Result<Config> LoadConfig(const std::filesystem::path& store_config,
+                          const std::filesystem::path& extra_config = {});
+
+// The text of a fresh store's rotguard.toml: every setting, commented out
+// at its default value, with a line on what it does.
+const std::string& DefaultStoreConfigText();
+
+}  // namespace rotguard
+
+#endif  // ROTGUARD_CONFIG_H_

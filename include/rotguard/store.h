@@ -1,0 +1,107 @@
+// The store directory (SPEC §4):
+//
+//   <root>/rotguard.toml      the store's settings
+//   <root>/manifest.sqlite3   the manifest (manifest.h)
+//   <root>/warc/              WARC files; warc/imported/ for foreign ones
+//   <root>/damaged/           bytes cut off by `repair`, never deleted
+//   <root>/logs/rotguard.log  rotating log of every run
+//   <root>/lock               advisory lock (flock) of the running command
+//
+// A Store object holds the lock for its whole life: shared for readers
+// (verify, report, restore, extract, export), exclusive for writers
+// (archive, import, repair, scan --update). A conflict fails at once with
+// Locked; nothing waits. Not thread-safe.
+#ifndef ROTGUARD_STORE_H_
+#define ROTGUARD_STORE_H_
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+
+#include "rotguard/config.h"
+#include "rotguard/manifest.h"
+#include "rotguard/status.h"
+
+namespace rotguard {
+
+enum class LockMode { kShared, kExclusive };
+
+class FileLock;     // src/store/file_lock.h
+class StoreLogger;  // src/store/store_logger.h
+
+struct StoreOptions {
+  // `--config FILE`, applied over the store's rotguard.toml; empty: none.
+  std::filesystem::path config_file;
+  // Send spdlog's default logger to <root>/logs/rotguard.log (rotating)
+  // while the Store is open. Off for tools and tests that want no log.
+  bool log_to_file = true;
+  // Log level: 0 info, 1 debug, 2+ trace, negative warnings only.
+  int verbosity = 0;
+};
+
+class Store {
+ public:
+  // Creates the layout at `root` where missing, leaving existing files
+  // untouched; a fresh rotguard.toml lists every default, commented out.
+  // Returns true when it created the manifest (a new store), false when
+  // the store was already initialized. Fails with IOError naming the path
+  // it could not create, Locked when a run holds the store, Corruption
+  // when an existing manifest is damaged.
+  static Result<bool> Init(const std::filesystem::path& root);
+
+  // Opens an existing store. A missing store is NotFound "<root>: no
+  // rotguard store here (run 'rotguard init')"; an unreadable file is
+  // IOError naming it; a damaged manifest is Corruption naming it; a bad
+  // config is InvalidArgument naming file:line; a held lock is Locked.
+  static Result<std::unique_ptr<Store>> Open(const std::filesystem::path& root,
+                                             LockMode mode,
+                                             const StoreOptions& options = {});
+
+  // Init() when the store is missing, then Open() (SPEC §13: archive and
+  // import create the store).
+  static Result<std::unique_ptr<Store>> OpenOrCreate(
+      const std::filesystem::path& root, LockMode mode,
+      const StoreOptions& options = {});
+
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+  ~Store();  // releases the lock (clearing the pid) and the log file
+
+  const std::filesystem::path& root() const { return root_; }
+  std::filesystem::path config_path() const { return root_ / "rotguard.toml"; }
+  std::filesystem::path manifest_path() const {
+    return root_ / "manifest.sqlite3";
+  }
+  std::filesystem::path warc_dir() const { return root_ / "warc"; }
+  std::filesystem::path imported_dir() const {
+    return root_ / "warc" / "imported";
+  }
+  std::filesystem::path damaged_dir() const { return root_ / "damaged"; }
+  std::filesystem::path log_path() const {
+    return root_ / "logs" / "rotguard.log";
+  }
+  LockMode lock_mode() const { return mode_; }
+
+  Manifest& manifest() { return *manifest_; }
+  // Built-in defaults < rotguard.toml < StoreOptions::config_file.
+  const Config& config() const { return config_; }
+
+  // The next store-wide WARC serial (NNNNN of SPEC §4), 1 first,
+  // persisted in the manifest. Needs the exclusive lock, which is what
+  // makes it safe against a second process.
+  Result<int64_t> NextWarcSerial();
+
+ private:
+  Store(std::filesystem::path root, LockMode mode);
+
+  std::filesystem::path root_;
+  LockMode mode_;
+  std::unique_ptr<FileLock> lock_;
+  std::unique_ptr<StoreLogger> log_;
+  std::unique_ptr<Manifest> manifest_;
+  Config config_;
+};
+
+}  // namespace rotguard
+
+#endif  // ROTGUARD_STORE_H_

@@ -1,0 +1,454 @@
+#include "rotguard/config.h"
+
+#include <toml++/toml.h>
+
+#include <cctype>
+#include <limits>
+#include <set>
+
+#include "store/default_policy.h"
+#include "util/file.h"
+
+namespace rotguard {
+namespace {
+
+std::string LineOf(const toml::node& node) {
+  return std::to_string(node.source().begin.line);
+}
+
+// Reads the keys of one TOML table into typed fields, remembering which
+// keys it consumed so the rest can be reported as unknown.
+class TableReader {
+ public:
+  TableReader(const toml::table& table, std::string prefix,
+              const std::string& source)
+      : table_(table), prefix_(std::move(prefix)), source_(source) {}
+
+  Status Get(const char* key, std::string* out) {
+    const toml::node* node = Find(key);
+    if (node == nullptr) return Status::Ok();
+    if (!node->is_string()) return TypeError(*node, key, "a string");
+    *out = node->as_string()->get();
+    return Status::Ok();
+  }
+
+  // A string that must be one of `choices`.
+  Status GetChoice(const char* key, std::string* out,
+                   std::initializer_list<const char*> choices) {
+    const toml::node* node = Find(key);
+    if (node == nullptr) return Status::Ok();
+    std::string value;
+    ROTGUARD_RETURN_IF_ERROR(Get(key, &value));
+    std::string allowed;
+    for (const char* choice : choices) {
+      if (value == choice) {
+        *out = value;
+        return Status::Ok();
+      }
+      allowed +=
+          std::string(allowed.empty() ? "" : " or ") + '"' + choice + '"';
+    }
+    return Error(*node, key, "must be " + allowed + ", not \"" + value + '"');
+  }
+
+  Status Get(const char* key, std::optional<std::string>* out) {
+    std::string value;
+    if (Find(key) == nullptr) return Status::Ok();
+    ROTGUARD_RETURN_IF_ERROR(Get(key, &value));
+    *out = std::move(value);
+    return Status::Ok();
+  }
+
+  Status Get(const char* key, bool* out) {
+    const toml::node* node = Find(key);
+    if (node == nullptr) return Status::Ok();
+    if (!node->is_boolean()) return TypeError(*node, key, "true or false");
+    *out = node->as_boolean()->get();
+    return Status::Ok();
+  }
+
+  // An integer in [min, max].
+  Status Get(const char* key, int* out, int min,
+             int max = std::numeric_limits<int>::max()) {
+    const toml::node* node = Find(key);
+    if (node == nullptr) return Status::Ok();
+    if (!node->is_integer()) return TypeError(*node, key, "an integer");
+    int64_t value = node->as_integer()->get();
+    if (value < min || value > max) {
+      return Error(*node, key,
+                   "must be between " + std::to_string(min) + " and " +
+                       std::to_string(max) + ", not " + std::to_string(value));
+    }
+    *out = static_cast<int>(value);
+    return Status::Ok();
+  }
+
+  Status Get(const char* key, std::optional<int>* out, int min) {
+    if (Find(key) == nullptr) return Status::Ok();
+    int value = 0;
+    ROTGUARD_RETURN_IF_ERROR(Get(key, &value, min));
+    *out = value;
+    return Status::Ok();
+  }
+
+  // A byte count: an integer, or a string such as "100M".
+  Status GetSize(const char* key, int64_t* out) {
+    const toml::node* node = Find(key);
+    if (node == nullptr) return Status::Ok();
+    if (node->is_integer() && node->as_integer()->get() > 0) {
+      *out = node->as_integer()->get();
+      return Status::Ok();
+    }
+    if (!node->is_string()) {
+      return TypeError(*node, key, "a size such as \"100M\"");
+    }
+    Result<int64_t> size = ParseByteSize(node->as_string()->get());
+    if (!size.ok()) return Error(*node, key, size.status().message());
+    *out = *size;
+    return Status::Ok();
+  }
+
+  Status Get(const char* key, std::vector<std::string>* out) {
+    const toml::node* node = Find(key);
+    if (node == nullptr) return Status::Ok();
+    const toml::array* array = node->as_array();
+    if (array == nullptr || !array->is_homogeneous<std::string>()) {
+      if (array == nullptr || !array->empty()) {
+        return TypeError(*node, key, "an array of strings");
+      }
+    }
+    out->clear();
+    for (const toml::node& item : *array) {
+      out->push_back(item.as_string()->get());
+    }
+    return Status::Ok();
+  }
+
+  Status Get(const char* key, std::vector<int>* out, int min, int max) {
+    const toml::node* node = Find(key);
+    if (node == nullptr) return Status::Ok();
+    const toml::array* array = node->as_array();
+    if (array == nullptr) return TypeError(*node, key, "an array of integers");
+    out->clear();
+    for (const toml::node& item : *array) {
+      if (!item.is_integer()) {
+        return TypeError(item, key, "an array of integers");
+      }
+      int64_t value = item.as_integer()->get();
+      if (value < min || value > max) {
+        return Error(item, key,
+                     "value " + std::to_string(value) + " is out of range");
+      }
+      out->push_back(static_cast<int>(value));
+    }
+    return Status::Ok();
+  }
+
+  // A sub-table, or nullptr when absent; wrong types are errors.
+  Result<const toml::table*> Table(const char* key) {
+    const toml::node* node = Find(key);
+    if (node == nullptr) return static_cast<const toml::table*>(nullptr);
+    if (!node->is_table()) return TypeError(*node, key, "a table");
+    return node->as_table();
+  }
+
+  // InvalidArgument for the first key no Get()/Table() asked for.
+  Status CheckNoUnknownKeys() const {
+    for (const auto& [key, node] : table_) {
+      if (consumed_.count(std::string(key.str())) == 0) {
+        return Status::InvalidArgument(source_ + ":" + LineOf(node) +
+                                       ": unknown key '" + Name(key.str()) +
+                                       "'");
+      }
+    }
+    return Status::Ok();
+  }
+
+  Status Error(const toml::node& node, std::string_view key,
+               const std::string& problem) const {
+    return Status::InvalidArgument(source_ + ":" + LineOf(node) + ": " +
+                                   Name(key) + ": " + problem);
+  }
+
+ private:
+  const toml::node* Find(const char* key) {
+    consumed_.insert(key);
+    return table_.get(key);
+  }
+  Status TypeError(const toml::node& node, std::string_view key,
+                   const std::string& expected) const {
+    return Error(node, key, "expected " + expected);
+  }
+  std::string Name(std::string_view key) const {
+    return prefix_.empty() ? std::string(key)
+                           : prefix_ + "." + std::string(key);
+  }
+
+  const toml::table& table_;
+  std::string prefix_;
+  const std::string& source_;
+  std::set<std::string> consumed_;
+};
+
+Status ReadFetch(TableReader& t, FetchConfig* f) {
+  constexpr int kMaxMs = 24 * 3600 * 1000;
+  ROTGUARD_RETURN_IF_ERROR(t.Get("user_agent", &f->user_agent));
+  ROTGUARD_RETURN_IF_ERROR(t.Get("jobs", &f->jobs, 1, 1024));
+  ROTGUARD_RETURN_IF_ERROR(t.Get("per_host", &f->per_host, 1, 1024));
+  ROTGUARD_RETURN_IF_ERROR(t.Get("delay_ms", &f->delay_ms, 0, kMaxMs));
+  ROTGUARD_RETURN_IF_ERROR(t.GetSize("max_size", &f->max_size));
+  ROTGUARD_RETURN_IF_ERROR(t.Get("retries", &f->retries, 0, 100));
+  ROTGUARD_RETURN_IF_ERROR(t.Get("backoff_ms", &f->backoff_ms, 0, kMaxMs));
+  ROTGUARD_RETURN_IF_ERROR(
+      t.Get("retry_after_cap_s", &f->retry_after_cap_s, 0, 86400));
+  ROTGUARD_RETURN_IF_ERROR(
+      t.Get("connect_timeout_s", &f->connect_timeout_s, 1, 3600));
+  ROTGUARD_RETURN_IF_ERROR(
+      t.Get("total_timeout_s", &f->total_timeout_s, 1, 86400));
+  ROTGUARD_RETURN_IF_ERROR(
+      t.Get("requisites_depth", &f->requisites_depth, 0, 5));
+  ROTGUARD_RETURN_IF_ERROR(t.Get("max_redirects", &f->max_redirects, 0, 100));
+  ROTGUARD_RETURN_IF_ERROR(
+      t.GetChoice("robots", &f->robots, {"ignore", "obey"}));
+  return t.Get("allow_private", &f->allow_private);
+}
+
+Status ReadScope(TableReader& t, ScopeConfig* s) {
+  ROTGUARD_RETURN_IF_ERROR(t.Get("include_hosts", &s->include_hosts));
+  ROTGUARD_RETURN_IF_ERROR(t.Get("exclude_hosts", &s->exclude_hosts));
+  ROTGUARD_RETURN_IF_ERROR(t.Get("include_urls", &s->include_urls));
+  return t.Get("exclude_urls", &s->exclude_urls);
+}
+
+Status ReadHealth(TableReader& t, HealthConfig* h) {
+  ROTGUARD_RETURN_IF_ERROR(t.Get("recrawl_days", &h->recrawl_days, 0, 36500));
+  ROTGUARD_RETURN_IF_ERROR(
+      t.Get("gone_threshold", &h->gone_threshold, 1, 1000));
+  return t.Get("gone_min_interval_hours", &h->gone_min_interval_hours, 0,
+               24 * 365);
+}
+
+Status ReadBlogger(TableReader& t, BloggerRule* b) {
+  ROTGUARD_RETURN_IF_ERROR(t.Get("enabled", &b->enabled));
+  ROTGUARD_RETURN_IF_ERROR(t.Get("hosts", &b->hosts));
+  return t.Get("fetch_original", &b->fetch_original);
+}
+
+Status ReadShortener(TableReader& t, ShortenerRule* s) {
+  ROTGUARD_RETURN_IF_ERROR(t.Get("enabled", &s->enabled));
+  ROTGUARD_RETURN_IF_ERROR(t.Get("hosts", &s->hosts));
+  ROTGUARD_RETURN_IF_ERROR(
+      t.Get("follow_meta_refresh", &s->follow_meta_refresh));
+  return t.Get("accept_interstitial", &s->accept_interstitial);
+}
+
+Status ReadHost(TableReader& t, HostConfig* h) {
+  ROTGUARD_RETURN_IF_ERROR(t.Get("user_agent", &h->user_agent));
+  ROTGUARD_RETURN_IF_ERROR(t.Get("per_host", &h->per_host, 1));
+  ROTGUARD_RETURN_IF_ERROR(t.Get("delay_ms", &h->delay_ms, 0));
+  return t.Get("accept_statuses", &h->accept_statuses, 100, 599);
+}
+
+std::string Lowercase(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+// Reads table `key` of `parent` with `read` when present.
+template <typename Field, typename ReadFn>
+Status ReadSection(TableReader& parent, const char* key,
+                   const std::string& name, const std::string& source,
+                   Field* field, ReadFn read) {
+  Result<const toml::table*> table = parent.Table(key);
+  if (!table.ok()) return table.status();
+  if (*table == nullptr) return Status::Ok();
+  TableReader reader(**table, name, source);
+  ROTGUARD_RETURN_IF_ERROR(read(reader, field));
+  return reader.CheckNoUnknownKeys();
+}
+
+Status ReadHosts(TableReader& root, const std::string& source, Config* config) {
+  Result<const toml::table*> hosts = root.Table("hosts");
+  if (!hosts.ok()) return hosts.status();
+  if (*hosts == nullptr) return Status::Ok();
+  TableReader hosts_reader(**hosts, "hosts", source);
+  for (const auto& [key, node] : **hosts) {
+    std::string host(key.str());
+    std::string name = "hosts.\"" + host + "\"";
+    HostConfig& entry = config->hosts[Lowercase(host)];
+    ROTGUARD_RETURN_IF_ERROR(ReadSection(hosts_reader, host.c_str(), name,
+                                         source, &entry, ReadHost));
+  }
+  return Status::Ok();
+}
+
+Status ReadRules(TableReader& root, const std::string& source, Config* config) {
+  Result<const toml::table*> rules = root.Table("rules");
+  if (!rules.ok()) return rules.status();
+  if (*rules == nullptr) return Status::Ok();
+  TableReader reader(**rules, "rules", source);
+  ROTGUARD_RETURN_IF_ERROR(ReadSection(reader, "blogger", "rules.blogger",
+                                       source, &config->blogger, ReadBlogger));
+  ROTGUARD_RETURN_IF_ERROR(ReadSection(reader, "shortener", "rules.shortener",
+                                       source, &config->shortener,
+                                       ReadShortener));
+  return reader.CheckNoUnknownKeys();
+}
+
+Status ReadSite(TableReader& t, SiteConfig* s) {
+  return t.Get("base_url", &s->base_url);
+}
+
+Status ReadRoot(const toml::table& root, const std::string& source,
+                Config* config) {
+  TableReader reader(root, "", source);
+  ROTGUARD_RETURN_IF_ERROR(
+      ReadSection(reader, "fetch", "fetch", source, &config->fetch, ReadFetch));
+  ROTGUARD_RETURN_IF_ERROR(
+      ReadSection(reader, "scope", "scope", source, &config->scope, ReadScope));
+  ROTGUARD_RETURN_IF_ERROR(ReadSection(reader, "health", "health", source,
+                                       &config->health, ReadHealth));
+  ROTGUARD_RETURN_IF_ERROR(
+      ReadSection(reader, "site", "site", source, &config->site, ReadSite));
+  ROTGUARD_RETURN_IF_ERROR(ReadRules(reader, source, config));
+  ROTGUARD_RETURN_IF_ERROR(ReadHosts(reader, source, config));
+  return reader.CheckNoUnknownKeys();
+}
+
+// A setting line of the policy: "key = value" at the start of a line.
+bool IsSettingLine(std::string_view line) {
+  size_t eq = line.find(" = ");
+  if (eq == std::string_view::npos || eq == 0) return false;
+  for (char c : line.substr(0, eq)) {
+    if (!std::islower(static_cast<unsigned char>(c)) && c != '_') return false;
+  }
+  return true;
+}
+
+std::string BuildStoreConfigText() {
+  std::string out =
+      "# This store's settings (rotguard.toml). Every setting is listed\n"
+      "# below, commented out at its built-in default: uncomment a line to\n"
+      "# change it. `--config FILE` and command-line flags override this\n"
+      "# file; see policies/default.toml in the rotguard sources.\n";
+  std::string_view policy = kDefaultPolicyToml;
+  // Skip the policy's own header comment (up to its first blank line).
+  size_t body = policy.find("\n\n");
+  policy.remove_prefix(body == std::string_view::npos ? 0 : body + 1);
+  while (!policy.empty()) {
+    size_t eol = policy.find('\n');
+    std::string_view line = policy.substr(0, eol);
+    if (IsSettingLine(line)) out += "# ";
+    out.append(line);
+    out += '\n';
+    policy.remove_prefix(eol == std::string_view::npos ? policy.size()
+                                                       : eol + 1);
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<int64_t> ParseByteSize(std::string_view text) {
+  std::string_view rest = text;
+  int64_t value = 0;
+  size_t digits = 0;
+  while (digits < rest.size() &&
+         std::isdigit(static_cast<unsigned char>(rest[digits]))) {
+    if (value > std::numeric_limits<int64_t>::max() / 10) {
+      return Status::InvalidArgument("size '" + std::string(text) +
+                                     "' is too large");
+    }
+    value = value * 10 + (rest[digits] - '0');
+    ++digits;
+  }
+  if (digits == 0) {
+    return Status::InvalidArgument("size '" + std::string(text) +
+                                   "' must start with a number");
+  }
+  rest.remove_prefix(digits);
+  int shift = 0;
+  if (!rest.empty()) {
+    switch (std::toupper(static_cast<unsigned char>(rest.front()))) {
+      case 'K':
+        shift = 10;
+        break;
+      case 'M':
+        shift = 20;
+        break;
+      case 'G':
+        shift = 30;
+        break;
+      case 'T':
+        shift = 40;
+        break;
+      case 'B':
+        shift = 0;
+        break;
+      default:
+        shift = -1;
+    }
+    if (shift > 0) rest.remove_prefix(1);
+  }
+  if (shift >= 0 && (rest == "" || rest == "B" || rest == "b" || rest == "iB" ||
+                     rest == "ib")) {
+    if (value == 0) {
+      return Status::InvalidArgument("size '" + std::string(text) +
+                                     "' must be positive");
+    }
+    if (value > (std::numeric_limits<int64_t>::max() >> shift)) {
+      return Status::InvalidArgument("size '" + std::string(text) +
+                                     "' is too large");
+    }
+    return value << shift;
+  }
+  return Status::InvalidArgument("size '" + std::string(text) +
+                                 "' has an unknown unit (use K, M, G or T)");
+}
+
+Status ApplyConfigText(std::string_view text, const std::string& source_name,
+                       Config* config) {
+  toml::table root;
+  try {
+    root = toml::parse(text, std::string_view(source_name));
+  } catch (const toml::parse_error& e) {
+    const toml::source_position& at = e.source().begin;
+    return Status::InvalidArgument(source_name + ":" + std::to_string(at.line) +
+                                   ":" + std::to_string(at.column) + ": " +
+                                   std::string(e.description()));
+  }
+  // Work on a copy so a failed file leaves *config as it was.
+  Config updated = *config;
+  ROTGUARD_RETURN_IF_ERROR(ReadRoot(root, source_name, &updated));
+  *config = std::move(updated);
+  return Status::Ok();
+}
+
+Status ApplyConfigFile(const std::filesystem::path& path, Config* config) {
+  Result<std::string> text = ReadFileToString(path);
+  if (!text.ok()) return text.status();
+  return ApplyConfigText(*text, path.string(), config);
+}
+
+Result<Config> LoadConfig(const std::filesystem::path& store_config,
+                          const std::filesystem::path& extra_config) {
+  Config config;
+  std::error_code ec;
+  if (!store_config.empty() && std::filesystem::exists(store_config, ec)) {
+    ROTGUARD_RETURN_IF_ERROR(ApplyConfigFile(store_config, &config));
+  }
+  if (!extra_config.empty()) {
+    ROTGUARD_RETURN_IF_ERROR(ApplyConfigFile(extra_config, &config));
+  }
+  return config;
+}
+
+const std::string& DefaultStoreConfigText() {
+  static const std::string text = BuildStoreConfigText();
+  return text;
+}
+
+}  // namespace rotguard

@@ -1,0 +1,14 @@
+// The text of policies/default.toml, compiled in at build time so the
+// shipped file and a fresh store's rotguard.toml come from one source.
+#ifndef ROTGUARD_STORE_DEFAULT_POLICY_H_
+#define ROTGUARD_STORE_DEFAULT_POLICY_H_
+
+#include <string_view>
+
+namespace rotguard {
+
+extern const std::string_view kDefaultPolicyToml;
+
+}  // namespace rotguard
+
+#endif  // ROTGUARD_STORE_DEFAULT_POLICY_H_

@@ -1,0 +1,145 @@
+#include "rotguard/store.h"
+
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "store/file_lock.h"
+#include "store/store_logger.h"
+#include "util/file.h"
+
+namespace rotguard {
+namespace {
+
+namespace fs = std::filesystem;
+
+Status NoStoreHere(const fs::path& root) {
+  return Status::NotFound(root.string() +
+                          ": no rotguard store here (run 'rotguard init')");
+}
+
+// mkdir -p that reports which path failed and why; every failure is an
+// IOError (a missing parent of a store we were asked to create is an I/O
+// problem, not a usage one).
+Status MakeDirectories(const fs::path& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return Status::IOError(dir.string() + ": " + ec.message());
+  if (!fs::is_directory(dir, ec)) {
+    return Status::IOError(dir.string() + ": not a directory");
+  }
+  return Status::Ok();
+}
+
+Status WriteDefaultConfigIfMissing(const fs::path& path) {
+  std::error_code ec;
+  if (fs::exists(fs::symlink_status(path, ec))) return Status::Ok();
+  Status status = WriteFileAtomically(path, DefaultStoreConfigText());
+  if (!status.ok()) return Status::IOError(status.message());
+  return Status::Ok();
+}
+
+// NotFound when `root` has no manifest; IOError when it cannot be looked at.
+Status CheckStoreExists(const fs::path& root) {
+  struct stat st;
+  if (::stat(root.c_str(), &st) != 0) {
+    if (errno == ENOENT || errno == ENOTDIR) return NoStoreHere(root);
+    return Status::IOError(root.string() + ": " + std::strerror(errno));
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    return Status::NotFound(root.string() +
+                            ": not a directory, so no rotguard store here");
+  }
+  fs::path manifest = root / "manifest.sqlite3";
+  if (::stat(manifest.c_str(), &st) != 0) {
+    if (errno == ENOENT) return NoStoreHere(root);
+    return Status::IOError(manifest.string() + ": " + std::strerror(errno));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Store::Store(fs::path root, LockMode mode)
+    : root_(std::move(root)), mode_(mode) {}
+
+Store::~Store() {
+  if (log_ != nullptr) spdlog::info("closing store {}", root_.string());
+  // Members go in reverse order: the manifest closes before the lock is
+  // released, so no other run sees a half-closed database.
+  manifest_.reset();
+  log_.reset();
+  lock_.reset();
+}
+
+Result<bool> Store::Init(const fs::path& root) {
+  for (const fs::path& dir :
+       {root / "warc" / "imported", root / "damaged", root / "logs"}) {
+    ROTGUARD_RETURN_IF_ERROR(MakeDirectories(dir));
+  }
+  ROTGUARD_RETURN_IF_ERROR(WriteDefaultConfigIfMissing(root / "rotguard.toml"));
+  Result<std::unique_ptr<FileLock>> lock =
+      FileLock::Acquire(root / "lock", LockMode::kExclusive, root);
+  if (!lock.ok()) return lock.status();
+  fs::path manifest_path = root / "manifest.sqlite3";
+  std::error_code ec;
+  bool existed = fs::exists(manifest_path, ec);
+  Result<std::unique_ptr<Manifest>> manifest =
+      OpenManifest(manifest_path.string());
+  if (!manifest.ok()) return manifest.status();
+  manifest->reset();
+  if (!existed) ROTGUARD_RETURN_IF_ERROR(SyncDirectory(root));
+  return !existed;
+}
+
+Result<std::unique_ptr<Store>> Store::Open(const fs::path& root, LockMode mode,
+                                           const StoreOptions& options) {
+  ROTGUARD_RETURN_IF_ERROR(CheckStoreExists(root));
+  std::unique_ptr<Store> store(new Store(root, mode));
+  Result<std::unique_ptr<FileLock>> lock =
+      FileLock::Acquire(root / "lock", mode, root);
+  if (!lock.ok()) return lock.status();
+  store->lock_ = std::move(*lock);
+
+  Result<Config> config = LoadConfig(store->config_path(), options.config_file);
+  if (!config.ok()) return config.status();
+  store->config_ = std::move(*config);
+
+  Result<std::unique_ptr<Manifest>> manifest =
+      OpenManifest(store->manifest_path().string());
+  if (!manifest.ok()) return manifest.status();
+  store->manifest_ = std::move(*manifest);
+
+  if (options.log_to_file) {
+    Result<std::unique_ptr<StoreLogger>> log =
+        StoreLogger::Install(store->log_path(), options.verbosity);
+    if (!log.ok()) return log.status();
+    store->log_ = std::move(*log);
+    spdlog::info("opened store {} ({} lock)", root.string(),
+                 mode == LockMode::kExclusive ? "exclusive" : "shared");
+  }
+  return store;
+}
+
+Result<std::unique_ptr<Store>> Store::OpenOrCreate(
+    const fs::path& root, LockMode mode, const StoreOptions& options) {
+  Status exists = CheckStoreExists(root);
+  if (exists.code() == ErrorCode::kNotFound) {
+    Result<bool> created = Init(root);
+    if (!created.ok()) return created.status();
+  } else if (!exists.ok()) {
+    return exists;
+  }
+  return Open(root, mode, options);
+}
+
+Result<int64_t> Store::NextWarcSerial() {
+  if (mode_ != LockMode::kExclusive) {
+    return Status::Internal("the WARC serial needs the store's exclusive lock");
+  }
+  return manifest_->NextCounter("warc_serial");
+}
+
+}  // namespace rotguard

@@ -1,0 +1,48 @@
+#include "store/store_logger.h"
+
+#include <spdlog/sinks/rotating_file_sink.h>
+#include <spdlog/spdlog.h>
+
+namespace rotguard {
+namespace {
+
+constexpr size_t kMaxLogBytes = 5 * 1024 * 1024;
+constexpr size_t kMaxLogFiles = 3;
+
+spdlog::level::level_enum LevelFor(int verbosity) {
+  if (verbosity < 0) return spdlog::level::warn;
+  if (verbosity == 0) return spdlog::level::info;
+  if (verbosity == 1) return spdlog::level::debug;
+  return spdlog::level::trace;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<StoreLogger>> StoreLogger::Install(
+    const std::filesystem::path& log_file, int verbosity) {
+  std::shared_ptr<spdlog::sinks::rotating_file_sink_mt> sink;
+  try {
+    sink = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(
+        log_file.string(), kMaxLogBytes, kMaxLogFiles);
+  } catch (const spdlog::spdlog_ex& e) {
+    return Status::IOError(log_file.string() +
+                           ": cannot open the log: " + e.what());
+  }
+  auto logger = std::make_shared<spdlog::logger>("rotguard", std::move(sink));
+  // Several runs share one file: the pid tells their lines apart.
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z [%P] %l: %v");
+  logger->set_level(LevelFor(verbosity));
+  logger->flush_on(spdlog::level::info);
+  spdlog::set_default_logger(logger);
+  return std::unique_ptr<StoreLogger>(new StoreLogger(std::move(logger)));
+}
+
+StoreLogger::~StoreLogger() {
+  logger_->flush();
+  if (spdlog::default_logger_raw() == logger_.get()) {
+    // A logger without sinks: later log calls are cheap no-ops.
+    spdlog::set_default_logger(std::make_shared<spdlog::logger>("rotguard"));
+  }
+}
+
+}  // namespace rotguard

@@ -1,0 +1,212 @@
+#include "rotguard/config.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "unit/manifest/temp_dir.h"
+#include "util/file.h"
+
+namespace rotguard {
+namespace {
+
+using testing::TempDir;
+
+const char* const kPolicyPath =
+    ROTGUARD_TEST_DATA_DIR "/../../policies/default.toml";
+
+void WriteText(const std::string& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+Status Apply(const std::string& text, Config* config) {
+  return ApplyConfigText(text, "/etc/site.toml", config);
+}
+
+TEST(ConfigTest, ShippedDefaultPolicyEqualsTheBuiltInDefaults) {
+  Config config;
+  Status status = ApplyConfigFile(kPolicyPath, &config);
+  ASSERT_TRUE(status.ok()) << status.message();
+  EXPECT_EQ(config, Config{});
+}
+
+TEST(ConfigTest, ShippedDefaultPolicySetsEverySettingExplicitly) {
+  // Start far from the defaults: every value the policy states is put back.
+  Config config;
+  config.fetch =
+      FetchConfig{"x", 1, 1, 0, 1, 0, 0, 0, 1, 1, 0, 0, "obey", true};
+  config.scope.include_hosts = {"a"};
+  config.scope.exclude_hosts = {"a"};
+  config.scope.include_urls = {"a"};
+  config.scope.exclude_urls = {"a"};
+  config.health = HealthConfig{1, 1, 1};
+  config.site.base_url = "https://blog.example/";
+  config.blogger = BloggerRule{false, {}, false};
+  config.shortener = ShortenerRule{false, {}, false, false};
+  ASSERT_TRUE(ApplyConfigFile(kPolicyPath, &config).ok());
+  EXPECT_EQ(config, Config{});
+}
+
+TEST(ConfigTest, DefaultsMatchTheSpec) {
+  Config config;
+  EXPECT_EQ(config.fetch.jobs, 8);
+  EXPECT_EQ(config.fetch.per_host, 2);
+  EXPECT_EQ(config.fetch.delay_ms, 250);
+  EXPECT_EQ(config.fetch.max_size, 100 * 1024 * 1024);
+  EXPECT_EQ(config.fetch.retries, 3);
+  EXPECT_EQ(config.fetch.backoff_ms, 1000);
+  EXPECT_EQ(config.fetch.retry_after_cap_s, 120);
+  EXPECT_EQ(config.fetch.connect_timeout_s, 10);
+  EXPECT_EQ(config.fetch.total_timeout_s, 120);
+  EXPECT_EQ(config.fetch.robots, "ignore");
+  EXPECT_FALSE(config.fetch.allow_private);
+  EXPECT_EQ(config.health.recrawl_days, 30);
+  EXPECT_EQ(config.health.gone_threshold, 3);
+  EXPECT_EQ(config.shortener.hosts.size(), 9u);
+  EXPECT_EQ(config.blogger.hosts.size(), 3u);
+}
+
+TEST(ConfigTest, FreshStoreConfigListsEveryDefaultCommentedOut) {
+  const std::string& text = DefaultStoreConfigText();
+  Config config;
+  ASSERT_TRUE(Apply(text, &config).ok());
+  EXPECT_EQ(config, Config{});
+
+  // Uncommenting every "# key = value" line gives the defaults again.
+  std::istringstream in(text);
+  std::string line, uncommented;
+  int settings = 0;
+  while (std::getline(in, line)) {
+    bool setting = line.rfind("# ", 0) == 0 &&
+                   line.find(" = ") != std::string::npos &&
+                   line.find(' ', 2) == line.find(" = ");
+    if (setting) {
+      uncommented += line.substr(2) + "\n";
+      ++settings;
+    } else {
+      uncommented += line + "\n";
+    }
+  }
+  EXPECT_GE(settings, 25);
+  config = Config{};
+  config.fetch.jobs = 1;
+  Status status = Apply(uncommented, &config);
+  ASSERT_TRUE(status.ok()) << status.message() << "\n" << uncommented;
+  EXPECT_EQ(config, Config{});
+}
+
+TEST(ConfigTest, LaterLayersOverrideEarlierOnesKeyByKey) {
+  TempDir dir;
+  WriteText(dir / "rotguard.toml",
+            "[fetch]\njobs = 4\ndelay_ms = 100\n[site]\n"
+            "base_url = \"https://blog.example/\"\n");
+  WriteText(dir / "cli.toml", "[fetch]\njobs = 2\n");
+  Result<Config> config = LoadConfig(dir / "rotguard.toml", dir / "cli.toml");
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  EXPECT_EQ(config->fetch.jobs, 2);        // --config wins
+  EXPECT_EQ(config->fetch.delay_ms, 100);  // store file over built-in
+  EXPECT_EQ(config->fetch.per_host, 2);    // built-in
+  EXPECT_EQ(config->site.base_url, "https://blog.example/");
+}
+
+TEST(ConfigTest, MissingStoreConfigMeansDefaultsButMissingConfigFileIsAnError) {
+  TempDir dir;
+  Result<Config> config = LoadConfig(dir / "rotguard.toml");
+  ASSERT_TRUE(config.ok());
+  EXPECT_EQ(*config, Config{});
+  config = LoadConfig(dir / "rotguard.toml", dir / "nope.toml");
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.status().code(), ErrorCode::kNotFound);
+  EXPECT_NE(config.status().message().find(dir / "nope.toml"),
+            std::string::npos);
+}
+
+TEST(ConfigTest, UnknownKeyIsReportedWithFileLineAndFullKey) {
+  Config config;
+  Status status = Apply("[fetch]\njobs = 3\njobz = 4\n", &config);
+  EXPECT_EQ(status.code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(status.message(), "/etc/site.toml:3: unknown key 'fetch.jobz'");
+  EXPECT_EQ(config.fetch.jobs, 8);  // a failed file changes nothing
+}
+
+TEST(ConfigTest, UnknownTableIsReportedWithItsLine) {
+  Config config;
+  Status status = Apply("\n\n[fetchh]\njobs = 3\n", &config);
+  EXPECT_EQ(status.message(), "/etc/site.toml:3: unknown key 'fetchh'");
+  status = Apply("[rules.tumblr]\nenabled = true\n", &config);
+  EXPECT_EQ(status.message(), "/etc/site.toml:1: unknown key 'rules.tumblr'");
+}
+
+TEST(ConfigTest, WrongTypeIsReportedWithFileLineAndKey) {
+  Config config;
+  Status status = Apply("[fetch]\n\njobs = \"eight\"\n", &config);
+  EXPECT_EQ(status.code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(status.message(),
+            "/etc/site.toml:3: fetch.jobs: expected an integer");
+  status = Apply("[rules.shortener]\nhosts = [\"a\", 2]\n", &config);
+  EXPECT_EQ(status.message(),
+            "/etc/site.toml:2: rules.shortener.hosts: expected an array of "
+            "strings");
+  status = Apply("fetch = 3\n", &config);
+  EXPECT_EQ(status.message(), "/etc/site.toml:1: fetch: expected a table");
+}
+
+TEST(ConfigTest, OutOfRangeAndBadChoicesAreRejected) {
+  Config config;
+  Status status = Apply("[fetch]\njobs = 0\n", &config);
+  EXPECT_EQ(status.message(),
+            "/etc/site.toml:2: fetch.jobs: must be between 1 and 1024, not 0");
+  status = Apply("[fetch]\nrobots = \"maybe\"\n", &config);
+  EXPECT_EQ(status.message(),
+            "/etc/site.toml:2: fetch.robots: must be \"ignore\" or \"obey\", "
+            "not \"maybe\"");
+  status = Apply("[fetch]\nmax_size = \"12X\"\n", &config);
+  EXPECT_NE(status.message().find("/etc/site.toml:2: fetch.max_size: "),
+            std::string::npos)
+      << status.message();
+}
+
+TEST(ConfigTest, SyntaxErrorIsReportedWithFileLineAndColumn) {
+  Config config;
+  Status status = Apply("[fetch]\njobs = = 3\n", &config);
+  EXPECT_EQ(status.code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(status.message().rfind("/etc/site.toml:2:", 0), 0u)
+      << status.message();
+}
+
+TEST(ConfigTest, HostTablesAreKeyedByLowercaseHost) {
+  Config config;
+  Status status = Apply(
+      "[hosts.\"Example.COM\"]\nper_host = 1\naccept_statuses = [403]\n"
+      "[hosts.\"b.example\"]\nuser_agent = \"Mozilla/5.0\"\n",
+      &config);
+  ASSERT_TRUE(status.ok()) << status.message();
+  ASSERT_EQ(config.hosts.size(), 2u);
+  EXPECT_EQ(config.hosts["example.com"].per_host, std::optional<int>(1));
+  EXPECT_EQ(config.hosts["example.com"].accept_statuses, std::vector<int>{403});
+  EXPECT_FALSE(config.hosts["example.com"].delay_ms.has_value());
+  EXPECT_EQ(config.hosts["b.example"].user_agent,
+            std::optional<std::string>("Mozilla/5.0"));
+  status = Apply("[hosts.\"c.example\"]\nspeed = 1\n", &config);
+  EXPECT_EQ(status.message(),
+            "/etc/site.toml:2: unknown key 'hosts.\"c.example\".speed'");
+}
+
+TEST(ConfigTest, ByteSizesTakeBinarySuffixes) {
+  EXPECT_EQ(*ParseByteSize("4096"), 4096);
+  EXPECT_EQ(*ParseByteSize("100M"), 100LL << 20);
+  EXPECT_EQ(*ParseByteSize("512KiB"), 512LL << 10);
+  EXPECT_EQ(*ParseByteSize("1g"), 1LL << 30);
+  EXPECT_EQ(*ParseByteSize("2GB"), 2LL << 30);
+  EXPECT_FALSE(ParseByteSize("").ok());
+  EXPECT_FALSE(ParseByteSize("0").ok());
+  EXPECT_FALSE(ParseByteSize("1.5G").ok());
+  EXPECT_FALSE(ParseByteSize("10X").ok());
+  EXPECT_FALSE(ParseByteSize("99999999999999999999").ok());
+  EXPECT_FALSE(ParseByteSize("9999999999T").ok());
+}
+
+}  // namespace
+}  // namespace rotguard

@@ -1,0 +1,218 @@
+#include "rotguard/store.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <string>
+
+#include "unit/manifest/temp_dir.h"
+#include "util/file.h"
+
+namespace rotguard {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::TempDir;
+
+StoreOptions Quiet() {
+  StoreOptions options;
+  options.log_to_file = false;
+  return options;
+}
+
+std::string ReadAll(const fs::path& path) {
+  Result<std::string> text = ReadFileToString(path);
+  EXPECT_TRUE(text.ok()) << text.status().message();
+  return text.ok() ? *text : std::string();
+}
+
+TEST(StoreTest, InitCreatesTheLayoutOfTheSpec) {
+  TempDir dir;
+  fs::path root = dir.path() / "store";
+  Result<bool> created = Store::Init(root);
+  ASSERT_TRUE(created.ok()) << created.status().message();
+  EXPECT_TRUE(*created);
+  EXPECT_TRUE(fs::is_regular_file(root / "rotguard.toml"));
+  EXPECT_TRUE(fs::is_regular_file(root / "manifest.sqlite3"));
+  EXPECT_TRUE(fs::is_directory(root / "warc" / "imported"));
+  EXPECT_TRUE(fs::is_directory(root / "damaged"));
+  EXPECT_TRUE(fs::is_directory(root / "logs"));
+  EXPECT_TRUE(fs::is_regular_file(root / "lock"));
+  EXPECT_EQ(ReadAll(root / "rotguard.toml"), DefaultStoreConfigText());
+}
+
+TEST(StoreTest, InitAgainLeavesAnEditedConfigAlone) {
+  TempDir dir;
+  fs::path root = dir.path() / "store";
+  ASSERT_TRUE(Store::Init(root).ok());
+  std::ofstream(root / "rotguard.toml") << "[fetch]\njobs = 3\n";
+  Result<bool> created = Store::Init(root);
+  ASSERT_TRUE(created.ok()) << created.status().message();
+  EXPECT_FALSE(*created);
+  EXPECT_EQ(ReadAll(root / "rotguard.toml"), "[fetch]\njobs = 3\n");
+  Result<std::unique_ptr<Store>> store =
+      Store::Open(root, LockMode::kShared, Quiet());
+  ASSERT_TRUE(store.ok());
+  EXPECT_EQ((*store)->config().fetch.jobs, 3);
+}
+
+TEST(StoreTest, InitBelowARegularFileIsAnIOErrorNamingThePath) {
+  TempDir dir;
+  std::ofstream(dir / "file") << "x";
+  Result<bool> created = Store::Init(dir.path() / "file" / "store");
+  ASSERT_FALSE(created.ok());
+  EXPECT_EQ(created.status().code(), ErrorCode::kIOError);
+  EXPECT_NE(created.status().message().find(dir / "file"), std::string::npos)
+      << created.status().message();
+}
+
+TEST(StoreTest, OpeningAMissingStoreIsNotFoundNamingThePath) {
+  TempDir dir;
+  fs::path root = dir.path() / "nothing";
+  Result<std::unique_ptr<Store>> store =
+      Store::Open(root, LockMode::kShared, Quiet());
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(store.status().message(),
+            root.string() + ": no rotguard store here (run 'rotguard init')");
+  // A directory without a manifest is not a store either.
+  fs::create_directories(root);
+  store = Store::Open(root, LockMode::kShared, Quiet());
+  EXPECT_EQ(store.status().code(), ErrorCode::kNotFound);
+  EXPECT_FALSE(fs::exists(root / "manifest.sqlite3"));
+}
+
+TEST(StoreTest, OpenOrCreateMakesAMissingStore) {
+  TempDir dir;
+  fs::path root = dir.path() / "new";
+  Result<std::unique_ptr<Store>> store =
+      Store::OpenOrCreate(root, LockMode::kExclusive, Quiet());
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  EXPECT_TRUE(fs::is_regular_file(root / "manifest.sqlite3"));
+  EXPECT_EQ((*store)->manifest().SchemaVersion() > 0, true);
+}
+
+TEST(StoreTest, ExclusiveHolderLocksOutEveryOtherOpenAndNamesItsPid) {
+  TempDir dir;
+  fs::path root = dir.path() / "store";
+  ASSERT_TRUE(Store::Init(root).ok());
+  Result<std::unique_ptr<Store>> writer =
+      Store::Open(root, LockMode::kExclusive, Quiet());
+  ASSERT_TRUE(writer.ok()) << writer.status().message();
+  std::string expected = "store " + root.string() +
+                         " is locked by another rotguard run (pid " +
+                         std::to_string(::getpid()) + ")";
+  for (LockMode mode : {LockMode::kShared, LockMode::kExclusive}) {
+    Result<std::unique_ptr<Store>> other = Store::Open(root, mode, Quiet());
+    ASSERT_FALSE(other.ok());
+    EXPECT_EQ(other.status().code(), ErrorCode::kLocked);
+    EXPECT_EQ(other.status().message(), expected);
+  }
+  EXPECT_EQ(Store::Init(root).status().code(), ErrorCode::kLocked);
+  writer->reset();
+  EXPECT_TRUE(Store::Open(root, LockMode::kExclusive, Quiet()).ok());
+  EXPECT_EQ(ReadAll(root / "lock"), "");  // no stale pid after release
+}
+
+TEST(StoreTest, ReadersShareTheStoreButKeepWritersOut) {
+  TempDir dir;
+  fs::path root = dir.path() / "store";
+  ASSERT_TRUE(Store::Init(root).ok());
+  Result<std::unique_ptr<Store>> reader1 =
+      Store::Open(root, LockMode::kShared, Quiet());
+  Result<std::unique_ptr<Store>> reader2 =
+      Store::Open(root, LockMode::kShared, Quiet());
+  ASSERT_TRUE(reader1.ok());
+  ASSERT_TRUE(reader2.ok());
+  Result<std::unique_ptr<Store>> writer =
+      Store::Open(root, LockMode::kExclusive, Quiet());
+  ASSERT_FALSE(writer.ok());
+  EXPECT_EQ(writer.status().code(), ErrorCode::kLocked);
+}
+
+TEST(StoreTest, WarcSerialCountsUpAcrossOpensUnderTheExclusiveLock) {
+  TempDir dir;
+  fs::path root = dir.path() / "store";
+  ASSERT_TRUE(Store::Init(root).ok());
+  {
+    auto store = Store::Open(root, LockMode::kExclusive, Quiet());
+    ASSERT_TRUE(store.ok());
+    EXPECT_EQ(*(*store)->NextWarcSerial(), 1);
+    EXPECT_EQ(*(*store)->NextWarcSerial(), 2);
+  }
+  auto store = Store::Open(root, LockMode::kExclusive, Quiet());
+  ASSERT_TRUE(store.ok());
+  EXPECT_EQ(*(*store)->NextWarcSerial(), 3);
+  store->reset();
+  auto reader = Store::Open(root, LockMode::kShared, Quiet());
+  ASSERT_TRUE(reader.ok());
+  EXPECT_FALSE((*reader)->NextWarcSerial().ok());
+}
+
+TEST(StoreTest, GarbageManifestIsCorruptionNamingTheFileAndStaysUntouched) {
+  TempDir dir;
+  fs::path root = dir.path() / "store";
+  ASSERT_TRUE(Store::Init(root).ok());
+  fs::remove(root / "manifest.sqlite3");
+  const std::string garbage(10000, '\x17');
+  std::ofstream(root / "manifest.sqlite3", std::ios::binary) << garbage;
+  Result<std::unique_ptr<Store>> store =
+      Store::Open(root, LockMode::kShared, Quiet());
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), ErrorCode::kCorruption);
+  EXPECT_NE(store.status().message().find((root / "manifest.sqlite3").string()),
+            std::string::npos)
+      << store.status().message();
+  EXPECT_EQ(Store::Init(root).status().code(), ErrorCode::kCorruption);
+  EXPECT_EQ(ReadAll(root / "manifest.sqlite3"), garbage);
+  EXPECT_FALSE(fs::exists(root / "manifest.sqlite3-wal"));
+}
+
+TEST(StoreTest, BadStoreConfigIsInvalidArgumentNamingFileAndLine) {
+  TempDir dir;
+  fs::path root = dir.path() / "store";
+  ASSERT_TRUE(Store::Init(root).ok());
+  std::ofstream(root / "rotguard.toml") << "[fetch]\ntimeout = 3\n";
+  Result<std::unique_ptr<Store>> store =
+      Store::Open(root, LockMode::kShared, Quiet());
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(store.status().message(), (root / "rotguard.toml").string() +
+                                          ":2: unknown key 'fetch.timeout'");
+}
+
+TEST(StoreTest, ConfigFileOptionOverridesTheStoreConfig) {
+  TempDir dir;
+  fs::path root = dir.path() / "store";
+  ASSERT_TRUE(Store::Init(root).ok());
+  std::ofstream(root / "rotguard.toml") << "[fetch]\njobs = 3\nper_host = 1\n";
+  std::ofstream(dir / "extra.toml") << "[fetch]\njobs = 5\n";
+  StoreOptions options = Quiet();
+  options.config_file = dir / "extra.toml";
+  Result<std::unique_ptr<Store>> store =
+      Store::Open(root, LockMode::kShared, options);
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  EXPECT_EQ((*store)->config().fetch.jobs, 5);
+  EXPECT_EQ((*store)->config().fetch.per_host, 1);
+}
+
+TEST(StoreTest, OpenStoreLogsToItsRotatingLogFile) {
+  TempDir dir;
+  fs::path root = dir.path() / "store";
+  ASSERT_TRUE(Store::Init(root).ok());
+  {
+    StoreOptions options;
+    Result<std::unique_ptr<Store>> store =
+        Store::Open(root, LockMode::kExclusive, options);
+    ASSERT_TRUE(store.ok()) << store.status().message();
+  }
+  std::string log = ReadAll(root / "logs" / "rotguard.log");
+  EXPECT_NE(log.find("opened store " + root.string() + " (exclusive lock)"),
+            std::string::npos)
+      << log;
+  EXPECT_NE(log.find("closing store"), std::string::npos) << log;
+}
+
+}  // namespace
+}  // namespace rotguard
