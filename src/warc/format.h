@@ -69,7 +69,7 @@ inline constexpr std::string_view kOpenSuffix = ".open";
 inline constexpr std::string_view kFileExtension = ".warc.gz";
 
 // gzip member magic (RFC 1952): ID1 ID2 CM=deflate.
-inline constexpr unsigned char kGzipMagic[3] = {0x1f, 0x8b, 0x08};
+inline constexpr std::string_view kGzipMagic("\x1f\x8b\x08", 3);
 
 // Reader limits against hostile input.
 inline constexpr size_t kMaxHeaderBytes = size_t{1} << 20;    // WARC head

@@ -1,0 +1,202 @@
+#define ZLIB_CONST
+#include "warc/input.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "warc/format.h"
+
+namespace rotguard::warc {
+namespace {
+
+class FdSource : public Source {
+ public:
+  FdSource(Fd fd, std::string name)
+      : fd_(std::move(fd)), name_(std::move(name)) {}
+  Result<size_t> ReadAt(uint64_t offset, char* buf, size_t n) override {
+    for (;;) {
+      ssize_t got = ::pread(fd_.get(), buf, n, static_cast<off_t>(offset));
+      if (got >= 0) return static_cast<size_t>(got);
+      if (errno != EINTR) return Status::FromErrno(name_, errno);
+    }
+  }
+
+ private:
+  Fd fd_;
+  std::string name_;
+};
+
+class BufferSource : public Source {
+ public:
+  explicit BufferSource(std::string_view data) : data_(data) {}
+  Result<size_t> ReadAt(uint64_t offset, char* buf, size_t n) override {
+    if (offset >= data_.size()) return size_t{0};
+    size_t take = std::min<uint64_t>(n, data_.size() - offset);
+    std::memcpy(buf, data_.data() + offset, take);
+    return take;
+  }
+
+ private:
+  std::string_view data_;
+};
+
+}  // namespace
+
+std::unique_ptr<Source> NewFdSource(Fd fd, std::string name) {
+  return std::make_unique<FdSource>(std::move(fd), std::move(name));
+}
+
+std::unique_ptr<Source> NewBufferSource(std::string_view data) {
+  return std::make_unique<BufferSource>(data);
+}
+
+Result<std::optional<uint64_t>> ScanFor(Source& source, uint64_t start,
+                                        std::string_view pattern) {
+  std::string window(kReadChunk + pattern.size(), '\0');
+  uint64_t pos = start;
+  for (;;) {
+    Result<size_t> got = source.ReadAt(pos, window.data(), window.size());
+    if (!got.ok()) return got.status();
+    if (*got < pattern.size()) return std::optional<uint64_t>();
+    std::string_view view(window.data(), *got);
+    size_t hit = view.find(pattern);
+    if (hit != std::string_view::npos) {
+      return std::optional<uint64_t>(pos + hit);
+    }
+    // Overlap by pattern.size() - 1 so a match across windows is found.
+    pos += *got - (pattern.size() - 1);
+  }
+}
+
+void RawReader::SeekTo(uint64_t pos) {
+  pos_ = pos;
+  head_ = 0;
+  size_ = 0;
+}
+
+Result<std::string_view> RawReader::Peek() {
+  if (head_ >= size_) {
+    pos_ += head_;
+    head_ = 0;
+    size_ = 0;
+    if (buf_.empty()) buf_.resize(kReadChunk);
+    Result<size_t> got = source_->ReadAt(pos_, buf_.data(), buf_.size());
+    if (!got.ok()) return got.status();
+    size_ = *got;
+  }
+  return std::string_view(buf_.data() + head_, size_ - head_);
+}
+
+Result<size_t> PlainDecoder::Read(char* buf, size_t n) {
+  if (end_ != SegmentEnd::kNone) return size_t{0};
+  Result<std::string_view> avail = raw_->Peek();
+  if (!avail.ok()) return avail.status();
+  if (avail->empty()) {
+    end_ = SegmentEnd::kClean;
+    return size_t{0};
+  }
+  size_t take = std::min(n, avail->size());
+  std::memcpy(buf, avail->data(), take);
+  raw_->Consume(take);
+  return take;
+}
+
+GzipMemberDecoder::~GzipMemberDecoder() {
+  if (initialized_) inflateEnd(&z_);
+}
+
+Status GzipMemberDecoder::Reset() {
+  end_ = SegmentEnd::kNone;
+  error_.clear();
+  if (!initialized_) {
+    // 15 + 16: gzip wrapper only; stops at the end of one member.
+    if (inflateInit2(&z_, 15 + 16) != Z_OK) {
+      return Status::Internal("zlib: inflateInit2 failed");
+    }
+    initialized_ = true;
+    return Status::Ok();
+  }
+  if (inflateReset(&z_) != Z_OK) return Status::Internal("zlib: inflateReset");
+  return Status::Ok();
+}
+
+Result<size_t> GzipMemberDecoder::Read(char* buf, size_t n) {
+  while (end_ == SegmentEnd::kNone) {
+    Result<std::string_view> in = raw_->Peek();
+    if (!in.ok()) return in.status();
+    if (in->empty()) {
+      end_ = SegmentEnd::kTorn;
+      break;
+    }
+    z_.next_in = reinterpret_cast<const Bytef*>(in->data());
+    z_.avail_in = static_cast<uInt>(in->size());
+    z_.next_out = reinterpret_cast<Bytef*>(buf);
+    z_.avail_out = static_cast<uInt>(std::min<size_t>(n, 1u << 30));
+    uInt out_before = z_.avail_out;
+    int rc = inflate(&z_, Z_NO_FLUSH);
+    size_t consumed = in->size() - z_.avail_in;
+    size_t produced = out_before - z_.avail_out;
+    raw_->Consume(consumed);
+    if (rc == Z_STREAM_END) {
+      end_ = SegmentEnd::kClean;
+    } else if (rc == Z_DATA_ERROR || rc == Z_NEED_DICT) {
+      error_ = z_.msg ? z_.msg : "invalid data";
+      bool check = error_.find("check") != std::string::npos;
+      end_ = check ? SegmentEnd::kCrc : SegmentEnd::kCorrupt;
+    } else if (rc == Z_MEM_ERROR) {
+      return Status::Internal("zlib: out of memory");
+    } else if (consumed == 0 && produced == 0) {
+      error_ = "inflate made no progress";
+      end_ = SegmentEnd::kCorrupt;
+    }
+    if (produced > 0) return produced;
+  }
+  return size_t{0};
+}
+
+void Stream::Reset(Decoder* decoder, uint64_t base_offset) {
+  decoder_ = decoder;
+  buf_.clear();
+  head_ = 0;
+  base_ = base_offset;
+  consumed_before_ = 0;
+}
+
+void Stream::Compact() {
+  if (head_ == 0) return;
+  consumed_before_ += head_;
+  buf_.erase(0, head_);
+  head_ = 0;
+}
+
+Result<size_t> Stream::Fill(size_t want) {
+  size_t avail = buf_.size() - head_;
+  if (avail >= want) return avail;
+  Compact();
+  std::string chunk(std::max(want - buf_.size(), kReadChunk), '\0');
+  while (buf_.size() < want) {
+    Result<size_t> got = decoder_->Read(chunk.data(), chunk.size());
+    if (!got.ok()) return got.status();
+    if (*got == 0) break;
+    buf_.append(chunk.data(), *got);
+  }
+  return buf_.size();
+}
+
+Result<size_t> Stream::Read(char* buf, size_t n) {
+  size_t avail = buf_.size() - head_;
+  if (avail > 0) {
+    size_t take = std::min(n, avail);
+    std::memcpy(buf, buf_.data() + head_, take);
+    head_ += take;
+    return take;
+  }
+  Result<size_t> got = decoder_->Read(buf, n);
+  if (got.ok()) consumed_before_ += *got;
+  return got;
+}
+
+}  // namespace rotguard::warc

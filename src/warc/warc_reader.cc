@@ -1,0 +1,715 @@
+// WarcReader: see include/rotguard/warc_reader.h.
+//
+// How the reader moves through a file:
+//   .warc.gz: at each member start it checks the gzip magic (else the
+//     bytes up to the next magic are trailing garbage), inflates the member
+//     (GzipMemberDecoder stops at the member end) and parses one record
+//     from it. A member that holds more than that record is reported once
+//     as whole-file-gzip and its next records are parsed from it; a member
+//     that ends early, is torn or fails its CRC is reported and the reader
+//     goes on with the next member.
+//   .warc: records follow each other; stray CR/LF between them are
+//     skipped. Anything else where a record should start is garbage (or a
+//     bad header at offset 0); after it, or after a record whose
+//     Content-Length is wrong, the reader scans for the next "WARC/" at a
+//     line start.
+// Every loop step consumes input, so no input makes the reader spin.
+#include "rotguard/warc_reader.h"
+
+#include <fcntl.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+
+#include "util/handles.h"
+#include "warc/chunked.h"
+#include "warc/digest_check.h"
+#include "warc/format.h"
+#include "warc/http_head.h"
+#include "warc/input.h"
+
+namespace rotguard {
+namespace {
+
+using warc::DigestCheck;
+using warc::SegmentEnd;
+
+constexpr size_t kMaxStoredProblems = 100000;
+
+std::string ToLower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+std::string_view TrimSpaces(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+// wget writes WARC-Target-URI: <http://...> (the WARC/1.0 grammar).
+std::string StripAngles(std::string_view uri) {
+  if (uri.size() >= 2 && uri.front() == '<' && uri.back() == '>') {
+    uri = uri.substr(1, uri.size() - 2);
+  }
+  return std::string(uri);
+}
+
+bool StartsWith(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
+
+// Parses the header block (version line through the blank line) into
+// `record`; returns "" or what is wrong with it.
+std::string ParseHeaderBlock(std::string_view block, WarcRecordInfo* record) {
+  size_t line_end = block.find('\n');
+  record->version = std::string(TrimSpaces(block.substr(0, line_end)));
+  if (!StartsWith(record->version, "WARC/")) return "missing version line";
+  size_t pos = line_end + 1;
+  int line_number = 1;
+  while (pos < block.size()) {
+    size_t end = block.find('\n', pos);
+    if (end == std::string_view::npos) end = block.size();
+    std::string_view line = block.substr(pos, end - pos);
+    pos = end + 1;
+    ++line_number;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty()) break;
+    if (line.front() == ' ' || line.front() == '\t') {
+      // A folded continuation line (not written by rotguard; tolerated).
+      if (record->fields.empty()) {
+        return "continuation line before any field";
+      }
+      WarcFields refolded;
+      auto fields = record->fields.fields();
+      fields.back().second += " ";
+      fields.back().second += TrimSpaces(line);
+      for (auto& [name, value] : fields) refolded.Add(name, value);
+      record->fields = std::move(refolded);
+      continue;
+    }
+    size_t colon = line.find(':');
+    std::string_view name = colon == std::string_view::npos
+                                ? ""
+                                : TrimSpaces(line.substr(0, colon));
+    if (name.empty()) {
+      return "malformed field line " + std::to_string(line_number);
+    }
+    record->fields.Add(std::string(name),
+                       std::string(TrimSpaces(line.substr(colon + 1))));
+  }
+  const std::string* length = record->fields.Find("Content-Length");
+  if (!length) return "missing Content-Length";
+  uint64_t value = 0;
+  auto [ptr, ec] =
+      std::from_chars(length->data(), length->data() + length->size(), value);
+  if (length->empty() || ec != std::errc() ||
+      ptr != length->data() + length->size()) {
+    return "invalid Content-Length \"" + *length + "\"";
+  }
+  record->content_length = value;
+  record->type = record->fields.Get("WARC-Type");
+  record->target_uri = StripAngles(record->fields.Get("WARC-Target-URI"));
+  record->date = record->fields.Get("WARC-Date");
+  record->record_id = record->fields.Get("WARC-Record-ID");
+  record->content_type = record->fields.Get("Content-Type");
+  record->block_digest = record->fields.Get("WARC-Block-Digest");
+  record->payload_digest = record->fields.Get("WARC-Payload-Digest");
+  record->is_http =
+      StartsWith(ToLower(record->content_type), "application/http");
+  return "";
+}
+
+}  // namespace
+
+struct WarcReader::Rep {
+  std::string name;
+  WarcReaderOptions options;
+  std::unique_ptr<warc::Source> source;
+  warc::RawReader raw{nullptr};
+  bool gz = false;
+  warc::GzipMemberDecoder gzip{&raw};
+  warc::PlainDecoder plain{&raw};
+  warc::Stream stream;
+  std::vector<WarcProblem> problems;
+
+  // Position.
+  bool in_member = false;
+  uint64_t member_start = 0;
+  bool quiet_resync = false;  // after a damaged member: no garbage report
+  bool whole_file_reported = false;
+  bool at_input_start = true;
+
+  // The current record.
+  bool have_record = false;
+  bool finished = true;
+  WarcRecordInfo record;
+  uint64_t block_start = 0;  // stream offset of the block
+  uint64_t block_pos = 0;    // block bytes consumed
+  bool block_incomplete = false;
+  DigestCheck block_check;
+  DigestCheck payload_check;    // over the payload as stored
+  DigestCheck dechunked_check;  // over the de-chunked payload
+  warc::ChunkedDecoder digest_decoder;
+  bool payload_reading = false;
+  warc::ChunkedDecoder payload_decoder;
+  std::string payload_pending;
+  size_t payload_pending_pos = 0;
+
+  static std::unique_ptr<Rep> Make(std::unique_ptr<warc::Source> source,
+                                   std::string name, WarcReaderOptions options);
+  void Report(std::string_view code, uint64_t offset, std::string message,
+              WarcProblem::Severity severity = WarcProblem::Severity::kError);
+  void ResetStreamAt(uint64_t pos);
+  Result<bool> NextGzip();
+  Result<bool> NextPlain();
+  Result<bool> StartMember();
+  Status HandleMemberEnd();
+  Status DrainMember();
+  // true: a record was parsed; false: problem reported / nothing there.
+  Result<bool> ParseRecord(uint64_t offset, bool* segment_empty);
+  void StartDigests();
+  Result<size_t> ReadBlockBytes(char* buf, size_t n);
+  void VerifyDigests();
+  Status Finish();
+  Status ResyncPlain(uint64_t from);
+};
+
+void WarcReader::Rep::Report(std::string_view code, uint64_t offset,
+                             std::string message,
+                             WarcProblem::Severity severity) {
+  WarcProblem problem{name, offset, std::string(code), std::move(message),
+                      severity};
+  if (have_record && !finished) record.problems.push_back(problem);
+  if (options.on_problem) options.on_problem(problem);
+  if (problems.size() < kMaxStoredProblems) {
+    problems.push_back(std::move(problem));
+  }
+}
+
+void WarcReader::Rep::ResetStreamAt(uint64_t pos) {
+  raw.SeekTo(pos);
+  plain.Reset();
+  stream.Reset(&plain, pos);
+}
+
+// ---- gzip members
+// ------------------------------------------------------------
+
+Result<bool> WarcReader::Rep::StartMember() {
+  constexpr std::string_view kMagic = warc::kGzipMagic;
+  uint64_t pos = raw.pos();
+  char head[kMagic.size()];
+  Result<size_t> got = source->ReadAt(pos, head, sizeof head);
+  if (!got.ok()) return got.status();
+  if (*got == 0) return false;
+  if (*got < sizeof head || std::string_view(head, sizeof head) != kMagic) {
+    Result<std::optional<uint64_t>> next =
+        warc::ScanFor(*source, pos + 1, kMagic);
+    if (!next.ok()) return next.status();
+    if (!quiet_resync) {
+      std::string extent = next->has_value()
+                               ? std::to_string(**next - pos) + " bytes"
+                               : "everything to the end of the file";
+      Report(warc_problem::kTrailingGarbage, pos,
+             "not a gzip member: " + extent + " of garbage");
+    }
+    if (!next->has_value()) return false;
+    pos = **next;
+  }
+  quiet_resync = false;
+  raw.SeekTo(pos);
+  ROTGUARD_RETURN_IF_ERROR(gzip.Reset());
+  stream.Reset(&gzip, 0);
+  member_start = pos;
+  in_member = true;
+  return true;
+}
+
+Status WarcReader::Rep::HandleMemberEnd() {
+  in_member = false;
+  switch (gzip.end()) {
+    case SegmentEnd::kClean:
+    case SegmentEnd::kNone:
+      return Status::Ok();
+    case SegmentEnd::kTorn:
+      Report(warc_problem::kTornMember, member_start,
+             "gzip member is cut off by the end of the file");
+      return Status::Ok();
+    case SegmentEnd::kCrc:
+      Report(warc_problem::kGzipCrc, member_start,
+             "gzip member fails its check: " + gzip.error());
+      break;
+    case SegmentEnd::kCorrupt:
+      Report(warc_problem::kTornMember, member_start,
+             "gzip member is damaged: " + gzip.error());
+      break;
+  }
+  // Resume at the next gzip magic after the damaged member's start.
+  raw.SeekTo(member_start + 1);
+  quiet_resync = true;
+  return Status::Ok();
+}
+
+Status WarcReader::Rep::DrainMember() {
+  char scratch[warc::kReadChunk];
+  for (;;) {
+    Result<size_t> got = stream.Read(scratch, sizeof scratch);
+    if (!got.ok()) return got.status();
+    if (*got == 0) break;
+  }
+  return HandleMemberEnd();
+}
+
+Result<bool> WarcReader::Rep::NextGzip() {
+  for (;;) {
+    if (!in_member) {
+      Result<bool> started = StartMember();
+      if (!started.ok() || !*started) return started;
+    }
+    bool empty = false;
+    Result<bool> parsed = ParseRecord(member_start, &empty);
+    if (!parsed.ok()) return parsed;
+    if (*parsed) return true;
+    if (empty) {
+      ROTGUARD_RETURN_IF_ERROR(HandleMemberEnd());
+    } else {
+      ROTGUARD_RETURN_IF_ERROR(DrainMember());
+    }
+  }
+}
+
+// ---- plain files
+// ---------------------------------------------------------------
+
+Status WarcReader::Rep::ResyncPlain(uint64_t from) {
+  Result<std::optional<uint64_t>> next =
+      warc::ScanFor(*source, from, "\nWARC/");
+  if (!next.ok()) return next.status();
+  if (!next->has_value()) {
+    // Nothing more: park at the end of the input.
+    uint64_t end = from;
+    char scratch[warc::kReadChunk];
+    for (;;) {
+      Result<size_t> got = source->ReadAt(end, scratch, sizeof scratch);
+      if (!got.ok()) return got.status();
+      if (*got == 0) break;
+      end += *got;
+    }
+    ResetStreamAt(end);
+    return Status::Ok();
+  }
+  ResetStreamAt(**next + 1);
+  return Status::Ok();
+}
+
+Result<bool> WarcReader::Rep::NextPlain() {
+  for (;;) {
+    // Skip stray line ends between records.
+    for (;;) {
+      Result<size_t> avail = stream.Fill(1);
+      if (!avail.ok()) return avail.status();
+      if (*avail == 0) return false;
+      std::string_view view = stream.Available();
+      size_t skip = view.find_first_not_of("\r\n");
+      if (skip == std::string_view::npos) {
+        stream.Consume(view.size());
+        continue;
+      }
+      stream.Consume(skip);
+      break;
+    }
+    uint64_t offset = stream.offset();
+    Result<size_t> avail = stream.Fill(5);
+    if (!avail.ok()) return avail.status();
+    if (!StartsWith(stream.Available(), "WARC/")) {
+      if (at_input_start) {
+        Report(warc_problem::kBadHeader, offset,
+               "missing version line: not a WARC file");
+      } else {
+        Report(warc_problem::kTrailingGarbage, offset,
+               "bytes that are not a WARC record");
+      }
+      at_input_start = false;
+      ROTGUARD_RETURN_IF_ERROR(ResyncPlain(offset));
+      continue;
+    }
+    at_input_start = false;
+    bool empty = false;
+    Result<bool> parsed = ParseRecord(offset, &empty);
+    if (!parsed.ok()) return parsed;
+    if (*parsed) return true;
+    if (empty) return false;
+    ROTGUARD_RETURN_IF_ERROR(ResyncPlain(offset + 1));
+  }
+}
+
+// ---- records
+// -------------------------------------------------------------------
+
+Result<bool> WarcReader::Rep::ParseRecord(uint64_t offset,
+                                          bool* segment_empty) {
+  record = WarcRecordInfo();
+  record.offset = offset;
+  size_t want = 4096;
+  size_t header_length = 0;
+  for (;;) {
+    Result<size_t> avail = stream.Fill(want);
+    if (!avail.ok()) return avail.status();
+    if (*avail == 0) {
+      *segment_empty = true;
+      return false;
+    }
+    std::string_view view = stream.Available();
+    if (!StartsWith(view, std::string_view("WARC/").substr(
+                              0, std::min<size_t>(5, view.size())))) {
+      Report(warc_problem::kBadHeader, offset,
+             "missing version line: not a WARC record");
+      return false;
+    }
+    header_length = warc::FindHeadEnd(view);
+    if (header_length > 0) break;
+    if (*avail < want) {
+      bool torn = stream.end() == SegmentEnd::kTorn ||
+                  (!gz && stream.end() == SegmentEnd::kClean);
+      if (torn) {
+        Report(warc_problem::kTornMember, offset,
+               "input ends inside the record header");
+      } else {
+        Report(warc_problem::kBadHeader, offset,
+               "header block has no terminating blank line");
+      }
+      return false;
+    }
+    if (want >= warc::kMaxHeaderBytes) {
+      Report(warc_problem::kBadHeader, offset,
+             "header block larger than 1 MiB");
+      return false;
+    }
+    want = std::min(want * 4, warc::kMaxHeaderBytes);
+  }
+  std::string error =
+      ParseHeaderBlock(stream.Available().substr(0, header_length), &record);
+  if (!error.empty()) {
+    Report(warc_problem::kBadHeader, offset, error);
+    return false;
+  }
+  stream.Consume(header_length);
+  block_start = stream.offset();
+  block_pos = 0;
+  block_incomplete = false;
+  payload_reading = false;
+  payload_decoder = warc::ChunkedDecoder();
+  payload_pending.clear();
+  payload_pending_pos = 0;
+  if (record.is_http && record.content_length > 0) {
+    size_t peek = static_cast<size_t>(
+        std::min<uint64_t>(record.content_length, warc::kMaxHttpHeadBytes));
+    Result<size_t> avail = stream.Fill(peek);
+    if (!avail.ok()) return avail.status();
+    std::string_view head = stream.Available().substr(0, peek);
+    record.http_head_length = warc::FindHeadEnd(head);
+    std::string_view start = warc::StartLine(head);
+    record.http_status = warc::ParseStatusCode(start);
+    if (record.http_status == 0 && !StartsWith(start, "HTTP/")) {
+      record.http_request_line = std::string(start);
+    }
+    if (record.http_head_length > 0) {
+      record.http_chunked = warc::HeadSaysChunked(
+          head.substr(0, static_cast<size_t>(record.http_head_length)));
+    }
+  }
+  have_record = true;
+  finished = false;
+  StartDigests();
+  return true;
+}
+
+void WarcReader::Rep::StartDigests() {
+  block_check = DigestCheck();
+  payload_check = DigestCheck();
+  dechunked_check = DigestCheck();
+  digest_decoder = warc::ChunkedDecoder();
+  if (!options.verify_digests) return;
+  auto start = [&](DigestCheck& check, const std::string& field,
+                   std::string_view code) {
+    switch (check.Start(field)) {
+      case DigestCheck::Parse::kOk:
+        return true;
+      case DigestCheck::Parse::kUnknownAlgorithm:
+        Report(warc_problem::kUnknownDigest, record.offset,
+               "digest algorithm not checked: " + field,
+               WarcProblem::Severity::kNote);
+        return false;
+      case DigestCheck::Parse::kBadValue:
+        Report(code, record.offset, "unreadable digest value: " + field);
+        return false;
+    }
+    return false;
+  };
+  if (!record.block_digest.empty()) {
+    start(block_check, record.block_digest, warc_problem::kBlockDigest);
+  }
+  // A revisit's payload digest names the original's payload; an HTTP
+  // record without a head end has no payload we can find.
+  bool payload_known = !record.is_http || record.http_head_length > 0;
+  if (!record.payload_digest.empty() && record.type != "revisit" &&
+      payload_known) {
+    if (start(payload_check, record.payload_digest,
+              warc_problem::kPayloadDigest) &&
+        record.http_chunked) {
+      dechunked_check.Start(record.payload_digest);
+    }
+  }
+}
+
+Result<size_t> WarcReader::Rep::ReadBlockBytes(char* buf, size_t n) {
+  if (!have_record || finished) return size_t{0};
+  uint64_t remaining = record.content_length - block_pos;
+  if (remaining == 0) return size_t{0};
+  size_t want = static_cast<size_t>(std::min<uint64_t>(n, remaining));
+  Result<size_t> got = stream.Read(buf, want);
+  if (!got.ok()) return got;
+  if (*got == 0) {
+    block_incomplete = true;
+    return got;
+  }
+  std::string_view bytes(buf, *got);
+  block_check.Update(bytes);
+  uint64_t head = record.is_http ? record.http_head_length : 0;
+  if (block_pos + bytes.size() > head) {
+    std::string_view payload =
+        block_pos >= head ? bytes
+                          : bytes.substr(static_cast<size_t>(head - block_pos));
+    payload_check.Update(payload);
+    if (dechunked_check.active()) {
+      digest_decoder.Feed(payload, [&](std::string_view decoded) {
+        dechunked_check.Update(decoded);
+      });
+    }
+  }
+  block_pos += bytes.size();
+  return got;
+}
+
+void WarcReader::Rep::VerifyDigests() {
+  if (block_check.active() && !block_check.Matches()) {
+    Report(warc_problem::kBlockDigest, record.offset,
+           "block digest differs: record says " + block_check.expected() +
+               ", block hashes to " + block_check.actual());
+  }
+  if (!payload_check.active()) return;
+  bool raw_ok = payload_check.Matches();
+  if (!dechunked_check.active()) {
+    if (!raw_ok) {
+      Report(warc_problem::kPayloadDigest, record.offset,
+             "payload digest differs: record says " + payload_check.expected() +
+                 ", payload hashes to " + payload_check.actual());
+    }
+    return;
+  }
+  bool dechunked_ok = dechunked_check.Matches();
+  if (dechunked_ok) return;
+  if (raw_ok) {
+    Report(warc_problem::kChunkedPayloadDigest, record.offset,
+           "payload digest covers the transfer-encoded (chunked) body, not "
+           "the de-chunked entity (which hashes to " +
+               dechunked_check.actual() + ")",
+           WarcProblem::Severity::kNote);
+    return;
+  }
+  Report(warc_problem::kPayloadDigest, record.offset,
+         "payload digest differs: record says " + payload_check.expected() +
+             ", de-chunked payload hashes to " + dechunked_check.actual() +
+             ", chunked bytes to " + payload_check.actual());
+}
+
+Status WarcReader::Rep::Finish() {
+  if (!have_record || finished) return Status::Ok();
+  char scratch[warc::kReadChunk];
+  while (!block_incomplete && block_pos < record.content_length) {
+    Result<size_t> got = ReadBlockBytes(scratch, sizeof scratch);
+    if (!got.ok()) return got.status();
+  }
+  bool resync_plain = false;
+  if (block_incomplete) {
+    uint64_t missing = record.content_length - block_pos;
+    bool torn = gz ? stream.end() != SegmentEnd::kClean : true;
+    if (gz && stream.end() == SegmentEnd::kCrc) {
+      torn = false;  // reported by HandleMemberEnd
+    } else if (torn) {
+      Report(warc_problem::kTornMember, record.offset,
+             "input ends inside the record block (" + std::to_string(missing) +
+                 " of " + std::to_string(record.content_length) +
+                 " bytes missing)");
+    } else {
+      Report(warc_problem::kMissingCrlf, record.offset,
+             "gzip member ends " + std::to_string(missing) +
+                 " bytes before the Content-Length says");
+    }
+  } else {
+    VerifyDigests();
+    Result<size_t> avail = stream.Fill(warc::kRecordTrailer.size());
+    if (!avail.ok()) return avail.status();
+    if (StartsWith(stream.Available(), warc::kRecordTrailer)) {
+      stream.Consume(warc::kRecordTrailer.size());
+    } else {
+      Report(warc_problem::kMissingCrlf, record.offset,
+             "record is not followed by CRLF CRLF: Content-Length " +
+                 std::to_string(record.content_length) + " looks wrong");
+      resync_plain = !gz;
+    }
+  }
+  if (gz) {
+    Result<size_t> more = stream.Fill(1);
+    if (!more.ok()) return more.status();
+    if (*more == 0) {
+      record.length = raw.pos() - member_start;
+      ROTGUARD_RETURN_IF_ERROR(HandleMemberEnd());
+    } else if (block_incomplete) {
+      ROTGUARD_RETURN_IF_ERROR(DrainMember());
+    } else if (!record.problems.empty() &&
+               record.problems.back().code == warc_problem::kMissingCrlf) {
+      ROTGUARD_RETURN_IF_ERROR(DrainMember());
+    } else if (!whole_file_reported) {
+      whole_file_reported = true;
+      Report(warc_problem::kWholeFileGzip, member_start,
+             "several records share one gzip member (whole-file gzip)");
+    }
+  } else {
+    record.length = stream.offset() - record.offset;
+    if (resync_plain) {
+      ROTGUARD_RETURN_IF_ERROR(ResyncPlain(block_start));
+    }
+  }
+  finished = true;
+  return Status::Ok();
+}
+
+// ---- WarcReader
+// ------------------------------------------------------------------
+
+WarcReader::WarcReader(std::unique_ptr<Rep> rep) : rep_(std::move(rep)) {}
+WarcReader::~WarcReader() = default;
+
+std::unique_ptr<WarcReader::Rep> WarcReader::Rep::Make(
+    std::unique_ptr<warc::Source> source, std::string name,
+    WarcReaderOptions options) {
+  auto rep = std::make_unique<Rep>();
+  rep->name = std::move(name);
+  rep->options = std::move(options);
+  rep->source = std::move(source);
+  rep->raw = warc::RawReader(rep->source.get());
+  return rep;
+}
+
+Result<std::unique_ptr<WarcReader>> WarcReader::Open(
+    const std::filesystem::path& path, WarcReaderOptions options) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return Status::FromErrno(path.string(), errno);
+  auto rep = Rep::Make(warc::NewFdSource(std::move(fd), path.string()),
+                       path.string(), std::move(options));
+  auto reader = std::unique_ptr<WarcReader>(new WarcReader(std::move(rep)));
+  ROTGUARD_RETURN_IF_ERROR(reader->Seek(0));
+  return reader;
+}
+
+std::unique_ptr<WarcReader> WarcReader::FromBuffer(std::string_view data,
+                                                   std::string name,
+                                                   WarcReaderOptions options) {
+  auto rep = Rep::Make(warc::NewBufferSource(data), std::move(name),
+                       std::move(options));
+  auto reader = std::unique_ptr<WarcReader>(new WarcReader(std::move(rep)));
+  reader->Seek(0);  // cannot fail on memory
+  return reader;
+}
+
+bool WarcReader::compressed() const { return rep_->gz; }
+
+Status WarcReader::Seek(uint64_t offset) {
+  Rep& r = *rep_;
+  if (offset == 0) {
+    unsigned char magic[2] = {};
+    Result<size_t> got =
+        r.source->ReadAt(0, reinterpret_cast<char*>(magic), sizeof magic);
+    if (!got.ok()) return got.status();
+    r.gz = *got == 2 && std::string_view(reinterpret_cast<char*>(magic), 2) ==
+                            warc::kGzipMagic.substr(0, 2);
+  }
+  r.have_record = false;
+  r.finished = true;
+  r.in_member = false;
+  r.quiet_resync = false;
+  r.at_input_start = offset == 0;
+  r.ResetStreamAt(offset);
+  return Status::Ok();
+}
+
+Result<bool> WarcReader::Next() {
+  Rep& r = *rep_;
+  ROTGUARD_RETURN_IF_ERROR(r.Finish());
+  r.have_record = false;
+  return r.gz ? r.NextGzip() : r.NextPlain();
+}
+
+const WarcRecordInfo& WarcReader::record() const { return rep_->record; }
+
+Result<size_t> WarcReader::ReadBlock(void* buf, size_t size) {
+  return rep_->ReadBlockBytes(static_cast<char*>(buf), size);
+}
+
+Result<size_t> WarcReader::ReadPayload(void* buf, size_t size) {
+  Rep& r = *rep_;
+  char* out = static_cast<char*>(buf);
+  if (!r.payload_reading) {
+    r.payload_reading = true;
+    uint64_t head = r.record.is_http ? r.record.http_head_length : 0;
+    char scratch[warc::kReadChunk];
+    while (r.block_pos < head) {
+      size_t want = static_cast<size_t>(
+          std::min<uint64_t>(sizeof scratch, head - r.block_pos));
+      Result<size_t> got = r.ReadBlockBytes(scratch, want);
+      if (!got.ok()) return got;
+      if (*got == 0) return size_t{0};
+    }
+  }
+  if (!(r.record.is_http && r.record.http_chunked)) {
+    return r.ReadBlockBytes(out, size);
+  }
+  while (r.payload_pending_pos == r.payload_pending.size()) {
+    if (r.payload_decoder.done() || r.payload_decoder.failed()) {
+      return size_t{0};
+    }
+    r.payload_pending.clear();
+    r.payload_pending_pos = 0;
+    char scratch[warc::kReadChunk];
+    Result<size_t> got = r.ReadBlockBytes(scratch, sizeof scratch);
+    if (!got.ok() || *got == 0) return got;
+    r.payload_decoder.Feed(
+        std::string_view(scratch, *got),
+        [&](std::string_view decoded) { r.payload_pending.append(decoded); });
+  }
+  size_t take =
+      std::min(size, r.payload_pending.size() - r.payload_pending_pos);
+  std::memcpy(out, r.payload_pending.data() + r.payload_pending_pos, take);
+  r.payload_pending_pos += take;
+  return take;
+}
+
+Status WarcReader::FinishRecord() { return rep_->Finish(); }
+
+const std::vector<WarcProblem>& WarcReader::problems() const {
+  return rep_->problems;
+}
+
+}  // namespace rotguard

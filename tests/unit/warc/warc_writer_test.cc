@@ -1,0 +1,493 @@
+#include "rotguard/warc_writer.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/resource.h>
+
+#include <regex>
+
+#include "rotguard/warc_reader.h"
+#include "unit/warc/warc_test_util.h"
+#include "util/digest.h"
+
+namespace rotguard {
+namespace {
+
+using warc_test::InflateOneMember;
+using warc_test::ListDir;
+using warc_test::ReadFile;
+using warc_test::ReadResult;
+using warc_test::Slurp;
+using warc_test::TempDir;
+
+constexpr char kRequest[] =
+    "GET /a.html HTTP/1.1\r\nHost: example.com\r\nUser-Agent: t\r\n\r\n";
+constexpr char kHtmlHead[] =
+    "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 11\r\n\r\n";
+
+WarcWriterOptions Options(const TempDir& dir) {
+  WarcWriterOptions options;
+  options.directory = dir.path();
+  options.hostname = "testhost";
+  options.user_agent = "rotguard-test";
+  return options;
+}
+
+std::unique_ptr<WarcWriter> OpenWriter(WarcWriterOptions options) {
+  Result<std::unique_ptr<WarcWriter>> writer =
+      WarcWriter::Open(std::move(options));
+  EXPECT_TRUE(writer.ok()) << writer.status().message();
+  return writer.ok() ? std::move(writer).value() : nullptr;
+}
+
+WarcCapture Capture(std::string uri) {
+  WarcCapture capture;
+  capture.target_uri = std::move(uri);
+  capture.ip_address = "127.0.0.1";
+  return capture;
+}
+
+WarcExchangeLocations WriteHtml(WarcWriter& writer, std::string_view body) {
+  WarcHttpResponse response =
+      writer.NewResponse(kHtmlHead, WarcBodyTransfer::kDecoded);
+  EXPECT_TRUE(response.AppendBody(body).ok());
+  Result<WarcExchangeLocations> locs = writer.WriteExchange(
+      Capture("http://example.com/a.html"), kRequest, response);
+  EXPECT_TRUE(locs.ok()) << locs.status().message();
+  return locs.ok() ? *locs : WarcExchangeLocations{};
+}
+
+std::filesystem::path OnlyFile(const TempDir& dir) {
+  std::vector<std::filesystem::path> files = ListDir(dir.path());
+  EXPECT_EQ(files.size(), 1u);
+  return files.empty() ? std::filesystem::path() : files[0];
+}
+
+void ExpectSameLocation(const WarcRecordLocation& written,
+                        const WarcRecordInfo& read) {
+  EXPECT_EQ(written.offset, read.offset) << written.type;
+  EXPECT_EQ(written.compressed_length, read.length) << written.type;
+  EXPECT_EQ(written.record_id, read.record_id);
+  EXPECT_EQ(written.type, read.type);
+  EXPECT_EQ(written.block_digest, read.block_digest);
+  EXPECT_EQ(written.block_length, read.content_length);
+  if (written.type != "warcinfo" && written.type != "metadata") {
+    EXPECT_EQ(written.payload_digest, read.payload_digest) << written.type;
+  }
+}
+
+TEST(WarcWriterTest, EveryRecordTypeRoundTripsWithOffsetsAndDigests) {
+  TempDir dir;
+  std::vector<WarcRecordLocation> warcinfos;
+  WarcWriterOptions options = Options(dir);
+  options.on_warcinfo = [&](const WarcRecordLocation& loc) {
+    warcinfos.push_back(loc);
+  };
+  options.is_part_of = "my blog";
+  auto writer = OpenWriter(options);
+  WarcExchangeLocations exchange = WriteHtml(*writer, "hello world");
+
+  WarcHttpResponse again =
+      writer->NewResponse(kHtmlHead, WarcBodyTransfer::kDecoded);
+  ASSERT_TRUE(again.AppendBody("hello world").ok());
+  ASSERT_TRUE(again.FinishBody().ok());
+  EXPECT_EQ(again.payload_digest(), exchange.response.payload_digest);
+  WarcRevisitOf original{
+      exchange.response.record_id,      exchange.response.target_uri,
+      exchange.response.date,           exchange.response.payload_digest,
+      exchange.response.payload_sha256, exchange.response.payload_length};
+  WarcCapture revisit_capture = Capture("http://example.com/b.html");
+  revisit_capture.protocol = "h2";
+  Result<WarcExchangeLocations> revisit =
+      writer->WriteRevisit(revisit_capture, kRequest, again, original);
+  ASSERT_TRUE(revisit.ok()) << revisit.status().message();
+
+  Result<WarcRecordLocation> resource = writer->WriteResource(
+      Capture("file:posts/a.md"), "text/markdown", "# Title\n");
+  ASSERT_TRUE(resource.ok());
+  WarcFields meta;
+  meta.Add("via", "http://example.com/");
+  meta.Add("hopsFromSeed", "E");
+  Result<WarcRecordLocation> metadata =
+      writer->WriteMetadata(Capture("http://example.com/a.html"),
+                            {exchange.response.record_id, ""}, meta);
+  ASSERT_TRUE(metadata.ok());
+  ASSERT_TRUE(writer->Close().ok());
+
+  std::filesystem::path path = OnlyFile(dir);
+  ReadResult read = ReadFile(path);
+  EXPECT_TRUE(read.problems.empty())
+      << read.problems.front().code << ": " << read.problems.front().message;
+  ASSERT_EQ(read.records.size(), 7u);
+  ASSERT_EQ(warcinfos.size(), 1u);
+  const std::vector<WarcRecordLocation> written = {
+      warcinfos[0],      exchange.request, exchange.response, revisit->request,
+      revisit->response, *resource,        *metadata};
+  std::string file = Slurp(path);
+  for (size_t i = 0; i < written.size(); ++i) {
+    ExpectSameLocation(written[i], read.records[i]);
+    EXPECT_EQ(written[i].file_name, path.filename().string());
+    // Random access: each member alone is a complete gzip file.
+    std::string record = InflateOneMember(std::string_view(file).substr(
+        written[i].offset, written[i].compressed_length));
+    EXPECT_EQ(record.substr(0, 10), "WARC/1.1\r\n");
+    EXPECT_EQ(record.substr(record.size() - 4), "\r\n\r\n");
+  }
+
+  const WarcRecordInfo& info = read.records[0];
+  EXPECT_EQ(info.type, "warcinfo");
+  EXPECT_EQ(info.fields.Get("WARC-Filename"), path.filename().string());
+  EXPECT_EQ(info.content_type, "application/warc-fields");
+  EXPECT_NE(read.blocks[0].find("isPartOf: my blog\r\n"), std::string::npos);
+  EXPECT_NE(read.blocks[0].find("http-header-user-agent: rotguard-test\r\n"),
+            std::string::npos);
+  EXPECT_NE(read.blocks[0].find("format: WARC file version 1.1\r\n"),
+            std::string::npos);
+  for (size_t i = 1; i < read.records.size(); ++i) {
+    EXPECT_EQ(read.records[i].fields.Get("WARC-Warcinfo-ID"), info.record_id);
+    EXPECT_TRUE(std::regex_match(
+        read.records[i].record_id,
+        std::regex(
+            "<urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]"
+            "{3}-[0-9a-f]{12}>")));
+    EXPECT_TRUE(std::regex_match(
+        read.records[i].date,
+        std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z)")));
+  }
+
+  const WarcRecordInfo& request = read.records[1];
+  const WarcRecordInfo& response = read.records[2];
+  EXPECT_EQ(request.content_type, "application/http; msgtype=request");
+  EXPECT_EQ(request.http_request_line, "GET /a.html HTTP/1.1");
+  EXPECT_EQ(request.fields.Get("WARC-Concurrent-To"), response.record_id);
+  EXPECT_EQ(response.fields.Get("WARC-Concurrent-To"), request.record_id);
+  EXPECT_EQ(request.date, response.date);
+  EXPECT_EQ(request.target_uri, "http://example.com/a.html");
+  EXPECT_EQ(response.fields.Get("WARC-IP-Address"), "127.0.0.1");
+  EXPECT_EQ(response.content_type, "application/http; msgtype=response");
+  EXPECT_EQ(response.http_status, 200);
+  EXPECT_EQ(read.blocks[2], std::string(kHtmlHead) + "hello world");
+  EXPECT_EQ(response.payload_digest, WarcSha1Label(Sha1("hello world")));
+  EXPECT_EQ(exchange.response.payload_sha256, Sha256Hex("hello world"));
+  EXPECT_EQ(exchange.response.block_sha256,
+            Sha256Hex(std::string(kHtmlHead) + "hello world"));
+  EXPECT_EQ(exchange.response.payload_length, 11u);
+
+  const WarcRecordInfo& rev = read.records[4];
+  EXPECT_EQ(rev.type, "revisit");
+  EXPECT_EQ(rev.fields.Get("WARC-Profile"),
+            "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest");
+  EXPECT_EQ(rev.fields.Get("WARC-Refers-To"), exchange.response.record_id);
+  EXPECT_EQ(rev.fields.Get("WARC-Refers-To-Target-URI"),
+            "http://example.com/a.html");
+  EXPECT_EQ(rev.fields.Get("WARC-Refers-To-Date"), exchange.response.date);
+  EXPECT_EQ(rev.fields.Get("WARC-Truncated"), "length");
+  EXPECT_EQ(rev.fields.Get("WARC-Protocol"), "h2");
+  EXPECT_EQ(rev.payload_digest, exchange.response.payload_digest);
+  EXPECT_EQ(read.blocks[4], kHtmlHead);
+
+  const WarcRecordInfo& res = read.records[5];
+  EXPECT_EQ(res.content_type, "text/markdown");
+  EXPECT_EQ(res.block_digest, res.payload_digest);
+  EXPECT_EQ(read.blocks[5], "# Title\n");
+
+  const WarcRecordInfo& md = read.records[6];
+  EXPECT_EQ(md.content_type, "application/warc-fields");
+  EXPECT_EQ(md.fields.Get("WARC-Concurrent-To"), exchange.response.record_id);
+  EXPECT_FALSE(md.fields.Has("WARC-Payload-Digest"));
+  EXPECT_EQ(read.blocks[6], "via: http://example.com/\r\nhopsFromSeed: E\r\n");
+}
+
+TEST(WarcWriterTest, EmptyBodyHasTheKnownEmptySha1PayloadDigest) {
+  TempDir dir;
+  auto writer = OpenWriter(Options(dir));
+  WarcExchangeLocations locs = WriteHtml(*writer, "");
+  EXPECT_EQ(locs.response.payload_digest,
+            "sha1:3I42H3S6NNFQ2MSVX7XZKYAYSCX5QBYJ");
+  EXPECT_EQ(locs.response.payload_length, 0u);
+  ASSERT_TRUE(writer->Close().ok());
+  ReadResult read = ReadFile(OnlyFile(dir));
+  EXPECT_TRUE(read.problems.empty());
+  ASSERT_EQ(read.records.size(), 3u);
+  EXPECT_EQ(read.records[2].payload_digest,
+            "sha1:3I42H3S6NNFQ2MSVX7XZKYAYSCX5QBYJ");
+  // The request of a GET has an empty payload too.
+  EXPECT_EQ(read.records[1].payload_digest,
+            "sha1:3I42H3S6NNFQ2MSVX7XZKYAYSCX5QBYJ");
+}
+
+TEST(WarcWriterTest, BinaryBodyWithEveryByteValueRoundTrips) {
+  TempDir dir;
+  auto writer = OpenWriter(Options(dir));
+  std::string body;
+  for (int round = 0; round < 4; ++round) {
+    for (int b = 0; b < 256; ++b) body.push_back(static_cast<char>(b));
+  }
+  WarcExchangeLocations locs = WriteHtml(*writer, body);
+  ASSERT_TRUE(writer->Close().ok());
+  ReadResult read = ReadFile(OnlyFile(dir), /*read_payloads=*/true);
+  EXPECT_TRUE(read.problems.empty());
+  ASSERT_EQ(read.payloads.size(), 3u);
+  EXPECT_EQ(read.payloads[2], body);
+  EXPECT_EQ(locs.response.payload_sha256, Sha256Hex(body));
+}
+
+TEST(WarcWriterTest,
+     ChunkedBodyIsStoredDecodedWithRenamedHeaderAndFixedLength) {
+  TempDir dir;
+  auto writer = OpenWriter(Options(dir));
+  const std::string head =
+      "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+      "Transfer-Encoding: chunked\r\n\r\n";
+  const std::string wire =
+      "5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: t\r\n\r\n";
+  WarcHttpResponse response =
+      writer->NewResponse(head, WarcBodyTransfer::kAsReceived);
+  // One byte per call: chunk-size lines and CRLFs split everywhere.
+  for (char c : wire) {
+    ASSERT_TRUE(response.AppendBody(std::string_view(&c, 1)).ok());
+  }
+  Result<WarcExchangeLocations> locs = writer->WriteExchange(
+      Capture("http://example.com/c"), kRequest, response);
+  ASSERT_TRUE(locs.ok());
+  EXPECT_TRUE(response.truncated().empty());
+  EXPECT_EQ(locs->response.payload_digest, WarcSha1Label(Sha1("hello world")));
+  EXPECT_EQ(locs->response.payload_length, 11u);
+  ASSERT_TRUE(writer->Close().ok());
+
+  ReadResult read = ReadFile(OnlyFile(dir));
+  EXPECT_TRUE(read.problems.empty());
+  ASSERT_EQ(read.blocks.size(), 3u);
+  EXPECT_EQ(read.blocks[2],
+            "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+            "X-Orig-Transfer-Encoding: chunked\r\nContent-Length: 11\r\n\r\n"
+            "hello world");
+  EXPECT_FALSE(read.records[2].http_chunked);
+}
+
+TEST(WarcWriterTest, UnfinishedChunkedBodyIsMarkedDisconnect) {
+  TempDir dir;
+  auto writer = OpenWriter(Options(dir));
+  WarcHttpResponse response = writer->NewResponse(
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+      WarcBodyTransfer::kAsReceived);
+  ASSERT_TRUE(response.AppendBody("a\r\n0123").ok());
+  Result<WarcExchangeLocations> locs = writer->WriteExchange(
+      Capture("http://example.com/d"), kRequest, response);
+  ASSERT_TRUE(locs.ok());
+  EXPECT_EQ(locs->response.truncated, "disconnect");
+  EXPECT_EQ(locs->response.payload_length, 4u);
+  ASSERT_TRUE(writer->Close().ok());
+  ReadResult read = ReadFile(OnlyFile(dir));
+  EXPECT_TRUE(read.problems.empty());
+  EXPECT_EQ(read.records[2].fields.Get("WARC-Truncated"), "disconnect");
+}
+
+TEST(WarcWriterTest, MaxSizeTruncationIsRecorded) {
+  TempDir dir;
+  auto writer = OpenWriter(Options(dir));
+  WarcHttpResponse response =
+      writer->NewResponse(kHtmlHead, WarcBodyTransfer::kDecoded);
+  ASSERT_TRUE(response.AppendBody("hello").ok());
+  response.MarkTruncated(kWarcTruncatedLength);
+  Result<WarcExchangeLocations> locs = writer->WriteExchange(
+      Capture("http://example.com/e"), kRequest, response);
+  ASSERT_TRUE(locs.ok());
+  ASSERT_TRUE(writer->Close().ok());
+  ReadResult read = ReadFile(OnlyFile(dir));
+  EXPECT_TRUE(read.problems.empty());
+  EXPECT_EQ(read.records[2].fields.Get("WARC-Truncated"), "length");
+}
+
+TEST(WarcWriterTest, IncompressibleMediaIsStoredAtLevelZeroInValidGzip) {
+  TempDir dir;
+  auto writer = OpenWriter(Options(dir));
+  const std::string body(200000, 'x');  // would shrink 100x if deflated
+  WarcHttpResponse response =
+      writer->NewResponse("HTTP/1.1 200 OK\r\nContent-Type: image/jpeg\r\n\r\n",
+                          WarcBodyTransfer::kDecoded);
+  ASSERT_TRUE(response.AppendBody(body).ok());
+  Result<WarcExchangeLocations> locs = writer->WriteExchange(
+      Capture("http://example.com/i.jpg"), kRequest, response);
+  ASSERT_TRUE(locs.ok());
+  EXPECT_GT(locs->response.compressed_length, body.size());
+  WarcExchangeLocations html = WriteHtml(*writer, body);
+  EXPECT_LT(html.response.compressed_length, body.size() / 20);
+  ASSERT_TRUE(writer->Close().ok());
+  std::filesystem::path path = OnlyFile(dir);
+  std::string file = Slurp(path);
+  std::string record = InflateOneMember(std::string_view(file).substr(
+      locs->response.offset, locs->response.compressed_length));
+  EXPECT_NE(record.find(body), std::string::npos);
+  EXPECT_TRUE(ReadFile(path).problems.empty());
+}
+
+TEST(WarcWriterTest, SpooledBodyIsStreamedThroughZlibAndReadsBack) {
+  TempDir dir;
+  WarcWriterOptions options = Options(dir);
+  options.body.memory_threshold = 1024;
+  options.body.temp_dir = dir.path();
+  auto writer = OpenWriter(options);
+  std::string body;
+  for (int i = 0; i < 20000; ++i) body += std::to_string(i * 7919) + ",";
+  WarcHttpResponse response =
+      writer->NewResponse(kHtmlHead, WarcBodyTransfer::kDecoded);
+  for (size_t pos = 0; pos < body.size(); pos += 1000) {
+    ASSERT_TRUE(response.AppendBody(body.substr(pos, 1000)).ok());
+  }
+  Result<WarcExchangeLocations> locs = writer->WriteExchange(
+      Capture("http://example.com/big"), kRequest, response);
+  ASSERT_TRUE(locs.ok()) << locs.status().message();
+  Result<WarcRecordLocation> resource =
+      writer->WriteResource(Capture("file:big.txt"), "text/plain", body);
+  ASSERT_TRUE(resource.ok());
+  ASSERT_TRUE(writer->Close().ok());
+  // Only the WARC itself: spool files are anonymous.
+  std::filesystem::path path = OnlyFile(dir);
+  ReadResult read = ReadFile(path, /*read_payloads=*/true);
+  EXPECT_TRUE(read.problems.empty());
+  ASSERT_EQ(read.payloads.size(), 4u);
+  EXPECT_EQ(read.payloads[2], body);
+  EXPECT_EQ(read.payloads[3], body);
+  EXPECT_EQ(read.records[2].offset, locs->response.offset);
+  EXPECT_EQ(read.records[2].length, locs->response.compressed_length);
+  EXPECT_EQ(read.records[3].length, resource->compressed_length);
+  EXPECT_LT(locs->response.compressed_length, body.size() / 2);
+}
+
+TEST(WarcWriterTest, RollsAtMaxSizeAndEveryFileStartsWithWarcinfo) {
+  TempDir dir;
+  WarcWriterOptions options = Options(dir);
+  options.max_file_size = 4000;
+  std::vector<WarcFileSummary> closed;
+  options.on_file_closed = [&](const WarcFileSummary& s) {
+    closed.push_back(s);
+  };
+  uint64_t serial = 41;
+  options.next_serial = [&] { return serial++; };
+  auto writer = OpenWriter(options);
+  std::vector<WarcExchangeLocations> all;
+  for (int i = 0; i < 12; ++i) {
+    all.push_back(WriteHtml(*writer, std::string(700, 'a' + i % 26) +
+                                         std::to_string(i) + "\x01\xff"));
+  }
+  ASSERT_TRUE(writer->Close().ok());
+  std::vector<std::filesystem::path> files = ListDir(dir.path());
+  ASSERT_GE(files.size(), 3u);
+  ASSERT_EQ(closed.size(), files.size());
+  size_t records = 0;
+  for (size_t i = 0; i < files.size(); ++i) {
+    EXPECT_TRUE(std::regex_match(
+        files[i].filename().string(),
+        std::regex(R"(rotguard-\d{14}-000(4[1-9]|5\d)-testhost\.warc\.gz)")))
+        << files[i];
+    ReadResult read = ReadFile(files[i]);
+    EXPECT_TRUE(read.problems.empty());
+    ASSERT_FALSE(read.records.empty());
+    EXPECT_EQ(read.records[0].type, "warcinfo");
+    // Pairs are never split across files.
+    EXPECT_EQ(read.records.size() % 2, 1u);
+    records += read.records.size() - 1;
+    std::string bytes = Slurp(files[i]);
+    EXPECT_LE(bytes.size(), 4000u + 1000u);
+    EXPECT_EQ(closed[i].sha256, Sha256Hex(bytes));
+    EXPECT_EQ(closed[i].size, bytes.size());
+    EXPECT_EQ(closed[i].record_count, read.records.size());
+  }
+  EXPECT_EQ(records, 24u);
+}
+
+TEST(WarcWriterTest, OversizedRecordMakesAnOversizedFileInsteadOfSplitting) {
+  TempDir dir;
+  WarcWriterOptions options = Options(dir);
+  options.max_file_size = 100;
+  auto writer = OpenWriter(options);
+  WriteHtml(*writer, "first");
+  WriteHtml(*writer, "second");
+  ASSERT_TRUE(writer->Close().ok());
+  std::vector<std::filesystem::path> files = ListDir(dir.path());
+  ASSERT_EQ(files.size(), 2u);
+  for (const auto& file : files) {
+    EXPECT_EQ(ReadFile(file).records.size(), 3u);
+  }
+}
+
+TEST(WarcWriterTest, FileIsWrittenAsOpenAndRenamedOnClose) {
+  TempDir dir;
+  auto writer = OpenWriter(Options(dir));
+  EXPECT_EQ(writer->current_file_name(), "");
+  WarcExchangeLocations locs = WriteHtml(*writer, "x");
+  std::string name = writer->current_file_name();
+  EXPECT_EQ(name, locs.response.file_name);
+  ASSERT_TRUE(writer->Sync().ok());
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / (name + ".open")));
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / name));
+  ASSERT_TRUE(writer->Close().ok());
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / (name + ".open")));
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / name));
+  EXPECT_EQ(writer->current_file_name(), "");
+}
+
+TEST(WarcWriterTest, HeaderValuesCannotInjectLinesIntoTheHeader) {
+  TempDir dir;
+  auto writer = OpenWriter(Options(dir));
+  WarcHttpResponse response =
+      writer->NewResponse(kHtmlHead, WarcBodyTransfer::kDecoded);
+  Result<WarcExchangeLocations> locs = writer->WriteExchange(
+      Capture("http://e.com/\r\nWARC-Type: evil"), kRequest, response);
+  ASSERT_TRUE(locs.ok());
+  ASSERT_TRUE(writer->Close().ok());
+  ReadResult read = ReadFile(OnlyFile(dir));
+  EXPECT_TRUE(read.problems.empty());
+  ASSERT_EQ(read.records.size(), 3u);
+  EXPECT_EQ(read.records[2].type, "response");
+  EXPECT_EQ(read.records[2].fields.GetAll("WARC-Type").size(), 1u);
+}
+
+TEST(WarcWriterTest, FailedWriteNamesTheFileAndKeepsEarlierRecords) {
+  TempDir dir;
+  auto writer = OpenWriter(Options(dir));
+  WarcExchangeLocations first = WriteHtml(*writer, "kept");
+  ASSERT_TRUE(writer->Sync().ok());
+  uint64_t good_size = first.response.offset + first.response.compressed_length;
+
+  // Let the file grow by only 100 bytes: the next big write fails midway.
+  struct sigaction ignore {
+  }, old{};
+  ignore.sa_handler = SIG_IGN;
+  ::sigaction(SIGXFSZ, &ignore, &old);
+  rlimit old_limit{};
+  ::getrlimit(RLIMIT_FSIZE, &old_limit);
+  rlimit limit = old_limit;
+  limit.rlim_cur = good_size + 100;
+  ::setrlimit(RLIMIT_FSIZE, &limit);
+  WarcHttpResponse big =
+      writer->NewResponse("HTTP/1.1 200 OK\r\nContent-Type: image/png\r\n\r\n",
+                          WarcBodyTransfer::kDecoded);
+  ASSERT_TRUE(big.AppendBody(std::string(100000, 'p')).ok());
+  Result<WarcExchangeLocations> failed = writer->WriteExchange(
+      Capture("http://example.com/big.png"), kRequest, big);
+  ::setrlimit(RLIMIT_FSIZE, &old_limit);
+  ::sigaction(SIGXFSZ, &old, nullptr);
+
+  ASSERT_FALSE(failed.ok());
+  EXPECT_NE(failed.status().message().find(first.response.file_name),
+            std::string::npos)
+      << failed.status().message();
+  // The writer is still usable, and the file holds no torn member.
+  WarcExchangeLocations after = WriteHtml(*writer, "after");
+  EXPECT_EQ(after.request.offset, good_size);
+  ASSERT_TRUE(writer->Close().ok());
+  ReadResult read = ReadFile(OnlyFile(dir));
+  EXPECT_TRUE(read.problems.empty());
+  EXPECT_EQ(read.records.size(), 5u);
+}
+
+TEST(WarcWriterTest, FormatWarcDateHasMicrosecondsInUtc) {
+  auto when = std::chrono::system_clock::time_point(
+      std::chrono::microseconds(1700000000123456LL));
+  EXPECT_EQ(FormatWarcDate(when), "2023-11-14T22:13:20.123456Z");
+}
+
+}  // namespace
+}  // namespace rotguard
