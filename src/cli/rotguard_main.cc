@@ -60,6 +60,8 @@ int RotguardMain(int argc, char** argv) {
   CommandResult result;
   AddGlobalOptions(app, global);
   // One line per command; each lives in cmd_<name>.cc.
+  AddInitCommand(app, global, result);
+  AddInspectCommand(app, global, result);
 
   try {
     int code = RunApp(app, argc, argv, result, global);

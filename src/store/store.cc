@@ -26,7 +26,10 @@ Status NoStoreHere(const fs::path& root) {
 Status MakeDirectories(const fs::path& dir) {
   std::error_code ec;
   fs::create_directories(dir, ec);
-  if (ec) return Status::IOError(dir.string() + ": " + ec.message());
+  if (ec) {
+    return Status::IOError("cannot create " + dir.string() + ": " +
+                           ec.message());
+  }
   if (!fs::is_directory(dir, ec)) {
     return Status::IOError(dir.string() + ": not a directory");
   }
@@ -75,8 +78,9 @@ Store::~Store() {
 }
 
 Result<bool> Store::Init(const fs::path& root) {
+  // The root first, so a failure names the path the user gave.
   for (const fs::path& dir :
-       {root / "warc" / "imported", root / "damaged", root / "logs"}) {
+       {root, root / "warc" / "imported", root / "damaged", root / "logs"}) {
     ROTGUARD_RETURN_IF_ERROR(MakeDirectories(dir));
   }
   ROTGUARD_RETURN_IF_ERROR(WriteDefaultConfigIfMissing(root / "rotguard.toml"));

@@ -1,0 +1,36 @@
+#include "cli/store_access.h"
+
+#include "cli/exit_codes.h"
+
+namespace rotguard::cli {
+
+int StoreExitCode(const Status& status) {
+  switch (status.code()) {
+    case ErrorCode::kOk:
+      return kExitOk;
+    case ErrorCode::kNotFound:         // no store here
+    case ErrorCode::kInvalidArgument:  // rotguard.toml or --config
+      return kExitUsage;
+    case ErrorCode::kLocked:
+      return kExitLocked;
+    default:  // a damaged manifest is an I/O error outside verify
+      return kExitIoError;
+  }
+}
+
+std::unique_ptr<Store> OpenStoreOrThrow(const GlobalOptions& global,
+                                        LockMode mode, StoreCreation creation) {
+  StoreOptions options;
+  options.config_file = global.config;
+  options.verbosity = global.verbosity;
+  Result<std::unique_ptr<Store>> store =
+      creation == StoreCreation::kCreate
+          ? Store::OpenOrCreate(global.store, mode, options)
+          : Store::Open(global.store, mode, options);
+  if (!store.ok()) {
+    throw CliError(StoreExitCode(store.status()), store.status().message());
+  }
+  return std::move(*store);
+}
+
+}  // namespace rotguard::cli

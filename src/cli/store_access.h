@@ -1,0 +1,31 @@
+// Opening the store from a command, with the exit codes of SPEC §13:
+// missing store or bad config → 1, locked → 4 (wins over everything),
+// damaged manifest or I/O failure → 5 (verify maps damage to 3 itself).
+#ifndef ROTGUARD_CLI_STORE_ACCESS_H_
+#define ROTGUARD_CLI_STORE_ACCESS_H_
+
+#include <memory>
+
+#include "cli/commands.h"
+#include "rotguard/status.h"
+#include "rotguard/store.h"
+
+namespace rotguard::cli {
+
+enum class StoreCreation {
+  kMustExist,  // most commands: a missing store exits 1
+  kCreate,     // archive and import create a missing store (SPEC §13)
+};
+
+// The exit code for a failure to create or open the store.
+int StoreExitCode(const Status& status);
+
+// Opens (or creates) the store named by --store with --config and the
+// verbosity applied; throws CliError with StoreExitCode() on failure.
+std::unique_ptr<Store> OpenStoreOrThrow(
+    const GlobalOptions& global, LockMode mode,
+    StoreCreation creation = StoreCreation::kMustExist);
+
+}  // namespace rotguard::cli
+
+#endif  // ROTGUARD_CLI_STORE_ACCESS_H_
