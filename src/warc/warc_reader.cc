@@ -541,33 +541,49 @@ Status WarcReader::Rep::Finish() {
     Result<size_t> got = ReadBlockBytes(scratch, sizeof scratch);
     if (!got.ok()) return got.status();
   }
+  // A damaged gzip member is reported once, by HandleMemberEnd; here only
+  // what the member's end does not explain.
+  auto member_damaged = [&] {
+    return gz && stream.end() != SegmentEnd::kNone &&
+           stream.end() != SegmentEnd::kClean;
+  };
   bool resync_plain = false;
+  bool trailer_missing = false;
   if (block_incomplete) {
-    uint64_t missing = record.content_length - block_pos;
-    bool torn = gz ? stream.end() != SegmentEnd::kClean : true;
-    if (gz && stream.end() == SegmentEnd::kCrc) {
-      torn = false;  // reported by HandleMemberEnd
-    } else if (torn) {
+    trailer_missing = true;
+    std::string missing = std::to_string(record.content_length - block_pos) +
+                          " of " + std::to_string(record.content_length) +
+                          " block bytes missing";
+    if (!gz) {
       Report(warc_problem::kTornMember, record.offset,
-             "input ends inside the record block (" + std::to_string(missing) +
-                 " of " + std::to_string(record.content_length) +
-                 " bytes missing)");
-    } else {
-      Report(warc_problem::kMissingCrlf, record.offset,
-             "gzip member ends " + std::to_string(missing) +
-                 " bytes before the Content-Length says");
+             "file ends inside the record (" + missing + ")");
+    } else if (!member_damaged()) {
+      Report(
+          warc_problem::kMissingCrlf, record.offset,
+          "gzip member ends before the Content-Length says (" + missing + ")");
     }
   } else {
     VerifyDigests();
     Result<size_t> avail = stream.Fill(warc::kRecordTrailer.size());
     if (!avail.ok()) return avail.status();
-    if (StartsWith(stream.Available(), warc::kRecordTrailer)) {
+    std::string_view tail = stream.Available();
+    if (StartsWith(tail, warc::kRecordTrailer)) {
       stream.Consume(warc::kRecordTrailer.size());
     } else {
-      Report(warc_problem::kMissingCrlf, record.offset,
-             "record is not followed by CRLF CRLF: Content-Length " +
-                 std::to_string(record.content_length) + " looks wrong");
-      resync_plain = !gz;
+      trailer_missing = true;
+      bool cut_short = *avail < warc::kRecordTrailer.size() &&
+                       StartsWith(warc::kRecordTrailer, tail);
+      if (member_damaged()) {
+        // reported with the member
+      } else if (!gz && cut_short) {
+        Report(warc_problem::kTornMember, record.offset,
+               "file ends before the record's closing CRLF CRLF");
+      } else {
+        Report(warc_problem::kMissingCrlf, record.offset,
+               "record is not followed by CRLF CRLF: Content-Length " +
+                   std::to_string(record.content_length) + " looks wrong");
+        resync_plain = !gz;
+      }
     }
   }
   if (gz) {
@@ -576,10 +592,7 @@ Status WarcReader::Rep::Finish() {
     if (*more == 0) {
       record.length = raw.pos() - member_start;
       ROTGUARD_RETURN_IF_ERROR(HandleMemberEnd());
-    } else if (block_incomplete) {
-      ROTGUARD_RETURN_IF_ERROR(DrainMember());
-    } else if (!record.problems.empty() &&
-               record.problems.back().code == warc_problem::kMissingCrlf) {
+    } else if (trailer_missing) {
       ROTGUARD_RETURN_IF_ERROR(DrainMember());
     } else if (!whole_file_reported) {
       whole_file_reported = true;
