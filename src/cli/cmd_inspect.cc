@@ -177,13 +177,22 @@ void PrintFileError(const std::string& message) {
   std::cerr << "rotguard: error: " << message << '\n';
 }
 
-// Why a file that yielded no record is rejected, as one line.
+// Why a file that yielded no record is rejected, as one line:
+// "F: not a WARC file (missing version line at offset 0)".
 std::string NoRecordsMessage(const std::string& file,
                              const std::vector<WarcProblem>& problems) {
-  if (problems.empty()) return file + ": not a WARC file (no records)";
+  constexpr std::string_view kNotWarc = "not a WARC file";
+  if (problems.empty()) return file + ": " + std::string(kNotWarc) + " (empty)";
   const WarcProblem& first = problems.front();
-  return file + ": not a WARC file (" + first.code + " at offset " +
-         std::to_string(first.offset) + ": " + first.message + ")";
+  // The reader's message may already conclude "...: not a WARC file".
+  std::string reason = first.message;
+  for (std::string_view tail : {": not a WARC file", ": not a WARC record"}) {
+    if (reason.size() > tail.size() && reason.ends_with(tail)) {
+      reason.resize(reason.size() - tail.size());
+    }
+  }
+  return file + ": " + std::string(kNotWarc) + " (" + reason + " at offset " +
+         std::to_string(first.offset) + ")";
 }
 
 // Lists one file; returns its exit code (0, 3 or 5).
