@@ -176,12 +176,12 @@ Result<size_t> Stream::Fill(size_t want) {
   size_t avail = buf_.size() - head_;
   if (avail >= want) return avail;
   Compact();
-  std::string chunk(std::max(want - buf_.size(), kReadChunk), '\0');
+  if (scratch_.empty()) scratch_.resize(kReadChunk);
   while (buf_.size() < want) {
-    Result<size_t> got = decoder_->Read(chunk.data(), chunk.size());
+    Result<size_t> got = decoder_->Read(scratch_.data(), scratch_.size());
     if (!got.ok()) return got.status();
     if (*got == 0) break;
-    buf_.append(chunk.data(), *got);
+    buf_.append(scratch_.data(), *got);
   }
   return buf_.size();
 }

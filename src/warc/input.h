@@ -122,6 +122,7 @@ class Stream {
   void Compact();
   Decoder* decoder_ = nullptr;
   std::string buf_;
+  std::string scratch_;  // decoder output before it joins buf_
   size_t head_ = 0;
   uint64_t base_ = 0;
   uint64_t consumed_before_ = 0;  // bytes dropped from buf_ by Compact()
