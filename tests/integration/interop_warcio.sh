@@ -63,4 +63,17 @@ if (revisit["warc-payload-digest"] !== jpeg["warc-payload-digest"]) fail("the re
 console.log(`${ours.length} records agree`);
 JS
 grep -q "cdx-index" "$WORK/warcio.err" || fail "check_warc did not run cdx-index"
+
+# The checker itself is no rubber stamp: a changed payload byte and a torn
+# final member (which warcio alone misses) both fail it.
+gzip -dc "$WARC" | sed 's/>news</>newt</' >"$WORK/flipped.warc"
+if node "$INTEROP/check_warc.mjs" "$WORK/flipped.warc" >"$WORK/flipped.jsonl" 2>/dev/null; then
+  fail "check_warc accepted a changed payload byte"
+fi
+expect_contains "$WORK/flipped.jsonl" '"payload_digest":"mismatch"'
+head -c $(($(stat -c %s "$WARC") - 100)) "$WARC" >"$WORK/torn.warc.gz"
+if node "$INTEROP/check_warc.mjs" "$WORK/torn.warc.gz" >/dev/null 2>"$WORK/torn.err"; then
+  fail "check_warc accepted a torn final member"
+fi
+expect_contains "$WORK/torn.err" "after the last record warcio read"
 echo ok

@@ -13,12 +13,14 @@
 //   payloads only "ok-transfer-encoded" (the digest covers the chunked bytes
 //   as sent, like wget writes it, not the entity body).
 // stderr: one summary line per file and every file-level problem.
-// Exit status: 0 when every record parsed, every digest matched and
-// cdx-index listed every record it should; 1 otherwise; 2 on usage errors.
+// Exit status: 0 when every record parsed with its mandatory fields, every
+// digest matched, no bytes of a .gz file were left unread (warcio alone
+// misses a torn final member) and cdx-index listed every record it should;
+// 1 otherwise; 2 on usage errors.
 
 import { createHash } from "node:crypto";
 import { spawnSync } from "node:child_process";
-import { createReadStream, existsSync } from "node:fs";
+import { closeSync, createReadStream, existsSync, openSync, readSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -195,6 +197,29 @@ async function readRaw(file) {
   return records;
 }
 
+// WARC 1.1 §5: fields every record must carry, and a known version line.
+function missingMandatoryFields(record) {
+  const problems = [];
+  const version = record.warcHeaders.statusline;
+  if (version !== "WARC/1.1" && version !== "WARC/1.0") problems.push(`bad version line ${JSON.stringify(version)}`);
+  for (const name of ["WARC-Record-ID", "WARC-Type", "WARC-Date", "Content-Length"]) {
+    if (!record.warcHeader(name)) problems.push(`no ${name}`);
+  }
+  return problems;
+}
+
+// Uncompressed lengths from warcio leave out the record trailer, so only
+// gzip files can be checked for bytes after the last record.
+function isGzip(file) {
+  const magic = Buffer.alloc(2);
+  const fd = openSync(file, "r");
+  try {
+    return readSync(fd, magic, 0, 2, 0) === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 function expectedInCdx(record) {
   const type = record.warcType;
   if (type === "response" || type === "revisit") return true;
@@ -242,6 +267,13 @@ async function checkFile(file, runCdx) {
     fileProblems.push(`record count differs between passes: ${httpPass.length} vs ${rawPass.length}`);
   }
   if (rawPass.length === 0) fileProblems.push("no records");
+  // warcio stops quietly at a torn final member (warcio#138): every byte of
+  // the file must belong to a record it returned.
+  const last = rawPass[rawPass.length - 1];
+  const size = statSync(file).size;
+  if (last && last.offset + last.length < size && isGzip(file)) {
+    fileProblems.push(`${size - last.offset - last.length} bytes after the last record warcio read`);
+  }
 
   const cdx = runCdx ? cdxOffsets(file, fileProblems) : null;
   let failed = 0;
@@ -249,6 +281,7 @@ async function checkFile(file, runCdx) {
     const problems = [];
     const http = httpPass[index];
     if (http && http.offset !== offset) problems.push(`offset differs between passes: ${http.offset}`);
+    problems.push(...missingMandatoryFields(record));
     const blockDigest = checkDigest(record.warcBlockDigest, block);
     const payloadDigest = checkPayload(record, block, problems);
     if (http && http.payload.length > 0 && isHttpBlock(record.warcContentType)) {
