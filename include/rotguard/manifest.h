@@ -53,6 +53,9 @@ struct UrlRow {
   int64_t last_ok_unix = 0;       // 0: never
   int64_t last_failure_unix = 0;  // 0: never; last failure that counted
   std::string failure_class;      // dns, connect, tls, timeout, http-404, ...
+  // Read-only, computed when listing: the newest capture that is not
+  // lost, 0 when there is none (what "due" is judged from).
+  int64_t last_capture_us = 0;
 };
 
 enum class WarcFileState { kOpen, kClosed };

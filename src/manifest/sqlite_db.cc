@@ -106,6 +106,11 @@ Result<SqliteDb> SqliteDb::Open(const std::string& path) {
   if (!*row || wal->ColumnText(0) != "wal") {
     return Status::IOError(path + ": cannot switch the manifest to WAL mode");
   }
+  // synchronous=NORMAL: in WAL mode a commit survives a crash of the
+  // process (kill -9) and the file never corrupts; a power loss may drop
+  // the last commits, which only leaves WARC records without manifest rows
+  // (orphans `repair` re-indexes), never rows pointing at missing bytes,
+  // because WARC bytes are synced before their batch commits (SPEC §4).
   ROTGUARD_RETURN_IF_ERROR(
       db.Exec("PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;"));
   return db;

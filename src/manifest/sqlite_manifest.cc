@@ -67,7 +67,9 @@ DocumentRow ReadDocument(const Statement& s) {
 
 constexpr const char* kUrlColumns =
     "id, normalized, surt, first_seen, verdict, consecutive_failures, "
-    "last_ok, last_failure, failure_class";
+    "last_ok, last_failure, failure_class, "
+    "(SELECT coalesce(max(captured_at_us), 0) FROM captures "
+    "WHERE captures.url_id = urls.id AND captures.lost = 0)";
 
 UrlRow ReadUrl(const Statement& s) {
   UrlRow url;
@@ -80,6 +82,7 @@ UrlRow ReadUrl(const Statement& s) {
   url.last_ok_unix = s.ColumnInt(6);
   url.last_failure_unix = s.ColumnInt(7);
   url.failure_class = s.ColumnText(8);
+  url.last_capture_us = s.ColumnInt(9);
   return url;
 }
 

@@ -318,6 +318,28 @@ TEST(SqliteManifestTest, DedupeLookupFindsTheEarliestOriginalNotARevisit) {
   EXPECT_FALSE(found->has_value());  // a lost original cannot be pointed at
 }
 
+TEST(SqliteManifestTest, ListedUrlsCarryTheirNewestCaptureThatIsNotLost) {
+  TempDir dir;
+  auto manifest = MustOpen(dir / "m.sqlite3");
+  ASSERT_NE(manifest, nullptr);
+  ASSERT_TRUE(manifest->AddWarcFile(MakeWarcFile("a.warc.gz")).ok());
+  CaptureRow older = MakeCapture("a.warc.gz", 0, "X");
+  CaptureRow newer = MakeCapture("a.warc.gz", 100, "Y");
+  newer.url = newer.normalized = older.url;
+  ASSERT_TRUE(manifest->AddCaptures({older, newer}).ok());
+  ASSERT_TRUE(manifest->EnsureUrl("https://never.example/", 5).ok());
+  Result<std::vector<UrlRow>> urls = manifest->ListUrls();
+  ASSERT_TRUE(urls.ok());
+  ASSERT_EQ(urls->size(), 2u);
+  EXPECT_EQ((*urls)[0].normalized, older.url);
+  EXPECT_EQ((*urls)[0].last_capture_us, newer.captured_at_us);
+  EXPECT_EQ((*urls)[1].last_capture_us, 0);  // never captured
+  ASSERT_TRUE(manifest->MarkCapturesLost("a.warc.gz", 100).ok());
+  Result<std::optional<UrlRow>> url = manifest->FindUrl(older.url);
+  ASSERT_TRUE(url.ok() && url->has_value());
+  EXPECT_EQ((*url)->last_capture_us, older.captured_at_us);
+}
+
 TEST(SqliteManifestTest, WarcFileIsClosedWithItsSizeDigestAndCount) {
   TempDir dir;
   auto manifest = MustOpen(dir / "m.sqlite3");
