@@ -39,7 +39,7 @@ constexpr const char* kInspectFooter =
     "          warc-block-digest, warc-payload-digest, http:status (null when\n"
     "          absent), plus filename and problems: [{code, offset, severity\n"
     "          (error|note), message}]. A problem outside any record (e.g.\n"
-    "          trailing garbage) gets a line of its own with warc-type null.\n"
+    "          trailing garbage) gets a line of its own, with length null.\n"
     "Exit: 0 clean (notes allowed); 3 damaged or not a WARC file; 5 a file\n"
     "is missing or unreadable. Inspect goes on after each problem.\n";
 
@@ -91,8 +91,23 @@ class InspectPrinter {
   }
 
  private:
+  // A text column: "-" when empty; control bytes (a hostile header could
+  // hold a tab) as %XX so every record stays one line of 8 columns.
   static std::string OrDash(const std::string& value) {
-    return value.empty() ? "-" : value;
+    if (value.empty()) return "-";
+    std::string column;
+    for (char c : value) {
+      auto byte = static_cast<unsigned char>(c);
+      if (byte < 0x20 || byte == 0x7f) {
+        constexpr char kHex[] = "0123456789ABCDEF";
+        column += '%';
+        column += kHex[byte >> 4];
+        column += kHex[byte & 0xf];
+      } else {
+        column += c;
+      }
+    }
+    return column;
   }
 
   static nlohmann::ordered_json OrNull(const std::string& value) {

@@ -79,6 +79,11 @@ expect_contains "$WORK/err" "rotguard: warning: $WORK/torn.warc.gz:$LAST_OFFSET:
 gzip -dc "$GOOD" >"$WORK/plain.warc"
 expect_exit 0 "$ROTGUARD" inspect "$WORK/plain.warc"
 [ "$(wc -l <"$WORK/out")" -eq "$RECORDS" ] || fail "uncompressed sample lists a different record count"
+# A tab inside a header value cannot split a text line: 8 columns each.
+sed 's|^WARC-Target-URI: https://example.com/empty|&\tx|' "$WORK/plain.warc" >"$WORK/tab.warc"
+expect_exit 0 "$ROTGUARD" inspect "$WORK/tab.warc"
+expect_contains "$WORK/out" "https://example.com/empty%09x"
+awk -F'\t' 'NF != 8 { exit 1 }' "$WORK/out" || fail "a text line does not have 8 columns"
 sed 's/>news</>newt</' "$WORK/plain.warc" >"$WORK/flipped.warc"
 cmp -s "$WORK/plain.warc" "$WORK/flipped.warc" && fail "the byte flip did not happen"
 expect_exit 3 "$ROTGUARD" inspect --json "$WORK/flipped.warc"
