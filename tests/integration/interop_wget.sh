@@ -119,7 +119,9 @@ wget -q --tries=1 --timeout=10 --ca-certificate="$WORK/ca/ca.pem" \
   fail "wget over TLS with the test CA failed"
 expect_contains "$WORK/tls-page.html" "<title>ift.tt</title>"
 # --max-requests 2: the server is gone after its second request.
-server_running() { local state; state=$(ps -o stat= -p "$1" 2>/dev/null) && [ "${state#Z}" = "$state" ]; }
+server_running() {  # PID: alive and not a zombie (Linux /proc, no procps needed)
+  [ -r "/proc/$1/stat" ] && ! grep -q ') Z ' "/proc/$1/stat" 2>/dev/null
+}
 for _ in $(seq 50); do server_running "$TLS_PID" || break; sleep 0.1; done
 server_running "$TLS_PID" && fail "fixture server outlived --max-requests"
 expect_exit 0 "$ROTGUARD" inspect --json "$WORK/tls.warc.gz"
