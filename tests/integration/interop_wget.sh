@@ -18,7 +18,7 @@ printf '<!doctype html><title>two</title><p>%s</p>\n' "$(printf 'page two %.0s' 
 python3 "$ROTGUARD_SOURCE_DIR/tools/fixture_server.py" --port 0 --root root \
   --port-file "$WORK/port" --idle-timeout 60 --quiet >"$WORK/server.out" &
 SERVER_PID=$!
-trap 'rc=$?; kill "$SERVER_PID" 2>/dev/null; (exit $rc); cleanup' EXIT
+trap 'rc=$?; set +e; kill "$SERVER_PID" 2>/dev/null; (exit $rc); cleanup' EXIT
 for _ in $(seq 100); do [ -s "$WORK/port" ] && break; sleep 0.1; done
 [ -s "$WORK/port" ] || fail "fixture server did not start"
 PORT=$(cat "$WORK/port")
@@ -106,7 +106,7 @@ python3 "$ROTGUARD_SOURCE_DIR/tools/fixture_server.py" --port 0 --root root --tl
   --cert "$WORK/ca/server.pem" --key "$WORK/ca/server.key" \
   --port-file "$WORK/tls-port" --idle-timeout 60 --max-requests 2 --quiet >/dev/null &
 TLS_PID=$!
-trap 'rc=$?; kill "$SERVER_PID" "$TLS_PID" 2>/dev/null; (exit $rc); cleanup' EXIT
+trap 'rc=$?; set +e; kill "$SERVER_PID" "$TLS_PID" 2>/dev/null; (exit $rc); cleanup' EXIT
 for _ in $(seq 100); do [ -s "$WORK/tls-port" ] && break; sleep 0.1; done
 [ -s "$WORK/tls-port" ] || fail "TLS fixture server did not start"
 TLS_PORT=$(cat "$WORK/tls-port")
