@@ -9,9 +9,13 @@
 // are computed while the body is appended, so a caller can look the payload
 // up for dedupe before deciding to write a response or a revisit.
 //
-// Thread-safety: a WarcWriter is not thread-safe; use one per thread or
-// guard it. WarcBody/WarcHttpResponse objects are independent of each
-// other and may be filled on other threads.
+// Thread-safety: a WarcWriter may be shared by threads. Hashing and
+// in-memory compression run in the calling thread without a lock, so
+// writers on two threads use two cores; only appends to the file (and the
+// streaming of spooled bodies) are serialized. The on_warcinfo and
+// on_file_closed callbacks run under the writer's lock: they must not call
+// back into the writer. A WarcBody/WarcHttpResponse belongs to one thread
+// at a time.
 #ifndef ROTGUARD_WARC_WRITER_H_
 #define ROTGUARD_WARC_WRITER_H_
 

@@ -24,6 +24,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <ctime>
+#include <mutex>
 #include <optional>
 #include <vector>
 
@@ -155,7 +156,8 @@ struct PendingRecord {
   std::string content_type;
   bool incompressible = false;
   WarcRecordLocation location;
-  std::string member;  // the gzip member, when built in memory
+  std::string member;           // the gzip member, when built in memory
+  std::string member_warcinfo;  // the WARC-Warcinfo-ID `member` names
 
   uint64_t block_length() const {
     return prefix.size() + (body ? body->size() : 0);
@@ -205,13 +207,20 @@ std::string FormatWarcDate(std::chrono::system_clock::time_point when) {
 }
 
 struct WarcWriter::Rep {
-  WarcWriterOptions options;
+  WarcWriterOptions options;  // read-only after Open()
   std::string host;
-  uint64_t default_serial = 0;
-  CompressorPtr fast;
-  CompressorPtr stored;
 
-  // The file being written.
+  // libdeflate compressors are single-threaded: callers compressing in
+  // parallel each take one from the pool.
+  std::mutex pool_mu;
+  std::vector<CompressorPtr> fast_pool;
+  std::vector<CompressorPtr> stored_pool;
+  Result<CompressorPtr> AcquireCompressor(bool level0);
+  void ReleaseCompressor(bool level0, CompressorPtr compressor);
+
+  // Guards everything below: the file being written.
+  std::mutex mu;
+  uint64_t default_serial = 0;
   Fd fd;
   std::filesystem::path open_path;
   std::filesystem::path final_path;
@@ -226,9 +235,11 @@ struct WarcWriter::Rep {
   Status WriteBytes(std::string_view bytes);
   void Rollback(uint64_t offset, const EvpMdCtxPtr& hash_snapshot);
   Status WriteGroup(std::vector<PendingRecord*> records);
-  Status BuildMember(PendingRecord& record);
+  Status AppendGroupLocked(const std::vector<PendingRecord*>& records);
+  Status BuildMember(PendingRecord& record, const std::string& info_id);
   Status StreamMember(PendingRecord& record);
-  std::string SerializeHeader(const PendingRecord& record) const;
+  static std::string SerializeHeader(const PendingRecord& record,
+                                     const std::string& info_id);
   Result<PendingRecord> MakeWarcinfo();
   Result<WarcExchangeLocations> WriteRequestAnd(const WarcCapture& capture,
                                                 const std::string& date,
@@ -263,15 +274,15 @@ uint64_t EstimateMember(const PendingRecord& record, size_t header_size) {
 
 }  // namespace
 
-std::string WarcWriter::Rep::SerializeHeader(
-    const PendingRecord& record) const {
+std::string WarcWriter::Rep::SerializeHeader(const PendingRecord& record,
+                                             const std::string& info_id) {
   std::string h;
   h.reserve(512);
   h.append(warc::kVersion11).append(kCrlf);
   h.append("WARC-Type: ").append(record.type).append(kCrlf);
   h.append("WARC-Record-ID: ").append(record.record_id).append(kCrlf);
-  if (record.type != warc::kTypeWarcinfo && !warcinfo_id.empty()) {
-    h.append("WARC-Warcinfo-ID: ").append(warcinfo_id).append(kCrlf);
+  if (record.type != warc::kTypeWarcinfo && !info_id.empty()) {
+    h.append("WARC-Warcinfo-ID: ").append(info_id).append(kCrlf);
   }
   for (const auto& [name, value] : record.fields.fields()) {
     h.append(name).append(": ").append(FieldValue(value)).append(kCrlf);
@@ -296,20 +307,47 @@ std::string WarcWriter::Rep::SerializeHeader(
   return h;
 }
 
-Status WarcWriter::Rep::BuildMember(PendingRecord& record) {
-  std::string raw = SerializeHeader(record);
+Result<CompressorPtr> WarcWriter::Rep::AcquireCompressor(bool level0) {
+  {
+    std::lock_guard<std::mutex> lock(pool_mu);
+    std::vector<CompressorPtr>& pool = level0 ? stored_pool : fast_pool;
+    if (!pool.empty()) {
+      CompressorPtr compressor = std::move(pool.back());
+      pool.pop_back();
+      return compressor;
+    }
+  }
+  CompressorPtr compressor(
+      libdeflate_alloc_compressor(level0 ? 0 : options.compression_level));
+  if (!compressor) {
+    return Status::Internal("libdeflate: cannot allocate a compressor");
+  }
+  return compressor;
+}
+
+void WarcWriter::Rep::ReleaseCompressor(bool level0, CompressorPtr compressor) {
+  std::lock_guard<std::mutex> lock(pool_mu);
+  (level0 ? stored_pool : fast_pool).push_back(std::move(compressor));
+}
+
+Status WarcWriter::Rep::BuildMember(PendingRecord& record,
+                                    const std::string& info_id) {
+  std::string raw = SerializeHeader(record, info_id);
   raw.reserve(raw.size() + record.block_length() + 4);
   raw.append(record.prefix);
   if (record.body) raw.append(record.body->rep_->memory);
   raw.append(warc::kRecordTrailer);
-  libdeflate_compressor* compressor =
-      record.incompressible ? stored.get() : fast.get();
-  record.member.resize(libdeflate_gzip_compress_bound(compressor, raw.size()));
+  Result<CompressorPtr> compressor = AcquireCompressor(record.incompressible);
+  if (!compressor.ok()) return compressor.status();
+  record.member.resize(
+      libdeflate_gzip_compress_bound(compressor->get(), raw.size()));
   size_t n =
-      libdeflate_gzip_compress(compressor, raw.data(), raw.size(),
+      libdeflate_gzip_compress(compressor->get(), raw.data(), raw.size(),
                                record.member.data(), record.member.size());
+  ReleaseCompressor(record.incompressible, std::move(compressor).value());
   if (n == 0) return Status::Internal("libdeflate: gzip compression failed");
   record.member.resize(n);
+  record.member_warcinfo = info_id;
   return Status::Ok();
 }
 
@@ -339,7 +377,8 @@ Status WarcWriter::Rep::StreamMember(PendingRecord& record) {
     }
     return Status::Ok();
   };
-  ROTGUARD_RETURN_IF_ERROR(feed(SerializeHeader(record), Z_NO_FLUSH));
+  ROTGUARD_RETURN_IF_ERROR(
+      feed(SerializeHeader(record, warcinfo_id), Z_NO_FLUSH));
   ROTGUARD_RETURN_IF_ERROR(feed(record.prefix, Z_NO_FLUSH));
   ROTGUARD_RETURN_IF_ERROR(record.body->ForEachChunk(
       [&](std::string_view chunk) { return feed(chunk, Z_NO_FLUSH); }));
@@ -364,20 +403,43 @@ void WarcWriter::Rep::Rollback(uint64_t offset,
   }
 }
 
+// Hashing and in-memory compression run without the lock, so callers on
+// several threads use several cores; only the append is serialized.
 Status WarcWriter::Rep::WriteGroup(std::vector<PendingRecord*> records) {
   for (PendingRecord* record : records) {
     ROTGUARD_RETURN_IF_ERROR(ComputeBlockDigests(*record));
   }
+  std::string info_id;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    ROTGUARD_RETURN_IF_ERROR(EnsureFile());
+    info_id = warcinfo_id;
+  }
+  for (PendingRecord* record : records) {
+    if (!record->streamed()) {
+      ROTGUARD_RETURN_IF_ERROR(BuildMember(*record, info_id));
+    }
+  }
+  std::lock_guard<std::mutex> lock(mu);
+  return AppendGroupLocked(records);
+}
+
+Status WarcWriter::Rep::AppendGroupLocked(
+    const std::vector<PendingRecord*>& records) {
   ROTGUARD_RETURN_IF_ERROR(EnsureFile());
   for (int attempt = 0;; ++attempt) {
     uint64_t total = 0;
     for (PendingRecord* record : records) {
       if (record->streamed()) {
-        total += EstimateMember(*record, SerializeHeader(*record).size());
-      } else {
-        ROTGUARD_RETURN_IF_ERROR(BuildMember(*record));
-        total += record->member.size();
+        total += EstimateMember(*record,
+                                SerializeHeader(*record, warcinfo_id).size());
+        continue;
       }
+      // Built for another file (rolled meanwhile): rebuild for this one.
+      if (record->member_warcinfo != warcinfo_id) {
+        ROTGUARD_RETURN_IF_ERROR(BuildMember(*record, warcinfo_id));
+      }
+      total += record->member.size();
     }
     // A file holding only its warcinfo takes any record: records are never
     // split, so an oversized record makes an oversized file.
@@ -472,7 +534,7 @@ Status WarcWriter::Rep::EnsureFile() {
   Result<PendingRecord> info = MakeWarcinfo();
   Status status = info.status();
   if (status.ok()) status = ComputeBlockDigests(*info);
-  if (status.ok()) status = BuildMember(*info);
+  if (status.ok()) status = BuildMember(*info, "");
   if (status.ok()) status = WriteBytes(info->member);
   if (!status.ok()) {
     fd.reset();
@@ -543,11 +605,6 @@ Result<std::unique_ptr<WarcWriter>> WarcWriter::Open(
   auto rep = std::make_unique<Rep>();
   rep->host = SanitizeHost(options.hostname.empty() ? LocalHostName()
                                                     : options.hostname);
-  rep->fast.reset(libdeflate_alloc_compressor(options.compression_level));
-  rep->stored.reset(libdeflate_alloc_compressor(0));
-  if (!rep->fast || !rep->stored) {
-    return Status::Internal("libdeflate: cannot allocate compressor");
-  }
   rep->options = std::move(options);
   return std::unique_ptr<WarcWriter>(new WarcWriter(std::move(rep)));
 }
@@ -728,6 +785,7 @@ Result<WarcRecordLocation> WarcWriter::WriteMetadata(
 }
 
 Status WarcWriter::Sync() {
+  std::lock_guard<std::mutex> lock(rep_->mu);
   if (!rep_->fd.valid()) return Status::Ok();
   if (::fdatasync(rep_->fd.get()) != 0) {
     return Status::FromErrno(rep_->open_path.string(), errno);
@@ -735,9 +793,13 @@ Status WarcWriter::Sync() {
   return Status::Ok();
 }
 
-Status WarcWriter::Close() { return rep_->CloseFile(); }
+Status WarcWriter::Close() {
+  std::lock_guard<std::mutex> lock(rep_->mu);
+  return rep_->CloseFile();
+}
 
 std::string WarcWriter::current_file_name() const {
+  std::lock_guard<std::mutex> lock(rep_->mu);
   return rep_->fd.valid() ? rep_->file_name : std::string();
 }
 

@@ -4,7 +4,9 @@
 #include <signal.h>
 #include <sys/resource.h>
 
+#include <atomic>
 #include <regex>
+#include <thread>
 
 #include "rotguard/warc_reader.h"
 #include "unit/warc/warc_test_util.h"
@@ -481,6 +483,54 @@ TEST(WarcWriterTest, FailedWriteNamesTheFileAndKeepsEarlierRecords) {
   ReadResult read = ReadFile(OnlyFile(dir));
   EXPECT_TRUE(read.problems.empty());
   EXPECT_EQ(read.records.size(), 5u);
+}
+
+TEST(WarcWriterTest, ThreadsSharingAWriterProduceWholeFilesThatRollCleanly) {
+  TempDir dir;
+  WarcWriterOptions options = Options(dir);
+  options.max_file_size = 20000;
+  auto writer = OpenWriter(options);
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 40;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        WarcHttpResponse response =
+            writer->NewResponse(kHtmlHead, WarcBodyTransfer::kDecoded);
+        std::string body(500 + i, static_cast<char>('a' + t));
+        if (!response.AppendBody(body).ok()) ++failures;
+        WarcCapture capture =
+            Capture("http://example.com/" + std::to_string(t * 1000 + i));
+        if (!writer->WriteExchange(capture, kRequest, response).ok()) {
+          ++failures;
+        }
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  ASSERT_TRUE(writer->Close().ok());
+  EXPECT_EQ(failures.load(), 0);
+  size_t exchanges = 0;
+  std::vector<std::filesystem::path> files = ListDir(dir.path());
+  EXPECT_GT(files.size(), 1u);
+  for (const auto& file : files) {
+    ReadResult read = ReadFile(file);
+    EXPECT_TRUE(read.problems.empty()) << file;
+    ASSERT_FALSE(read.records.empty());
+    const std::string& info_id = read.records[0].record_id;
+    for (size_t i = 1; i < read.records.size(); ++i) {
+      // Every record names the warcinfo of the file it is in.
+      EXPECT_EQ(read.records[i].fields.Get("WARC-Warcinfo-ID"), info_id);
+    }
+    for (size_t i = 1; i + 1 < read.records.size(); i += 2) {
+      EXPECT_EQ(read.records[i].fields.Get("WARC-Concurrent-To"),
+                read.records[i + 1].record_id);
+    }
+    exchanges += (read.records.size() - 1) / 2;
+  }
+  EXPECT_EQ(exchanges, size_t{kThreads * kPerThread});
 }
 
 TEST(WarcWriterTest, FormatWarcDateHasMicrosecondsInUtc) {
