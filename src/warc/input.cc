@@ -1,6 +1,7 @@
 #define ZLIB_CONST
 #include "warc/input.h"
 
+#include <libdeflate.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -90,6 +91,24 @@ Result<std::string_view> RawReader::Peek() {
   return std::string_view(buf_.data() + head_, size_ - head_);
 }
 
+Result<std::string_view> RawReader::PeekAtLeast(size_t n) {
+  if (size_ - head_ < n) {
+    pos_ += head_;
+    std::memmove(buf_.data(), buf_.data() + head_, size_ - head_);
+    size_ -= head_;
+    head_ = 0;
+    if (buf_.size() < n) buf_.resize(n);
+    while (size_ < n) {
+      Result<size_t> got = source_->ReadAt(pos_ + size_, buf_.data() + size_,
+                                           buf_.size() - size_);
+      if (!got.ok()) return got.status();
+      if (*got == 0) break;
+      size_ += *got;
+    }
+  }
+  return std::string_view(buf_.data() + head_, size_ - head_);
+}
+
 Result<size_t> PlainDecoder::Read(char* buf, size_t n) {
   if (end_ != SegmentEnd::kNone) return size_t{0};
   Result<std::string_view> avail = raw_->Peek();
@@ -111,6 +130,10 @@ GzipMemberDecoder::~GzipMemberDecoder() {
 Status GzipMemberDecoder::Reset() {
   end_ = SegmentEnd::kNone;
   error_.clear();
+  tried_whole_ = false;
+  whole_ = false;
+  whole_len_ = 0;
+  whole_pos_ = 0;
   if (!initialized_) {
     // 15 + 16: gzip wrapper only; stops at the end of one member.
     if (inflateInit2(&z_, 15 + 16) != Z_OK) {
@@ -123,7 +146,64 @@ Status GzipMemberDecoder::Reset() {
   return Status::Ok();
 }
 
+namespace {
+
+constexpr size_t kWholeMemberMaxIn = size_t{1} << 20;
+constexpr size_t kWholeMemberMaxOut = size_t{8} << 20;
+
+}  // namespace
+
+Result<bool> GzipMemberDecoder::TryWholeMember() {
+  if (!decompressor_) decompressor_.reset(libdeflate_alloc_decompressor());
+  if (!decompressor_) return false;
+  for (size_t window = kReadChunk;; window *= 4) {
+    Result<std::string_view> in = raw_->PeekAtLeast(window);
+    if (!in.ok()) return in.status();
+    libdeflate_result rc = LIBDEFLATE_BAD_DATA;
+    size_t in_used = 0;
+    for (size_t cap = std::max(in->size() * 4, size_t{256} << 10);; cap *= 4) {
+      cap = std::min(cap, kWholeMemberMaxOut);
+      if (whole_cap_ < cap) {
+        whole_buf_ = std::make_unique<char[]>(cap);
+        whole_cap_ = cap;
+      }
+      rc = libdeflate_gzip_decompress_ex(decompressor_.get(), in->data(),
+                                         in->size(), whole_buf_.get(),
+                                         whole_cap_, &in_used, &whole_len_);
+      if (rc != LIBDEFLATE_INSUFFICIENT_SPACE || cap >= kWholeMemberMaxOut) {
+        break;
+      }
+    }
+    if (rc == LIBDEFLATE_SUCCESS) {
+      raw_->Consume(in_used);
+      return true;
+    }
+    // Bad data may only mean the member runs past the window.
+    bool window_full = in->size() >= window;
+    if (rc != LIBDEFLATE_BAD_DATA || !window_full ||
+        window >= kWholeMemberMaxIn) {
+      return false;
+    }
+  }
+}
+
 Result<size_t> GzipMemberDecoder::Read(char* buf, size_t n) {
+  if (!tried_whole_) {
+    tried_whole_ = true;
+    Result<bool> whole = TryWholeMember();
+    if (!whole.ok()) return whole.status();
+    whole_ = *whole;
+  }
+  if (whole_) {
+    if (whole_pos_ == whole_len_) {
+      end_ = SegmentEnd::kClean;
+      return size_t{0};
+    }
+    size_t take = std::min(n, whole_len_ - whole_pos_);
+    std::memcpy(buf, whole_buf_.get() + whole_pos_, take);
+    whole_pos_ += take;
+    return take;
+  }
   while (end_ == SegmentEnd::kNone) {
     Result<std::string_view> in = raw_->Peek();
     if (!in.ok()) return in.status();

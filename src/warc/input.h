@@ -42,6 +42,8 @@ class RawReader {
   uint64_t pos() const { return pos_ + head_; }
   // Buffered unread bytes, refilled when empty; empty at end of input.
   Result<std::string_view> Peek();
+  // Buffers at least n unread bytes unless the input ends first.
+  Result<std::string_view> PeekAtLeast(size_t n);
   void Consume(size_t n) { head_ += n; }
 
  private:
@@ -95,7 +97,19 @@ class GzipMemberDecoder : public Decoder {
   const std::string& error() const { return error_; }
 
  private:
+  // Fast path: a member that fits the limits below is inflated in one call
+  // by libdeflate (2-3x zlib's speed). Anything else, including every
+  // damaged member, goes through zlib, which also classifies the damage.
+  Result<bool> TryWholeMember();
+
   RawReader* raw_;
+  bool tried_whole_ = false;
+  bool whole_ = false;
+  DecompressorPtr decompressor_;
+  std::unique_ptr<char[]> whole_buf_;
+  size_t whole_cap_ = 0;
+  size_t whole_len_ = 0;
+  size_t whole_pos_ = 0;
   z_stream z_{};
   bool initialized_ = false;
   SegmentEnd end_ = SegmentEnd::kNone;
