@@ -446,32 +446,53 @@ TEST(WarcWriterTest, HeaderValuesCannotInjectLinesIntoTheHeader) {
   EXPECT_EQ(read.records[2].fields.GetAll("WARC-Type").size(), 1u);
 }
 
-TEST(WarcWriterTest, FailedWriteNamesTheFileAndKeepsEarlierRecords) {
+// Caps the size of files this process writes (RLIMIT_FSIZE) and makes
+// writes past it fail with EFBIG instead of SIGXFSZ, until destroyed.
+class FileSizeLimit {
+ public:
+  explicit FileSizeLimit(uint64_t bytes) {
+    struct sigaction ignore {};
+    ignore.sa_handler = SIG_IGN;
+    ::sigaction(SIGXFSZ, &ignore, &old_action_);
+    ::getrlimit(RLIMIT_FSIZE, &old_limit_);
+    rlimit limit = old_limit_;
+    limit.rlim_cur = bytes;
+    ::setrlimit(RLIMIT_FSIZE, &limit);
+  }
+  FileSizeLimit(const FileSizeLimit&) = delete;
+  FileSizeLimit& operator=(const FileSizeLimit&) = delete;
+  ~FileSizeLimit() {
+    ::setrlimit(RLIMIT_FSIZE, &old_limit_);
+    ::sigaction(SIGXFSZ, &old_action_, nullptr);
+  }
+
+ private:
+  struct sigaction old_action_ {};
+  rlimit old_limit_{};
+};
+
+// Lets the file grow by only 100 bytes, so a big write fails midway; the
+// failure must name the file and leave no torn member behind.
+void ExpectFailedWriteIsRolledBack(bool spooled) {
   TempDir dir;
-  auto writer = OpenWriter(Options(dir));
+  WarcWriterOptions options = Options(dir);
+  if (spooled) options.body.memory_threshold = 4096;  // streamed via zlib
+  auto writer = OpenWriter(options);
   WarcExchangeLocations first = WriteHtml(*writer, "kept");
   ASSERT_TRUE(writer->Sync().ok());
   uint64_t good_size = first.response.offset + first.response.compressed_length;
 
-  // Let the file grow by only 100 bytes: the next big write fails midway.
-  struct sigaction ignore {
-  }, old{};
-  ignore.sa_handler = SIG_IGN;
-  ::sigaction(SIGXFSZ, &ignore, &old);
-  rlimit old_limit{};
-  ::getrlimit(RLIMIT_FSIZE, &old_limit);
-  rlimit limit = old_limit;
-  limit.rlim_cur = good_size + 100;
-  ::setrlimit(RLIMIT_FSIZE, &limit);
+  // The body spools before the limit (the limit would hit the spool too).
   WarcHttpResponse big =
       writer->NewResponse("HTTP/1.1 200 OK\r\nContent-Type: image/png\r\n\r\n",
                           WarcBodyTransfer::kDecoded);
   ASSERT_TRUE(big.AppendBody(std::string(100000, 'p')).ok());
-  Result<WarcExchangeLocations> failed = writer->WriteExchange(
-      Capture("http://example.com/big.png"), kRequest, big);
-  ::setrlimit(RLIMIT_FSIZE, &old_limit);
-  ::sigaction(SIGXFSZ, &old, nullptr);
-
+  Result<WarcExchangeLocations> failed = Status::Internal("not run");
+  {
+    FileSizeLimit limit(good_size + 100);
+    failed = writer->WriteExchange(Capture("http://example.com/big.png"),
+                                   kRequest, big);
+  }
   ASSERT_FALSE(failed.ok());
   EXPECT_NE(failed.status().message().find(first.response.file_name),
             std::string::npos)
@@ -483,6 +504,14 @@ TEST(WarcWriterTest, FailedWriteNamesTheFileAndKeepsEarlierRecords) {
   ReadResult read = ReadFile(OnlyFile(dir));
   EXPECT_TRUE(read.problems.empty());
   EXPECT_EQ(read.records.size(), 5u);
+}
+
+TEST(WarcWriterTest, FailedWriteNamesTheFileAndKeepsEarlierRecords) {
+  ExpectFailedWriteIsRolledBack(/*spooled=*/false);
+}
+
+TEST(WarcWriterTest, FailedStreamedWriteOfASpooledBodyIsRolledBack) {
+  ExpectFailedWriteIsRolledBack(/*spooled=*/true);
 }
 
 TEST(WarcWriterTest, ThreadsSharingAWriterProduceWholeFilesThatRollCleanly) {
