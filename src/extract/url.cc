@@ -191,34 +191,48 @@ std::optional<std::string> Own(std::optional<std::string_view> s) {
 // ---------------------------------------------------------------------------
 // Normalization (SPEC §13).
 
-bool NeedsEncodingInPath(unsigned char c) {
-  return c <= 0x20 || c >= 0x7F || c == '"' || c == '<' || c == '>' ||
-         c == '`' || c == '{' || c == '}';
-}
-bool NeedsEncodingInQuery(unsigned char c) {
-  return c <= 0x20 || c >= 0x7F || c == '"' || c == '<' || c == '>' ||
-         c == '\'';
-}
+// Which bytes a component must percent-encode, as 256-entry tables so the
+// hot loop is one load per byte.
+using ByteSet = std::array<bool, 256>;
 
-// Uppercases percent-encoding hex and encodes the bytes `needs_encoding`
-// names; every other byte is copied.
-void AppendNormalizedComponent(std::string_view in,
-                               bool (*needs_encoding)(unsigned char),
+constexpr ByteSet MakeEncodeSet(std::string_view extra) {
+  ByteSet set{};
+  for (size_t c = 0; c < set.size(); ++c) set[c] = c <= 0x20 || c >= 0x7F;
+  for (char c : extra) set[static_cast<unsigned char>(c)] = true;
+  return set;
+}
+constexpr ByteSet kPathEncodeSet = MakeEncodeSet("\"<>`{}");
+constexpr ByteSet kQueryEncodeSet = MakeEncodeSet("\"<>'");
+
+// Uppercases percent-encoding hex and encodes the bytes of `encode`;
+// runs of other bytes are copied in one append.
+void AppendNormalizedComponent(std::string_view in, const ByteSet& encode,
                                std::string* out) {
+  size_t run = 0;  // start of the pending run of bytes copied as they are
   for (size_t i = 0; i < in.size(); ++i) {
-    char c = in[i];
+    unsigned char c = static_cast<unsigned char>(in[i]);
+    if (c != '%' && !encode[c]) continue;
+    out->append(in.substr(run, i - run));
     if (c == '%' && i + 2 < in.size() && IsHexDigit(in[i + 1]) &&
         IsHexDigit(in[i + 2])) {
       out->push_back('%');
       out->push_back(AsciiUpper(in[i + 1]));
       out->push_back(AsciiUpper(in[i + 2]));
       i += 2;
-    } else if (needs_encoding(static_cast<unsigned char>(c))) {
-      AppendPercentEncoded(static_cast<unsigned char>(c), out);
+    } else if (c == '%') {
+      out->push_back('%');
     } else {
-      out->push_back(c);
+      AppendPercentEncoded(c, out);
     }
+    run = i + 1;
   }
+  out->append(in.substr(run));
+}
+
+// Most paths have no "." or ".." segment; they skip RemoveDotSegments.
+bool MayHaveDotSegments(std::string_view path) {
+  return (!path.empty() && path.front() == '.') ||
+         path.find("/.") != std::string_view::npos;
 }
 
 struct IdnFree {
@@ -264,30 +278,35 @@ bool IsValidRegName(std::string_view host) {
   return true;
 }
 
-std::optional<std::string> NormalizeHost(std::string_view host) {
-  if (host.empty()) return std::nullopt;
+// Appends the normalized host to `out`; false when it is not valid.
+bool AppendNormalizedHost(std::string_view host, std::string* out) {
+  if (host.empty()) return false;
   if (host.front() == '[') {
-    if (host.size() < 3 || host.back() != ']') return std::nullopt;
+    if (host.size() < 3 || host.back() != ']') return false;
     std::string literal = AsciiLowercase(host.substr(1, host.size() - 2));
     in6_addr address;
-    if (inet_pton(AF_INET6, literal.c_str(), &address) != 1) {
-      return std::nullopt;
-    }
-    return "[" + literal + "]";
+    if (inet_pton(AF_INET6, literal.c_str(), &address) != 1) return false;
+    out->append("[").append(literal).append("]");
+    return true;
   }
-  std::string normalized;
+  size_t start = out->size();
   if (HasNonAscii(host)) {
     std::optional<std::string> ascii = HostToAscii(std::string(host));
-    if (!ascii) return std::nullopt;
-    normalized = std::move(*ascii);
+    if (!ascii) return false;
+    out->append(*ascii);
   } else {
-    normalized = AsciiLowercase(host);
+    for (char c : host) out->push_back(AsciiLower(c));
   }
-  if (normalized.empty() || !IsValidRegName(normalized)) return std::nullopt;
-  // Percent-encoded octets keep uppercase hex like everywhere else.
-  std::string out;
-  AppendNormalizedComponent(normalized, NeedsEncodingInPath, &out);
-  return out;
+  std::string_view normalized = std::string_view(*out).substr(start);
+  if (normalized.empty() || !IsValidRegName(normalized)) return false;
+  // Percent-encoded octets get uppercase hex like everywhere else.
+  for (size_t i = start; i < out->size(); ++i) {
+    if ((*out)[i] == '%') {
+      (*out)[i + 1] = AsciiUpper((*out)[i + 1]);
+      (*out)[i + 2] = AsciiUpper((*out)[i + 2]);
+    }
+  }
+  return true;
 }
 
 // Digits only, at most 65535; leading zeros allowed. nullopt when invalid.
@@ -301,14 +320,13 @@ std::optional<int> ParsePort(std::string_view digits) {
   return value;
 }
 
-std::optional<std::string> NormalizeAuthority(std::string_view authority,
-                                              int default_port) {
-  std::string out;
+// Appends the normalized authority to `out`; false when it is not valid.
+bool AppendNormalizedAuthority(std::string_view authority, int default_port,
+                               std::string* out) {
   size_t at = authority.rfind('@');
   if (at != std::string_view::npos) {
-    AppendNormalizedComponent(authority.substr(0, at), NeedsEncodingInPath,
-                              &out);
-    out.push_back('@');
+    AppendNormalizedComponent(authority.substr(0, at), kPathEncodeSet, out);
+    out->push_back('@');
     authority.remove_prefix(at + 1);
   }
   size_t bracket = authority.rfind(']');
@@ -317,19 +335,17 @@ std::optional<std::string> NormalizeAuthority(std::string_view authority,
       colon < bracket) {
     colon = std::string_view::npos;  // a colon inside an IPv6 literal
   }
-  std::optional<std::string> host = NormalizeHost(authority.substr(0, colon));
-  if (!host) return std::nullopt;
-  out.append(*host);
+  if (!AppendNormalizedHost(authority.substr(0, colon), out)) return false;
   if (colon != std::string_view::npos) {
     std::string_view digits = authority.substr(colon + 1);
     std::optional<int> port = ParsePort(digits);
-    if (!port) return std::nullopt;
+    if (!port) return false;
     if (!digits.empty() && *port != default_port) {
-      out.push_back(':');
-      out.append(std::to_string(*port));
+      out->push_back(':');
+      out->append(std::to_string(*port));
     }
   }
-  return out;
+  return true;
 }
 
 std::string_view TrimControlsAndSpaces(std::string_view s) {
@@ -735,19 +751,25 @@ std::string StripWwwPrefix(std::string_view url) {
 std::optional<std::string> NormalizeUrl(std::string_view url) {
   UriParts parts = SplitUri(TrimControlsAndSpaces(url));
   if (!parts.scheme || !parts.authority) return std::nullopt;
-  std::string scheme = AsciiLowercase(*parts.scheme);
-  if (scheme != "http" && scheme != "https") return std::nullopt;
-  std::optional<std::string> authority =
-      NormalizeAuthority(*parts.authority, scheme == "https" ? 443 : 80);
-  if (!authority) return std::nullopt;
-
-  std::string out = scheme + "://" + *authority;
-  std::string path = RemoveDotSegments(parts.path);
-  if (path.empty()) path = "/";
-  AppendNormalizedComponent(path, NeedsEncodingInPath, &out);
+  std::string out;
+  out.reserve(url.size() + 1);
+  for (char c : *parts.scheme) out.push_back(AsciiLower(c));
+  bool https = out == "https";
+  if (!https && out != "http") return std::nullopt;
+  out.append("://");
+  if (!AppendNormalizedAuthority(*parts.authority, https ? 443 : 80, &out)) {
+    return std::nullopt;
+  }
+  if (MayHaveDotSegments(parts.path)) {
+    std::string path = RemoveDotSegments(parts.path);
+    AppendNormalizedComponent(path.empty() ? "/" : path, kPathEncodeSet, &out);
+  } else {
+    AppendNormalizedComponent(parts.path.empty() ? "/" : parts.path,
+                              kPathEncodeSet, &out);
+  }
   if (parts.query) {
     out.push_back('?');
-    AppendNormalizedComponent(*parts.query, NeedsEncodingInQuery, &out);
+    AppendNormalizedComponent(*parts.query, kQueryEncodeSet, &out);
   }
   return out;
 }
