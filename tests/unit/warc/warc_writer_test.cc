@@ -133,6 +133,9 @@ TEST(WarcWriterTest, EveryRecordTypeRoundTripsWithOffsetsAndDigests) {
     std::string record = InflateOneMember(std::string_view(file).substr(
         written[i].offset, written[i].compressed_length));
     EXPECT_EQ(record.substr(0, 10), "WARC/1.1\r\n");
+    // Plain member header: magic, deflate, FLG = 0 (no FEXTRA/FNAME).
+    EXPECT_EQ(file.substr(written[i].offset, 4),
+              std::string("\x1f\x8b\x08\x00", 4));
     EXPECT_EQ(record.substr(record.size() - 4), "\r\n\r\n");
   }
 
