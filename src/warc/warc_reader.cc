@@ -213,7 +213,16 @@ Result<bool> WarcReader::Rep::StartMember() {
   Result<size_t> got = source->ReadAt(pos, head, sizeof head);
   if (!got.ok()) return got.status();
   if (*got == 0) return false;
-  if (*got < sizeof head || std::string_view(head, sizeof head) != kMagic) {
+  std::string_view start(head, *got);
+  if (*got < sizeof head && StartsWith(kMagic, start)) {
+    // The file ends inside a member's first bytes: a write cut short.
+    if (!quiet_resync) {
+      Report(warc_problem::kTornMember, pos,
+             "file ends inside a gzip member header");
+    }
+    return false;
+  }
+  if (start != kMagic) {
     Result<std::optional<uint64_t>> next =
         warc::ScanFor(*source, pos + 1, kMagic);
     if (!next.ok()) return next.status();
@@ -332,7 +341,14 @@ Result<bool> WarcReader::Rep::NextPlain() {
     uint64_t offset = stream.offset();
     Result<size_t> avail = stream.Fill(5);
     if (!avail.ok()) return avail.status();
-    if (!StartsWith(stream.Available(), "WARC/")) {
+    std::string_view start = stream.Available();
+    if (*avail < 5 && StartsWith("WARC/", start)) {
+      Report(warc_problem::kTornMember, offset,
+             "file ends inside a record's version line");
+      stream.Consume(start.size());
+      return false;
+    }
+    if (!StartsWith(start, "WARC/")) {
       if (at_input_start) {
         Report(warc_problem::kBadHeader, offset,
                "missing version line: not a WARC file");
@@ -380,15 +396,13 @@ Result<bool> WarcReader::Rep::ParseRecord(uint64_t offset,
     header_length = warc::FindHeadEnd(view);
     if (header_length > 0) break;
     if (*avail < want) {
-      bool torn = stream.end() == SegmentEnd::kTorn ||
-                  (!gz && stream.end() == SegmentEnd::kClean);
-      if (torn) {
+      if (!gz) {
         Report(warc_problem::kTornMember, offset,
-               "input ends inside the record header");
-      } else {
+               "file ends inside the record header");
+      } else if (stream.end() == SegmentEnd::kClean) {
         Report(warc_problem::kBadHeader, offset,
-               "header block has no terminating blank line");
-      }
+               "gzip member ends inside the record header");
+      }  // else the damaged member is reported once, at its end
       return false;
     }
     if (want >= warc::kMaxHeaderBytes) {
@@ -656,8 +670,9 @@ Status WarcReader::Seek(uint64_t offset) {
     Result<size_t> got =
         r.source->ReadAt(0, reinterpret_cast<char*>(magic), sizeof magic);
     if (!got.ok()) return got.status();
-    r.gz = *got == 2 && std::string_view(reinterpret_cast<char*>(magic), 2) ==
-                            warc::kGzipMagic.substr(0, 2);
+    // A lone 0x1f is the start of a gzip file cut after one byte.
+    std::string_view start(reinterpret_cast<char*>(magic), *got);
+    r.gz = !start.empty() && StartsWith(warc::kGzipMagic, start);
   }
   r.have_record = false;
   r.finished = true;

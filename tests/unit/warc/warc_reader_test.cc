@@ -276,3 +276,61 @@ TEST_F(WrittenWarcTest, InflatedToPlainWarcReadsWithTheSameRecords) {
 
 }  // namespace
 }  // namespace rotguard
+
+namespace rotguard {
+namespace {
+
+using warc_test::ReadBuffer;
+using warc_test::ReadResult;
+
+// A crash can cut a WARC anywhere. For every cut, the records before the
+// cut must read cleanly and the damage must be exactly one torn-member at
+// the start of the record that was being written.
+void ExpectEveryCutIsOneTornTail(const std::string& file,
+                                 const std::vector<uint64_t>& starts) {
+  for (size_t cut = 1; cut < file.size(); ++cut) {
+    ReadResult read = ReadBuffer(std::string_view(file).substr(0, cut));
+    size_t whole = 0;
+    while (whole + 1 < starts.size() && starts[whole + 1] <= cut) ++whole;
+    if (starts[whole] == cut) {
+      EXPECT_TRUE(read.problems.empty()) << "cut at " << cut;
+      continue;
+    }
+    ASSERT_EQ(read.problems.size(), 1u)
+        << "cut at " << cut << ": " << read.problems[0].code << " "
+        << read.problems[0].offset << " " << read.problems[0].message << " / "
+        << read.problems.back().code << " " << read.problems.back().message;
+    EXPECT_EQ(read.problems[0].code, "torn-member") << "cut at " << cut;
+    EXPECT_EQ(read.problems[0].offset, starts[whole]) << "cut at " << cut;
+    ASSERT_GE(read.records.size(), whole) << "cut at " << cut;
+    for (size_t i = 0; i < whole; ++i) {
+      EXPECT_TRUE(read.records[i].problems.empty()) << "cut at " << cut;
+    }
+  }
+}
+
+TEST_F(WrittenWarcTest, EveryCutOfAGzipFileIsOneTornMemberAfterWholeRecords) {
+  std::string file = Slurp(path_);
+  ReadResult whole = ReadBuffer(file);
+  std::vector<uint64_t> starts;
+  for (const WarcRecordInfo& r : whole.records) starts.push_back(r.offset);
+  starts.push_back(file.size());
+  ExpectEveryCutIsOneTornTail(file, starts);
+}
+
+TEST_F(WrittenWarcTest, EveryCutOfAPlainFileIsOneTornRecordAfterWholeRecords) {
+  std::string file = Slurp(path_);
+  ReadResult gz = ReadBuffer(file);
+  std::string plain;
+  std::vector<uint64_t> starts;
+  for (const WarcRecordInfo& r : gz.records) {
+    starts.push_back(plain.size());
+    plain +=
+        InflateOneMember(std::string_view(file).substr(r.offset, r.length));
+  }
+  starts.push_back(plain.size());
+  ExpectEveryCutIsOneTornTail(plain, starts);
+}
+
+}  // namespace
+}  // namespace rotguard
