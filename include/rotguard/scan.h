@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <regex>
 #include <string>
@@ -93,11 +94,20 @@ struct ScannedDocument {
 };
 
 // Reads (one read per file) and extracts every input on
-// `options.threads` threads; the result keeps the order of `inputs`.
-// Each site root's `.rotguardignore` applies to the files found under it;
-// named files use the one in the current directory. Fails with
-// InvalidArgument for a bad --exclude expression and IOError
-// "<path>: <strerror>" for a file that cannot be read.
+// `options.threads` worker threads, and hands each document to `consume`
+// on the calling thread in the order of `inputs`, while later files are
+// still being extracted (at most a few hundred ahead, so memory stays
+// flat). `consume` may move from the document. Each site root's
+// `.rotguardignore` applies to the files found under it; named files use
+// the one in the current directory. Stops at the first failure in input
+// order and returns it: InvalidArgument for a bad --exclude expression,
+// IOError "<path>: <strerror>" for a file that cannot be read, or what
+// `consume` returned.
+Status ScanInputsInOrder(
+    const std::vector<ScanInput>& inputs, const ScanOptions& options,
+    const std::function<Status(ScannedDocument&)>& consume);
+
+// All documents at once, in the order of `inputs` (small inputs, tests).
 Result<std::vector<ScannedDocument>> ScanInputs(
     const std::vector<ScanInput>& inputs, const ScanOptions& options);
 

@@ -1,5 +1,6 @@
-// ScanInputs(): read and extract many files on a few threads, keeping the
-// results in input order so output stays deterministic.
+// ScanInputs() and ScanInputsInOrder(): read and extract many files on a
+// few threads, keeping the results in input order so output stays
+// deterministic.
 #include "rotguard/scan.h"
 
 #include <fcntl.h>
@@ -12,6 +13,7 @@
 #include <cstring>
 #include <exception>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 #include <thread>
@@ -87,42 +89,140 @@ Status ScanOne(const ScanInput& input, const UrlFilter& filter,
   return Status::Ok();
 }
 
+// Helper threads and the calling thread read and extract files; the
+// calling thread also hands the results to the consumer in input order.
+// Helpers stay at most kWindow files ahead of the consumer, so memory does
+// not grow with the site.
+// Coordination is by atomics: a thread only sleeps (and only then costs a
+// futex call) when it really has to wait.
+class OrderedScan {
+ public:
+  static constexpr size_t kWindow = 256;
+
+  OrderedScan(const std::vector<ScanInput>& inputs, const ScanOptions& options,
+              const std::map<std::string, UrlFilter>& filters)
+      : inputs_(inputs),
+        options_(options),
+        filters_(filters),
+        slots_(inputs.size()) {}
+
+  // Stops the workers however Run() is left (a consumer may throw).
+  ~OrderedScan() { StopAndJoin(); }
+
+  Status Run(const std::function<Status(ScannedDocument&)>& consume) {
+    size_t helper_count =
+        std::min(static_cast<size_t>(std::max(options_.threads, 1)),
+                 std::max<size_t>(inputs_.size(), 1)) -
+        1;
+    for (size_t t = 0; t < helper_count; ++t) {
+      helpers_.emplace_back([this] { HelperLoop(); });
+    }
+    for (size_t i = 0; i < inputs_.size(); ++i) {
+      Slot& slot = slots_[i];
+      // The calling thread extracts too: it only sleeps when every file
+      // up to here is taken and the one it needs is still in the works.
+      while (!slot.ready.load(std::memory_order_acquire)) {
+        if (!ScanNext()) slot.ready.wait(false, std::memory_order_acquire);
+      }
+      if (slot.failure) std::rethrow_exception(slot.failure);
+      ROTGUARD_RETURN_IF_ERROR(slot.status);
+      Status status = consume(slot.document);
+      slot.document = ScannedDocument();  // free it now, not at the end
+      consumed_.store(i + 1, std::memory_order_release);
+      consumed_.notify_all();
+      ROTGUARD_RETURN_IF_ERROR(status);
+    }
+    return Status::Ok();
+  }
+
+ private:
+  struct Slot {
+    std::atomic<bool> ready{false};
+    Status status;
+    std::exception_ptr failure;  // bad_alloc and the like
+    ScannedDocument document;
+  };
+
+  // Takes the next input and scans it into its slot; false when all
+  // inputs are taken.
+  bool ScanNext() {
+    size_t i = next_.fetch_add(1, std::memory_order_relaxed);
+    if (i >= inputs_.size()) return false;
+    ScanInto(i);
+    return true;
+  }
+
+  void ScanInto(size_t i) {
+    Slot& slot = slots_[i];
+    try {
+      slot.status = ScanOne(inputs_[i], filters_.at(inputs_[i].root), options_,
+                            &slot.document);
+    } catch (...) {
+      slot.failure = std::current_exception();
+    }
+    slot.ready.store(true, std::memory_order_release);
+    slot.ready.notify_one();
+  }
+
+  // Helper threads stay inside the window so memory stays bounded.
+  void HelperLoop() {
+    for (;;) {
+      size_t i = next_.fetch_add(1, std::memory_order_relaxed);
+      if (i >= inputs_.size() || !WaitForRoom(i)) return;
+      ScanInto(i);
+    }
+  }
+
+  // Sleeps until input `i` is inside the window; false when stopping.
+  bool WaitForRoom(size_t i) {
+    size_t consumed = consumed_.load(std::memory_order_acquire);
+    while (i >= consumed + kWindow) {
+      if (stop_.load(std::memory_order_acquire)) return false;
+      consumed_.wait(consumed, std::memory_order_acquire);
+      consumed = consumed_.load(std::memory_order_acquire);
+    }
+    return !stop_.load(std::memory_order_acquire);
+  }
+
+  void StopAndJoin() {
+    stop_.store(true, std::memory_order_release);
+    consumed_.store(inputs_.size(), std::memory_order_release);  // wake all
+    consumed_.notify_all();
+    for (std::thread& helper : helpers_) helper.join();
+    helpers_.clear();
+  }
+
+  const std::vector<ScanInput>& inputs_;
+  const ScanOptions& options_;
+  const std::map<std::string, UrlFilter>& filters_;
+  std::vector<Slot> slots_;
+  std::atomic<size_t> next_{0};      // next input a worker takes
+  std::atomic<size_t> consumed_{0};  // inputs handed to the consumer
+  std::atomic<bool> stop_{false};
+  std::vector<std::thread> helpers_;
+};
+
 }  // namespace
 
-Result<std::vector<ScannedDocument>> ScanInputs(
-    const std::vector<ScanInput>& inputs, const ScanOptions& options) {
+Status ScanInputsInOrder(
+    const std::vector<ScanInput>& inputs, const ScanOptions& options,
+    const std::function<Status(ScannedDocument&)>& consume) {
   Result<std::map<std::string, UrlFilter>> filters =
       BuildFilters(inputs, options);
   if (!filters.ok()) return filters.status();
+  OrderedScan scan(inputs, options, *filters);
+  return scan.Run(consume);
+}
 
-  std::vector<ScannedDocument> documents(inputs.size());
-  std::vector<Status> statuses(inputs.size());
-  std::vector<std::exception_ptr> failures(inputs.size());
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t i = next++; i < inputs.size(); i = next++) {
-      try {
-        statuses[i] = ScanOne(inputs[i], filters->at(inputs[i].root), options,
-                              &documents[i]);
-      } catch (...) {  // bad_alloc and the like; rethrown after the join
-        failures[i] = std::current_exception();
-      }
-    }
-  };
-  size_t thread_count =
-      std::min(static_cast<size_t>(std::max(options.threads, 1)),
-               std::max<size_t>(inputs.size(), 1));
-  std::vector<std::thread> helpers;
-  for (size_t t = 1; t < thread_count; ++t) helpers.emplace_back(work);
-  work();
-  for (std::thread& helper : helpers) helper.join();
-
-  // The first problem in input order, so the message does not depend on
-  // thread timing.
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    if (failures[i]) std::rethrow_exception(failures[i]);
-    if (!statuses[i].ok()) return statuses[i];
-  }
+Result<std::vector<ScannedDocument>> ScanInputs(
+    const std::vector<ScanInput>& inputs, const ScanOptions& options) {
+  std::vector<ScannedDocument> documents;
+  documents.reserve(inputs.size());
+  ROTGUARD_RETURN_IF_ERROR(
+      ScanInputsInOrder(inputs, options, [&documents](ScannedDocument& doc) {
+        documents.push_back(std::move(doc));
+        return Status::Ok();
+      }));
   return documents;
 }
 

@@ -1,14 +1,16 @@
 // WalkInputs(): the files a scan reads, found below the paths a user names.
+#include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
-#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -16,8 +18,6 @@
 
 namespace rotguard {
 namespace {
-
-namespace fs = std::filesystem;
 
 // Generator output directories of Hugo (public/, resources/), Jekyll
 // (_site/) and npm (node_modules/): they hold copies of the posts or
@@ -34,10 +34,29 @@ Status ErrorFor(const std::string& path, int err) {
   return Status::IOError(path + ": " + std::strerror(err));
 }
 
-Status ErrorFor(const fs::path& path, const std::error_code& ec) {
-  return Status::IOError(path.string() + ": " + ec.message());
+// The d_type for a stat() mode; DT_UNKNOWN for what the walk skips.
+unsigned char DirentType(mode_t mode) {
+  if (S_ISDIR(mode)) return DT_DIR;
+  if (S_ISREG(mode)) return DT_REG;
+  return DT_UNKNOWN;
 }
 
+struct CloseDir {
+  void operator()(DIR* dir) const { ::closedir(dir); }
+};
+using DirPtr = std::unique_ptr<DIR, CloseDir>;
+
+// "site" + "a.md" → "site/a.md"; "site/" + "a.md" → "site/a.md".
+std::string JoinPath(const std::string& dir, const char* name) {
+  std::string path = dir;
+  if (!path.empty() && path.back() != '/') path.push_back('/');
+  path.append(name);
+  return path;
+}
+
+// Walks with readdir() and its d_type, so a file costs no stat() (the
+// std::filesystem iterator stats every entry); only symlinks and file
+// systems without d_type are stat'ed.
 class DirectoryWalker {
  public:
   DirectoryWalker(std::string root, WalkResult* result)
@@ -45,58 +64,74 @@ class DirectoryWalker {
 
   // Depth-first over an explicit stack: deep trees cannot overflow it.
   Status Walk() {
-    std::vector<fs::path> pending = {fs::path(root_)};
+    std::vector<std::string> pending = {root_};
     while (!pending.empty()) {
-      fs::path dir = std::move(pending.back());
+      std::string dir = std::move(pending.back());
       pending.pop_back();
-      std::error_code ec;
-      fs::directory_iterator it(dir, ec);
-      for (; !ec && it != fs::directory_iterator(); it.increment(ec)) {
-        ROTGUARD_RETURN_IF_ERROR(Visit(*it, &pending));
-      }
-      if (ec) return ErrorFor(dir, ec);
+      ROTGUARD_RETURN_IF_ERROR(ReadDirectory(dir, &pending));
     }
     return Status::Ok();
   }
 
  private:
-  Status Visit(const fs::directory_entry& entry,
-               std::vector<fs::path>* pending) {
-    std::string name = entry.path().filename().string();
-    if (!name.empty() && name.front() == '.') {
-      Skip("hidden");
-      return Status::Ok();
-    }
-    std::error_code ec;
-    fs::file_status own = entry.symlink_status(ec);
-    if (ec) return ErrorFor(entry.path(), ec);
-    fs::file_status target = own;
-    if (fs::is_symlink(own)) {
-      target = entry.status(ec);
-      if (ec) {  // a dangling link is not a post
-        Skip("broken-symlink");
+  Status ReadDirectory(const std::string& dir,
+                       std::vector<std::string>* pending) {
+    DirPtr handle(::opendir(dir.c_str()));
+    if (!handle) return ErrorFor(dir, errno);
+    for (;;) {
+      errno = 0;
+      const dirent* entry = ::readdir(handle.get());
+      if (entry == nullptr) {
+        if (errno != 0) return ErrorFor(dir, errno);
         return Status::Ok();
       }
-      if (fs::is_directory(target)) {
+      if (entry->d_name[0] == '.') {
+        bool dot_or_dot_dot =
+            entry->d_name[1] == '\0' ||
+            (entry->d_name[1] == '.' && entry->d_name[2] == '\0');
+        if (!dot_or_dot_dot) Skip("hidden");
+        continue;
+      }
+      ROTGUARD_RETURN_IF_ERROR(
+          Visit(::dirfd(handle.get()), dir, *entry, pending));
+    }
+  }
+
+  Status Visit(int dir_fd, const std::string& dir, const dirent& entry,
+               std::vector<std::string>* pending) {
+    unsigned char type = entry.d_type;
+    bool is_symlink = type == DT_LNK;
+    struct stat st;
+    if (type == DT_UNKNOWN) {  // a file system without d_type
+      if (::fstatat(dir_fd, entry.d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+        return ErrorFor(JoinPath(dir, entry.d_name), errno);
+      }
+      is_symlink = S_ISLNK(st.st_mode);
+      type = DirentType(st.st_mode);
+    }
+    if (is_symlink) {
+      if (::fstatat(dir_fd, entry.d_name, &st, 0) != 0) {
+        Skip("broken-symlink");  // a dangling link is not a post
+        return Status::Ok();
+      }
+      type = DirentType(st.st_mode);
+    }
+    if (type == DT_DIR) {
+      if (is_symlink) {
         Skip("symlink-dir");
-        return Status::Ok();
-      }
-    }
-    if (fs::is_directory(target)) {
-      if (IsBuildDirectory(name)) {
+      } else if (IsBuildDirectory(entry.d_name)) {
         Skip("build-dir");
       } else {
-        pending->push_back(entry.path());
+        pending->push_back(JoinPath(dir, entry.d_name));
       }
       return Status::Ok();
     }
-    if (!fs::is_regular_file(target)) {
+    if (type != DT_REG) {
       Skip("other");
       return Status::Ok();
     }
-    std::string path = entry.path().string();
-    if (std::optional<DocumentFormat> format = FormatForPath(path)) {
-      result_->files.push_back({std::move(path), root_, *format});
+    if (std::optional<DocumentFormat> format = FormatForPath(entry.d_name)) {
+      result_->files.push_back({JoinPath(dir, entry.d_name), root_, *format});
     }
     return Status::Ok();
   }
