@@ -30,6 +30,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace rotguard {
@@ -242,7 +243,7 @@ using IdnString = std::unique_ptr<char, IdnFree>;
 
 // UTS #46 ToASCII of a host with non-ASCII bytes; nullopt when libidn2
 // rejects it under both processing modes.
-std::optional<std::string> HostToAscii(const std::string& host) {
+std::optional<std::string> ConvertHostToAscii(const std::string& host) {
   for (int flags : {IDN2_NONTRANSITIONAL, IDN2_TRANSITIONAL}) {
     char* raw = nullptr;
     int rc = idn2_to_ascii_8z(host.c_str(), &raw, flags);
@@ -250,6 +251,20 @@ std::optional<std::string> HostToAscii(const std::string& host) {
     if (rc == IDN2_OK && ascii) return AsciiLowercase(ascii.get());
   }
   return std::nullopt;
+}
+
+// ConvertHostToAscii() with a small per-thread memo: libidn2 costs
+// microseconds per call, and a site links to the same few hosts over and
+// over.
+std::optional<std::string> HostToAscii(const std::string& host) {
+  constexpr size_t kMaxEntries = 1024;
+  thread_local std::unordered_map<std::string, std::optional<std::string>> memo;
+  auto found = memo.find(host);
+  if (found != memo.end()) return found->second;
+  if (memo.size() >= kMaxEntries) memo.clear();
+  std::optional<std::string> ascii = ConvertHostToAscii(host);
+  memo.emplace(host, ascii);
+  return ascii;
 }
 
 bool HasNonAscii(std::string_view s) {
@@ -809,8 +824,13 @@ std::optional<std::string> ResolveUrl(std::string_view base,
 }
 
 std::string UrlScheme(std::string_view url) {
-  UriParts parts = SplitUri(TrimControlsAndSpaces(url));
-  return parts.scheme ? AsciiLowercase(*parts.scheme) : std::string();
+  url = TrimControlsAndSpaces(url);
+  size_t colon = url.find_first_of(":/?#");
+  if (colon == std::string_view::npos || url[colon] != ':' ||
+      !IsValidScheme(url.substr(0, colon))) {
+    return std::string();
+  }
+  return AsciiLowercase(url.substr(0, colon));
 }
 
 std::string Surt(std::string_view url) {
