@@ -378,9 +378,10 @@ std::string_view TrimControlsAndSpaces(std::string_view s) {
 // Only the http(s) ("special scheme") paths of that parser are needed.
 
 // Lowercases like JavaScript's toLowerCase: ASCII directly, other code
-// points with the C.UTF-8 locale's simple case mapping, plus U+0130 → "i̇"
-// (its one multi-character mapping outside the final-sigma rule, which is
-// not reproduced).
+// points with the C.UTF-8 locale's simple case mapping, plus the two
+// special cases URLs meet: U+0130 → "i̇" and the final sigma (Σ after a
+// cased letter and not before one, case-ignorable characters such as '.'
+// skipped, becomes ς; Case_Ignorable is approximated, see below).
 class JsLowercaser {
  public:
   JsLowercaser() : locale_(newlocale(LC_CTYPE_MASK, "C.UTF-8", nullptr)) {}
@@ -393,31 +394,66 @@ class JsLowercaser {
   std::string Lower(std::string_view s) const {
     std::string out;
     out.reserve(s.size());
+    bool after_cased = false;  // for the final-sigma rule
     for (size_t i = 0; i < s.size();) {
-      unsigned char c = static_cast<unsigned char>(s[i]);
-      if (c < 0x80) {
-        out.push_back(AsciiLower(s[i]));
-        ++i;
-        continue;
-      }
       size_t length = 0;
-      char32_t cp = DecodeUtf8(s.substr(i), &length);
+      char32_t cp = CodePointAt(s.substr(i), &length);
       if (length == 0) {  // not UTF-8: copy the byte unchanged
         out.push_back(s[i]);
+        after_cased = false;
         ++i;
         continue;
       }
-      if (cp == 0x130) {
+      i += length;
+      if (cp < 0x80) {
+        out.push_back(AsciiLower(static_cast<char>(cp)));
+      } else if (cp == 0x130) {  // İ → i + combining dot above
         out.append("i\xCC\x87");
+      } else if (cp == 0x3A3 && after_cased && !CasedFollows(s.substr(i))) {
+        out.append("\xCF\x82");  // a word-final Σ becomes ς
       } else {
         AppendUtf8(LowerCodePoint(cp), &out);
       }
-      i += length;
+      if (!IsCaseIgnorable(cp)) after_cased = IsCased(cp);
     }
     return out;
   }
 
  private:
+  static char32_t CodePointAt(std::string_view s, size_t* length) {
+    if (static_cast<unsigned char>(s[0]) < 0x80) {
+      *length = 1;
+      return static_cast<char32_t>(s[0]);
+    }
+    return DecodeUtf8(s, length);
+  }
+
+  bool IsCased(char32_t cp) const {
+    if (cp < 0x80) return IsAsciiAlpha(static_cast<char>(cp));
+    wint_t c = static_cast<wint_t>(cp);
+    return locale_ != nullptr &&
+           (iswupper_l(c, locale_) != 0 || iswlower_l(c, locale_) != 0);
+  }
+
+  // Unicode's Case_Ignorable, approximated by the ASCII members and the
+  // combining diacritical marks.
+  static bool IsCaseIgnorable(char32_t cp) {
+    return cp == '\'' || cp == '.' || cp == ':' || cp == '^' || cp == '`' ||
+           cp == 0xB7 || (cp >= 0x300 && cp <= 0x36F);
+  }
+
+  // Whether a cased letter follows `s`'s case-ignorable prefix.
+  bool CasedFollows(std::string_view s) const {
+    while (!s.empty()) {
+      size_t length = 0;
+      char32_t cp = CodePointAt(s, &length);
+      if (length == 0) return false;
+      if (!IsCaseIgnorable(cp)) return IsCased(cp);
+      s.remove_prefix(length);
+    }
+    return false;
+  }
+
   char32_t LowerCodePoint(char32_t cp) const {
     if (locale_ == nullptr) return cp;
     return static_cast<char32_t>(towlower_l(static_cast<wint_t>(cp), locale_));
