@@ -42,6 +42,12 @@ struct LinkRow {
   int64_t end = 0;         // exclusive
 };
 
+// One scanned document and its links, for Manifest::RecordScans().
+struct DocumentScan {
+  DocumentRow document;
+  std::vector<LinkRow> links;
+};
+
 // Link health of one normalized URL (SPEC §13 "Verdicts").
 struct UrlRow {
   int64_t id = 0;
@@ -142,6 +148,11 @@ class Manifest {
   // true; otherwise only touches last_scanned and returns false.
   virtual Result<bool> RecordScan(const DocumentRow& doc,
                                   const std::vector<LinkRow>& links) = 0;
+  // RecordScan() for many documents in ONE transaction (all or none),
+  // much faster for a first scan of a whole site. Returns the paths whose
+  // links were replaced (new or changed documents), in input order.
+  virtual Result<std::vector<std::string>> RecordScans(
+      const std::vector<DocumentScan>& scans) = 0;
   virtual Result<std::optional<DocumentRow>> FindDocument(
       const std::string& path) = 0;
   virtual Result<std::vector<DocumentRow>> ListDocuments() = 0;

@@ -116,6 +116,34 @@ Result<SqliteDb> SqliteDb::Open(const std::string& path) {
   return db;
 }
 
+SqliteDb::SqliteDb(SqliteDb&& other) noexcept : path_(std::move(other.path_)) {
+  other.cache_.clear();  // finalize before the handle changes hands
+  db_ = std::move(other.db_);
+}
+
+SqliteDb& SqliteDb::operator=(SqliteDb&& other) noexcept {
+  if (this != &other) {
+    cache_.clear();
+    other.cache_.clear();
+    path_ = std::move(other.path_);
+    db_ = std::move(other.db_);
+  }
+  return *this;
+}
+
+// Statements are finalized before the connection closes.
+SqliteDb::~SqliteDb() { cache_.clear(); }
+
+Result<CachedStatement> SqliteDb::PrepareCached(const std::string& sql) {
+  auto found = cache_.find(sql);
+  if (found == cache_.end()) {
+    Result<Statement> stmt = Prepare(sql);
+    if (!stmt.ok()) return stmt.status();
+    found = cache_.emplace(sql, std::move(*stmt)).first;
+  }
+  return CachedStatement(&found->second);
+}
+
 Status SqliteDb::Exec(std::string_view sql) {
   std::string text(sql);
   char* errmsg = nullptr;

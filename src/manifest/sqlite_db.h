@@ -9,6 +9,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <utility>
 
 #include "rotguard/status.h"
 #include "util/handles.h"
@@ -59,17 +61,42 @@ class Statement {
   int bind_error_ = 0;  // first failed bind, reported by Step()
 };
 
+// A statement from SqliteDb::PrepareCached(): borrowed, and reset (with
+// its bindings cleared) when this handle goes out of scope, so a cached
+// statement never keeps a read transaction open.
+class CachedStatement {
+ public:
+  explicit CachedStatement(Statement* stmt) : stmt_(stmt) {}
+  CachedStatement(CachedStatement&& other) noexcept
+      : stmt_(std::exchange(other.stmt_, nullptr)) {}
+  CachedStatement& operator=(CachedStatement&&) = delete;
+  ~CachedStatement() {
+    if (stmt_ != nullptr) stmt_->Reset();
+  }
+  Statement* operator->() { return stmt_; }
+  Statement& operator*() { return *stmt_; }
+
+ private:
+  Statement* stmt_;
+};
+
 class SqliteDb {
  public:
   // Opens (creating) the database file at `path` and sets the connection
   // pragmas: WAL, foreign keys on, a busy timeout.
   static Result<SqliteDb> Open(const std::string& path);
-  SqliteDb(SqliteDb&&) noexcept = default;
-  SqliteDb& operator=(SqliteDb&&) noexcept = default;
+  // Moving drops the statement cache: cached statements point at the
+  // object they came from.
+  SqliteDb(SqliteDb&& other) noexcept;
+  SqliteDb& operator=(SqliteDb&& other) noexcept;
+  ~SqliteDb();
 
   // Runs one or more statements that return no rows.
   Status Exec(std::string_view sql);
   Result<Statement> Prepare(std::string_view sql);
+  // Prepares `sql` once per connection and hands it out again on later
+  // calls (hot lookups: dedupe, URL ids). Not reentrant for the same sql.
+  Result<CachedStatement> PrepareCached(const std::string& sql);
   // Runs a single-value query such as "PRAGMA user_version".
   Result<int64_t> QueryInt(std::string_view sql);
   int64_t LastInsertRowId() const;
@@ -87,6 +114,7 @@ class SqliteDb {
       : path_(std::move(path)), db_(std::move(db)) {}
   std::string path_;
   SqlitePtr db_;
+  std::unordered_map<std::string, Statement> cache_;
 };
 
 // BEGIN IMMEDIATE on construction (so the write lock is taken up front and

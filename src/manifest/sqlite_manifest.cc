@@ -18,38 +18,26 @@ int64_t NowUnix() {
       .count();
 }
 
-// Looks up or creates `urls` rows with statements prepared once per batch.
-class UrlIdCache {
- public:
-  static Result<UrlIdCache> Prepare(SqliteDb& db) {
-    Result<Statement> select =
-        db.Prepare("SELECT id FROM urls WHERE normalized = ?1");
+// The id of the `urls` row of `normalized`, created (with its SURT) when
+// missing. Runs inside the caller's transaction, if any.
+Result<int64_t> UrlId(SqliteDb& db, const std::string& normalized,
+                      int64_t now_unix) {
+  {
+    Result<CachedStatement> select =
+        db.PrepareCached("SELECT id FROM urls WHERE normalized = ?1");
     if (!select.ok()) return select.status();
-    Result<Statement> insert = db.Prepare(
-        "INSERT INTO urls (normalized, surt, first_seen) VALUES (?1, ?2, ?3)");
-    if (!insert.ok()) return insert.status();
-    return UrlIdCache(&db, std::move(*select), std::move(*insert));
-  }
-
-  Result<int64_t> Get(const std::string& normalized, int64_t now_unix) {
-    select_.Reset();
-    select_.Bind(1, normalized);
-    Result<bool> row = select_.Step();
+    (*select)->Bind(1, normalized);
+    Result<bool> row = (*select)->Step();
     if (!row.ok()) return row.status();
-    if (*row) return select_.ColumnInt(0);
-    insert_.Reset();
-    insert_.Bind(1, normalized).Bind(2, Surt(normalized)).Bind(3, now_unix);
-    ROTGUARD_RETURN_IF_ERROR(insert_.Run());
-    return db_->LastInsertRowId();
+    if (*row) return (*select)->ColumnInt(0);
   }
-
- private:
-  UrlIdCache(SqliteDb* db, Statement select, Statement insert)
-      : db_(db), select_(std::move(select)), insert_(std::move(insert)) {}
-  SqliteDb* db_;
-  Statement select_;
-  Statement insert_;
-};
+  Result<CachedStatement> insert = db.PrepareCached(
+      "INSERT INTO urls (normalized, surt, first_seen) VALUES (?1, ?2, ?3)");
+  if (!insert.ok()) return insert.status();
+  (*insert)->Bind(1, normalized).Bind(2, Surt(normalized)).Bind(3, now_unix);
+  ROTGUARD_RETURN_IF_ERROR((*insert)->Run());
+  return db.LastInsertRowId();
+}
 
 constexpr const char* kDocumentColumns =
     "path, sha256, title, date, draft, last_scanned";
@@ -237,75 +225,96 @@ Result<bool> SqliteManifest::RecordScan(const DocumentRow& doc,
                                         const std::vector<LinkRow>& links) {
   Result<Transaction> txn = Transaction::Begin(db_);
   if (!txn.ok()) return txn.status();
-  Result<Statement> find =
-      db_.Prepare("SELECT id, sha256 FROM documents WHERE path = ?1");
-  if (!find.ok()) return find.status();
-  find->Bind(1, doc.path);
-  Result<bool> found = find->Step();
-  if (!found.ok()) return found.status();
+  Result<bool> changed = ApplyScan(doc, links);
+  if (!changed.ok()) return changed.status();
+  ROTGUARD_RETURN_IF_ERROR(txn->Commit());
+  return *changed;
+}
 
-  bool unchanged = *found && find->ColumnText(1) == doc.sha256;
-  find->Reset();
+Result<std::vector<std::string>> SqliteManifest::RecordScans(
+    const std::vector<DocumentScan>& scans) {
+  Result<Transaction> txn = Transaction::Begin(db_);
+  if (!txn.ok()) return txn.status();
+  std::vector<std::string> changed_paths;
+  for (const DocumentScan& scan : scans) {
+    Result<bool> changed = ApplyScan(scan.document, scan.links);
+    if (!changed.ok()) return changed.status();
+    if (*changed) changed_paths.push_back(scan.document.path);
+  }
+  ROTGUARD_RETURN_IF_ERROR(txn->Commit());
+  return changed_paths;
+}
+
+Result<bool> SqliteManifest::ApplyScan(const DocumentRow& doc,
+                                       const std::vector<LinkRow>& links) {
+  bool unchanged = false;
+  {
+    Result<CachedStatement> find =
+        db_.PrepareCached("SELECT sha256 FROM documents WHERE path = ?1");
+    if (!find.ok()) return find.status();
+    (*find)->Bind(1, doc.path);
+    Result<bool> found = (*find)->Step();
+    if (!found.ok()) return found.status();
+    unchanged = *found && (*find)->ColumnText(0) == doc.sha256;
+  }
   if (unchanged) {
-    Result<Statement> touch =
-        db_.Prepare("UPDATE documents SET last_scanned = ?2 WHERE path = ?1");
+    Result<CachedStatement> touch = db_.PrepareCached(
+        "UPDATE documents SET last_scanned = ?2 WHERE path = ?1");
     if (!touch.ok()) return touch.status();
-    touch->Bind(1, doc.path).Bind(2, doc.last_scanned_unix);
-    ROTGUARD_RETURN_IF_ERROR(touch->Run());
-    ROTGUARD_RETURN_IF_ERROR(txn->Commit());
+    (*touch)->Bind(1, doc.path).Bind(2, doc.last_scanned_unix);
+    ROTGUARD_RETURN_IF_ERROR((*touch)->Run());
     return false;
   }
 
-  Result<Statement> upsert = db_.Prepare(
+  Result<CachedStatement> upsert = db_.PrepareCached(
       "INSERT INTO documents (path, sha256, title, date, draft, last_scanned) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (path) DO UPDATE SET "
       "sha256 = excluded.sha256, title = excluded.title, "
       "date = excluded.date, draft = excluded.draft, "
       "last_scanned = excluded.last_scanned RETURNING id");
   if (!upsert.ok()) return upsert.status();
-  upsert->Bind(1, doc.path)
+  (*upsert)
+      ->Bind(1, doc.path)
       .Bind(2, doc.sha256)
       .Bind(3, doc.title)
       .Bind(4, doc.date)
       .Bind(5, doc.draft)
       .Bind(6, doc.last_scanned_unix);
-  Result<bool> row = upsert->Step();
+  Result<bool> row = (*upsert)->Step();
   if (!row.ok()) return row.status();
-  int64_t document_id = upsert->ColumnInt(0);
-  ROTGUARD_RETURN_IF_ERROR(upsert->Run());  // finish the RETURNING step
+  int64_t document_id = (*upsert)->ColumnInt(0);
+  ROTGUARD_RETURN_IF_ERROR((*upsert)->Run());  // finish the RETURNING step
 
-  Result<Statement> clear =
-      db_.Prepare("DELETE FROM links WHERE document_id = ?1");
+  Result<CachedStatement> clear =
+      db_.PrepareCached("DELETE FROM links WHERE document_id = ?1");
   if (!clear.ok()) return clear.status();
-  clear->Bind(1, document_id);
-  ROTGUARD_RETURN_IF_ERROR(clear->Run());
+  (*clear)->Bind(1, document_id);
+  ROTGUARD_RETURN_IF_ERROR((*clear)->Run());
   ROTGUARD_RETURN_IF_ERROR(
       InsertLinks(document_id, links, doc.last_scanned_unix));
-  ROTGUARD_RETURN_IF_ERROR(txn->Commit());
   return true;
 }
 
 Status SqliteManifest::InsertLinks(int64_t document_id,
                                    const std::vector<LinkRow>& links,
                                    int64_t now_unix) {
-  Result<UrlIdCache> urls = UrlIdCache::Prepare(db_);
-  if (!urls.ok()) return urls.status();
-  Result<Statement> insert = db_.Prepare(
+  Result<CachedStatement> insert = db_.PrepareCached(
       "INSERT INTO links (document_id, url_id, kind, written, url, "
       "normalized, line, col, start_offset, end_offset) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
   if (!insert.ok()) return insert.status();
   for (const LinkRow& link : links) {
-    insert->Reset();
-    insert->Bind(1, document_id);
+    (*insert)->Reset();
+    (*insert)->Bind(1, document_id);
     if (link.normalized.empty()) {
-      insert->BindNull(2);
+      (*insert)->BindNull(2);
     } else {
-      Result<int64_t> url_id = urls->Get(link.normalized, now_unix);
+      Result<int64_t> url_id = UrlId(db_, link.normalized, now_unix);
       if (!url_id.ok()) return url_id.status();
-      insert->Bind(2, *url_id);
+      (*insert)->Bind(2, *url_id);
     }
-    insert->Bind(3, link.kind)
+    (*insert)
+        ->Bind(3, link.kind)
         .Bind(4, link.written)
         .Bind(5, link.url)
         .Bind(6, link.normalized)
@@ -313,7 +322,7 @@ Status SqliteManifest::InsertLinks(int64_t document_id,
         .Bind(8, link.column)
         .Bind(9, link.start)
         .Bind(10, link.end);
-    ROTGUARD_RETURN_IF_ERROR(insert->Run());
+    ROTGUARD_RETURN_IF_ERROR((*insert)->Run());
   }
   return Status::Ok();
 }
@@ -362,18 +371,17 @@ Result<std::vector<LinkRow>> SqliteManifest::LinksOf(const std::string& path) {
 
 Result<int64_t> SqliteManifest::EnsureUrl(const std::string& normalized,
                                           int64_t now_unix) {
-  Result<UrlIdCache> urls = UrlIdCache::Prepare(db_);
-  if (!urls.ok()) return urls.status();
-  return urls->Get(normalized, now_unix);
+  return UrlId(db_, normalized, now_unix);
 }
 
 Result<std::optional<UrlRow>> SqliteManifest::FindUrl(
     const std::string& normalized) {
-  Result<Statement> stmt = db_.Prepare(std::string("SELECT ") + kUrlColumns +
-                                       " FROM urls WHERE normalized = ?1");
+  Result<CachedStatement> stmt =
+      db_.PrepareCached(std::string("SELECT ") + kUrlColumns +
+                        " FROM urls WHERE normalized = ?1");
   if (!stmt.ok()) return stmt.status();
-  stmt->Bind(1, normalized);
-  return FirstRow<UrlRow>(*stmt, ReadUrl);
+  (*stmt)->Bind(1, normalized);
+  return FirstRow<UrlRow>(**stmt, ReadUrl);
 }
 
 Result<std::vector<UrlRow>> SqliteManifest::QueryUrls(const std::string& sql) {
@@ -518,8 +526,6 @@ Status SqliteManifest::MarkRecordLost(const std::string& file, int64_t offset) {
 // --- captures ---
 
 Status SqliteManifest::InsertCaptures(const std::vector<CaptureRow>& batch) {
-  Result<UrlIdCache> urls = UrlIdCache::Prepare(db_);
-  if (!urls.ok()) return urls.status();
   Result<Statement> insert = db_.Prepare(
       "INSERT INTO captures (url_id, url, captured_at_us, http_status, "
       "final_url, chain_id, hop_index, warc_file, record_offset, "
@@ -531,7 +537,7 @@ Status SqliteManifest::InsertCaptures(const std::vector<CaptureRow>& batch) {
   int64_t now = NowUnix();
   for (const CaptureRow& c : batch) {
     const std::string& key = c.normalized.empty() ? c.url : c.normalized;
-    Result<int64_t> url_id = urls->Get(key, now);
+    Result<int64_t> url_id = UrlId(db_, key, now);
     if (!url_id.ok()) return url_id.status();
     insert->Reset();
     insert->Bind(1, *url_id)
@@ -586,13 +592,14 @@ Result<std::vector<CaptureRow>> SqliteManifest::QueryCaptures(
 
 Result<std::optional<CaptureRow>> SqliteManifest::FindCaptureByPayloadSha1(
     const std::string& payload_sha1) {
-  Result<std::vector<CaptureRow>> rows = QueryCaptures(
+  if (payload_sha1.empty()) return std::optional<CaptureRow>();
+  Result<CachedStatement> stmt = db_.PrepareCached(
+      std::string(kCaptureSelect) +
       "WHERE c.payload_sha1 = ?1 AND c.revisit_of = '' AND c.lost = 0 "
-      "AND c.truncated = 0 ORDER BY c.id LIMIT 1",
-      payload_sha1);
-  if (!rows.ok()) return rows.status();
-  if (rows->empty() || payload_sha1.empty()) return std::optional<CaptureRow>();
-  return std::optional<CaptureRow>(std::move(rows->front()));
+      "AND c.truncated = 0 ORDER BY c.id LIMIT 1");
+  if (!stmt.ok()) return stmt.status();
+  (*stmt)->Bind(1, payload_sha1);
+  return FirstRow<CaptureRow>(**stmt, ReadCapture);
 }
 
 Result<std::vector<CaptureRow>> SqliteManifest::CapturesOf(

@@ -24,6 +24,8 @@ class SqliteManifest final : public Manifest {
 
   Result<bool> RecordScan(const DocumentRow& doc,
                           const std::vector<LinkRow>& links) override;
+  Result<std::vector<std::string>> RecordScans(
+      const std::vector<DocumentScan>& scans) override;
   Result<std::optional<DocumentRow>> FindDocument(
       const std::string& path) override;
   Result<std::vector<DocumentRow>> ListDocuments() override;
@@ -73,6 +75,8 @@ class SqliteManifest final : public Manifest {
   explicit SqliteManifest(SqliteDb db) : db_(std::move(db)) {}
 
   // Helpers that run inside a caller's transaction.
+  Result<bool> ApplyScan(const DocumentRow& doc,
+                         const std::vector<LinkRow>& links);
   Status InsertLinks(int64_t document_id, const std::vector<LinkRow>& links,
                      int64_t now_unix);
   Status InsertRecords(const std::vector<RecordRow>& batch);

@@ -290,6 +290,37 @@ TEST(SqliteManifestTest, RecordScanReplacesLinksOnlyWhenTheDocumentChanged) {
   EXPECT_EQ((*linked)[0].normalized, "https://ift.tt/31zykrh");
 }
 
+TEST(SqliteManifestTest, RecordScansReportsChangedPathsAndIsAllOrNothing) {
+  TempDir dir;
+  auto manifest = MustOpen(dir / "m.sqlite3");
+  ASSERT_NE(manifest, nullptr);
+  ASSERT_TRUE(manifest
+                  ->RecordScan(MakeDocument("a.md", "sha-a", 1),
+                               {MakeLink("https://a.example/", 0)})
+                  .ok());
+  std::vector<DocumentScan> scans = {
+      {MakeDocument("a.md", "sha-a", 2), {MakeLink("https://x.example/", 0)}},
+      {MakeDocument("b.md", "sha-b", 2), {MakeLink("https://b.example/", 3)}},
+  };
+  Result<std::vector<std::string>> changed = manifest->RecordScans(scans);
+  ASSERT_TRUE(changed.ok()) << changed.status().message();
+  EXPECT_EQ(*changed, std::vector<std::string>{"b.md"});
+  EXPECT_EQ(manifest->LinksOf("a.md")->at(0).url, "https://a.example/");
+  EXPECT_EQ(manifest->LinksOf("b.md")->size(), 1u);
+
+  LinkRow bad = MakeLink("https://c.example/", 0);
+  bad.kind = "hyperlink";  // violates the kind CHECK constraint
+  scans = {{MakeDocument("c.md", "sha-c", 3), {}},
+           {MakeDocument("b.md", "sha-b2", 3), {bad}}};
+  changed = manifest->RecordScans(scans);
+  EXPECT_EQ(changed.status().code(), ErrorCode::kInvalidArgument);
+  Result<std::optional<DocumentRow>> c = manifest->FindDocument("c.md");
+  ASSERT_TRUE(c.ok());
+  EXPECT_FALSE(c->has_value());
+  EXPECT_EQ(manifest->FindDocument("b.md")->value().sha256, "sha-b");
+  EXPECT_EQ(manifest->LinksOf("b.md")->at(0).url, "https://b.example/");
+}
+
 TEST(SqliteManifestTest, DedupeLookupFindsTheEarliestOriginalNotARevisit) {
   TempDir dir;
   auto manifest = MustOpen(dir / "m.sqlite3");
