@@ -39,7 +39,8 @@ struct WalkResult {
   // "build-dir" (public/ _site/ resources/ node_modules/ below a named
   // directory), "symlink-dir" (directory symlinks are never followed, so a
   // link loop cannot hang the walk), "unknown-extension" (a named file
-  // that is not Markdown or HTML), "other" (sockets, devices, ...).
+  // that is not Markdown or HTML), "broken-symlink" (a symlink to nothing),
+  // "other" (sockets, devices, ...).
   // Files with other extensions inside a directory are not counted.
   std::map<std::string, int64_t> skipped;
   // Human-readable notes ("notes.txt: not Markdown or HTML, skipped").
@@ -81,7 +82,7 @@ struct ScanOptions {
   ExtractOptions extract;
   std::vector<std::string> exclude_regexes;  // --exclude
   bool compute_sha256 = false;               // for manifest updates
-  int threads = 2;                           // extraction workers
+  int threads = 2;  // extracting threads, the calling one included
 };
 
 struct ScannedDocument {
@@ -93,9 +94,9 @@ struct ScannedDocument {
   int64_t excluded = 0;  // links dropped by the UrlFilter
 };
 
-// Reads (one read per file) and extracts every input on
-// `options.threads` worker threads, and hands each document to `consume`
-// on the calling thread in the order of `inputs`, while later files are
+// Reads (one read per file) and extracts every input on `options.threads`
+// threads (the calling one helps), and hands each document to `consume` on
+// the calling thread in the order of `inputs`, while later files are
 // still being extracted (at most a few hundred ahead, so memory stays
 // flat). `consume` may move from the document. Each site root's
 // `.rotguardignore` applies to the files found under it; named files use
