@@ -1,0 +1,27 @@
+// HTML link extraction with gumbo: whole documents and the raw-HTML
+// pieces of Markdown files.
+#ifndef ROTGUARD_EXTRACT_HTML_H_
+#define ROTGUARD_EXTRACT_HTML_H_
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "extract/collector.h"
+
+namespace rotguard::extract {
+
+// Parses content[begin, end) as HTML and reports every URL-bearing
+// attribute, <style> text and rotguard-ignore comment to `out`, with spans
+// relative to the whole content. When `base_href` is non-null it receives
+// the first <base href> value (decoded), if any.
+void ExtractHtml(size_t begin, size_t end, Collector* out,
+                 std::string* base_href);
+
+// Decodes HTML character references (`&amp;`, `&#x2F;`, every named
+// reference of the HTML standard) the way an attribute value is decoded.
+std::string DecodeCharacterReferences(std::string_view raw);
+
+}  // namespace rotguard::extract
+
+#endif  // ROTGUARD_EXTRACT_HTML_H_
