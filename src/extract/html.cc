@@ -352,6 +352,20 @@ class HtmlWalker {
     *base_href_ = std::string(TrimmedValue(attr));
   }
 
+  // <link rel=stylesheet|icon|preload|…> loads part of the page;
+  // rel=canonical, alternate, author… point at other pages.
+  static bool IsRequisiteRel(const GumboElement& element) {
+    const GumboAttribute* rel = gumbo_get_attribute(&element.attributes, "rel");
+    if (rel == nullptr) return false;
+    std::string value;
+    for (const char* p = rel->value; *p != '\0'; ++p) value += AsciiLower(*p);
+    for (std::string_view word : {"stylesheet", "icon", "preload", "prefetch",
+                                  "modulepreload", "manifest"}) {
+      if (value.find(word) != std::string::npos) return true;
+    }
+    return false;
+  }
+
   void VisitElement(const GumboElement& element) {
     switch (element.tag) {
       case GUMBO_TAG_A:
@@ -379,7 +393,9 @@ class HtmlWalker {
         AddAttribute(element, "poster", LinkKind::kImage);
         break;
       case GUMBO_TAG_LINK:
-        AddAttribute(element, "href", LinkKind::kRequisite);
+        AddAttribute(
+            element, "href",
+            IsRequisiteRel(element) ? LinkKind::kRequisite : LinkKind::kLink);
         break;
       case GUMBO_TAG_META:
         AddMetaRefresh(element);

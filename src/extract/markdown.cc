@@ -123,9 +123,15 @@ class MarkdownWalker {
     if (type == MD_BLOCK_CODE) walker->LeaveCode();
     return 0;
   }
+  // Emphasis and strikethrough delimiters may sit inside a bare URL
+  // (`http://h/~r/x/~3/`); every other span ends the text run.
+  static bool IsEmphasis(MD_SPANTYPE type) {
+    return type == MD_SPAN_EM || type == MD_SPAN_STRONG ||
+           type == MD_SPAN_DEL || type == MD_SPAN_U;
+  }
   static int EnterSpan(MD_SPANTYPE type, void* detail, void* self) {
     auto* walker = static_cast<MarkdownWalker*>(self);
-    walker->FlushTextRun();
+    if (!IsEmphasis(type)) walker->FlushTextRun();
     if (type == MD_SPAN_A) {
       walker->OpenLink(type, static_cast<MD_SPAN_A_DETAIL*>(detail)->href);
     } else if (type == MD_SPAN_IMG) {
@@ -137,7 +143,7 @@ class MarkdownWalker {
   }
   static int LeaveSpan(MD_SPANTYPE type, void*, void* self) {
     auto* walker = static_cast<MarkdownWalker*>(self);
-    walker->FlushTextRun();
+    if (!IsEmphasis(type)) walker->FlushTextRun();
     if (type == MD_SPAN_A || type == MD_SPAN_IMG) {
       walker->CloseLink();
     } else if (type == MD_SPAN_CODE) {
@@ -224,9 +230,16 @@ class MarkdownWalker {
   // Plain text pieces that follow each other in the source form one run,
   // scanned for bare URLs when it ends.
   void AppendTextRun(size_t start, size_t end) {
-    if (run_end_ != kNpos && start == run_end_) {
-      run_end_ = end;
-      return;
+    if (run_end_ != kNpos && start >= run_end_) {
+      bool only_delimiters = true;
+      for (size_t i = run_end_; i < start && only_delimiters; ++i) {
+        char c = source_[i];
+        only_delimiters = c == '*' || c == '_' || c == '~';
+      }
+      if (only_delimiters) {
+        run_end_ = end;
+        return;
+      }
     }
     FlushTextRun();
     run_start_ = start;
