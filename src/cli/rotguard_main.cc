@@ -62,6 +62,7 @@ int RotguardMain(int argc, char** argv) {
   // One line per command; each lives in cmd_<name>.cc.
   AddInitCommand(app, global, result);
   AddInspectCommand(app, global, result);
+  AddScanCommand(app, global, result);
 
   try {
     int code = RunApp(app, argc, argv, result, global);
