@@ -250,6 +250,13 @@ TEST(HtmlExtractTest, EveryUrlAttributeGetsItsKind) {
   ExpectSpansHold(text, doc);
 }
 
+TEST(HtmlExtractTest, LinkRelDecidesBetweenRequisiteAndLink) {
+  std::string text =
+      "<link rel=\"Shortcut Icon\" href=\"https://s.example/i.ico\">"
+      "<link rel=canonical href=\"https://s.example/page\">";
+  EXPECT_EQ(Kinds(Html(text)), (Strings{"requisite", "link"}));
+}
+
 TEST(HtmlExtractTest, CharacterReferencesAreDecodedInTheUrlNotTheSpan) {
   std::string text = "<a href=\"https://e.example/?a=1&amp;b=2&#x26;c\">x</a>";
   ExtractedDocument doc = Html(text);
@@ -419,6 +426,16 @@ TEST(FrontMatterTest, JekyllDateComesFromThePostFileName) {
   ExtractedDocument hugo =
       ExtractLinks("content/2020-02-08-x.md", text, DocumentFormat::kMarkdown);
   EXPECT_EQ(hugo.front_matter.date, "");
+}
+
+TEST(FrontMatterTest, TomlSyntaxErrorWarnsWithTheFileLine) {
+  std::string text =
+      "+++\ntitle = \"ok\"\ndate = = 3\n+++\nhttps://b.example/x\n";
+  ExtractedDocument doc = Md(text);
+  ASSERT_EQ(doc.warnings.size(), 1u);
+  EXPECT_NE(doc.warnings[0].message.find("line 3"), std::string::npos)
+      << doc.warnings[0].message;
+  EXPECT_EQ(Urls(doc), Strings{"https://b.example/x"});
 }
 
 // --------------------------------------------------------- shortcodes
