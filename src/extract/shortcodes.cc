@@ -19,6 +19,8 @@ constexpr size_t kNpos = std::string_view::npos;
 // A shortcode longer than this is taken as an unterminated one; it keeps
 // a stray `{{<` from making the scan quadratic.
 constexpr size_t kMaxShortcodeLength = 16 * 1024;
+// Longest Liquid tag taken as one; longer ones are literal text.
+constexpr size_t kMaxLiquidLength = 1024;
 
 struct Argument {
   std::string_view name;  // empty for a positional argument
@@ -113,8 +115,12 @@ class ShortcodeScanner {
   }
 
   void ReadLiquid(size_t start, std::string_view close) {
-    size_t end = text_.find(close, start + 2);
-    if (end == kNpos) return;
+    // A stray `{{` in prose must not hide the links of the next pages
+    // (nor make the scan quadratic): the tag must close soon.
+    std::string_view window = text_.substr(start + 2, kMaxLiquidLength);
+    size_t close_at = window.find(close);
+    if (close_at == kNpos) return;
+    size_t end = start + 2 + close_at;
     end += close.size();
     if (close == "%}" && TagName(start + 2, end) == "raw") {
       // {% raw %}…{% endraw %}: everything inside is literal text.
@@ -156,9 +162,10 @@ class ShortcodeScanner {
     SkipSpaces(&i, limit);
     if (text_.compare(i, 2, "/*") == 0) {
       // {{</* name */>}} is Hugo's escape for showing a shortcode.
-      size_t comment_end = text_.find("*/", i + 2);
+      std::string_view window = text_.substr(0, limit);
+      size_t comment_end = window.find("*/", i + 2);
       size_t end =
-          comment_end == kNpos ? kNpos : text_.find(close, comment_end);
+          comment_end == kNpos ? kNpos : window.find(close, comment_end);
       if (end == kNpos || end >= limit) return;
       out_->AddOpaqueRegion(start, end + close.size());
       pos_ = end + close.size();
