@@ -506,6 +506,12 @@ TEST(ShortcodeTest, LiquidIsNeverALiteralUrl) {
   EXPECT_EQ(doc.skipped["liquid"], 1);
 }
 
+TEST(ShortcodeTest, StrayLiquidBraceDoesNotHideLaterLinks) {
+  std::string text = "Templates use {{ and {% a lot.\n\n";
+  text += std::string(2000, 'x') + "\n\nhttps://later.example/ %} }}\n";
+  EXPECT_EQ(Urls(Md(text)), Strings{"https://later.example/"});
+}
+
 // ------------------------------------------------------------- ignore
 
 TEST(IgnoreCommentTest, IgnoreSkipsOnlyTheNextLink) {
