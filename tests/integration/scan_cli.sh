@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # `rotguard scan`: text and JSON output, spans, ignoring, skipped
 # directories, exit codes (SPEC §3, §13 "scan text output", "Ignoring").
 source "$ROTGUARD_SOURCE_DIR/tests/integration/common.sh"

@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # `rotguard scan --update`: documents and links go into the manifest;
 # re-runs report only changed documents; the store lock is exclusive
 # (SPEC §3, §4, §13 "Locks", issue #4 item 6).
