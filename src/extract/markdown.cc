@@ -20,6 +20,7 @@
 #include <cctype>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "extract/html.h"
@@ -31,6 +32,8 @@ constexpr size_t kNpos = std::string_view::npos;
 // How far past the link text a rewritten destination is searched for
 // before the whole document is tried (reference definitions).
 constexpr size_t kForwardSearchWindow = 64 * 1024;
+// Bytes a document may spend searching for rewritten destinations.
+constexpr size_t kSearchBudget = 64 * 1024 * 1024;
 // Longest character reference considered while matching
 // (`&CounterClockwiseContourIntegral;`).
 constexpr size_t kMaxEntityLength = 40;
@@ -423,11 +426,30 @@ class MarkdownWalker {
                                 size_t* end) {
     size_t from = span.text_end != kNpos ? span.text_end : span.search_from;
     size_t limit = std::min(source_.size(), from + kForwardSearchWindow);
-    if (FindEscapedForm(span.target, from, limit, start, end)) {
+    if (Charge(limit - from) &&
+        FindEscapedForm(span.target, from, limit, start, end)) {
       furthest_ = std::max(furthest_, *end);
       return;
     }
-    FindEscapedForm(span.target, begin_, source_.size(), start, end);
+    // Reference definitions may be anywhere; a definition used again is
+    // found in the cache.
+    if (auto it = far_destinations_.find(span.target);
+        it != far_destinations_.end()) {
+      *start = it->second.start;
+      *end = it->second.end;
+      return;
+    }
+    if (Charge(source_.size() - begin_) &&
+        FindEscapedForm(span.target, begin_, source_.size(), start, end)) {
+      far_destinations_[span.target] = {*start, *end};
+    }
+  }
+
+  // Searches spend a per-document budget so hostile input stays linear.
+  bool Charge(size_t bytes) {
+    if (bytes > search_budget_) return false;
+    search_budget_ -= bytes;
+    return true;
   }
 
   bool FindEscapedForm(std::string_view target, size_t from, size_t limit,
@@ -455,6 +477,8 @@ class MarkdownWalker {
   std::vector<Region> code_regions_;
   size_t html_start_ = 0;
   size_t html_end_ = kNpos;
+  size_t search_budget_ = kSearchBudget;
+  std::unordered_map<std::string, Region> far_destinations_;
   size_t run_start_ = 0;
   size_t run_end_ = kNpos;
 };

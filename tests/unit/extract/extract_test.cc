@@ -575,6 +575,16 @@ TEST(BadInputTest, TwentyMegabyteSingleLineIsLinear) {
   EXPECT_LT(elapsed, std::chrono::seconds(20));
 }
 
+TEST(BadInputTest, ManyUsesOfAnEscapedReferenceStayFast) {
+  std::string text = "[r]: https://ref.example/a\\_b\n\n";
+  for (int i = 0; i < 50000; ++i) text += "[x][r] filler text here\n";
+  auto started = std::chrono::steady_clock::now();
+  ExtractedDocument doc = Md(text);
+  auto elapsed = std::chrono::steady_clock::now() - started;
+  EXPECT_EQ(Urls(doc), Strings{"https://ref.example/a_b"});
+  EXPECT_LT(elapsed, std::chrono::seconds(20));
+}
+
 TEST(BadInputTest, MalformedHtmlDoesNotCrash) {
   std::string text =
       "<a href=\"https://ok.example/\"<img src='https://x.example/\n"
