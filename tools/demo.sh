@@ -26,7 +26,7 @@ step "rotguard scan examples/site (every link with file:line:col kind url)"
 step "rotguard scan --update (documents and links into the manifest)"
 "$RG" scan --update examples/site
 sqlite3 "$ROTGUARD_STORE/manifest.sqlite3" \
-  "SELECT d.path, l.kind, l.url FROM links l JOIN documents d ON d.id = l.document_id ORDER BY d.path, l.start LIMIT 5;"
+  "SELECT d.path, l.kind, l.url FROM links l JOIN documents d ON d.id = l.document_id ORDER BY d.path, l.start_offset LIMIT 5;"
 
 step "a WARC written by the library (every record type), then rotguard inspect"
 "$BUILD/tools/make_sample_warc" "$OUT/sample"
