@@ -48,6 +48,13 @@ median_seconds() {
     awk '{ t[NR] = $1 } END { m = (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2; printf "%.3f\n", m / 1e9 }'
 }
 
+# cpu_seconds CMD...: user + sys seconds of one run (robust to other load
+# on the machine, unlike wall time).
+cpu_seconds() {
+  /usr/bin/time -f '%U %S' -o "$WORK/cpu" "$@" >/dev/null
+  awk '{ printf "%.3f\n", $1 + $2 }' "$WORK/cpu"
+}
+
 build_rotguard
 install_peer
 ROTGUARD=$BUILD_DIR/rotguard
@@ -78,21 +85,28 @@ T_TEXT=$(median_seconds "$RUNS" "$ROTGUARD" -q scan "$SITE")
 log "markdown-link-extractor, $PEER_RUNS runs"
 T_PEER=$(median_seconds "$PEER_RUNS" node "$ROOT/bench/scan/mle_driver.mjs" "$SITE")
 
-python3 - "$BYTES" "$FILES" "$LINKS" "$PEER_LINKS" "$T_JSON" "$T_TEXT" "$T_PEER" <<'PY'
+C_JSON=$(cpu_seconds "$ROTGUARD" -q --json scan "$SITE")
+C_TEXT=$(cpu_seconds "$ROTGUARD" -q scan "$SITE")
+C_PEER=$(cpu_seconds node "$ROOT/bench/scan/mle_driver.mjs" "$SITE")
+LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
+
+python3 - "$BYTES" "$FILES" "$LINKS" "$PEER_LINKS" "$T_JSON" "$T_TEXT" "$T_PEER" \
+  "$C_JSON" "$C_TEXT" "$C_PEER" "$LOAD" <<'PY'
 import sys
 size, files, links, peer_links = map(int, sys.argv[1:5])
-t_json, t_text, t_peer = map(float, sys.argv[5:8])
+t_json, t_text, t_peer, c_json, c_text, c_peer = map(float, sys.argv[5:11])
 mb = size / 1e6
-def row(name, seconds, n):
-    return (f"| {name} | {seconds:.3f} s | {mb / seconds:.1f} MB/s | "
+def row(name, seconds, cpu, n):
+    return (f"| {name} | {seconds:.3f} s | {cpu:.2f} s | {mb / seconds:.1f} MB/s | "
             f"{n / seconds:,.0f} links/s | {t_peer / seconds:.1f}x |")
 print(f"Tree: {files} files, {mb:.1f} MB; rotguard finds {links} links, "
-      f"markdown-link-extractor {peer_links}.\n")
-print("| tool | median wall | throughput | links | vs peer |")
-print("|---|---|---|---|---|")
-print(row("rotguard scan --json", t_json, links))
-print(row("rotguard scan (text)", t_text, links))
-print(row("markdown-link-extractor 4.0.4 (node)", t_peer, peer_links))
+      f"markdown-link-extractor {peer_links}. Load average at the end: "
+      f"{sys.argv[11]}.\n")
+print("| tool | median wall | CPU (user+sys) | throughput | links | vs peer (wall) |")
+print("|---|---|---|---|---|---|")
+print(row("rotguard scan --json", t_json, c_json, links))
+print(row("rotguard scan (text)", t_text, c_text, links))
+print(row("markdown-link-extractor 4.0.4 (node)", t_peer, c_peer, peer_links))
 ok = t_peer / t_json >= 20 and t_json < 2.0
 print(f"\nTarget (>= 20x the peer and < 2 s, --json): {'met' if ok else 'MISSED'}")
 PY
