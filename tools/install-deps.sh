@@ -10,7 +10,7 @@ PACKAGES=(
   libspdlog-dev libfmt-dev zlib1g-dev libdeflate-dev libcli11-dev
   libtomlplusplus-dev nlohmann-json3-dev libgumbo-dev libmd4c-dev
   libmd4c-html0-dev libidn2-dev libgtest-dev libgmock-dev libbenchmark-dev
-  wget curl openssl python3 sqlite3
+  wget curl openssl python3 sqlite3 clang-format
 )
 
 missing=()

@@ -14,6 +14,8 @@ build_and_test() {  # DIR CMAKE_ARGS...
   ctest --test-dir "$dir" --output-on-failure -j "$JOBS"
 }
 
+echo "== clang-format check =="
+bash tools/format.sh --check
 echo "== release build (-Werror) =="
 build_and_test build/release -DCMAKE_BUILD_TYPE=RelWithDebInfo
 echo "== ASan + UBSan build (unit, integration, fuzz corpus replay) =="

@@ -23,13 +23,13 @@ std::string_view LinkKindName(LinkKind kind);
 
 struct Link {
   LinkKind kind = LinkKind::kLink;
-  size_t start = 0;  // byte offset of the span from the file's first byte
-  size_t end = 0;    // exclusive; [start, end) holds exactly `written`
-  int line = 0;      // 1-based line of `start`
-  int column = 0;    // 1-based byte column of `start`
-  std::string written;     // the exact bytes of the span
-  std::string url;         // absolute URL as written (entities decoded,
-                           // //h/p → https://h/p, shortcodes → canonical URL)
+  size_t start = 0;     // byte offset of the span from the file's first byte
+  size_t end = 0;       // exclusive; [start, end) holds exactly `written`
+  int line = 0;         // 1-based line of `start`
+  int column = 0;       // 1-based byte column of `start`
+  std::string written;  // the exact bytes of the span
+  std::string url;      // absolute URL as written (entities decoded,
+                        // //h/p → https://h/p, shortcodes → canonical URL)
   std::string normalized;  // manifest key (see url.h NormalizeUrl)
 };
 

@@ -91,9 +91,9 @@ class Result {
 }  // namespace rotguard
 
 // Propagate a non-ok Status from the current function.
-#define ROTGUARD_RETURN_IF_ERROR(expr)            \
-  do {                                            \
-    ::rotguard::Status rotguard_status_ = (expr); \
+#define ROTGUARD_RETURN_IF_ERROR(expr)                   \
+  do {                                                   \
+    ::rotguard::Status rotguard_status_ = (expr);        \
     if (!rotguard_status_.ok()) return rotguard_status_; \
   } while (0)
 

@@ -10,12 +10,12 @@
 namespace rotguard::cli {
 
 enum ExitCode : int {
-  kExitOk = 0,          // success
-  kExitUsage = 1,       // usage or config error; missing store
-  kExitFetchFailed = 2, // some fetches failed / dead links with --fail-on-dead
-  kExitIntegrity = 3,   // verify found damage; damaged or non-WARC input
-  kExitLocked = 4,      // the store is locked by another run
-  kExitIoError = 5,     // I/O or internal error
+  kExitOk = 0,           // success
+  kExitUsage = 1,        // usage or config error; missing store
+  kExitFetchFailed = 2,  // some fetches failed / dead links with --fail-on-dead
+  kExitIntegrity = 3,    // verify found damage; damaged or non-WARC input
+  kExitLocked = 4,       // the store is locked by another run
+  kExitIoError = 5,      // I/O or internal error
 };
 
 inline constexpr const char* kExitCodeHelp =

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <exception>
 #include <iostream>
+#include <string_view>
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
@@ -13,37 +14,40 @@ namespace rotguard::cli {
 namespace {
 
 void AddGlobalOptions(CLI::App& app, GlobalOptions& global) {
-  app.set_version_flag("--version", std::string("rotguard ") + ROTGUARD_VERSION);
+  app.set_version_flag("--version",
+                       std::string("rotguard ") + ROTGUARD_VERSION);
   app.add_option("--store", global.store,
                  "store directory (default ./.rotguard)")
       ->envname("ROTGUARD_STORE");
   app.add_option("--config", global.config,
                  "config file (default <store>/rotguard.toml)");
   app.add_flag_function(
-      "-v,--verbose", [&global](int64_t n) { global.verbosity += static_cast<int>(n); },
+      "-v,--verbose",
+      [&global](int64_t n) { global.verbosity += static_cast<int>(n); },
       "more output (repeatable)");
   app.add_flag_function(
-      "-q,--quiet", [&global](int64_t n) { global.verbosity -= static_cast<int>(n); },
+      "-q,--quiet",
+      [&global](int64_t n) { global.verbosity -= static_cast<int>(n); },
       "less output");
   app.add_flag("--json", global.json, "machine-readable output (JSON Lines)");
 }
 
-int RunApp(CLI::App& app, int argc, char** argv, const CommandResult& result,
-           const GlobalOptions& global) {
+int ReportError(std::string_view message, int exit_code) {
+  std::cout.flush();
+  std::cerr << "rotguard: error: " << message << '\n';
+  return exit_code;
+}
+
+// Parses and runs the chosen command. Help and --version are "errors" to
+// CLI11 with exit code 0; every real usage error exits 1 (SPEC §3) through
+// the same "rotguard: error:" line as every other error.
+int RunApp(CLI::App& app, int argc, char** argv, const CommandResult& result) {
   try {
     app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    // CLI11 prints its own message; every usage error exits 1 (SPEC §3).
-    app.exit(e);
-    return kExitUsage;
+    if (e.get_exit_code() == 0) return app.exit(e);
+    return ReportError(std::string(e.what()) + " (see --help)", kExitUsage);
   }
-  (void)global;
   return result.exit_code;
 }
 
@@ -64,18 +68,15 @@ int RotguardMain(int argc, char** argv) {
   AddInspectCommand(app, global, result);
   AddScanCommand(app, global, result);
 
+  // The one top-level handler: commands throw, this prints once.
   try {
-    int code = RunApp(app, argc, argv, result, global);
+    int code = RunApp(app, argc, argv, result);
     std::cout.flush();
     return code;
   } catch (const CliError& e) {
-    std::cout.flush();
-    std::cerr << "rotguard: error: " << e.what() << '\n';
-    return e.exit_code();
+    return ReportError(e.what(), e.exit_code());
   } catch (const std::exception& e) {
-    std::cout.flush();
-    std::cerr << "rotguard: error: " << e.what() << '\n';
-    return kExitIoError;
+    return ReportError(e.what(), kExitIoError);
   }
 }
 

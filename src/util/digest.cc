@@ -131,6 +131,8 @@ std::string Sha256(std::string_view bytes) {
   return h.Final();
 }
 
-std::string Sha256Hex(std::string_view bytes) { return HexEncode(Sha256(bytes)); }
+std::string Sha256Hex(std::string_view bytes) {
+  return HexEncode(Sha256(bytes));
+}
 
 }  // namespace rotguard

@@ -34,7 +34,8 @@ class Hasher {
 // Both digests in one pass: WARC wants sha1, the manifest sha256.
 class DualHasher {
  public:
-  DualHasher() : sha1_(DigestAlgorithm::kSha1), sha256_(DigestAlgorithm::kSha256) {}
+  DualHasher()
+      : sha1_(DigestAlgorithm::kSha1), sha256_(DigestAlgorithm::kSha256) {}
   void Update(std::string_view bytes) {
     sha1_.Update(bytes);
     sha256_.Update(bytes);
@@ -50,8 +51,8 @@ class DualHasher {
   Hasher sha256_;
 };
 
-std::string Base32Encode(std::string_view raw);   // RFC 4648, no padding
-std::string HexEncode(std::string_view raw);      // lowercase
+std::string Base32Encode(std::string_view raw);  // RFC 4648, no padding
+std::string HexEncode(std::string_view raw);     // lowercase
 // Decodes Base32 (either case, '=' padding allowed); false on bad input.
 bool Base32Decode(std::string_view text, std::string* raw);
 bool HexDecode(std::string_view text, std::string* raw);
