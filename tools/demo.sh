@@ -24,7 +24,7 @@ step "rotguard scan examples/site (every link with file:line:col kind url)"
 "$RG" scan examples/site
 
 step "rotguard scan --update (documents and links into the manifest)"
-"$RG" scan --update examples/site
+"$RG" scan --update examples/site >/dev/null
 sqlite3 "$ROTGUARD_STORE/manifest.sqlite3" \
   "SELECT d.path, l.kind, l.url FROM links l JOIN documents d ON d.id = l.document_id ORDER BY d.path, l.start_offset LIMIT 5;"
 
@@ -32,5 +32,8 @@ step "a WARC written by the library (every record type), then rotguard inspect"
 "$BUILD/tools/make_sample_warc" "$OUT/sample"
 WARC=$(ls "$OUT"/sample/*.warc.gz | head -n 1)
 "$RG" inspect "$WARC"
+
+step "the same WARC read by another implementation (npm warcio 2.4.11)"
+node tools/interop/check_warc.mjs "$WARC" | tail -n 3
 
 step "done: store in $ROTGUARD_STORE, WARC in $WARC"
