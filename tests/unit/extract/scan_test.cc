@@ -1,7 +1,6 @@
 #include "rotguard/scan.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <filesystem>
 #include <fstream>
@@ -9,6 +8,7 @@
 #include <vector>
 
 #include "extract/ignore_file.h"
+#include "unit/temp_dir.h"
 #include "util/digest.h"
 
 namespace rotguard {
@@ -89,22 +89,17 @@ TEST(UrlFilterTest, MissingIgnoreFileAddsNothing) {
 class ScanInputsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "scan_test.XXXXXX");
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
+    dir_ = tmp_.path();
     old_cwd_ = fs::current_path();
     fs::current_path(dir_);
   }
-  void TearDown() override {
-    fs::current_path(old_cwd_);
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
+  void TearDown() override { fs::current_path(old_cwd_); }
   static void Write(const fs::path& path, const std::string& text) {
     if (path.has_parent_path()) fs::create_directories(path.parent_path());
     std::ofstream(path, std::ios::binary) << text;
   }
 
+  ::rotguard::testing::TempDir tmp_;  // removed after TearDown
   fs::path dir_;
   fs::path old_cwd_;
 };

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "rotguard/scan.h"
+#include "unit/temp_dir.h"
 
 namespace rotguard {
 namespace {
@@ -20,9 +21,7 @@ namespace fs = std::filesystem;
 class WalkTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "walk_test.XXXXXX");
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
+    dir_ = tmp_.path();
     old_cwd_ = fs::current_path();
     fs::current_path(dir_);
   }
@@ -31,7 +30,6 @@ class WalkTest : public ::testing::Test {
     std::error_code ec;
     fs::permissions(dir_ / "site" / "locked", fs::perms::owner_all,
                     fs::perm_options::add, ec);
-    fs::remove_all(dir_, ec);
   }
 
   static void Touch(const fs::path& path) {
@@ -47,6 +45,7 @@ class WalkTest : public ::testing::Test {
     return paths;
   }
 
+  ::rotguard::testing::TempDir tmp_;  // removed after TearDown
   fs::path dir_;
   fs::path old_cwd_;
 };

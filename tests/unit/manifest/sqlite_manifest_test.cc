@@ -8,7 +8,7 @@
 #include "manifest/schema.h"
 #include "manifest/sqlite_db.h"
 #include "rotguard/manifest.h"
-#include "unit/manifest/temp_dir.h"
+#include "unit/temp_dir.h"
 
 namespace rotguard {
 namespace {

@@ -6,7 +6,7 @@
 #include <sstream>
 #include <string>
 
-#include "unit/manifest/temp_dir.h"
+#include "unit/temp_dir.h"
 #include "util/file.h"
 
 namespace rotguard {

@@ -4,7 +4,6 @@
 #define ROTGUARD_TESTS_UNIT_WARC_WARC_TEST_UTIL_H_
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -13,29 +12,12 @@
 #include <vector>
 
 #include "rotguard/warc_reader.h"
+#include "unit/temp_dir.h"
 #include "util/file.h"
 
 namespace rotguard::warc_test {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string templ =
-        (std::filesystem::temp_directory_path() / "rotguard-warc-XXXXXX")
-            .string();
-    path_ = ::mkdtemp(templ.data());
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using ::rotguard::testing::TempDir;
 
 struct ReadResult {
   std::vector<WarcRecordInfo> records;

@@ -1,7 +1,7 @@
 // A fresh directory per test, removed afterwards (kept when the test
 // failed, so the evidence can be inspected).
-#ifndef ROTGUARD_TESTS_UNIT_MANIFEST_TEMP_DIR_H_
-#define ROTGUARD_TESTS_UNIT_MANIFEST_TEMP_DIR_H_
+#ifndef ROTGUARD_TESTS_UNIT_TEMP_DIR_H_
+#define ROTGUARD_TESTS_UNIT_TEMP_DIR_H_
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
@@ -39,4 +39,4 @@ class TempDir {
 
 }  // namespace rotguard::testing
 
-#endif  // ROTGUARD_TESTS_UNIT_MANIFEST_TEMP_DIR_H_
+#endif  // ROTGUARD_TESTS_UNIT_TEMP_DIR_H_
