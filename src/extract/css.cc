@@ -7,13 +7,10 @@
 #include <string_view>
 
 #include "extract/html.h"
+#include "util/ascii.h"
 
 namespace rotguard::extract {
 namespace {
-
-char AsciiLower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
 
 bool StartsWithIgnoreCase(std::string_view text, size_t at,
                           std::string_view prefix) {

@@ -17,22 +17,12 @@
 #include <string_view>
 #include <vector>
 
+#include "util/ascii.h"
+
 namespace rotguard::extract {
 namespace {
 
 constexpr size_t kNpos = std::string_view::npos;
-
-char AsciiLower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-bool StartsWithIgnoreCase(std::string_view text, std::string_view prefix) {
-  if (text.size() < prefix.size()) return false;
-  for (size_t i = 0; i < prefix.size(); ++i) {
-    if (AsciiLower(text[i]) != prefix[i]) return false;
-  }
-  return true;
-}
 
 bool IsHttpUrl(std::string_view value) {
   return StartsWithIgnoreCase(value, "http://") ||

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "extract/css.h"
+#include "util/ascii.h"
 
 namespace rotguard::extract {
 namespace {
@@ -38,18 +39,6 @@ GumboOutputPtr ParseHtml(std::string_view html) {
   options.max_errors = 0;
   return GumboOutputPtr(
       gumbo_parse_with_options(&options, html.data(), html.size()));
-}
-
-char AsciiLower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (AsciiLower(a[i]) != AsciiLower(b[i])) return false;
-  }
-  return true;
 }
 
 bool IsAsciiAlpha(char c) {

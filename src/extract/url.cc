@@ -33,6 +33,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "util/ascii.h"
+
 namespace rotguard {
 namespace {
 
@@ -45,23 +47,12 @@ bool IsAsciiDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsHexDigit(char c) {
   return IsAsciiDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
-char AsciiLower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
 char AsciiUpper(char c) {
   return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
-}
-std::string AsciiLowercase(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = AsciiLower(c);
-  return out;
 }
 int HexValue(char c) {
   if (IsAsciiDigit(c)) return c - '0';
   return AsciiLower(c) - 'a' + 10;
-}
-bool StartsWith(std::string_view s, std::string_view prefix) {
-  return s.substr(0, prefix.size()) == prefix;
 }
 
 void AppendPercentEncoded(unsigned char byte, std::string* out) {
@@ -129,15 +120,15 @@ std::string RemoveDotSegments(std::string_view input) {
   std::string output;
   output.reserve(input.size());
   while (!input.empty()) {
-    if (StartsWith(input, "../")) {
+    if (input.starts_with("../")) {
       input.remove_prefix(3);
-    } else if (StartsWith(input, "./")) {
+    } else if (input.starts_with("./")) {
       input.remove_prefix(2);
-    } else if (StartsWith(input, "/./")) {
+    } else if (input.starts_with("/./")) {
       input.remove_prefix(2);
     } else if (input == "/.") {
       input = "/";
-    } else if (StartsWith(input, "/../")) {
+    } else if (input.starts_with("/../")) {
       input.remove_prefix(3);
       PopLastSegment(&output);
     } else if (input == "/..") {
@@ -734,7 +725,7 @@ std::optional<WhatwgUrl> ParseWhatwgHttpUrl(std::string_view input) {
     if (c != '\t' && c != '\n' && c != '\r') cleaned.push_back(c);
   }
   std::string_view rest = cleaned;
-  bool https = StartsWith(rest, "https:");
+  bool https = rest.starts_with("https:");
   rest.remove_prefix(https ? 6 : 5);
   while (!rest.empty() && IsWhatwgSlash(rest.front())) rest.remove_prefix(1);
 
@@ -784,10 +775,10 @@ std::optional<WhatwgUrl> ParseWhatwgHttpUrl(std::string_view input) {
 
 // getSurt's `url.replace(/^(https?:\/\/)www\d*\./, "$1")`.
 std::string StripWwwPrefix(std::string_view url) {
-  size_t scheme_end = StartsWith(url, "https://")  ? 8
-                      : StartsWith(url, "http://") ? 7
+  size_t scheme_end = url.starts_with("https://")  ? 8
+                      : url.starts_with("http://") ? 7
                                                    : 0;
-  if (scheme_end == 0 || !StartsWith(url.substr(scheme_end), "www")) {
+  if (scheme_end == 0 || !url.substr(scheme_end).starts_with("www")) {
     return std::string(url);
   }
   size_t i = scheme_end + 3;
@@ -870,7 +861,7 @@ std::string UrlScheme(std::string_view url) {
 }
 
 std::string Surt(std::string_view url) {
-  if (!StartsWith(url, "https:") && !StartsWith(url, "http:")) {
+  if (!url.starts_with("https:") && !url.starts_with("http:")) {
     return std::string(url);
   }
   std::string stripped = StripWwwPrefix(url);

@@ -1,27 +1,11 @@
 #include "warc/http_head.h"
 
-#include <strings.h>
-
 #include <charconv>
+
+#include "util/ascii.h"
 
 namespace rotguard::warc {
 namespace {
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         ::strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() &&
-         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
 
 // Calls fn(name, value, line) for each header line after the start line.
 template <typename Fn>
@@ -40,8 +24,8 @@ void ForEachHeaderLine(std::string_view head, Fn fn) {
         colon == std::string_view::npos ? line : line.substr(0, colon);
     std::string_view value = colon == std::string_view::npos
                                  ? std::string_view()
-                                 : Trim(line.substr(colon + 1));
-    fn(Trim(name), value, line);
+                                 : TrimHeaderSpace(line.substr(colon + 1));
+    fn(TrimHeaderSpace(name), value, line);
     pos = end;
   }
 }
@@ -87,7 +71,7 @@ bool HeadSaysChunked(std::string_view head) {
         size_t start = 0;
         while (start <= v.size()) {
           size_t comma = v.find(',', start);
-          std::string_view token = Trim(v.substr(
+          std::string_view token = TrimHeaderSpace(v.substr(
               start, comma == std::string_view::npos ? v.npos : comma - start));
           if (EqualsIgnoreCase(token, "chunked")) chunked = true;
           if (comma == std::string_view::npos) break;

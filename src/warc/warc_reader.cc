@@ -23,6 +23,7 @@
 #include <charconv>
 #include <cstring>
 
+#include "util/ascii.h"
 #include "util/handles.h"
 #include "warc/chunked.h"
 #include "warc/digest_check.h"
@@ -38,25 +39,6 @@ using warc::SegmentEnd;
 
 constexpr size_t kMaxStoredProblems = 100000;
 
-std::string ToLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
-std::string_view TrimSpaces(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() &&
-         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
 // wget writes WARC-Target-URI: <http://...> (the WARC/1.0 grammar).
 std::string StripAngles(std::string_view uri) {
   if (uri.size() >= 2 && uri.front() == '<' && uri.back() == '>') {
@@ -65,16 +47,12 @@ std::string StripAngles(std::string_view uri) {
   return std::string(uri);
 }
 
-bool StartsWith(std::string_view s, std::string_view prefix) {
-  return s.substr(0, prefix.size()) == prefix;
-}
-
 // Parses the header block (version line through the blank line) into
 // `record`; returns "" or what is wrong with it.
 std::string ParseHeaderBlock(std::string_view block, WarcRecordInfo* record) {
   size_t line_end = block.find('\n');
-  record->version = std::string(TrimSpaces(block.substr(0, line_end)));
-  if (!StartsWith(record->version, "WARC/")) return "missing version line";
+  record->version = std::string(TrimHeaderSpace(block.substr(0, line_end)));
+  if (!record->version.starts_with("WARC/")) return "missing version line";
   size_t pos = line_end + 1;
   int line_number = 1;
   while (pos < block.size()) {
@@ -93,7 +71,7 @@ std::string ParseHeaderBlock(std::string_view block, WarcRecordInfo* record) {
       WarcFields refolded;
       auto fields = record->fields.fields();
       fields.back().second += " ";
-      fields.back().second += TrimSpaces(line);
+      fields.back().second += TrimHeaderSpace(line);
       for (auto& [name, value] : fields) refolded.Add(name, value);
       record->fields = std::move(refolded);
       continue;
@@ -101,12 +79,12 @@ std::string ParseHeaderBlock(std::string_view block, WarcRecordInfo* record) {
     size_t colon = line.find(':');
     std::string_view name = colon == std::string_view::npos
                                 ? ""
-                                : TrimSpaces(line.substr(0, colon));
+                                : TrimHeaderSpace(line.substr(0, colon));
     if (name.empty()) {
       return "malformed field line " + std::to_string(line_number);
     }
     record->fields.Add(std::string(name),
-                       std::string(TrimSpaces(line.substr(colon + 1))));
+                       std::string(TrimHeaderSpace(line.substr(colon + 1))));
   }
   const std::string* length = record->fields.Find("Content-Length");
   if (!length) return "missing Content-Length";
@@ -126,7 +104,7 @@ std::string ParseHeaderBlock(std::string_view block, WarcRecordInfo* record) {
   record->block_digest = record->fields.Get("WARC-Block-Digest");
   record->payload_digest = record->fields.Get("WARC-Payload-Digest");
   record->is_http =
-      StartsWith(ToLower(record->content_type), "application/http");
+      StartsWithIgnoreCase(record->content_type, "application/http");
   return "";
 }
 
@@ -214,7 +192,7 @@ Result<bool> WarcReader::Rep::StartMember() {
   if (!got.ok()) return got.status();
   if (*got == 0) return false;
   std::string_view start(head, *got);
-  if (*got < sizeof head && StartsWith(kMagic, start)) {
+  if (*got < sizeof head && kMagic.starts_with(start)) {
     // The file ends inside a member's first bytes: a write cut short.
     if (!quiet_resync) {
       Report(warc_problem::kTornMember, pos,
@@ -342,13 +320,13 @@ Result<bool> WarcReader::Rep::NextPlain() {
     Result<size_t> avail = stream.Fill(5);
     if (!avail.ok()) return avail.status();
     std::string_view start = stream.Available();
-    if (*avail < 5 && StartsWith("WARC/", start)) {
+    if (*avail < 5 && std::string_view("WARC/").starts_with(start)) {
       Report(warc_problem::kTornMember, offset,
              "file ends inside a record's version line");
       stream.Consume(start.size());
       return false;
     }
-    if (!StartsWith(start, "WARC/")) {
+    if (!start.starts_with("WARC/")) {
       if (at_input_start) {
         Report(warc_problem::kBadHeader, offset,
                "missing version line: not a WARC file");
@@ -387,8 +365,8 @@ Result<bool> WarcReader::Rep::ParseRecord(uint64_t offset,
       return false;
     }
     std::string_view view = stream.Available();
-    if (!StartsWith(view, std::string_view("WARC/").substr(
-                              0, std::min<size_t>(5, view.size())))) {
+    if (!view.starts_with(std::string_view("WARC/").substr(
+            0, std::min<size_t>(5, view.size())))) {
       Report(warc_problem::kBadHeader, offset,
              "missing version line: not a WARC record");
       return false;
@@ -435,7 +413,7 @@ Result<bool> WarcReader::Rep::ParseRecord(uint64_t offset,
     record.http_head_length = warc::FindHeadEnd(head);
     std::string_view start = warc::StartLine(head);
     record.http_status = warc::ParseStatusCode(start);
-    if (record.http_status == 0 && !StartsWith(start, "HTTP/")) {
+    if (record.http_status == 0 && !start.starts_with("HTTP/")) {
       record.http_request_line = std::string(start);
     }
     if (record.http_head_length > 0) {
@@ -581,12 +559,12 @@ Status WarcReader::Rep::Finish() {
     Result<size_t> avail = stream.Fill(warc::kRecordTrailer.size());
     if (!avail.ok()) return avail.status();
     std::string_view tail = stream.Available();
-    if (StartsWith(tail, warc::kRecordTrailer)) {
+    if (tail.starts_with(warc::kRecordTrailer)) {
       stream.Consume(warc::kRecordTrailer.size());
     } else {
       trailer_missing = true;
       bool cut_short = *avail < warc::kRecordTrailer.size() &&
-                       StartsWith(warc::kRecordTrailer, tail);
+                       warc::kRecordTrailer.starts_with(tail);
       if (member_damaged()) {
         // reported with the member
       } else if (!gz && cut_short) {
@@ -672,7 +650,7 @@ Status WarcReader::Seek(uint64_t offset) {
     if (!got.ok()) return got.status();
     // A lone 0x1f is the start of a gzip file cut after one byte.
     std::string_view start(reinterpret_cast<char*>(magic), *got);
-    r.gz = !start.empty() && StartsWith(warc::kGzipMagic, start);
+    r.gz = !start.empty() && warc::kGzipMagic.starts_with(start);
   }
   r.have_record = false;
   r.finished = true;

@@ -1,16 +1,9 @@
 #include "rotguard/warc_record.h"
 
-#include <strings.h>
+#include "util/ascii.h"
 
 namespace rotguard {
-namespace {
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         ::strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 const std::string* WarcFields::Find(std::string_view name) const {
   for (const Field& field : fields_) {

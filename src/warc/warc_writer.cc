@@ -28,6 +28,7 @@
 #include <optional>
 #include <vector>
 
+#include "util/ascii.h"
 #include "util/digest.h"
 #include "util/file.h"
 #include "util/handles.h"
@@ -87,14 +88,6 @@ std::string FieldValue(std::string_view value) {
   return out;
 }
 
-std::string ToLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 // Media types whose bytes are already compressed: deflating them costs the
 // most CPU and saves ~1 %, so their records are stored (level 0).
 bool IsIncompressibleType(std::string_view content_type) {
@@ -118,7 +111,7 @@ bool IsIncompressibleType(std::string_view content_type) {
       "application/x-rar",
       "application/font-woff",
   };
-  std::string type = ToLower(content_type);
+  std::string type = AsciiLowercase(content_type);
   for (std::string_view prefix : kPrefixes) {
     if (type.compare(0, prefix.size(), prefix) == 0) return true;
   }
@@ -128,7 +121,7 @@ bool IsIncompressibleType(std::string_view content_type) {
 bool IsIncompressibleResponse(std::string_view head) {
   std::string value;
   if (warc::FindHeader(head, "Content-Encoding", &value)) {
-    std::string coding = ToLower(value);
+    std::string coding = AsciiLowercase(value);
     if (!coding.empty() && coding != "identity") return true;
   }
   return warc::FindHeader(head, "Content-Type", &value) &&
