@@ -30,6 +30,23 @@ void AddInspectCommand(CLI::App& app, const GlobalOptions& global,
 void AddScanCommand(CLI::App& app, const GlobalOptions& global,
                     CommandResult& result);
 
+void AddArchiveCommand(CLI::App& app, const GlobalOptions& global,
+                       CommandResult& result);
+void AddVerifyCommand(CLI::App& app, const GlobalOptions& global,
+                      CommandResult& result);
+void AddRepairCommand(CLI::App& app, const GlobalOptions& global,
+                      CommandResult& result);
+void AddImportCommand(CLI::App& app, const GlobalOptions& global,
+                      CommandResult& result);
+void AddReportCommand(CLI::App& app, const GlobalOptions& global,
+                      CommandResult& result);
+void AddRestoreCommand(CLI::App& app, const GlobalOptions& global,
+                       CommandResult& result);
+void AddExtractCommand(CLI::App& app, const GlobalOptions& global,
+                       CommandResult& result);
+void AddExportCommand(CLI::App& app, const GlobalOptions& global,
+                      CommandResult& result);
+
 }  // namespace rotguard::cli
 
 #endif  // ROTGUARD_CLI_COMMANDS_H_

@@ -1,0 +1,203 @@
+// Fetching (SPEC §6, §13 "HTTP details"): an event-driven HTTP client on
+// the libcurl multi interface. A Fetcher takes jobs (one URL each), follows
+// each job's redirect chain hop by hop (3xx Location, a `Refresh:` header,
+// an HTML meta refresh), and hands every HTTP exchange it completes to a
+// FetchSink as soon as its body has been received, so the caller can write
+// it to a WARC file while other transfers go on. Bodies stream into a
+// WarcHttpResponse (memory bounded: spooled to a temp file past a
+// threshold); no whole-body buffers.
+//
+// Politeness and limits: total concurrency (`jobs`), rotguard's own
+// per-host queues (`per_host`, `delay_ms`, per-host overrides), retries of
+// transient failures with exponential backoff, 429/503 Retry-After honoured
+// up to a cap, connect/total/low-speed timeouts, `max_size` truncation.
+//
+// Safety: connections to loopback, private, link-local, CGNAT, multicast,
+// reserved and cloud-metadata addresses are refused (checked on the address
+// actually being connected, in CURLOPT_OPENSOCKETFUNCTION) unless
+// `allow_private` is set or the host is mapped by an explicit `resolve`
+// entry. TLS verification is always on; `cacert` adds a CA bundle file.
+//
+// Thread-safety: Run() drives all transfers on the calling thread; the sink
+// is called on that thread. Add() may be called from sink callbacks (page
+// requisites) and from the thread that calls Run() before it starts;
+// RequestCancel() from any thread or a signal handler.
+#ifndef ROTGUARD_FETCH_H_
+#define ROTGUARD_FETCH_H_
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rotguard/config.h"
+#include "rotguard/status.h"
+#include "rotguard/warc_writer.h"
+
+namespace rotguard {
+
+// Why a hop (and so its job) failed (SPEC §6 failure classes). kNone is
+// success: the chain ended in a response that is not a redirect (any
+// status, 4xx/5xx included: those are judged by FailureClassOfStatus).
+enum class FailureClass {
+  kNone,
+  kDns,               // name did not resolve (NXDOMAIN, no address)
+  kConnect,           // refused, unreachable, connect timeout
+  kTls,               // handshake or certificate verification failed
+  kTimeout,           // total or low-speed timeout after connecting
+  kReset,             // connection reset or closed mid-exchange
+  kTruncated,         // body shorter than its Content-Length (disconnect)
+  kTooLarge,          // cut at max_size (still a capture: WARC-Truncated)
+  kBlockedAddress,    // refused by the private-address guard
+  kRedirectLoop,      // a hop led back to a URL already in the chain
+  kTooManyRedirects,  // longer than max_redirects
+  kBadUrl,            // unsupported scheme or malformed URL/Location
+  kHttp4xx,           // final response 4xx (see FailureClassOfStatus)
+  kHttp5xx,           // final response 5xx
+  kCancelled,         // RequestCancel() before the job finished
+  kOther,
+};
+
+// Stable lowercase names: "dns", "connect", "tls", "timeout", "reset",
+// "truncated", "too-large", "blocked-address", "redirect-loop",
+// "too-many-redirects", "bad-url", "http-4xx", "http-5xx", "cancelled",
+// "other"; "" for kNone. Used in the manifest, JSON output and logs.
+const char* FailureClassName(FailureClass failure);
+// kHttp4xx / kHttp5xx for 400..599, kNone otherwise.
+FailureClass FailureClassOfStatus(int http_status);
+// Transient classes are retried: timeout, reset, truncated, connect, and
+// HTTP 408, 425, 429, 500, 502, 503, 504 (by status).
+bool IsTransient(FailureClass failure, int http_status);
+
+// How one hop led to the next.
+enum class HopKind {
+  kFirst,        // the job's own URL
+  kLocation,     // 3xx with a Location header
+  kRefresh,      // `Refresh: N; url=...` response header
+  kMetaRefresh,  // <meta http-equiv="refresh" content="N; url=..."> in HTML
+};
+const char* HopKindName(HopKind kind);  // "first", "location", ...
+
+// One unit of work: fetch `url` and its redirect chain.
+struct FetchJob {
+  std::string url;                  // absolute http(s) URL
+  uint64_t tag = 0;                 // the caller's id, echoed back
+  std::string method = "GET";       // "GET" or "HEAD" (verify --live)
+  bool follow_redirects = true;     // 3xx and Refresh header
+  bool follow_meta_refresh = true;  // HTML meta refresh (<= 1 MiB bodies)
+  // Extra request header lines ("Name: value"), e.g. Referer.
+  std::vector<std::string> headers;
+};
+
+// One HTTP exchange (one hop, one attempt), complete.
+struct FetchedExchange {
+  std::string url;  // the URL requested in this hop
+  int hop_index = 0;
+  HopKind hop_kind = HopKind::kFirst;
+  int attempt = 0;  // 0 for the first try of this hop
+  // True when this response will be retried (a transient status such as
+  // 503 or 429, attempts left): the caller may keep or drop it, but the
+  // chain continues with the retry, not with this exchange.
+  bool retrying = false;
+  std::chrono::system_clock::time_point started;  // when the request began
+  std::string ip_address;  // the connected address ("" when unknown)
+  std::string protocol;    // "h2" for HTTP/2, "" for HTTP/1.x
+  // The request as sent, HTTP/1.1 text (for h2 converted: "GET /p
+  // HTTP/1.1" request line, Host header first), ending in CRLF CRLF.
+  std::string request_head;
+  int http_status = 0;
+  // Head as HTTP/1.1 text ("HTTP/1.1 200 OK" for h2), body stored without
+  // transfer coding (WarcBodyTransfer::kDecoded) and with its content
+  // coding as received. Truncation (max_size: "length"; short body:
+  // "disconnect") is already marked. Never null in a callback.
+  std::unique_ptr<WarcHttpResponse> response;
+  // Where this hop points next ("" when it is the end of the chain):
+  // resolved absolute URL from Location / Refresh / meta refresh.
+  std::string next_url;
+  HopKind next_kind = HopKind::kFirst;
+};
+
+// How a job ended.
+struct FetchOutcome {
+  FetchJob job;
+  FailureClass failure = FailureClass::kNone;
+  std::string error;      // human text, names the URL; "" on success
+  int final_status = 0;   // status of the last response, 0 if none
+  std::string final_url;  // URL of the last hop attempted
+  int hops = 0;           // exchanges in the final chain
+  int attempts = 0;       // requests sent, retries included
+  uint64_t bytes = 0;     // payload bytes received, all hops
+};
+
+class FetchSink {
+ public:
+  virtual ~FetchSink() = default;
+  // Every exchange, in order per job. The sink may take ownership of
+  // `exchange.response` (std::move) to write it on another thread. Must
+  // not block for long: all transfers wait while it runs.
+  virtual void OnExchange(const FetchJob& job, FetchedExchange& exchange) = 0;
+  // Exactly once per job, after its last OnExchange.
+  virtual void OnDone(const FetchOutcome& outcome) = 0;
+};
+
+// A name-resolution seam (SPEC §13): when set, the fetcher asks it for the
+// addresses of every host not mapped by `resolve` and pins them with
+// CURLOPT_RESOLVE; NotFound means NXDOMAIN (FailureClass::kDns, no
+// connection tried). Unset: libcurl's own resolver.
+using Resolver =
+    std::function<Result<std::vector<std::string>>(const std::string& host)>;
+
+struct FetchOptions {
+  FetchConfig fetch;                        // [fetch] settings
+  std::map<std::string, HostConfig> hosts;  // [hosts."name"] overrides
+  std::vector<std::string> resolve;         // "HOST:PORT:ADDR[,ADDR]" as curl
+  std::string cacert;                       // extra CA bundle file ("" none)
+  Resolver resolver;                        // test seam; empty: libcurl's
+  // Stop a transfer whose speed stays below `low_speed_bytes` per second
+  // for `low_speed_time_s` (slow-drip servers) with kTimeout.
+  int low_speed_bytes = 1;
+  int low_speed_time_s = 30;
+  WarcBodyOptions body;  // where big bodies spool (the store's tmp dir)
+  // Test seam for delays and backoff: the clock used for per-host delays,
+  // retry waits and Retry-After. Empty: steady_clock.
+  std::function<std::chrono::steady_clock::time_point()> now;
+};
+
+class Fetcher {
+ public:
+  virtual ~Fetcher() = default;
+  // Queues a job; jobs start in the order added, within the limits.
+  virtual void Add(FetchJob job) = 0;
+  // Runs until every queued job (and every job added meanwhile) has had
+  // its OnDone, or until cancelled (remaining jobs end kCancelled). Error
+  // only for a failure of the fetcher itself (libcurl could not start).
+  virtual Status Run(FetchSink& sink) = 0;
+  // Async-signal-safe: makes Run() wind down promptly.
+  virtual void RequestCancel() = 0;
+};
+
+// The libcurl multi implementation. InvalidArgument for a malformed
+// `resolve` entry or a missing `cacert` file (naming it).
+Result<std::unique_ptr<Fetcher>> NewCurlFetcher(FetchOptions options);
+
+// True for addresses the private-address guard refuses (v4 and v6:
+// loopback, RFC 1918, link-local incl. 169.254.169.254, CGNAT, ULA,
+// multicast, unspecified, reserved, v4-mapped forms of these).
+bool IsNonPublicAddress(const std::string& ip_literal);
+
+// The target of a meta refresh in the first `limit` bytes of an HTML body
+// (decoded), resolved against `base_url`; nullopt when there is none.
+std::optional<std::string> FindMetaRefresh(std::string_view html,
+                                           const std::string& base_url);
+// The URL of a `Refresh:` header value ("5; url=/next"), resolved against
+// `base_url`; nullopt when it has none.
+std::optional<std::string> ParseRefreshHeader(std::string_view value,
+                                              const std::string& base_url);
+
+}  // namespace rotguard
+
+#endif  // ROTGUARD_FETCH_H_
