@@ -155,8 +155,12 @@ struct FetchOptions {
   FetchConfig fetch;                        // [fetch] settings
   std::map<std::string, HostConfig> hosts;  // [hosts."name"] overrides
   std::vector<std::string> resolve;         // "HOST:PORT:ADDR[,ADDR]" as curl
-  std::string cacert;                       // extra CA bundle file ("" none)
-  Resolver resolver;                        // test seam; empty: libcurl's
+  // "HOST:PORT:CONNECT-HOST:CONNECT-PORT" as curl --connect-to: lets a
+  // fixture on a high port play https://ift.tt/ when binding 443 is not
+  // allowed. A mapped host counts as explicitly allowed, like `resolve`.
+  std::vector<std::string> connect_to;
+  std::string cacert;  // extra CA bundle file ("" none)
+  Resolver resolver;   // test seam; empty: libcurl's
   // Stop a transfer whose speed stays below `low_speed_bytes` per second
   // for `low_speed_time_s` (slow-drip servers) with kTimeout.
   int low_speed_bytes = 1;
