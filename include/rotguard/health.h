@@ -17,6 +17,13 @@
 //   the streak; the verdict is ok, or moved when the first hop that is not
 //   a known shortener answered 301/308, or redirected for other redirect
 //   chains, or soft-404 / drifted when those flags are set.
+//   A chain whose only redirects are shortener hops before the first
+//   other hop is ok (the report shows its final target).
+// - Other failures are named by their final status: 429 rate-limited;
+//   401/403/407/451 blocked; 5xx server-error; other 4xx failing; no
+//   response at all (DNS aside) unreachable. While the streak is at the
+//   gone threshold the verdict stays gone. A cancelled fetch changes
+//   nothing. failure_class holds the latest failure ("" after a success).
 #ifndef ROTGUARD_HEALTH_H_
 #define ROTGUARD_HEALTH_H_
 
@@ -60,6 +67,11 @@ struct HealthObservation {
 // and failure_class of `*url` (its other fields are left alone).
 void ApplyHealthObservation(const HealthConfig& config,
                             const HealthObservation& observation, UrlRow* url);
+
+// The failure_class stored for an observation: "http-<status>" for a
+// chain that ended in a 4xx/5xx response, else the FailureClassName()
+// ("dns", "timeout", ...); "" for a success.
+std::string HealthFailureLabel(const HealthObservation& observation);
 
 // True for verdicts that `report --fail-on-dead` fails on (gone).
 bool IsDeadVerdict(const std::string& verdict);

@@ -1,0 +1,178 @@
+// Link health streaks (SPEC §6, §13 "Verdicts"); rules in rotguard/health.h.
+#include "rotguard/health.h"
+
+#include <algorithm>
+#include <string>
+
+namespace rotguard {
+namespace {
+
+constexpr int64_t kSecondsPerHour = 3600;
+
+// What kind of result an observation is, for the streak rules.
+enum class Outcome {
+  kSuccess,       // resets the streak
+  kGoneCounting,  // 404, 410, NXDOMAIN: may extend the streak
+  kOtherFailure,  // never gone alone, leaves the streak as it is
+  kNoResult,      // cancelled: nothing was learned
+};
+
+// Like FailureClassOfStatus (fetch.h), kept here so the health rules
+// build and test without the fetcher.
+FailureClass StatusFailure(int http_status) {
+  if (http_status >= 400 && http_status < 500) return FailureClass::kHttp4xx;
+  if (http_status >= 500 && http_status < 600) return FailureClass::kHttp5xx;
+  return FailureClass::kNone;
+}
+
+// The failure of the whole chain, with HTTP statuses of a chain that
+// ended "successfully" at a 4xx/5xx made explicit.
+FailureClass EffectiveFailure(const HealthObservation& observation) {
+  if (observation.failure != FailureClass::kNone) return observation.failure;
+  return StatusFailure(observation.final_status);
+}
+
+bool IsSuccessStatus(int status) {
+  // 3xx only ends a chain when it was not followed (a HEAD without
+  // redirects, a Location-less 3xx): the URL answered, so it is alive.
+  return status >= 200 && status < 400;
+}
+
+Outcome ClassifyOutcome(const HealthObservation& observation) {
+  const FailureClass failure = EffectiveFailure(observation);
+  if (failure == FailureClass::kCancelled) return Outcome::kNoResult;
+  if (observation.accepted_status) return Outcome::kSuccess;
+  // A max-size cut is still a capture of a live page.
+  if ((failure == FailureClass::kNone || failure == FailureClass::kTooLarge) &&
+      IsSuccessStatus(observation.final_status)) {
+    return Outcome::kSuccess;
+  }
+  if (failure == FailureClass::kDns) return Outcome::kGoneCounting;
+  if (observation.final_status == 404 || observation.final_status == 410) {
+    return Outcome::kGoneCounting;
+  }
+  return Outcome::kOtherFailure;
+}
+
+// Verdict for a failure that does not count toward gone.
+const char* OtherFailureVerdict(const HealthObservation& observation) {
+  const int status = observation.final_status;
+  if (status == 429) return kVerdictRateLimited;
+  if (status == 401 || status == 403 || status == 407 || status == 451) {
+    return kVerdictBlocked;
+  }
+  if (status >= 500 && status < 600) return kVerdictServerError;
+  if (status >= 400 && status < 500) return kVerdictFailing;
+  return kVerdictUnreachable;  // no usable response: timeout, TLS, reset...
+}
+
+const char* SuccessVerdict(const HealthObservation& observation) {
+  if (observation.soft_404) return kVerdictSoft404;
+  const int first = observation.first_non_shortener_status;
+  if (first == 301 || first == 308) return kVerdictMoved;
+  // Redirects by shorteners before the first other hop are expected (the
+  // report shows the final target); a redirect after them is news.
+  const bool redirected =
+      first != 0 ? (first >= 300 && first < 400) : observation.hops > 1;
+  if (redirected) return kVerdictRedirected;
+  if (observation.drifted) return kVerdictDrifted;
+  return kVerdictOk;
+}
+
+// Counts a 404/410/NXDOMAIN unless it came too soon after the last
+// counted one (two runs on one day are one observation).
+void CountGoneFailure(const HealthConfig& config, int64_t at_unix,
+                      UrlRow* url) {
+  const int64_t min_interval =
+      static_cast<int64_t>(std::max(config.gone_min_interval_hours, 0)) *
+      kSecondsPerHour;
+  const bool first_of_streak =
+      url->consecutive_failures <= 0 || url->last_failure_unix == 0;
+  if (first_of_streak || at_unix - url->last_failure_unix >= min_interval) {
+    url->consecutive_failures = std::max(url->consecutive_failures, 0) + 1;
+    url->last_failure_unix = at_unix;
+  }
+}
+
+bool StreakIsGone(const HealthConfig& config, const UrlRow& url) {
+  return url.consecutive_failures >= std::max(config.gone_threshold, 1);
+}
+
+}  // namespace
+
+std::string HealthFailureLabel(const HealthObservation& observation) {
+  const FailureClass failure = EffectiveFailure(observation);
+  if (failure == FailureClass::kHttp4xx || failure == FailureClass::kHttp5xx) {
+    if (observation.final_status > 0) {
+      return "http-" + std::to_string(observation.final_status);
+    }
+  }
+  switch (failure) {
+    case FailureClass::kNone:
+      return "";
+    case FailureClass::kDns:
+      return "dns";
+    case FailureClass::kConnect:
+      return "connect";
+    case FailureClass::kTls:
+      return "tls";
+    case FailureClass::kTimeout:
+      return "timeout";
+    case FailureClass::kReset:
+      return "reset";
+    case FailureClass::kTruncated:
+      return "truncated";
+    case FailureClass::kTooLarge:
+      return "too-large";
+    case FailureClass::kBlockedAddress:
+      return "blocked-address";
+    case FailureClass::kRedirectLoop:
+      return "redirect-loop";
+    case FailureClass::kTooManyRedirects:
+      return "too-many-redirects";
+    case FailureClass::kBadUrl:
+      return "bad-url";
+    case FailureClass::kHttp4xx:
+      return "http-4xx";
+    case FailureClass::kHttp5xx:
+      return "http-5xx";
+    case FailureClass::kCancelled:
+      return "cancelled";
+    case FailureClass::kOther:
+      return "other";
+  }
+  return "other";
+}
+
+void ApplyHealthObservation(const HealthConfig& config,
+                            const HealthObservation& observation, UrlRow* url) {
+  switch (ClassifyOutcome(observation)) {
+    case Outcome::kNoResult:
+      return;
+    case Outcome::kSuccess:
+      url->consecutive_failures = 0;
+      url->last_ok_unix = observation.at_unix;
+      url->failure_class.clear();
+      url->verdict = SuccessVerdict(observation);
+      return;
+    case Outcome::kGoneCounting:
+      CountGoneFailure(config, observation.at_unix, url);
+      url->failure_class = HealthFailureLabel(observation);
+      url->verdict =
+          StreakIsGone(config, *url) ? kVerdictGone : kVerdictFailing;
+      return;
+    case Outcome::kOtherFailure:
+      // Leaves the streak alone: a URL already counted gone stays gone.
+      url->failure_class = HealthFailureLabel(observation);
+      url->verdict = StreakIsGone(config, *url)
+                         ? kVerdictGone
+                         : OtherFailureVerdict(observation);
+      return;
+  }
+}
+
+bool IsDeadVerdict(const std::string& verdict) {
+  return verdict == kVerdictGone;
+}
+
+}  // namespace rotguard
