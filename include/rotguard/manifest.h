@@ -62,6 +62,11 @@ struct UrlRow {
   // Read-only, computed when listing: the newest capture that is not
   // lost, 0 when there is none (what "due" is judged from).
   int64_t last_capture_us = 0;
+  // Schema v3, written by archive (UpdateUrlsBatch): the final URL of the
+  // chain that is not a shortener ("" unknown), and the key grouping size
+  // variants of one image (the Blogger s0 URL; "" when not an asset).
+  std::string final_url;
+  std::string asset_key;
 };
 
 enum class WarcFileState { kOpen, kClosed };
@@ -171,6 +176,9 @@ class Manifest {
   virtual Result<std::vector<UrlRow>> ListUrls() = 0;
   // Writes the health columns of the row whose `normalized` matches.
   virtual Status UpdateUrlHealth(const UrlRow& url) = 0;
+  // For each row: the health columns (as UpdateUrlHealth) plus final_url
+  // and asset_key, creating missing rows; ONE transaction (archive).
+  virtual Status UpdateUrlsBatch(const std::vector<UrlRow>& urls) = 0;
 
   // --- WARC files and records ---
   virtual Status AddWarcFile(const WarcFileRow& file) = 0;

@@ -107,6 +107,9 @@ class WarcHttpResponse {
   const std::string& truncated() const;
   // The head as received.
   const std::string& head() const;
+  // The decoded payload received so far (content coding kept), for
+  // callers that parse it (page requisites) before it is written.
+  const WarcBody& body() const;
   // The head as it will be stored (valid after FinishBody()).
   std::string StoredHead() const;
   // Valid after FinishBody(): "sha1:BASE32" and lowercase hex sha256.

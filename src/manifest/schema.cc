@@ -120,6 +120,13 @@ CREATE INDEX captures_payload_sha1 ON captures (payload_sha1);
 CREATE INDEX captures_location ON captures (warc_file, record_offset);
 CREATE INDEX captures_url_time ON captures (url_id, captured_at_us);
 )sql",
+    // 3: what archive learns about a URL beyond its health: the target of a
+    // shortener chain and the asset key grouping Blogger size variants.
+    R"sql(
+ALTER TABLE urls ADD COLUMN final_url TEXT NOT NULL DEFAULT '';
+ALTER TABLE urls ADD COLUMN asset_key TEXT NOT NULL DEFAULT '';
+CREATE INDEX urls_asset_key ON urls (asset_key) WHERE asset_key != '';
+)sql",
 };
 
 static_assert(std::size(kMigrations) == kSchemaVersion,

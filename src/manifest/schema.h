@@ -49,6 +49,10 @@
 //     id, command, started, ended (0 while running), counts (JSON object),
 //     exit_code (-1 while running)
 //
+//   v3: urls gains final_url (the end of a shortener chain that is not a
+//   shortener: the link's real target) and asset_key (size variants of
+//   one Blogger image share the key of their s0 original).
+//
 // Indexes: links(document_id), links(normalized), urls(surt),
 // captures(payload_sha1) for dedupe, captures(warc_file, record_offset),
 // captures(url_id, captured_at_us), records(record_id).
@@ -60,7 +64,7 @@
 
 namespace rotguard {
 
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 // Brings `db` to schema `target` (1..kSchemaVersion), one transaction per
 // call: either every missing step is applied or none. A database newer

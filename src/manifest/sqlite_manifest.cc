@@ -57,7 +57,8 @@ constexpr const char* kUrlColumns =
     "id, normalized, surt, first_seen, verdict, consecutive_failures, "
     "last_ok, last_failure, failure_class, "
     "(SELECT coalesce(max(captured_at_us), 0) FROM captures "
-    "WHERE captures.url_id = urls.id AND captures.lost = 0)";
+    "WHERE captures.url_id = urls.id AND captures.lost = 0), "
+    "final_url, asset_key";
 
 UrlRow ReadUrl(const Statement& s) {
   UrlRow url;
@@ -71,6 +72,8 @@ UrlRow ReadUrl(const Statement& s) {
   url.last_failure_unix = s.ColumnInt(7);
   url.failure_class = s.ColumnText(8);
   url.last_capture_us = s.ColumnInt(9);
+  url.final_url = s.ColumnText(10);
+  url.asset_key = s.ColumnText(11);
   return url;
 }
 
@@ -415,6 +418,33 @@ Status SqliteManifest::UpdateUrlHealth(const UrlRow& url) {
       .Bind(6, url.failure_class);
   ROTGUARD_RETURN_IF_ERROR(stmt->Run());
   return ExpectOneRowChanged("url " + url.normalized);
+}
+
+Status SqliteManifest::UpdateUrlsBatch(const std::vector<UrlRow>& urls) {
+  if (urls.empty()) return Status::Ok();
+  Result<Transaction> txn = Transaction::Begin(db_);
+  if (!txn.ok()) return txn.status();
+  Result<Statement> stmt = db_.Prepare(
+      "UPDATE urls SET verdict = ?2, consecutive_failures = ?3, "
+      "last_ok = ?4, last_failure = ?5, failure_class = ?6, "
+      "final_url = ?7, asset_key = ?8 WHERE id = ?1");
+  if (!stmt.ok()) return stmt.status();
+  int64_t now = NowUnix();
+  for (const UrlRow& url : urls) {
+    Result<int64_t> id = UrlId(db_, url.normalized, now);
+    if (!id.ok()) return id.status();
+    stmt->Reset();
+    stmt->Bind(1, *id)
+        .Bind(2, url.verdict)
+        .Bind(3, url.consecutive_failures)
+        .Bind(4, url.last_ok_unix)
+        .Bind(5, url.last_failure_unix)
+        .Bind(6, url.failure_class)
+        .Bind(7, url.final_url)
+        .Bind(8, url.asset_key);
+    ROTGUARD_RETURN_IF_ERROR(stmt->Run());
+  }
+  return txn->Commit();
 }
 
 // --- WARC files and records ---

@@ -37,6 +37,7 @@ class SqliteManifest final : public Manifest {
   Result<std::vector<UrlRow>> ListLinkedUrls() override;
   Result<std::vector<UrlRow>> ListUrls() override;
   Status UpdateUrlHealth(const UrlRow& url) override;
+  Status UpdateUrlsBatch(const std::vector<UrlRow>& urls) override;
 
   Status AddWarcFile(const WarcFileRow& file) override;
   Status CloseWarcFile(const std::string& name, int64_t size,

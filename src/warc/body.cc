@@ -187,6 +187,8 @@ const std::string& WarcHttpResponse::truncated() const {
   return rep_->truncated;
 }
 const std::string& WarcHttpResponse::head() const { return rep_->head; }
+
+const WarcBody& WarcHttpResponse::body() const { return rep_->body; }
 const std::string& WarcHttpResponse::payload_digest() const {
   return rep_->payload_digest;
 }

@@ -1,0 +1,925 @@
+// The archive pipeline: scan → posts as resources → plan what is due →
+// fetch (Fetcher on this thread) → write (one writer thread) → commit in
+// durable batches.
+//
+// Threads: the calling thread runs Fetcher::Run() and the sink callbacks;
+// they only parse pages for requisites and hand exchanges over through a
+// bounded queue. The writer thread owns the WarcWriter calls and, while the
+// fetch runs, the Manifest: it dedupes, writes, and commits every 2 s or
+// 500 records (fdatasync first, then one transaction). Before and after
+// the fetch the calling thread owns the Manifest.
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "archive/body_text.h"
+#include "extract/collector.h"
+#include "extract/css.h"
+#include "rotguard/archive.h"
+#include "rotguard/extract.h"
+#include "rotguard/health.h"
+#include "rotguard/scan.h"
+#include "rotguard/url.h"
+#include "rotguard/warc_writer.h"
+#include "util/file.h"
+
+namespace rotguard {
+namespace {
+
+using archiver::DecodedPayload;
+using archiver::HeaderValue;
+using archiver::MediaType;
+
+constexpr uint64_t kDedupeMinBytes = 1024;
+constexpr size_t kMaxParsedBytes = 8u << 20;  // of a page or stylesheet
+constexpr size_t kQueueLimit = 16;            // exchanges waiting to be written
+constexpr size_t kScanBatch = 500;
+
+int64_t SystemNowUs() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::chrono::system_clock::time_point TimeOfUs(int64_t us) {
+  return std::chrono::system_clock::time_point(
+      std::chrono::duration_cast<std::chrono::system_clock::duration>(
+          std::chrono::microseconds(us)));
+}
+
+int64_t UsOf(std::chrono::system_clock::time_point when) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             when.time_since_epoch())
+      .count();
+}
+
+std::string StripLabel(const std::string& digest) {
+  size_t colon = digest.find(':');
+  return colon == std::string::npos ? digest : digest.substr(colon + 1);
+}
+
+// Same key as `scan --update`: the path relative to the site root.
+std::string DocumentKey(const std::string& display_path,
+                        const std::filesystem::path& site_root) {
+  std::filesystem::path absolute =
+      std::filesystem::absolute(display_path).lexically_normal();
+  std::filesystem::path relative = absolute.lexically_relative(site_root);
+  if (relative.empty() || *relative.begin() == "..") return absolute.string();
+  return relative.string();
+}
+
+RecordRow RecordOf(const WarcRecordLocation& loc) {
+  RecordRow row;
+  row.warc_file = loc.file_name;
+  row.offset = static_cast<int64_t>(loc.offset);
+  row.compressed_length = static_cast<int64_t>(loc.compressed_length);
+  row.type = loc.type;
+  row.record_id = loc.record_id;
+  row.target_uri = loc.target_uri;
+  row.date = loc.date;
+  row.block_digest = loc.block_digest;
+  row.payload_digest = loc.payload_digest;
+  return row;
+}
+
+CaptureRow CaptureOf(const WarcRecordLocation& loc, int64_t captured_at_us) {
+  CaptureRow c;
+  c.url = loc.target_uri;
+  c.captured_at_us = captured_at_us;
+  c.warc_file = loc.file_name;
+  c.record_offset = static_cast<int64_t>(loc.offset);
+  c.compressed_length = static_cast<int64_t>(loc.compressed_length);
+  c.record_id = loc.record_id;
+  c.block_sha1 = StripLabel(loc.block_digest);
+  c.payload_sha1 = StripLabel(loc.payload_digest);
+  c.payload_sha256 = loc.payload_sha256;
+  c.payload_length = static_cast<int64_t>(loc.payload_length);
+  c.truncated = !loc.truncated.empty();
+  return c;
+}
+
+// What a job is for.
+enum class JobRole {
+  kTarget,     // a URL a post links to (or named on the command line)
+  kOriginal,   // the s0 original of a Blogger image
+  kRequisite,  // a page requisite of a fetched target page
+  kCssAsset,   // a url()/@import of a fetched stylesheet
+};
+
+struct JobInfo {
+  JobRole role = JobRole::kTarget;
+  std::string normalized;
+  std::string kind;  // link kind of a target
+  std::string asset_key;
+  std::optional<UrlRow> before;  // the urls row when planned
+};
+
+// WARC files opened/closed inside writer calls, applied at commit time
+// (the writer's callbacks run under its lock and must not block long).
+struct FileEvents {
+  std::mutex mu;
+  std::vector<WarcFileRow> opened;
+  std::vector<RecordRow> warcinfo;
+  std::vector<WarcFileSummary> closed;
+};
+
+// One unit for the writer thread.
+struct WorkItem {
+  enum class Type { kExchange, kDone } type = Type::kExchange;
+  uint64_t tag = 0;
+  FetchedExchange exchange;  // kExchange
+  FetchOutcome outcome;      // kDone
+  std::vector<std::string> hop_urls;
+  std::vector<int> hop_statuses;
+};
+
+// A bounded FIFO: the fetch thread waits when the writer falls behind,
+// so spooled bodies do not pile up.
+class WorkQueue {
+ public:
+  void Push(WorkItem item) {
+    std::unique_lock<std::mutex> lock(mu_);
+    not_full_.wait(lock,
+                   [&] { return items_.size() < kQueueLimit || closed_; });
+    items_.push_back(std::move(item));
+    not_empty_.notify_one();
+  }
+  // Waits until `deadline`; nullopt on timeout or when closed and empty.
+  std::optional<WorkItem> Pop(std::chrono::steady_clock::time_point deadline,
+                              bool* finished) {
+    std::unique_lock<std::mutex> lock(mu_);
+    not_empty_.wait_until(lock, deadline,
+                          [&] { return !items_.empty() || closed_; });
+    if (items_.empty()) {
+      *finished = closed_;
+      return std::nullopt;
+    }
+    WorkItem item = std::move(items_.front());
+    items_.pop_front();
+    not_full_.notify_one();
+    return item;
+  }
+  void Close() {
+    std::lock_guard<std::mutex> lock(mu_);
+    closed_ = true;
+    not_empty_.notify_all();
+    not_full_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable not_empty_, not_full_;
+  std::deque<WorkItem> items_;
+  bool closed_ = false;
+};
+
+class Archiver {
+ public:
+  Archiver(Store& store, Fetcher* fetcher, const ArchiveOptions& options)
+      : store_(store),
+        manifest_(store.manifest()),
+        fetcher_(fetcher),
+        options_(options),
+        config_(options.config) {}
+
+  Result<ArchiveSummary> Run();
+  // Ends the runs row with the summary's counts.
+  void EndRun(int exit_code);
+
+ private:
+  class Sink;
+
+  int64_t NowUs() const {
+    return options_.now_us ? options_.now_us() : SystemNowUs();
+  }
+  void Trace(std::string_view event) const {
+    if (options_.trace) options_.trace(event);
+  }
+
+  Status ScanPosts(std::vector<std::pair<std::string, std::string>>* changed,
+                   std::vector<Link>* links);
+  Status OpenWriter();
+  Status WritePosts(
+      const std::vector<std::pair<std::string, std::string>>& changed);
+  Status Plan(const std::vector<Link>& links);
+  void AddJob(const std::string& url, JobInfo info,
+              std::vector<std::string> headers = {});
+  Status FetchAll();
+  void WriterLoop();
+  Status WriteExchange(WorkItem& item);
+  void FinishChain(const WorkItem& item);
+  Status Commit();
+  std::optional<WarcRevisitOf> FindOriginal(const std::string& sha1);
+
+  Store& store_;
+  Manifest& manifest_;
+  Fetcher* fetcher_;
+  const ArchiveOptions& options_;
+  const Config& config_;
+  ArchiveSummary summary_;
+  std::optional<ScopeFilter> scope_;
+  std::unordered_map<std::string, UrlRow> urls_;  // by normalized
+
+  // Jobs, by tag (the index). Guarded: the sink adds while the writer
+  // reads.
+  std::mutex jobs_mu_;
+  std::deque<JobInfo> jobs_;
+  std::unordered_set<std::string> queued_;  // normalized URLs of this run
+  std::vector<FetchJob> planned_;
+  bool fetching_ = false;  // AddJob() goes straight to the fetcher
+
+  std::unique_ptr<WarcWriter> writer_;
+  std::shared_ptr<FileEvents> file_events_ = std::make_shared<FileEvents>();
+  WorkQueue queue_;
+  Status writer_status_;
+  std::atomic<bool> writer_failed_{false};
+
+  // Writer-thread state.
+  std::vector<RecordRow> pending_records_;
+  std::vector<CaptureRow> pending_captures_;
+  std::vector<UrlRow> pending_urls_;
+  std::map<uint64_t, std::vector<CaptureRow>> chains_;      // until OnDone
+  std::unordered_map<std::string, WarcRevisitOf> durable_;  // sha1 → orig.
+  std::chrono::steady_clock::time_point last_commit_ =
+      std::chrono::steady_clock::now();
+  std::atomic<int64_t> bytes_{0};
+  std::atomic<int64_t> done_{0};
+};
+
+// The Fetcher's sink: runs on the fetch thread.
+class Archiver::Sink : public FetchSink {
+ public:
+  explicit Sink(Archiver& archiver) : a_(archiver) {}
+
+  void OnExchange(const FetchJob& job, FetchedExchange& exchange) override {
+    if (!exchange.retrying) {
+      hops_[job.tag].first.push_back(exchange.url);
+      hops_[job.tag].second.push_back(exchange.http_status);
+    }
+    if (exchange.response) {
+      a_.bytes_ += static_cast<int64_t>(exchange.response->payload_length());
+      if (!exchange.retrying && exchange.next_url.empty()) {
+        FollowRequisites(job, exchange);
+      }
+    }
+    WorkItem item;
+    item.type = WorkItem::Type::kExchange;
+    item.tag = job.tag;
+    item.exchange = std::move(exchange);
+    exchange.response = nullptr;
+    a_.queue_.Push(std::move(item));
+    Progress();
+  }
+
+  void OnDone(const FetchOutcome& outcome) override {
+    WorkItem item;
+    item.type = WorkItem::Type::kDone;
+    item.tag = outcome.job.tag;
+    item.outcome = outcome;
+    auto hops = hops_.find(outcome.job.tag);
+    if (hops != hops_.end()) {
+      item.hop_urls = std::move(hops->second.first);
+      item.hop_statuses = std::move(hops->second.second);
+      hops_.erase(hops);
+    }
+    ++a_.done_;
+    a_.queue_.Push(std::move(item));
+    Progress();
+  }
+
+ private:
+  // A fetched target page (link kind `link`, 2xx HTML) queues its
+  // requisites; a fetched stylesheet requisite queues its url()s.
+  void FollowRequisites(const FetchJob& job, const FetchedExchange& ex) {
+    if (a_.config_.fetch.requisites_depth < 1) return;
+    if (ex.http_status < 200 || ex.http_status > 299) return;
+    JobInfo info;
+    {
+      std::lock_guard<std::mutex> lock(a_.jobs_mu_);
+      info = a_.jobs_[job.tag];
+    }
+    std::string type =
+        MediaType(HeaderValue(ex.response->head(), "Content-Type"));
+    bool page = info.role == JobRole::kTarget &&
+                (info.kind == "link" || info.kind == "url") &&
+                (type == "text/html" || type == "application/xhtml+xml");
+    bool stylesheet = info.role == JobRole::kRequisite && type == "text/css";
+    if (!page && !stylesheet) return;
+    Result<std::string> text = DecodedPayload(*ex.response, kMaxParsedBytes);
+    if (!text.ok()) {
+      spdlog::warn("{}: requisites not parsed: {}", ex.url,
+                   text.status().message());
+      return;
+    }
+    std::vector<std::string> referer = {"Referer: " + ex.url};
+    if (page) {
+      ExtractOptions extract;
+      extract.base_url = ex.url;
+      ExtractedDocument doc =
+          ExtractLinks("page.html", *text, DocumentFormat::kHtml, extract);
+      for (const Link& link : doc.links) {
+        if (link.kind == LinkKind::kLink ||
+            link.kind == LinkKind::kFrontmatter) {
+          continue;
+        }
+        AddRequisite(link.url, JobRole::kRequisite, referer);
+      }
+      return;
+    }
+    extract::Collector collector(*text);
+    extract::ExtractCssUrls(0, text->size(), /*in_attribute=*/false,
+                            &collector);
+    for (const extract::Candidate& candidate : collector.candidates()) {
+      std::optional<std::string> url = ResolveUrl(ex.url, candidate.target);
+      if (url) AddRequisite(*url, JobRole::kCssAsset, referer);
+    }
+  }
+
+  void AddRequisite(const std::string& url, JobRole role,
+                    const std::vector<std::string>& headers) {
+    std::string scheme = UrlScheme(url);
+    if (scheme != "http" && scheme != "https") return;
+    std::optional<std::string> normalized = NormalizeUrl(url);
+    if (!normalized || !a_.scope_->InScope(*normalized)) return;
+    JobInfo info;
+    info.role = role;
+    info.normalized = *normalized;
+    info.kind = "requisite";
+    a_.AddJob(url, std::move(info), headers);
+  }
+
+  void Progress() {
+    if (!a_.options_.progress) return;
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_progress_ < std::chrono::milliseconds(200)) return;
+    last_progress_ = now;
+    int64_t queued = 0;
+    {
+      std::lock_guard<std::mutex> lock(a_.jobs_mu_);
+      queued = static_cast<int64_t>(a_.jobs_.size());
+    }
+    a_.options_.progress(a_.done_, queued, a_.bytes_);
+  }
+
+  Archiver& a_;
+  std::map<uint64_t, std::pair<std::vector<std::string>, std::vector<int>>>
+      hops_;
+  std::chrono::steady_clock::time_point last_progress_;
+};
+
+Status Archiver::ScanPosts(
+    std::vector<std::pair<std::string, std::string>>* changed,
+    std::vector<Link>* links) {
+  if (options_.paths.empty()) return Status::Ok();
+  Result<WalkResult> walk = WalkInputs(options_.paths);
+  if (!walk.ok()) return walk.status();
+  for (const std::string& warning : walk->warnings) spdlog::warn("{}", warning);
+  ScanOptions scan;
+  scan.extract.base_url = config_.site.base_url;
+  scan.compute_sha256 = true;
+  int64_t now_unix = NowUs() / 1'000'000;
+  std::vector<DocumentScan> batch;
+  std::map<std::string, std::string> display_of;  // key → path to read
+  auto flush = [&]() -> Status {
+    if (batch.empty() || options_.dry_run) {
+      batch.clear();
+      return Status::Ok();
+    }
+    Result<std::vector<std::string>> paths = manifest_.RecordScans(batch);
+    if (!paths.ok()) return paths.status();
+    for (const std::string& key : *paths) {
+      changed->emplace_back(key, display_of[key]);
+    }
+    batch.clear();
+    return Status::Ok();
+  };
+  Status status =
+      ScanInputsInOrder(walk->files, scan, [&](ScannedDocument& doc) -> Status {
+        ++summary_.documents;
+        const FrontMatter& fm = doc.extracted.front_matter;
+        DocumentScan row;
+        row.document = {DocumentKey(doc.input.display_path, options_.site_root),
+                        doc.sha256,
+                        fm.title,
+                        fm.date,
+                        fm.draft,
+                        now_unix};
+        display_of[row.document.path] = doc.input.display_path;
+        for (Link& link : doc.extracted.links) {
+          row.links.push_back({std::string(LinkKindName(link.kind)),
+                               link.written, link.url, link.normalized,
+                               link.line, link.column,
+                               static_cast<int64_t>(link.start),
+                               static_cast<int64_t>(link.end)});
+          links->push_back(std::move(link));
+        }
+        batch.push_back(std::move(row));
+        if (batch.size() >= kScanBatch) return flush();
+        return Status::Ok();
+      });
+  ROTGUARD_RETURN_IF_ERROR(status);
+  ROTGUARD_RETURN_IF_ERROR(flush());
+  summary_.documents_changed = static_cast<int64_t>(changed->size());
+  return Status::Ok();
+}
+
+Status Archiver::OpenWriter() {
+  WarcWriterOptions w;
+  w.directory = store_.warc_dir();
+  w.max_file_size = options_.max_warc_file_size;
+  w.user_agent = config_.fetch.user_agent;
+  w.robots = config_.fetch.robots;
+  w.body.temp_dir = store_.root() / "tmp";
+  std::error_code ignored;
+  std::filesystem::create_directories(w.body.temp_dir, ignored);
+  Store* store = &store_;
+  w.next_serial = [store]() -> uint64_t {
+    Result<int64_t> serial = store->NextWarcSerial();
+    if (serial.ok()) return static_cast<uint64_t>(*serial);
+    // The file name still has its timestamp; log and go on.
+    spdlog::error("WARC serial: {}", serial.status().message());
+    return static_cast<uint64_t>(::getpid());
+  };
+  std::shared_ptr<FileEvents> events = file_events_;
+  w.on_warcinfo = [events](const WarcRecordLocation& loc) {
+    std::lock_guard<std::mutex> lock(events->mu);
+    WarcFileRow file;
+    file.name = loc.file_name;
+    file.state = WarcFileState::kOpen;
+    file.created_unix = SystemNowUs() / 1'000'000;
+    events->opened.push_back(file);
+    events->warcinfo.push_back(RecordOf(loc));
+  };
+  w.on_file_closed = [events](const WarcFileSummary& summary) {
+    std::lock_guard<std::mutex> lock(events->mu);
+    events->closed.push_back(summary);
+  };
+  Result<std::unique_ptr<WarcWriter>> writer = WarcWriter::Open(std::move(w));
+  if (!writer.ok()) return writer.status();
+  writer_ = std::move(*writer);
+  return Status::Ok();
+}
+
+Status Archiver::WritePosts(
+    const std::vector<std::pair<std::string, std::string>>& changed) {
+  for (const auto& [key, display_path] : changed) {
+    Result<std::string> bytes = ReadFileToString(display_path);
+    if (!bytes.ok()) return bytes.status();
+    std::optional<DocumentFormat> format = FormatForPath(display_path);
+    std::string type = format == DocumentFormat::kHtml
+                           ? "text/html; charset=utf-8"
+                           : "text/markdown; charset=utf-8";
+    WarcCapture capture;
+    capture.target_uri = PostResourceUri(config_, key);
+    int64_t now_us = NowUs();
+    capture.date = TimeOfUs(now_us);
+    Result<WarcRecordLocation> loc =
+        writer_->WriteResource(capture, type, *bytes);
+    if (!loc.ok()) return loc.status();
+    Trace("write " + capture.target_uri);
+    pending_records_.push_back(RecordOf(*loc));
+    CaptureRow c = CaptureOf(*loc, now_us);
+    c.url = capture.target_uri;
+    c.normalized = "";
+    c.source = "post";
+    c.content_type = type;
+    c.final_url = c.url;
+    c.chain_id = "post-" + std::to_string(summary_.run_id);
+    c.run_id = summary_.run_id;
+    pending_captures_.push_back(std::move(c));
+  }
+  return Status::Ok();
+}
+
+void Archiver::AddJob(const std::string& url, JobInfo info,
+                      std::vector<std::string> headers) {
+  FetchJob job;
+  {
+    std::lock_guard<std::mutex> lock(jobs_mu_);
+    if (!queued_.insert(info.normalized).second) return;
+    job.tag = jobs_.size();
+    if (info.role == JobRole::kRequisite || info.role == JobRole::kCssAsset) {
+      ++summary_.requisites;
+    }
+    if (info.role == JobRole::kOriginal) ++summary_.originals;
+    jobs_.push_back(std::move(info));
+  }
+  job.url = url;
+  job.headers = std::move(headers);
+  if (fetching_) {
+    fetcher_->Add(std::move(job));  // from a sink callback: fetch now
+  } else {
+    planned_.push_back(std::move(job));
+  }
+}
+
+Status Archiver::Plan(const std::vector<Link>& links) {
+  Result<std::vector<UrlRow>> rows = manifest_.ListUrls();
+  if (!rows.ok()) return rows.status();
+  for (UrlRow& row : *rows) urls_.emplace(row.normalized, std::move(row));
+
+  // One target per normalized URL; a `link` occurrence wins (it is the one
+  // whose page requisites are fetched).
+  std::vector<std::pair<std::string, std::string>> order;  // url, normalized
+  std::unordered_map<std::string, std::string> kind_of;
+  auto consider = [&](const std::string& url, const std::string& normalized,
+                      const std::string& kind) {
+    auto [it, inserted] = kind_of.emplace(normalized, kind);
+    if (inserted) {
+      order.emplace_back(url, normalized);
+    } else if (kind == "link" || kind == "url") {
+      it->second = kind;
+    }
+  };
+  for (const Link& link : links) {
+    if (link.normalized.empty()) continue;
+    consider(link.url, link.normalized, std::string(LinkKindName(link.kind)));
+  }
+  for (const std::string& url : options_.urls) {
+    std::optional<std::string> normalized = NormalizeUrl(url);
+    if (!normalized) {
+      return Status::InvalidArgument("'" + url +
+                                     "': not an absolute http(s) URL");
+    }
+    consider(url, *normalized, "url");
+  }
+
+  int64_t now_us = NowUs();
+  for (const auto& [url, normalized] : order) {
+    if (!scope_->InScope(normalized)) continue;
+    auto row = urls_.find(normalized);
+    const UrlRow* before = row == urls_.end() ? nullptr : &row->second;
+    DueReason reason = DecideDue(before, now_us, config_.health, options_.all);
+    std::string asset_key = BloggerAssetKey(config_.blogger, url);
+    if (reason != DueReason::kNotDue) {
+      ++summary_.due;
+      const std::string& kind = kind_of[normalized];
+      if (options_.dry_run) {
+        summary_.due_urls.push_back({url, normalized, kind, reason});
+      }
+      JobInfo info;
+      info.role = JobRole::kTarget;
+      info.normalized = normalized;
+      info.kind = kind;
+      info.asset_key = asset_key;
+      if (before) info.before = *before;
+      AddJob(url, std::move(info));
+    }
+    std::optional<std::string> original =
+        BloggerOriginalUrl(config_.blogger, url);
+    if (!original) continue;
+    std::optional<std::string> original_key = NormalizeUrl(*original);
+    if (!original_key || !scope_->InScope(*original_key)) continue;
+    auto orow = urls_.find(*original_key);
+    DueReason original_due =
+        DecideDue(orow == urls_.end() ? nullptr : &orow->second, now_us,
+                  config_.health, options_.all);
+    if (original_due == DueReason::kNotDue) continue;
+    if (options_.dry_run) {
+      summary_.due_urls.push_back(
+          {*original, *original_key, "original", original_due});
+    }
+    JobInfo info;
+    info.role = JobRole::kOriginal;
+    info.normalized = *original_key;
+    info.kind = "original";
+    info.asset_key = asset_key;
+    if (orow != urls_.end()) info.before = orow->second;
+    AddJob(*original, std::move(info));
+  }
+  return Status::Ok();
+}
+
+std::optional<WarcRevisitOf> Archiver::FindOriginal(const std::string& sha1) {
+  auto it = durable_.find(sha1);
+  if (it != durable_.end()) return it->second;
+  Result<std::optional<CaptureRow>> found =
+      manifest_.FindCaptureByPayloadSha1(sha1);
+  if (!found.ok() || !found->has_value()) return std::nullopt;
+  const CaptureRow& c = **found;
+  if (c.truncated || c.payload_length < static_cast<int64_t>(kDedupeMinBytes)) {
+    return std::nullopt;
+  }
+  WarcRevisitOf original;
+  original.record_id = c.record_id;
+  original.target_uri = c.url;
+  original.date = FormatWarcDate(TimeOfUs(c.captured_at_us));
+  original.payload_digest = "sha1:" + c.payload_sha1;
+  original.payload_sha256 = c.payload_sha256;
+  original.payload_length = static_cast<uint64_t>(c.payload_length);
+  durable_.emplace(sha1, original);
+  return original;
+}
+
+Status Archiver::WriteExchange(WorkItem& item) {
+  FetchedExchange& ex = item.exchange;
+  if (!ex.response) return Status::Ok();
+  WarcHttpResponse& response = *ex.response;
+  ROTGUARD_RETURN_IF_ERROR(response.FinishBody());
+  WarcCapture capture;
+  capture.target_uri = ex.url;
+  capture.ip_address = ex.ip_address;
+  capture.protocol = ex.protocol;
+  capture.date = ex.started;
+  std::string sha1 = StripLabel(response.payload_digest());
+  std::optional<WarcRevisitOf> original;
+  if (response.payload_length() >= kDedupeMinBytes &&
+      response.truncated().empty()) {
+    original = FindOriginal(sha1);
+  }
+  Result<WarcExchangeLocations> locs =
+      original
+          ? writer_->WriteRevisit(capture, ex.request_head, response, *original)
+          : writer_->WriteExchange(capture, ex.request_head, response);
+  if (!locs.ok()) return locs.status();
+  Trace("write " + ex.url);
+  pending_records_.push_back(RecordOf(locs->request));
+  pending_records_.push_back(RecordOf(locs->response));
+  if (ex.retrying) return Status::Ok();  // not part of the chain
+  CaptureRow c = CaptureOf(locs->response, UsOf(ex.started));
+  std::optional<std::string> normalized = NormalizeUrl(ex.url);
+  c.normalized = normalized ? *normalized : "";
+  c.http_status = ex.http_status;
+  c.hop_index = ex.hop_index;
+  c.chain_id = std::to_string(summary_.run_id) + "-" + std::to_string(item.tag);
+  c.content_type = HeaderValue(response.head(), "Content-Type");
+  c.source = "live";
+  c.run_id = summary_.run_id;
+  if (original) c.revisit_of = original->record_id;
+  chains_[item.tag].push_back(std::move(c));
+  return Status::Ok();
+}
+
+bool AcceptedStatus(const Config& config, const std::string& url, int status) {
+  auto host = config.hosts.find(UrlHostOf(url));
+  if (host == config.hosts.end()) return false;
+  const std::vector<int>& accepted = host->second.accept_statuses;
+  return std::find(accepted.begin(), accepted.end(), status) != accepted.end();
+}
+
+void Archiver::FinishChain(const WorkItem& item) {
+  JobInfo info;
+  {
+    std::lock_guard<std::mutex> lock(jobs_mu_);
+    info = jobs_[item.tag];
+  }
+  const FetchOutcome& outcome = item.outcome;
+  std::vector<CaptureRow> chain;
+  if (auto it = chains_.find(item.tag); it != chains_.end()) {
+    chain = std::move(it->second);
+    chains_.erase(it);
+  }
+  std::string final_url =
+      item.hop_urls.empty() ? outcome.final_url : item.hop_urls.back();
+  for (CaptureRow& c : chain) {
+    c.final_url = final_url;
+    pending_captures_.push_back(std::move(c));
+  }
+
+  bool accepted = AcceptedStatus(config_, final_url, outcome.final_status);
+  FailureClass failure = outcome.failure;
+  if (failure == FailureClass::kNone && !accepted) {
+    failure = FailureClassOfStatus(outcome.final_status);
+  }
+  if (outcome.final_status != 0) ++summary_.fetched;
+  if (failure != FailureClass::kNone) {
+    ++summary_.failed;
+    ++summary_.failed_by_class[FailureClassName(failure)];
+  }
+  if (failure == FailureClass::kCancelled) summary_.cancelled = true;
+
+  if (info.role == JobRole::kOriginal) {
+    UrlRow row = info.before.value_or(UrlRow{});
+    row.normalized = info.normalized;
+    row.asset_key = info.asset_key;
+    pending_urls_.push_back(std::move(row));
+    return;
+  }
+  if (info.role != JobRole::kTarget) return;
+
+  bool was_gone = info.before && info.before->verdict == kVerdictGone;
+  bool http_failure =
+      failure == FailureClass::kHttp4xx || failure == FailureClass::kHttp5xx;
+  if (failure != FailureClass::kNone && failure != FailureClass::kTooLarge &&
+      !(http_failure && was_gone)) {
+    ++summary_.failed_links;
+  }
+  if (outcome.failure == FailureClass::kCancelled) return;  // no verdict
+
+  HealthObservation observation;
+  observation.at_unix = NowUs() / 1'000'000;
+  observation.failure = outcome.failure;
+  observation.final_status = outcome.final_status;
+  observation.hops = std::max(1, outcome.hops);
+  observation.accepted_status = accepted;
+  for (size_t i = 0; i < item.hop_urls.size(); ++i) {
+    if (!IsShortenerUrl(config_.shortener, item.hop_urls[i])) {
+      observation.first_non_shortener_status = item.hop_statuses[i];
+      break;
+    }
+  }
+  UrlRow row = info.before.value_or(UrlRow{});
+  row.normalized = info.normalized;
+  ApplyHealthObservation(config_.health, observation, &row);
+  if (!item.hop_urls.empty() &&
+      IsShortenerUrl(config_.shortener, item.hop_urls.front())) {
+    row.final_url = FinalNonShortenerUrl(config_.shortener, item.hop_urls);
+  } else if (item.hop_urls.size() > 1) {
+    row.final_url = final_url;
+  }
+  if (!info.asset_key.empty()) row.asset_key = info.asset_key;
+  pending_urls_.push_back(std::move(row));
+}
+
+// fdatasync, then the records and captures in ONE transaction; only then
+// are the batch's payloads offered as dedupe originals.
+Status Archiver::Commit() {
+  last_commit_ = std::chrono::steady_clock::now();
+  std::vector<WarcFileRow> opened;
+  std::vector<RecordRow> warcinfo;
+  std::vector<WarcFileSummary> closed;
+  {
+    std::lock_guard<std::mutex> lock(file_events_->mu);
+    opened.swap(file_events_->opened);
+    warcinfo.swap(file_events_->warcinfo);
+    closed.swap(file_events_->closed);
+  }
+  if (opened.empty() && closed.empty() && pending_records_.empty() &&
+      pending_captures_.empty() && pending_urls_.empty()) {
+    return Status::Ok();
+  }
+  if (writer_) {
+    Trace("sync");
+    ROTGUARD_RETURN_IF_ERROR(writer_->Sync());
+  }
+  for (const WarcFileRow& file : opened) {
+    ROTGUARD_RETURN_IF_ERROR(manifest_.AddWarcFile(file));
+  }
+  warcinfo.insert(warcinfo.end(), pending_records_.begin(),
+                  pending_records_.end());
+  Trace("commit");
+  ROTGUARD_RETURN_IF_ERROR(manifest_.CommitBatch(warcinfo, pending_captures_));
+  summary_.records += static_cast<int64_t>(warcinfo.size());
+  for (const CaptureRow& c : pending_captures_) {
+    ++summary_.captures;
+    if (!c.revisit_of.empty()) {
+      ++summary_.revisits;
+      continue;
+    }
+    if (c.truncated ||
+        c.payload_length < static_cast<int64_t>(kDedupeMinBytes) ||
+        c.payload_sha1.empty() || durable_.count(c.payload_sha1) > 0) {
+      continue;
+    }
+    WarcRevisitOf original;
+    original.record_id = c.record_id;
+    original.target_uri = c.url;
+    original.date = FormatWarcDate(TimeOfUs(c.captured_at_us));
+    original.payload_digest = "sha1:" + c.payload_sha1;
+    original.payload_sha256 = c.payload_sha256;
+    original.payload_length = static_cast<uint64_t>(c.payload_length);
+    durable_.emplace(c.payload_sha1, std::move(original));
+  }
+  pending_records_.clear();
+  pending_captures_.clear();
+  ROTGUARD_RETURN_IF_ERROR(manifest_.UpdateUrlsBatch(pending_urls_));
+  pending_urls_.clear();
+  for (const WarcFileSummary& file : closed) {
+    ROTGUARD_RETURN_IF_ERROR(manifest_.CloseWarcFile(
+        file.file_name, static_cast<int64_t>(file.size), file.sha256,
+        static_cast<int64_t>(file.record_count)));
+  }
+  return Status::Ok();
+}
+
+void Archiver::WriterLoop() {
+  auto interval = std::chrono::milliseconds(options_.commit_interval_ms);
+  bool finished = false;
+  while (!finished) {
+    std::optional<WorkItem> item =
+        queue_.Pop(last_commit_ + interval, &finished);
+    Status status;
+    if (item && !writer_failed_) {
+      if (item->type == WorkItem::Type::kExchange) {
+        status = WriteExchange(*item);
+      } else {
+        FinishChain(*item);
+      }
+    }
+    bool due = pending_records_.size() + pending_captures_.size() >=
+                   options_.commit_records ||
+               std::chrono::steady_clock::now() - last_commit_ >= interval;
+    if (status.ok() && due && !writer_failed_) status = Commit();
+    if (!status.ok() && !writer_failed_) {
+      writer_status_ = status;
+      writer_failed_ = true;
+      spdlog::error("archive: {}", status.message());
+      if (fetcher_ != nullptr) fetcher_->RequestCancel();
+    }
+  }
+}
+
+Status Archiver::FetchAll() {
+  if (planned_.empty()) return Status::Ok();
+  if (fetcher_ == nullptr) return Status::Internal("archive: no fetcher");
+  for (FetchJob& job : planned_) fetcher_->Add(job);
+  fetching_ = true;
+  std::thread writer([this] { WriterLoop(); });
+  Sink sink(*this);
+  Status fetch_status = fetcher_->Run(sink);
+  queue_.Close();
+  writer.join();
+  summary_.jobs = static_cast<int64_t>(jobs_.size());
+  ROTGUARD_RETURN_IF_ERROR(fetch_status);
+  return writer_status_;
+}
+
+void Archiver::EndRun(int exit_code) {
+  if (summary_.run_id == 0) return;
+  std::map<std::string, int64_t> counts = {
+      {"documents", summary_.documents},
+      {"documents_changed", summary_.documents_changed},
+      {"due", summary_.due},
+      {"jobs", summary_.jobs},
+      {"requisites", summary_.requisites},
+      {"originals", summary_.originals},
+      {"fetched", summary_.fetched},
+      {"captures", summary_.captures},
+      {"revisits", summary_.revisits},
+      {"records", summary_.records},
+      {"failed", summary_.failed},
+      {"failed_links", summary_.failed_links},
+      {"bytes", summary_.bytes}};
+  Status status =
+      manifest_.EndRun(summary_.run_id, NowUs() / 1'000'000, counts, exit_code);
+  if (!status.ok()) spdlog::error("archive: {}", status.message());
+}
+
+Result<ArchiveSummary> Archiver::Run() {
+  auto started = std::chrono::steady_clock::now();
+  Result<ScopeFilter> scope = ScopeFilter::Create(config_.scope);
+  if (!scope.ok()) return scope.status();
+  scope_ = std::move(*scope);
+  if (!options_.dry_run) {
+    Result<int64_t> run = manifest_.BeginRun("archive", NowUs() / 1'000'000);
+    if (!run.ok()) return run.status();
+    summary_.run_id = *run;
+  }
+  std::vector<std::pair<std::string, std::string>> changed;
+  std::vector<Link> links;
+  ROTGUARD_RETURN_IF_ERROR(ScanPosts(&changed, &links));
+  ROTGUARD_RETURN_IF_ERROR(Plan(links));
+  if (options_.dry_run) {
+    summary_.seconds = std::chrono::duration<double>(
+                           std::chrono::steady_clock::now() - started)
+                           .count();
+    return summary_;
+  }
+  ROTGUARD_RETURN_IF_ERROR(OpenWriter());
+  ROTGUARD_RETURN_IF_ERROR(WritePosts(changed));
+  Status status = FetchAll();
+  // Whatever was written is committed, even after a failure or a cancel.
+  Status commit = writer_failed_ ? Status::Ok() : Commit();
+  Status close = writer_->Close();
+  Status final_commit = Commit();  // the close of the last file
+  summary_.bytes = bytes_;
+  summary_.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
+          .count();
+  for (const Status* s : {&status, &commit, &close, &final_commit}) {
+    if (!s->ok()) {
+      EndRun(5);
+      return *s;
+    }
+  }
+  EndRun(ArchiveExitCode(summary_));
+  return summary_;
+}
+
+}  // namespace
+
+Result<ArchiveSummary> RunArchive(Store& store, Fetcher* fetcher,
+                                  const ArchiveOptions& options) {
+  Archiver archiver(store, fetcher, options);
+  return archiver.Run();
+}
+
+}  // namespace rotguard

@@ -1,0 +1,291 @@
+// The archive's rules: post URIs, scope, due, Blogger and shortener URLs.
+#include <cctype>
+#include <optional>
+#include <regex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rotguard/archive.h"
+#include "rotguard/url.h"
+#include "util/ascii.h"
+
+namespace rotguard {
+namespace {
+
+bool IsDigits(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (!std::isdigit(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
+std::string_view StripExtension(std::string_view path) {
+  size_t slash = path.rfind('/');
+  size_t dot = path.rfind('.');
+  if (dot == std::string_view::npos ||
+      (slash != std::string_view::npos && dot < slash)) {
+    return path;
+  }
+  return path.substr(0, dot);
+}
+
+// Jekyll: .../_posts/YYYY-MM-DD-title.ext → /YYYY/MM/DD/title.html.
+std::optional<std::string> JekyllPermalink(std::string_view path) {
+  size_t posts = path.rfind("_posts/");
+  if (posts == std::string_view::npos) return std::nullopt;
+  std::string_view name = StripExtension(path.substr(posts + 7));
+  if (name.find('/') != std::string_view::npos) {
+    name = name.substr(name.rfind('/') + 1);
+  }
+  if (name.size() < 12 || name[4] != '-' || name[7] != '-' || name[10] != '-' ||
+      !IsDigits(name.substr(0, 4)) || !IsDigits(name.substr(5, 2)) ||
+      !IsDigits(name.substr(8, 2))) {
+    return std::nullopt;
+  }
+  return "/" + std::string(name.substr(0, 4)) + "/" +
+         std::string(name.substr(5, 2)) + "/" + std::string(name.substr(8, 2)) +
+         "/" + std::string(name.substr(11)) + ".html";
+}
+
+// Hugo: content/<section>/<slug>.md → /<section>/<slug>/; index.md and
+// _index.md name their directory.
+std::string HugoPermalink(std::string_view path) {
+  size_t content = path.find("content/");
+  if (content == 0 ||
+      (content != std::string_view::npos && path[content - 1] == '/')) {
+    path = path.substr(content + 8);
+  }
+  std::string stem(StripExtension(path));
+  for (std::string_view index : {"/_index", "/index"}) {
+    if (stem.size() >= index.size() &&
+        stem.compare(stem.size() - index.size(), index.size(), index) == 0) {
+      stem.resize(stem.size() - index.size());
+    }
+  }
+  if (stem == "_index" || stem == "index") stem.clear();
+  return stem.empty() ? "/" : "/" + stem + "/";
+}
+
+bool GlobMatch(std::string_view pattern, std::string_view text) {
+  size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
+  while (t < text.size()) {
+    if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      mark = t;
+    } else if (p < pattern.size() && pattern[p] == text[t]) {
+      ++p;
+      ++t;
+    } else if (star != std::string_view::npos) {
+      p = star + 1;
+      t = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
+bool AnyHostMatches(const std::vector<std::string>& patterns,
+                    std::string_view host) {
+  for (const std::string& pattern : patterns) {
+    if (HostMatchesPattern(pattern, host)) return true;
+  }
+  return false;
+}
+
+// "640", "1600-h1200", "640-h480-c", ... : the part after 's' or 'w'.
+bool IsSizeTokenRest(std::string_view rest) {
+  if (rest.empty() || !std::isdigit(static_cast<unsigned char>(rest[0]))) {
+    return false;
+  }
+  for (char c : rest) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') return false;
+  }
+  return true;
+}
+
+bool IsSizeToken(std::string_view token) {
+  if (token.size() < 2) return false;
+  if (token[0] != 's' && token[0] != 'w' && token[0] != 'h') return false;
+  return IsSizeTokenRest(token.substr(1));
+}
+
+}  // namespace
+
+std::string PostResourceUri(const Config& config,
+                            const std::string& document_path) {
+  std::string base = config.site.base_url;
+  if (base.empty()) return "file:" + document_path;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  std::optional<std::string> jekyll = JekyllPermalink(document_path);
+  return base + (jekyll ? *jekyll : HugoPermalink(document_path));
+}
+
+std::string UrlHostOf(std::string_view url) {
+  size_t scheme = url.find("://");
+  if (scheme == std::string_view::npos) return "";
+  std::string_view rest = url.substr(scheme + 3);
+  rest = rest.substr(0, rest.find_first_of("/?#"));
+  size_t at = rest.rfind('@');
+  if (at != std::string_view::npos) rest = rest.substr(at + 1);
+  if (!rest.empty() && rest[0] == '[') {
+    size_t close = rest.find(']');
+    rest = rest.substr(
+        0, close == std::string_view::npos ? rest.size() : close + 1);
+  } else {
+    rest = rest.substr(0, rest.find(':'));
+  }
+  std::string host(rest);
+  for (char& c : host) c = static_cast<char>(std::tolower(c));
+  return host;
+}
+
+bool HostMatchesPattern(std::string_view pattern, std::string_view host) {
+  if (pattern.empty() || host.empty()) return false;
+  if (pattern.find('*') != std::string_view::npos) {
+    return GlobMatch(pattern, host);
+  }
+  if (host == pattern) return true;
+  return host.size() > pattern.size() &&
+         host.compare(host.size() - pattern.size(), pattern.size(), pattern) ==
+             0 &&
+         host[host.size() - pattern.size() - 1] == '.';
+}
+
+bool IsShortenerUrl(const ShortenerRule& rule, std::string_view url) {
+  return rule.enabled && AnyHostMatches(rule.hosts, UrlHostOf(url));
+}
+
+bool IsBloggerUrl(const BloggerRule& rule, std::string_view url) {
+  return rule.enabled && AnyHostMatches(rule.hosts, UrlHostOf(url));
+}
+
+std::optional<std::string> BloggerSizeToS0(std::string_view url) {
+  size_t scheme = url.find("://");
+  if (scheme == std::string_view::npos) return std::nullopt;
+  size_t path_start = url.find('/', scheme + 3);
+  if (path_start == std::string_view::npos) return std::nullopt;
+  size_t path_end = url.find_first_of("?#", path_start);
+  if (path_end == std::string_view::npos) path_end = url.size();
+  std::string_view path = url.substr(path_start, path_end - path_start);
+  // A path segment that is a size token: /s640/, /w640-h480/, /s1600-c/.
+  size_t segment_start = 1;
+  while (segment_start < path.size()) {
+    size_t segment_end = path.find('/', segment_start);
+    if (segment_end == std::string_view::npos) break;  // the file name
+    std::string_view segment =
+        path.substr(segment_start, segment_end - segment_start);
+    if (IsSizeToken(segment)) {
+      return std::string(url.substr(0, path_start + segment_start)) + "s0" +
+             std::string(url.substr(path_start + segment_end));
+    }
+    segment_start = segment_end + 1;
+  }
+  // googleusercontent "=s640" / "=w640-h480" at the end of the path.
+  size_t equals = path.rfind('=');
+  if (equals != std::string_view::npos &&
+      path.find('/', equals) == std::string_view::npos &&
+      IsSizeToken(path.substr(equals + 1))) {
+    return std::string(url.substr(0, path_start + equals + 1)) + "s0" +
+           std::string(url.substr(path_end));
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> BloggerOriginalUrl(const BloggerRule& rule,
+                                              std::string_view url) {
+  if (!rule.enabled || !rule.fetch_original || !IsBloggerUrl(rule, url)) {
+    return std::nullopt;
+  }
+  std::optional<std::string> original = BloggerSizeToS0(url);
+  if (!original || *original == url) return std::nullopt;
+  return original;
+}
+
+std::string BloggerAssetKey(const BloggerRule& rule, std::string_view url) {
+  if (!IsBloggerUrl(rule, url)) return "";
+  std::optional<std::string> s0 = BloggerSizeToS0(url);
+  if (!s0) return "";
+  std::optional<std::string> normalized = NormalizeUrl(*s0);
+  return normalized ? *normalized : *s0;
+}
+
+Result<ScopeFilter> ScopeFilter::Create(const ScopeConfig& scope) {
+  ScopeFilter filter;
+  filter.scope_ = scope;
+  auto compile = [](const std::vector<std::string>& patterns,
+                    std::vector<std::regex>* out) -> Status {
+    for (const std::string& pattern : patterns) {
+      try {
+        out->emplace_back(pattern, std::regex::ECMAScript);
+      } catch (const std::regex_error& error) {
+        return Status::InvalidArgument("[scope] URL pattern '" + pattern +
+                                       "': " + error.what());
+      }
+    }
+    return Status::Ok();
+  };
+  ROTGUARD_RETURN_IF_ERROR(compile(scope.include_urls, &filter.include_urls_));
+  ROTGUARD_RETURN_IF_ERROR(compile(scope.exclude_urls, &filter.exclude_urls_));
+  return filter;
+}
+
+bool ScopeFilter::InScope(const std::string& normalized_url) const {
+  std::string host = UrlHostOf(normalized_url);
+  if (!scope_.include_hosts.empty() &&
+      !AnyHostMatches(scope_.include_hosts, host)) {
+    return false;
+  }
+  if (AnyHostMatches(scope_.exclude_hosts, host)) return false;
+  auto any = [&](const std::vector<std::regex>& regexes) {
+    for (const std::regex& regex : regexes) {
+      if (std::regex_search(normalized_url, regex)) return true;
+    }
+    return false;
+  };
+  if (!include_urls_.empty() && !any(include_urls_)) return false;
+  return !any(exclude_urls_);
+}
+
+const char* DueReasonName(DueReason reason) {
+  switch (reason) {
+    case DueReason::kNotDue:
+      return "not-due";
+    case DueReason::kNew:
+      return "new";
+    case DueReason::kFailed:
+      return "failed";
+    case DueReason::kStale:
+      return "stale";
+    case DueReason::kForced:
+      return "forced";
+  }
+  return "";
+}
+
+DueReason DecideDue(const UrlRow* url, int64_t now_us,
+                    const HealthConfig& health, bool all) {
+  if (all) return DueReason::kForced;
+  if (url == nullptr || url->last_capture_us == 0) return DueReason::kNew;
+  if (!url->failure_class.empty()) return DueReason::kFailed;
+  int64_t recrawl_us = int64_t{health.recrawl_days} * 86400 * 1'000'000;
+  if (now_us - url->last_capture_us >= recrawl_us) return DueReason::kStale;
+  return DueReason::kNotDue;
+}
+
+std::string FinalNonShortenerUrl(const ShortenerRule& rule,
+                                 const std::vector<std::string>& hop_urls) {
+  for (auto it = hop_urls.rbegin(); it != hop_urls.rend(); ++it) {
+    if (!IsShortenerUrl(rule, *it)) return *it;
+  }
+  return "";
+}
+
+int ArchiveExitCode(const ArchiveSummary& summary) {
+  return summary.failed_links > 0 ? 2 : 0;
+}
+
+}  // namespace rotguard
