@@ -1,0 +1,98 @@
+// `rotguard report` (SPEC §3, §13 "Verdicts"): link health per post, built
+// from the manifest alone (no network), and rendered as an aligned text
+// table, one JSON document, RFC 4180 CSV or one self-contained HTML page.
+//
+// For each link of each document: where it is (line:col, kind, the bytes
+// as written), the verdict of its URL, failure class and streak, when it
+// last answered well, the final target of a redirect chain (shorteners),
+// the Blogger size-variant group, and the archived copy: the WARC file and
+// offset of the newest non-lost 2xx capture of the URL, or of the end of
+// its redirect chain.
+#ifndef ROTGUARD_VERIFY_REPORT_H_
+#define ROTGUARD_VERIFY_REPORT_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rotguard/config.h"
+#include "rotguard/manifest.h"
+#include "rotguard/status.h"
+
+namespace rotguard {
+
+// Shown for a URL no archive or verify --live run has judged yet.
+inline constexpr const char* kVerdictUnchecked = "unchecked";
+
+// Where the newest good copy of a URL is.
+struct ReportCopy {
+  std::string url;  // the captured URL (end of the chain for redirects)
+  std::string warc_file;
+  int64_t offset = 0;  // of the record's gzip member
+  int64_t captured_at_us = 0;
+  int http_status = 0;
+};
+
+struct ReportLink {
+  std::string kind;
+  std::string written;
+  std::string url;
+  std::string normalized;
+  int line = 0;
+  int column = 0;
+  std::string verdict;  // kVerdictUnchecked until judged
+  std::string failure_class;
+  int consecutive_failures = 0;
+  int64_t last_ok_unix = 0;  // 0: never
+  std::string final_url;     // end of its redirect chain, "" when none
+  std::string group;         // Blogger size-variant key, "" when none
+  std::optional<ReportCopy> copy;
+};
+
+struct ReportDocument {
+  std::string path;
+  std::string title;
+  std::string date;
+  // Span order, except that Blogger size variants of one image follow
+  // the first variant of their group.
+  std::vector<ReportLink> links;
+};
+
+struct Report {
+  int64_t generated_unix = 0;
+  std::vector<ReportDocument> documents;
+  // Captured URLs when the store has no documents at all (a store made by
+  // `import`): each as a link of kind "url" without a position.
+  std::vector<ReportLink> unlinked;
+  int64_t link_count = 0;  // links of all documents
+  int64_t url_count = 0;   // distinct URLs among them
+  // Links (occurrences in posts, plus `unlinked`) per verdict.
+  std::map<std::string, int64_t> verdict_counts;
+};
+
+// Reads documents, links, URLs and captures from `manifest`. `config`
+// supplies the Blogger rule for grouping when the manifest has no group.
+Result<Report> BuildReport(Manifest& manifest, const Config& config,
+                           int64_t now_unix);
+
+// True when some link's URL is gone (`--fail-on-dead`).
+bool ReportHasDeadLinks(const Report& report);
+
+enum class ReportFormat { kTable, kJson, kCsv, kHtml };
+// "table", "json", "csv", "html"; nullopt for anything else.
+std::optional<ReportFormat> ParseReportFormat(const std::string& name);
+
+std::string RenderReport(const Report& report, ReportFormat format);
+std::string RenderReportTable(const Report& report);
+std::string RenderReportJson(const Report& report);
+std::string RenderReportCsv(const Report& report);
+std::string RenderReportHtml(const Report& report);
+
+// "2026-01-01T00:00:00Z"; "" for 0.
+std::string FormatUnixUtc(int64_t unix_seconds);
+
+}  // namespace rotguard
+
+#endif  // ROTGUARD_VERIFY_REPORT_H_

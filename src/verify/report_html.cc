@@ -1,0 +1,244 @@
+// The HTML report: ONE self-contained page (inline CSS and JS, a CSP that
+// forbids every external load) with summary counts per verdict, a table per
+// post, and filter buttons by verdict (also reachable as file.html#gone).
+#include <string>
+#include <vector>
+
+#include "verify/report.h"
+#include "verify/report_format.h"
+
+namespace rotguard {
+namespace {
+
+std::string Escape(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+bool IsHttpUrl(const std::string& url) {
+  return url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0;
+}
+
+constexpr const char* kHead = R"(<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>rotguard link report</title>
+<style>
+body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0 auto;max-width:1400px;padding:1em 1.5em;color:#1d232a;background:#fafbfc}
+h1{font-size:1.5em;margin:.2em 0}
+h2{font-size:1.05em;margin:1.6em 0 .4em;word-break:break-all}
+h2 .title{font-weight:normal;color:#444}
+h2 .date,.meta,.doc-count{color:#667;font-weight:normal;font-size:.9em}
+#summary{display:flex;flex-wrap:wrap;gap:.5em;margin:1em 0}
+#summary button{font:inherit;border:1px solid #ccd;border-radius:6px;background:#fff;padding:.45em .8em;cursor:pointer;min-width:6.5em;text-align:left}
+#summary button[aria-pressed=true]{outline:3px solid #1d232a;outline-offset:1px}
+#summary .count{display:block;font-size:1.6em;font-weight:700}
+table{border-collapse:collapse;width:100%;background:#fff;border:1px solid #e1e4e8}
+th,td{padding:.3em .5em;border-bottom:1px solid #eef0f2;text-align:left;vertical-align:top}
+th{background:#f3f5f7;font-weight:600;white-space:nowrap}
+td.url{word-break:break-all}
+td.url .final{color:#556;font-size:.9em}
+td.copy{font-size:.85em;color:#445;word-break:break-all;max-width:28em}
+td.copy code{background:#f3f5f7;padding:0 .2em}
+tr.variant td.url{padding-left:2em}
+tr.variant td.url::before{content:"\21B3  ";color:#889}
+.verdict{display:inline-block;padding:0 .5em;border-radius:4px;font-weight:600;white-space:nowrap}
+.v-gone{background:#fde2e1;color:#9b1c1c}.v-failing{background:#feecdc;color:#9a3b12}
+.v-soft-404{background:#efe3fd;color:#5b21b6}.v-unreachable,.v-server-error,.v-blocked,.v-rate-limited{background:#fdf6b2;color:#723b13}
+.v-moved,.v-redirected{background:#e1effe;color:#1e429f}.v-drifted{background:#d5f5f6;color:#036672}
+.v-ok{background:#def7ec;color:#03543f}.v-unchecked{background:#eceff1;color:#4b5563}
+#summary button.v-all{background:#fff;color:#1d232a}
+[hidden]{display:none!important}
+</style>
+</head>
+<body>
+)";
+
+constexpr const char* kScript = R"(<script>
+(function () {
+  var rows = Array.prototype.slice.call(document.querySelectorAll('tr.link'));
+  // Recount from the rows so the summary always matches the tables.
+  var counts = {all: rows.length};
+  rows.forEach(function (row) {
+    var v = row.getAttribute('data-verdict');
+    counts[v] = (counts[v] || 0) + 1;
+  });
+  var buttons = Array.prototype.slice.call(document.querySelectorAll('#summary button'));
+  buttons.forEach(function (button) {
+    var v = button.getAttribute('data-filter');
+    button.querySelector('.count').textContent = String(counts[v] || 0);
+    button.addEventListener('click', function () {
+      if (location.hash === '#' + v) { apply(v); } else { location.hash = v; }
+    });
+  });
+  function apply(filter) {
+    if (!buttons.some(function (b) { return b.getAttribute('data-filter') === filter; })) {
+      filter = 'all';
+    }
+    var visible = 0;
+    rows.forEach(function (row) {
+      var show = filter === 'all' || row.getAttribute('data-verdict') === filter;
+      row.hidden = !show;
+      if (show) visible++;
+    });
+    Array.prototype.forEach.call(document.querySelectorAll('section.doc'), function (doc) {
+      doc.hidden = doc.querySelector('tr.link:not([hidden])') === null && filter !== 'all';
+    });
+    buttons.forEach(function (b) {
+      b.setAttribute('aria-pressed', String(b.getAttribute('data-filter') === filter));
+    });
+    document.getElementById('visible-count').textContent = String(visible);
+    document.body.setAttribute('data-filter', filter);
+  }
+  window.addEventListener('hashchange', function () { apply(location.hash.slice(1)); });
+  apply(location.hash.slice(1) || 'all');
+  document.body.setAttribute('data-ready', '1');
+})();
+</script>
+)";
+
+void AppendSummary(const Report& report, std::string* out) {
+  const int64_t total =
+      report.link_count + static_cast<int64_t>(report.unlinked.size());
+  *out += "<nav id=\"summary\" aria-label=\"Filter by verdict\">\n";
+  *out +=
+      "<button class=\"v-all\" data-filter=\"all\" aria-pressed=\"true\">"
+      "<b class=\"count\" id=\"count-all\">" +
+      std::to_string(total) + "</b>all links</button>\n";
+  for (const std::string& verdict : VerdictsInOrder(report)) {
+    const int64_t count = VerdictCount(report, verdict);
+    if (count == 0) continue;
+    const std::string v = Escape(verdict);
+    *out += "<button class=\"v-" + v + "\" data-filter=\"" + v +
+            "\" aria-pressed=\"false\"><b class=\"count\" id=\"count-" + v +
+            "\">" + std::to_string(count) + "</b>" + v + "</button>\n";
+  }
+  *out += "</nav>\n<p class=\"meta\">Showing <b id=\"visible-count\">" +
+          std::to_string(total) + "</b> of " + std::to_string(total) +
+          " links.</p>\n";
+}
+
+std::string LinkCell(const ReportLink& link) {
+  std::string cell = IsHttpUrl(link.url)
+                         ? "<a href=\"" + Escape(link.url) +
+                               "\" rel=\"noreferrer noopener\">" +
+                               Escape(link.written) + "</a>"
+                         : Escape(link.written);
+  if (!link.final_url.empty()) {
+    cell += "<div class=\"final\">&rarr; " + Escape(link.final_url) + "</div>";
+  }
+  return cell;
+}
+
+std::string CopyCell(const ReportLink& link) {
+  if (!link.copy) return "none";
+  return Escape(link.copy->warc_file) + " @ " +
+         std::to_string(link.copy->offset) + "<br>" +
+         Escape(FormatUsUtc(link.copy->captured_at_us)) + "<br><code>" +
+         Escape(ExtractHint(*link.copy)) + "</code>";
+}
+
+std::string Cell(const std::string& html, const char* css_class = nullptr) {
+  if (css_class == nullptr) return "<td>" + html + "</td>";
+  return std::string("<td class=\"") + css_class + "\">" + html + "</td>";
+}
+
+void AppendLinkRow(const ReportLink& link, bool variant, std::string* out) {
+  const std::string v = Escape(link.verdict);
+  *out += std::string("<tr class=\"link") + (variant ? " variant" : "") +
+          "\" data-verdict=\"" + v + "\">";
+  *out += Cell(link.line ? std::to_string(link.line) + ":" +
+                               std::to_string(link.column)
+                         : "");
+  *out += Cell(Escape(link.kind));
+  *out += Cell("<span class=\"verdict v-" + v + "\">" + v + "</span>");
+  *out += Cell(std::to_string(link.consecutive_failures));
+  *out += Cell(Escape(link.failure_class));
+  *out += Cell(Escape(FormatUnixUtc(link.last_ok_unix)));
+  *out += Cell(LinkCell(link), "url");
+  *out += Cell(CopyCell(link), "copy");
+  *out += "</tr>\n";
+}
+
+void AppendTable(const std::vector<ReportLink>& links, std::string* out) {
+  if (links.empty()) {
+    *out += "<p class=\"meta\">No links.</p>\n";
+    return;
+  }
+  *out +=
+      "<table><thead><tr><th>Line:col</th><th>Kind</th><th>Verdict</th>"
+      "<th>Fails</th><th>Class</th><th>Last OK</th><th>Link</th>"
+      "<th>Archived copy</th></tr></thead>\n<tbody>\n";
+  for (size_t i = 0; i < links.size(); ++i) {
+    AppendLinkRow(links[i], IsSizeVariantOfPrevious(links, i), out);
+  }
+  *out += "</tbody></table>\n";
+}
+
+void AppendDocument(const ReportDocument& document, std::string* out) {
+  *out += "<section class=\"doc\" data-path=\"" + Escape(document.path) +
+          "\">\n<h2>" + Escape(document.path);
+  if (!document.title.empty()) {
+    *out += " <span class=\"title\">" + Escape(document.title) + "</span>";
+  }
+  if (!document.date.empty()) {
+    *out += " <span class=\"date\">" + Escape(document.date) + "</span>";
+  }
+  *out += " <span class=\"doc-count\">(" +
+          std::to_string(document.links.size()) + " links)</span></h2>\n";
+  AppendTable(document.links, out);
+  *out += "</section>\n";
+}
+
+}  // namespace
+
+std::string RenderReportHtml(const Report& report) {
+  std::string out = kHead;
+  out += "<h1>Link health</h1>\n<p class=\"meta\" id=\"generated\">" +
+         Escape(SummaryLine(report)) + "</p>\n";
+  AppendSummary(report, &out);
+  for (const ReportDocument& document : report.documents) {
+    AppendDocument(document, &out);
+  }
+  if (!report.unlinked.empty()) {
+    out +=
+        "<section class=\"doc\" data-path=\"\">\n<h2>URLs archived "
+        "without a post</h2>\n";
+    AppendTable(report.unlinked, &out);
+    out += "</section>\n";
+  }
+  if (report.documents.empty() && report.unlinked.empty()) {
+    out += "<p>No posts and no captures in the store yet.</p>\n";
+  }
+  out += kScript;
+  out += "</body>\n</html>\n";
+  return out;
+}
+
+}  // namespace rotguard
