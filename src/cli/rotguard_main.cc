@@ -67,6 +67,7 @@ int RotguardMain(int argc, char** argv) {
   AddInitCommand(app, global, result);
   AddInspectCommand(app, global, result);
   AddScanCommand(app, global, result);
+  AddImportCommand(app, global, result);
   AddReportCommand(app, global, result);
 
   // The one top-level handler: commands throw, this prints once.

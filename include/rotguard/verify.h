@@ -1,0 +1,110 @@
+// Store integrity: import foreign WARC files, verify the store against its
+// manifest, repair what can be repaired without losing data (SPEC §7, §13
+// "verify output"). The CLI (cmd_import.cc, cmd_verify.cc, cmd_repair.cc)
+// only parses flags and prints.
+#ifndef ROTGUARD_VERIFY_H_
+#define ROTGUARD_VERIFY_H_
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "rotguard/status.h"
+#include "rotguard/store.h"
+
+namespace rotguard {
+
+// --- import ---
+
+struct ImportResult {
+  std::string source;    // as given
+  std::string name;      // under <store>/warc/, e.g. "imported/crawl.warc.gz"
+  bool skipped = false;  // the same bytes (sha256) were imported before
+  int64_t records = 0;
+  int64_t captures = 0;
+  std::vector<std::string> notes;  // e.g. wget's chunked payload digests
+};
+
+// Copies `source` byte-identically into <store>/warc/imported/ (a unique
+// name), reads it, and adds its warc_files row, a records row per record
+// and a capture (source "import") per response/revisit/resource record.
+// Needs the exclusive lock. A damaged or non-WARC file is Corruption
+// "FILE: CODE at offset N: message" and leaves nothing behind.
+Result<ImportResult> ImportWarc(Store& store,
+                                const std::filesystem::path& source);
+
+// --- verify ---
+
+enum class VerifyLevel { kQuick, kDefault, kDeep };
+
+// One problem verify found. `offset` is -1 when the finding is about a
+// whole file; `url` is "" when no record is involved.
+struct VerifyFinding {
+  std::string code;  // missing-file, extra-file, stale-open, ... (SPEC §13)
+  std::string file;  // relative to <store>/warc/, or the manifest file
+  int64_t offset = -1;
+  std::string url;
+  std::string expected;
+  std::string actual;
+  bool note = false;  // informational (chunked-payload-digest): not damage
+};
+
+struct VerifyOptions {
+  VerifyLevel level = VerifyLevel::kDefault;
+  uint64_t rehash_budget = uint64_t{1} << 30;  // bytes of whole-file sha256
+  int jobs = 1;                                // files verified in parallel
+  // Called for each finding, from the calling thread, in file order.
+  std::function<void(const VerifyFinding&)> on_finding;
+  // Called now and then with bytes done / total (for a progress bar).
+  std::function<void(uint64_t done, uint64_t total)> on_progress;
+  int64_t now_unix = 0;  // 0: the clock (last_verified stamps)
+};
+
+struct VerifySummary {
+  int64_t files = 0;          // WARC files checked (closed and open)
+  int64_t records = 0;        // records read (default/deep) or known (quick)
+  int64_t captures = 0;       // captures checked
+  int64_t lost_captures = 0;  // marked lost by repair: counted, not findings
+  int64_t lost_records = 0;
+  int64_t findings = 0;  // errors (the exit code is 3 when > 0)
+  int64_t notes = 0;
+  int64_t files_rehashed = 0;
+  uint64_t bytes_rehashed = 0;
+};
+
+// Checks the store at `options.level`. Needs at least the shared lock;
+// writes only last_verified (and mtime/inode a re-hash confirmed).
+// Findings are not errors: the Status fails only for I/O or internal
+// errors that stop verify.
+Result<VerifySummary> VerifyStore(Store& store, const VerifyOptions& options);
+
+// --- repair ---
+
+struct RepairAction {
+  // truncate-tail, close-open, index-orphan, mark-lost, update-stat,
+  // or cannot-repair (damage repair leaves alone: it never deletes a
+  // readable record)
+  std::string kind;
+  std::string file;
+  int64_t offset = -1;
+  std::string detail;
+};
+
+struct RepairOptions {
+  bool dry_run = false;
+  std::function<void(const RepairAction&)> on_action;
+};
+
+struct RepairSummary {
+  int64_t actions = 0;
+  int64_t cannot_repair = 0;
+};
+
+// Needs the exclusive lock. Cut bytes go to <store>/damaged/.
+Result<RepairSummary> RepairStore(Store& store, const RepairOptions& options);
+
+}  // namespace rotguard
+
+#endif  // ROTGUARD_VERIFY_H_
