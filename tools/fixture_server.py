@@ -47,9 +47,10 @@ path with a size token (/s640/, /s1600/, /s0/, /w640-h480/, "=s1600") with
 a JPEG whose bytes differ per size token; ift.tt/<id> 301s to
 feeds.feedburner.com/~r/<id>, which 302s to the www.ehackingnews.com article;
 t.co/<id> is an interstitial to news.example.com/<id>; bit.ly/<id> 301s
-there; www.ehackingnews.com and news.example.com serve an article page for
-any page path, except /gone.html (404), /removed.html (410) and
-/forbidden.html (403).
+there; www.ehackingnews.com, news.example.com and the hosts the example
+posts link to serve an article page for any page path (and asset bytes for
+image, style and script paths), except /gone.html (404), /removed.html
+(410) and /forbidden.html (403).
 
 Two ways to run it:
 
@@ -115,13 +116,19 @@ FIXTURE_HOSTS = (
     "feeds.feedburner.com", "www.ehackingnews.com", "news.example.com",
     "cdn.example.net", "example.com", "www.example.com",
     "scenarios.example.org", BAD_CERT_HOST,
+    # The other hosts the posts under examples/site link to, so the demo
+    # archives them offline: each serves an article for any page path and
+    # asset bytes for any image, style or script path.
+    "blog.example.com", "oldblog.blogspot.com", "www.cjr.org",
+    "www.pewresearch.org", "images.example.org", "example.org",
+    "www.youtube.com", "gohugo.io", "mastodon.example",
 )
 BLOGGER_HOST = re.compile(r"^([0-9]+\.)?bp\.blogspot\.com$|\.googleusercontent\.com$")
-ARTICLE_HOSTS = ("www.ehackingnews.com", "news.example.com")
+ARTICLE_HOSTS = ("www.ehackingnews.com", "news.example.com") + FIXTURE_HOSTS[-9:]
 ARTICLE_ERRORS = {"/gone.html": 404, "/removed.html": 410, "/forbidden.html": 403}
-# A Blogger size token as a path segment: s640, s1600, s0, s72-c, w640-h480,
-# w640-h480-p-k-no-nu ...
-SIZE_SEGMENT = re.compile(r"^(s[0-9]+(-c)?|w[0-9]+-h[0-9]+(-[a-z0-9-]+)?)$")
+# A Blogger size token as a path segment: s640, s1600, s0, s72-c, w640,
+# w640-h480, w640-h480-p-k-no-nu, h480 ...
+SIZE_SEGMENT = re.compile(r"^(s[0-9]+(-c)?|w[0-9]+(-h[0-9]+)?(-[a-z0-9-]+)?|h[0-9]+)$")
 # ... or as a suffix of the last segment: <id>=s1600, <id>=w640-h480.
 SIZE_SUFFIX = re.compile(r"=(s[0-9]+(-c)?|w[0-9]+-h[0-9]+(-[a-z0-9-]+)?)$")
 
@@ -242,6 +249,10 @@ def asset_bytes(url_path):
         return "image/jpeg", jpeg_bytes(seed, 3_000)
     if ext == ".woff2":
         return "font/woff2", b"wOF2" + seeded_bytes(seed, 2_000)
+    if ext == ".svg":
+        svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+               "<!-- %s --></svg>\n") % seeded_bytes(seed, 600).hex()
+        return "image/svg+xml", svg.encode("utf-8")
     if ext == ".ico":
         return "image/x-icon", b"\x00\x00\x01\x00\x01\x00" + seeded_bytes(seed, 1_100)
     return None
@@ -657,8 +668,13 @@ class FixtureHandler(http.server.BaseHTTPRequestHandler):
         if parts and parts[0] == "assets":
             return False
         ext = posixpath.splitext(url_path)[1]
-        if ext not in ("", ".html", ".htm"):
-            return False
+        if ext not in ("", ".html", ".htm", ".php"):
+            if self.route_existing_file(url_path):
+                return True
+            if asset_bytes(url_path) is None:
+                return False  # a 404 from route_file
+            self.route_asset(url_path)
+            return True
         if self.route_existing_file(url_path):
             return True
         title = "Article %s" % url_path

@@ -21,6 +21,8 @@ default_sans="DNS:*.bp.blogspot.com,DNS:bp.blogspot.com,DNS:blogger.googleuserco
 default_sans+=",DNS:lh3.googleusercontent.com,DNS:*.googleusercontent.com,DNS:ift.tt,DNS:t.co"
 default_sans+=",DNS:bit.ly,DNS:feeds.feedburner.com,DNS:www.ehackingnews.com,DNS:example.com"
 default_sans+=",DNS:*.example.com,DNS:cdn.example.net,DNS:scenarios.example.org"
+default_sans+=",DNS:oldblog.blogspot.com,DNS:www.cjr.org,DNS:www.pewresearch.org,DNS:example.org"
+default_sans+=",DNS:images.example.org,DNS:www.youtube.com,DNS:gohugo.io,DNS:mastodon.example"
 default_sans+=",DNS:localhost,IP:127.0.0.1,IP:::1"
 sans=${2:-$default_sans}
 mkdir -p "$dir"
