@@ -182,6 +182,11 @@ class Manifest {
 
   // --- WARC files and records ---
   virtual Status AddWarcFile(const WarcFileRow& file) = 0;
+  // A complete (closed) file with all its records and captures in ONE
+  // transaction: all rows or none (import).
+  virtual Status AddWarcFileWithRows(
+      const WarcFileRow& file, const std::vector<RecordRow>& records,
+      const std::vector<CaptureRow>& captures) = 0;
   virtual Status CloseWarcFile(const std::string& name, int64_t size,
                                const std::string& sha256,
                                int64_t record_count) = 0;

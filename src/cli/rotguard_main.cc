@@ -68,6 +68,8 @@ int RotguardMain(int argc, char** argv) {
   AddInspectCommand(app, global, result);
   AddScanCommand(app, global, result);
   AddImportCommand(app, global, result);
+  AddVerifyCommand(app, global, result);
+  AddRepairCommand(app, global, result);
   AddReportCommand(app, global, result);
 
   // The one top-level handler: commands throw, this prints once.

@@ -458,6 +458,17 @@ Status SqliteManifest::AddWarcFile(const WarcFileRow& file) {
   return stmt->Run();
 }
 
+Status SqliteManifest::AddWarcFileWithRows(
+    const WarcFileRow& file, const std::vector<RecordRow>& records,
+    const std::vector<CaptureRow>& captures) {
+  Result<Transaction> txn = Transaction::Begin(db_);
+  if (!txn.ok()) return txn.status();
+  ROTGUARD_RETURN_IF_ERROR(AddWarcFile(file));
+  ROTGUARD_RETURN_IF_ERROR(InsertRecords(records));
+  ROTGUARD_RETURN_IF_ERROR(InsertCaptures(captures));
+  return txn->Commit();
+}
+
 Status SqliteManifest::CloseWarcFile(const std::string& name, int64_t size,
                                      const std::string& sha256,
                                      int64_t record_count) {

@@ -40,6 +40,9 @@ class SqliteManifest final : public Manifest {
   Status UpdateUrlsBatch(const std::vector<UrlRow>& urls) override;
 
   Status AddWarcFile(const WarcFileRow& file) override;
+  Status AddWarcFileWithRows(const WarcFileRow& file,
+                             const std::vector<RecordRow>& records,
+                             const std::vector<CaptureRow>& captures) override;
   Status CloseWarcFile(const std::string& name, int64_t size,
                        const std::string& sha256,
                        int64_t record_count) override;

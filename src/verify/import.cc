@@ -137,8 +137,8 @@ Status AddRows(Manifest& manifest, const WarcFileRow& row,
     records.push_back(r.record);
     if (r.capturable) captures.push_back(verify::CaptureOf(r, "import"));
   }
-  ROTGUARD_RETURN_IF_ERROR(manifest.AddWarcFile(row));
-  ROTGUARD_RETURN_IF_ERROR(manifest.CommitBatch(records, captures));
+  ROTGUARD_RETURN_IF_ERROR(
+      manifest.AddWarcFileWithRows(row, records, captures));
   result->records = static_cast<int64_t>(records.size());
   result->captures = static_cast<int64_t>(captures.size());
   return Status::Ok();
