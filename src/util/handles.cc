@@ -1,6 +1,7 @@
 #include "util/handles.h"
 
 #include <archive.h>
+#include <curl/curl.h>
 #include <libdeflate.h>
 #include <openssl/evp.h>
 #include <sqlite3.h>
@@ -17,5 +18,8 @@ void FreeDecompressor(libdeflate_decompressor* p) {
   libdeflate_free_decompressor(p);
 }
 void CloseFile(std::FILE* p) { std::fclose(p); }
+void CleanupCurlEasy(void* p) { curl_easy_cleanup(p); }
+void CleanupCurlMulti(void* p) { curl_multi_cleanup(p); }
+void FreeCurlSlist(curl_slist* p) { curl_slist_free_all(p); }
 
 }  // namespace rotguard

@@ -15,6 +15,7 @@ struct sqlite3_stmt;
 struct archive;
 struct libdeflate_compressor;
 struct libdeflate_decompressor;
+struct curl_slist;
 
 namespace rotguard {
 
@@ -34,6 +35,10 @@ void FreeArchiveWrite(archive* p);
 void FreeCompressor(libdeflate_compressor* p);
 void FreeDecompressor(libdeflate_decompressor* p);
 void CloseFile(std::FILE* p);
+// libcurl's CURL and CURLM are typedefs of void.
+void CleanupCurlEasy(void* p);
+void CleanupCurlMulti(void* p);
+void FreeCurlSlist(curl_slist* p);
 
 using EvpMdCtxPtr = std::unique_ptr<evp_md_ctx_st, CallFree<FreeEvpMdCtx>>;
 using SqlitePtr = std::unique_ptr<sqlite3, CallFree<CloseSqlite>>;
@@ -45,6 +50,9 @@ using CompressorPtr =
 using DecompressorPtr =
     std::unique_ptr<libdeflate_decompressor, CallFree<FreeDecompressor>>;
 using FilePtr = std::unique_ptr<std::FILE, CallFree<CloseFile>>;
+using CurlEasyPtr = std::unique_ptr<void, CallFree<CleanupCurlEasy>>;
+using CurlMultiPtr = std::unique_ptr<void, CallFree<CleanupCurlMulti>>;
+using CurlSlistPtr = std::unique_ptr<curl_slist, CallFree<FreeCurlSlist>>;
 
 // A move-only file descriptor (ccache util/fd.hpp).
 class Fd {

@@ -1,0 +1,88 @@
+// Failure classes and hop kinds (SPEC §6): names and transience.
+#include "rotguard/fetch.h"
+
+namespace rotguard {
+
+const char* FailureClassName(FailureClass failure) {
+  switch (failure) {
+    case FailureClass::kNone:
+      return "";
+    case FailureClass::kDns:
+      return "dns";
+    case FailureClass::kConnect:
+      return "connect";
+    case FailureClass::kTls:
+      return "tls";
+    case FailureClass::kTimeout:
+      return "timeout";
+    case FailureClass::kReset:
+      return "reset";
+    case FailureClass::kTruncated:
+      return "truncated";
+    case FailureClass::kTooLarge:
+      return "too-large";
+    case FailureClass::kBlockedAddress:
+      return "blocked-address";
+    case FailureClass::kRedirectLoop:
+      return "redirect-loop";
+    case FailureClass::kTooManyRedirects:
+      return "too-many-redirects";
+    case FailureClass::kBadUrl:
+      return "bad-url";
+    case FailureClass::kHttp4xx:
+      return "http-4xx";
+    case FailureClass::kHttp5xx:
+      return "http-5xx";
+    case FailureClass::kCancelled:
+      return "cancelled";
+    case FailureClass::kOther:
+      return "other";
+  }
+  return "other";
+}
+
+FailureClass FailureClassOfStatus(int http_status) {
+  if (http_status >= 400 && http_status < 500) return FailureClass::kHttp4xx;
+  if (http_status >= 500 && http_status < 600) return FailureClass::kHttp5xx;
+  return FailureClass::kNone;
+}
+
+bool IsTransient(FailureClass failure, int http_status) {
+  switch (failure) {
+    case FailureClass::kTimeout:
+    case FailureClass::kReset:
+    case FailureClass::kTruncated:
+    case FailureClass::kConnect:
+      return true;
+    default:
+      break;
+  }
+  switch (http_status) {
+    case 408:
+    case 425:
+    case 429:
+    case 500:
+    case 502:
+    case 503:
+    case 504:
+      return true;
+    default:
+      return false;
+  }
+}
+
+const char* HopKindName(HopKind kind) {
+  switch (kind) {
+    case HopKind::kFirst:
+      return "first";
+    case HopKind::kLocation:
+      return "location";
+    case HopKind::kRefresh:
+      return "refresh";
+    case HopKind::kMetaRefresh:
+      return "meta-refresh";
+  }
+  return "first";
+}
+
+}  // namespace rotguard

@@ -1,0 +1,412 @@
+// Parsing for hops and waits: Refresh headers, HTML meta refresh,
+// Retry-After, URL hosts, and the HTTP/1.1 rendering of HTTP/2 heads.
+#include <curl/curl.h>
+#include <zlib.h>
+
+#include <cctype>
+#include <charconv>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fetch/fetch_internal.h"
+#include "rotguard/fetch.h"
+#include "rotguard/url.h"
+#include "util/ascii.h"
+
+namespace rotguard {
+namespace {
+
+bool IsSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f';
+}
+
+std::string_view TrimSpace(std::string_view s) {
+  while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
+  while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+// The URL part of a refresh value "N; url=URL" (also "N;URL", "N, URL",
+// quoted URLs), as browsers read it (HTML "shared declarative refresh").
+std::optional<std::string_view> RefreshTarget(std::string_view value) {
+  std::string_view s = TrimSpace(value);
+  size_t i = 0;
+  while (i < s.size() &&
+         (std::isdigit(static_cast<unsigned char>(s[i])) || s[i] == '.')) {
+    ++i;
+  }
+  if (i == 0) return std::nullopt;  // no delay: not a refresh
+  s.remove_prefix(i);
+  s = TrimSpace(s);
+  if (s.empty()) return std::nullopt;
+  if (s.front() != ';' && s.front() != ',') return std::nullopt;
+  s.remove_prefix(1);
+  s = TrimSpace(s);
+  if (StartsWithIgnoreCase(s, "url")) {
+    std::string_view rest = TrimSpace(s.substr(3));
+    if (!rest.empty() && rest.front() == '=') s = TrimSpace(rest.substr(1));
+  }
+  if (!s.empty() && (s.front() == '"' || s.front() == '\'')) {
+    char quote = s.front();
+    s.remove_prefix(1);
+    if (size_t end = s.find(quote); end != std::string_view::npos) {
+      s = s.substr(0, end);
+    }
+  }
+  s = TrimSpace(s);
+  if (s.empty()) return std::nullopt;
+  return s;
+}
+
+// Finds `name` (lowercase) as an attribute of the tag text `tag` and
+// returns its value, unquoted.
+std::optional<std::string> TagAttribute(std::string_view tag,
+                                        std::string_view name) {
+  size_t i = 0;
+  while (i < tag.size()) {
+    while (i < tag.size() && (IsSpace(tag[i]) || tag[i] == '/')) ++i;
+    size_t name_start = i;
+    while (i < tag.size() && !IsSpace(tag[i]) && tag[i] != '=' &&
+           tag[i] != '/') {
+      ++i;
+    }
+    std::string_view attr = tag.substr(name_start, i - name_start);
+    while (i < tag.size() && IsSpace(tag[i])) ++i;
+    std::string value;
+    if (i < tag.size() && tag[i] == '=') {
+      ++i;
+      while (i < tag.size() && IsSpace(tag[i])) ++i;
+      if (i < tag.size() && (tag[i] == '"' || tag[i] == '\'')) {
+        char quote = tag[i++];
+        size_t end = tag.find(quote, i);
+        if (end == std::string_view::npos) end = tag.size();
+        value.assign(tag.substr(i, end - i));
+        i = end + 1;
+      } else {
+        size_t start = i;
+        while (i < tag.size() && !IsSpace(tag[i])) ++i;
+        value.assign(tag.substr(start, i - start));
+      }
+    }
+    if (attr.empty()) {
+      ++i;
+      continue;
+    }
+    if (EqualsIgnoreCase(attr, name)) return value;
+  }
+  return std::nullopt;
+}
+
+std::string DecodeBasicEntities(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '&') {
+      std::string_view rest = s.substr(i);
+      if (StartsWithIgnoreCase(rest, "&amp;")) {
+        out += '&';
+        i += 4;
+        continue;
+      }
+      if (StartsWithIgnoreCase(rest, "&quot;")) {
+        out += '"';
+        i += 5;
+        continue;
+      }
+      if (StartsWithIgnoreCase(rest, "&#39;")) {
+        out += '\'';
+        i += 4;
+        continue;
+      }
+    }
+    out += s[i];
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<std::string> ParseRefreshHeader(std::string_view value,
+                                              const std::string& base_url) {
+  std::optional<std::string_view> target = RefreshTarget(value);
+  if (!target) return std::nullopt;
+  return ResolveUrl(base_url, *target);
+}
+
+std::optional<std::string> FindMetaRefresh(std::string_view html,
+                                           const std::string& base_url) {
+  size_t pos = 0;
+  while (pos < html.size()) {
+    size_t lt = html.find('<', pos);
+    if (lt == std::string_view::npos) break;
+    std::string_view rest = html.substr(lt);
+    if (rest.substr(0, 4) == "<!--") {
+      size_t end = html.find("-->", lt + 4);
+      if (end == std::string_view::npos) break;
+      pos = end + 3;
+      continue;
+    }
+    size_t gt = html.find('>', lt);
+    if (gt == std::string_view::npos) break;
+    pos = gt + 1;
+    if (!StartsWithIgnoreCase(rest, "<meta") || rest.size() < 6 ||
+        !(IsSpace(rest[5]) || rest[5] == '/')) {
+      continue;
+    }
+    std::string_view tag = html.substr(lt + 5, gt - lt - 5);
+    std::optional<std::string> equiv = TagAttribute(tag, "http-equiv");
+    if (!equiv || !EqualsIgnoreCase(TrimSpace(*equiv), "refresh")) continue;
+    std::optional<std::string> content = TagAttribute(tag, "content");
+    if (!content) continue;
+    std::string decoded = DecodeBasicEntities(*content);
+    std::optional<std::string_view> target = RefreshTarget(decoded);
+    if (!target) continue;
+    return ResolveUrl(base_url, *target);
+  }
+  return std::nullopt;
+}
+
+namespace fetch_internal {
+
+std::optional<std::chrono::seconds> ParseRetryAfter(
+    std::string_view value, std::chrono::system_clock::time_point now) {
+  std::string_view s = TrimSpace(value);
+  if (s.empty()) return std::nullopt;
+  int64_t seconds = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), seconds);
+  if (ec == std::errc() && end == s.data() + s.size()) {
+    if (seconds < 0) return std::nullopt;
+    return std::chrono::seconds(seconds);
+  }
+  std::string text(s);
+  time_t when = curl_getdate(text.c_str(), nullptr);
+  if (when == -1) return std::nullopt;
+  int64_t delta =
+      static_cast<int64_t>(when) - std::chrono::system_clock::to_time_t(now);
+  return std::chrono::seconds(delta > 0 ? delta : 0);
+}
+
+namespace {
+
+// "scheme://[userinfo@]host[:port]/..." → the authority part.
+std::string_view Authority(std::string_view url) {
+  size_t scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return {};
+  std::string_view rest = url.substr(scheme_end + 3);
+  size_t end = rest.find_first_of("/?#");
+  std::string_view authority = rest.substr(0, end);
+  if (size_t at = authority.rfind('@'); at != std::string_view::npos) {
+    authority.remove_prefix(at + 1);
+  }
+  return authority;
+}
+
+}  // namespace
+
+std::string UrlHost(std::string_view url) {
+  std::string_view authority = Authority(url);
+  if (!authority.empty() && authority.front() == '[') {
+    size_t close = authority.find(']');
+    if (close == std::string_view::npos) return {};
+    return AsciiLowercase(authority.substr(1, close - 1));
+  }
+  return AsciiLowercase(authority.substr(0, authority.find(':')));
+}
+
+int UrlPort(std::string_view url) {
+  std::string_view authority = Authority(url);
+  size_t colon = authority.rfind(':');
+  size_t close = authority.rfind(']');
+  if (colon != std::string_view::npos &&
+      (close == std::string_view::npos || colon > close)) {
+    int port = 0;
+    std::string_view digits = authority.substr(colon + 1);
+    auto [end, ec] =
+        std::from_chars(digits.data(), digits.data() + digits.size(), port);
+    if (ec == std::errc() && end == digits.data() + digits.size() &&
+        !digits.empty()) {
+      return port;
+    }
+    if (!digits.empty()) return 0;
+  }
+  if (StartsWithIgnoreCase(url, "https:")) return 443;
+  if (StartsWithIgnoreCase(url, "http:")) return 80;
+  return 0;
+}
+
+const char* ReasonPhrase(int status) {
+  switch (status) {
+    case 100:
+      return "Continue";
+    case 101:
+      return "Switching Protocols";
+    case 200:
+      return "OK";
+    case 201:
+      return "Created";
+    case 202:
+      return "Accepted";
+    case 203:
+      return "Non-Authoritative Information";
+    case 204:
+      return "No Content";
+    case 205:
+      return "Reset Content";
+    case 206:
+      return "Partial Content";
+    case 300:
+      return "Multiple Choices";
+    case 301:
+      return "Moved Permanently";
+    case 302:
+      return "Found";
+    case 303:
+      return "See Other";
+    case 304:
+      return "Not Modified";
+    case 307:
+      return "Temporary Redirect";
+    case 308:
+      return "Permanent Redirect";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 402:
+      return "Payment Required";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 406:
+      return "Not Acceptable";
+    case 407:
+      return "Proxy Authentication Required";
+    case 408:
+      return "Request Timeout";
+    case 409:
+      return "Conflict";
+    case 410:
+      return "Gone";
+    case 411:
+      return "Length Required";
+    case 412:
+      return "Precondition Failed";
+    case 413:
+      return "Content Too Large";
+    case 414:
+      return "URI Too Long";
+    case 415:
+      return "Unsupported Media Type";
+    case 416:
+      return "Range Not Satisfiable";
+    case 417:
+      return "Expectation Failed";
+    case 421:
+      return "Misdirected Request";
+    case 422:
+      return "Unprocessable Content";
+    case 425:
+      return "Too Early";
+    case 426:
+      return "Upgrade Required";
+    case 428:
+      return "Precondition Required";
+    case 429:
+      return "Too Many Requests";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 451:
+      return "Unavailable For Legal Reasons";
+    case 500:
+      return "Internal Server Error";
+    case 501:
+      return "Not Implemented";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    case 504:
+      return "Gateway Timeout";
+    case 505:
+      return "HTTP Version Not Supported";
+    default:
+      return "";
+  }
+}
+
+std::string NormalizeRequestHead(std::string_view head) {
+  std::vector<std::string_view> lines;
+  size_t pos = 0;
+  while (pos < head.size()) {
+    size_t eol = head.find('\n', pos);
+    std::string_view line =
+        head.substr(pos, eol == std::string_view::npos ? std::string_view::npos
+                                                       : eol - pos);
+    pos = eol == std::string_view::npos ? head.size() : eol + 1;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty()) {
+      if (lines.empty()) continue;
+      break;  // end of head
+    }
+    lines.push_back(line);
+  }
+  if (lines.empty()) return {};
+  std::string request_line(lines[0]);
+  if (size_t v = request_line.rfind(" HTTP/"); v != std::string::npos) {
+    request_line.replace(v, std::string::npos, " HTTP/1.1");
+  }
+  std::string host;
+  std::string others;
+  for (size_t i = 1; i < lines.size(); ++i) {
+    std::string_view line = lines[i];
+    if (StartsWithIgnoreCase(line, ":authority:")) {
+      host = "Host: " + std::string(TrimSpace(line.substr(11)));
+    } else if (!line.empty() && line.front() == ':') {
+      continue;  // :method, :path, :scheme are in the request line
+    } else if (StartsWithIgnoreCase(line, "host:")) {
+      host = "Host: " + std::string(TrimSpace(line.substr(5)));
+    } else {
+      others.append(line).append("\r\n");
+    }
+  }
+  std::string out = request_line + "\r\n";
+  if (!host.empty()) out += host + "\r\n";
+  out += others;
+  out += "\r\n";
+  return out;
+}
+
+std::optional<std::string> InflateForInspection(std::string_view coded,
+                                                size_t limit) {
+  z_stream zs{};
+  // 32 + MAX_WBITS: accept gzip and zlib headers; raw deflate tried below.
+  if (inflateInit2(&zs, 32 + MAX_WBITS) != Z_OK) return std::nullopt;
+  std::string out;
+  out.resize(std::min<size_t>(limit, 64 * 1024));
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(coded.data()));
+  zs.avail_in = static_cast<uInt>(coded.size());
+  size_t produced = 0;
+  int rc = Z_OK;
+  while (produced < limit) {
+    if (produced == out.size()) out.resize(std::min(limit, out.size() * 2));
+    zs.next_out = reinterpret_cast<Bytef*>(out.data() + produced);
+    zs.avail_out = static_cast<uInt>(out.size() - produced);
+    rc = inflate(&zs, Z_NO_FLUSH);
+    produced = out.size() - zs.avail_out;
+    if (rc != Z_OK) break;
+    if (zs.avail_in == 0) break;
+  }
+  inflateEnd(&zs);
+  if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) {
+    return std::nullopt;
+  }
+  out.resize(produced);
+  return out;
+}
+
+}  // namespace fetch_internal
+}  // namespace rotguard
