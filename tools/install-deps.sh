@@ -12,6 +12,7 @@ PACKAGES=(
   libmd4c-html0-dev libidn2-dev libgtest-dev libgmock-dev libbenchmark-dev
   wget curl openssl python3 sqlite3 clang-format
   chromium
+  libbrotli-dev
 )
 
 missing=()
@@ -35,5 +36,12 @@ fi
 if [ -f tools/interop/package.json ]; then
   if [ ! -d tools/interop/node_modules ] || [ tools/interop/package-lock.json -nt tools/interop/node_modules ]; then
     (cd tools/interop && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+fi
+# Browser tests (ReplayWeb.page and playwright-core for restore/WACZ),
+# pinned by tools/browser/package-lock.json; never downloads a browser.
+if [ -f tools/browser/package.json ]; then
+  if [ ! -d tools/browser/node_modules ] || [ tools/browser/package-lock.json -nt tools/browser/node_modules ]; then
+    (cd tools/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
   fi
 fi

@@ -71,6 +71,9 @@ int RotguardMain(int argc, char** argv) {
   AddVerifyCommand(app, global, result);
   AddRepairCommand(app, global, result);
   AddReportCommand(app, global, result);
+  AddExportCommand(app, global, result);
+  AddExtractCommand(app, global, result);
+  AddRestoreCommand(app, global, result);
 
   // The one top-level handler: commands throw, this prints once.
   try {

@@ -1,0 +1,122 @@
+// Getting archived content back (SPEC §8, §13 "restore layout"): choosing
+// the capture of a URL (latest 2xx, or nearest a time), following its
+// recorded redirect chain and revisits, decoding the payload; safe local
+// file names; offline copies of posts and the pages they cite.
+#ifndef ROTGUARD_RESTORE_H_
+#define ROTGUARD_RESTORE_H_
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rotguard/config.h"
+#include "rotguard/manifest.h"
+#include "rotguard/status.h"
+
+namespace rotguard {
+
+// --at TIME: a 4–14 digit timestamp (YYYY[MM[DD[hh[mm[ss]]]]], missing
+// parts are the earliest value) or RFC 3339 ("2020-02-08T10:00:00Z",
+// offsets and fractions allowed). Microseconds since the epoch, UTC.
+Result<int64_t> ParseCaptureTime(std::string_view text);
+
+// A capture chosen for a URL, with the hops that led to it.
+struct ResolvedCapture {
+  std::vector<CaptureRow> hops;  // first: the URL's own capture; last: final
+  const CaptureRow& final_capture() const { return hops.back(); }
+};
+
+// Picks the capture of `url` (normalized first; a URL that does not
+// normalize, e.g. "file:…", is looked up as written): without `at_us`,
+// the latest 2xx capture (else the latest redirect); with it, the
+// capture nearest that time. A redirect is followed along its recorded
+// chain (chain_id / final_url), else along its Location header, at most
+// 20 hops. NotFound "URL: no capture in the store" when there is none.
+Result<ResolvedCapture> ResolveCapture(Manifest& manifest,
+                                       const std::filesystem::path& warc_dir,
+                                       const std::string& url,
+                                       std::optional<int64_t> at_us);
+
+// The stored payload of `capture` (a revisit is replaced by its original
+// record), HTTP transfer coding removed; with `decode_content`, the
+// Content-Encoding (gzip, x-gzip, deflate, br) decoded too. Also returns
+// the Content-Type (HTTP header, or the WARC one for resources).
+struct CapturePayload {
+  std::string content_type;
+  std::string content_encoding;  // as stored; "" after decoding
+  std::string location;          // Location header of a redirect
+  std::string bytes;
+};
+Result<CapturePayload> ReadCapturePayload(Manifest& manifest,
+                                          const std::filesystem::path& warc_dir,
+                                          const CaptureRow& capture,
+                                          bool decode_content);
+
+// Decodes `body` of Content-Encoding `coding` (gzip, x-gzip, deflate, br,
+// identity or ""); NotSupported for other codings.
+Result<std::string> DecodeContentEncoding(std::string_view body,
+                                          std::string_view coding);
+
+// --- safe file names ---
+
+// The relative path under the restore directory for an archived URL:
+// "assets/<host>/<path>[__<query-hash>].<ext>", a page (HTML, or a path
+// ending in '/') as ".../index.html". Every component is safe on POSIX and
+// Windows: no "." / "..", no '/', '\\', NUL or control characters, no
+// device names (CON, NUL, AUX, COM1…), no trailing dot or space, at most
+// 100 bytes (longer ones cut with a hash suffix); the whole path at most
+// 240 bytes. The extension comes from `content_type` when the URL path has
+// none (or a misleading one for HTML).
+std::string SafeAssetPath(std::string_view url, std::string_view content_type);
+
+// Hands out SafeAssetPath() names, making them collision-free: a second
+// URL whose name equals (case-insensitively) an earlier one gets a hash of
+// its full URL appended before the extension. Stable per URL.
+class AssetNamer {
+ public:
+  std::string NameFor(const std::string& url, std::string_view content_type);
+
+ private:
+  std::map<std::string, std::string> by_url_;  // url → name
+  std::set<std::string> folded_taken_;         // lowercased names
+};
+
+// A POSIX relative path from the directory of `from` to `to` (both
+// relative to the same root, '/'-separated).
+std::string RelativePath(std::string_view from, std::string_view to);
+
+// --- restore ---
+
+enum class RestoreFormat { kDir, kTar, kZip };
+
+struct RestoreOptions {
+  std::vector<std::filesystem::path> paths;  // posts or directories
+  std::filesystem::path out;                 // directory or archive file
+  RestoreFormat format = RestoreFormat::kDir;
+  std::optional<int64_t> at_us;
+  // The site root posts' relative images are copied from; empty: the
+  // longest common directory of `paths`.
+  std::filesystem::path site_root;
+};
+
+struct RestoreSummary {
+  int posts = 0;
+  int pages = 0;                   // linked pages restored offline
+  int assets = 0;                  // files written under assets/
+  int not_captured = 0;            // links left as they were
+  std::vector<std::string> notes;  // e.g. post read from disk, not WARC
+};
+
+Result<RestoreSummary> Restore(Manifest& manifest,
+                               const std::filesystem::path& warc_dir,
+                               const Config& config,
+                               const RestoreOptions& options);
+
+}  // namespace rotguard
+
+#endif  // ROTGUARD_RESTORE_H_

@@ -1,0 +1,398 @@
+// Choosing a capture and reading its payload back (SPEC §13 "restore
+// layout": latest 2xx by default, --at nearest; extract follows the
+// recorded redirect chain, resolves revisits and decodes content coding).
+#include <brotli/decode.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstdlib>
+#include <ctime>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "rotguard/restore.h"
+#include "rotguard/url.h"
+#include "rotguard/warc_reader.h"
+#include "util/ascii.h"
+#include "warc/http_head.h"
+
+namespace rotguard {
+namespace {
+
+constexpr int kMaxHops = 20;
+
+bool AllDigits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(),
+                                   [](char c) { return c >= '0' && c <= '9'; });
+}
+
+int ToInt(std::string_view digits) {
+  int value = 0;
+  std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  return value;
+}
+
+// Microseconds since the epoch of a UTC calendar time, or nullopt when a
+// field is out of range.
+std::optional<int64_t> UtcMicros(int year, int month, int day, int hour,
+                                 int minute, int second) {
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 ||
+      minute > 59 || second > 60) {
+    return std::nullopt;
+  }
+  std::tm tm{};
+  tm.tm_year = year - 1900;
+  tm.tm_mon = month - 1;
+  tm.tm_mday = day;
+  tm.tm_hour = hour;
+  tm.tm_min = minute;
+  tm.tm_sec = second;
+  time_t t = timegm(&tm);
+  return static_cast<int64_t>(t) * 1000000;
+}
+
+bool IsRedirect(int status) {
+  return status == 301 || status == 302 || status == 303 || status == 307 ||
+         status == 308;
+}
+
+bool IsGood(const CaptureRow& c) {
+  return c.http_status == 0 || (c.http_status >= 200 && c.http_status < 400);
+}
+
+int64_t Distance(int64_t a, int64_t b) { return a > b ? a - b : b - a; }
+
+// The capture to use among `captures` (oldest first, none lost).
+const CaptureRow* Choose(const std::vector<CaptureRow>& captures,
+                         std::optional<int64_t> at_us) {
+  const CaptureRow* best = nullptr;
+  if (at_us) {
+    for (const CaptureRow& c : captures) {
+      if (!IsGood(c)) continue;
+      if (!best || Distance(c.captured_at_us, *at_us) <
+                       Distance(best->captured_at_us, *at_us)) {
+        best = &c;
+      }
+    }
+    return best;
+  }
+  for (const CaptureRow& c : captures) {  // latest 2xx (or non-HTTP)
+    if (c.http_status == 0 || (c.http_status >= 200 && c.http_status < 300)) {
+      best = &c;
+    }
+  }
+  if (best) return best;
+  for (const CaptureRow& c : captures) {
+    if (IsRedirect(c.http_status)) best = &c;
+  }
+  return best;
+}
+
+Result<std::vector<CaptureRow>> LiveCapturesOf(Manifest& manifest,
+                                               const std::string& url) {
+  std::string key = NormalizeUrl(url).value_or(url);
+  Result<std::vector<CaptureRow>> captures = manifest.CapturesOf(key);
+  if (!captures.ok()) return captures.status();
+  if (captures->empty() && key != url) {
+    captures = manifest.CapturesOf(url);
+    if (!captures.ok()) return captures.status();
+  }
+  std::vector<CaptureRow> live;
+  for (CaptureRow& c : *captures) {
+    if (!c.lost) live.push_back(std::move(c));
+  }
+  return live;
+}
+
+// The next hop of a redirect capture, or nullopt when it was not captured.
+Result<std::optional<CaptureRow>> NextHop(Manifest& manifest,
+                                          const std::filesystem::path& warc_dir,
+                                          const CaptureRow& hop) {
+  if (!hop.chain_id.empty() && !hop.final_url.empty() &&
+      hop.final_url != hop.url) {
+    Result<std::vector<CaptureRow>> finals =
+        LiveCapturesOf(manifest, hop.final_url);
+    if (!finals.ok()) return finals.status();
+    const CaptureRow* last = nullptr;
+    for (const CaptureRow& c : *finals) {
+      if (c.chain_id == hop.chain_id && c.hop_index > hop.hop_index &&
+          (!last || c.hop_index > last->hop_index)) {
+        last = &c;
+      }
+    }
+    if (last) return std::optional<CaptureRow>(*last);
+  }
+  // No recorded chain (e.g. an imported WARC): follow Location to the
+  // capture of the target nearest in time.
+  Result<CapturePayload> payload =
+      ReadCapturePayload(manifest, warc_dir, hop, false);
+  if (!payload.ok()) return payload.status();
+  if (payload->location.empty()) return std::optional<CaptureRow>();
+  std::optional<std::string> target = ResolveUrl(hop.url, payload->location);
+  if (!target) return std::optional<CaptureRow>();
+  Result<std::vector<CaptureRow>> captures = LiveCapturesOf(manifest, *target);
+  if (!captures.ok()) return captures.status();
+  const CaptureRow* next = Choose(*captures, hop.captured_at_us);
+  if (!next) return std::optional<CaptureRow>();
+  return std::optional<CaptureRow>(*next);
+}
+
+// Reads the whole head and payload of the record at `capture`'s offset.
+Status ReadRecord(const std::filesystem::path& path, int64_t offset,
+                  CapturePayload* out) {
+  WarcReaderOptions options;
+  options.verify_digests = false;
+  Result<std::unique_ptr<WarcReader>> opened = WarcReader::Open(path, options);
+  if (!opened.ok()) return opened.status();
+  WarcReader& reader = **opened;
+  auto seek_record = [&]() -> Status {
+    ROTGUARD_RETURN_IF_ERROR(reader.Seek(static_cast<uint64_t>(offset)));
+    Result<bool> more = reader.Next();
+    if (!more.ok()) return more.status();
+    if (!*more) {
+      return Status::Corruption(path.string() + ": no record at offset " +
+                                std::to_string(offset));
+    }
+    return Status::Ok();
+  };
+  ROTGUARD_RETURN_IF_ERROR(seek_record());
+  const WarcRecordInfo& info = reader.record();
+  out->content_type = info.content_type;
+  char buf[65536];
+  if (info.is_http && info.http_head_length > 0) {
+    std::string head;
+    while (head.size() < info.http_head_length) {
+      Result<size_t> n = reader.ReadBlock(
+          buf,
+          std::min<size_t>(sizeof buf, info.http_head_length - head.size()));
+      if (!n.ok()) return n.status();
+      if (*n == 0) break;
+      head.append(buf, *n);
+    }
+    out->content_type.clear();
+    warc::FindHeader(head, "Content-Type", &out->content_type);
+    warc::FindHeader(head, "Content-Encoding", &out->content_encoding);
+    warc::FindHeader(head, "Location", &out->location);
+    ROTGUARD_RETURN_IF_ERROR(seek_record());
+  }
+  while (true) {
+    Result<size_t> n = reader.ReadPayload(buf, sizeof buf);
+    if (!n.ok()) return n.status();
+    if (*n == 0) break;
+    out->bytes.append(buf, *n);
+  }
+  return Status::Ok();
+}
+
+// zlib's inflate over all of `body`; gzip members are concatenated.
+Result<std::string> Inflate(std::string_view body, int window_bits) {
+  z_stream stream{};
+  if (inflateInit2(&stream, window_bits) != Z_OK) {
+    return Status::Internal("inflateInit2 failed");
+  }
+  struct End {
+    z_stream* s;
+    ~End() { inflateEnd(s); }
+  } end{&stream};
+  std::string out;
+  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(body.data()));
+  stream.avail_in = static_cast<uInt>(body.size());
+  char buf[65536];
+  while (true) {
+    stream.next_out = reinterpret_cast<Bytef*>(buf);
+    stream.avail_out = sizeof buf;
+    int rc = inflate(&stream, Z_NO_FLUSH);
+    out.append(buf, sizeof buf - stream.avail_out);
+    if (rc == Z_STREAM_END) {
+      if (stream.avail_in == 0) return out;
+      if (inflateReset(&stream) != Z_OK) break;  // next gzip member
+      continue;
+    }
+    if (rc != Z_OK) break;
+    if (stream.avail_in == 0 && stream.avail_out != 0) {
+      return Status::Corruption("compressed body ends early");
+    }
+  }
+  return Status::Corruption(std::string("bad compressed data: ") +
+                            (stream.msg ? stream.msg : "inflate failed"));
+}
+
+Result<std::string> BrotliDecode(std::string_view body) {
+  std::unique_ptr<BrotliDecoderState, void (*)(BrotliDecoderState*)> state(
+      BrotliDecoderCreateInstance(nullptr, nullptr, nullptr),
+      BrotliDecoderDestroyInstance);
+  if (!state) return Status::Internal("BrotliDecoderCreateInstance failed");
+  size_t avail_in = body.size();
+  const auto* next_in = reinterpret_cast<const uint8_t*>(body.data());
+  std::string out;
+  uint8_t buf[65536];
+  while (true) {
+    size_t avail_out = sizeof buf;
+    uint8_t* next_out = buf;
+    BrotliDecoderResult rc = BrotliDecoderDecompressStream(
+        state.get(), &avail_in, &next_in, &avail_out, &next_out, nullptr);
+    out.append(reinterpret_cast<char*>(buf), sizeof buf - avail_out);
+    if (rc == BROTLI_DECODER_RESULT_SUCCESS) return out;
+    if (rc == BROTLI_DECODER_RESULT_NEEDS_MORE_OUTPUT) continue;
+    if (rc == BROTLI_DECODER_RESULT_NEEDS_MORE_INPUT) {
+      return Status::Corruption("brotli body ends early");
+    }
+    return Status::Corruption("bad brotli data");
+  }
+}
+
+}  // namespace
+
+Result<int64_t> ParseCaptureTime(std::string_view text) {
+  auto bad = [&] {
+    return Status::InvalidArgument(
+        "--at '" + std::string(text) +
+        "': expected 4-14 digits (YYYY[MM[DD[hh[mm[ss]]]]]) or RFC 3339 "
+        "(2020-02-08T10:00:00Z)");
+  };
+  if (AllDigits(text)) {
+    if (text.size() < 4 || text.size() > 14 || text.size() % 2 != 0) {
+      return bad();
+    }
+    std::string full(text);
+    full += std::string_view("0101000000").substr(full.size() - 4);
+    std::optional<int64_t> us =
+        UtcMicros(ToInt(full.substr(0, 4)), ToInt(full.substr(4, 2)),
+                  ToInt(full.substr(6, 2)), ToInt(full.substr(8, 2)),
+                  ToInt(full.substr(10, 2)), ToInt(full.substr(12, 2)));
+    if (!us) return bad();
+    return *us;
+  }
+  // RFC 3339: YYYY-MM-DD[Tt ]hh:mm:ss[.frac](Z|±hh:mm)
+  if (text.size() < 20) return bad();
+  std::string_view d = text;
+  auto digits_at = [&](size_t pos, size_t n) {
+    return AllDigits(d.substr(pos, n));
+  };
+  if (!digits_at(0, 4) || d[4] != '-' || !digits_at(5, 2) || d[7] != '-' ||
+      !digits_at(8, 2) || (d[10] != 'T' && d[10] != 't' && d[10] != ' ') ||
+      !digits_at(11, 2) || d[13] != ':' || !digits_at(14, 2) || d[16] != ':' ||
+      !digits_at(17, 2)) {
+    return bad();
+  }
+  std::optional<int64_t> us = UtcMicros(
+      ToInt(d.substr(0, 4)), ToInt(d.substr(5, 2)), ToInt(d.substr(8, 2)),
+      ToInt(d.substr(11, 2)), ToInt(d.substr(14, 2)), ToInt(d.substr(17, 2)));
+  if (!us) return bad();
+  size_t pos = 19;
+  int64_t fraction_us = 0;
+  if (pos < d.size() && d[pos] == '.') {
+    ++pos;
+    int64_t scale = 100000;
+    size_t start = pos;
+    while (pos < d.size() && d[pos] >= '0' && d[pos] <= '9') {
+      fraction_us += (d[pos] - '0') * scale;
+      scale /= 10;
+      ++pos;
+    }
+    if (pos == start) return bad();
+  }
+  std::string_view zone = d.substr(pos);
+  int64_t offset_us = 0;
+  if (zone == "Z" || zone == "z") {
+    offset_us = 0;
+  } else if (zone.size() == 6 && (zone[0] == '+' || zone[0] == '-') &&
+             AllDigits(zone.substr(1, 2)) && zone[3] == ':' &&
+             AllDigits(zone.substr(4, 2))) {
+    offset_us =
+        (ToInt(zone.substr(1, 2)) * 3600LL + ToInt(zone.substr(4, 2)) * 60LL) *
+        1000000;
+    if (zone[0] == '-') offset_us = -offset_us;
+  } else {
+    return bad();
+  }
+  return *us + fraction_us - offset_us;
+}
+
+Result<ResolvedCapture> ResolveCapture(Manifest& manifest,
+                                       const std::filesystem::path& warc_dir,
+                                       const std::string& url,
+                                       std::optional<int64_t> at_us) {
+  Result<std::vector<CaptureRow>> captures = LiveCapturesOf(manifest, url);
+  if (!captures.ok()) return captures.status();
+  const CaptureRow* chosen = Choose(*captures, at_us);
+  if (!chosen) return Status::NotFound(url + ": no capture in the store");
+  ResolvedCapture resolved;
+  resolved.hops.push_back(*chosen);
+  while (IsRedirect(resolved.final_capture().http_status)) {
+    if (static_cast<int>(resolved.hops.size()) > kMaxHops) {
+      return Status::NotFound(url + ": more than " + std::to_string(kMaxHops) +
+                              " recorded redirects");
+    }
+    Result<std::optional<CaptureRow>> next =
+        NextHop(manifest, warc_dir, resolved.final_capture());
+    if (!next.ok()) return next.status();
+    if (!*next) {
+      const CaptureRow& last = resolved.final_capture();
+      return Status::NotFound(url + ": redirects (" +
+                              std::to_string(last.http_status) + " at " +
+                              last.url + ") to a page never captured");
+    }
+    resolved.hops.push_back(std::move(**next));
+  }
+  return resolved;
+}
+
+Result<CapturePayload> ReadCapturePayload(Manifest& manifest,
+                                          const std::filesystem::path& warc_dir,
+                                          const CaptureRow& capture,
+                                          bool decode_content) {
+  const CaptureRow* record = &capture;
+  std::optional<CaptureRow> original;
+  if (!capture.revisit_of.empty()) {
+    Result<std::optional<CaptureRow>> found =
+        manifest.FindCaptureByPayloadSha1(capture.payload_sha1);
+    if (!found.ok()) return found.status();
+    if (!*found) {
+      return Status::NotFound(capture.url + ": revisit of " +
+                              capture.revisit_of +
+                              ", whose record is not in the store");
+    }
+    original = std::move(*found);
+    record = &*original;
+  }
+  CapturePayload payload;
+  ROTGUARD_RETURN_IF_ERROR(ReadRecord(warc_dir / record->warc_file,
+                                      record->record_offset, &payload));
+  if (decode_content && !payload.content_encoding.empty()) {
+    Result<std::string> decoded =
+        DecodeContentEncoding(payload.bytes, payload.content_encoding);
+    if (!decoded.ok()) {
+      return Status(decoded.status().code() == ErrorCode::kNotSupported
+                        ? Status::NotSupported(capture.url + ": " +
+                                               decoded.status().message())
+                        : Status::Corruption(capture.url + ": " +
+                                             decoded.status().message()));
+    }
+    payload.bytes = std::move(*decoded);
+    payload.content_encoding.clear();
+  }
+  return payload;
+}
+
+Result<std::string> DecodeContentEncoding(std::string_view body,
+                                          std::string_view coding) {
+  std::string name = AsciiLowercase(TrimHeaderSpace(coding));
+  if (name.empty() || name == "identity") return std::string(body);
+  if (name == "gzip" || name == "x-gzip") return Inflate(body, 15 + 16);
+  if (name == "deflate") {
+    // RFC 9110 says zlib-wrapped; some servers send raw deflate.
+    Result<std::string> wrapped = Inflate(body, 15);
+    if (wrapped.ok()) return wrapped;
+    return Inflate(body, -15);
+  }
+  if (name == "br") return BrotliDecode(body);
+  return Status::NotSupported("Content-Encoding '" + name +
+                              "' cannot be decoded (gzip, deflate, br)");
+}
+
+}  // namespace rotguard

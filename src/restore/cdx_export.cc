@@ -1,0 +1,319 @@
+// CDXJ and CDX11 export (SPEC §13 "CDXJ"). The rules copy warcio.js
+// 2.4.11's CDXIndexer (dist/cli.js): which records are indexed
+// (filterRecord), the "mime" field (getField), JSON.stringify output with
+// status/length/offset as strings; the lines are then sorted bytewise as
+// LC_ALL=C sort does (warcio itself prints them in file order).
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "rotguard/export.h"
+#include "rotguard/url.h"
+#include "rotguard/warc_reader.h"
+#include "util/ascii.h"
+#include "warc/http_head.h"
+
+namespace rotguard {
+namespace {
+
+// Appends `s` as a JSON string the way JSON.stringify writes it. Bytes
+// that are not valid UTF-8 become U+FFFD, as warcio's TextDecoder makes
+// them before stringify sees them.
+void AppendJsonString(std::string_view s, std::string* out) {
+  out->push_back('"');
+  size_t i = 0;
+  while (i < s.size()) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      switch (c) {
+        case '"':
+          *out += "\\\"";
+          break;
+        case '\\':
+          *out += "\\\\";
+          break;
+        case '\b':
+          *out += "\\b";
+          break;
+        case '\f':
+          *out += "\\f";
+          break;
+        case '\n':
+          *out += "\\n";
+          break;
+        case '\r':
+          *out += "\\r";
+          break;
+        case '\t':
+          *out += "\\t";
+          break;
+        default:
+          if (c < 0x20) {
+            constexpr char kHex[] = "0123456789abcdef";
+            *out += "\\u00";
+            out->push_back(kHex[c >> 4]);
+            out->push_back(kHex[c & 0xf]);
+          } else {
+            out->push_back(static_cast<char>(c));
+          }
+      }
+      ++i;
+      continue;
+    }
+    size_t n = c >= 0xf0 && c <= 0xf4   ? 4
+               : c >= 0xe0              ? 3
+               : c >= 0xc2 && c <= 0xdf ? 2
+                                        : 0;
+    bool valid = n != 0 && i + n <= s.size();
+    for (size_t k = 1; valid && k < n; ++k) {
+      valid = (static_cast<unsigned char>(s[i + k]) & 0xc0) == 0x80;
+    }
+    if (valid && n == 3) {
+      auto c1 = static_cast<unsigned char>(s[i + 1]);
+      valid = !(c == 0xe0 && c1 < 0xa0) && !(c == 0xed && c1 >= 0xa0);
+    }
+    if (valid && n == 4) {
+      auto c1 = static_cast<unsigned char>(s[i + 1]);
+      valid = !(c == 0xf0 && c1 < 0x90) && !(c == 0xf4 && c1 >= 0x90);
+    }
+    if (valid) {
+      out->append(s.substr(i, n));
+      i += n;
+    } else {
+      *out += "\xEF\xBF\xBD";
+      ++i;
+    }
+  }
+  out->push_back('"');
+}
+
+// warcio: warcDate with '-', ':' and 'T' removed, first 14 characters.
+std::string Timestamp14(std::string_view date) {
+  std::string digits;
+  for (char c : date) {
+    if (c != '-' && c != ':' && c != 'T') digits.push_back(c);
+  }
+  if (digits.size() > 14) digits.resize(14);
+  return digits;
+}
+
+std::string DigestWithoutLabel(std::string_view digest) {
+  size_t colon = digest.find(':');
+  if (colon == std::string_view::npos) return "";
+  // warcio: split(":", 2)[1] — up to the next colon.
+  std::string_view rest = digest.substr(colon + 1);
+  return std::string(rest.substr(0, rest.find(':')));
+}
+
+// warcio: content-type.split(";", 1)[0].trim(); an empty type is no type.
+std::string MimeOfContentType(std::string_view content_type) {
+  std::string_view head = content_type.substr(0, content_type.find(';'));
+  while (!head.empty() && (head.front() == ' ' || head.front() == '\t')) {
+    head.remove_prefix(1);
+  }
+  while (!head.empty() && (head.back() == ' ' || head.back() == '\t')) {
+    head.remove_suffix(1);
+  }
+  return std::string(head);
+}
+
+// mime as warcio computes it for a record of `type`.
+std::string MimeFor(const std::string& type, const std::string& http_type,
+                    const std::string& warc_type) {
+  if (type == "revisit") return "warc/revisit";
+  if (type == "response" || type == "request") {
+    return MimeOfContentType(http_type);
+  }
+  return warc_type;
+}
+
+struct FileKey {
+  std::string file;
+  int64_t offset;
+  bool operator<(const FileKey& o) const {
+    return std::tie(file, offset) < std::tie(o.file, o.offset);
+  }
+};
+
+// Fills mime and status of `entry` from the record's own headers.
+Status ReadHeadersFromWarc(WarcReader& reader, CdxEntry* entry,
+                           std::string* warc_content_type) {
+  ROTGUARD_RETURN_IF_ERROR(reader.Seek(static_cast<uint64_t>(entry->offset)));
+  Result<bool> more = reader.Next();
+  if (!more.ok()) return more.status();
+  if (!*more) {
+    return Status::Corruption(entry->warc_file + ": no record at offset " +
+                              std::to_string(entry->offset));
+  }
+  const WarcRecordInfo& info = reader.record();
+  *warc_content_type = info.content_type;
+  std::string http_type;
+  if (info.is_http && info.http_head_length > 0 &&
+      info.http_head_length < (1u << 20)) {
+    std::string head(info.http_head_length, '\0');
+    size_t got = 0;
+    while (got < head.size()) {
+      Result<size_t> n = reader.ReadBlock(head.data() + got, head.size() - got);
+      if (!n.ok()) return n.status();
+      if (*n == 0) break;
+      got += *n;
+    }
+    head.resize(got);
+    warc::FindHeader(head, "Content-Type", &http_type);
+  }
+  entry->mime = MimeFor(entry->type, http_type, info.content_type);
+  if (info.is_http && (entry->type == "response" || entry->type == "revisit")) {
+    entry->http_status = info.http_status;
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+bool IsIndexedRecord(const std::string& type,
+                     const std::string& warc_content_type) {
+  if (type == "request" || type == "warcinfo") return false;
+  if ((type == "metadata" || type == "resource") &&
+      warc_content_type == "application/warc-fields") {
+    return false;
+  }
+  return true;
+}
+
+std::string CdxjLine(const CdxEntry& entry) {
+  std::string line = Surt(entry.target_uri);
+  line += ' ';
+  line += Timestamp14(entry.date);
+  line += " {";
+  bool first = true;
+  auto key = [&](const char* name) {
+    if (!first) line += ',';
+    first = false;
+    line += '"';
+    line += name;
+    line += "\":";
+  };
+  if (!entry.target_uri.empty()) {
+    key("url");
+    AppendJsonString(entry.target_uri, &line);
+  }
+  if (!entry.mime.empty()) {
+    key("mime");
+    AppendJsonString(entry.mime, &line);
+  }
+  if (entry.http_status != 0) {
+    key("status");
+    AppendJsonString(std::to_string(entry.http_status), &line);
+  }
+  std::string digest = DigestWithoutLabel(entry.payload_digest);
+  if (!entry.payload_digest.empty()) {
+    key("digest");
+    AppendJsonString(digest, &line);
+  }
+  key("length");
+  AppendJsonString(std::to_string(entry.length), &line);
+  key("offset");
+  AppendJsonString(std::to_string(entry.offset), &line);
+  key("filename");
+  AppendJsonString(entry.warc_file, &line);
+  line += '}';
+  return line;
+}
+
+std::string Cdx11Line(const CdxEntry& entry) {
+  auto or_dash = [](const std::string& v) { return v.empty() ? "-" : v; };
+  std::string line = Surt(entry.target_uri);
+  line += ' ' + Timestamp14(entry.date);
+  line += ' ' + or_dash(entry.target_uri);
+  line += ' ' + or_dash(entry.mime);
+  line += ' ' + (entry.http_status ? std::to_string(entry.http_status) : "-");
+  line += ' ' + or_dash(DigestWithoutLabel(entry.payload_digest));
+  line += " - -";  // redirect, meta tags
+  line += ' ' + std::to_string(entry.length);
+  line += ' ' + std::to_string(entry.offset);
+  line += ' ' + or_dash(entry.warc_file);
+  return line;
+}
+
+Result<std::vector<CdxEntry>> CollectCdxEntries(
+    Manifest& manifest, const std::filesystem::path& warc_dir) {
+  Result<std::vector<CaptureRow>> captures = manifest.ListCaptures();
+  if (!captures.ok()) return captures.status();
+  std::map<FileKey, const CaptureRow*> capture_at;
+  for (const CaptureRow& c : *captures) {
+    capture_at.emplace(FileKey{c.warc_file, c.record_offset}, &c);
+  }
+  Result<std::vector<WarcFileRow>> files = manifest.ListWarcFiles();
+  if (!files.ok()) return files.status();
+  std::vector<CdxEntry> entries;
+  for (const WarcFileRow& file : *files) {
+    Result<std::vector<RecordRow>> records = manifest.RecordsOf(file.name);
+    if (!records.ok()) return records.status();
+    std::unique_ptr<WarcReader> reader;  // opened on the first need
+    for (const RecordRow& r : *records) {
+      if (r.lost || r.type == "request" || r.type == "warcinfo") continue;
+      CdxEntry entry;
+      entry.warc_file = file.name;
+      entry.offset = r.offset;
+      entry.length = r.compressed_length;
+      entry.type = r.type;
+      entry.target_uri = r.target_uri;
+      entry.date = r.date;
+      entry.payload_digest = r.payload_digest;
+      std::string warc_content_type;
+      auto it = capture_at.find(FileKey{file.name, r.offset});
+      bool http_type = r.type == "response" || r.type == "revisit";
+      if (it != capture_at.end() && (http_type || r.type == "resource")) {
+        const CaptureRow& c = *it->second;
+        warc_content_type = http_type ? "" : c.content_type;
+        entry.mime = MimeFor(r.type, c.content_type, c.content_type);
+        entry.http_status = http_type ? c.http_status : 0;
+      } else {
+        if (!reader) {
+          WarcReaderOptions options;
+          options.verify_digests = false;
+          auto opened = WarcReader::Open(warc_dir / file.name, options);
+          if (!opened.ok()) return opened.status();
+          reader = std::move(*opened);
+        }
+        ROTGUARD_RETURN_IF_ERROR(
+            ReadHeadersFromWarc(*reader, &entry, &warc_content_type));
+      }
+      if (!IsIndexedRecord(r.type, warc_content_type)) continue;
+      entries.push_back(std::move(entry));
+    }
+  }
+  return entries;
+}
+
+namespace {
+std::string SortedLines(std::vector<std::string> lines) {
+  std::sort(lines.begin(), lines.end());
+  std::string out;
+  for (const std::string& l : lines) {
+    out += l;
+    out += '\n';
+  }
+  return out;
+}
+}  // namespace
+
+std::string RenderCdxj(const std::vector<CdxEntry>& entries) {
+  std::vector<std::string> lines;
+  lines.reserve(entries.size());
+  for (const CdxEntry& e : entries) lines.push_back(CdxjLine(e));
+  return SortedLines(std::move(lines));
+}
+
+std::string RenderCdx11(const std::vector<CdxEntry>& entries) {
+  std::vector<std::string> lines;
+  lines.reserve(entries.size());
+  for (const CdxEntry& e : entries) lines.push_back(Cdx11Line(e));
+  return " CDX N b a m s k r M S V g\n" + SortedLines(std::move(lines));
+}
+
+}  // namespace rotguard

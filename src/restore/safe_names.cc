@@ -1,0 +1,320 @@
+// Safe, stable local file names for archived URLs (SPEC §13 "restore
+// layout"): assets/<host>/<path>[__<query-hash>].<ext>, pages as
+// .../index.html. Only [A-Za-z0-9._~-] survive in a component, so a name
+// is also a valid relative URL without escaping and safe on Windows and
+// in tar/zip; collisions that sanitizing creates are settled by
+// AssetNamer with a hash of the full URL.
+#include <algorithm>
+#include <array>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rotguard/restore.h"
+#include "rotguard/url.h"
+#include "util/ascii.h"
+#include "util/digest.h"
+
+namespace rotguard {
+namespace {
+
+constexpr size_t kMaxComponent = 100;
+constexpr size_t kMaxPath = 240;
+
+std::string ShortHash(std::string_view text, size_t hex_chars) {
+  return Sha256Hex(text).substr(0, hex_chars);
+}
+
+bool IsSafeChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-' || c == '~';
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  c = AsciiLower(c);
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+std::string PercentDecode(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && HexValue(s[i + 1]) >= 0 &&
+        HexValue(s[i + 2]) >= 0) {
+      out.push_back(
+          static_cast<char>(HexValue(s[i + 1]) * 16 + HexValue(s[i + 2])));
+      i += 2;
+    } else {
+      out.push_back(s[i]);
+    }
+  }
+  return out;
+}
+
+// Windows reserves these names with any extension ("con.txt" too).
+bool IsDeviceName(std::string_view component) {
+  std::string stem = AsciiLowercase(component.substr(0, component.find('.')));
+  static constexpr std::array<std::string_view, 4> kNames = {"con", "prn",
+                                                             "aux", "nul"};
+  if (std::find(kNames.begin(), kNames.end(), stem) != kNames.end()) {
+    return true;
+  }
+  return stem.size() == 4 &&
+         (stem.starts_with("com") || stem.starts_with("lpt")) &&
+         stem[3] >= '0' && stem[3] <= '9';
+}
+
+// "name.ext" → ".ext" when ext is 1–8 alphanumerics; "" otherwise.
+std::string_view ExtensionOf(std::string_view name) {
+  size_t dot = name.rfind('.');
+  if (dot == std::string_view::npos || dot == 0) return {};
+  std::string_view ext = name.substr(dot + 1);
+  if (ext.empty() || ext.size() > 8) return {};
+  for (char c : ext) {
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+          (c >= '0' && c <= '9'))) {
+      return {};
+    }
+  }
+  return name.substr(dot);
+}
+
+// One path component made safe; never empty, ".", "..", a device name,
+// or longer than kMaxComponent.
+std::string SafeComponent(std::string_view raw) {
+  std::string c;
+  for (char ch : raw) c.push_back(IsSafeChar(ch) ? ch : '_');
+  if (c.empty()) c = "_";
+  if (c.front() == '.') c.front() = '_';  // no hidden files, no "." / ".."
+  if (c.back() == '.') c.back() = '_';    // Windows drops trailing dots
+  if (IsDeviceName(c)) c.insert(0, "_");
+  if (c.size() > kMaxComponent) {
+    std::string ext(ExtensionOf(c));
+    c = c.substr(0, kMaxComponent - 10 - ext.size()) + "~" + ShortHash(raw, 8) +
+        ext;
+  }
+  return c;
+}
+
+std::string MimeOf(std::string_view content_type) {
+  std::string_view head = content_type.substr(0, content_type.find(';'));
+  return AsciiLowercase(TrimHeaderSpace(head));
+}
+
+bool IsHtmlType(std::string_view mime) {
+  return mime == "text/html" || mime == "application/xhtml+xml";
+}
+
+std::string ExtensionForMime(std::string_view mime) {
+  static constexpr std::pair<std::string_view, std::string_view> kTable[] = {
+      {"text/html", ".html"},
+      {"application/xhtml+xml", ".html"},
+      {"text/css", ".css"},
+      {"text/javascript", ".js"},
+      {"application/javascript", ".js"},
+      {"application/x-javascript", ".js"},
+      {"application/json", ".json"},
+      {"image/jpeg", ".jpg"},
+      {"image/png", ".png"},
+      {"image/gif", ".gif"},
+      {"image/webp", ".webp"},
+      {"image/avif", ".avif"},
+      {"image/svg+xml", ".svg"},
+      {"image/x-icon", ".ico"},
+      {"image/vnd.microsoft.icon", ".ico"},
+      {"font/woff2", ".woff2"},
+      {"font/woff", ".woff"},
+      {"font/ttf", ".ttf"},
+      {"font/otf", ".otf"},
+      {"application/font-woff", ".woff"},
+      {"application/pdf", ".pdf"},
+      {"text/plain", ".txt"},
+      {"text/markdown", ".md"},
+      {"text/xml", ".xml"},
+      {"application/xml", ".xml"},
+      {"application/rss+xml", ".xml"},
+      {"application/atom+xml", ".xml"},
+      {"video/mp4", ".mp4"},
+      {"video/webm", ".webm"},
+      {"audio/mpeg", ".mp3"},
+  };
+  for (const auto& [type, ext] : kTable) {
+    if (type == mime) return std::string(ext);
+  }
+  return ".bin";
+}
+
+struct UrlParts {
+  std::string host;  // "host" or "host_port"; "_scheme" for non-http
+  std::string path;  // without query
+  std::string query;
+};
+
+UrlParts SplitUrl(std::string_view url) {
+  std::string normalized = NormalizeUrl(url).value_or(std::string(url));
+  std::string_view u = normalized;
+  UrlParts parts;
+  size_t hash = u.find('#');
+  if (hash != std::string_view::npos) u = u.substr(0, hash);
+  size_t q = u.find('?');
+  if (q != std::string_view::npos) {
+    parts.query = std::string(u.substr(q + 1));
+    u = u.substr(0, q);
+  }
+  size_t scheme_end = u.find("://");
+  if (scheme_end == std::string_view::npos) {
+    size_t colon = u.find(':');
+    std::string scheme = colon == std::string_view::npos
+                             ? ""
+                             : AsciiLowercase(u.substr(0, colon));
+    parts.host = "_" + (scheme.empty() ? std::string("local") : scheme);
+    parts.path =
+        std::string(colon == std::string_view::npos ? u : u.substr(colon + 1));
+    return parts;
+  }
+  std::string_view rest = u.substr(scheme_end + 3);
+  size_t slash = rest.find('/');
+  std::string_view authority = rest.substr(0, slash);
+  size_t at = authority.rfind('@');  // never keep credentials
+  if (at != std::string_view::npos) authority = authority.substr(at + 1);
+  parts.host = AsciiLowercase(authority);
+  std::replace(parts.host.begin(), parts.host.end(), ':', '_');
+  parts.path =
+      slash == std::string_view::npos ? "/" : std::string(rest.substr(slash));
+  return parts;
+}
+
+std::vector<std::string> PathSegments(std::string_view path) {
+  std::vector<std::string> segments;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    std::string_view raw = path.substr(start, end - start);
+    if (!raw.empty()) segments.push_back(PercentDecode(raw));
+    start = end + 1;
+  }
+  return segments;
+}
+
+std::string JoinPath(const std::vector<std::string>& components) {
+  std::string out;
+  for (const std::string& c : components) {
+    if (!out.empty()) out += '/';
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string SafeAssetPath(std::string_view url, std::string_view content_type) {
+  UrlParts parts = SplitUrl(url);
+  std::string mime = MimeOf(content_type);
+  bool html = IsHtmlType(mime);
+  std::vector<std::string> segments = PathSegments(parts.path);
+  bool directory_url = parts.path.empty() || parts.path.back() == '/';
+  std::string query_suffix =
+      parts.query.empty() ? "" : "__" + ShortHash(parts.query, 10);
+
+  std::vector<std::string> out = {"assets", SafeComponent(parts.host)};
+  std::string leaf;
+  if (directory_url || segments.empty()) {
+    for (const std::string& s : segments) out.push_back(SafeComponent(s));
+    leaf =
+        "index" + query_suffix +
+        (html || mime.empty() ? std::string(".html") : ExtensionForMime(mime));
+  } else {
+    std::string last = segments.back();
+    segments.pop_back();
+    for (const std::string& s : segments) out.push_back(SafeComponent(s));
+    std::string_view ext = ExtensionOf(last);
+    bool html_ext = ext == ".html" || ext == ".htm";
+    if (html && !html_ext) {
+      // A page at /a/b is stored as a/b/index.html so its relative links
+      // keep working.
+      out.push_back(SafeComponent(last + query_suffix));
+      leaf = "index.html";
+    } else if (!ext.empty() && !(html && !html_ext)) {
+      std::string stem = last.substr(0, last.size() - ext.size());
+      leaf = stem + query_suffix + std::string(ext);
+    } else {
+      leaf = last + query_suffix + ExtensionForMime(mime);
+    }
+  }
+  out.push_back(SafeComponent(leaf));
+  std::string path = JoinPath(out);
+  if (path.size() > kMaxPath) {
+    std::string ext(ExtensionOf(out.back()));
+    path =
+        "assets/" + out[1].substr(0, 60) + "/_long/" + ShortHash(url, 32) + ext;
+  }
+  return path;
+}
+
+std::string AssetNamer::NameFor(const std::string& url,
+                                std::string_view content_type) {
+  auto known = by_url_.find(url);
+  if (known != by_url_.end()) return known->second;
+  std::string name = SafeAssetPath(url, content_type);
+  auto taken = [&](const std::string& candidate) {
+    std::string folded = AsciiLowercase(candidate);
+    if (folded_taken_.count(folded)) return true;
+    // A file may not sit where another name needs a directory, nor the
+    // other way round.
+    for (size_t slash = folded.find('/'); slash != std::string::npos;
+         slash = folded.find('/', slash + 1)) {
+      if (folded_taken_.count(folded.substr(0, slash))) return true;
+    }
+    auto it = folded_taken_.lower_bound(folded + "/");
+    return it != folded_taken_.end() && it->starts_with(folded + "/");
+  };
+  if (taken(name)) {
+    size_t slash = name.rfind('/');
+    std::string dir = name.substr(0, slash + 1);
+    std::string leaf = name.substr(slash + 1);
+    std::string ext(ExtensionOf(leaf));
+    std::string stem = leaf.substr(0, leaf.size() - ext.size());
+    for (int attempt = 0; taken(name); ++attempt) {
+      std::string hash =
+          ShortHash(url + (attempt ? std::to_string(attempt) : ""), 10);
+      name = dir + stem.substr(0, kMaxComponent - 12 - ext.size()) + "~" +
+             hash + ext;
+    }
+  }
+  std::string folded = AsciiLowercase(name);
+  folded_taken_.insert(folded);
+  by_url_.emplace(url, name);
+  return name;
+}
+
+std::string RelativePath(std::string_view from, std::string_view to) {
+  auto split = [](std::string_view p) {
+    std::vector<std::string_view> parts;
+    size_t start = 0;
+    while (start <= p.size()) {
+      size_t end = p.find('/', start);
+      if (end == std::string_view::npos) end = p.size();
+      parts.push_back(p.substr(start, end - start));
+      start = end + 1;
+    }
+    return parts;
+  };
+  std::vector<std::string_view> a = split(from);
+  std::vector<std::string_view> b = split(to);
+  a.pop_back();  // the directory of `from`
+  size_t common = 0;
+  while (common < a.size() && common + 1 < b.size() && a[common] == b[common]) {
+    ++common;
+  }
+  std::string out;
+  for (size_t i = common; i < a.size(); ++i) out += "../";
+  for (size_t i = common; i < b.size(); ++i) {
+    out += b[i];
+    if (i + 1 < b.size()) out += '/';
+  }
+  return out;
+}
+
+}  // namespace rotguard
