@@ -1,0 +1,81 @@
+# Sourced (after common.sh) by the archive_*.sh scenario tests: starts this
+# test's own fixture web (tools/fixture-web), runs `rotguard archive` against
+# it with fast timeouts, and reads back the WARC records (inspect --json) and
+# the manifest (sqlite3 CLI). Python helpers: tests/integration/fixture_check.py.
+
+for tool in python3 openssl sqlite3 curl; do
+  command -v "$tool" >/dev/null 2>&1 || { echo "$tool not installed: skipped"; exit 125; }
+done
+
+"$ROTGUARD" archive --help >/dev/null 2>&1 ||
+  { echo "rotguard archive is not in this build (archive command not registered): skipped"; exit 125; }
+
+STORE=$WORK/store
+CONFIG=$WORK/rotguard.toml
+CHECK_PY_PATH=$ROTGUARD_SOURCE_DIR/tests/integration
+export PYTHONPATH=$CHECK_PY_PATH${PYTHONPATH:+:$PYTHONPATH}
+
+# fixture_start [MAX_SECONDS]: the fixture web for this test, stopped on exit.
+fixture_start() {
+  eval "$("$ROTGUARD_SOURCE_DIR/tools/fixture-web" start --dir "$WORK/web" --max-seconds "${1:-550}")"
+  read -ra FIXTURE_FLAGS <<<"$FIXTURE_ARGS"
+  trap 'rc=$?; set +e; "$ROTGUARD_SOURCE_DIR/tools/fixture-web" stop --dir "$WORK/web"; (exit $rc); cleanup' EXIT
+}
+
+# fetch_config [KEY=VALUE...]: the [fetch] table of $CONFIG, fast defaults
+# for loopback (no delay, short timeouts, one quick retry) plus overrides.
+fetch_config() {
+  declare -A fetch=([delay_ms]=0 [per_host]=4 [retries]=1 [backoff_ms]=100
+    [retry_after_cap_s]=5 [connect_timeout_s]=3 [total_timeout_s]=60)
+  local pair
+  for pair in "$@"; do fetch[${pair%%=*}]=${pair#*=}; done
+  { echo "[fetch]"; for key in "${!fetch[@]}"; do echo "$key = ${fetch[$key]}"; done; } >"$CONFIG"
+}
+fetch_config
+
+# archive WANT_EXIT ARGS...: `rotguard archive --json ARGS` with the fixture
+# flags; the summary lands in $WORK/summary.json.
+archive() {
+  local want=$1; shift
+  expect_exit "$want" "$ROTGUARD" --store "$STORE" --config "$CONFIG" --json archive "$@" \
+    "${FIXTURE_FLAGS[@]}"
+  cp "$WORK/out" "$WORK/summary.json"
+}
+
+# summary EXPR: a Python expression over the summary `s`, printed.
+summary() {
+  python3 -c 'import json, sys; s = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' \
+    "$WORK/summary.json" "$1"
+}
+
+# sql QUERY: rows as "a|b|c" lines.
+sql() { sqlite3 -batch -noheader -separator '|' -cmd '.timeout 5000' "$STORE/manifest.sqlite3" "$1"; }
+
+# expect_sql QUERY EXPECTED: the rows must equal EXPECTED (lines).
+expect_sql() {
+  local got
+  got=$(sql "$1")
+  [ "$got" = "$2" ] || fail "$(printf 'query: %s\n--- got:\n%s\n--- want:\n%s' "$1" "$got" "$2")"
+}
+
+# load_records: every record of every WARC in the store, as inspect --json
+# lines with "path" added, in $WORK/records.jsonl; inspect must exit 0
+# (digests match, framing sound).
+load_records() {
+  : >"$WORK/records.jsonl"
+  local file
+  for file in "$STORE"/warc/*.warc.gz; do
+    [ -e "$file" ] || fail "no WARC file in $STORE/warc"
+    expect_exit 0 "$ROTGUARD" inspect --json "$file"
+    python3 -c '
+import json, sys
+for line in open(sys.argv[1]):
+    if line.strip():
+        record = json.loads(line)
+        record["path"] = sys.argv[2]
+        print(json.dumps(record))' "$WORK/out" "$file" >>"$WORK/records.jsonl"
+  done
+}
+
+# requests_logged: how many requests the fixture has answered so far.
+requests_logged() { wc -l <"$FIXTURE_LOG" | tr -d ' '; }
