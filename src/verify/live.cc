@@ -212,16 +212,11 @@ class LiveChecker : public FetchSink {
     return PathOf(check.row.normalized) != "/";
   }
 
-  // The sibling of the first URL that is not a shortener's (for a
-  // shortener link: its target).
+  // The sibling of the link itself (a parked domain redirects every path
+  // to one lander), or for a shortener link of its target.
   void AddSibling(size_t index, const UrlCheck& check) {
     std::string base = check.row.normalized;
-    for (const auto& [hop_url, status] : check.get.hops) {
-      if (!IsShortener(hop_url)) {
-        base = hop_url;
-        break;
-      }
-    }
+    if (IsShortener(base)) base = check.get.outcome.final_url;
     if (PathOf(base) == "/") return;
     const std::string name =
         options_.random_name ? options_.random_name() : RandomHexName();

@@ -6,7 +6,8 @@
 // followed); GET when HEAD fails or answers an error (servers answer HEAD
 // with 405, 403 or 500 where GET works); for HTML pages that answered 200,
 // the soft-404 / parked-domain check: GET the page and a random sibling
-// path (same directory, random name) and flag soft-404 when the sibling
+// path (same directory as the link, or for a shortener as its target,
+// random name) and flag soft-404 when the sibling
 // also answers 200 with the same page (same payload sha1, or the same
 // non-empty <title> and a size within 5%). Links to a site root are not
 // checked that way (every random path of some sites is the home page).

@@ -254,6 +254,22 @@ TEST_F(LiveCheckTest, PageThatEveryRandomSiblingRepeatsIsSoft404) {
   EXPECT_EQ(summary.results[0].requests, 3);
 }
 
+TEST_F(LiveCheckTest, ParkedDomainRedirectingEveryPathToItsLanderIsSoft404) {
+  const std::string url = "https://parked.example.com/old/post.html";
+  const std::string sibling = "https://parked.example.com/old/rgsibling.html";
+  const std::string lander = "https://parked.example.com/";
+  Link({url});
+  const std::string sale = Page("Buy this domain", "for sale");
+  fetcher_.ScriptBoth(
+      url, {{302, lander, "text/html", ""}, {200, "", "text/html", sale}});
+  fetcher_.Script(
+      "GET", sibling,
+      {{302, lander, "text/html", ""}, {200, "", "text/html", sale}});
+  Check();
+  EXPECT_EQ(fetcher_.requests.back(), "GET " + sibling);
+  EXPECT_EQ(Row(url).verdict, "soft-404");
+}
+
 TEST_F(LiveCheckTest, SameTitleAndNearlySameSizeIsSoft404) {
   // A "not here" page that echoes the path: sha1 differs, title and size
   // (within 5%) do not.
