@@ -15,6 +15,7 @@
 #include "cli/store_access.h"
 #include "rotguard/config.h"
 #include "rotguard/verify.h"
+#include "verify/live_command.h"
 
 namespace rotguard::cli {
 namespace {
@@ -52,6 +53,8 @@ struct VerifyFlags {
   bool deep = false;
   std::string rehash_budget = "1GiB";
   int jobs = 1;
+  bool live = false;  // --live: link health on the web (live_command.h)
+  LiveFlags live_flags;
 };
 
 nlohmann::ordered_json FindingJson(const VerifyFinding& f) {
@@ -211,7 +214,16 @@ void AddVerifyCommand(CLI::App& app, const GlobalOptions& global,
                       "first (binary suffixes; default 1GiB; 0: none)");
   command->add_option("--jobs", flags->jobs,
                       "files verified in parallel (default 1)");
-  command->callback([flags, &global, &result] {
+  command->add_flag("--live", flags->live,
+                    "re-check link health on the web instead (updates "
+                    "verdicts and streaks; never exits 2)");
+  AddLiveOptions(command, &flags->live_flags);
+  command->callback([flags, command, &global, &result] {
+    if (flags->live) {
+      if (command->count("--jobs") > 0) flags->live_flags.jobs = flags->jobs;
+      result.exit_code = RunVerifyLive(flags->live_flags, global);
+      return;
+    }
     result.exit_code = RunVerify(*flags, global);
   });
 }
