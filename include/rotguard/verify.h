@@ -83,7 +83,7 @@ Result<VerifySummary> VerifyStore(Store& store, const VerifyOptions& options);
 // --- repair ---
 
 struct RepairAction {
-  // truncate-tail, close-open, index-orphan, mark-lost, update-stat,
+  // truncate-tail, close-open, index-orphan, mark-lost, update-row,
   // or cannot-repair (damage repair leaves alone: it never deletes a
   // readable record)
   std::string kind;

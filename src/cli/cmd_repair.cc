@@ -23,7 +23,8 @@ constexpr const char* kRepairDescription =
 constexpr const char* kRepairFooter =
     "Output, one line per action (what --dry-run would do):\n"
     "  text    'repair: KIND FILE@OFFSET: detail' with KIND truncate-tail,\n"
-    "          close-open, index-orphan, mark-lost, or cannot-repair\n"
+    "          close-open, index-orphan, mark-lost, update-row,\n"
+    "          or cannot-repair\n"
     "          (damage left in place); then a summary line.\n"
     "  --json  JSON Lines {kind, file, offset, detail, dry_run}; the last\n"
     "          line is {\"summary\": {actions, cannot_repair, dry_run}}.\n"

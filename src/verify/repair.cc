@@ -223,14 +223,18 @@ class Repairer {
   }
 
   // Damage repair must leave in place (it would delete readable bytes).
-  void ReportUnrepairable(const std::string& name, const IndexedFile& file) {
+  // Returns how many problems it reported.
+  int ReportUnrepairable(const std::string& name, const IndexedFile& file) {
+    int reported = 0;
     for (const WarcProblem& p : file.problems) {
       if (!verify::IsError(p)) continue;
       bool in_tail = file.torn_tail && p.offset >= *file.torn_tail;
       if (in_tail) continue;
       Act("cannot-repair", name, static_cast<int64_t>(p.offset),
           p.code + ": " + p.message + " (left in place)");
+      ++reported;
     }
+    return reported;
   }
 
   Status RepairFile(const std::string& name, const fs::path& path, bool is_open,
@@ -245,7 +249,7 @@ class Repairer {
           "place)");
       return Status::Ok();
     }
-    ReportUnrepairable(name, file);
+    bool damaged_inside = ReportUnrepairable(name, file) > 0;
     if (file.torn_tail) {
       ROTGUARD_RETURN_IF_ERROR(CutTail(name, path, *file.torn_tail, file.size));
     }
@@ -275,7 +279,10 @@ class Repairer {
     ROTGUARD_RETURN_IF_ERROR(Reconcile(name, good));
     bool reclose =
         is_open || file.torn_tail || row->state == WarcFileState::kOpen;
-    if (!reclose) return Status::Ok();
+    if (!reclose) {
+      if (damaged_inside) return Status::Ok();
+      return RefreshRow(*row, final_path, static_cast<int64_t>(good.size()));
+    }
     if (!is_open && row->state == WarcFileState::kOpen) {
       Act("close-open", name, -1, "record the closed file as closed");
     }
@@ -356,6 +363,22 @@ class Repairer {
     row.inode = stat->inode;
     row.last_verified_unix = now_;
     return row;
+  }
+
+  // A readable closed file whose size or sha256 no longer match its row
+  // (e.g. cut at a record boundary): the row follows the bytes, whose
+  // lost records Reconcile() has marked.
+  Status RefreshRow(const WarcFileRow& row, const fs::path& path,
+                    int64_t record_count) {
+    Result<WarcFileRow> now = ClosedRow(row, path, record_count);
+    if (!now.ok()) return now.status();
+    if (now->size == row.size && now->sha256 == row.sha256) return Status::Ok();
+    Act("update-row", row.name, -1,
+        "size " + std::to_string(row.size) + " -> " +
+            std::to_string(now->size) + ", sha256 " + row.sha256 + " -> " +
+            now->sha256);
+    if (options_.dry_run) return Status::Ok();
+    return manifest_.UpdateWarcFile(*now);
   }
 
   Status UpdateClosedRow(const WarcFileRow& row, const fs::path& path,
