@@ -17,7 +17,7 @@ echo '<p>example.com host</p>' >root/example.com/index.html
 echo 'secret' >"$WORK/outside.txt"
 
 python3 "$ROTGUARD_SOURCE_DIR/tools/fixture_server.py" --port 0 --root root \
-  --port-file "$WORK/port" --idle-timeout 3 --quiet >"$WORK/server.out" &
+  --port-file "$WORK/port" --idle-timeout 8 --quiet >"$WORK/server.out" &
 SERVER_PID=$!
 trap 'rc=$?; set +e; kill "$SERVER_PID" 2>/dev/null; (exit $rc); cleanup' EXIT
 for _ in $(seq 100); do [ -s "$WORK/port" ] && break; sleep 0.1; done
@@ -61,8 +61,9 @@ get -D "$WORK/h" -o /dev/null "$BASE/refresh-header?to=/next"
 grep -qi '^Refresh: 0; url=/next' "$WORK/h" || fail "/refresh-header"
 get -A "probe/1" "$BASE/headers" | grep -q '"User-Agent": "probe/1"' || fail "/headers"
 
-# --idle-timeout 3: gone a few seconds after the last request.
-for _ in $(seq 100); do
+# --idle-timeout 8 (long enough for a loaded CI host between two requests):
+# gone a few seconds after the last request.
+for _ in $(seq 250); do
   [ -r "/proc/$SERVER_PID/stat" ] && ! grep -q ') Z ' "/proc/$SERVER_PID/stat" || break
   sleep 0.1
 done
