@@ -502,7 +502,6 @@ Status Archiver::WritePosts(
     c.source = "post";
     c.content_type = type;
     c.final_url = c.url;
-    c.chain_id = "post-" + std::to_string(summary_.run_id);
     c.run_id = summary_.run_id;
     pending_captures_.push_back(std::move(c));
   }

@@ -67,6 +67,7 @@ int RotguardMain(int argc, char** argv) {
   AddInitCommand(app, global, result);
   AddInspectCommand(app, global, result);
   AddScanCommand(app, global, result);
+  AddArchiveCommand(app, global, result);
   AddImportCommand(app, global, result);
   AddVerifyCommand(app, global, result);
   AddRepairCommand(app, global, result);

@@ -1,0 +1,332 @@
+// `rotguard archive PATH…|URL…`: scan posts, fetch what is due, write WARC
+// and the manifest (SPEC §3, §6, §13 "archive inputs and politeness flags",
+// "archive exit 2", "Store creation", "Locks").
+#include <signal.h>
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+#include "cli/output.h"
+#include "cli/store_access.h"
+#include "rotguard/archive.h"
+#include "rotguard/config.h"
+#include "rotguard/fetch.h"
+#include "rotguard/store.h"
+
+namespace rotguard::cli {
+namespace {
+
+constexpr const char* kArchiveDescription =
+    "Scan posts, then fetch every link that is due (never captured, failed "
+    "last time, older than [health] recrawl_days, or all with --all) with "
+    "its redirect chain and page requisites; write WARC files and the "
+    "manifest. Creates the store when it is missing.";
+
+constexpr const char* kArchiveFooter =
+    "Inputs: PATH arguments are posts (files or directories, as for scan);\n"
+    "arguments starting with http:// or https:// are URLs to archive\n"
+    "directly; -i FILE (or -i - for stdin) adds one URL a line ('#'\n"
+    "comments). New or changed posts are written as resource records.\n"
+    "\n"
+    "Settings: built-in < <store>/rotguard.toml < --config FILE < flags.\n"
+    "Loopback and private addresses are refused unless --allow-private or a\n"
+    "--resolve/--connect-to entry maps the host. robots.txt is ignored\n"
+    "unless [fetch] robots = \"obey\".\n"
+    "\n"
+    "Output (stdout, unless -q): one summary line, or with --json one JSON\n"
+    "object with the keys documents, documents_changed, due, jobs,\n"
+    "requisites, originals, fetched, captures, revisits, records, failed,\n"
+    "failed_by_class (object: class name -> count), failed_links, bytes,\n"
+    "seconds, cancelled, run_id, exit_code. --dry-run prints one line per\n"
+    "due URL ('due REASON KIND URL'; --json: a due_urls array of\n"
+    "{url, normalized, kind, reason}) and fetches nothing. A progress line\n"
+    "goes to stderr only when it is a terminal. SIGINT/SIGTERM stop the\n"
+    "fetch, commit what is written and exit.\n"
+    "\n"
+    "Exit: 0 everything due was captured (gone links included); 2 a due\n"
+    "link got no capture, or ended in 4xx/5xx without being known gone; 1\n"
+    "bad flag or config; 4 the store is locked by another run; 5 I/O error\n"
+    "or unreadable input.\n";
+
+struct ArchiveFlags {
+  std::vector<std::string> inputs;
+  std::string input_file;
+  std::optional<int> jobs;
+  std::optional<int> per_host;
+  std::optional<int> delay_ms;
+  std::string max_size;
+  std::vector<std::string> resolve;
+  std::vector<std::string> connect_to;
+  std::string cacert;
+  bool allow_private = false;
+  bool all = false;
+  bool dry_run = false;
+};
+
+// The fetcher a signal handler cancels; null outside a fetch.
+std::atomic<Fetcher*> g_running_fetcher{nullptr};
+
+extern "C" void CancelOnSignal(int) {
+  Fetcher* fetcher = g_running_fetcher.load();
+  if (fetcher != nullptr) fetcher->RequestCancel();
+}
+
+// Installs SIGINT/SIGTERM handlers for its lifetime.
+class SignalGuard {
+ public:
+  explicit SignalGuard(Fetcher* fetcher) {
+    g_running_fetcher = fetcher;
+    struct sigaction action {};
+    action.sa_handler = CancelOnSignal;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, &old_int_);
+    sigaction(SIGTERM, &action, &old_term_);
+  }
+  SignalGuard(const SignalGuard&) = delete;
+  SignalGuard& operator=(const SignalGuard&) = delete;
+  ~SignalGuard() {
+    sigaction(SIGINT, &old_int_, nullptr);
+    sigaction(SIGTERM, &old_term_, nullptr);
+    g_running_fetcher = nullptr;
+  }
+
+ private:
+  struct sigaction old_int_ {};
+  struct sigaction old_term_ {};
+};
+
+bool IsUrlArgument(const std::string& arg) {
+  return arg.rfind("http://", 0) == 0 || arg.rfind("https://", 0) == 0;
+}
+
+void ReadUrlList(std::istream& in, std::vector<std::string>* urls) {
+  std::string line;
+  while (std::getline(in, line)) {
+    size_t begin = line.find_first_not_of(" \t\r");
+    if (begin == std::string::npos || line[begin] == '#') continue;
+    size_t end = line.find_last_not_of(" \t\r");
+    urls->push_back(line.substr(begin, end - begin + 1));
+  }
+}
+
+// The directory that holds the store directory (document keys are
+// relative to it, as for `scan --update`).
+std::filesystem::path SiteRoot(const std::filesystem::path& store_root) {
+  std::filesystem::path root =
+      std::filesystem::absolute(store_root).lexically_normal();
+  if (!root.has_filename()) root = root.parent_path();
+  return root.parent_path();
+}
+
+Config ApplyFlags(const ArchiveFlags& flags, Config config) {
+  if (flags.jobs) config.fetch.jobs = *flags.jobs;
+  if (flags.per_host) config.fetch.per_host = *flags.per_host;
+  if (flags.delay_ms) config.fetch.delay_ms = *flags.delay_ms;
+  if (!flags.max_size.empty()) {
+    Result<int64_t> size = ParseByteSize(flags.max_size);
+    if (!size.ok()) {
+      throw CliError(kExitUsage, "--max-size '" + flags.max_size +
+                                     "': " + size.status().message());
+    }
+    config.fetch.max_size = *size;
+  }
+  if (flags.allow_private) config.fetch.allow_private = true;
+  return config;
+}
+
+nlohmann::ordered_json SummaryJson(const ArchiveSummary& s, int exit_code,
+                                   bool dry_run) {
+  nlohmann::ordered_json j;
+  j["documents"] = s.documents;
+  j["documents_changed"] = s.documents_changed;
+  j["due"] = s.due;
+  j["jobs"] = s.jobs;
+  j["requisites"] = s.requisites;
+  j["originals"] = s.originals;
+  j["fetched"] = s.fetched;
+  j["captures"] = s.captures;
+  j["revisits"] = s.revisits;
+  j["records"] = s.records;
+  j["failed"] = s.failed;
+  j["failed_by_class"] = nlohmann::ordered_json::object();
+  for (const auto& [name, count] : s.failed_by_class) {
+    j["failed_by_class"][name] = count;
+  }
+  j["failed_links"] = s.failed_links;
+  j["bytes"] = s.bytes;
+  j["seconds"] = s.seconds;
+  j["cancelled"] = s.cancelled;
+  j["run_id"] = s.run_id;
+  j["exit_code"] = exit_code;
+  if (dry_run) {
+    j["due_urls"] = nlohmann::ordered_json::array();
+    for (const DueUrl& due : s.due_urls) {
+      j["due_urls"].push_back({{"url", due.url},
+                               {"normalized", due.normalized},
+                               {"kind", due.kind},
+                               {"reason", DueReasonName(due.reason)}});
+    }
+  }
+  return j;
+}
+
+std::string SummaryText(const ArchiveSummary& s) {
+  std::string failed;
+  for (const auto& [name, count] : s.failed_by_class) {
+    failed +=
+        (failed.empty() ? " (" : ", ") + name + " " + std::to_string(count);
+  }
+  if (!failed.empty()) failed += ")";
+  char seconds[32];
+  std::snprintf(seconds, sizeof seconds, "%.2f", s.seconds);
+  return "archived: " + std::to_string(s.documents) + " posts (" +
+         std::to_string(s.documents_changed) + " new or changed), " +
+         std::to_string(s.due) + " due, " + std::to_string(s.fetched) +
+         " fetched, " + std::to_string(s.captures) + " captures (" +
+         std::to_string(s.revisits) + " revisits), " +
+         std::to_string(s.failed) + " failed" + failed + ", " +
+         std::to_string(s.bytes) + " bytes, " + seconds + " s" +
+         (s.cancelled ? ", cancelled" : "");
+}
+
+int RunArchiveCommand(const ArchiveFlags& flags, const GlobalOptions& global) {
+  // The lock first: a held store exits 4 at once.
+  std::unique_ptr<Store> store =
+      OpenStoreOrThrow(global, LockMode::kExclusive, StoreCreation::kCreate);
+
+  ArchiveOptions options;
+  options.config = ApplyFlags(flags, store->config());
+  for (const std::string& input : flags.inputs) {
+    (IsUrlArgument(input) ? options.urls : options.paths).push_back(input);
+  }
+  if (!flags.input_file.empty()) {
+    if (flags.input_file == "-") {
+      ReadUrlList(std::cin, &options.urls);
+    } else {
+      std::ifstream in(flags.input_file);
+      if (!in) throw CliError(kExitIoError, flags.input_file + ": cannot read");
+      ReadUrlList(in, &options.urls);
+    }
+  }
+  if (options.paths.empty() && options.urls.empty()) {
+    throw CliError(kExitUsage,
+                   "archive: nothing to do: give posts, URLs or -i");
+  }
+  options.all = flags.all;
+  options.dry_run = flags.dry_run;
+  options.site_root = SiteRoot(store->root());
+  bool quiet = global.verbosity < 0;
+  if (!quiet && !global.json && StderrIsTty()) {
+    options.progress = [](int64_t done, int64_t queued, int64_t bytes) {
+      std::fprintf(stderr, "\rrotguard: %lld/%lld done, %.1f MB",
+                   static_cast<long long>(done), static_cast<long long>(queued),
+                   static_cast<double>(bytes) / 1e6);
+      std::fflush(stderr);
+    };
+  }
+
+  std::unique_ptr<Fetcher> fetcher;
+  if (!flags.dry_run) {
+    FetchOptions fetch;
+    fetch.fetch = options.config.fetch;
+    fetch.hosts = options.config.hosts;
+    fetch.resolve = flags.resolve;
+    fetch.connect_to = flags.connect_to;
+    fetch.cacert = flags.cacert;
+    fetch.body.temp_dir = store->root() / "tmp";
+    fetch.body.memory_threshold = size_t{1} << 20;
+    std::error_code ignored;
+    std::filesystem::create_directories(fetch.body.temp_dir, ignored);
+    Result<std::unique_ptr<Fetcher>> made = NewCurlFetcher(std::move(fetch));
+    if (!made.ok()) {
+      bool usage = made.status().code() == ErrorCode::kInvalidArgument;
+      throw CliError(usage ? kExitUsage : kExitIoError,
+                     made.status().message());
+    }
+    fetcher = std::move(*made);
+  }
+
+  Result<ArchiveSummary> summary = [&] {
+    SignalGuard guard(fetcher.get());
+    return RunArchive(*store, fetcher.get(), options);
+  }();
+  if (options.progress) std::fputs("\n", stderr);
+  if (!summary.ok()) {
+    const Status& status = summary.status();
+    int code = status.code() == ErrorCode::kInvalidArgument ? kExitUsage
+               : status.code() == ErrorCode::kLocked        ? kExitLocked
+                                                            : kExitIoError;
+    throw CliError(code, status.message());
+  }
+  int exit_code = flags.dry_run ? kExitOk : ArchiveExitCode(*summary);
+  if (global.json) {
+    std::cout << SummaryJson(*summary, exit_code, flags.dry_run).dump() << '\n';
+  } else if (flags.dry_run) {
+    for (const DueUrl& due : summary->due_urls) {
+      std::cout << "due " << DueReasonName(due.reason) << ' ' << due.kind << ' '
+                << due.url << '\n';
+    }
+  } else if (!quiet) {
+    std::cout << SummaryText(*summary) << '\n';
+  }
+  return exit_code;
+}
+
+}  // namespace
+
+void AddArchiveCommand(CLI::App& app, const GlobalOptions& global,
+                       CommandResult& result) {
+  auto flags = std::make_shared<ArchiveFlags>();
+  CLI::App* command = app.add_subcommand("archive", kArchiveDescription);
+  command->footer(kArchiveFooter);
+  command->add_option("PATH|URL", flags->inputs,
+                      "posts (files, directories) and URLs to archive");
+  command->add_option("-i,--input", flags->input_file,
+                      "read URLs from FILE, one a line ('-': stdin)");
+  command
+      ->add_option("--jobs", flags->jobs,
+                   "concurrent transfers in total (default 8)")
+      ->check(CLI::Range(1, 1024));
+  command
+      ->add_option("--per-host", flags->per_host,
+                   "concurrent transfers per host (default 2)")
+      ->check(CLI::Range(1, 256));
+  command
+      ->add_option("--delay", flags->delay_ms,
+                   "pause between requests to one host, ms (default 250)")
+      ->check(CLI::Range(0, 3'600'000));
+  command->add_option("--max-size", flags->max_size,
+                      "truncate bodies longer than SIZE (100M; K, M, G)");
+  command
+      ->add_option("--resolve", flags->resolve,
+                   "HOST:PORT:ADDR, as curl --resolve (repeatable)")
+      ->allow_extra_args(false);
+  command
+      ->add_option("--connect-to", flags->connect_to,
+                   "HOST:PORT:CONNECT-HOST:CONNECT-PORT, as curl "
+                   "(repeatable)")
+      ->allow_extra_args(false);
+  command->add_option("--cacert", flags->cacert,
+                      "also trust the CA certificates in FILE (PEM)");
+  command->add_flag("--allow-private", flags->allow_private,
+                    "allow loopback, private and link-local addresses");
+  command->add_flag("--all", flags->all, "fetch every URL, due or not");
+  command->add_flag("--dry-run", flags->dry_run,
+                    "print what is due; fetch and write nothing");
+  command->callback([flags, &global, &result] {
+    result.exit_code = RunArchiveCommand(*flags, global);
+  });
+}
+
+}  // namespace rotguard::cli
