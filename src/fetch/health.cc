@@ -17,19 +17,11 @@ enum class Outcome {
   kNoResult,      // cancelled: nothing was learned
 };
 
-// Like FailureClassOfStatus (fetch.h), kept here so the health rules
-// build and test without the fetcher.
-FailureClass StatusFailure(int http_status) {
-  if (http_status >= 400 && http_status < 500) return FailureClass::kHttp4xx;
-  if (http_status >= 500 && http_status < 600) return FailureClass::kHttp5xx;
-  return FailureClass::kNone;
-}
-
 // The failure of the whole chain, with HTTP statuses of a chain that
 // ended "successfully" at a 4xx/5xx made explicit.
 FailureClass EffectiveFailure(const HealthObservation& observation) {
   if (observation.failure != FailureClass::kNone) return observation.failure;
-  return StatusFailure(observation.final_status);
+  return FailureClassOfStatus(observation.final_status);
 }
 
 bool IsSuccessStatus(int status) {
@@ -107,41 +99,7 @@ std::string HealthFailureLabel(const HealthObservation& observation) {
       return "http-" + std::to_string(observation.final_status);
     }
   }
-  switch (failure) {
-    case FailureClass::kNone:
-      return "";
-    case FailureClass::kDns:
-      return "dns";
-    case FailureClass::kConnect:
-      return "connect";
-    case FailureClass::kTls:
-      return "tls";
-    case FailureClass::kTimeout:
-      return "timeout";
-    case FailureClass::kReset:
-      return "reset";
-    case FailureClass::kTruncated:
-      return "truncated";
-    case FailureClass::kTooLarge:
-      return "too-large";
-    case FailureClass::kBlockedAddress:
-      return "blocked-address";
-    case FailureClass::kRedirectLoop:
-      return "redirect-loop";
-    case FailureClass::kTooManyRedirects:
-      return "too-many-redirects";
-    case FailureClass::kBadUrl:
-      return "bad-url";
-    case FailureClass::kHttp4xx:
-      return "http-4xx";
-    case FailureClass::kHttp5xx:
-      return "http-5xx";
-    case FailureClass::kCancelled:
-      return "cancelled";
-    case FailureClass::kOther:
-      return "other";
-  }
-  return "other";
+  return FailureClassName(failure);
 }
 
 void ApplyHealthObservation(const HealthConfig& config,

@@ -89,14 +89,14 @@ class CaptureIndex {
     return end;
   }
 
+  // The end of the chain when it is a good capture (an interstitial page
+  // answers 200 too, but the article is what the link meant), else the
+  // capture itself when it is good.
   const CaptureRow* GoodEndOf(const CaptureRow& capture) const {
-    if (capture.lost) return nullptr;
-    if (IsGoodStatus(capture.http_status)) return &capture;
     const CaptureRow* end = ChainEnd(capture);
-    if (end == &capture || end->lost || !IsGoodStatus(end->http_status)) {
-      return nullptr;
-    }
-    return end;
+    if (!end->lost && IsGoodStatus(end->http_status)) return end;
+    if (!capture.lost && IsGoodStatus(capture.http_status)) return &capture;
+    return nullptr;
   }
 
   std::vector<CaptureRow> captures_;

@@ -205,6 +205,27 @@ TEST_F(ReportTest, NewerFailedCaptureDoesNotHideTheOlderGoodOne) {
   EXPECT_EQ(report.documents[0].links[0].copy->offset, 0);
 }
 
+TEST_F(ReportTest, InterstitialLinkPointsAtTheArticleNotTheInterstitial) {
+  const std::string link = "https://t.co/xyz";
+  const std::string article = "https://news.example.com/xyz";
+  DocumentRow document = Document("content/c.md", "C");
+  ASSERT_TRUE(
+      manifest_->RecordScan(document, {Link("link", link, 1, 1, 0)}).ok());
+  CaptureRow interstitial = Capture(link, 200, 6000, kCaptureUs);
+  interstitial.chain_id = "chain-t";
+  CaptureRow target = Capture(article, 200, 7000, kCaptureUs + 10);
+  target.chain_id = "chain-t";
+  target.hop_index = 1;
+  ASSERT_TRUE(manifest_->AddCaptures({interstitial, target}).ok());
+  Report report = Build();
+  ASSERT_EQ(report.documents.size(), 3u);
+  const ReportLink& shown = report.documents[2].links[0];
+  ASSERT_TRUE(shown.copy.has_value());
+  EXPECT_EQ(shown.copy->url, article);
+  EXPECT_EQ(shown.copy->offset, 7000);
+  EXPECT_EQ(shown.final_url, article);
+}
+
 TEST_F(ReportTest, NoDeadLinksWhenNothingIsGone) {
   SetHealth(kGone, "failing", 2, 0, "http-404");
   EXPECT_FALSE(ReportHasDeadLinks(Build()));
