@@ -1,0 +1,176 @@
+// Pure rules of the fetch module: the address guard, refresh parsing,
+// failure classes, Retry-After.
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+#include "fetch/fetch_internal.h"
+#include "rotguard/fetch.h"
+
+namespace rotguard {
+namespace {
+
+using fetch_internal::NormalizeRequestHead;
+using fetch_internal::ParseRetryAfter;
+using fetch_internal::UrlHost;
+using fetch_internal::UrlPort;
+
+TEST(AddressGuard, RefusesNonPublicV4Ranges) {
+  for (const char* ip :
+       {"127.0.0.1", "127.235.1.2", "10.1.2.3", "172.16.0.1", "172.31.255.255",
+        "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0", "224.0.0.1",
+        "255.255.255.255", "192.0.2.1", "198.18.0.1"}) {
+    EXPECT_TRUE(IsNonPublicAddress(ip)) << ip;
+  }
+}
+
+TEST(AddressGuard, AllowsPublicV4) {
+  for (const char* ip :
+       {"8.8.8.8", "93.184.216.34", "172.32.0.1", "100.128.0.1", "1.1.1.1"}) {
+    EXPECT_FALSE(IsNonPublicAddress(ip)) << ip;
+  }
+}
+
+TEST(AddressGuard, RefusesNonPublicV6AndMappedForms) {
+  for (const char* ip :
+       {"::1", "::", "fe80::1", "fd00::1", "fc00::1", "ff02::1",
+        "::ffff:127.0.0.1", "::ffff:169.254.169.254", "::ffff:10.0.0.1",
+        "64:ff9b::a9fe:a9fe", "2002:7f00:1::", "2001:db8::1", "[::1]",
+        "fe80::1%eth0", "fd00:ec2::254"}) {
+    EXPECT_TRUE(IsNonPublicAddress(ip)) << ip;
+  }
+}
+
+TEST(AddressGuard, AllowsPublicV6AndMappedPublicV4) {
+  for (const char* ip :
+       {"2606:4700:4700::1111", "2001:4860:4860::8888", "::ffff:8.8.8.8"}) {
+    EXPECT_FALSE(IsNonPublicAddress(ip)) << ip;
+  }
+}
+
+TEST(AddressGuard, RefusesWhatIsNotAnAddress) {
+  EXPECT_TRUE(IsNonPublicAddress("localhost"));
+  EXPECT_TRUE(IsNonPublicAddress(""));
+}
+
+TEST(RefreshHeader, ParsesTheUsualForms) {
+  const std::string base = "http://a.example/dir/page";
+  EXPECT_EQ(ParseRefreshHeader("0; url=/next", base), "http://a.example/next");
+  EXPECT_EQ(ParseRefreshHeader("5;URL=next", base),
+            "http://a.example/dir/next");
+  EXPECT_EQ(ParseRefreshHeader("3, https://b.example/", base),
+            "https://b.example/");
+  EXPECT_EQ(ParseRefreshHeader("0;url='http://c.example/x'", base),
+            "http://c.example/x");
+  EXPECT_EQ(ParseRefreshHeader(" 1 ; url = \"/q?a=1\" ", base),
+            "http://a.example/q?a=1");
+}
+
+TEST(RefreshHeader, WithoutUrlIsNoHop) {
+  EXPECT_FALSE(ParseRefreshHeader("30", "http://a.example/"));
+  EXPECT_FALSE(ParseRefreshHeader("", "http://a.example/"));
+  EXPECT_FALSE(ParseRefreshHeader("url=/x", "http://a.example/"));
+}
+
+TEST(MetaRefresh, FindsTheTagInAnyCaseAndQuoting) {
+  const std::string base = "https://t.co/abc";
+  EXPECT_EQ(FindMetaRefresh("<html><head><META HTTP-EQUIV=\"Refresh\" "
+                            "CONTENT=\"0;URL=https://news.example.com/1\">",
+                            base),
+            "https://news.example.com/1");
+  EXPECT_EQ(FindMetaRefresh("<meta content='0; url=/x?a=1&amp;b=2' "
+                            "http-equiv=refresh />",
+                            base),
+            "https://t.co/x?a=1&b=2");
+  EXPECT_EQ(FindMetaRefresh("<meta\nhttp-equiv=\"refresh\"\ncontent=\"2; "
+                            "url=http://e.example/\">",
+                            base),
+            "http://e.example/");
+}
+
+TEST(MetaRefresh, IgnoresCommentsOtherMetaAndRefreshWithoutUrl) {
+  const std::string base = "https://t.co/abc";
+  EXPECT_FALSE(FindMetaRefresh(
+      "<!-- <meta http-equiv=refresh content=\"0;url=/a\"> -->", base));
+  EXPECT_FALSE(
+      FindMetaRefresh("<meta name=refresh content=\"0;url=/a\">", base));
+  EXPECT_FALSE(
+      FindMetaRefresh("<meta http-equiv=refresh content=\"30\">", base));
+  EXPECT_FALSE(
+      FindMetaRefresh("<metadata http-equiv=refresh "
+                      "content=\"0;url=/a\">",
+                      base));
+}
+
+TEST(FailureClasses, HaveStableNames) {
+  EXPECT_STREQ(FailureClassName(FailureClass::kNone), "");
+  EXPECT_STREQ(FailureClassName(FailureClass::kDns), "dns");
+  EXPECT_STREQ(FailureClassName(FailureClass::kTooLarge), "too-large");
+  EXPECT_STREQ(FailureClassName(FailureClass::kBlockedAddress),
+               "blocked-address");
+  EXPECT_STREQ(FailureClassName(FailureClass::kRedirectLoop), "redirect-loop");
+  EXPECT_STREQ(FailureClassName(FailureClass::kTooManyRedirects),
+               "too-many-redirects");
+  EXPECT_STREQ(HopKindName(HopKind::kMetaRefresh), "meta-refresh");
+}
+
+TEST(FailureClasses, StatusClasses) {
+  EXPECT_EQ(FailureClassOfStatus(200), FailureClass::kNone);
+  EXPECT_EQ(FailureClassOfStatus(301), FailureClass::kNone);
+  EXPECT_EQ(FailureClassOfStatus(404), FailureClass::kHttp4xx);
+  EXPECT_EQ(FailureClassOfStatus(503), FailureClass::kHttp5xx);
+}
+
+TEST(FailureClasses, OnlyTransientOnesAreRetried) {
+  for (FailureClass f : {FailureClass::kTimeout, FailureClass::kReset,
+                         FailureClass::kTruncated, FailureClass::kConnect}) {
+    EXPECT_TRUE(IsTransient(f, 0)) << FailureClassName(f);
+  }
+  for (FailureClass f :
+       {FailureClass::kDns, FailureClass::kTls, FailureClass::kTooLarge,
+        FailureClass::kBlockedAddress, FailureClass::kRedirectLoop,
+        FailureClass::kBadUrl, FailureClass::kCancelled}) {
+    EXPECT_FALSE(IsTransient(f, 0)) << FailureClassName(f);
+  }
+  for (int status : {408, 425, 429, 500, 502, 503, 504}) {
+    EXPECT_TRUE(IsTransient(FailureClass::kNone, status)) << status;
+  }
+  for (int status : {200, 301, 403, 404, 410, 501}) {
+    EXPECT_FALSE(IsTransient(FailureClass::kNone, status)) << status;
+  }
+}
+
+TEST(RetryAfter, ParsesSecondsAndHttpDates) {
+  const auto now = std::chrono::system_clock::from_time_t(1'700'000'000);
+  EXPECT_EQ(ParseRetryAfter("120", now), std::chrono::seconds(120));
+  EXPECT_EQ(ParseRetryAfter(" 0 ", now), std::chrono::seconds(0));
+  // 1700000000 is Tue, 14 Nov 2023 22:13:20 GMT.
+  EXPECT_EQ(ParseRetryAfter("Tue, 14 Nov 2023 22:14:20 GMT", now),
+            std::chrono::seconds(60));
+  EXPECT_EQ(ParseRetryAfter("Tue, 14 Nov 2023 20:00:00 GMT", now),
+            std::chrono::seconds(0));
+  EXPECT_FALSE(ParseRetryAfter("soon", now));
+  EXPECT_FALSE(ParseRetryAfter("-5", now));
+  EXPECT_FALSE(ParseRetryAfter("", now));
+}
+
+TEST(UrlParts, HostAndPort) {
+  EXPECT_EQ(UrlHost("https://User@Ift.TT:8443/x?y"), "ift.tt");
+  EXPECT_EQ(UrlHost("http://[::1]:80/"), "::1");
+  EXPECT_EQ(UrlPort("https://ift.tt/x"), 443);
+  EXPECT_EQ(UrlPort("http://ift.tt/x"), 80);
+  EXPECT_EQ(UrlPort("http://ift.tt:8080"), 8080);
+  EXPECT_EQ(UrlPort("http://[::1]:81/"), 81);
+}
+
+TEST(RequestHead, Http2HeadBecomesHttp11TextWithHostFirst) {
+  EXPECT_EQ(NormalizeRequestHead("GET /p HTTP/2\r\nuser-agent: x\r\n"
+                                 ":authority: ift.tt\r\naccept: */*\r\n\r\n"),
+            "GET /p HTTP/1.1\r\nHost: ift.tt\r\nuser-agent: x\r\n"
+            "accept: */*\r\n\r\n");
+  EXPECT_EQ(NormalizeRequestHead("GET / HTTP/2\r\nHost: a\r\n"),
+            "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+}
+
+}  // namespace
+}  // namespace rotguard
