@@ -258,15 +258,18 @@ std::string AssetNamer::NameFor(const std::string& url,
   auto known = by_url_.find(url);
   if (known != by_url_.end()) return known->second;
   std::string name = SafeAssetPath(url, content_type);
-  auto taken = [&](const std::string& candidate) {
-    std::string folded = AsciiLowercase(candidate);
-    if (folded_taken_.count(folded)) return true;
-    // A file may not sit where another name needs a directory, nor the
-    // other way round.
+  // A file may not sit where another name needs a directory.
+  auto directory_taken = [&](const std::string& folded) {
     for (size_t slash = folded.find('/'); slash != std::string::npos;
          slash = folded.find('/', slash + 1)) {
       if (folded_taken_.count(folded.substr(0, slash))) return true;
     }
+    return false;
+  };
+  auto taken = [&](const std::string& candidate) {
+    std::string folded = AsciiLowercase(candidate);
+    if (folded_taken_.count(folded) || directory_taken(folded)) return true;
+    // Nor may a file sit where another name already has a directory.
     auto it = folded_taken_.lower_bound(folded + "/");
     return it != folded_taken_.end() && it->starts_with(folded + "/");
   };
@@ -276,6 +279,13 @@ std::string AssetNamer::NameFor(const std::string& url,
     std::string leaf = name.substr(slash + 1);
     std::string ext(ExtensionOf(leaf));
     std::string stem = leaf.substr(0, leaf.size() - ext.size());
+    // Renaming the leaf cannot help when a parent directory is a file
+    // already; such names go to a directory no URL maps to (hosts never
+    // start with '~').
+    if (directory_taken(AsciiLowercase(dir))) {
+      dir = "assets/~moved/";
+      stem = "";
+    }
     for (int attempt = 0; taken(name); ++attempt) {
       std::string hash =
           ShortHash(url + (attempt ? std::to_string(attempt) : ""), 10);

@@ -1,0 +1,390 @@
+// The archive pipeline against a scripted fake Fetcher and a real store.
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "rotguard/archive.h"
+#include "rotguard/fetch.h"
+#include "rotguard/manifest.h"
+#include "rotguard/store.h"
+#include "rotguard/url.h"
+#include "unit/temp_dir.h"
+
+namespace rotguard {
+namespace {
+
+namespace fs = std::filesystem;
+
+// What the fake web answers for one URL.
+struct FakeResponse {
+  FakeResponse() = default;
+  FakeResponse(int status_in, std::string type, std::string body_in,
+               std::string location_in = "",
+               FailureClass failure_in = FailureClass::kNone)
+      : status(status_in),
+        content_type(std::move(type)),
+        body(std::move(body_in)),
+        location(std::move(location_in)),
+        failure(failure_in) {}
+  int status = 200;
+  std::string content_type = "text/plain";
+  std::string body;
+  std::string location;                        // next hop ("" ends the chain)
+  FailureClass failure = FailureClass::kNone;  // no response at all
+};
+
+// Runs jobs one after another, following `location` hops.
+class FakeFetcher : public Fetcher {
+ public:
+  std::map<std::string, FakeResponse> web;
+  std::vector<std::string> requested;
+
+  void Add(FetchJob job) override { queue_.push_back(std::move(job)); }
+  void RequestCancel() override { cancelled_ = true; }
+
+  Status Run(FetchSink& sink) override {
+    while (!queue_.empty()) {
+      FetchJob job = std::move(queue_.front());
+      queue_.pop_front();
+      FetchOutcome outcome;
+      outcome.job = job;
+      if (cancelled_) {
+        outcome.failure = FailureClass::kCancelled;
+        sink.OnDone(outcome);
+        continue;
+      }
+      std::string url = job.url;
+      for (int hop = 0; hop < 10; ++hop) {
+        requested.push_back(url);
+        outcome.final_url = url;
+        auto it = web.find(url);
+        FakeResponse response =
+            it == web.end() ? FakeResponse{404, "text/plain", "not found"}
+                            : it->second;
+        if (response.failure != FailureClass::kNone) {
+          outcome.failure = response.failure;
+          break;
+        }
+        FetchedExchange ex;
+        ex.url = url;
+        ex.hop_index = hop;
+        ex.hop_kind = hop == 0 ? HopKind::kFirst : HopKind::kLocation;
+        ex.started = std::chrono::system_clock::now();
+        ex.request_head = "GET " + url + " HTTP/1.1\r\nHost: x\r\n\r\n";
+        ex.http_status = response.status;
+        std::string head =
+            "HTTP/1.1 " + std::to_string(response.status) +
+            " X\r\nContent-Type: " + response.content_type +
+            "\r\nContent-Length: " + std::to_string(response.body.size()) +
+            "\r\n";
+        if (!response.location.empty()) {
+          head += "Location: " + response.location + "\r\n";
+        }
+        head += "\r\n";
+        ex.response = std::make_unique<WarcHttpResponse>(
+            head, WarcBodyTransfer::kDecoded);
+        EXPECT_TRUE(ex.response->AppendBody(response.body).ok());
+        ex.next_url = response.location;
+        outcome.final_status = response.status;
+        outcome.hops = hop + 1;
+        outcome.bytes += response.body.size();
+        sink.OnExchange(job, ex);
+        if (response.location.empty()) break;
+        url = response.location;
+      }
+      sink.OnDone(outcome);
+    }
+    return Status::Ok();
+  }
+
+ private:
+  std::deque<FetchJob> queue_;
+  bool cancelled_ = false;
+};
+
+std::string Bytes(char c, size_t n) { return std::string(n, c); }
+
+class ArchivePipelineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    StoreOptions quiet;
+    quiet.log_to_file = false;
+    Result<std::unique_ptr<Store>> store = Store::OpenOrCreate(
+        dir_.path() / ".rotguard", LockMode::kExclusive, quiet);
+    ASSERT_TRUE(store.ok()) << store.status().message();
+    store_ = std::move(*store);
+    fs::create_directories(dir_.path() / "content" / "posts");
+    options_.site_root = dir_.path();
+    options_.config.fetch.requisites_depth = 1;
+  }
+
+  void WritePost(const std::string& name, const std::string& text) {
+    std::ofstream(dir_.path() / "content" / "posts" / name) << text;
+    options_.paths = {(dir_.path() / "content").string()};
+  }
+
+  ArchiveSummary Archive(FakeFetcher& fetcher) {
+    Result<ArchiveSummary> summary = RunArchive(*store_, &fetcher, options_);
+    EXPECT_TRUE(summary.ok()) << summary.status().message();
+    return summary.ok() ? *summary : ArchiveSummary{};
+  }
+
+  std::vector<CaptureRow> CapturesOf(const std::string& url) {
+    Result<std::vector<CaptureRow>> rows =
+        store_->manifest().CapturesOf(*NormalizeUrl(url));
+    EXPECT_TRUE(rows.ok());
+    return rows.ok() ? *rows : std::vector<CaptureRow>{};
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<Store> store_;
+  ArchiveOptions options_;
+};
+
+TEST_F(ArchivePipelineTest, ArchivesLinksAndThePostItself) {
+  WritePost("a.md",
+            "See [one](https://example.com/one) and "
+            "[two](https://example.com/two).\n");
+  FakeFetcher fetcher;
+  fetcher.web["https://example.com/one"] = {200, "text/plain", "one"};
+  fetcher.web["https://example.com/two"] = {200, "text/plain", "two"};
+  ArchiveSummary summary = Archive(fetcher);
+  EXPECT_EQ(summary.documents, 1);
+  EXPECT_EQ(summary.documents_changed, 1);
+  EXPECT_EQ(summary.due, 2);
+  EXPECT_EQ(summary.fetched, 2);
+  EXPECT_EQ(summary.captures, 3);  // two links + the post
+  EXPECT_EQ(ArchiveExitCode(summary), 0);
+  ASSERT_EQ(CapturesOf("https://example.com/one").size(), 1u);
+  EXPECT_EQ(CapturesOf("https://example.com/one")[0].http_status, 200);
+
+  Result<std::vector<CaptureRow>> post =
+      store_->manifest().CapturesOf("file:content/posts/a.md");
+  ASSERT_TRUE(post.ok());
+  ASSERT_EQ(post->size(), 1u);
+  EXPECT_EQ((*post)[0].source, "post");
+  Result<std::optional<DocumentRow>> doc =
+      store_->manifest().FindDocument("content/posts/a.md");
+  ASSERT_TRUE(doc.ok() && doc->has_value());
+  EXPECT_EQ((*post)[0].payload_sha256, (*doc)->sha256);
+  // Every file the manifest names is closed and registered.
+  Result<std::vector<WarcFileRow>> files = store_->manifest().ListWarcFiles();
+  ASSERT_TRUE(files.ok());
+  ASSERT_EQ(files->size(), 1u);
+  EXPECT_EQ((*files)[0].state, WarcFileState::kClosed);
+}
+
+TEST_F(ArchivePipelineTest, SecondRunWithNothingDueFetchesNothing) {
+  WritePost("a.md", "[one](https://example.com/one)\n");
+  FakeFetcher first;
+  first.web["https://example.com/one"] = {200, "text/plain", "one"};
+  Archive(first);
+  FakeFetcher second;
+  ArchiveSummary summary = Archive(second);
+  EXPECT_EQ(summary.due, 0);
+  EXPECT_TRUE(second.requested.empty());
+  EXPECT_EQ(summary.documents_changed, 0);
+  options_.all = true;
+  FakeFetcher forced;
+  forced.web["https://example.com/one"] = {200, "text/plain", "one"};
+  EXPECT_EQ(Archive(forced).due, 1);
+  EXPECT_EQ(forced.requested.size(), 1u);
+}
+
+TEST_F(ArchivePipelineTest, DedupeOnlyAgainstCommittedOriginals) {
+  // Same 2 KiB payload at two URLs, one batch: the first is not durable
+  // when the second is written, so both are full responses.
+  options_.urls = {"https://example.com/a", "https://example.com/b"};
+  options_.commit_records = 1'000'000;
+  options_.commit_interval_ms = 600'000;
+  FakeFetcher fetcher;
+  fetcher.web["https://example.com/a"] = {200, "text/plain", Bytes('x', 2048)};
+  fetcher.web["https://example.com/b"] = {200, "text/plain", Bytes('x', 2048)};
+  EXPECT_EQ(Archive(fetcher).revisits, 0);
+
+  // A later run: the originals are durable now, both become revisits.
+  options_.all = true;
+  FakeFetcher again;
+  again.web = fetcher.web;
+  ArchiveSummary summary = Archive(again);
+  EXPECT_EQ(summary.revisits, 2);
+  std::vector<CaptureRow> b = CapturesOf("https://example.com/b");
+  ASSERT_EQ(b.size(), 2u);
+  EXPECT_FALSE(b[1].revisit_of.empty());
+  EXPECT_EQ(b[1].payload_sha1, b[0].payload_sha1);
+}
+
+TEST_F(ArchivePipelineTest, DedupeWithinARunAfterTheOriginalIsCommitted) {
+  options_.urls = {"https://example.com/a", "https://example.com/b"};
+  options_.commit_records = 1;  // commit after every exchange
+  FakeFetcher fetcher;
+  fetcher.web["https://example.com/a"] = {200, "text/plain", Bytes('y', 4096)};
+  fetcher.web["https://example.com/b"] = {200, "text/plain", Bytes('y', 4096)};
+  EXPECT_EQ(Archive(fetcher).revisits, 1);
+}
+
+TEST_F(ArchivePipelineTest, SmallPayloadsAreNeverRevisits) {
+  options_.urls = {"https://example.com/a", "https://example.com/b"};
+  options_.commit_records = 1;
+  FakeFetcher fetcher;
+  fetcher.web["https://example.com/a"] = {200, "text/plain", Bytes('z', 1000)};
+  fetcher.web["https://example.com/b"] = {200, "text/plain", Bytes('z', 1000)};
+  EXPECT_EQ(Archive(fetcher).revisits, 0);
+}
+
+TEST_F(ArchivePipelineTest, EveryCommitFollowsASync) {
+  WritePost("a.md",
+            "[one](https://example.com/one) [2](https://example.com/2)");
+  options_.commit_records = 2;
+  std::vector<std::string> events;
+  options_.trace = [&](std::string_view event) { events.emplace_back(event); };
+  FakeFetcher fetcher;
+  fetcher.web["https://example.com/one"] = {200, "text/plain", "one"};
+  fetcher.web["https://example.com/2"] = {200, "text/plain", "two"};
+  Archive(fetcher);
+  int commits = 0;
+  bool synced = false;
+  bool written_since_sync = false;
+  for (const std::string& event : events) {
+    if (event == "sync") {
+      synced = true;
+      written_since_sync = false;
+    } else if (event == "commit") {
+      EXPECT_TRUE(synced) << "commit without a sync before it";
+      EXPECT_FALSE(written_since_sync) << "a write between sync and commit";
+      synced = false;
+      ++commits;
+    } else {
+      written_since_sync = true;
+    }
+  }
+  EXPECT_GE(commits, 2);
+}
+
+TEST_F(ArchivePipelineTest, ShortenerChainStoresItsFinalTarget) {
+  WritePost("a.md", "https://ift.tt/abc\n");
+  FakeFetcher fetcher;
+  fetcher.web["https://ift.tt/abc"] = {301, "text/html", "",
+                                       "https://feeds.feedburner.com/~r/abc"};
+  fetcher.web["https://feeds.feedburner.com/~r/abc"] = {
+      302, "text/html", "", "https://www.ehackingnews.com/2020/02/abc.html"};
+  fetcher.web["https://www.ehackingnews.com/2020/02/abc.html"] = {
+      200, "text/plain", "article"};
+  ArchiveSummary summary = Archive(fetcher);
+  EXPECT_EQ(ArchiveExitCode(summary), 0);
+  Result<std::optional<UrlRow>> row =
+      store_->manifest().FindUrl("https://ift.tt/abc");
+  ASSERT_TRUE(row.ok() && row->has_value());
+  EXPECT_EQ((*row)->final_url, "https://www.ehackingnews.com/2020/02/abc.html");
+  EXPECT_NE((*row)->verdict, "moved");  // judged past the shortener
+
+  std::vector<CaptureRow> first = CapturesOf("https://ift.tt/abc");
+  std::vector<CaptureRow> last =
+      CapturesOf("https://www.ehackingnews.com/2020/02/abc.html");
+  ASSERT_EQ(first.size(), 1u);
+  ASSERT_EQ(last.size(), 1u);
+  EXPECT_EQ(first[0].hop_index, 0);
+  EXPECT_EQ(last[0].hop_index, 2);
+  EXPECT_EQ(first[0].chain_id, last[0].chain_id);
+  EXPECT_EQ(first[0].final_url, last[0].final_url);
+  EXPECT_EQ(first[0].http_status, 301);
+}
+
+TEST_F(ArchivePipelineTest, BloggerImageAlsoFetchesItsS0Original) {
+  WritePost("a.md", "![c](https://1.bp.blogspot.com/-x/AAA/s640/cat.jpg)\n");
+  FakeFetcher fetcher;
+  fetcher.web["https://1.bp.blogspot.com/-x/AAA/s640/cat.jpg"] = {
+      200, "image/jpeg", Bytes('a', 2000)};
+  fetcher.web["https://1.bp.blogspot.com/-x/AAA/s0/cat.jpg"] = {
+      200, "image/jpeg", Bytes('b', 5000)};
+  ArchiveSummary summary = Archive(fetcher);
+  EXPECT_EQ(summary.originals, 1);
+  EXPECT_EQ(CapturesOf("https://1.bp.blogspot.com/-x/AAA/s0/cat.jpg").size(),
+            1u);
+  Result<std::optional<UrlRow>> sized = store_->manifest().FindUrl(
+      "https://1.bp.blogspot.com/-x/AAA/s640/cat.jpg");
+  Result<std::optional<UrlRow>> original =
+      store_->manifest().FindUrl("https://1.bp.blogspot.com/-x/AAA/s0/cat.jpg");
+  ASSERT_TRUE(sized.ok() && sized->has_value());
+  ASSERT_TRUE(original.ok() && original->has_value());
+  EXPECT_EQ((*sized)->asset_key, "https://1.bp.blogspot.com/-x/AAA/s0/cat.jpg");
+  EXPECT_EQ((*original)->asset_key, (*sized)->asset_key);
+}
+
+TEST_F(ArchivePipelineTest, FailedLinkExitsTwoButKnownGoneDoesNot) {
+  WritePost("a.md",
+            "[gone](https://example.com/gone) "
+            "[dns](https://nxdomain.example/)\n");
+  FakeFetcher fetcher;
+  fetcher.web["https://nxdomain.example/"] = {0, "", "", "",
+                                              FailureClass::kDns};
+  ArchiveSummary summary = Archive(fetcher);
+  EXPECT_EQ(summary.failed_links, 2);
+  EXPECT_EQ(summary.failed_by_class["http-4xx"], 1);
+  EXPECT_EQ(summary.failed_by_class["dns"], 1);
+  EXPECT_EQ(ArchiveExitCode(summary), 2);
+
+  // Mark the 404 as known gone: a 404 again is not a new failure.
+  UrlRow gone = **store_->manifest().FindUrl("https://example.com/gone");
+  gone.verdict = "gone";
+  ASSERT_TRUE(store_->manifest().UpdateUrlHealth(gone).ok());
+  WritePost("a.md", "[gone](https://example.com/gone)\n");
+  FakeFetcher again;
+  summary = Archive(again);
+  EXPECT_EQ(summary.failed_links, 0);
+  EXPECT_EQ(ArchiveExitCode(summary), 0);
+}
+
+TEST_F(ArchivePipelineTest, LinkedPageRequisitesAndStylesheetUrlsAreFetched) {
+  WritePost("a.md", "[page](https://news.example.com/p.html)\n");
+  FakeFetcher fetcher;
+  fetcher.web["https://news.example.com/p.html"] = {
+      200, "text/html; charset=utf-8",
+      "<html><head><link rel=stylesheet href=/s.css></head><body>"
+      "<img src=\"https://cdn.example.net/i.png\"><a href=/other>x</a>"
+      "</body></html>"};
+  fetcher.web["https://news.example.com/s.css"] = {
+      200, "text/css", "body{background:url(bg.png)}"};
+  fetcher.web["https://cdn.example.net/i.png"] = {200, "image/png", "png"};
+  fetcher.web["https://news.example.com/bg.png"] = {200, "image/png", "bg"};
+  ArchiveSummary summary = Archive(fetcher);
+  EXPECT_EQ(summary.requisites, 3);
+  EXPECT_EQ(CapturesOf("https://news.example.com/bg.png").size(), 1u);
+  EXPECT_EQ(CapturesOf("https://cdn.example.net/i.png").size(), 1u);
+  EXPECT_TRUE(CapturesOf("https://news.example.com/other").empty());
+}
+
+TEST_F(ArchivePipelineTest, DryRunFetchesAndWritesNothing) {
+  WritePost("a.md", "[one](https://example.com/one)\n");
+  options_.dry_run = true;
+  FakeFetcher fetcher;
+  ArchiveSummary summary = Archive(fetcher);
+  EXPECT_EQ(summary.due, 1);
+  ASSERT_EQ(summary.due_urls.size(), 1u);
+  EXPECT_EQ(summary.due_urls[0].reason, DueReason::kNew);
+  EXPECT_TRUE(fetcher.requested.empty());
+  Result<std::vector<WarcFileRow>> files = store_->manifest().ListWarcFiles();
+  ASSERT_TRUE(files.ok());
+  EXPECT_TRUE(files->empty());
+}
+
+TEST_F(ArchivePipelineTest, RunRowRecordsCountsAndExitCode) {
+  options_.urls = {"https://example.com/missing"};
+  FakeFetcher fetcher;
+  Archive(fetcher);
+  Result<std::vector<RunRow>> runs = store_->manifest().ListRuns();
+  ASSERT_TRUE(runs.ok());
+  ASSERT_EQ(runs->size(), 1u);
+  EXPECT_EQ((*runs)[0].command, "archive");
+  EXPECT_EQ((*runs)[0].exit_code, 2);
+  EXPECT_EQ((*runs)[0].counts.at("failed_links"), 1);
+}
+
+}  // namespace
+}  // namespace rotguard

@@ -1,0 +1,104 @@
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "rotguard/export.h"
+#include "unit/restore/test_store.h"
+
+namespace rotguard {
+namespace {
+
+CdxEntry Entry() {
+  CdxEntry e;
+  e.warc_file = "rotguard-1.warc.gz";
+  e.offset = 123;
+  e.length = 456;
+  e.type = "response";
+  e.target_uri = "https://www.Example.com/a?b=2&a=1";
+  e.date = "2020-02-08T10:00:00.123456Z";
+  e.payload_digest = "sha1:ABCDEF";
+  e.mime = "text/html";
+  e.http_status = 200;
+  return e;
+}
+
+TEST(CdxjLine, KeysInWarcioOrderWithStringNumbers) {
+  EXPECT_EQ(CdxjLine(Entry()),
+            "com,example)/a?a=1&b=2 20200208100000 "
+            "{\"url\":\"https://www.Example.com/a?b=2&a=1\",\"mime\":"
+            "\"text/html\",\"status\":\"200\",\"digest\":\"ABCDEF\","
+            "\"length\":\"456\",\"offset\":\"123\",\"filename\":"
+            "\"rotguard-1.warc.gz\"}");
+}
+
+TEST(CdxjLine, LeavesOutAbsentMimeStatusAndDigest) {
+  CdxEntry e = Entry();
+  e.mime.clear();
+  e.http_status = 0;
+  e.payload_digest.clear();
+  EXPECT_EQ(CdxjLine(e).substr(CdxjLine(e).find('{')),
+            "{\"url\":\"https://www.Example.com/a?b=2&a=1\",\"length\":"
+            "\"456\",\"offset\":\"123\",\"filename\":\"rotguard-1.warc.gz\"}");
+}
+
+TEST(CdxjLine, EscapesLikeJsonStringify) {
+  CdxEntry e = Entry();
+  e.mime = "a\"b\\c\x01\td\xC3\xA9\xFF";
+  std::string line = CdxjLine(e);
+  EXPECT_NE(
+      line.find("\"mime\":\"a\\\"b\\\\c\\u0001\\td\xC3\xA9\xEF\xBF\xBD\""),
+      std::string::npos)
+      << line;
+}
+
+TEST(IsIndexedRecord, SkipsRequestsWarcinfoAndWarcFields) {
+  EXPECT_FALSE(IsIndexedRecord("request", "application/http"));
+  EXPECT_FALSE(IsIndexedRecord("warcinfo", "application/warc-fields"));
+  EXPECT_FALSE(IsIndexedRecord("metadata", "application/warc-fields"));
+  EXPECT_FALSE(IsIndexedRecord("resource", "application/warc-fields"));
+  EXPECT_TRUE(IsIndexedRecord("resource", "text/markdown"));
+  EXPECT_TRUE(IsIndexedRecord("metadata", "application/json"));
+  EXPECT_TRUE(IsIndexedRecord("response", "application/http"));
+  EXPECT_TRUE(IsIndexedRecord("revisit", "application/http"));
+}
+
+TEST(RenderCdxj, SortsBytewiseLikeCLocaleSort) {
+  CdxEntry a = Entry();
+  CdxEntry b = Entry();
+  // warcio lowercases the whole key, so case cannot order lines; '-'
+  // (0x2d) sorts before '?' (0x3f) bytewise, the other way round in a
+  // locale that ignores punctuation.
+  b.target_uri = "https://example.com/a-b";
+  CdxEntry c = Entry();
+  c.target_uri = "https://example.com/";
+  std::string out = RenderCdxj({a, b, c});
+  EXPECT_LT(out.find("com,example)/ "), out.find("com,example)/a-b "));
+  EXPECT_LT(out.find("com,example)/a-b "), out.find("com,example)/a?"));
+}
+
+TEST(CollectCdxEntries, IndexesResponsesRevisitsResourcesFromTheManifest) {
+  testing::TestStore t;
+  CaptureRow page = t.AddResponse("https://example.com/",
+                                  "HTTP/1.1 200 OK\r\nContent-Type: text/html; "
+                                  "charset=utf-8",
+                                  "<p>hi</p>", 1581156000);
+  t.AddRevisit("https://example.com/",
+               "HTTP/1.1 200 OK\r\nContent-Type: "
+               "text/html",
+               page, 1581156100);
+  t.AddResource("file:content/posts/hello.md", "text/markdown", "# Hi\n",
+                1581156200);
+  t.Commit();
+  auto entries = CollectCdxEntries(t.manifest(), t.warc_dir());
+  ASSERT_TRUE(entries.ok()) << entries.status().ToString();
+  ASSERT_EQ(entries->size(), 3u);  // no warcinfo, no requests
+  EXPECT_EQ((*entries)[0].mime, "text/html");
+  EXPECT_EQ((*entries)[0].http_status, 200);
+  EXPECT_EQ((*entries)[1].mime, "warc/revisit");
+  EXPECT_EQ((*entries)[1].http_status, 200);
+  EXPECT_EQ((*entries)[2].mime, "text/markdown");
+  EXPECT_EQ((*entries)[2].http_status, 0);
+}
+
+}  // namespace
+}  // namespace rotguard

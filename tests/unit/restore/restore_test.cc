@@ -1,0 +1,220 @@
+#include "rotguard/restore.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "rotguard/extract.h"
+#include "unit/restore/test_store.h"
+#include "util/file.h"
+
+namespace rotguard {
+namespace {
+
+using testing::TestStore;
+namespace fs = std::filesystem;
+
+constexpr const char* kPost =
+    "---\ntitle: Hello\n---\n"
+    "An [article](https://ift.tt/x) and "
+    "![pic](https://1.bp.blogspot.com/a/s640/p.jpg) and "
+    "[gone](https://example.com/gone.html) and ![local](images/local.png).\n";
+
+const std::string kFinal = "https://www.ehackingnews.com/2020/02/x.html";
+
+constexpr const char* kPage =
+    "<!doctype html><html><head><title>x</title>"
+    "<link rel=stylesheet href=\"/style.css\"></head><body>"
+    "<img src=\"/img.png\"><img src=\"https://cdn.example.net/missing.png\">"
+    "<a href=\"https://other.example/\">other</a></body></html>";
+
+void WriteFile(const fs::path& path, const std::string& bytes) {
+  fs::create_directories(path.parent_path());
+  std::ofstream(path, std::ios::binary) << bytes;
+}
+
+std::string Read(const fs::path& path) {
+  Result<std::string> bytes = ReadFileToString(path);
+  EXPECT_TRUE(bytes.ok()) << path;
+  return bytes.ok() ? *bytes : "";
+}
+
+// A store holding the post (as its resource record), an article behind a
+// two-hop redirect chain with a stylesheet and an image, and a revisited
+// Blogger image; one link and one requisite were never captured.
+class RestoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    post_path_ = t_.dir() / "content/posts/hello.md";
+    WriteFile(post_path_, kPost);
+    WriteFile(t_.dir() / "content/posts/images/local.png", "PNGDATA");
+    ExtractedDocument extracted =
+        ExtractLinks("hello.md", kPost, DocumentFormat::kMarkdown);
+    DocumentScan scan;
+    scan.document.path = "content/posts/hello.md";
+    scan.document.sha256 = Sha256Hex(kPost);
+    scan.document.title = "Hello";
+    for (const Link& l : extracted.links) {
+      scan.links.push_back({std::string(LinkKindName(l.kind)), l.written, l.url,
+                            l.normalized, l.line, l.column,
+                            static_cast<int64_t>(l.start),
+                            static_cast<int64_t>(l.end)});
+    }
+    links_ = scan.links;
+    ASSERT_EQ(links_.size(), 3u);  // the relative image is not a link row
+    ASSERT_TRUE(t_.manifest().RecordScans({scan}).ok());
+
+    t_.AddResource("file:content/posts/hello.md",
+                   "text/markdown; charset=utf-8", kPost, 1581156000);
+    t_.AddResponse("https://ift.tt/x",
+                   "HTTP/1.1 301 Moved\r\nLocation: https://feeds.example/x",
+                   "", 1581156001, "c1", 0, kFinal);
+    t_.AddResponse("https://feeds.example/x",
+                   "HTTP/1.1 302 Found\r\nLocation: " + kFinal, "", 1581156002,
+                   "c1", 1, kFinal);
+    t_.AddResponse(kFinal,
+                   "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8",
+                   kPage, 1581156003, "c1", 2, kFinal);
+    t_.AddResponse("https://www.ehackingnews.com/style.css",
+                   "HTTP/1.1 200 OK\r\nContent-Type: text/css",
+                   "body{background:url(\"/bg.png\")}", 1581156004);
+    t_.AddResponse("https://www.ehackingnews.com/bg.png",
+                   "HTTP/1.1 200 OK\r\nContent-Type: image/png", "BGPNG",
+                   1581156005);
+    t_.AddResponse("https://www.ehackingnews.com/img.png",
+                   "HTTP/1.1 200 OK\r\nContent-Type: image/png", "IMGPNG",
+                   1581156006);
+    CaptureRow original = t_.AddResponse(
+        "https://1.bp.blogspot.com/a/s1600/p.jpg",
+        "HTTP/1.1 200 OK\r\nContent-Type: image/jpeg", "JPEG", 1581156007);
+    t_.AddRevisit("https://1.bp.blogspot.com/a/s640/p.jpg",
+                  "HTTP/1.1 200 OK\r\nContent-Type: image/jpeg", original,
+                  1581156008);
+    t_.Commit();
+  }
+
+  RestoreOptions Options(RestoreFormat format, const fs::path& out) {
+    RestoreOptions o;
+    o.paths = {t_.dir() / "content"};
+    o.out = out;
+    o.format = format;
+    o.site_root = t_.dir();
+    return o;
+  }
+
+  Result<RestoreSummary> Run(const RestoreOptions& o) {
+    return Restore(t_.manifest(), t_.warc_dir(), t_.store().config(), o);
+  }
+
+  TestStore t_;
+  fs::path post_path_;
+  std::vector<LinkRow> links_;
+};
+
+TEST_F(RestoreTest, SourceCopyChangesOnlyArchivedSpansToExistingFiles) {
+  fs::path out = t_.dir() / "out";
+  auto summary = Run(Options(RestoreFormat::kDir, out));
+  ASSERT_TRUE(summary.ok()) << summary.status().ToString();
+  EXPECT_EQ(summary->posts, 1);
+  EXPECT_EQ(summary->not_captured, 1);
+  const std::string restored = Read(out / "posts/content/posts/hello.md");
+  const std::string original = kPost;
+  size_t o = 0, r = 0;
+  int replaced = 0;
+  for (size_t i = 0; i < links_.size(); ++i) {
+    const LinkRow& link = links_[i];
+    std::string before = original.substr(o, link.start - o);
+    ASSERT_EQ(restored.substr(r, before.size()), before);
+    r += before.size();
+    o = link.end;
+    // The span's replacement runs up to the next unchanged byte (')').
+    size_t end = restored.find(')', r);
+    std::string text = restored.substr(r, end - r);
+    r = end;
+    if (link.url == "https://example.com/gone.html") {
+      EXPECT_EQ(text, link.written);  // never captured: left as it was
+      continue;
+    }
+    ++replaced;
+    EXPECT_NE(text, link.written);
+    EXPECT_TRUE(fs::is_regular_file(out / "posts/content/posts" / text))
+        << text;
+  }
+  EXPECT_EQ(restored.substr(r), original.substr(o));
+  EXPECT_EQ(replaced, 2);
+}
+
+TEST_F(RestoreTest, RenderedPostShowsLocalImagesAndCarriesCsp) {
+  fs::path out = t_.dir() / "out";
+  ASSERT_TRUE(Run(Options(RestoreFormat::kDir, out)).ok());
+  std::string html = Read(out / "posts/content/posts/hello.md.html");
+  EXPECT_NE(html.find("Content-Security-Policy"), std::string::npos);
+  EXPECT_EQ(html.find("src=\"http"), std::string::npos) << html;
+  EXPECT_NE(html.find("../../../site/content/posts/images/local.png"),
+            std::string::npos)
+      << html;
+  EXPECT_EQ(Read(out / "site/content/posts/images/local.png"), "PNGDATA");
+  EXPECT_NE(Read(out / "index.html").find("https://example.com/gone.html"),
+            std::string::npos);
+}
+
+TEST_F(RestoreTest, LinkedPageIsTheFinalHopWithLocalRequisites) {
+  fs::path out = t_.dir() / "out";
+  ASSERT_TRUE(Run(Options(RestoreFormat::kDir, out)).ok());
+  fs::path page = out / "assets/www.ehackingnews.com/2020/02/x.html";
+  std::string html = Read(page);
+  EXPECT_NE(html.find("Content-Security-Policy"), std::string::npos);
+  EXPECT_NE(html.find("href=\"../../style.css\""), std::string::npos) << html;
+  EXPECT_NE(html.find("src=\"../../img.png\""), std::string::npos) << html;
+  EXPECT_EQ(html.find("missing.png"), std::string::npos) << html;
+  EXPECT_EQ(Read(out / "assets/www.ehackingnews.com/img.png"), "IMGPNG");
+  EXPECT_EQ(Read(out / "assets/www.ehackingnews.com/style.css"),
+            "body{background:url(\"bg.png\")}");
+  EXPECT_EQ(Read(out / "assets/www.ehackingnews.com/bg.png"), "BGPNG");
+  EXPECT_EQ(Read(out / "assets/1.bp.blogspot.com/a/s640/p.jpg"), "JPEG");
+  EXPECT_FALSE(fs::exists(out / "assets/ift.tt"));
+}
+
+std::set<std::string> ListArchive(const fs::path& path) {
+  std::set<std::string> names;
+  archive* a = archive_read_new();
+  archive_read_support_format_all(a);
+  archive_read_support_filter_all(a);
+  EXPECT_EQ(archive_read_open_filename(a, path.c_str(), 65536), ARCHIVE_OK);
+  archive_entry* entry = nullptr;
+  while (archive_read_next_header(a, &entry) == ARCHIVE_OK) {
+    names.insert(archive_entry_pathname(entry));
+    archive_read_data_skip(a);
+  }
+  archive_read_free(a);
+  return names;
+}
+
+std::set<std::string> ListDirectory(const fs::path& dir) {
+  std::set<std::string> names;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    if (e.is_regular_file()) {
+      names.insert(fs::relative(e.path(), dir).generic_string());
+    }
+  }
+  return names;
+}
+
+TEST_F(RestoreTest, TarAndZipHoldTheSameFilesAsTheDirectory) {
+  ASSERT_TRUE(Run(Options(RestoreFormat::kDir, t_.dir() / "out")).ok());
+  ASSERT_TRUE(Run(Options(RestoreFormat::kTar, t_.dir() / "out.tar")).ok());
+  ASSERT_TRUE(Run(Options(RestoreFormat::kZip, t_.dir() / "out.zip")).ok());
+  std::set<std::string> files = ListDirectory(t_.dir() / "out");
+  EXPECT_TRUE(files.count("index.html"));
+  EXPECT_EQ(ListArchive(t_.dir() / "out.tar"), files);
+  EXPECT_EQ(ListArchive(t_.dir() / "out.zip"), files);
+}
+
+}  // namespace
+}  // namespace rotguard

@@ -1,0 +1,82 @@
+#include <archive.h>
+#include <archive_entry.h>
+#include <gtest/gtest.h>
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "rotguard/export.h"
+#include "unit/restore/test_store.h"
+
+namespace rotguard {
+namespace {
+
+std::map<std::string, std::string> ReadZip(const std::filesystem::path& path) {
+  std::map<std::string, std::string> files;
+  archive* a = archive_read_new();
+  archive_read_support_format_zip(a);
+  EXPECT_EQ(archive_read_open_filename(a, path.c_str(), 65536), ARCHIVE_OK);
+  archive_entry* entry = nullptr;
+  while (archive_read_next_header(a, &entry) == ARCHIVE_OK) {
+    std::string data;
+    char buf[65536];
+    la_ssize_t n;
+    while ((n = archive_read_data(a, buf, sizeof buf)) > 0) {
+      data.append(buf, static_cast<size_t>(n));
+    }
+    files[archive_entry_pathname(entry)] = data;
+  }
+  archive_read_free(a);
+  return files;
+}
+
+TEST(WriteWacz, HoldsArchiveIndexPagesAndMatchingDigests) {
+  testing::TestStore t;
+  CaptureRow page = t.AddResponse("https://example.com/",
+                                  "HTTP/1.1 200 OK\r\nContent-Type: text/html",
+                                  "<p>hi</p>", 1581156000);
+  (void)page;
+  t.AddResource("file:content/posts/hello.md", "text/markdown", "# Hi\n",
+                1581156100);
+  DocumentScan scan;
+  scan.document.path = "content/posts/hello.md";
+  scan.document.sha256 = Sha256Hex("# Hi\n");
+  scan.links.push_back({"link", "https://example.com/", "https://example.com/",
+                        "https://example.com/", 1, 1, 0, 20});
+  ASSERT_TRUE(t.manifest().RecordScans({scan}).ok());
+  t.Commit();
+  std::filesystem::path out = t.dir() / "x.wacz";
+  Status st = WriteWacz(t.manifest(), t.warc_dir(), out, {});
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  auto files = ReadZip(out);
+  ASSERT_TRUE(files.count("indexes/index.cdxj"));
+  ASSERT_TRUE(files.count("pages/pages.jsonl"));
+  ASSERT_TRUE(files.count("datapackage.json"));
+  ASSERT_TRUE(files.count("datapackage-digest.json"));
+  auto package = nlohmann::json::parse(files["datapackage.json"]);
+  EXPECT_EQ(package["profile"], "data-package");
+  EXPECT_EQ(package["wacz_version"], "1.1.1");
+  int warcs = 0;
+  for (const auto& r : package["resources"]) {
+    std::string path = r["path"];
+    ASSERT_TRUE(files.count(path)) << path;
+    EXPECT_EQ(r["hash"], "sha256:" + Sha256Hex(files[path])) << path;
+    EXPECT_EQ(r["bytes"], files[path].size());
+    if (path.rfind("archive/", 0) == 0) ++warcs;
+  }
+  EXPECT_EQ(warcs, 1);
+  EXPECT_EQ(package["resources"].size() + 2, files.size());
+  auto digest = nlohmann::json::parse(files["datapackage-digest.json"]);
+  EXPECT_EQ(digest["hash"], "sha256:" + Sha256Hex(files["datapackage.json"]));
+  const std::string& pages = files["pages/pages.jsonl"];
+  EXPECT_EQ(pages.find("{\"format\":\"json-pages-1.0\""), 0u);
+  EXPECT_NE(pages.find("\"url\":\"file:content/posts/hello.md\""),
+            std::string::npos)
+      << pages;
+  EXPECT_NE(pages.find("\"url\":\"https://example.com/\""), std::string::npos)
+      << pages;
+}
+
+}  // namespace
+}  // namespace rotguard
