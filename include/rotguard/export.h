@@ -16,7 +16,9 @@ namespace rotguard {
 
 // What an index line needs to know about one WARC record.
 struct CdxEntry {
-  std::string warc_file;  // name relative to <store>/warc/ ("filename")
+  // Name relative to <store>/warc/; lines carry its base name ("filename"),
+  // as warcio writes the base name of the file it indexed.
+  std::string warc_file;
   int64_t offset = 0;
   int64_t length = 0;  // compressed length of the record's member
   std::string type;    // WARC-Type

@@ -24,7 +24,7 @@ constexpr const char* kExportFooter =
     "Formats:\n"
     "  --cdxj FILE  SURT-sorted CDXJ, byte-identical to warcio.js 2.4.11\n"
     "               'cdx-index --format cdxj' piped through LC_ALL=C sort;\n"
-    "               filename is the WARC's name under <store>/warc/\n"
+    "               filename is the WARC's base name, as warcio writes it\n"
     "  --cdx FILE   CDX11 (' CDX N b a m s k r M S V g') for OutbackCDX and\n"
     "               wayback, same records and order\n"
     "  --wacz FILE  WACZ 1.1.1 (archive/, indexes/index.cdxj,\n"

@@ -131,6 +131,11 @@ std::string MimeFor(const std::string& type, const std::string& http_type,
   return warc_type;
 }
 
+// warcio writes the base name of the file it indexed.
+std::string FileNameOf(const std::string& warc_file) {
+  return warc_file.substr(warc_file.rfind('/') + 1);
+}
+
 struct FileKey {
   std::string file;
   int64_t offset;
@@ -219,7 +224,7 @@ std::string CdxjLine(const CdxEntry& entry) {
   key("offset");
   AppendJsonString(std::to_string(entry.offset), &line);
   key("filename");
-  AppendJsonString(entry.warc_file, &line);
+  AppendJsonString(FileNameOf(entry.warc_file), &line);
   line += '}';
   return line;
 }
@@ -235,7 +240,7 @@ std::string Cdx11Line(const CdxEntry& entry) {
   line += " - -";  // redirect, meta tags
   line += ' ' + std::to_string(entry.length);
   line += ' ' + std::to_string(entry.offset);
-  line += ' ' + or_dash(entry.warc_file);
+  line += ' ' + or_dash(FileNameOf(entry.warc_file));
   return line;
 }
 

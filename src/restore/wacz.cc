@@ -55,7 +55,12 @@ class ZipWriter {
     path_ = path.string();
     writer_.reset(archive_write_new());
     if (!writer_) return Status::Internal("archive_write_new failed");
+    // Everything STORE: the WARCs are gzip members already (WACZ wants
+    // them uncompressed in the zip so replay can range-read them), and
+    // libarchive cannot change the method between entries.
     if (archive_write_set_format_zip(writer_.get()) != ARCHIVE_OK ||
+        archive_write_set_format_option(writer_.get(), "zip", "compression",
+                                        "store") != ARCHIVE_OK ||
         archive_write_open_filename(writer_.get(), path_.c_str()) !=
             ARCHIVE_OK) {
       return Error();
@@ -63,13 +68,8 @@ class ZipWriter {
     return Status::Ok();
   }
 
-  // Adds `name` of `size` bytes whose data `produce` writes with Write().
-  Status Begin(const std::string& name, int64_t size, bool store) {
-    if (archive_write_set_format_option(writer_.get(), "zip", "compression",
-                                        store ? "store" : "deflate") !=
-        ARCHIVE_OK) {
-      return Error();
-    }
+  // Starts entry `name` of `size` bytes; its data follows with Write().
+  Status Begin(const std::string& name, int64_t size) {
     std::unique_ptr<archive_entry, void (*)(archive_entry*)> entry(
         archive_entry_new(), archive_entry_free);
     archive_entry_set_pathname(entry.get(), name.c_str());
@@ -92,8 +92,7 @@ class ZipWriter {
   }
 
   Status AddText(const std::string& name, const std::string& text) {
-    ROTGUARD_RETURN_IF_ERROR(
-        Begin(name, static_cast<int64_t>(text.size()), false));
+    ROTGUARD_RETURN_IF_ERROR(Begin(name, static_cast<int64_t>(text.size())));
     return Write(text);
   }
 
@@ -130,7 +129,7 @@ Status AddWarc(ZipWriter& zip, const std::filesystem::path& source,
   std::error_code ec;
   auto size = static_cast<int64_t>(std::filesystem::file_size(source, ec));
   if (ec) return Status::FromErrno(source.string(), ec.value());
-  ROTGUARD_RETURN_IF_ERROR(zip.Begin(path, size, /*store=*/true));
+  ROTGUARD_RETURN_IF_ERROR(zip.Begin(path, size));
   Hasher hasher(DigestAlgorithm::kSha256);
   std::vector<char> buf(1 << 20);
   int64_t total = 0;
