@@ -135,7 +135,10 @@ VerifyOptions OptionsFrom(const VerifyFlags& flags) {
   options.level = flags.quick  ? VerifyLevel::kQuick
                   : flags.deep ? VerifyLevel::kDeep
                                : VerifyLevel::kDefault;
-  Result<int64_t> budget = ParseByteSize(flags.rehash_budget);
+  // ParseByteSize() refuses 0, which here means "no re-hash this run".
+  Result<int64_t> budget = flags.rehash_budget == "0"
+                               ? Result<int64_t>(int64_t{0})
+                               : ParseByteSize(flags.rehash_budget);
   if (!budget.ok() || *budget < 0) {
     throw CliError(kExitUsage, "verify: --rehash-budget " +
                                    flags.rehash_budget + ": not a size");
