@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# Restore/export benchmark (never in CI; issue #7, SPEC §11 row "CDXJ of
+# that WARC"). Input: one N-record WARC (default 5,000 response records,
+# one gzip member each) with the mix of the archive benchmark's site
+# (bench/archive/gen_site.py): 60 % HTML pages of 8-30 KB, each linking
+# other pages of the set, gzip level 1; 40 % JPEG images of 36-72 KB of
+# incompressible bytes, level 0 (as rotguard writes them). It is imported
+# into a store, and 100 posts link every capture (pages as links, images
+# as images) and are recorded with `scan --update`. Measured, median of
+# RUNS (peer: PEER_RUNS), wall and CPU (user + sys):
+#   - rotguard export --cdxj (built from the manifest) vs npm warcio 2.4.11
+#     `cdx-index --format cdxj` on the same WARC (its output then goes
+#     through LC_ALL=C sort, untimed, and must equal ours apart from the
+#     difference README documents, which cannot occur for a .warc.gz);
+#   - rotguard restore of the 100 posts into a new directory: captures/s,
+#     payload MB/s (restored assets) and MB/s written (everything).
+# Every command must exit 0 and every capture must come out as a file.
+# Usage: bench/restore/run.sh [BUILD_DIR]   (default build-restore)
+#   env: N (5000), RUNS (5), PEER_RUNS (3), KEEP (keep the work dir)
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=$(cd "${1:-$ROOT/build-restore}" && pwd)
+ROTGUARD=$BUILD/rotguard
+WARCIO=$ROOT/tools/interop/node_modules/warcio/dist/cli.js
+WORK=$(mktemp -d /tmp/rotguard-bench-restore.XXXXXX)
+trap '[ -n "${KEEP:-}" ] || rm -rf "$WORK"' EXIT
+N=${N:-5000}
+RUNS=${RUNS:-5}
+PEER_RUNS=${PEER_RUNS:-3}
+
+python3 - "$WORK/bench.warc.gz" "$WORK/site/content/posts" "$N" <<'PY'
+import base64, gzip, hashlib, os, random, sys
+out, posts, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+rng = random.Random(20261204)
+WORDS = ("archive link rot blog post citation evidence source page web capture "
+         "replay record digest payload server host request answer image").split()
+kinds = ["html" if rng.random() < 0.6 else "jpg" for _ in range(n)]
+urls = ["https://news%d.example.com/2020/%d.html" % (i % 7, i) if k == "html"
+        else "https://img%d.example.net/p/%d.jpg" % (i % 7, i) for i, k in enumerate(kinds)]
+pages = [u for u in urls if u.endswith(".html")]
+def html(i, size):
+    parts = ["<!doctype html><html><head><meta charset=utf-8><title>Page %d</title></head>"
+             "<body><article><h1>Page %d</h1>" % (i, i)]
+    length = len(parts[0])
+    while length < size:
+        para = '<p>%s <a href="%s">link</a></p>\n' % (
+            " ".join(rng.choices(WORDS, k=rng.randint(20, 60))), rng.choice(pages))
+        parts.append(para)
+        length += len(para)
+    parts.append("</article></body></html>\n")
+    return "".join(parts).encode()
+def jpeg(size):
+    head = bytes.fromhex("ffd8ffe000104a46494600010101004800480000")
+    return head + rng.randbytes(size - len(head) - 2) + b"\xff\xd9"
+def sha1(d):
+    return "sha1:" + base64.b32encode(hashlib.sha1(d).digest()).decode()
+with open(out, "wb") as f:
+    for i, (url, kind) in enumerate(zip(urls, kinds)):
+        if kind == "html":
+            ctype, body, level = "text/html; charset=utf-8", html(i, rng.randint(8000, 30000)), 1
+        else:
+            ctype, body, level = "image/jpeg", jpeg(rng.randint(36000, 72000)), 0
+        block = ("HTTP/1.1 200 OK\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n"
+                 % (ctype, len(body))).encode() + body
+        rid = "%032x" % rng.getrandbits(128)
+        head = ("WARC/1.1\r\nWARC-Type: response\r\nWARC-Target-URI: %s\r\n"
+                "WARC-Date: 2020-02-08T%02d:%02d:%02dZ\r\n"
+                "WARC-Record-ID: <urn:uuid:%s-%s-%s-%s-%s>\r\nWARC-Block-Digest: %s\r\n"
+                "WARC-Payload-Digest: %s\r\nContent-Type: application/http; msgtype=response\r\n"
+                "Content-Length: %d\r\n\r\n") % (
+                url, 10 + i // 3600, (i // 60) % 60, i % 60, rid[:8], rid[8:12], rid[12:16],
+                rid[16:20], rid[20:], sha1(block), sha1(body), len(block))
+        f.write(gzip.compress(head.encode() + block + b"\r\n\r\n", level))
+os.makedirs(posts, exist_ok=True)
+per = max(1, n // 100)
+for p in range(0, n, per):
+    with open(os.path.join(posts, "post-%04d.md" % (p // per)), "w") as f:
+        f.write("---\ntitle: post %d\n---\n" % p)
+        for u in urls[p:p + per]:
+            f.write(("![i](%s)\n" if u.endswith(".jpg") else "[l](%s)\n") % u)
+PY
+STORE=$WORK/site/.rotguard
+"$ROTGUARD" -q --store "$STORE" import "$WORK/bench.warc.gz" >/dev/null
+(cd "$WORK/site" && "$ROTGUARD" -q scan --update content >/dev/null)
+NAME=$(cd "$STORE/warc" && find . -name '*.warc.gz' | sed 's|^\./||')
+WARC_BYTES=$(wc -c <"$STORE/warc/$NAME")
+RAW_BYTES=$(gzip -dc "$STORE/warc/$NAME" | wc -c)
+
+# measure LABEL N CMD...: runs CMD N times (wall from date +%N; CPU from
+# /usr/bin/time, 10 ms resolution; BEFORE, if set, runs untimed before
+# each), stops the script if it fails, and
+# appends "label<TAB>wall<TAB>cpu<TAB>load" (the run with the median wall,
+# the 1-minute load average right after it) to $WORK/rows.
+BEFORE=:
+measure() {
+  local label=$1 n=$2
+  shift 2
+  local runs=()
+  for _ in $(seq "$n"); do
+    $BEFORE
+    t0=$(date +%s.%N)
+    if ! /usr/bin/time -f '%U %S' -o "$WORK/time" "$@" >"$WORK/stdout" 2>"$WORK/stderr"; then
+      echo "bench: '$label' failed:" >&2
+      tail -n 20 "$WORK/stdout" "$WORK/stderr" >&2
+      exit 1
+    fi
+    t1=$(date +%s.%N)
+    read -r user sys <"$WORK/time"
+    wall=$(echo "$t1 - $t0" | bc -l)
+    runs+=("$wall $(echo "$user + $sys" | bc -l) $(cut -d' ' -f1 /proc/loadavg)")
+  done
+  printf '%s\n' "${runs[@]}" | sort -n | sed -n "$(((n + 1) / 2))p" |
+    { read -r wall cpu load; printf '%s\t%s\t%s\t%s\n' "$label" "$wall" "$cpu" "$load" >>"$WORK/rows"; }
+}
+field() { sed -n "${1}p" "$WORK/rows" | cut -f"$2"; }  # ROW COLUMN
+: >"$WORK/rows"
+
+# Warm the page cache and the manifest.
+cat "$STORE/warc/$NAME" "$STORE"/* >/dev/null 2>&1 || true
+"$ROTGUARD" -q --store "$STORE" export --cdxj /dev/null
+
+measure "rotguard export --cdxj" "$RUNS" \
+  "$ROTGUARD" -q --store "$STORE" export --cdxj "$WORK/ours.cdxj"
+# warcio writes the index to stdout; bash -c so that time sees only node.
+measure "warcio.js 2.4.11 cdx-index --format cdxj" "$PEER_RUNS" \
+  bash -c 'cd "$1" && exec node "$2" cdx-index --format cdxj "$3" >"$4"' _ \
+  "$STORE/warc" "$WARCIO" "$NAME" "$WORK/warcio.unsorted"
+LC_ALL=C sort "$WORK/warcio.unsorted" >"$WORK/warcio.cdxj"
+if cmp -s "$WORK/ours.cdxj" "$WORK/warcio.cdxj"; then
+  same="identical ($(wc -l <"$WORK/ours.cdxj") lines each)"
+else
+  same="DIFFERENT: $(diff "$WORK/ours.cdxj" "$WORK/warcio.cdxj" | grep -c '^[<>]') lines differ"
+  diff "$WORK/ours.cdxj" "$WORK/warcio.cdxj" | head -n 6 >&2 || true
+fi
+
+restore_clean() { rm -rf "$WORK/out"; }
+BEFORE=restore_clean
+measure "rotguard restore (100 posts, $N captures)" "$RUNS" \
+  "$ROTGUARD" -q --store "$STORE" restore "$WORK/site/content" --out "$WORK/out"
+BEFORE=:
+# Every capture must have come out: pages as .html, images as .jpg.
+assets=$(find "$WORK/out/assets" -type f | wc -l)
+if [ "$assets" -ne "$N" ]; then
+  echo "bench: restore wrote $assets asset files, expected $N" >&2
+  exit 1
+fi
+OUT_BYTES=$(du -sb "$WORK/out" | cut -f1)
+ASSET_BYTES=$(du -sb "$WORK/out/assets" | cut -f1)
+
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/^Mem:/ {print $2}') GiB RAM, node $(node --version)"
+echo "date: $(date -u +%Y-%m-%dT%H:%MZ); commit $(git -C "$ROOT" rev-parse --short HEAD); binary $ROTGUARD ($(date -u -r "$ROTGUARD" +%H:%MZ))"
+echo "WARC: $N records, $((WARC_BYTES / 1000000)) MB .warc.gz, $((RAW_BYTES / 1000000)) MB inflated; median of $RUNS (warcio: $PEER_RUNS)"
+echo
+echo "| command | wall | CPU (user+sys) | vs warcio (wall) | load (1 min) |"
+echo "|---|---|---|---|---|"
+pw=$(field 2 2)
+for row in 1 2; do
+  printf '| %s | %.3f s | %.3f s | %.1f× | %s |\n' "$(field $row 1)" "$(field $row 2)" \
+    "$(field $row 3)" "$(echo "$pw / $(field $row 2)" | bc -l)" "$(field $row 4)"
+done
+echo
+echo "CDXJ: rotguard vs warcio | LC_ALL=C sort: $same"
+echo
+rw=$(field 3 2)
+echo "| command | wall | CPU (user+sys) | captures/s | payload MB/s (assets, $((ASSET_BYTES / 1000000)) MB) | written MB/s ($((OUT_BYTES / 1000000)) MB) | load (1 min) |"
+echo "|---|---|---|---|---|---|---|"
+printf '| %s | %.3f s | %.3f s | %.0f | %.1f | %.1f | %s |\n' "$(field 3 1)" "$rw" "$(field 3 3)" \
+  "$(echo "$N / $rw" | bc -l)" "$(echo "$ASSET_BYTES / 1000000 / $rw" | bc -l)" \
+  "$(echo "$OUT_BYTES / 1000000 / $rw" | bc -l)" "$(field 3 4)"
+echo
+python3 -c "
+r = $pw / $(field 1 2)
+print('export --cdxj vs warcio.js cdx-index = %.1fx (target >= 10x: %s); rotguard %.3f s (SPEC §11 target <= 0.3 s: %s)'
+      % (r, 'met' if r >= 10 else 'MISSED', $(field 1 2), 'met' if $(field 1 2) <= 0.3 else 'MISSED'))"
