@@ -1,0 +1,269 @@
+#!/usr/bin/env bash
+# Archive benchmark (issue #5 "Benchmark", SPEC §11 performance rows): nginx
+# on loopback serving 5,000 small files (~166 MB, HTML/JPEG mix), 4 x 64 MiB
+# and 500 shortener-like chains (1-3 x 301), over HTTP and HTTPS (HTTP/2 by
+# ALPN), all in one run. Compares
+#   rotguard archive -i URLS            (fresh store per run, WARC + manifest)
+#   wget -i URLS --warc-file            (sequential, gzip WARC)
+#   curl --parallel --parallel-max 16   (to /dev/null: the network-side bound)
+# Wall time (median of REPS), CPU (user+sys) and peak RSS from /usr/bin/time
+# -v of the median run; every run is checked (exit status, URL count) so a
+# fast failure never passes for a fast success. Never part of CI or tests.
+#
+#   bench/archive/run.sh                     # everything, Markdown on stdout
+#   SCHEMES=http ROWS="small" REPS=1 bench/archive/run.sh
+#   BUILD_DIR=... WORK=... KEEP=1 bench/archive/run.sh
+#
+# Uses the rotguard binary in BUILD_DIR (a Release build); builds it there
+# only when it is missing. Installs nginx-light and time (apt) when missing.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD_DIR=${BUILD_DIR:-$ROOT/build-bench}
+RG=$BUILD_DIR/rotguard
+WORK=${WORK:-/tmp/rotguard-bench-archive}
+SCHEMES=${SCHEMES:-"http https"}
+ROWS=${ROWS:-"small big chains"}
+TOOLS=${TOOLS:-"curl rotguard wget"}
+REPS=${REPS:-3}
+PARALLEL=${PARALLEL:-16}
+# rotguard's defaults are polite (per host: 2 transfers, 250 ms apart); a
+# benchmark against one loopback host lifts them to curl's concurrency.
+RG_FLAGS=${RG_FLAGS:-"--jobs $PARALLEL --per-host $PARALLEL --delay 0"}
+# Content-Type of the 64 MiB bodies (random bytes). rotguard stores known
+# compressed types (video/, image/jpeg, ...) at deflate level 0 and deflates
+# everything else; BIG_TYPE=video/mp4 shows what that choice costs.
+BIG_TYPE=${BIG_TYPE:-application/octet-stream}
+
+log() { echo "bench: $*" >&2; }
+
+ensure_tools() {
+  local missing=()
+  command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
+  [ -x /usr/bin/time ] || missing+=(time)
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing ${missing[*]}"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2
+  fi
+  NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+  if [ ! -x "$RG" ]; then
+    # Only when there is no binary: other work may share BUILD_DIR.
+    log "building rotguard in $BUILD_DIR"
+    cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release >&2
+    ninja -C "$BUILD_DIR" -j2 rotguard >&2
+  fi
+}
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+start_nginx() {
+  HTTP_PORT=$(free_port)
+  HTTPS_PORT=$(free_port)
+  mkdir -p "$WORK/nginx/tmp"
+  # The test CA's server certificate names 127.0.0.1 (IP SAN), so every tool
+  # reaches the same address and only needs the CA (--cacert).
+  "$ROOT/tools/make_test_ca.sh" "$WORK/ca" >/dev/null
+  # The redirect chains /c/NAME/3 -> /2 -> /1 -> /small/NAME answer 301 with
+  # a relative Location, as shorteners' targets are reached.
+  cat >"$WORK/nginx/nginx.conf" <<CONF
+worker_processes 2;
+daemon on;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_requests 1000000;
+  client_body_temp_path $WORK/nginx/tmp;
+  proxy_temp_path $WORK/nginx/tmp;
+  fastcgi_temp_path $WORK/nginx/tmp;
+  uwsgi_temp_path $WORK/nginx/tmp;
+  scgi_temp_path $WORK/nginx/tmp;
+  types { text/html html; text/css css; image/jpeg jpg; $BIG_TYPE bin; }
+  server {
+    listen 127.0.0.1:$HTTP_PORT;
+    listen 127.0.0.1:$HTTPS_PORT ssl http2;
+    ssl_certificate $WORK/ca/server.pem;
+    ssl_certificate_key $WORK/ca/server.key;
+    root $WORK/www;
+    location ~ ^/c/([0-9]+\.[a-z]+)/3\$ { return 301 /c/\$1/2; }
+    location ~ ^/c/([0-9]+\.[a-z]+)/2\$ { return 301 /c/\$1/1; }
+    location ~ ^/c/([0-9]+\.[a-z]+)/1\$ { return 301 /small/\$1; }
+  }
+}
+CONF
+  rm -f "$WORK/nginx/nginx.pid"
+  "$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf"
+  trap stop_nginx EXIT
+}
+
+stop_nginx() {
+  # Only the nginx this script started (its own pid file).
+  if [ -s "$WORK/nginx/nginx.pid" ]; then
+    kill "$(cat "$WORK/nginx/nginx.pid")" 2>/dev/null || true
+  fi
+  if [ -z "${KEEP:-}" ]; then rm -rf "$WORK/runs"; fi
+}
+
+write_lists() {
+  local scheme=$1 port=$2 base
+  base="$scheme://127.0.0.1:$port"
+  sed "s|^|$base/small/|" "$WORK/small-names.txt" >"$WORK/$scheme-small.txt"
+  for i in 0 1 2 3; do echo "$base/big/$i.bin"; done >"$WORK/$scheme-big.txt"
+  head -500 "$WORK/small-names.txt" |
+    awk -v b="$base" '{ printf "%s/c/%s/%d\n", b, $1, (NR % 3) + 1 }' \
+      >"$WORK/$scheme-chains.txt"
+  awk '{ printf "url = \"%s\"\noutput = \"/dev/null\"\n", $1 }' \
+    "$WORK/$scheme-small.txt" >"$WORK/$scheme-warm.cfg"
+}
+
+# measure NAME DIR CMD...: runs CMD in DIR under /usr/bin/time -v; sets
+# M_WALL (s), M_CPU (user+sys s), M_RSS (KiB), M_RC.
+measure() {
+  local name=$1 dir=$2 start end
+  shift 2
+  start=$(date +%s%N)
+  M_RC=0
+  (cd "$dir" && /usr/bin/time -v -o "$WORK/runs/$name.time" "$@" \
+    >"$WORK/runs/$name.out" 2>"$WORK/runs/$name.err") || M_RC=$?
+  end=$(date +%s%N)
+  M_WALL=$(awk -v ns=$((end - start)) 'BEGIN { printf "%.3f", ns / 1e9 }')
+  M_CPU=$(awk -F': ' '/User time|System time/ { s += $2 } END { printf "%.2f", s }' \
+    "$WORK/runs/$name.time")
+  M_RSS=$(awk -F': ' '/Maximum resident/ { print $2 }' "$WORK/runs/$name.time")
+}
+
+# run_one SCHEME ROW REP TOOL: one measured run, checked, appended to
+# $WORK/results.tsv (scheme row rep tool wall cpu rss rc ok warc_bytes load1).
+run_one() {
+  local scheme=$1 row=$2 rep=$3 tool=$4 list n name dir ok=0 warc=0 detail=""
+  list="$WORK/$scheme-$row.txt"
+  n=$(wc -l <"$list")
+  name="$scheme-$row-$tool-$rep"
+  dir="$WORK/runs/$name.d"
+  rm -rf "$dir" && mkdir -p "$dir"
+  local ca=()
+  case "$tool" in
+    curl)
+      [ "$scheme" = https ] && ca=(--cacert "$WORK/ca/ca.pem")
+      awk '{ printf "url = \"%s\"\noutput = \"/dev/null\"\n", $1 }' "$list" \
+        >"$dir/urls.cfg"
+      measure "$name" "$dir" curl -s -L --parallel --parallel-max "$PARALLEL" \
+        "${ca[@]}" -w '%{http_code}\n' -K urls.cfg
+      # One "200" per URL (the final answer after -L).
+      local got
+      got=$(grep -c '^200$' "$WORK/runs/$name.out" || true)
+      [ "$M_RC" = 0 ] && [ "$got" = "$n" ] && ok=1
+      detail="200s=$got"
+      ;;
+    rotguard)
+      [ "$scheme" = https ] && ca=(--cacert "$WORK/ca/ca.pem")
+      "$RG" --store "$dir/store" init >/dev/null
+      # shellcheck disable=SC2086  # RG_FLAGS is a list of flags
+      measure "$name" "$dir" "$RG" --store store --json archive -i "$list" \
+        --allow-private $RG_FLAGS "${ca[@]}"
+      local failed due
+      failed=$(grep -o '"failed":[0-9]*' "$WORK/runs/$name.out" | cut -d: -f2)
+      due=$(grep -o '"due":[0-9]*' "$WORK/runs/$name.out" | cut -d: -f2)
+      [ "$M_RC" = 0 ] && [ "${failed:-x}" = 0 ] && [ "${due:-x}" = "$n" ] && ok=1
+      warc=$(cat "$dir"/store/warc/*.warc.gz | wc -c)
+      detail="due=$due failed=$failed"
+      ;;
+    wget)
+      [ "$scheme" = https ] && ca=(--ca-certificate="$WORK/ca/ca.pem")
+      measure "$name" "$dir" wget -q -i "$list" "${ca[@]}" --delete-after \
+        --warc-file=out --no-warc-keep-log
+      # One 200 response record per URL in the WARC (redirect hops aside).
+      local got
+      got=$(zcat "$dir"/out.warc.gz | grep -ac '^HTTP/1.1 200' || true)
+      [ "$M_RC" = 0 ] && [ "$got" = "$n" ] && ok=1
+      warc=$(cat "$dir"/out.warc.gz | wc -c)
+      detail="200s=$got"
+      ;;
+  esac
+  local load1
+  load1=$(cut -d' ' -f1 /proc/loadavg)
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$scheme" "$row" \
+    "$rep" "$tool" "$M_WALL" "$M_CPU" "$M_RSS" "$M_RC" "$ok" "$warc" \
+    "$load1" >>"$WORK/results.tsv"
+  log "$name: ${M_WALL}s cpu ${M_CPU}s rss ${M_RSS}KiB rc $M_RC ok $ok $detail load $load1"
+  if [ "$ok" != 1 ]; then log "$name FAILED: see $WORK/runs/$name.err"; fi
+  # Keep disk use bounded (a big-row WARC is 256 MiB); KEEP=1 keeps them.
+  if [ -z "${KEEP:-}" ]; then rm -rf "$dir"; fi
+}
+
+summarize() {
+  python3 - "$WORK/results.tsv" <<'PY'
+import statistics, sys
+from collections import defaultdict
+runs = defaultdict(list)
+for line in open(sys.argv[1]):
+    s, row, rep, tool, wall, cpu, rss, rc, ok, warc, load = line.split("\t")
+    runs[(row, s, tool)].append(dict(wall=float(wall), cpu=float(cpu),
+        rss=int(rss), ok=ok == "1", warc=int(warc), load=float(load)))
+def median_run(rs):
+    rs = sorted(rs, key=lambda r: r["wall"])
+    return rs[(len(rs) - 1) // 2]
+# "vs wget": wget's wall time / this tool's (higher is faster); "vs curl":
+# this tool's wall time / curl --parallel's (1.00 is the network bound).
+print("| row | scheme | tool | runs ok | median wall s | CPU s | peak RSS MiB"
+      " | WARC MB | vs wget | vs curl | load (1 min) |")
+print("|---|---|---|---|---|---|---|---|---|---|---|")
+for row in ("small", "big", "chains"):
+    for s in ("http", "https"):
+        med = {t: median_run(runs[(row, s, t)]) for t in ("rotguard", "wget", "curl")
+               if runs[(row, s, t)]}
+        for t in ("rotguard", "wget", "curl"):
+            if t not in med:
+                continue
+            m, rs = med[t], runs[(row, s, t)]
+            vs_wget = ("%.2fx" % (med["wget"]["wall"] / m["wall"])
+                       if "wget" in med and t != "wget" else "-")
+            vs_curl = ("%.2fx" % (m["wall"] / med["curl"]["wall"])
+                       if "curl" in med and t != "curl" else "-")
+            warc = "%.1f" % (m["warc"] / 1e6) if m["warc"] else "-"
+            loads = [r["load"] for r in rs]
+            print("| %s | %s | %s | %d/%d | %.3f | %.2f | %.1f | %s | %s | %s | %.1f-%.1f |"
+                  % (row, s, t, sum(r["ok"] for r in rs), len(rs), m["wall"],
+                     m["cpu"], m["rss"] / 1024, warc, vs_wget, vs_curl,
+                     min(loads), max(loads)))
+PY
+}
+
+mkdir -p "$WORK"
+ensure_tools
+if [ ! -s "$WORK/small-names.txt" ] || [ ! -s "$WORK/www/assets/site.css" ]; then
+  python3 "$ROOT/bench/archive/gen_site.py" "$WORK"
+fi
+rm -rf "$WORK/runs" && mkdir -p "$WORK/runs"
+: >"$WORK/results.tsv"
+start_nginx
+write_lists http "$HTTP_PORT"
+write_lists https "$HTTPS_PORT"
+log "rotguard $("$RG" --version) at $RG (built $(date -u -r "$RG" +%FT%TZ)); repo HEAD $(git -C "$ROOT" rev-parse --short HEAD)"
+log "big bodies served as $BIG_TYPE; rotguard flags: $RG_FLAGS"
+log "nproc $(nproc); $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-); load $(cut -d' ' -f1-3 /proc/loadavg)"
+# Warm the page cache and nginx (open-file and TLS paths) before measuring.
+cat "$WORK"/www/small/* "$WORK"/www/big/* >/dev/null
+for scheme in $SCHEMES; do
+  ca=()
+  [ "$scheme" = https ] && ca=(--cacert "$WORK/ca/ca.pem")
+  curl -s --parallel --parallel-max "$PARALLEL" "${ca[@]}" \
+    -K "$WORK/$scheme-warm.cfg" >/dev/null 2>&1
+done
+# Repetitions outermost and tools interleaved, so load from other work on
+# the machine spreads over all tools instead of hitting one.
+for rep in $(seq 1 "$REPS"); do
+  for scheme in $SCHEMES; do
+    for row in $ROWS; do
+      for tool in $TOOLS; do
+        run_one "$scheme" "$row" "$rep" "$tool"
+      done
+    done
+  done
+done
+summarize
