@@ -181,7 +181,7 @@ run_one() {
       local got
       got=$(zcat "$dir"/out.warc.gz | grep -ac '^HTTP/1.1 200' || true)
       [ "$M_RC" = 0 ] && [ "$got" = "$n" ] && ok=1
-      warc=$(cat "$dir"/out.warc.gz | wc -c)
+      warc=$(wc -c <"$dir"/out.warc.gz)
       detail="200s=$got"
       ;;
   esac
