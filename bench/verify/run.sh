@@ -133,13 +133,15 @@ echo "store: ${#WARCS[@]} files, $((FILES * RECORDS)) records, $((BYTES / 100000
 echo
 gz=$(sed -n 7p "$WORK/rows" | cut -f2)
 wj=$(grep '^warcio.js 2.4.11 one pass' "$WORK/rows" | cut -f2 || true)
-echo "| command | wall | CPU (user+sys) | MB/s (.warc.gz) | vs gzip\\|sha1sum (wall) | vs warcio one pass (wall) | load (1 min) |"
-echo "|---|---|---|---|---|---|---|"
+gzcpu=$(sed -n 7p "$WORK/rows" | cut -f3)
+echo "| command | wall | CPU (user+sys) | MB/s (.warc.gz) | vs gzip\\|sha1sum (wall) | vs gzip\\|sha1sum (CPU) | vs warcio one pass (wall) | load (1 min) |"
+echo "|---|---|---|---|---|---|---|---|"
 while IFS=$'\t' read -r label wall cpu load; do
   vw=-
   [ -n "$wj" ] && vw=$(printf '%.2f×' "$(echo "$wall / $wj" | bc -l)")
-  printf '| %s | %.2f s | %.2f s | %.0f | %.2f× | %s | %s |\n' "$label" "$wall" "$cpu" \
-    "$(echo "$BYTES / 1000000 / $wall" | bc -l)" "$(echo "$wall / $gz" | bc -l)" "$vw" "$load"
+  printf '| %s | %.2f s | %.2f s | %.0f | %.2f× | %.2f× | %s | %s |\n' "$label" "$wall" "$cpu" \
+    "$(echo "$BYTES / 1000000 / $wall" | bc -l)" "$(echo "$wall / $gz" | bc -l)" \
+    "$(echo "$cpu / $gzcpu" | bc -l)" "$vw" "$load"
 done <"$WORK/rows"
 echo
 v1=$(sed -n 1p "$WORK/rows" | cut -f2)
