@@ -124,6 +124,7 @@ cat "$STORE/warc/$NAME" "$STORE"/* >/dev/null 2>&1 || true
 measure "rotguard export --cdxj" "$RUNS" \
   "$ROTGUARD" -q --store "$STORE" export --cdxj "$WORK/ours.cdxj"
 # warcio writes the index to stdout; bash -c so that time sees only node.
+# shellcheck disable=SC2016  # the inner shell expands its own arguments
 measure "warcio.js 2.4.11 cdx-index --format cdxj" "$PEER_RUNS" \
   bash -c 'cd "$1" && exec node "$2" cdx-index --format cdxj "$3" >"$4"' _ \
   "$STORE/warc" "$WARCIO" "$NAME" "$WORK/warcio.unsorted"
@@ -160,6 +161,7 @@ rm -rf "$WORK/old"
 # gzip -dc | sha1sum and the one-pass warcio verifier of bench/verify.
 measure "rotguard verify --rehash-budget 0" "$RUNS" \
   "$ROTGUARD" -q --store "$STORE" verify --rehash-budget 0
+# shellcheck disable=SC2016  # the inner shell expands its own arguments
 measure "gzip -dc \\| sha1sum" "$RUNS" \
   bash -c 'set -o pipefail; gzip -dc "$1" | sha1sum' _ "$STORE/warc/$NAME"
 measure "warcio.js 2.4.11 one pass (bench/verify/warcio_verify.mjs)" "$PEER_RUNS" \
