@@ -190,6 +190,26 @@ std::string_view WithoutFrontMatter(std::string_view text) {
   return body;
 }
 
+// True when the URL at `start` of a Markdown post is a bare URL (a GFM
+// autolink) rather than a destination: Hugo and GitHub render those as
+// links, md4c without its (quadratic) permissive flags does not, and a
+// relative path put in their place would never be linked at all.
+bool IsBareMarkdownUrl(std::string_view post, size_t start) {
+  if (start == 0) return true;
+  char before = post[start - 1];
+  if (before == '(' || before == '<' || before == '"' || before == '\'' ||
+      before == '=' || before == '[') {
+    return false;
+  }
+  size_t line_start = post.rfind('\n', start - 1);
+  line_start = line_start == std::string_view::npos ? 0 : line_start + 1;
+  std::string_view prefix = post.substr(line_start, start - line_start);
+  while (!prefix.empty() && (prefix.back() == ' ' || prefix.back() == '\t')) {
+    prefix.remove_suffix(1);
+  }
+  return !prefix.ends_with("]:");  // a reference definition's destination
+}
+
 std::string RenderMarkdown(std::string_view markdown) {
   std::string html;
   md_html(
@@ -328,7 +348,10 @@ class Restorer {
     report.key = key;
     report.title = (*doc)->title.empty() ? key : (*doc)->title;
     report.source_name = PostOutputName(key);
-    std::vector<Edit> edits;
+    std::string html_name = report.source_name + ".html";
+    bool markdown = input.format != DocumentFormat::kHtml;
+    std::vector<Edit> edits;         // the source copy
+    std::vector<Edit> render_edits;  // the Markdown that gets rendered
     for (const LinkRow& link : *links) {
       LinkReport lr{link.url, link.kind, "", 0, ""};
       std::optional<std::string> local = Materialize(link.url, 0, &lr);
@@ -337,25 +360,35 @@ class Restorer {
                      bytes->compare(static_cast<size_t>(link.start),
                                     static_cast<size_t>(link.end - link.start),
                                     link.written) == 0;
+      Edit edit{static_cast<size_t>(link.start), static_cast<size_t>(link.end),
+                ""};
       if (local && span_ok) {
-        edits.push_back({static_cast<size_t>(link.start),
-                         static_cast<size_t>(link.end),
-                         RelativePath(report.source_name, *local)});
+        edit.text = RelativePath(report.source_name, *local);
+        edits.push_back(edit);
       } else if (local) {
         lr.why = "span does not match the post";
+      }
+      if (markdown && span_ok && link.kind != "frontmatter" &&
+          IsBareMarkdownUrl(*bytes, edit.start)) {
+        std::string href = local ? RelativePath(html_name, *local) : link.url;
+        edit.text = "<a href=\"" + HtmlEscape(href) + "\">" +
+                    HtmlEscape(link.written) + "</a>";
+        render_edits.push_back(edit);
+      } else if (!edit.text.empty()) {
+        render_edits.push_back(edit);
       }
       if (!local) ++summary_.not_captured;
       report.links.push_back(std::move(lr));
     }
     std::string rewritten = ApplyEdits(*bytes, std::move(edits));
     std::string rendered =
-        input.format == DocumentFormat::kHtml
-            ? rewritten
-            : "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>" +
+        markdown
+            ? "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>" +
                   HtmlEscape(report.title) + "</title></head><body>\n" +
-                  RenderMarkdown(WithoutFrontMatter(rewritten)) +
-                  "</body></html>\n";
-    std::string html_name = report.source_name + ".html";
+                  RenderMarkdown(WithoutFrontMatter(
+                      ApplyEdits(*bytes, std::move(render_edits)))) +
+                  "</body></html>\n"
+            : rewritten;
     rendered = OfflineRenderedPost(rendered, html_name, input.display_path);
     files_[report.source_name] = std::move(rewritten);
     files_[html_name] = WithCspMeta(std::move(rendered), "");

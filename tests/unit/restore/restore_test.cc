@@ -24,7 +24,8 @@ constexpr const char* kPost =
     "---\ntitle: Hello\n---\n"
     "An [article](https://ift.tt/x) and "
     "![pic](https://1.bp.blogspot.com/a/s640/p.jpg) and "
-    "[gone](https://example.com/gone.html) and ![local](images/local.png).\n";
+    "[gone](https://example.com/gone.html) and ![local](images/local.png).\n"
+    "Bare: https://ift.tt/x and https://example.com/gone.html too.\n";
 
 const std::string kFinal = "https://www.ehackingnews.com/2020/02/x.html";
 
@@ -67,7 +68,7 @@ class RestoreTest : public ::testing::Test {
                             static_cast<int64_t>(l.end)});
     }
     links_ = scan.links;
-    ASSERT_EQ(links_.size(), 3u);  // the relative image is not a link row
+    ASSERT_EQ(links_.size(), 5u);  // the relative image is not a link row
     ASSERT_TRUE(t_.manifest().RecordScans({scan}).ok());
 
     t_.AddResource("file:content/posts/hello.md",
@@ -122,7 +123,7 @@ TEST_F(RestoreTest, SourceCopyChangesOnlyArchivedSpansToExistingFiles) {
   auto summary = Run(Options(RestoreFormat::kDir, out));
   ASSERT_TRUE(summary.ok()) << summary.status().ToString();
   EXPECT_EQ(summary->posts, 1);
-  EXPECT_EQ(summary->not_captured, 1);
+  EXPECT_EQ(summary->not_captured, 2);
   const std::string restored = Read(out / "posts/content/posts/hello.md");
   const std::string original = kPost;
   size_t o = 0, r = 0;
@@ -133,8 +134,8 @@ TEST_F(RestoreTest, SourceCopyChangesOnlyArchivedSpansToExistingFiles) {
     ASSERT_EQ(restored.substr(r, before.size()), before);
     r += before.size();
     o = link.end;
-    // The span's replacement runs up to the next unchanged byte (')').
-    size_t end = restored.find(')', r);
+    // The span's replacement runs up to the next unchanged byte.
+    size_t end = restored.find(original[link.end], r);
     std::string text = restored.substr(r, end - r);
     r = end;
     if (link.url == "https://example.com/gone.html") {
@@ -147,7 +148,7 @@ TEST_F(RestoreTest, SourceCopyChangesOnlyArchivedSpansToExistingFiles) {
         << text;
   }
   EXPECT_EQ(restored.substr(r), original.substr(o));
-  EXPECT_EQ(replaced, 2);
+  EXPECT_EQ(replaced, 3);
 }
 
 TEST_F(RestoreTest, RenderedPostShowsLocalImagesAndCarriesCsp) {
@@ -162,6 +163,22 @@ TEST_F(RestoreTest, RenderedPostShowsLocalImagesAndCarriesCsp) {
   EXPECT_EQ(Read(out / "site/content/posts/images/local.png"), "PNGDATA");
   EXPECT_NE(Read(out / "index.html").find("https://example.com/gone.html"),
             std::string::npos);
+}
+
+TEST_F(RestoreTest, RenderedPostKeepsBareUrlsAsLinks) {
+  fs::path out = t_.dir() / "out";
+  ASSERT_TRUE(Run(Options(RestoreFormat::kDir, out)).ok());
+  std::string html = Read(out / "posts/content/posts/hello.md.html");
+  size_t archived = html.find(">https://ift.tt/x</a>");
+  ASSERT_NE(archived, std::string::npos) << html;
+  size_t href = html.rfind("<a href=\"../../../assets/", archived);
+  EXPECT_NE(href, std::string::npos) << html;
+  EXPECT_EQ(html.substr(href, archived - href).find('<', 1), std::string::npos)
+      << html;
+  EXPECT_NE(html.find("<a href=\"https://example.com/gone.html\">"
+                      "https://example.com/gone.html</a>"),
+            std::string::npos)
+      << html;
 }
 
 TEST_F(RestoreTest, LinkedPageIsTheFinalHopWithLocalRequisites) {
