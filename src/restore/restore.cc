@@ -56,29 +56,6 @@ bool IsHtml(std::string_view content_type) {
   return mime == "text/html" || mime == "application/xhtml+xml";
 }
 
-std::string HtmlEscape(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-  return out;
-}
-
 std::string FormatCaptureTime(int64_t us) {
   time_t t = static_cast<time_t>(us / 1000000);
   std::tm tm{};

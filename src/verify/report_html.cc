@@ -4,39 +4,12 @@
 #include <string>
 #include <vector>
 
+#include "util/ascii.h"
 #include "verify/report.h"
 #include "verify/report_format.h"
 
 namespace rotguard {
 namespace {
-
-std::string Escape(const std::string& text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 bool IsHttpUrl(const std::string& url) {
   return url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0;
 }
@@ -134,7 +107,7 @@ void AppendSummary(const Report& report, std::string* out) {
   for (const std::string& verdict : VerdictsInOrder(report)) {
     const int64_t count = VerdictCount(report, verdict);
     if (count == 0) continue;
-    const std::string v = Escape(verdict);
+    const std::string v = HtmlEscape(verdict);
     *out += "<button class=\"v-" + v + "\" data-filter=\"" + v +
             "\" aria-pressed=\"false\"><b class=\"count\" id=\"count-" + v +
             "\">" + std::to_string(count) + "</b>" + v + "</button>\n";
@@ -146,22 +119,23 @@ void AppendSummary(const Report& report, std::string* out) {
 
 std::string LinkCell(const ReportLink& link) {
   std::string cell = IsHttpUrl(link.url)
-                         ? "<a href=\"" + Escape(link.url) +
+                         ? "<a href=\"" + HtmlEscape(link.url) +
                                "\" rel=\"noreferrer noopener\">" +
-                               Escape(link.written) + "</a>"
-                         : Escape(link.written);
+                               HtmlEscape(link.written) + "</a>"
+                         : HtmlEscape(link.written);
   if (!link.final_url.empty()) {
-    cell += "<div class=\"final\">&rarr; " + Escape(link.final_url) + "</div>";
+    cell +=
+        "<div class=\"final\">&rarr; " + HtmlEscape(link.final_url) + "</div>";
   }
   return cell;
 }
 
 std::string CopyCell(const ReportLink& link) {
   if (!link.copy) return "none";
-  return Escape(link.copy->warc_file) + " @ " +
+  return HtmlEscape(link.copy->warc_file) + " @ " +
          std::to_string(link.copy->offset) + "<br>" +
-         Escape(FormatUsUtc(link.copy->captured_at_us)) + "<br><code>" +
-         Escape(ExtractHint(*link.copy)) + "</code>";
+         HtmlEscape(FormatUsUtc(link.copy->captured_at_us)) + "<br><code>" +
+         HtmlEscape(ExtractHint(*link.copy)) + "</code>";
 }
 
 std::string Cell(const std::string& html, const char* css_class = nullptr) {
@@ -170,17 +144,17 @@ std::string Cell(const std::string& html, const char* css_class = nullptr) {
 }
 
 void AppendLinkRow(const ReportLink& link, bool variant, std::string* out) {
-  const std::string v = Escape(link.verdict);
+  const std::string v = HtmlEscape(link.verdict);
   *out += std::string("<tr class=\"link") + (variant ? " variant" : "") +
           "\" data-verdict=\"" + v + "\">";
   *out += Cell(link.line ? std::to_string(link.line) + ":" +
                                std::to_string(link.column)
                          : "");
-  *out += Cell(Escape(link.kind));
+  *out += Cell(HtmlEscape(link.kind));
   *out += Cell("<span class=\"verdict v-" + v + "\">" + v + "</span>");
   *out += Cell(std::to_string(link.consecutive_failures));
-  *out += Cell(Escape(link.failure_class));
-  *out += Cell(Escape(FormatUnixUtc(link.last_ok_unix)));
+  *out += Cell(HtmlEscape(link.failure_class));
+  *out += Cell(HtmlEscape(FormatUnixUtc(link.last_ok_unix)));
   *out += Cell(LinkCell(link), "url");
   *out += Cell(CopyCell(link), "copy");
   *out += "</tr>\n";
@@ -202,13 +176,13 @@ void AppendTable(const std::vector<ReportLink>& links, std::string* out) {
 }
 
 void AppendDocument(const ReportDocument& document, std::string* out) {
-  *out += "<section class=\"doc\" data-path=\"" + Escape(document.path) +
-          "\">\n<h2>" + Escape(document.path);
+  *out += "<section class=\"doc\" data-path=\"" + HtmlEscape(document.path) +
+          "\">\n<h2>" + HtmlEscape(document.path);
   if (!document.title.empty()) {
-    *out += " <span class=\"title\">" + Escape(document.title) + "</span>";
+    *out += " <span class=\"title\">" + HtmlEscape(document.title) + "</span>";
   }
   if (!document.date.empty()) {
-    *out += " <span class=\"date\">" + Escape(document.date) + "</span>";
+    *out += " <span class=\"date\">" + HtmlEscape(document.date) + "</span>";
   }
   *out += " <span class=\"doc-count\">(" +
           std::to_string(document.links.size()) + " links)</span></h2>\n";
@@ -221,7 +195,7 @@ void AppendDocument(const ReportDocument& document, std::string* out) {
 std::string RenderReportHtml(const Report& report) {
   std::string out = kHead;
   out += "<h1>Link health</h1>\n<p class=\"meta\" id=\"generated\">" +
-         Escape(SummaryLine(report)) + "</p>\n";
+         HtmlEscape(SummaryLine(report)) + "</p>\n";
   AppendSummary(report, &out);
   for (const ReportDocument& document : report.documents) {
     AppendDocument(document, &out);
