@@ -112,6 +112,15 @@ Status ScanInputsInOrder(
 Result<std::vector<ScannedDocument>> ScanInputs(
     const std::vector<ScanInput>& inputs, const ScanOptions& options);
 
+// The manifest key of a document: its path relative to the site root,
+// the directory that holds the store (./.rotguard lives in the site's
+// repository), so "content/posts/a.md" names the same post whether it was
+// found through "content/", "./content" or named directly. Files outside
+// the site root keep their absolute path. scan, archive and restore agree
+// through this one function.
+std::string DocumentKey(const std::string& display_path,
+                        const std::filesystem::path& site_root);
+
 }  // namespace rotguard
 
 #endif  // ROTGUARD_SCAN_H_

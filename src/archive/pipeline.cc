@@ -76,16 +76,6 @@ std::string StripLabel(const std::string& digest) {
   return colon == std::string::npos ? digest : digest.substr(colon + 1);
 }
 
-// Same key as `scan --update`: the path relative to the site root.
-std::string DocumentKey(const std::string& display_path,
-                        const std::filesystem::path& site_root) {
-  std::filesystem::path absolute =
-      std::filesystem::absolute(display_path).lexically_normal();
-  std::filesystem::path relative = absolute.lexically_relative(site_root);
-  if (relative.empty() || *relative.begin() == "..") return absolute.string();
-  return relative.string();
-}
-
 RecordRow RecordOf(const WarcRecordLocation& loc) {
   RecordRow row;
   row.warc_file = loc.file_name;

@@ -358,20 +358,6 @@ void PrintDocument(const ScannedDocument& doc, bool json, OutputBuffer* out,
   out->FlushIfLarge();
 }
 
-// The manifest key of a document: its path relative to the site root,
-// the directory that holds the store (./.rotguard lives in the site's
-// repository), so "content/posts/a.md" names the same post whether it was
-// found through "content/", "./content" or named directly. Files outside
-// the site root keep their absolute path.
-std::string DocumentKey(const std::string& display_path,
-                        const std::filesystem::path& site_root) {
-  std::filesystem::path absolute =
-      std::filesystem::absolute(display_path).lexically_normal();
-  std::filesystem::path relative = absolute.lexically_relative(site_root);
-  if (relative.empty() || *relative.begin() == "..") return absolute.string();
-  return relative.string();
-}
-
 // The directory that holds the store directory.
 std::filesystem::path SiteRoot(const std::filesystem::path& store_root) {
   std::filesystem::path root =

@@ -231,4 +231,13 @@ Result<std::vector<ScannedDocument>> ScanInputs(
   return documents;
 }
 
+std::string DocumentKey(const std::string& display_path,
+                        const std::filesystem::path& site_root) {
+  std::filesystem::path absolute =
+      std::filesystem::absolute(display_path).lexically_normal();
+  std::filesystem::path relative = absolute.lexically_relative(site_root);
+  if (relative.empty() || *relative.begin() == "..") return absolute.string();
+  return relative.string();
+}
+
 }  // namespace rotguard

@@ -266,17 +266,6 @@ class Restorer {
     return out;
   }
 
-  // The manifest key of a post, as archive computes it.
-  std::string DocumentKey(const std::string& display_path) const {
-    std::filesystem::path absolute =
-        std::filesystem::absolute(display_path).lexically_normal();
-    std::filesystem::path relative = absolute.lexically_relative(site_root_);
-    if (relative.empty() || *relative.begin() == "..") {
-      return absolute.string();
-    }
-    return relative.string();
-  }
-
   // The archived bytes of the post version the manifest's spans refer to.
   Result<std::string> PostBytes(const std::string& key,
                                 const std::string& display_path,
@@ -308,7 +297,7 @@ class Restorer {
   }
 
   Status RestorePost(const ScanInput& input) {
-    std::string key = DocumentKey(input.display_path);
+    std::string key = DocumentKey(input.display_path, site_root_);
     Result<std::optional<DocumentRow>> doc = manifest_.FindDocument(key);
     if (!doc.ok()) return doc.status();
     if (!*doc) {
