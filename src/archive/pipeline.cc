@@ -76,6 +76,18 @@ std::string StripLabel(const std::string& digest) {
   return colon == std::string::npos ? digest : digest.substr(colon + 1);
 }
 
+// What a revisit record says of the durable capture it refers to.
+WarcRevisitOf RevisitTargetOf(const CaptureRow& c) {
+  WarcRevisitOf original;
+  original.record_id = c.record_id;
+  original.target_uri = c.url;
+  original.date = FormatWarcDate(TimeOfUs(c.captured_at_us));
+  original.payload_digest = "sha1:" + c.payload_sha1;
+  original.payload_sha256 = c.payload_sha256;
+  original.payload_length = static_cast<uint64_t>(c.payload_length);
+  return original;
+}
+
 RecordRow RecordOf(const WarcRecordLocation& loc) {
   RecordRow row;
   row.warc_file = loc.file_name;
@@ -607,13 +619,7 @@ std::optional<WarcRevisitOf> Archiver::FindOriginal(const std::string& sha1) {
   if (c.truncated || c.payload_length < static_cast<int64_t>(kDedupeMinBytes)) {
     return std::nullopt;
   }
-  WarcRevisitOf original;
-  original.record_id = c.record_id;
-  original.target_uri = c.url;
-  original.date = FormatWarcDate(TimeOfUs(c.captured_at_us));
-  original.payload_digest = "sha1:" + c.payload_sha1;
-  original.payload_sha256 = c.payload_sha256;
-  original.payload_length = static_cast<uint64_t>(c.payload_length);
+  WarcRevisitOf original = RevisitTargetOf(c);
   durable_.emplace(sha1, original);
   return original;
 }
@@ -778,14 +784,7 @@ Status Archiver::Commit() {
         c.payload_sha1.empty() || durable_.count(c.payload_sha1) > 0) {
       continue;
     }
-    WarcRevisitOf original;
-    original.record_id = c.record_id;
-    original.target_uri = c.url;
-    original.date = FormatWarcDate(TimeOfUs(c.captured_at_us));
-    original.payload_digest = "sha1:" + c.payload_sha1;
-    original.payload_sha256 = c.payload_sha256;
-    original.payload_length = static_cast<uint64_t>(c.payload_length);
-    durable_.emplace(c.payload_sha1, std::move(original));
+    durable_.emplace(c.payload_sha1, RevisitTargetOf(c));
   }
   pending_records_.clear();
   pending_captures_.clear();
