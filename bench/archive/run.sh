@@ -13,6 +13,10 @@
 #   bench/archive/run.sh                     # everything, Markdown on stdout
 #   SCHEMES=http ROWS="small" REPS=1 bench/archive/run.sh
 #   BUILD_DIR=... WORK=... KEEP=1 bench/archive/run.sh
+#   # what-if passes (bench/RESULTS.md "Where the time goes"):
+#   RG_FLAGS="--jobs 16 --per-host 16 --delay 0 --config noreq.toml" \
+#     ROWS="small chains" TOOLS=rotguard bench/archive/run.sh
+#   BIG_TYPE=video/mp4 ROWS=big TOOLS=rotguard bench/archive/run.sh
 #
 # Uses the rotguard binary in BUILD_DIR (a Release build); builds it there
 # only when it is missing. Installs nginx-light and time (apt) when missing.
