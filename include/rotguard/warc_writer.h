@@ -65,6 +65,12 @@ class WarcBody {
   std::unique_ptr<Rep> rep_;
 };
 
+// True for a body of 256 KiB or more whose first 64 KiB deflate by less
+// than 3 %: the writer stores such records at level 0 whatever their
+// Content-Type says (media served as application/octet-stream, random
+// data), as deflating them costs the most CPU and saves nothing.
+bool WarcBodyDoesNotShrink(const WarcBody& body);
+
 // Whether the body handed to AppendBody still carries its transfer coding.
 enum class WarcBodyTransfer {
   // Bytes as they came off the wire: if the head says
