@@ -13,21 +13,7 @@ for i in $(seq 40); do echo "https://scenarios.example.org/page/k$i" >>urls.txt;
 for i in $(seq 10); do echo "http://scenarios.example.org/slow/4000?n=$i" >>urls.txt; done
 fetch_config per_host=2 jobs=4
 
-"$ROTGUARD" --store "$STORE" --config "$CONFIG" --json archive -i urls.txt "${FIXTURE_FLAGS[@]}" \
-  >"$WORK/run1.out" 2>"$WORK/run1.err" &
-ARCHIVE_PID=$!
-committed=0
-for _ in $(seq 600); do
-  [ -s "$STORE/manifest.sqlite3" ] &&
-    committed=$(sql "SELECT count(*) FROM captures" 2>/dev/null || echo 0)
-  [ "${committed:-0}" -ge 5 ] && break
-  kill -0 "$ARCHIVE_PID" 2>/dev/null || break
-  sleep 0.1
-done
-kill -0 "$ARCHIVE_PID" 2>/dev/null || { cat "$WORK/run1.out" "$WORK/run1.err" >&2; fail "archive ended before the kill"; }
-[ "${committed:-0}" -ge 5 ] || fail "no captures committed within 60 s"
-kill -9 "$ARCHIVE_PID"
-wait "$ARCHIVE_PID" 2>/dev/null || true
+archive_and_kill9 5
 echo "killed after $committed committed captures"
 
 # check_committed: every captures row reads back with matching digests.

@@ -19,21 +19,7 @@ for i in $(seq 6); do echo "https://scenarios.example.org/big/3000000?n=$i" >>ur
 for i in $(seq 4); do echo "http://scenarios.example.org/drip/400?interval_ms=20&n=$i" >>urls.txt; done
 fetch_config per_host=2 jobs=4
 
-"$ROTGUARD" --store "$STORE" --config "$CONFIG" --json archive -i urls.txt "${FIXTURE_FLAGS[@]}" \
-  >"$WORK/run1.out" 2>"$WORK/run1.err" &
-ARCHIVE_PID=$!
-committed=0
-for _ in $(seq 600); do
-  [ -s "$STORE/manifest.sqlite3" ] &&
-    committed=$(sql "SELECT count(*) FROM captures" 2>/dev/null || echo 0)
-  [ "${committed:-0}" -ge 3 ] && break
-  kill -0 "$ARCHIVE_PID" 2>/dev/null || break
-  sleep 0.1
-done
-kill -0 "$ARCHIVE_PID" 2>/dev/null || { cat "$WORK/run1.out" "$WORK/run1.err" >&2; fail "archive ended before the kill"; }
-[ "${committed:-0}" -ge 3 ] || fail "no captures committed within 60 s"
-kill -9 "$ARCHIVE_PID"
-wait "$ARCHIVE_PID" 2>/dev/null || true
+archive_and_kill9 3
 ls "$STORE"/warc/*.open >/dev/null 2>&1 || fail "no .open WARC file left by the kill"
 
 sql "SELECT warc_file, record_offset, record_id FROM captures WHERE lost = 0 ORDER BY 1, 2" >"$WORK/before.txt"

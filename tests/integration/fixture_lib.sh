@@ -48,6 +48,29 @@ summary() {
     "$WORK/summary.json" "$1"
 }
 
+# archive_and_kill9 MIN_COMMITTED: `rotguard archive -i urls.txt` in the
+# background, killed with SIGKILL once MIN_COMMITTED captures rows are
+# committed (polled for at most 60 s); fails if the run ends first. Sets
+# $committed to the count seen just before the kill.
+archive_and_kill9() {
+  local min=$1 pid
+  "$ROTGUARD" --store "$STORE" --config "$CONFIG" --json archive -i urls.txt "${FIXTURE_FLAGS[@]}" \
+    >"$WORK/run1.out" 2>"$WORK/run1.err" &
+  pid=$!
+  committed=0
+  for _ in $(seq 600); do
+    [ -s "$STORE/manifest.sqlite3" ] &&
+      committed=$(sql "SELECT count(*) FROM captures" 2>/dev/null || echo 0)
+    [ "${committed:-0}" -ge "$min" ] && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -0 "$pid" 2>/dev/null || { cat "$WORK/run1.out" "$WORK/run1.err" >&2; fail "archive ended before the kill"; }
+  [ "${committed:-0}" -ge "$min" ] || fail "no captures committed within 60 s"
+  kill -9 "$pid"
+  wait "$pid" 2>/dev/null || true
+}
+
 # sql QUERY: rows as "a|b|c" lines.
 sql() { sqlite3 -batch -noheader -separator '|' -cmd '.timeout 5000' "$STORE/manifest.sqlite3" "$1"; }
 
