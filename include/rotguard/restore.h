@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -102,6 +103,9 @@ struct RestoreOptions {
   // The site root posts' relative images are copied from; empty: the
   // longest common directory of `paths`.
   std::filesystem::path site_root;
+  // Called after each post with (posts done, posts in all); the CLI draws
+  // its progress line with it on a TTY.
+  std::function<void(int done, int total)> on_progress;
 };
 
 struct RestoreSummary {

@@ -11,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/output.h"
 #include "cli/store_access.h"
 #include "rotguard/restore.h"
 
@@ -64,6 +65,12 @@ int RunRestore(const RestoreFlags& flags, const GlobalOptions& global) {
   }
   std::unique_ptr<Store> store = OpenStoreOrThrow(global, LockMode::kShared);
   options.site_root = SiteRootOf(store->root());
+  if (StderrIsTty() && global.verbosity >= 0) {
+    options.on_progress = [](int done, int total) {
+      std::cerr << "\rrestore: " << done << " / " << total << " posts"
+                << (done == total ? "\n" : "") << std::flush;
+    };
+  }
   Result<RestoreSummary> summary =
       Restore(store->manifest(), store->warc_dir(), store->config(), options);
   if (!summary.ok()) {

@@ -250,8 +250,11 @@ class Restorer {
     Result<WalkResult> walk = WalkInputs(PathStrings());
     if (!walk.ok()) return walk.status();
     site_root_ = options_.site_root;
+    int total = static_cast<int>(walk->files.size());
+    int done = 0;
     for (const ScanInput& input : walk->files) {
       ROTGUARD_RETURN_IF_ERROR(RestorePost(input));
+      if (options_.on_progress) options_.on_progress(++done, total);
     }
     ROTGUARD_RETURN_IF_ERROR(RewritePendingPages());
     files_["index.html"] = IndexHtml();

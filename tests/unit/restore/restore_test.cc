@@ -181,6 +181,14 @@ TEST_F(RestoreTest, RenderedPostKeepsBareUrlsAsLinks) {
       << html;
 }
 
+TEST_F(RestoreTest, ProgressIsReportedAfterEachPost) {
+  RestoreOptions o = Options(RestoreFormat::kDir, t_.dir() / "out");
+  std::vector<std::pair<int, int>> calls;
+  o.on_progress = [&](int done, int total) { calls.emplace_back(done, total); };
+  ASSERT_TRUE(Run(o).ok());
+  EXPECT_EQ(calls, (std::vector<std::pair<int, int>>{{1, 1}}));
+}
+
 TEST_F(RestoreTest, LinkedPageIsTheFinalHopWithLocalRequisites) {
   fs::path out = t_.dir() / "out";
   ASSERT_TRUE(Run(Options(RestoreFormat::kDir, out)).ok());
