@@ -172,11 +172,14 @@ std::string_view WithoutFrontMatter(std::string_view text) {
 // links, md4c without its (quadratic) permissive flags does not, and a
 // relative path put in their place would never be linked at all.
 bool IsBareMarkdownUrl(std::string_view post, size_t start) {
-  if (start == 0) return true;
-  char before = post[start - 1];
-  if (before == '(' || before == '<' || before == '"' || before == '\'' ||
-      before == '=' || before == '[') {
-    return false;
+  size_t i = start;
+  while (i > 0 && (post[i - 1] == ' ' || post[i - 1] == '\t')) --i;
+  if (i == 0) return true;
+  char before = post[i - 1];
+  if (before == '(') return i < 2 || post[i - 2] != ']';  // "](" destination
+  if (before == '<' || before == '"' || before == '\'' || before == '=' ||
+      before == '[') {
+    return false;  // autolink, attribute or shortcode value, link text
   }
   size_t line_start = post.rfind('\n', start - 1);
   line_start = line_start == std::string_view::npos ? 0 : line_start + 1;

@@ -25,7 +25,8 @@ constexpr const char* kPost =
     "An [article](https://ift.tt/x) and "
     "![pic](https://1.bp.blogspot.com/a/s640/p.jpg) and "
     "[gone](https://example.com/gone.html) and ![local](images/local.png).\n"
-    "Bare: https://ift.tt/x and https://example.com/gone.html too.\n";
+    "Bare: https://ift.tt/x and https://example.com/gone.html too "
+    "(https://ift.tt/x), and [spaced]( https://ift.tt/x).\n";
 
 const std::string kFinal = "https://www.ehackingnews.com/2020/02/x.html";
 
@@ -68,7 +69,7 @@ class RestoreTest : public ::testing::Test {
                             static_cast<int64_t>(l.end)});
     }
     links_ = scan.links;
-    ASSERT_EQ(links_.size(), 5u);  // the relative image is not a link row
+    ASSERT_EQ(links_.size(), 7u);  // the relative image is not a link row
     ASSERT_TRUE(t_.manifest().RecordScans({scan}).ok());
 
     t_.AddResource("file:content/posts/hello.md",
@@ -148,7 +149,7 @@ TEST_F(RestoreTest, SourceCopyChangesOnlyArchivedSpansToExistingFiles) {
         << text;
   }
   EXPECT_EQ(restored.substr(r), original.substr(o));
-  EXPECT_EQ(replaced, 3);
+  EXPECT_EQ(replaced, 5);
 }
 
 TEST_F(RestoreTest, RenderedPostShowsLocalImagesAndCarriesCsp) {
@@ -169,6 +170,14 @@ TEST_F(RestoreTest, RenderedPostKeepsBareUrlsAsLinks) {
   fs::path out = t_.dir() / "out";
   ASSERT_TRUE(Run(Options(RestoreFormat::kDir, out)).ok());
   std::string html = Read(out / "posts/content/posts/hello.md.html");
+  // In prose, in parentheses too; a "( url)" destination stays a link's.
+  size_t count = 0;
+  for (size_t at = html.find(">https://ift.tt/x</a>"); at != std::string::npos;
+       at = html.find(">https://ift.tt/x</a>", at + 1)) {
+    ++count;
+  }
+  EXPECT_EQ(count, 2u) << html;
+  EXPECT_NE(html.find(">spaced</a>"), std::string::npos) << html;
   size_t archived = html.find(">https://ift.tt/x</a>");
   ASSERT_NE(archived, std::string::npos) << html;
   size_t href = html.rfind("<a href=\"../../../assets/", archived);
