@@ -1,0 +1,573 @@
+// A raw HTML tag scanner for page requisites. It follows the HTML
+// tokenizer (comments, bogus comments, DOCTYPE, raw-text, RCDATA and
+// script-data states with their escapes, quoted/unquoted attribute values,
+// first duplicate attribute wins, a tag cut off by end of file is dropped)
+// and reports the same candidates as HtmlWalker::VisitElement (html.cc),
+// then classifies them as ExtractLinks' Finalize does (extractor.cc).
+//
+// What a tokenizer cannot see, because gumbo's tree builder decides it, is
+// not reproduced:
+//  - foreign content: inside <svg>/<math>, <style>, <script>, <title> … are
+//    not raw text and <![CDATA[ … ]]> is text, so their contents are tags
+//    here only when gumbo agrees by accident;
+//  - start tags the tree builder drops: inside <select> (except script,
+//    style, template…), a second <html>/<body> whose attributes merge into
+//    the first, tags after <frameset>;
+//  - <image> is renamed <img> by the tree builder; that one is cheap and is
+//    reproduced;
+//  - documents nested deeper than html.cc's chunking threshold, which
+//    gumbo sees as independent pieces.
+#include "extract/requisites.h"
+
+#include <algorithm>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "extract/collector.h"
+#include "extract/css.h"
+#include "extract/front_matter.h"
+#include "extract/html.h"
+#include "rotguard/url.h"
+#include "util/ascii.h"
+
+namespace rotguard::extract {
+namespace {
+
+constexpr size_t kNpos = std::string_view::npos;
+// As ExtractLinks: a NUL in the first 8 KiB makes the file binary.
+constexpr size_t kBinarySniffLength = 8192;
+constexpr std::string_view kBom = "\xEF\xBB\xBF";
+
+// The attributes that can carry a requisite.
+enum AttributeId {
+  kSrc,
+  kDataSrc,
+  kSrcset,
+  kDataSrcset,
+  kPoster,
+  kHref,
+  kRel,
+  kStyle,
+  kAttributeCount
+};
+constexpr std::string_view kAttributeNames[kAttributeCount] = {
+    "src",    "data-src", "srcset", "data-srcset",
+    "poster", "href",     "rel",    "style"};
+
+// An attribute value as written: [start, end) inside the quotes, if any.
+struct RawValue {
+  bool present = false;
+  size_t start = 0;
+  size_t end = 0;
+};
+
+// One tag token: only what requisites need. Names longer than the buffer
+// are no tag we look at.
+struct Tag {
+  static constexpr size_t kMaxName = 15;
+  char name[kMaxName + 1] = {};
+  size_t name_length = 0;
+  bool name_too_long = false;
+  RawValue attributes[kAttributeCount];
+
+  std::string_view Name() const {
+    return name_too_long ? std::string_view()
+                         : std::string_view(name, name_length);
+  }
+  bool Is(std::string_view lower_name) const { return Name() == lower_name; }
+};
+
+bool IsAsciiAlpha(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+// The byte after an end tag name that makes it an end tag (tokenizer
+// "appropriate end tag" check).
+bool EndsTagName(char c) { return IsHtmlSpace(c) || c == '/' || c == '>'; }
+
+void AppendNameChar(char c, Tag* tag) {
+  if (tag->name_length == Tag::kMaxName || c == '\0') {
+    // A NUL becomes U+FFFD: no known name contains it.
+    tag->name_too_long = true;
+    return;
+  }
+  tag->name[tag->name_length++] = AsciiLower(c);
+}
+
+void RecordAttribute(std::string_view name, const RawValue& value, Tag* tag) {
+  for (int id = 0; id < kAttributeCount; ++id) {
+    if (!EqualsIgnoreCase(name, kAttributeNames[id])) continue;
+    // Duplicate attributes: the first one wins, as in the HTML tokenizer.
+    if (!tag->attributes[id].present) tag->attributes[id] = value;
+    return;
+  }
+}
+
+// Tokenizes the tag whose name starts at html[pos] (just after "<" or
+// "</"). Returns the offset after its '>', or kNpos when the file ends
+// inside the tag (the tokenizer then drops the tag).
+size_t ReadTag(std::string_view html, size_t pos, Tag* tag) {
+  const size_t n = html.size();
+  size_t i = pos;
+  while (i < n && !EndsTagName(html[i])) AppendNameChar(html[i++], tag);
+  for (;;) {
+    // Before attribute name: spaces and lone '/' are skipped.
+    while (i < n && (IsHtmlSpace(html[i]) || html[i] == '/')) {
+      if (html[i] == '/' && i + 1 < n && html[i + 1] == '>') return i + 2;
+      ++i;
+    }
+    if (i >= n) return kNpos;
+    if (html[i] == '>') return i + 1;
+    // Attribute name: its first byte may be '='.
+    size_t name_start = i++;
+    while (i < n && !EndsTagName(html[i]) && html[i] != '=') ++i;
+    std::string_view name = html.substr(name_start, i - name_start);
+    while (i < n && IsHtmlSpace(html[i])) ++i;
+    if (i >= n) return kNpos;
+    RawValue value;
+    value.present = true;
+    value.start = value.end = i;
+    if (html[i] == '=') {
+      ++i;
+      while (i < n && IsHtmlSpace(html[i])) ++i;
+      if (i >= n) return kNpos;
+      char quote = html[i];
+      if (quote == '"' || quote == '\'') {
+        const void* close = std::memchr(html.data() + i + 1, quote, n - i - 1);
+        if (close == nullptr) return kNpos;
+        value.start = i + 1;
+        value.end =
+            static_cast<size_t>(static_cast<const char*>(close) - html.data());
+        i = value.end + 1;
+      } else if (quote != '>') {
+        value.start = i;
+        while (i < n && !IsHtmlSpace(html[i]) && html[i] != '>') ++i;
+        if (i >= n) return kNpos;
+        value.end = i;
+      }
+    }
+    RecordAttribute(name, value, tag);
+  }
+}
+
+// Offset of the "</name" (followed by space, '/' or '>') that ends a
+// raw-text or RCDATA element whose content starts at `from`, or kNpos.
+size_t FindEndTag(std::string_view html, size_t from, std::string_view name) {
+  const size_t n = html.size();
+  size_t i = from;
+  while (i < n) {
+    const void* hit = std::memchr(html.data() + i, '<', n - i);
+    if (hit == nullptr) return kNpos;
+    i = static_cast<size_t>(static_cast<const char*>(hit) - html.data());
+    size_t after = i + 2 + name.size();
+    if (after < n && html[i + 1] == '/' &&
+        EqualsIgnoreCase(html.substr(i + 2, name.size()), name) &&
+        EndsTagName(html[after])) {
+      return i;
+    }
+    ++i;
+  }
+  return kNpos;
+}
+
+// True when html[at, …) is "script" followed by space, '/' or '>'.
+bool IsScriptNameAt(std::string_view html, size_t at) {
+  return at + 6 < html.size() &&
+         EqualsIgnoreCase(html.substr(at, 6), "script") &&
+         EndsTagName(html[at + 6]);
+}
+
+// Script data with its escaped and double-escaped states: returns the
+// offset of the "</script" that ends the element, or kNpos.
+size_t FindScriptEnd(std::string_view html, size_t from) {
+  enum class State { kData, kEscaped, kDoubleEscaped };
+  const size_t n = html.size();
+  State state = State::kData;
+  int dashes = 0;  // consecutive '-' just read inside an escape
+  size_t i = from;
+  while (i < n) {
+    char c = html[i];
+    if (state == State::kData) {
+      const void* hit = std::memchr(html.data() + i, '<', n - i);
+      if (hit == nullptr) return kNpos;
+      i = static_cast<size_t>(static_cast<const char*>(hit) - html.data());
+      if (i + 1 < n && html[i + 1] == '/' && IsScriptNameAt(html, i + 2)) {
+        return i;
+      }
+      if (html.substr(i, 4) == "<!--") {
+        state = State::kEscaped;
+        dashes = 2;
+        i += 4;
+        continue;
+      }
+      ++i;
+      continue;
+    }
+    if (c == '-') {
+      ++dashes;
+      ++i;
+      continue;
+    }
+    if (c == '>' && dashes >= 2) {
+      state = State::kData;
+      dashes = 0;
+      ++i;
+      continue;
+    }
+    dashes = 0;
+    if (c != '<') {
+      ++i;
+      continue;
+    }
+    if (state == State::kEscaped) {
+      if (i + 1 < n && html[i + 1] == '/' && IsScriptNameAt(html, i + 2)) {
+        return i;
+      }
+      if (IsScriptNameAt(html, i + 1)) {
+        state = State::kDoubleEscaped;
+        i += 7;
+        continue;
+      }
+    } else if (i + 1 < n && html[i + 1] == '/' && IsScriptNameAt(html, i + 2)) {
+      state = State::kEscaped;
+      i += 8;
+      continue;
+    }
+    ++i;
+  }
+  return kNpos;
+}
+
+// Offset after the comment that starts with "<!--" at `lt`.
+size_t SkipComment(std::string_view html, size_t lt) {
+  size_t i = lt + 4;
+  // "<!-->" and "<!--->" are (abruptly closed) empty comments.
+  if (html.substr(i, 1) == ">") return i + 1;
+  if (html.substr(i, 2) == "->") return i + 2;
+  for (;;) {
+    size_t dashes = html.find("--", i);
+    if (dashes == kNpos) return html.size();
+    size_t j = dashes + 2;
+    while (j < html.size() && html[j] == '-') ++j;
+    if (j < html.size() && html[j] == '>') return j + 1;
+    if (html.substr(j, 2) == "!>") return j + 2;
+    i = j;
+  }
+}
+
+// Offset after the '>' closing a bogus comment or DOCTYPE.
+size_t SkipToGreaterThan(std::string_view html, size_t from) {
+  size_t gt = html.find('>', from);
+  return gt == kNpos ? html.size() : gt + 1;
+}
+
+// How the tokenizer reads an element's content, chosen by the tree
+// builder from the start tag (outside foreign content).
+enum class ContentModel { kTags, kRawText, kScriptData, kPlainText };
+
+ContentModel ContentModelOf(std::string_view name) {
+  static constexpr std::string_view kRawText[] = {
+      "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes"};
+  for (std::string_view raw : kRawText) {
+    if (name == raw) return ContentModel::kRawText;
+  }
+  if (name == "script") return ContentModel::kScriptData;
+  if (name == "plaintext") return ContentModel::kPlainText;
+  return ContentModel::kTags;
+}
+
+// gumbo's attribute value, trimmed like html.cc's TrimmedValue. gumbo
+// decodes character references, turns NUL into U+FFFD, CR/CRLF into LF and
+// invalid UTF-8 into U+FFFD; only ASCII values without '&', NUL and CR can
+// skip it.
+std::string DecodedValue(std::string_view raw) {
+  bool plain = true;
+  for (char c : raw) {
+    if (c == '&' || c == '\0' || c == '\r' ||
+        static_cast<unsigned char>(c) >= 0x80) {
+      plain = false;
+      break;
+    }
+  }
+  std::string value;
+  if (plain) {
+    value = std::string(raw);
+  } else {
+    // DecodeCharacterReferences only runs gumbo when it sees a '&'; a
+    // leading "&amp;" forces that and cannot combine with what follows.
+    value = DecodeCharacterReferences("&amp;" + std::string(raw)).substr(1);
+  }
+  size_t first = 0;
+  while (first < value.size() && IsHtmlSpace(value[first])) ++first;
+  size_t last = value.size();
+  while (last > first && IsHtmlSpace(value[last - 1])) --last;
+  return value.substr(first, last - first);
+}
+
+// The candidate reporting of HtmlWalker (html.cc), on raw tokens.
+class RequisiteScanner {
+ public:
+  explicit RequisiteScanner(Collector* out)
+      : out_(out), html_(out->content()) {}
+
+  void Run(size_t begin) {
+    const size_t n = html_.size();
+    size_t i = begin;
+    while (i < n) {
+      const void* hit = std::memchr(html_.data() + i, '<', n - i);
+      if (hit == nullptr) return;
+      size_t lt =
+          static_cast<size_t>(static_cast<const char*>(hit) - html_.data());
+      if (lt + 1 >= n) return;
+      char next = html_[lt + 1];
+      if (IsAsciiAlpha(next)) {
+        i = StartTag(lt);
+      } else if (next == '/') {
+        i = EndTag(lt);
+      } else if (next == '!') {
+        i = html_.substr(lt, 4) == "<!--" ? SkipComment(html_, lt)
+                                          : SkipToGreaterThan(html_, lt + 2);
+      } else if (next == '?') {
+        i = SkipToGreaterThan(html_, lt + 2);
+      } else {
+        i = lt + 1;
+      }
+    }
+  }
+
+  const std::string& base_href() const { return base_href_; }
+
+ private:
+  // Returns where scanning resumes: after the tag and, for raw-text
+  // elements, at their end tag.
+  size_t StartTag(size_t lt) {
+    Tag tag;
+    size_t after = ReadTag(html_, lt + 1, &tag);
+    if (after == kNpos) return html_.size();
+    Visit(tag);
+    switch (ContentModelOf(tag.Name())) {
+      case ContentModel::kTags:
+        return after;
+      case ContentModel::kPlainText:
+        return html_.size();
+      case ContentModel::kScriptData: {
+        size_t end = FindScriptEnd(html_, after);
+        return end == kNpos ? html_.size() : end;
+      }
+      case ContentModel::kRawText:
+        break;
+    }
+    size_t end = FindEndTag(html_, after, tag.Name());
+    if (end == kNpos) end = html_.size();
+    if (tag.Is("style") && end > after) {
+      ExtractCssUrls(after, end, /*in_attribute=*/false, out_);
+    }
+    return end;
+  }
+
+  size_t EndTag(size_t lt) {
+    size_t name = lt + 2;
+    if (name >= html_.size()) return html_.size();
+    if (html_[name] == '>') return name + 1;
+    if (!IsAsciiAlpha(html_[name])) return SkipToGreaterThan(html_, name);
+    Tag ignored;
+    size_t after = ReadTag(html_, name, &ignored);
+    return after == kNpos ? html_.size() : after;
+  }
+
+  // html.cc RawValueSpan: the value without surrounding spaces; false when
+  // absent or blank.
+  bool ValueSpan(const Tag& tag, AttributeId id, size_t* start,
+                 size_t* end) const {
+    const RawValue& value = tag.attributes[id];
+    if (!value.present) return false;
+    size_t first = value.start;
+    size_t last = value.end;
+    while (first < last && IsHtmlSpace(html_[first])) ++first;
+    while (last > first && IsHtmlSpace(html_[last - 1])) --last;
+    *start = first;
+    *end = last;
+    return first < last;
+  }
+
+  std::string_view RawText(const Tag& tag, AttributeId id) const {
+    const RawValue& value = tag.attributes[id];
+    return html_.substr(value.start, value.end - value.start);
+  }
+
+  void AddAttribute(const Tag& tag, AttributeId id, LinkKind kind) {
+    size_t start;
+    size_t end;
+    if (!ValueSpan(tag, id, &start, &end)) return;
+    out_->AddCandidate(kind, Origin::kHtml, start, end,
+                       DecodedValue(RawText(tag, id)));
+  }
+
+  // HTML "parse a srcset attribute", as html.cc AddSrcset.
+  void AddSrcset(const Tag& tag, AttributeId id) {
+    size_t i;
+    size_t end;
+    if (!ValueSpan(tag, id, &i, &end)) return;
+    while (i < end) {
+      while (i < end && (IsHtmlSpace(html_[i]) || html_[i] == ',')) ++i;
+      size_t url_start = i;
+      while (i < end && !IsHtmlSpace(html_[i])) ++i;
+      size_t url_end = i;
+      bool descriptors_follow = true;
+      while (url_end > url_start && html_[url_end - 1] == ',') {
+        --url_end;
+        descriptors_follow = false;
+      }
+      if (url_end > url_start) {
+        out_->AddCandidate(LinkKind::kImage, Origin::kHtml, url_start, url_end,
+                           DecodeCharacterReferences(
+                               html_.substr(url_start, url_end - url_start)));
+      }
+      if (!descriptors_follow) continue;
+      int parens = 0;
+      while (i < end && (html_[i] != ',' || parens > 0)) {
+        if (html_[i] == '(') ++parens;
+        if (html_[i] == ')' && parens > 0) --parens;
+        ++i;
+      }
+    }
+  }
+
+  // <link rel=stylesheet|icon|preload|…> loads part of the page.
+  static bool IsRequisiteRel(std::string_view rel) {
+    std::string value = AsciiLowercase(rel);
+    for (std::string_view word : {"stylesheet", "icon", "preload", "prefetch",
+                                  "modulepreload", "manifest"}) {
+      if (value.find(word) != std::string::npos) return true;
+    }
+    return false;
+  }
+
+  void RecordBase(const Tag& tag) {
+    if (base_seen_ || !tag.attributes[kHref].present) return;
+    base_seen_ = true;
+    base_href_ = DecodedValue(RawText(tag, kHref));
+  }
+
+  void Visit(const Tag& tag) {
+    std::string_view name = tag.Name();
+    if (name == "img" || name == "image") {
+      AddAttribute(tag, kSrc, LinkKind::kImage);
+      AddAttribute(tag, kDataSrc, LinkKind::kImage);
+      AddSrcset(tag, kSrcset);
+      AddSrcset(tag, kDataSrcset);
+    } else if (name == "source") {
+      AddSrcset(tag, kSrcset);
+      AddAttribute(tag, kSrc, LinkKind::kEmbed);
+    } else if (name == "iframe" || name == "embed" || name == "audio" ||
+               name == "script") {
+      AddAttribute(tag, kSrc, LinkKind::kEmbed);
+    } else if (name == "video") {
+      AddAttribute(tag, kSrc, LinkKind::kEmbed);
+      AddAttribute(tag, kPoster, LinkKind::kImage);
+    } else if (name == "link") {
+      if (tag.attributes[kRel].present &&
+          IsRequisiteRel(DecodedValue(RawText(tag, kRel)))) {
+        AddAttribute(tag, kHref, LinkKind::kRequisite);
+      }
+    } else if (name == "base") {
+      RecordBase(tag);
+    }
+    size_t start;
+    size_t end;
+    if (ValueSpan(tag, kStyle, &start, &end)) {
+      ExtractCssUrls(start, end, /*in_attribute=*/true, out_);
+    }
+  }
+
+  Collector* out_;
+  std::string_view html_;
+  bool base_seen_ = false;
+  std::string base_href_;
+};
+
+// extractor.cc EffectiveBase.
+std::string EffectiveBase(std::string_view configured,
+                          const std::string& base_href) {
+  if (base_href.empty()) return std::string(configured);
+  std::string scheme = UrlScheme(base_href);
+  if (scheme == "http" || scheme == "https") return base_href;
+  if (configured.empty()) return std::string(configured);
+  return ResolveUrl(configured, base_href).value_or(std::string(configured));
+}
+
+bool IsHttp(std::string_view url) {
+  std::string scheme = UrlScheme(url);
+  return scheme == "http" || scheme == "https";
+}
+
+// extractor.cc Classify for an HTML candidate: the URL it is kept as, or
+// nullopt when ExtractLinks skips it.
+std::optional<std::string> Classify(std::string_view target,
+                                    const std::string& base) {
+  if (target.empty() || target.find("{{") != kNpos ||
+      target.find("{%") != kNpos) {
+    return std::nullopt;
+  }
+  std::string url;
+  if (target.substr(0, 2) == "//") {
+    url = "https:" + std::string(target);
+  } else if (IsHttp(target)) {
+    url = std::string(target);
+  } else if (!UrlScheme(target).empty() || target.front() == '#' ||
+             base.empty()) {
+    return std::nullopt;
+  } else {
+    std::optional<std::string> resolved = ResolveUrl(base, target);
+    if (!resolved || !IsHttp(*resolved)) return std::nullopt;
+    url = std::move(*resolved);
+  }
+  if (!NormalizeUrl(url)) return std::nullopt;
+  return url;
+}
+
+}  // namespace
+
+std::vector<std::string> ExtractPageRequisites(std::string_view html,
+                                               std::string_view page_url) {
+  std::vector<std::string> urls;
+  if (std::memchr(html.data(), '\0',
+                  std::min(html.size(), kBinarySniffLength)) != nullptr) {
+    return urls;
+  }
+  size_t begin = html.substr(0, kBom.size()) == kBom ? kBom.size() : 0;
+  {
+    // Front matter is not HTML; its own candidates are never requisites.
+    Collector front_matter_links(html);
+    FrontMatter front_matter;
+    begin = ExtractFrontMatter(begin, &front_matter_links, &front_matter);
+  }
+  Collector collector(html);
+  RequisiteScanner scanner(&collector);
+  scanner.Run(begin);
+  std::vector<Candidate>& candidates = collector.candidates();
+  // ExtractLinks keeps one candidate per span, in span order.
+  std::stable_sort(candidates.begin(), candidates.end(),
+                   [](const Candidate& a, const Candidate& b) {
+                     if (a.start != b.start) return a.start < b.start;
+                     return a.end < b.end;
+                   });
+  std::string base = EffectiveBase(page_url, scanner.base_href());
+  urls.reserve(candidates.size());
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    const Candidate& candidate = candidates[i];
+    if (i > 0 && candidates[i - 1].start == candidate.start &&
+        candidates[i - 1].end == candidate.end) {
+      continue;
+    }
+    if (candidate.kind == LinkKind::kLink) continue;
+    std::optional<std::string> url = Classify(candidate.target, base);
+    if (url) urls.push_back(std::move(*url));
+  }
+  return urls;
+}
+
+}  // namespace rotguard::extract
