@@ -1,0 +1,390 @@
+// ExtractPageRequisites must give exactly the non-link URLs ExtractLinks
+// gives for an HTML page: targeted cases per tokenizer rule, then a
+// differential test over every HTML-ish file under tests/, the fixture web's
+// page shapes and seeded random mutations of them.
+#include "extract/requisites.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rotguard/extract.h"
+
+namespace rotguard {
+namespace {
+
+namespace fs = std::filesystem;
+using Strings = std::vector<std::string>;
+
+constexpr std::string_view kPage = "https://blog.example/dir/page.html";
+
+// What FollowRequisites (pipeline.cc) takes from ExtractLinks.
+Strings FromExtractLinks(std::string_view html, std::string_view page_url) {
+  ExtractOptions options;
+  options.base_url = std::string(page_url);
+  ExtractedDocument doc =
+      ExtractLinks("page.html", html, DocumentFormat::kHtml, options);
+  Strings urls;
+  for (const Link& link : doc.links) {
+    if (link.kind == LinkKind::kLink || link.kind == LinkKind::kFrontmatter) {
+      continue;
+    }
+    urls.push_back(link.url);
+  }
+  return urls;
+}
+
+// Checks the expected URLs and that ExtractLinks agrees.
+void ExpectRequisites(std::string_view html, const Strings& expected) {
+  Strings got = extract::ExtractPageRequisites(html, kPage);
+  EXPECT_EQ(got, expected) << html;
+  EXPECT_EQ(got, FromExtractLinks(html, kPage)) << html;
+}
+
+TEST(RequisitesTest, QuotedAndUnquotedValuesAreRead) {
+  ExpectRequisites(
+      R"(<img src="a.png"><img src='b.png'><img src=c.png>)",
+      {"https://blog.example/dir/a.png", "https://blog.example/dir/b.png",
+       "https://blog.example/dir/c.png"});
+}
+
+TEST(RequisitesTest, TagAndAttributeNamesAreCaseInsensitive) {
+  ExpectRequisites(R"(<IMG SRC="/a.png"><Script Src=/s.js></SCRIPT>)",
+                   {"https://blog.example/a.png", "https://blog.example/s.js"});
+}
+
+TEST(RequisitesTest, CharacterReferencesInValuesAreDecoded) {
+  ExpectRequisites(
+      R"(<img src="/i?a=1&amp;b=2"><img src="/&#x41;&lt.png">)",
+      {"https://blog.example/i?a=1&b=2", "https://blog.example/A<.png"});
+}
+
+TEST(RequisitesTest, SrcsetCandidatesDropTheirDescriptors) {
+  ExpectRequisites(
+      R"(<img srcset="a.png 1x, b.png 2x,c.png" src=d.png>)"
+      R"(<picture><source srcset="e.webp 100w, f.webp 200w"></picture>)",
+      {"https://blog.example/dir/a.png", "https://blog.example/dir/b.png",
+       "https://blog.example/dir/c.png", "https://blog.example/dir/d.png",
+       "https://blog.example/dir/e.webp", "https://blog.example/dir/f.webp"});
+}
+
+TEST(RequisitesTest, RelativeBaseHrefResolvesAgainstThePage) {
+  ExpectRequisites(
+      R"(<img src=a.png><base href="../other/"><img src=b.png>)",
+      {"https://blog.example/other/a.png", "https://blog.example/other/b.png"});
+}
+
+TEST(RequisitesTest, AbsoluteBaseHrefReplacesThePage) {
+  ExpectRequisites(
+      R"(<base href="https://cdn.example/x/"><base href=/ignored/>)"
+      R"(<img src=a.png>)",
+      {"https://cdn.example/x/a.png"});
+}
+
+TEST(RequisitesTest, CommentsHideTags) {
+  ExpectRequisites(
+      "<!-- <img src=a.png> --><!--><img src=b.png><!-- --!><img src=c.png>"
+      "<!DOCTYPE html><?php <img src=d.png> ?><img src=e.png>",
+      {"https://blog.example/dir/b.png", "https://blog.example/dir/c.png",
+       "https://blog.example/dir/e.png"});
+}
+
+TEST(RequisitesTest, ScriptTextIsNotTags) {
+  ExpectRequisites(
+      R"(<script>document.write("<img src=x.png>")</script>)"
+      R"(<script><!-- <script> </script> <img src=y.png> --></script>)"
+      R"(<img src=z.png>)",
+      {"https://blog.example/dir/z.png"});
+}
+
+TEST(RequisitesTest, RawTextElementsHideTags) {
+  ExpectRequisites(
+      "<textarea><img src=a.png></textarea><title><img src=b.png></title>"
+      "<xmp><img src=c.png></xmp><noembed><img src=d.png></noembed>"
+      "<iframe src=f.html><img src=e.png></iframe><img src=g.png>",
+      {"https://blog.example/dir/f.html", "https://blog.example/dir/g.png"});
+}
+
+TEST(RequisitesTest, NoscriptContentIsTags) {
+  ExpectRequisites("<noscript><img src=a.png></noscript>",
+                   {"https://blog.example/dir/a.png"});
+}
+
+TEST(RequisitesTest, StyleElementUrlsAndImportsAreRequisites) {
+  ExpectRequisites(
+      "<style>@import url(a.css); @import 'b.css';"
+      " body { background: url(\"c.png\") } /* url(no.png) */</style>",
+      {"https://blog.example/dir/a.css", "https://blog.example/dir/b.css",
+       "https://blog.example/dir/c.png"});
+}
+
+TEST(RequisitesTest, StyleAttributeUrlsAreRequisitesOnAnyElement) {
+  ExpectRequisites(R"h(<div style="background:url('/bg.png?a=1&amp;b')">)h",
+                   {"https://blog.example/bg.png?a=1&b"});
+}
+
+TEST(RequisitesTest, LinkCountsOnlyForRequisiteRels) {
+  ExpectRequisites(
+      R"(<link rel=canonical href=/c><link rel="Stylesheet preload" href=s.css>)"
+      R"(<link rel=icon href=/favicon.ico><link href=/norel.css>)",
+      {"https://blog.example/dir/s.css", "https://blog.example/favicon.ico"});
+}
+
+TEST(RequisitesTest, AttributesWithoutValuesAndDuplicatesKeepTheFirst) {
+  ExpectRequisites(R"(<img src src=late.png><img defer src=a.png src=b.png>)",
+                   {"https://blog.example/dir/a.png"});
+}
+
+TEST(RequisitesTest, GreaterThanInsideQuotedValueDoesNotEndTheTag) {
+  ExpectRequisites(
+      R"(<img alt="a > b" src=a.png><img alt='>' src=b.png>)",
+      {"https://blog.example/dir/a.png", "https://blog.example/dir/b.png"});
+}
+
+TEST(RequisitesTest, TagCutOffAtEndOfFileIsDropped) {
+  ExpectRequisites(R"(<img src=a.png><img src="b.png)",
+                   {"https://blog.example/dir/a.png"});
+  ExpectRequisites("<img src=a.png", {});
+}
+
+TEST(RequisitesTest, NulInTheFirstBytesMakesTheFileBinary) {
+  std::string html("<img src=a.png>\0", 16);
+  ExpectRequisites(html, {});
+}
+
+TEST(RequisitesTest, NulLaterInAValueIsReplaced) {
+  std::string html(9000, ' ');
+  html += std::string("<img src=\"a\0b.png\">", 19);
+  Strings got = extract::ExtractPageRequisites(html, kPage);
+  EXPECT_EQ(got, FromExtractLinks(html, kPage));
+  EXPECT_EQ(got.size(), 1U);
+}
+
+TEST(RequisitesTest, HugeAttributeValueIsOneUrl) {
+  std::string path(1 << 20, 'p');
+  std::string html =
+      "<img title=\"" + std::string(1 << 20, '<') + "\" src=\"/" + path + "\">";
+  ExpectRequisites(html, {"https://blog.example/" + path});
+}
+
+TEST(RequisitesTest, OtherSchemesAndFragmentsAreSkipped) {
+  ExpectRequisites(
+      R"(<img src="data:image/png;base64,AAAA"><img src="#x"><img src="//c.example/a.png">)"
+      R"h(<script src="javascript:void(0)"></script><img src="{{ x }}">)h",
+      {"https://c.example/a.png"});
+}
+
+TEST(RequisitesTest, ImageTagIsAnImg) {
+  ExpectRequisites("<image src=a.png>", {"https://blog.example/dir/a.png"});
+}
+
+// --- differential -----------------------------------------------------
+
+std::string ReadAll(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+bool IsHtmlish(const fs::path& path) {
+  std::string extension = path.extension().string();
+  return extension == ".html" || extension == ".htm" || extension == ".md" ||
+         extension == ".markdown";
+}
+
+struct Sample {
+  std::string name;
+  std::string html;
+};
+
+// tools/fixture_server.py's page shapes (page_html, html(), interstitial,
+// meta refresh), with their placeholders filled.
+std::vector<Sample> FixtureWebPages() {
+  return {
+      {"fixture-web:page_html",
+       "<!doctype html>\n<html><head><meta charset=utf-8><title>Page "
+       "one</title>\n<link rel=stylesheet href=\"/assets/one.css\">\n"
+       "<script src=\"/assets/one.js\"></script>\n"
+       "<link rel=icon href=\"/favicon.ico\">\n"
+       "</head><body><h1>Page one</h1>\n"
+       "<img src=\"/assets/one.png\" alt=local>\n"
+       "<img src=\"https://cdn.example.net/assets/one-photo.jpg\" alt=cdn>\n"
+       "<p>text text &amp; text</p>\n<p><a "
+       "href=\"https://example.com/elsewhere\">a link, not a "
+       "requisite</a></p>\n"
+       "</body></html>\n"},
+      {"fixture-web:not_found",
+       "<!doctype html><html><head><meta charset=utf-8><title>Not "
+       "Found</title></head><body><p>no such page</p></body></html>\n"},
+      {"fixture-web:interstitial",
+       "<head><noscript><META http-equiv=\"refresh\" "
+       "content=\"0;URL=https://example.com/a?b=1&amp;c=2\"></noscript>"
+       "<title>https://example.com/a?b=1&amp;c=2</title></head><script>"
+       "window.opener = null; location.replace(\"https:\\/\\/example.com\\/"
+       "a\")</script>\n"},
+      {"fixture-web:meta_refresh",
+       "<!doctype html><html><head><meta http-equiv=\"refresh\" content=\"0; "
+       "url=https://example.com/to\"><title>Redirecting</title></head><body>"
+       "<a href=\"https://example.com/to\">continue</a></body></html>\n"},
+  };
+}
+
+std::vector<Sample> SeedSamples() {
+  std::vector<Sample> samples = FixtureWebPages();
+  fs::path tests_dir = fs::path(ROTGUARD_TEST_DATA_DIR).parent_path();
+  std::vector<fs::path> paths;
+  for (const auto& entry : fs::recursive_directory_iterator(tests_dir)) {
+    if (entry.is_regular_file() && IsHtmlish(entry.path())) {
+      paths.push_back(entry.path());
+    }
+  }
+  std::sort(paths.begin(), paths.end());
+  for (const fs::path& path : paths) {
+    samples.push_back(
+        {path.lexically_relative(tests_dir).string(), ReadAll(path)});
+  }
+  return samples;
+}
+
+// Pieces that stress the tokenizer states when spliced in anywhere.
+constexpr std::string_view kSplices[] = {"<",
+                                         ">",
+                                         "\"",
+                                         "'",
+                                         "=",
+                                         "/",
+                                         " ",
+                                         "&",
+                                         "&amp;",
+                                         "-->",
+                                         "<!--",
+                                         "<!",
+                                         "<?",
+                                         "</",
+                                         "<script>",
+                                         "</script>",
+                                         "<style>",
+                                         "</style>",
+                                         "<textarea>",
+                                         "</textarea>",
+                                         "<title>",
+                                         "<img src=m.png>",
+                                         "<img srcset='s.png 2x, t.png'>",
+                                         "<base href=/b/>",
+                                         "<link rel=stylesheet href=l.css>",
+                                         " style='background:url(u.png)'",
+                                         "url(",
+                                         "@import 'i.css';",
+                                         "<iframe src=f.html>",
+                                         "</iframe>",
+                                         "\r\n"};
+
+std::string Mutate(std::string html, std::mt19937* random) {
+  std::uniform_int_distribution<int> count(1, 6);
+  for (int round = count(*random); round > 0; --round) {
+    size_t at = std::uniform_int_distribution<size_t>(0, html.size())(*random);
+    switch (std::uniform_int_distribution<int>(0, 2)(*random)) {
+      case 0: {
+        size_t length = std::uniform_int_distribution<size_t>(0, 64)(*random);
+        html.erase(at, length);
+        break;
+      }
+      case 1: {
+        size_t length = std::min<size_t>(
+            html.size() - at,
+            std::uniform_int_distribution<size_t>(0, 200)(*random));
+        html.insert(at, html.substr(at, length));
+        break;
+      }
+      default: {
+        size_t pick = std::uniform_int_distribution<size_t>(
+            0, std::size(kSplices) - 1)(*random);
+        html.insert(at, kSplices[pick]);
+        break;
+      }
+    }
+  }
+  return html;
+}
+
+// Markers are applied by ExtractLinks only; pages with them cannot be
+// compared.
+bool Comparable(const std::string& html) {
+  return html.find("rotguard-ignore") == std::string::npos;
+}
+
+void ExpectSameAsExtractLinks(const Sample& sample) {
+  if (!Comparable(sample.html)) return;
+  Strings expected = FromExtractLinks(sample.html, kPage);
+  Strings got = extract::ExtractPageRequisites(sample.html, kPage);
+  EXPECT_EQ(got, expected) << "mismatch on " << sample.name;
+}
+
+TEST(RequisitesDifferentialTest, EveryTestFileGivesWhatExtractLinksGives) {
+  std::vector<Sample> seeds = SeedSamples();
+  ASSERT_GT(seeds.size(), 10U);
+  for (const Sample& seed : seeds) ExpectSameAsExtractLinks(seed);
+}
+
+TEST(RequisitesDifferentialTest, MutatedFilesGiveWhatExtractLinksGives) {
+  std::vector<Sample> seeds = SeedSamples();
+  std::mt19937 random(20261204);
+  constexpr int kVariants = 600;
+  for (int variant = 0; variant < kVariants; ++variant) {
+    const Sample& seed = seeds[static_cast<size_t>(variant) % seeds.size()];
+    Sample mutated{seed.name + " variant " + std::to_string(variant),
+                   Mutate(seed.html, &random)};
+    ExpectSameAsExtractLinks(mutated);
+  }
+}
+
+// Not a test: throughput on the archive benchmark's pages, when present.
+// Run with --gtest_also_run_disabled_tests --gtest_filter='*Throughput*'.
+TEST(RequisitesDifferentialTest, DISABLED_ThroughputOnBenchmarkPages) {
+  fs::path dir = "/tmp/rotguard-bench-archive/www/small";
+  if (!fs::exists(dir)) GTEST_SKIP() << dir << " missing";
+  std::vector<Sample> pages;
+  size_t bytes = 0;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    if (entry.path().extension() != ".html") continue;
+    pages.push_back({entry.path().filename().string(), ReadAll(entry.path())});
+    bytes += pages.back().html.size();
+  }
+  using Clock = std::chrono::steady_clock;
+  std::vector<Strings> scanned;
+  auto start = Clock::now();
+  for (const Sample& page : pages) {
+    scanned.push_back(extract::ExtractPageRequisites(page.html, kPage));
+  }
+  auto middle = Clock::now();
+  std::vector<Strings> extracted;
+  for (const Sample& page : pages) {
+    extracted.push_back(FromExtractLinks(page.html, kPage));
+  }
+  auto end = Clock::now();
+  double mb = static_cast<double>(bytes) / 1e6;
+  double scan_s = std::chrono::duration<double>(middle - start).count();
+  double extract_s = std::chrono::duration<double>(end - middle).count();
+  std::printf(
+      "%zu pages, %.1f MB: scanner %.3f s (%.0f MB/s), "
+      "ExtractLinks %.3f s (%.1f MB/s)\n",
+      pages.size(), mb, scan_s, mb / scan_s, extract_s, mb / extract_s);
+  for (size_t i = 0; i < pages.size(); ++i) {
+    if (Comparable(pages[i].html)) {
+      EXPECT_EQ(scanned[i], extracted[i]) << "mismatch on " << pages[i].name;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace rotguard
