@@ -52,7 +52,6 @@ struct WarcRecordLocation {
   std::string date;                // WARC-Date as written
   uint64_t block_length = 0;       // Content-Length
   std::string block_digest;        // "sha1:..."
-  std::string block_sha256;        // hex
   // Empty for warcinfo and metadata. For a revisit these are the
   // original's digests (the record holds no payload).
   std::string payload_digest;  // "sha1:..."

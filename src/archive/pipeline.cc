@@ -1,13 +1,18 @@
 // The archive pipeline: scan → posts as resources → plan what is due →
-// fetch (Fetcher on this thread) → write (one writer thread) → commit in
+// fetch (Fetcher on this thread) → write (writer threads) → commit in
 // durable batches.
 //
 // Threads: the calling thread runs Fetcher::Run() and the sink callbacks;
-// they only parse pages for requisites and hand exchanges over through a
-// bounded queue. The writer thread owns the WarcWriter calls and, while the
-// fetch runs, the Manifest: it dedupes, writes, and commits every 2 s or
-// 500 records (fdatasync first, then one transaction). Before and after
-// the fetch the calling thread owns the Manifest.
+// they only scan pages for requisites and hand exchanges over through a
+// bounded queue. Writer threads (one per core, at least two) hash,
+// compress and append exchanges in parallel (WarcWriter serializes only
+// the append), then note their records under `book_mu_`. A chain's end
+// (kDone) waits until every exchange of its job is noted. Every 2 s or 500
+// records the pending rows become a batch, committed in batch order
+// (fdatasync first, then one transaction) outside `book_mu_`, so the disk's
+// latency never stops the other writer. While the fetch runs the writer
+// threads use the Manifest under `manifest_mu_`; before and after it the
+// calling thread does.
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -52,6 +57,8 @@ constexpr uint64_t kDedupeMinBytes = 1024;
 constexpr size_t kMaxParsedBytes = 8u << 20;  // of a page or stylesheet
 constexpr size_t kQueueLimit = 16;            // exchanges waiting to be written
 constexpr size_t kScanBatch = 500;
+// Writer threads hash and compress; more than the cores only adds waits.
+constexpr unsigned kMaxWriterThreads = 4;
 
 int64_t SystemNowUs() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -153,8 +160,10 @@ struct WorkItem {
   std::vector<int> hop_statuses;
 };
 
-// A bounded FIFO: the fetch thread waits when the writer falls behind,
-// so spooled bodies do not pile up.
+// A bounded FIFO: the fetch thread waits when the writers fall behind,
+// so spooled bodies do not pile up. It also counts, per job, exchanges
+// taken but not yet noted, so the job's kDone (queued after them) can wait
+// for them.
 class WorkQueue {
  public:
   void Push(WorkItem item) {
@@ -176,8 +185,20 @@ class WorkQueue {
     }
     WorkItem item = std::move(items_.front());
     items_.pop_front();
+    if (item.type == WorkItem::Type::kExchange) ++unnoted_[item.tag];
     not_full_.notify_one();
     return item;
+  }
+  // An exchange of job `tag` taken by Pop() has been noted.
+  void Noted(uint64_t tag) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = unnoted_.find(tag);
+    if (it != unnoted_.end() && --it->second == 0) unnoted_.erase(it);
+    noted_.notify_all();
+  }
+  void WaitAllNoted(uint64_t tag) {
+    std::unique_lock<std::mutex> lock(mu_);
+    noted_.wait(lock, [&] { return unnoted_.count(tag) == 0; });
   }
   void Close() {
     std::lock_guard<std::mutex> lock(mu_);
@@ -188,9 +209,24 @@ class WorkQueue {
 
  private:
   std::mutex mu_;
-  std::condition_variable not_empty_, not_full_;
+  std::condition_variable not_empty_, not_full_, noted_;
   std::deque<WorkItem> items_;
+  std::unordered_map<uint64_t, int> unnoted_;  // by job tag
   bool closed_ = false;
+};
+
+// Rows written since the last commit, committed together.
+struct CommitBatch {
+  uint64_t number = 0;  // batches commit in this order
+  std::vector<RecordRow> records;
+  std::vector<CaptureRow> captures;
+  std::vector<UrlRow> urls;
+};
+
+// What a writer thread's parallel phase hands to its bookkeeping turn.
+struct WrittenExchange {
+  std::optional<WarcExchangeLocations> locations;
+  std::optional<WarcRevisitOf> original;
 };
 
 class Archiver {
@@ -212,8 +248,10 @@ class Archiver {
   int64_t NowUs() const {
     return options_.now_us ? options_.now_us() : SystemNowUs();
   }
-  void Trace(std::string_view event) const {
-    if (options_.trace) options_.trace(event);
+  void Trace(std::string_view event) {
+    if (!options_.trace) return;
+    std::lock_guard<std::mutex> lock(trace_mu_);  // writers trace too
+    options_.trace(event);
   }
 
   Status ScanPosts(std::vector<std::pair<std::string, std::string>>* changed,
@@ -226,9 +264,14 @@ class Archiver {
               std::vector<std::string> headers = {});
   Status FetchAll();
   void WriterLoop();
-  Status WriteExchange(WorkItem& item);
+  Status WriteExchange(WorkItem& item, WrittenExchange* written);
+  void NoteExchange(const WorkItem& item, const WrittenExchange& written);
   void FinishChain(const WorkItem& item);
-  Status Commit();
+  std::optional<CommitBatch> TakeBatch(bool only_if_due);
+  Status CommitDueBatch();
+  Status Commit(CommitBatch batch);
+  Status CommitPending();
+  void FailWriter(const Status& status);
   std::optional<WarcRevisitOf> FindOriginal(const std::string& sha1);
 
   Store& store_;
@@ -251,10 +294,20 @@ class Archiver {
   std::unique_ptr<WarcWriter> writer_;
   std::shared_ptr<FileEvents> file_events_ = std::make_shared<FileEvents>();
   WorkQueue queue_;
-  Status writer_status_;
+  std::mutex trace_mu_;
+  std::mutex fail_mu_;
+  Status writer_status_;  // the first failure, under fail_mu_
   std::atomic<bool> writer_failed_{false};
 
-  // Writer-thread state.
+  // Writer-thread state. While the fetch runs: pending rows, chains and the
+  // commit clock under book_mu_; the Manifest and durable_ under
+  // manifest_mu_; the order of batches under commit_mu_.
+  std::mutex book_mu_;
+  std::mutex manifest_mu_;
+  std::mutex commit_mu_;
+  std::condition_variable commit_turn_;
+  uint64_t batches_taken_ = 0;
+  uint64_t batches_committed_ = 0;
   std::vector<RecordRow> pending_records_;
   std::vector<CaptureRow> pending_captures_;
   std::vector<UrlRow> pending_urls_;
@@ -624,7 +677,8 @@ std::optional<WarcRevisitOf> Archiver::FindOriginal(const std::string& sha1) {
   return original;
 }
 
-Status Archiver::WriteExchange(WorkItem& item) {
+// Any writer thread, in parallel: hashes, compresses and appends.
+Status Archiver::WriteExchange(WorkItem& item, WrittenExchange* written) {
   FetchedExchange& ex = item.exchange;
   if (!ex.response) return Status::Ok();
   WarcHttpResponse& response = *ex.response;
@@ -634,33 +688,41 @@ Status Archiver::WriteExchange(WorkItem& item) {
   capture.ip_address = ex.ip_address;
   capture.protocol = ex.protocol;
   capture.date = ex.started;
-  std::string sha1 = StripLabel(response.payload_digest());
-  std::optional<WarcRevisitOf> original;
   if (response.payload_length() >= kDedupeMinBytes &&
       response.truncated().empty()) {
-    original = FindOriginal(sha1);
+    std::lock_guard<std::mutex> lock(manifest_mu_);
+    written->original = FindOriginal(StripLabel(response.payload_digest()));
   }
   Result<WarcExchangeLocations> locs =
-      original
-          ? writer_->WriteRevisit(capture, ex.request_head, response, *original)
+      written->original
+          ? writer_->WriteRevisit(capture, ex.request_head, response,
+                                  *written->original)
           : writer_->WriteExchange(capture, ex.request_head, response);
   if (!locs.ok()) return locs.status();
+  written->locations = std::move(*locs);
+  return Status::Ok();
+}
+
+// Under book_mu_: the written records and the chain's capture row.
+void Archiver::NoteExchange(const WorkItem& item,
+                            const WrittenExchange& written) {
+  if (!written.locations) return;
+  const FetchedExchange& ex = item.exchange;
   Trace("write " + ex.url);
-  pending_records_.push_back(RecordOf(locs->request));
-  pending_records_.push_back(RecordOf(locs->response));
-  if (ex.retrying) return Status::Ok();  // not part of the chain
-  CaptureRow c = CaptureOf(locs->response, UsOf(ex.started));
+  pending_records_.push_back(RecordOf(written.locations->request));
+  pending_records_.push_back(RecordOf(written.locations->response));
+  if (ex.retrying) return;  // not part of the chain
+  CaptureRow c = CaptureOf(written.locations->response, UsOf(ex.started));
   std::optional<std::string> normalized = NormalizeUrl(ex.url);
   c.normalized = normalized ? *normalized : "";
   c.http_status = ex.http_status;
   c.hop_index = ex.hop_index;
   c.chain_id = std::to_string(summary_.run_id) + "-" + std::to_string(item.tag);
-  c.content_type = HeaderValue(response.head(), "Content-Type");
+  c.content_type = HeaderValue(ex.response->head(), "Content-Type");
   c.source = "live";
   c.run_id = summary_.run_id;
-  if (original) c.revisit_of = original->record_id;
+  if (written.original) c.revisit_of = written.original->record_id;
   chains_[item.tag].push_back(std::move(c));
-  return Status::Ok();
 }
 
 bool AcceptedStatus(const Config& config, const std::string& url, int status) {
@@ -682,6 +744,11 @@ void Archiver::FinishChain(const WorkItem& item) {
     chain = std::move(it->second);
     chains_.erase(it);
   }
+  // Writers note hops in the order they finish, not the order of the hops.
+  std::stable_sort(chain.begin(), chain.end(),
+                   [](const CaptureRow& a, const CaptureRow& b) {
+                     return a.hop_index < b.hop_index;
+                   });
   std::string final_url =
       item.hop_urls.empty() ? outcome.final_url : item.hop_urls.back();
   for (CaptureRow& c : chain) {
@@ -744,10 +811,53 @@ void Archiver::FinishChain(const WorkItem& item) {
   pending_urls_.push_back(std::move(row));
 }
 
+// Under book_mu_ (or alone): the pending rows as the next batch, if any
+// (and, with only_if_due, if the interval or the record count says so).
+std::optional<CommitBatch> Archiver::TakeBatch(bool only_if_due) {
+  auto interval = std::chrono::milliseconds(options_.commit_interval_ms);
+  auto now = std::chrono::steady_clock::now();
+  bool due = pending_records_.size() + pending_captures_.size() >=
+                 options_.commit_records ||
+             now - last_commit_ >= interval;
+  if (only_if_due && !due) return std::nullopt;
+  last_commit_ = now;
+  CommitBatch batch;
+  batch.number = batches_taken_++;
+  batch.records.swap(pending_records_);
+  batch.captures.swap(pending_captures_);
+  batch.urls.swap(pending_urls_);
+  return batch;
+}
+
+Status Archiver::CommitDueBatch() {
+  std::optional<CommitBatch> batch;
+  {
+    std::lock_guard<std::mutex> lock(book_mu_);
+    if (writer_failed_) return Status::Ok();
+    batch = TakeBatch(/*only_if_due=*/true);
+  }
+  return batch ? Commit(std::move(*batch)) : Status::Ok();
+}
+
+Status Archiver::CommitPending() {
+  std::optional<CommitBatch> batch = TakeBatch(/*only_if_due=*/false);
+  return Commit(std::move(*batch));
+}
+
 // fdatasync, then the records and captures in ONE transaction; only then
-// are the batch's payloads offered as dedupe originals.
-Status Archiver::Commit() {
-  last_commit_ = std::chrono::steady_clock::now();
+// are the batch's payloads offered as dedupe originals. Every record of
+// the batch was appended before the batch was taken, so before the sync.
+// Batches commit in the order they were taken (file rows stay in order).
+Status Archiver::Commit(CommitBatch batch) {
+  std::unique_lock<std::mutex> turn(commit_mu_);
+  commit_turn_.wait(turn, [&] { return batches_committed_ == batch.number; });
+  struct NextTurn {  // on every path, or later batches would wait forever
+    Archiver* a;
+    ~NextTurn() {
+      ++a->batches_committed_;
+      a->commit_turn_.notify_all();
+    }
+  } next_turn{this};
   std::vector<WarcFileRow> opened;
   std::vector<RecordRow> warcinfo;
   std::vector<WarcFileSummary> closed;
@@ -757,23 +867,25 @@ Status Archiver::Commit() {
     warcinfo.swap(file_events_->warcinfo);
     closed.swap(file_events_->closed);
   }
-  if (opened.empty() && closed.empty() && pending_records_.empty() &&
-      pending_captures_.empty() && pending_urls_.empty()) {
+  if (opened.empty() && closed.empty() && batch.records.empty() &&
+      batch.captures.empty() && batch.urls.empty()) {
     return Status::Ok();
   }
   if (writer_) {
     Trace("sync");
     ROTGUARD_RETURN_IF_ERROR(writer_->Sync());
   }
+  std::lock_guard<std::mutex> lock(manifest_mu_);
   for (const WarcFileRow& file : opened) {
     ROTGUARD_RETURN_IF_ERROR(manifest_.AddWarcFile(file));
   }
-  warcinfo.insert(warcinfo.end(), pending_records_.begin(),
-                  pending_records_.end());
-  Trace("commit");
-  ROTGUARD_RETURN_IF_ERROR(manifest_.CommitBatch(warcinfo, pending_captures_));
+  warcinfo.insert(warcinfo.end(), batch.records.begin(), batch.records.end());
+  std::string committed = "commit";
+  for (const CaptureRow& c : batch.captures) committed += " " + c.url;
+  Trace(committed);
+  ROTGUARD_RETURN_IF_ERROR(manifest_.CommitBatch(warcinfo, batch.captures));
   summary_.records += static_cast<int64_t>(warcinfo.size());
-  for (const CaptureRow& c : pending_captures_) {
+  for (const CaptureRow& c : batch.captures) {
     ++summary_.captures;
     if (!c.revisit_of.empty()) {
       ++summary_.revisits;
@@ -786,10 +898,7 @@ Status Archiver::Commit() {
     }
     durable_.emplace(c.payload_sha1, RevisitTargetOf(c));
   }
-  pending_records_.clear();
-  pending_captures_.clear();
-  ROTGUARD_RETURN_IF_ERROR(manifest_.UpdateUrlsBatch(pending_urls_));
-  pending_urls_.clear();
+  ROTGUARD_RETURN_IF_ERROR(manifest_.UpdateUrlsBatch(batch.urls));
   for (const WarcFileSummary& file : closed) {
     ROTGUARD_RETURN_IF_ERROR(manifest_.CloseWarcFile(
         file.file_name, static_cast<int64_t>(file.size), file.sha256,
@@ -798,30 +907,54 @@ Status Archiver::Commit() {
   return Status::Ok();
 }
 
+// The first failure stops the run.
+void Archiver::FailWriter(const Status& status) {
+  if (status.ok()) return;
+  std::lock_guard<std::mutex> lock(fail_mu_);
+  if (writer_failed_) return;
+  writer_status_ = status;
+  writer_failed_ = true;
+  spdlog::error("archive: {}", status.message());
+  if (fetcher_ != nullptr) fetcher_->RequestCancel();
+}
+
+// One writer thread. An exchange is written in parallel with the other
+// writers, then noted; a chain's end waits until its exchanges are noted.
 void Archiver::WriterLoop() {
   auto interval = std::chrono::milliseconds(options_.commit_interval_ms);
-  bool finished = false;
-  while (!finished) {
-    std::optional<WorkItem> item =
-        queue_.Pop(last_commit_ + interval, &finished);
+  for (;;) {
+    std::chrono::steady_clock::time_point deadline;
+    {
+      std::lock_guard<std::mutex> lock(book_mu_);
+      deadline = last_commit_ + interval;
+    }
+    bool finished = false;
+    std::optional<WorkItem> item = queue_.Pop(deadline, &finished);
+    if (!item) {
+      if (finished) return;
+      FailWriter(CommitDueBatch());  // idle: commit what waits
+      continue;
+    }
+    bool exchange = item->type == WorkItem::Type::kExchange;
+    WrittenExchange written;
     Status status;
-    if (item && !writer_failed_) {
-      if (item->type == WorkItem::Type::kExchange) {
-        status = WriteExchange(*item);
-      } else {
-        FinishChain(*item);
+    if (exchange && !writer_failed_) status = WriteExchange(*item, &written);
+    if (!exchange) queue_.WaitAllNoted(item->tag);
+    std::optional<CommitBatch> batch;
+    {
+      std::lock_guard<std::mutex> lock(book_mu_);
+      if (status.ok() && !writer_failed_) {
+        if (exchange) {
+          NoteExchange(*item, written);
+        } else {
+          FinishChain(*item);
+        }
+        batch = TakeBatch(/*only_if_due=*/true);
       }
     }
-    bool due = pending_records_.size() + pending_captures_.size() >=
-                   options_.commit_records ||
-               std::chrono::steady_clock::now() - last_commit_ >= interval;
-    if (status.ok() && due && !writer_failed_) status = Commit();
-    if (!status.ok() && !writer_failed_) {
-      writer_status_ = status;
-      writer_failed_ = true;
-      spdlog::error("archive: {}", status.message());
-      if (fetcher_ != nullptr) fetcher_->RequestCancel();
-    }
+    if (exchange) queue_.Noted(item->tag);
+    if (batch) status = Commit(std::move(*batch));
+    FailWriter(status);
   }
 }
 
@@ -830,11 +963,15 @@ Status Archiver::FetchAll() {
   if (fetcher_ == nullptr) return Status::Internal("archive: no fetcher");
   for (FetchJob& job : planned_) fetcher_->Add(job);
   fetching_ = true;
-  std::thread writer([this] { WriterLoop(); });
+  unsigned cores = std::max(2u, std::thread::hardware_concurrency());
+  std::vector<std::thread> writers;
+  for (unsigned i = 0; i < std::min(cores, kMaxWriterThreads); ++i) {
+    writers.emplace_back([this] { WriterLoop(); });
+  }
   Sink sink(*this);
   Status fetch_status = fetcher_->Run(sink);
   queue_.Close();
-  writer.join();
+  for (std::thread& writer : writers) writer.join();
   summary_.jobs = static_cast<int64_t>(jobs_.size());
   ROTGUARD_RETURN_IF_ERROR(fetch_status);
   return writer_status_;
@@ -885,9 +1022,9 @@ Result<ArchiveSummary> Archiver::Run() {
   ROTGUARD_RETURN_IF_ERROR(WritePosts(changed));
   Status status = FetchAll();
   // Whatever was written is committed, even after a failure or a cancel.
-  Status commit = writer_failed_ ? Status::Ok() : Commit();
+  Status commit = writer_failed_ ? Status::Ok() : CommitPending();
   Status close = writer_->Close();
-  Status final_commit = Commit();  // the close of the last file
+  Status final_commit = CommitPending();  // the close of the last file
   summary_.bytes = bytes_;
   summary_.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started)

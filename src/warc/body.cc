@@ -68,9 +68,16 @@ Status WarcBody::Rep::SpillToDisk() {
   return Status::Ok();
 }
 
-const DualHasher::Digests& WarcBody::Rep::Digests() {
-  if (!digests) digests = hasher.Final();
-  return *digests;
+Status WarcBody::Rep::ComputeDigests(Hasher* also) {
+  if (digests) return Status::Ok();
+  DualHasher hasher;
+  ROTGUARD_RETURN_IF_ERROR(ForEachChunk([&](std::string_view chunk) {
+    hasher.Update(chunk);
+    if (also != nullptr) also->Update(chunk);
+    return Status::Ok();
+  }));
+  digests = hasher.Final();
+  return Status::Ok();
 }
 
 Status WarcBody::Append(std::string_view bytes) {
@@ -85,7 +92,6 @@ Status WarcBody::Append(std::string_view bytes) {
   } else {
     r.memory.append(bytes);
   }
-  r.hasher.Update(bytes);
   r.size += bytes.size();
   return Status::Ok();
 }
@@ -95,7 +101,12 @@ bool WarcBody::spooled() const { return rep_->spool.valid(); }
 
 Status WarcBody::ForEachChunk(
     const std::function<Status(std::string_view)>& sink) const {
-  const Rep& r = *rep_;
+  return rep_->ForEachChunk(sink);
+}
+
+Status WarcBody::Rep::ForEachChunk(
+    const std::function<Status(std::string_view)>& sink) const {
+  const Rep& r = *this;
   if (!r.spool.valid()) {
     std::string_view rest = r.memory;
     while (!rest.empty()) {
@@ -131,7 +142,7 @@ WarcHttpResponse::Rep::Rep(std::string head_in, WarcBodyTransfer transfer_in,
       chunked(warc::HeadSaysChunked(head)),
       body(std::move(body_options)) {
   if (!chunked) {
-    block_hasher.emplace();
+    block_hasher.emplace(DigestAlgorithm::kSha1);
     block_hasher->Update(head);
   }
 }
@@ -149,7 +160,6 @@ Status WarcHttpResponse::AppendBody(std::string_view bytes) {
   Rep& r = *rep_;
   if (r.finished) return Status::Internal("WarcHttpResponse: body finished");
   if (!r.chunked || r.transfer == WarcBodyTransfer::kDecoded) {
-    if (r.block_hasher) r.block_hasher->Update(bytes);
     return r.body.Append(bytes);
   }
   if (r.decoder.failed() || r.decoder.done()) return Status::Ok();
@@ -174,10 +184,12 @@ Status WarcHttpResponse::FinishBody() {
   if (raw_chunked && !r.decoder.done() && r.truncated.empty()) {
     r.truncated.assign(kWarcTruncatedDisconnect);
   }
-  const DualHasher::Digests& digests = r.body.rep_->Digests();
+  Hasher* block = r.block_hasher ? &*r.block_hasher : nullptr;
+  ROTGUARD_RETURN_IF_ERROR(r.body.rep_->ComputeDigests(block));
+  const DualHasher::Digests& digests = *r.body.rep_->digests;
   r.payload_digest = WarcSha1Label(digests.sha1);
   r.payload_sha256 = HexEncode(digests.sha256);
-  if (r.block_hasher) r.block_digests = r.block_hasher->Final();
+  if (block != nullptr) r.block_sha1 = block->Final();
   return Status::Ok();
 }
 

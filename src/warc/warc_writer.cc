@@ -175,9 +175,9 @@ struct PendingRecord {
   std::string record_id;
   WarcFields fields;   // written between the ids and the digests
   std::string prefix;  // start of the block (HTTP head, or the whole block)
-  const WarcBody* body = nullptr;  // rest of the block, if any
-  std::optional<DualHasher::Digests> block_digests;
-  std::string payload_digest;  // WARC-Payload-Digest, or empty
+  const WarcBody* body = nullptr;         // rest of the block, if any
+  std::optional<std::string> block_sha1;  // raw; WARC-Block-Digest
+  std::string payload_digest;             // WARC-Payload-Digest, or empty
   std::string content_type;
   bool incompressible = false;
   WarcRecordLocation location;
@@ -276,8 +276,8 @@ struct WarcWriter::Rep {
 namespace {
 
 Status ComputeBlockDigests(PendingRecord& record) {
-  if (record.block_digests) return Status::Ok();
-  DualHasher hasher;
+  if (record.block_sha1) return Status::Ok();
+  Hasher hasher(DigestAlgorithm::kSha1);
   hasher.Update(record.prefix);
   if (record.body) {
     ROTGUARD_RETURN_IF_ERROR(
@@ -286,7 +286,7 @@ Status ComputeBlockDigests(PendingRecord& record) {
           return Status::Ok();
         }));
   }
-  record.block_digests = hasher.Final();
+  record.block_sha1 = hasher.Final();
   return Status::Ok();
 }
 
@@ -313,7 +313,7 @@ std::string WarcWriter::Rep::SerializeHeader(const PendingRecord& record,
     h.append(name).append(": ").append(FieldValue(value)).append(kCrlf);
   }
   h.append("WARC-Block-Digest: ")
-      .append(WarcSha1Label(record.block_digests->sha1))
+      .append(WarcSha1Label(*record.block_sha1))
       .append(kCrlf);
   if (!record.payload_digest.empty()) {
     h.append("WARC-Payload-Digest: ")
@@ -493,8 +493,7 @@ Status WarcWriter::Rep::AppendGroupLocked(
     loc.type = record->type;
     loc.record_id = record->record_id;
     loc.block_length = record->block_length();
-    loc.block_digest = WarcSha1Label(record->block_digests->sha1);
-    loc.block_sha256 = HexEncode(record->block_digests->sha256);
+    loc.block_digest = WarcSha1Label(*record->block_sha1);
     std::string().swap(record->member);
   }
   record_count += records.size();
@@ -575,8 +574,7 @@ Status WarcWriter::Rep::EnsureFile() {
   loc.type = info->type;
   loc.record_id = info->record_id;
   loc.block_length = info->block_length();
-  loc.block_digest = WarcSha1Label(info->block_digests->sha1);
-  loc.block_sha256 = HexEncode(info->block_digests->sha256);
+  loc.block_digest = WarcSha1Label(*info->block_sha1);
   if (options.on_warcinfo) options.on_warcinfo(loc);
   return Status::Ok();
 }
@@ -702,7 +700,7 @@ Result<WarcExchangeLocations> WarcWriter::WriteExchange(
   if (!r.truncated.empty()) record.fields.Add("WARC-Truncated", r.truncated);
   record.prefix = response.StoredHead();
   record.body = &r.body;
-  record.block_digests = r.block_digests;
+  record.block_sha1 = r.block_sha1;
   record.payload_digest = r.payload_digest;
   record.content_type = std::string(warc::kHttpResponseType);
   record.incompressible =
@@ -777,12 +775,14 @@ Result<WarcRecordLocation> WarcWriter::WriteResource(
   AddCaptureFields(capture, DateOf(capture), record);
   record.body = &body;
   // payload == block: the body's own digests serve for both.
-  record.block_digests = body.rep_->Digests();
-  record.payload_digest = WarcSha1Label(record.block_digests->sha1);
+  ROTGUARD_RETURN_IF_ERROR(body.rep_->ComputeDigests());
+  const DualHasher::Digests& digests = *body.rep_->digests;
+  record.block_sha1 = digests.sha1;
+  record.payload_digest = WarcSha1Label(digests.sha1);
   record.content_type.assign(content_type);
   record.incompressible = IsIncompressibleType(content_type);
   record.location.payload_digest = record.payload_digest;
-  record.location.payload_sha256 = HexEncode(record.block_digests->sha256);
+  record.location.payload_sha256 = HexEncode(digests.sha256);
   record.location.payload_length = body.size();
   return rep_->WriteSingle(record);
 }
@@ -810,11 +810,21 @@ Result<WarcRecordLocation> WarcWriter::WriteMetadata(
   return rep_->WriteSingle(record);
 }
 
+// fdatasync on a duplicate of the descriptor, outside the lock: it makes
+// every byte appended before the call durable (on any descriptor of the
+// file) without stopping other threads' appends for the disk's latency.
+// A file closed meanwhile was fsync'ed by CloseFile().
 Status WarcWriter::Sync() {
-  std::lock_guard<std::mutex> lock(rep_->mu);
-  if (!rep_->fd.valid()) return Status::Ok();
-  if (::fdatasync(rep_->fd.get()) != 0) {
-    return Status::FromErrno(rep_->open_path.string(), errno);
+  Fd dup;
+  std::string path;
+  {
+    std::lock_guard<std::mutex> lock(rep_->mu);
+    if (!rep_->fd.valid()) return Status::Ok();
+    dup.reset(::fcntl(rep_->fd.get(), F_DUPFD_CLOEXEC, 0));
+    path = rep_->open_path.string();
+  }
+  if (!dup.valid() || ::fdatasync(dup.get()) != 0) {
+    return Status::FromErrno(path, errno);
   }
   return Status::Ok();
 }

@@ -174,8 +174,8 @@ TEST(WarcWriterTest, EveryRecordTypeRoundTripsWithOffsetsAndDigests) {
   EXPECT_EQ(read.blocks[2], std::string(kHtmlHead) + "hello world");
   EXPECT_EQ(response.payload_digest, WarcSha1Label(Sha1("hello world")));
   EXPECT_EQ(exchange.response.payload_sha256, Sha256Hex("hello world"));
-  EXPECT_EQ(exchange.response.block_sha256,
-            Sha256Hex(std::string(kHtmlHead) + "hello world"));
+  EXPECT_EQ(exchange.response.block_digest,
+            WarcSha1Label(Sha1(std::string(kHtmlHead) + "hello world")));
   EXPECT_EQ(exchange.response.payload_length, 11u);
 
   const WarcRecordInfo& rev = read.records[4];
