@@ -38,6 +38,7 @@
 #include "archive/body_text.h"
 #include "extract/collector.h"
 #include "extract/css.h"
+#include "extract/requisites.h"
 #include "rotguard/archive.h"
 #include "rotguard/extract.h"
 #include "rotguard/health.h"
@@ -386,16 +387,11 @@ class Archiver::Sink : public FetchSink {
     }
     std::vector<std::string> referer = {"Referer: " + ex.url};
     if (page) {
-      ExtractOptions extract;
-      extract.base_url = ex.url;
-      ExtractedDocument doc =
-          ExtractLinks("page.html", *text, DocumentFormat::kHtml, extract);
-      for (const Link& link : doc.links) {
-        if (link.kind == LinkKind::kLink ||
-            link.kind == LinkKind::kFrontmatter) {
-          continue;
-        }
-        AddRequisite(link.url, JobRole::kRequisite, referer);
+      // The raw tag scanner, not ExtractLinks(): gumbo's tree building
+      // cost more than the fetching and ran on this (the fetch) thread.
+      for (const std::string& url :
+           extract::ExtractPageRequisites(*text, ex.url)) {
+        AddRequisite(url, JobRole::kRequisite, referer);
       }
       return;
     }
