@@ -24,6 +24,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "extract/collector.h"
@@ -57,9 +58,14 @@ constexpr std::string_view kAttributeNames[kAttributeCount] = {
     "src",    "data-src", "srcset", "data-srcset",
     "poster", "href",     "rel",    "style"};
 
-// An attribute value as written: [start, end) inside the quotes, if any.
+// An attribute as written. The value is [start, end), inside the quotes if
+// any; `has_value` is false for an attribute without '='.
 struct RawValue {
   bool present = false;
+  bool has_value = false;
+  bool quoted = false;
+  size_t name_start = 0;
+  size_t name_end = 0;
   size_t start = 0;
   size_t end = 0;
 };
@@ -97,22 +103,80 @@ void AppendNameChar(char c, Tag* tag) {
   tag->name[tag->name_length++] = AsciiLower(c);
 }
 
+// The attribute names of one tag, to find duplicates. Linear for the
+// usual handful, a hash set for hostile tags with thousands.
+class SeenNames {
+ public:
+  void Clear() {
+    names_.clear();
+    lowered_.clear();
+  }
+
+  // Remembers `name`; false if it was already there.
+  bool Insert(std::string_view name) {
+    constexpr size_t kLinearLimit = 32;
+    if (names_.size() < kLinearLimit) {
+      for (std::string_view seen : names_) {
+        if (EqualsIgnoreCase(seen, name)) return false;
+      }
+      names_.push_back(name);
+      return true;
+    }
+    if (lowered_.empty()) {
+      for (std::string_view seen : names_)
+        lowered_.insert(AsciiLowercase(seen));
+    }
+    return lowered_.insert(AsciiLowercase(name)).second;
+  }
+
+ private:
+  std::vector<std::string_view> names_;
+  std::unordered_set<std::string> lowered_;
+};
+
 void RecordAttribute(std::string_view name, const RawValue& value, Tag* tag) {
   for (int id = 0; id < kAttributeCount; ++id) {
-    if (!EqualsIgnoreCase(name, kAttributeNames[id])) continue;
-    // Duplicate attributes: the first one wins, as in the HTML tokenizer.
-    if (!tag->attributes[id].present) tag->attributes[id] = value;
-    return;
+    if (EqualsIgnoreCase(name, kAttributeNames[id])) {
+      tag->attributes[id] = value;
+      return;
+    }
   }
+}
+
+// Reads an attribute value starting at html[i] (just after '=' and
+// spaces). Returns the offset after it, or kNpos at end of file.
+size_t ReadAttributeValue(std::string_view html, size_t i, RawValue* value) {
+  const size_t n = html.size();
+  value->has_value = true;
+  value->start = value->end = i;
+  char quote = html[i];
+  if (quote == '"' || quote == '\'') {
+    const void* close = std::memchr(html.data() + i + 1, quote, n - i - 1);
+    if (close == nullptr) return kNpos;
+    value->quoted = true;
+    value->start = i + 1;
+    value->end =
+        static_cast<size_t>(static_cast<const char*>(close) - html.data());
+    return value->end + 1;
+  }
+  if (quote == '>') return i;  // "name=>": an empty value
+  while (i < n && !IsHtmlSpace(html[i]) && html[i] != '>') ++i;
+  if (i >= n) return kNpos;
+  value->end = i;
+  return i;
 }
 
 // Tokenizes the tag whose name starts at html[pos] (just after "<" or
 // "</"). Returns the offset after its '>', or kNpos when the file ends
 // inside the tag (the tokenizer then drops the tag).
-size_t ReadTag(std::string_view html, size_t pos, Tag* tag) {
+size_t ReadTag(std::string_view html, size_t pos, Tag* tag, SeenNames* seen) {
   const size_t n = html.size();
   size_t i = pos;
   while (i < n && !EndsTagName(html[i])) AppendNameChar(html[i++], tag);
+  seen->Clear();
+  // gumbo quirk: after a duplicate attribute without a value, the next
+  // attribute is dropped whole.
+  bool drop_next = false;
   for (;;) {
     // Before attribute name: spaces and lone '/' are skipped.
     while (i < n && (IsHtmlSpace(html[i]) || html[i] == '/')) {
@@ -122,32 +186,30 @@ size_t ReadTag(std::string_view html, size_t pos, Tag* tag) {
     if (i >= n) return kNpos;
     if (html[i] == '>') return i + 1;
     // Attribute name: its first byte may be '='.
-    size_t name_start = i++;
-    while (i < n && !EndsTagName(html[i]) && html[i] != '=') ++i;
-    std::string_view name = html.substr(name_start, i - name_start);
-    while (i < n && IsHtmlSpace(html[i])) ++i;
-    if (i >= n) return kNpos;
     RawValue value;
     value.present = true;
-    value.start = value.end = i;
+    value.name_start = i++;
+    while (i < n && !EndsTagName(html[i]) && html[i] != '=') ++i;
+    value.name_end = i;
+    while (i < n && IsHtmlSpace(html[i])) ++i;
+    if (i >= n) return kNpos;
     if (html[i] == '=') {
       ++i;
       while (i < n && IsHtmlSpace(html[i])) ++i;
       if (i >= n) return kNpos;
-      char quote = html[i];
-      if (quote == '"' || quote == '\'') {
-        const void* close = std::memchr(html.data() + i + 1, quote, n - i - 1);
-        if (close == nullptr) return kNpos;
-        value.start = i + 1;
-        value.end =
-            static_cast<size_t>(static_cast<const char*>(close) - html.data());
-        i = value.end + 1;
-      } else if (quote != '>') {
-        value.start = i;
-        while (i < n && !IsHtmlSpace(html[i]) && html[i] != '>') ++i;
-        if (i >= n) return kNpos;
-        value.end = i;
-      }
+      i = ReadAttributeValue(html, i, &value);
+      if (i == kNpos) return kNpos;
+    }
+    if (drop_next) {
+      drop_next = false;
+      continue;
+    }
+    std::string_view name =
+        html.substr(value.name_start, value.name_end - value.name_start);
+    if (!seen->Insert(name)) {
+      // Duplicate attributes: the first one wins, as in the HTML tokenizer.
+      drop_next = !value.has_value;
+      continue;
     }
     RecordAttribute(name, value, tag);
   }
@@ -307,6 +369,27 @@ std::string DecodedValue(std::string_view raw) {
   return value.substr(first, last - first);
 }
 
+// gumbo quirk: when an unquoted attribute value starts with a character
+// reference that decodes, gumbo's original_value starts after it. Returns
+// that reference's length (0 if none); only called for values starting
+// with '&', which are rare, so it asks the decoder instead of repeating
+// the named-reference table.
+size_t LeadingReferenceLength(std::string_view raw) {
+  constexpr size_t kLongestReference = 40;
+  std::string whole = DecodeCharacterReferences(raw);
+  size_t limit = std::min(raw.size(), kLongestReference);
+  for (size_t length = 2; length <= limit; ++length) {
+    std::string_view head = raw.substr(0, length);
+    if (head.find('&', 1) != kNpos) return 0;
+    std::string decoded = DecodeCharacterReferences(head);
+    if (decoded == head) continue;
+    if (decoded + DecodeCharacterReferences(raw.substr(length)) == whole) {
+      return length;
+    }
+  }
+  return 0;
+}
+
 // The candidate reporting of HtmlWalker (html.cc), on raw tokens.
 class RequisiteScanner {
  public:
@@ -345,8 +428,9 @@ class RequisiteScanner {
   // elements, at their end tag.
   size_t StartTag(size_t lt) {
     Tag tag;
-    size_t after = ReadTag(html_, lt + 1, &tag);
+    size_t after = ReadTag(html_, lt + 1, &tag, &seen_names_);
     if (after == kNpos) return html_.size();
+    if (!TreeBuilderKeeps(tag)) return after;
     Visit(tag);
     switch (ContentModelOf(tag.Name())) {
       case ContentModel::kTags:
@@ -373,19 +457,51 @@ class RequisiteScanner {
     if (name >= html_.size()) return html_.size();
     if (html_[name] == '>') return name + 1;
     if (!IsAsciiAlpha(html_[name])) return SkipToGreaterThan(html_, name);
-    Tag ignored;
-    size_t after = ReadTag(html_, name, &ignored);
-    return after == kNpos ? html_.size() : after;
+    Tag tag;
+    size_t after = ReadTag(html_, name, &tag, &seen_names_);
+    if (after == kNpos) return html_.size();
+    if (tag.Is("select")) in_select_ = false;
+    return after;
   }
 
-  // html.cc RawValueSpan: the value without surrounding spaces; false when
-  // absent or blank.
+  // The "in select" insertion mode ignores most start tags (and so never
+  // switches to raw text for them); select, input, keygen and textarea
+  // close the select. Tables around the select ("in select in table") are
+  // not tracked.
+  bool TreeBuilderKeeps(const Tag& tag) {
+    std::string_view name = tag.Name();
+    if (!in_select_) {
+      if (name == "select") in_select_ = true;
+      return true;
+    }
+    if (name == "select") {
+      in_select_ = false;
+      return false;
+    }
+    if (name == "input" || name == "keygen" || name == "textarea") {
+      in_select_ = false;
+      return true;
+    }
+    return name == "option" || name == "optgroup" || name == "script" ||
+           name == "template" || name == "html";
+  }
+
+  // html.cc RawValueSpan on gumbo's original_value: the value without
+  // surrounding spaces; false when absent or blank.
   bool ValueSpan(const Tag& tag, AttributeId id, size_t* start,
                  size_t* end) const {
     const RawValue& value = tag.attributes[id];
     if (!value.present) return false;
     size_t first = value.start;
     size_t last = value.end;
+    if (IsEmptyUnquoted(value)) {
+      // gumbo quirk: the original_value of `srcset`, `srcset=` or
+      // `srcset= >` is the attribute name.
+      first = value.name_start;
+      last = value.name_end;
+    } else if (!value.quoted && html_[first] == '&') {
+      first += LeadingReferenceLength(html_.substr(first, last - first));
+    }
     while (first < last && IsHtmlSpace(html_[first])) ++first;
     while (last > first && IsHtmlSpace(html_[last - 1])) --last;
     *start = first;
@@ -393,17 +509,22 @@ class RequisiteScanner {
     return first < last;
   }
 
-  std::string_view RawText(const Tag& tag, AttributeId id) const {
+  static bool IsEmptyUnquoted(const RawValue& value) {
+    return !value.quoted && value.start == value.end;
+  }
+
+  // gumbo's decoded attribute value.
+  std::string Value(const Tag& tag, AttributeId id) const {
     const RawValue& value = tag.attributes[id];
-    return html_.substr(value.start, value.end - value.start);
+    if (!value.present || IsEmptyUnquoted(value)) return std::string();
+    return DecodedValue(html_.substr(value.start, value.end - value.start));
   }
 
   void AddAttribute(const Tag& tag, AttributeId id, LinkKind kind) {
     size_t start;
     size_t end;
     if (!ValueSpan(tag, id, &start, &end)) return;
-    out_->AddCandidate(kind, Origin::kHtml, start, end,
-                       DecodedValue(RawText(tag, id)));
+    out_->AddCandidate(kind, Origin::kHtml, start, end, Value(tag, id));
   }
 
   // HTML "parse a srcset attribute", as html.cc AddSrcset.
@@ -449,7 +570,7 @@ class RequisiteScanner {
   void RecordBase(const Tag& tag) {
     if (base_seen_ || !tag.attributes[kHref].present) return;
     base_seen_ = true;
-    base_href_ = DecodedValue(RawText(tag, kHref));
+    base_href_ = Value(tag, kHref);
   }
 
   void Visit(const Tag& tag) {
@@ -469,8 +590,7 @@ class RequisiteScanner {
       AddAttribute(tag, kSrc, LinkKind::kEmbed);
       AddAttribute(tag, kPoster, LinkKind::kImage);
     } else if (name == "link") {
-      if (tag.attributes[kRel].present &&
-          IsRequisiteRel(DecodedValue(RawText(tag, kRel)))) {
+      if (tag.attributes[kRel].present && IsRequisiteRel(Value(tag, kRel))) {
         AddAttribute(tag, kHref, LinkKind::kRequisite);
       }
     } else if (name == "base") {
@@ -478,15 +598,33 @@ class RequisiteScanner {
     }
     size_t start;
     size_t end;
-    if (ValueSpan(tag, kStyle, &start, &end)) {
+    if (!StyleMergedAway(tag) && ValueSpan(tag, kStyle, &start, &end)) {
       ExtractCssUrls(start, end, /*in_attribute=*/true, out_);
     }
   }
 
+  // A second <html> or <body> start tag only adds the attributes the
+  // element does not have yet (tree builder), so its style="" counts only
+  // if no earlier one set it.
+  bool StyleMergedAway(const Tag& tag) {
+    if (!tag.attributes[kStyle].present) return false;
+    bool* taken = tag.Is("html")   ? &html_style_taken_
+                  : tag.Is("body") ? &body_style_taken_
+                                   : nullptr;
+    if (taken == nullptr) return false;
+    bool merged_away = *taken;
+    *taken = true;
+    return merged_away;
+  }
+
   Collector* out_;
   std::string_view html_;
+  SeenNames seen_names_;
+  bool in_select_ = false;
   bool base_seen_ = false;
   std::string base_href_;
+  bool html_style_taken_ = false;
+  bool body_style_taken_ = false;
 };
 
 // extractor.cc EffectiveBase.
