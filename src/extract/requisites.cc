@@ -21,6 +21,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -110,6 +111,15 @@ class SeenNames {
   void Clear() {
     names_.clear();
     lowered_.clear();
+    owned_.clear();
+  }
+
+  // Insert for a name built from pieces (see ReadTag): keeps a copy.
+  bool InsertOwned(std::string name) {
+    owned_.push_back(std::move(name));
+    if (Insert(owned_.back())) return true;
+    owned_.pop_back();
+    return false;
   }
 
   // Remembers `name`; false if it was already there.
@@ -132,6 +142,7 @@ class SeenNames {
  private:
   std::vector<std::string_view> names_;
   std::unordered_set<std::string> lowered_;
+  std::deque<std::string> owned_;  // stable addresses for names_
 };
 
 void RecordAttribute(std::string_view name, const RawValue& value, Tag* tag) {
@@ -174,9 +185,10 @@ size_t ReadTag(std::string_view html, size_t pos, Tag* tag, SeenNames* seen) {
   size_t i = pos;
   while (i < n && !EndsTagName(html[i])) AppendNameChar(html[i++], tag);
   seen->Clear();
-  // gumbo quirk: after a duplicate attribute without a value, the next
-  // attribute is dropped whole.
-  bool drop_next = false;
+  // gumbo quirk: a duplicate attribute without a value leaves its name in
+  // the tokenizer's buffer, where it prefixes the next attribute's name
+  // (`<img a a src=x>` has the attributes "a" and "asrc").
+  std::string carried;
   for (;;) {
     // Before attribute name: spaces and lone '/' are skipped.
     while (i < n && (IsHtmlSpace(html[i]) || html[i] == '/')) {
@@ -200,17 +212,23 @@ size_t ReadTag(std::string_view html, size_t pos, Tag* tag, SeenNames* seen) {
       i = ReadAttributeValue(html, i, &value);
       if (i == kNpos) return kNpos;
     }
-    if (drop_next) {
-      drop_next = false;
-      continue;
-    }
     std::string_view name =
         html.substr(value.name_start, value.name_end - value.name_start);
-    if (!seen->Insert(name)) {
+    std::string merged;
+    bool fresh;
+    if (carried.empty()) {
+      fresh = seen->Insert(name);
+    } else {
+      merged = carried + AsciiLowercase(name);
+      name = merged;
+      fresh = seen->InsertOwned(merged);
+    }
+    if (!fresh) {
       // Duplicate attributes: the first one wins, as in the HTML tokenizer.
-      drop_next = !value.has_value;
+      carried = value.has_value ? std::string() : AsciiLowercase(name);
       continue;
     }
+    carried.clear();
     RecordAttribute(name, value, tag);
   }
 }
@@ -461,6 +479,7 @@ class RequisiteScanner {
     size_t after = ReadTag(html_, name, &tag, &seen_names_);
     if (after == kNpos) return html_.size();
     if (tag.Is("select")) in_select_ = false;
+    if (tag.Is("template") && open_templates_ > 0) --open_templates_;
     return after;
   }
 
@@ -470,6 +489,11 @@ class RequisiteScanner {
   // not tracked.
   bool TreeBuilderKeeps(const Tag& tag) {
     std::string_view name = tag.Name();
+    if (name == "template") ++open_templates_;
+    // Inside a template, <html> and <body> are ignored, not merged.
+    if (open_templates_ > 0 && (name == "html" || name == "body")) {
+      return false;
+    }
     if (!in_select_) {
       if (name == "select") in_select_ = true;
       return true;
@@ -621,6 +645,7 @@ class RequisiteScanner {
   std::string_view html_;
   SeenNames seen_names_;
   bool in_select_ = false;
+  size_t open_templates_ = 0;
   bool base_seen_ = false;
   std::string base_href_;
   bool html_style_taken_ = false;
