@@ -6,13 +6,14 @@
 // they only scan pages for requisites and hand exchanges over through a
 // bounded queue. Writer threads (one per core, at least two) hash,
 // compress and append exchanges in parallel (WarcWriter serializes only
-// the append), then note their records under `book_mu_`. A chain's end
-// (kDone) waits until every exchange of its job is noted. Every 2 s or 500
-// records the pending rows become a batch, committed in batch order
-// (fdatasync first, then one transaction) outside `book_mu_`, so the disk's
-// latency never stops the other writer. While the fetch runs the writer
-// threads use the Manifest under `manifest_mu_`; before and after it the
-// calling thread does.
+// the append), then note their records under `book_mu_`. A job's end
+// (kDone) is finished after every exchange of the job is noted: by the
+// writer that notes the last one if it was still being written. The
+// committer thread turns the pending rows into a batch every 2 s or 500
+// records and commits it (fdatasync first, then one transaction), so no
+// writer ever waits for the disk. While the fetch runs the Manifest is
+// used under `manifest_mu_`; before and after it only the calling thread
+// uses it.
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -174,32 +175,37 @@ class WorkQueue {
     items_.push_back(std::move(item));
     not_empty_.notify_one();
   }
-  // Waits until `deadline`; nullopt on timeout or when closed and empty.
-  std::optional<WorkItem> Pop(std::chrono::steady_clock::time_point deadline,
-                              bool* finished) {
+  // Waits for an item; nullopt once closed and empty.
+  std::optional<WorkItem> Pop() {
     std::unique_lock<std::mutex> lock(mu_);
-    not_empty_.wait_until(lock, deadline,
-                          [&] { return !items_.empty() || closed_; });
-    if (items_.empty()) {
-      *finished = closed_;
-      return std::nullopt;
-    }
+    not_empty_.wait(lock, [&] { return !items_.empty() || closed_; });
+    if (items_.empty()) return std::nullopt;
     WorkItem item = std::move(items_.front());
     items_.pop_front();
     if (item.type == WorkItem::Type::kExchange) ++unnoted_[item.tag];
     not_full_.notify_one();
     return item;
   }
-  // An exchange of job `tag` taken by Pop() has been noted.
-  void Noted(uint64_t tag) {
+  // A job's end whose exchanges are still being written is kept (true),
+  // and handed back by the Noted() of the last of them.
+  bool DeferDone(WorkItem& done) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (unnoted_.count(done.tag) == 0) return false;
+    deferred_.emplace(done.tag, std::move(done));
+    return true;
+  }
+  // An exchange of job `tag` taken by Pop() has been noted; returns the
+  // job's deferred end once nothing of the job is left unnoted.
+  std::optional<WorkItem> Noted(uint64_t tag) {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = unnoted_.find(tag);
-    if (it != unnoted_.end() && --it->second == 0) unnoted_.erase(it);
-    noted_.notify_all();
-  }
-  void WaitAllNoted(uint64_t tag) {
-    std::unique_lock<std::mutex> lock(mu_);
-    noted_.wait(lock, [&] { return unnoted_.count(tag) == 0; });
+    if (it == unnoted_.end() || --it->second > 0) return std::nullopt;
+    unnoted_.erase(it);
+    auto done = deferred_.find(tag);
+    if (done == deferred_.end()) return std::nullopt;
+    WorkItem item = std::move(done->second);
+    deferred_.erase(done);
+    return item;
   }
   void Close() {
     std::lock_guard<std::mutex> lock(mu_);
@@ -210,15 +216,15 @@ class WorkQueue {
 
  private:
   std::mutex mu_;
-  std::condition_variable not_empty_, not_full_, noted_;
+  std::condition_variable not_empty_, not_full_;
   std::deque<WorkItem> items_;
   std::unordered_map<uint64_t, int> unnoted_;  // by job tag
+  std::unordered_map<uint64_t, WorkItem> deferred_;
   bool closed_ = false;
 };
 
 // Rows written since the last commit, committed together.
 struct CommitBatch {
-  uint64_t number = 0;  // batches commit in this order
   std::vector<RecordRow> records;
   std::vector<CaptureRow> captures;
   std::vector<UrlRow> urls;
@@ -265,11 +271,15 @@ class Archiver {
               std::vector<std::string> headers = {});
   Status FetchAll();
   void WriterLoop();
+  void FinishJob(const WorkItem& done);
+  void CommitterLoop();
+  size_t PendingRows() const {
+    return pending_records_.size() + pending_captures_.size();
+  }
   Status WriteExchange(WorkItem& item, WrittenExchange* written);
   void NoteExchange(const WorkItem& item, const WrittenExchange& written);
   void FinishChain(const WorkItem& item);
   std::optional<CommitBatch> TakeBatch(bool only_if_due);
-  Status CommitDueBatch();
   Status Commit(CommitBatch batch);
   Status CommitPending();
   void FailWriter(const Status& status);
@@ -301,14 +311,12 @@ class Archiver {
   std::atomic<bool> writer_failed_{false};
 
   // Writer-thread state. While the fetch runs: pending rows, chains and the
-  // commit clock under book_mu_; the Manifest and durable_ under
-  // manifest_mu_; the order of batches under commit_mu_.
+  // commit clock under book_mu_ (commit_due_ wakes the committer); the
+  // Manifest and durable_ under manifest_mu_.
   std::mutex book_mu_;
+  std::condition_variable commit_due_;
+  bool writers_done_ = false;
   std::mutex manifest_mu_;
-  std::mutex commit_mu_;
-  std::condition_variable commit_turn_;
-  uint64_t batches_taken_ = 0;
-  uint64_t batches_committed_ = 0;
   std::vector<RecordRow> pending_records_;
   std::vector<CaptureRow> pending_captures_;
   std::vector<UrlRow> pending_urls_;
@@ -721,6 +729,13 @@ void Archiver::NoteExchange(const WorkItem& item,
   chains_[item.tag].push_back(std::move(c));
 }
 
+void Archiver::FinishJob(const WorkItem& done) {
+  std::lock_guard<std::mutex> lock(book_mu_);
+  if (writer_failed_) return;
+  FinishChain(done);
+  if (PendingRows() >= options_.commit_records) commit_due_.notify_one();
+}
+
 bool AcceptedStatus(const Config& config, const std::string& url, int status) {
   auto host = config.hosts.find(UrlHostOf(url));
   if (host == config.hosts.end()) return false;
@@ -812,27 +827,15 @@ void Archiver::FinishChain(const WorkItem& item) {
 std::optional<CommitBatch> Archiver::TakeBatch(bool only_if_due) {
   auto interval = std::chrono::milliseconds(options_.commit_interval_ms);
   auto now = std::chrono::steady_clock::now();
-  bool due = pending_records_.size() + pending_captures_.size() >=
-                 options_.commit_records ||
+  bool due = PendingRows() >= options_.commit_records ||
              now - last_commit_ >= interval;
   if (only_if_due && !due) return std::nullopt;
   last_commit_ = now;
   CommitBatch batch;
-  batch.number = batches_taken_++;
   batch.records.swap(pending_records_);
   batch.captures.swap(pending_captures_);
   batch.urls.swap(pending_urls_);
   return batch;
-}
-
-Status Archiver::CommitDueBatch() {
-  std::optional<CommitBatch> batch;
-  {
-    std::lock_guard<std::mutex> lock(book_mu_);
-    if (writer_failed_) return Status::Ok();
-    batch = TakeBatch(/*only_if_due=*/true);
-  }
-  return batch ? Commit(std::move(*batch)) : Status::Ok();
 }
 
 Status Archiver::CommitPending() {
@@ -843,17 +846,9 @@ Status Archiver::CommitPending() {
 // fdatasync, then the records and captures in ONE transaction; only then
 // are the batch's payloads offered as dedupe originals. Every record of
 // the batch was appended before the batch was taken, so before the sync.
-// Batches commit in the order they were taken (file rows stay in order).
+// One thread commits at a time (the committer, or the calling thread
+// when no writer runs), so batches commit in the order they were taken.
 Status Archiver::Commit(CommitBatch batch) {
-  std::unique_lock<std::mutex> turn(commit_mu_);
-  commit_turn_.wait(turn, [&] { return batches_committed_ == batch.number; });
-  struct NextTurn {  // on every path, or later batches would wait forever
-    Archiver* a;
-    ~NextTurn() {
-      ++a->batches_committed_;
-      a->commit_turn_.notify_all();
-    }
-  } next_turn{this};
   std::vector<WarcFileRow> opened;
   std::vector<RecordRow> warcinfo;
   std::vector<WarcFileSummary> closed;
@@ -914,43 +909,44 @@ void Archiver::FailWriter(const Status& status) {
   if (fetcher_ != nullptr) fetcher_->RequestCancel();
 }
 
-// One writer thread. An exchange is written in parallel with the other
-// writers, then noted; a chain's end waits until its exchanges are noted.
+// One writer thread: exchanges are written in parallel with the other
+// writers, then noted; a job's end is finished once its exchanges are.
 void Archiver::WriterLoop() {
-  auto interval = std::chrono::milliseconds(options_.commit_interval_ms);
-  for (;;) {
-    std::chrono::steady_clock::time_point deadline;
-    {
-      std::lock_guard<std::mutex> lock(book_mu_);
-      deadline = last_commit_ + interval;
-    }
-    bool finished = false;
-    std::optional<WorkItem> item = queue_.Pop(deadline, &finished);
-    if (!item) {
-      if (finished) return;
-      FailWriter(CommitDueBatch());  // idle: commit what waits
+  while (std::optional<WorkItem> item = queue_.Pop()) {
+    if (item->type == WorkItem::Type::kDone) {
+      if (!queue_.DeferDone(*item)) FinishJob(*item);
       continue;
     }
-    bool exchange = item->type == WorkItem::Type::kExchange;
     WrittenExchange written;
     Status status;
-    if (exchange && !writer_failed_) status = WriteExchange(*item, &written);
-    if (!exchange) queue_.WaitAllNoted(item->tag);
-    std::optional<CommitBatch> batch;
-    {
+    if (!writer_failed_) status = WriteExchange(*item, &written);
+    if (status.ok()) {
       std::lock_guard<std::mutex> lock(book_mu_);
-      if (status.ok() && !writer_failed_) {
-        if (exchange) {
-          NoteExchange(*item, written);
-        } else {
-          FinishChain(*item);
-        }
-        batch = TakeBatch(/*only_if_due=*/true);
-      }
+      if (!writer_failed_) NoteExchange(*item, written);
+      if (PendingRows() >= options_.commit_records) commit_due_.notify_one();
     }
-    if (exchange) queue_.Noted(item->tag);
-    if (batch) status = Commit(std::move(*batch));
     FailWriter(status);
+    if (std::optional<WorkItem> done = queue_.Noted(item->tag)) {
+      FinishJob(*done);
+    }
+  }
+}
+
+// Commits a batch when enough rows wait or the interval has passed, until
+// the writers are done (the calling thread commits the rest).
+void Archiver::CommitterLoop() {
+  auto interval = std::chrono::milliseconds(options_.commit_interval_ms);
+  std::unique_lock<std::mutex> lock(book_mu_);
+  for (;;) {
+    commit_due_.wait_until(lock, last_commit_ + interval, [&] {
+      return writers_done_ || PendingRows() >= options_.commit_records;
+    });
+    if (writers_done_) return;
+    std::optional<CommitBatch> batch = TakeBatch(/*only_if_due=*/true);
+    if (!batch || writer_failed_) continue;
+    lock.unlock();
+    FailWriter(Commit(std::move(*batch)));
+    lock.lock();
   }
 }
 
@@ -964,10 +960,17 @@ Status Archiver::FetchAll() {
   for (unsigned i = 0; i < std::min(cores, kMaxWriterThreads); ++i) {
     writers.emplace_back([this] { WriterLoop(); });
   }
+  std::thread committer([this] { CommitterLoop(); });
   Sink sink(*this);
   Status fetch_status = fetcher_->Run(sink);
   queue_.Close();
   for (std::thread& writer : writers) writer.join();
+  {
+    std::lock_guard<std::mutex> lock(book_mu_);
+    writers_done_ = true;
+  }
+  commit_due_.notify_all();
+  committer.join();
   summary_.jobs = static_cast<int64_t>(jobs_.size());
   ROTGUARD_RETURN_IF_ERROR(fetch_status);
   return writer_status_;

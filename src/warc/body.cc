@@ -64,19 +64,27 @@ Status WarcBody::Rep::SpillToDisk() {
   spool = std::move(fd).value();
   ROTGUARD_RETURN_IF_ERROR(
       WriteAll(spool.get(), memory, "spool file in " + dir.string()));
+  running.emplace();
+  HashBytes(memory);
   std::string().swap(memory);  // give the memory back
   return Status::Ok();
 }
 
-Status WarcBody::Rep::ComputeDigests(Hasher* also) {
+void WarcBody::Rep::HashBytes(std::string_view bytes) {
+  running->Update(bytes);
+  if (block_hasher != nullptr) block_hasher->Update(bytes);
+}
+
+Status WarcBody::Rep::ComputeDigests() {
   if (digests) return Status::Ok();
-  DualHasher hasher;
-  ROTGUARD_RETURN_IF_ERROR(ForEachChunk([&](std::string_view chunk) {
-    hasher.Update(chunk);
-    if (also != nullptr) also->Update(chunk);
-    return Status::Ok();
-  }));
-  digests = hasher.Final();
+  if (!running) {
+    running.emplace();
+    ROTGUARD_RETURN_IF_ERROR(ForEachChunk([&](std::string_view chunk) {
+      HashBytes(chunk);
+      return Status::Ok();
+    }));
+  }
+  digests = running->Final();
   return Status::Ok();
 }
 
@@ -89,6 +97,7 @@ Status WarcBody::Append(std::string_view bytes) {
   }
   if (r.spool.valid()) {
     ROTGUARD_RETURN_IF_ERROR(WriteAll(r.spool.get(), bytes, "spool file"));
+    r.HashBytes(bytes);
   } else {
     r.memory.append(bytes);
   }
@@ -144,6 +153,7 @@ WarcHttpResponse::Rep::Rep(std::string head_in, WarcBodyTransfer transfer_in,
   if (!chunked) {
     block_hasher.emplace(DigestAlgorithm::kSha1);
     block_hasher->Update(head);
+    body.rep_->block_hasher = &*block_hasher;  // both live in this Rep
   }
 }
 
@@ -184,12 +194,11 @@ Status WarcHttpResponse::FinishBody() {
   if (raw_chunked && !r.decoder.done() && r.truncated.empty()) {
     r.truncated.assign(kWarcTruncatedDisconnect);
   }
-  Hasher* block = r.block_hasher ? &*r.block_hasher : nullptr;
-  ROTGUARD_RETURN_IF_ERROR(r.body.rep_->ComputeDigests(block));
+  ROTGUARD_RETURN_IF_ERROR(r.body.rep_->ComputeDigests());
   const DualHasher::Digests& digests = *r.body.rep_->digests;
   r.payload_digest = WarcSha1Label(digests.sha1);
   r.payload_sha256 = HexEncode(digests.sha256);
-  if (block != nullptr) r.block_sha1 = block->Final();
+  if (r.block_hasher) r.block_sha1 = r.block_hasher->Final();
   return Status::Ok();
 }
 

@@ -18,14 +18,20 @@ struct WarcBody::Rep {
   std::string memory;  // the body while it fits under the threshold
   Fd spool;            // unlinked temp file once it does not
   uint64_t size = 0;
+  // Also fed every body byte: the block hasher of the response holding
+  // this body (its head went in first), or null.
+  Hasher* block_hasher = nullptr;
+  // Hashing a body that fits in memory waits until ComputeDigests(), so it
+  // runs on a writer thread, not on the thread receiving the bytes. A
+  // spooled body is hashed as it arrives (from its spill on), which saves
+  // reading the spool file back once more.
+  std::optional<DualHasher> running;
   std::optional<DualHasher::Digests> digests;
 
   Status SpillToDisk();
-  // sha1/sha256 of the body in one pass over the finished body, which also
-  // feeds `also` (the block hasher of a response) when given. Hashing waits
-  // until here, not Append(), so it runs on the writer threads and never on
-  // the thread that receives the bytes. The first call ends appending.
-  Status ComputeDigests(Hasher* also = nullptr);
+  void HashBytes(std::string_view bytes);
+  // sha1/sha256 of the body (and block_hasher fed); ends appending.
+  Status ComputeDigests();
   Status ForEachChunk(
       const std::function<Status(std::string_view)>& sink) const;
 };

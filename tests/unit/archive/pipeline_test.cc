@@ -1,11 +1,15 @@
 // The archive pipeline against a scripted fake Fetcher and a real store.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <condition_variable>
 #include <deque>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <sstream>
 #include <string>
@@ -46,6 +50,8 @@ class FakeFetcher : public Fetcher {
  public:
   std::map<std::string, FakeResponse> web;
   std::vector<std::string> requested;
+  // Called before each job is fetched: lets a test wait for the pipeline.
+  std::function<void(const std::string& url)> before_job;
 
   void Add(FetchJob job) override { queue_.push_back(std::move(job)); }
   void RequestCancel() override { cancelled_ = true; }
@@ -62,6 +68,7 @@ class FakeFetcher : public Fetcher {
         continue;
       }
       std::string url = job.url;
+      if (before_job) before_job(url);
       for (int hop = 0; hop < 10; ++hop) {
         requested.push_back(url);
         outcome.final_url = url;
@@ -225,7 +232,26 @@ TEST_F(ArchivePipelineTest, DedupeOnlyAgainstCommittedOriginals) {
 TEST_F(ArchivePipelineTest, DedupeWithinARunAfterTheOriginalIsCommitted) {
   options_.urls = {"https://example.com/a", "https://example.com/b"};
   options_.commit_records = 1;  // commit after every exchange
+  // b is fetched only once a's capture is committed (writers and the
+  // committer run on their own threads).
+  std::mutex mu;
+  std::condition_variable cv;
+  bool a_committed = false;
+  options_.trace = [&](std::string_view event) {
+    if (event.rfind("commit", 0) != 0) return;
+    if (event.find("https://example.com/a") == event.npos) return;
+    std::lock_guard<std::mutex> lock(mu);
+    a_committed = true;
+    cv.notify_all();
+  };
   FakeFetcher fetcher;
+  fetcher.before_job = [&](const std::string& url) {
+    if (url != "https://example.com/b") return;
+    std::unique_lock<std::mutex> lock(mu);
+    EXPECT_TRUE(cv.wait_for(lock, std::chrono::seconds(20), [&] {
+      return a_committed;
+    })) << "a was never committed";
+  };
   fetcher.web["https://example.com/a"] = {200, "text/plain", Bytes('y', 4096)};
   fetcher.web["https://example.com/b"] = {200, "text/plain", Bytes('y', 4096)};
   EXPECT_EQ(Archive(fetcher).revisits, 1);
