@@ -5,16 +5,18 @@
 // and reports the same candidates as HtmlWalker::VisitElement (html.cc),
 // then classifies them as ExtractLinks' Finalize does (extractor.cc).
 //
-// What a tokenizer cannot see, because gumbo's tree builder decides it, is
-// not reproduced:
+// Tree-builder decisions that are cheap to see from tokens are reproduced:
+// <image> is an <img>; "in select" ignores most start tags; a second
+// <html>/<body> only merges attributes the element lacks; <html>/<body>
+// inside <template> are ignored. So are gumbo 0.10's own quirks, since
+// ExtractLinks has them (see ReadTag and ValueSpan).
+//
+// Not reproduced (ExtractLinks may differ; the differential test and the
+// fuzzer skip these inputs by name):
 //  - foreign content: inside <svg>/<math>, <style>, <script>, <title> … are
-//    not raw text and <![CDATA[ … ]]> is text, so their contents are tags
-//    here only when gumbo agrees by accident;
-//  - start tags the tree builder drops: inside <select> (except script,
-//    style, template…), a second <html>/<body> whose attributes merge into
-//    the first, tags after <frameset>;
-//  - <image> is renamed <img> by the tree builder; that one is cheap and is
-//    reproduced;
+//    not raw text, <![CDATA[ … ]]> is text and some HTML tags break out;
+//  - "in select in table": table tags that close a <select> in a table;
+//  - tags after <frameset>, which the tree builder drops;
 //  - documents nested deeper than html.cc's chunking threshold, which
 //    gumbo sees as independent pieces.
 #include "extract/requisites.h"
