@@ -481,7 +481,10 @@ class RequisiteScanner {
     size_t after = ReadTag(html_, name, &tag, &seen_names_);
     if (after == kNpos) return html_.size();
     if (tag.Is("select")) in_select_ = false;
-    if (tag.Is("template") && open_templates_ > 0) --open_templates_;
+    if (tag.Is("template") && !select_outside_template_.empty()) {
+      in_select_ = select_outside_template_.back();
+      select_outside_template_.pop_back();
+    }
     return after;
   }
 
@@ -491,9 +494,15 @@ class RequisiteScanner {
   // not tracked.
   bool TreeBuilderKeeps(const Tag& tag) {
     std::string_view name = tag.Name();
-    if (name == "template") ++open_templates_;
+    if (name == "template") {
+      // Template contents have their own insertion mode, even in a select.
+      select_outside_template_.push_back(in_select_);
+      in_select_ = false;
+      return true;
+    }
     // Inside a template, <html> and <body> are ignored, not merged.
-    if (open_templates_ > 0 && (name == "html" || name == "body")) {
+    if (!select_outside_template_.empty() &&
+        (name == "html" || name == "body")) {
       return false;
     }
     if (!in_select_) {
@@ -527,6 +536,12 @@ class RequisiteScanner {
       last = value.name_end;
     } else if (!value.quoted && html_[first] == '&') {
       first += LeadingReferenceLength(html_.substr(first, last - first));
+      // html.cc then strips what looks like quotes around that remainder.
+      char quote = first < last ? html_[first] : '\0';
+      if (quote == '"' || quote == '\'') {
+        ++first;
+        if (last > first && html_[last - 1] == quote) --last;
+      }
     }
     while (first < last && IsHtmlSpace(html_[first])) ++first;
     while (last > first && IsHtmlSpace(html_[last - 1])) --last;
@@ -647,7 +662,8 @@ class RequisiteScanner {
   std::string_view html_;
   SeenNames seen_names_;
   bool in_select_ = false;
-  size_t open_templates_ = 0;
+  // One entry per open <template>: whether a select was open around it.
+  std::vector<bool> select_outside_template_;
   bool base_seen_ = false;
   std::string base_href_;
   bool html_style_taken_ = false;

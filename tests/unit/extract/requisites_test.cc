@@ -199,6 +199,12 @@ TEST(RequisitesTest, SelectIgnoresAllButItsOwnStartTags) {
        "https://blog.example/dir/d.png"});
 }
 
+TEST(RequisitesTest, TemplateInsideSelectKeepsItsTags) {
+  ExpectRequisites(
+      "<select><template><img src=t.png></template><img src=no.png></select>",
+      {"https://blog.example/dir/t.png"});
+}
+
 TEST(RequisitesTest, SecondBodyStyleCountsOnlyIfTheFirstHadNone) {
   ExpectRequisites(
       "<body><body style='background:url(a.png)'>"
@@ -279,8 +285,45 @@ std::vector<Sample> FixtureWebPages() {
   };
 }
 
+// A page with the markup real blogs carry, for the mutations to work on.
+Sample RealWorldShapes() {
+  return {
+      "handwritten:real-world-shapes",
+      "\xEF\xBB\xBF<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0//EN\">\r\n"
+      "<HTML lang=en><HEAD><META charset=utf-8><BASE HREF=\"/blog/\">\r\n"
+      "<noscript><link rel=stylesheet href=noscript.css>"
+      "<img src=pixel.gif></noscript>\r\n"
+      "<link rel=\"shortcut icon\" href=/favicon.ico>"
+      "<link rel=preload as=image href=hero.webp imagesrcset=\"h1.webp 1x\">"
+      "<link rel=alternate type=application/rss+xml href=/feed.xml>"
+      "<style media=screen>@import url(\"print.css\") print;\n"
+      "body{background:#fff url(bg.png) no-repeat}</style>"
+      "<SCRIPT>if (a < b && c > d) document.write('<img src=no.png>');"
+      "</SCRIPT ><script type=module src=app.js defer></script>"
+      "<script src=\"//cdn.example.net/lib.js\"></script></HEAD>\r\n"
+      "<BODY class=post style=\"background-image: url('body.jpg')\">"
+      "<textarea name=t><img src=no2.png></textarea>"
+      "<table><tr><td><img src=cell.png width=1></td></tr></table>"
+      "<picture><source type=image/webp srcset=\"p.webp 1x, p2.webp 2x\">"
+      "<img src=p.jpg alt=\"a > b\" data-src=lazy.jpg "
+      "data-srcset=\"l1.jpg 480w,l2.jpg 800w\"></picture>"
+      "<video controls poster=poster.jpg><source src=v.webm "
+      "type=video/webm><track src=subs.vtt></video>"
+      "<audio src=a.mp3></audio><embed src=e.swf>"
+      "<iframe src=\"https://www.youtube.com/embed/x?a=1&amp;b=2\" "
+      "allowfullscreen></iframe><object data=o.pdf></object>"
+      "<a href=next.html style=\"background:url(arrow.png)\">next</a>"
+      "<template><img src=tpl.png></template>"
+      "<select name=s><option>1</option></select>"
+      "<p>1 &lt; 2 &amp;&amp; <!-- <img src=c.png> --> done\r\n"
+      "<img src=\"https://x.example/a%20b.png\" srcset=\"\">"
+      "<img src=\"mailto:x@example.com\"><img src=\"\">"
+      "</BODY></HTML>\r\n"};
+}
+
 std::vector<Sample> SeedSamples() {
   std::vector<Sample> samples = FixtureWebPages();
+  samples.push_back(RealWorldShapes());
   fs::path tests_dir = fs::path(ROTGUARD_TEST_DATA_DIR).parent_path();
   std::vector<fs::path> paths;
   for (const auto& entry : fs::recursive_directory_iterator(tests_dir)) {
