@@ -191,6 +191,7 @@ size_t ReadTag(std::string_view html, size_t pos, Tag* tag, SeenNames* seen) {
   // the tokenizer's buffer, where it prefixes the next attribute's name
   // (`<img a a src=x>` has the attributes "a" and "asrc").
   std::string carried;
+  constexpr size_t kMaxMergedName = 256;
   for (;;) {
     // Before attribute name: spaces and lone '/' are skipped.
     while (i < n && (IsHtmlSpace(html[i]) || html[i] == '/')) {
@@ -220,6 +221,10 @@ size_t ReadTag(std::string_view html, size_t pos, Tag* tag, SeenNames* seen) {
     bool fresh;
     if (carried.empty()) {
       fresh = seen->Insert(name);
+    } else if (carried.size() + name.size() > kMaxMergedName) {
+      // Only a hostile tag grows names this long; they cannot be one we
+      // read, and tracking them would make the tag quadratic.
+      fresh = true;
     } else {
       merged = carried + AsciiLowercase(name);
       name = merged;
