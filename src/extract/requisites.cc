@@ -424,6 +424,9 @@ size_t LeadingReferenceLength(std::string_view raw) {
   return 0;
 }
 
+// Open foreign elements tracked at most.
+constexpr size_t kMaxForeignDepth = 512;
+
 // Start tags that end foreign content (HTML "in foreign content"; <font>
 // with color/face/size is not checked).
 bool BreaksOutOfForeignContent(std::string_view name) {
@@ -504,7 +507,9 @@ class RequisiteScanner {
   // A start tag inside <svg>/<math>: a foreign element, never raw text.
   size_t ForeignStartTag(const Tag& tag, size_t after) {
     Visit(tag, /*foreign=*/true);
-    if (!tag.self_closing) {
+    // Deeper nesting is hostile (html.cc cuts it into chunks anyway); the
+    // cap keeps end-tag lookups bounded.
+    if (!tag.self_closing && foreign_.size() < kMaxForeignDepth) {
       std::string_view name = tag.Name();
       bool integration_point =
           foreign_.back().svg
