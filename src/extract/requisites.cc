@@ -20,7 +20,7 @@
 //  - foreign content, beyond the above: an end tag that closes an HTML
 //    element around the <svg> (`<p><svg></p>`), text of an svg <style>
 //    after its first child element, annotation-xml, <font color> breakout;
-//  - "in select in table": table tags that close a <select> in a table;
+//  - "in select in table" beyond counting open <table>s;
 //  - tags after <frameset>, which the tree builder drops;
 //  - documents nested deeper than html.cc's chunking threshold, which
 //    gumbo sees as independent pieces.
@@ -608,7 +608,11 @@ class RequisiteScanner {
       }
       return after;
     }
-    if (tag.Is("select")) in_select_ = false;
+    if (tag.Is("select") ||
+        (in_select_ && select_in_table_ && IsTableStructure(tag.Name()))) {
+      in_select_ = false;
+    }
+    if (tag.Is("table") && !in_select_ && open_tables_ > 0) --open_tables_;
     if (tag.Is("template") && !select_outside_template_.empty()) {
       in_select_ = select_outside_template_.back();
       select_outside_template_.pop_back();
@@ -616,10 +620,16 @@ class RequisiteScanner {
     return after;
   }
 
+  static bool IsTableStructure(std::string_view name) {
+    return name == "caption" || name == "table" || name == "tbody" ||
+           name == "tfoot" || name == "thead" || name == "tr" || name == "td" ||
+           name == "th";
+  }
+
   // The "in select" insertion mode ignores most start tags (and so never
   // switches to raw text for them); select, input, keygen and textarea
-  // close the select. Tables around the select ("in select in table") are
-  // not tracked.
+  // close the select, and so do table tags when a table was open around
+  // it ("in select in table"; open tables are counted, not matched).
   bool TreeBuilderKeeps(const Tag& tag) {
     std::string_view name = tag.Name();
     if (name == "template") {
@@ -634,7 +644,17 @@ class RequisiteScanner {
       return false;
     }
     if (!in_select_) {
-      if (name == "select") in_select_ = true;
+      if (name == "table") ++open_tables_;
+      if (name == "select") {
+        in_select_ = true;
+        select_in_table_ = open_tables_ > 0;
+      }
+      return true;
+    }
+    if (select_in_table_ && IsTableStructure(name)) {
+      // "in select in table": the table tag closes the select.
+      in_select_ = false;
+      if (name == "table") ++open_tables_;
       return true;
     }
     if (name == "select") {
@@ -799,6 +819,9 @@ class RequisiteScanner {
   };
   std::vector<ForeignElement> foreign_;
   bool in_select_ = false;
+  bool select_in_table_ = false;
+  // <table> start tags minus end tags: whether a select is "in table".
+  size_t open_tables_ = 0;
   // One entry per open <template>: whether a select was open around it.
   std::vector<bool> select_outside_template_;
   bool base_seen_ = false;

@@ -29,14 +29,12 @@ bool ContainsIgnoringCase(std::string_view text, std::string_view lower) {
   return hit != text.end();
 }
 
-// Ignore markers, foreign content, <select> inside tables and deep
-// nesting are documented differences (requisites.cc).
+// Ignore markers, foreign content and deep nesting are documented
+// differences (requisites.cc).
 bool Comparable(std::string_view html) {
   return html.find("rotguard-ignore") == std::string_view::npos &&
          !ContainsIgnoringCase(html, "<svg") &&
          !ContainsIgnoringCase(html, "<math") &&
-         !(ContainsIgnoringCase(html, "<select") &&
-           ContainsIgnoringCase(html, "<t")) &&
          static_cast<size_t>(std::count(html.begin(), html.end(), '<')) <=
              kMaxComparedTags;
 }

@@ -199,6 +199,13 @@ TEST(RequisitesTest, SelectIgnoresAllButItsOwnStartTags) {
        "https://blog.example/dir/d.png"});
 }
 
+TEST(RequisitesTest, TableTagsCloseASelectInsideATable) {
+  ExpectRequisites(
+      "<table><tr><td><select><img src=no.png><td><img src=yes.png>"
+      "</table><select><td><img src=no2.png></select><img src=z.png>",
+      {"https://blog.example/dir/yes.png", "https://blog.example/dir/z.png"});
+}
+
 TEST(RequisitesTest, TemplateInsideSelectKeepsItsTags) {
   ExpectRequisites(
       "<select><template><img src=t.png></template><img src=no.png></select>",
