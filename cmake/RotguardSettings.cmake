@@ -17,3 +17,9 @@ if(ROTGUARD_SANITIZE)
     -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   target_link_options(rotguard_settings INTERFACE -fsanitize=address,undefined)
 endif()
+if(ROTGUARD_TSAN)
+  # The archive pipeline runs a fetch thread, writer threads and a
+  # committer: ThreadSanitizer checks their sharing.
+  target_compile_options(rotguard_settings INTERFACE -fsanitize=thread -fno-omit-frame-pointer)
+  target_link_options(rotguard_settings INTERFACE -fsanitize=thread)
+endif()

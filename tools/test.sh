@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's test command: installs what is missing, then builds with
 # warnings as errors and runs every test, then runs the unit and integration
-# tests again under AddressSanitizer + UBSan.
+# tests again under AddressSanitizer + UBSan, and the archive pipeline's
+# tests under ThreadSanitizer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/install-deps.sh
@@ -30,4 +31,13 @@ for f in build/asan/tests/fuzz/*_fuzzer; do
     "$f" tests/fuzz/corpus/"$name"/*
   fi
 done
+echo "== ThreadSanitizer build (archive pipeline, WARC writer, archive runs) =="
+# The archive pipeline's fetch, writer and committer threads share state;
+# only the tests that exercise them run here (the rest gain nothing).
+cmake -S . -B build/tsan -G Ninja -DROTGUARD_WARNINGS_AS_ERRORS=ON \
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DROTGUARD_TSAN=ON >/dev/null
+cmake --build build/tsan -j "$JOBS" --target rotguard rotguard_unit_tests
+TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+  ctest --test-dir build/tsan --output-on-failure -j "$JOBS" \
+  -R '^(ArchivePipeline|WarcWriter|WarcBody)|^integration\.archive_'
 echo "all tests passed"
