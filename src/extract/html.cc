@@ -230,33 +230,7 @@ class HtmlWalker {
     const GumboAttribute* attr = gumbo_get_attribute(&element.attributes, name);
     Span span;
     if (attr == nullptr || !RawValueSpan(attr, &span)) return;
-    // HTML "parse a srcset attribute": URL runs up to whitespace, trailing
-    // commas separate candidates, descriptors run to the next comma.
-    size_t i = span.start;
-    while (i < span.end) {
-      while (i < span.end && (IsHtmlSpace(content_[i]) || content_[i] == ','))
-        ++i;
-      size_t url_start = i;
-      while (i < span.end && !IsHtmlSpace(content_[i])) ++i;
-      size_t url_end = i;
-      bool descriptors_follow = true;
-      while (url_end > url_start && content_[url_end - 1] == ',') {
-        --url_end;
-        descriptors_follow = false;
-      }
-      if (url_end > url_start) {
-        std::string_view raw = content_.substr(url_start, url_end - url_start);
-        out_->AddCandidate(LinkKind::kImage, Origin::kHtml, url_start, url_end,
-                           DecodeCharacterReferences(raw));
-      }
-      if (!descriptors_follow) continue;
-      int parens = 0;
-      while (i < span.end && (content_[i] != ',' || parens > 0)) {
-        if (content_[i] == '(') ++parens;
-        if (content_[i] == ')' && parens > 0) --parens;
-        ++i;
-      }
-    }
+    ExtractSrcsetUrls(span.start, span.end, out_);
   }
 
   // <meta http-equiv="refresh" content="5; url='https://…'">: the span is
@@ -451,6 +425,34 @@ void ExtractHtml(size_t begin, size_t end, Collector* out,
       base_found = true;
     }
     chunk_start = cut;
+  }
+}
+
+void ExtractSrcsetUrls(size_t start, size_t end, Collector* out) {
+  std::string_view content = out->content();
+  size_t i = start;
+  while (i < end) {
+    while (i < end && (IsHtmlSpace(content[i]) || content[i] == ',')) ++i;
+    size_t url_start = i;
+    while (i < end && !IsHtmlSpace(content[i])) ++i;
+    size_t url_end = i;
+    bool descriptors_follow = true;
+    while (url_end > url_start && content[url_end - 1] == ',') {
+      --url_end;
+      descriptors_follow = false;
+    }
+    if (url_end > url_start) {
+      std::string_view raw = content.substr(url_start, url_end - url_start);
+      out->AddCandidate(LinkKind::kImage, Origin::kHtml, url_start, url_end,
+                        DecodeCharacterReferences(raw));
+    }
+    if (!descriptors_follow) continue;
+    int parens = 0;
+    while (i < end && (content[i] != ',' || parens > 0)) {
+      if (content[i] == '(') ++parens;
+      if (content[i] == ')' && parens > 0) --parens;
+      ++i;
+    }
   }
 }
 

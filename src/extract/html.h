@@ -18,6 +18,12 @@ namespace rotguard::extract {
 void ExtractHtml(size_t begin, size_t end, Collector* out,
                  std::string* base_href);
 
+// Reports each image URL of the srcset value content[start, end) as the
+// HTML "parse a srcset attribute" algorithm splits it: URLs run up to
+// whitespace, trailing commas separate candidates, descriptors run to the
+// next comma outside parentheses.
+void ExtractSrcsetUrls(size_t start, size_t end, Collector* out);
+
 // Decodes HTML character references (`&amp;`, `&#x2F;`, every named
 // reference of the HTML standard) the way an attribute value is decoded.
 std::string DecodeCharacterReferences(std::string_view raw);

@@ -716,34 +716,10 @@ class RequisiteScanner {
     out_->AddCandidate(kind, Origin::kHtml, start, end, Value(tag, id));
   }
 
-  // HTML "parse a srcset attribute", as html.cc AddSrcset.
   void AddSrcset(const Tag& tag, AttributeId id) {
-    size_t i;
+    size_t start;
     size_t end;
-    if (!ValueSpan(tag, id, &i, &end)) return;
-    while (i < end) {
-      while (i < end && (IsHtmlSpace(html_[i]) || html_[i] == ',')) ++i;
-      size_t url_start = i;
-      while (i < end && !IsHtmlSpace(html_[i])) ++i;
-      size_t url_end = i;
-      bool descriptors_follow = true;
-      while (url_end > url_start && html_[url_end - 1] == ',') {
-        --url_end;
-        descriptors_follow = false;
-      }
-      if (url_end > url_start) {
-        out_->AddCandidate(LinkKind::kImage, Origin::kHtml, url_start, url_end,
-                           DecodeCharacterReferences(
-                               html_.substr(url_start, url_end - url_start)));
-      }
-      if (!descriptors_follow) continue;
-      int parens = 0;
-      while (i < end && (html_[i] != ',' || parens > 0)) {
-        if (html_[i] == '(') ++parens;
-        if (html_[i] == ')' && parens > 0) --parens;
-        ++i;
-      }
-    }
+    if (ValueSpan(tag, id, &start, &end)) ExtractSrcsetUrls(start, end, out_);
   }
 
   // <link rel=stylesheet|icon|preload|…> loads part of the page.
