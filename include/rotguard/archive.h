@@ -26,6 +26,7 @@
 #include "rotguard/manifest.h"
 #include "rotguard/status.h"
 #include "rotguard/store.h"
+#include "rotguard/warc_record.h"
 
 namespace rotguard {
 
@@ -146,6 +147,10 @@ struct ArchiveSummary {
 
 // 2 when summary.failed_links > 0, else 0.
 int ArchiveExitCode(const ArchiveSummary& summary);
+
+// The manifest row of a record the WARC writer has placed (file, offset,
+// length, type, id, target, date, digests).
+RecordRow RecordRowOf(const WarcRecordLocation& location);
 
 // Runs the whole archive job against an open store (exclusive lock held).
 // `fetcher` may be null for a dry run. Errors: InvalidArgument for a bad

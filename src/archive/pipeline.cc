@@ -97,20 +97,6 @@ WarcRevisitOf RevisitTargetOf(const CaptureRow& c) {
   return original;
 }
 
-RecordRow RecordOf(const WarcRecordLocation& loc) {
-  RecordRow row;
-  row.warc_file = loc.file_name;
-  row.offset = static_cast<int64_t>(loc.offset);
-  row.compressed_length = static_cast<int64_t>(loc.compressed_length);
-  row.type = loc.type;
-  row.record_id = loc.record_id;
-  row.target_uri = loc.target_uri;
-  row.date = loc.date;
-  row.block_digest = loc.block_digest;
-  row.payload_digest = loc.payload_digest;
-  return row;
-}
-
 CaptureRow CaptureOf(const WarcRecordLocation& loc, int64_t captured_at_us) {
   CaptureRow c;
   c.url = loc.target_uri;
@@ -525,7 +511,7 @@ Status Archiver::OpenWriter() {
     file.state = WarcFileState::kOpen;
     file.created_unix = SystemNowUs() / 1'000'000;
     events->opened.push_back(file);
-    events->warcinfo.push_back(RecordOf(loc));
+    events->warcinfo.push_back(RecordRowOf(loc));
   };
   w.on_file_closed = [events](const WarcFileSummary& summary) {
     std::lock_guard<std::mutex> lock(events->mu);
@@ -554,7 +540,7 @@ Status Archiver::WritePosts(
         writer_->WriteResource(capture, type, *bytes);
     if (!loc.ok()) return loc.status();
     Trace("write " + capture.target_uri);
-    pending_records_.push_back(RecordOf(*loc));
+    pending_records_.push_back(RecordRowOf(*loc));
     CaptureRow c = CaptureOf(*loc, now_us);
     c.url = capture.target_uri;
     c.normalized = "";
@@ -713,8 +699,8 @@ void Archiver::NoteExchange(const WorkItem& item,
   if (!written.locations) return;
   const FetchedExchange& ex = item.exchange;
   Trace("write " + ex.url);
-  pending_records_.push_back(RecordOf(written.locations->request));
-  pending_records_.push_back(RecordOf(written.locations->response));
+  pending_records_.push_back(RecordRowOf(written.locations->request));
+  pending_records_.push_back(RecordRowOf(written.locations->response));
   if (ex.retrying) return;  // not part of the chain
   CaptureRow c = CaptureOf(written.locations->response, UsOf(ex.started));
   std::optional<std::string> normalized = NormalizeUrl(ex.url);
@@ -1039,6 +1025,20 @@ Result<ArchiveSummary> Archiver::Run() {
 }
 
 }  // namespace
+
+RecordRow RecordRowOf(const WarcRecordLocation& location) {
+  RecordRow row;
+  row.warc_file = location.file_name;
+  row.offset = static_cast<int64_t>(location.offset);
+  row.compressed_length = static_cast<int64_t>(location.compressed_length);
+  row.type = location.type;
+  row.record_id = location.record_id;
+  row.target_uri = location.target_uri;
+  row.date = location.date;
+  row.block_digest = location.block_digest;
+  row.payload_digest = location.payload_digest;
+  return row;
+}
 
 Result<ArchiveSummary> RunArchive(Store& store, Fetcher* fetcher,
                                   const ArchiveOptions& options) {

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "rotguard/archive.h"
 #include "rotguard/store.h"
 #include "rotguard/url.h"
 #include "rotguard/warc_writer.h"
@@ -126,17 +127,7 @@ class TestStore {
   }
 
   void AddRecord(const WarcRecordLocation& l) {
-    RecordRow r;
-    r.warc_file = l.file_name;
-    r.offset = static_cast<int64_t>(l.offset);
-    r.compressed_length = static_cast<int64_t>(l.compressed_length);
-    r.type = l.type;
-    r.record_id = l.record_id;
-    r.target_uri = l.target_uri;
-    r.date = l.date;
-    r.block_digest = l.block_digest;
-    r.payload_digest = l.payload_digest;
-    records_.push_back(r);
+    records_.push_back(RecordRowOf(l));
   }
 
   CaptureRow AddCapture(const WarcRecordLocation& l, const std::string& url,
