@@ -88,32 +88,9 @@ NAME=$(cd "$STORE/warc" && find . -name '*.warc.gz' | sed 's|^\./||')
 WARC_BYTES=$(wc -c <"$STORE/warc/$NAME")
 RAW_BYTES=$(gzip -dc "$STORE/warc/$NAME" | wc -c)
 
-# measure LABEL N CMD...: runs CMD N times (wall from date +%N; CPU from
-# /usr/bin/time, 10 ms resolution; BEFORE, if set, runs untimed before
-# each), stops the script if it fails, and
-# appends "label<TAB>wall<TAB>cpu<TAB>load" (the run with the median wall,
-# the 1-minute load average right after it) to $WORK/rows.
-BEFORE=:
-measure() {
-  local label=$1 n=$2
-  shift 2
-  local runs=()
-  for _ in $(seq "$n"); do
-    $BEFORE
-    t0=$(date +%s.%N)
-    if ! /usr/bin/time -f '%U %S' -o "$WORK/time" "$@" >"$WORK/stdout" 2>"$WORK/stderr"; then
-      echo "bench: '$label' failed:" >&2
-      tail -n 20 "$WORK/stdout" "$WORK/stderr" >&2
-      exit 1
-    fi
-    t1=$(date +%s.%N)
-    read -r user sys <"$WORK/time"
-    wall=$(echo "$t1 - $t0" | bc -l)
-    runs+=("$wall $(echo "$user + $sys" | bc -l) $(cut -d' ' -f1 /proc/loadavg)")
-  done
-  printf '%s\n' "${runs[@]}" | sort -n | sed -n "$(((n + 1) / 2))p" |
-    { read -r wall cpu load; printf '%s\t%s\t%s\t%s\n' "$label" "$wall" "$cpu" "$load" >>"$WORK/rows"; }
-}
+# measure LABEL N CMD... (bench/lib.sh)
+. "$ROOT/bench/lib.sh"
+
 field() { sed -n "${1}p" "$WORK/rows" | cut -f"$2"; }  # ROW COLUMN
 : >"$WORK/rows"
 

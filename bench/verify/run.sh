@@ -66,29 +66,8 @@ WARCS=("$WORK"/store/warc/imported/*.warc.gz)
 BYTES=$(cat "${WARCS[@]}" | wc -c)
 RAW=$(gzip -dc "${WARCS[@]}" | wc -c)
 
-# measure LABEL N CMD...: runs CMD N times (wall from date +%N; CPU from
-# /usr/bin/time, 10 ms resolution), stops the script if it fails, and
-# appends "label<TAB>wall<TAB>cpu<TAB>load" (the run with the median wall,
-# the 1-minute load average right after it) to $WORK/rows.
-measure() {
-  local label=$1 n=$2
-  shift 2
-  local runs=()
-  for _ in $(seq "$n"); do
-    t0=$(date +%s.%N)
-    if ! /usr/bin/time -f '%U %S' -o "$WORK/time" "$@" >"$WORK/out" 2>"$WORK/err"; then
-      echo "bench: '$label' failed:" >&2
-      tail -n 20 "$WORK/out" "$WORK/err" >&2
-      exit 1
-    fi
-    t1=$(date +%s.%N)
-    read -r user sys <"$WORK/time"
-    wall=$(echo "$t1 - $t0" | bc -l)
-    runs+=("$wall $(echo "$user + $sys" | bc -l) $(cut -d' ' -f1 /proc/loadavg)")
-  done
-  printf '%s\n' "${runs[@]}" | sort -n | sed -n "$(((n + 1) / 2))p" |
-    { read -r wall cpu load; printf '%s\t%s\t%s\t%s\n' "$label" "$wall" "$cpu" "$load" >>"$WORK/rows"; }
-}
+# measure LABEL N CMD... (bench/lib.sh)
+. "$ROOT/bench/lib.sh"
 
 # Warm the page cache so every tool reads from memory; one verify first so
 # no run pays for the manifest's first read.

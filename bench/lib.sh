@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Shared by the bench scripts (sourced, not run). Needs $WORK.
+#
+# measure LABEL N CMD...: runs CMD N times (wall from date +%N; CPU from
+# /usr/bin/time, 10 ms resolution; BEFORE, if set, runs untimed before
+# each), stops the script if it fails, and appends
+# "label<TAB>wall<TAB>cpu<TAB>load" (the run with the median wall, the
+# 1-minute load average right after it) to $WORK/rows.
+BEFORE=${BEFORE:-:}
+measure() {
+  local label=$1 n=$2
+  shift 2
+  local runs=() t0 t1 user sys wall
+  for _ in $(seq "$n"); do
+    $BEFORE
+    t0=$(date +%s.%N)
+    if ! /usr/bin/time -f '%U %S' -o "$WORK/time" "$@" >"$WORK/stdout" 2>"$WORK/stderr"; then
+      echo "bench: '$label' failed:" >&2
+      tail -n 20 "$WORK/stdout" "$WORK/stderr" >&2
+      exit 1
+    fi
+    t1=$(date +%s.%N)
+    read -r user sys <"$WORK/time"
+    wall=$(echo "$t1 - $t0" | bc -l)
+    runs+=("$wall $(echo "$user + $sys" | bc -l) $(cut -d' ' -f1 /proc/loadavg)")
+  done
+  printf '%s\n' "${runs[@]}" | sort -n | sed -n "$(((n + 1) / 2))p" |
+    { read -r wall cpu load; printf '%s\t%s\t%s\t%s\n' "$label" "$wall" "$cpu" "$load" >>"$WORK/rows"; }
+}
