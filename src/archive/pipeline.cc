@@ -12,8 +12,10 @@
 // committer thread turns the pending rows into a batch every 2 s or 500
 // records and commits it (fdatasync first, then one transaction), so no
 // writer ever waits for the disk. While the fetch runs the Manifest is
-// used under `manifest_mu_`; before and after it only the calling thread
-// uses it.
+// used under `manifest_mu_` (by the committer), and writers look up dedupe
+// originals through a second connection (`dedupe_manifest_`, reads only)
+// that SQLite's WAL lets read while the committer writes; before and after
+// the fetch only the calling thread uses the Manifest.
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -267,6 +269,7 @@ class Archiver {
   void FinishChain(const WorkItem& item);
   std::optional<CommitBatch> TakeBatch(bool only_if_due);
   Status Commit(CommitBatch batch);
+  void OfferAsOriginals(const std::vector<CaptureRow>& captures);
   Status CommitPending();
   void FailWriter(const Status& status);
   std::optional<WarcRevisitOf> FindOriginal(const std::string& sha1);
@@ -298,11 +301,15 @@ class Archiver {
 
   // Writer-thread state. While the fetch runs: pending rows, chains and the
   // commit clock under book_mu_ (commit_due_ wakes the committer); the
-  // Manifest and durable_ under manifest_mu_.
+  // Manifest under manifest_mu_, the dedupe connection under dedupe_mu_,
+  // durable_ under durable_mu_ (taken last).
   std::mutex book_mu_;
   std::condition_variable commit_due_;
   bool writers_done_ = false;
   std::mutex manifest_mu_;
+  std::unique_ptr<Manifest> dedupe_manifest_;  // null: use manifest_
+  std::mutex dedupe_mu_;
+  std::mutex durable_mu_;
   std::vector<RecordRow> pending_records_;
   std::vector<CaptureRow> pending_captures_;
   std::vector<UrlRow> pending_urls_;
@@ -652,17 +659,30 @@ Status Archiver::Plan(const std::vector<Link>& links) {
   return Status::Ok();
 }
 
+// Any writer thread: the durable capture with this payload, if any. Only
+// committed rows are found, so a revisit never points at a record that a
+// crash could still lose.
 std::optional<WarcRevisitOf> Archiver::FindOriginal(const std::string& sha1) {
-  auto it = durable_.find(sha1);
-  if (it != durable_.end()) return it->second;
-  Result<std::optional<CaptureRow>> found =
-      manifest_.FindCaptureByPayloadSha1(sha1);
+  {
+    std::lock_guard<std::mutex> lock(durable_mu_);
+    auto it = durable_.find(sha1);
+    if (it != durable_.end()) return it->second;
+  }
+  Result<std::optional<CaptureRow>> found = std::optional<CaptureRow>();
+  if (dedupe_manifest_) {
+    std::lock_guard<std::mutex> lock(dedupe_mu_);
+    found = dedupe_manifest_->FindCaptureByPayloadSha1(sha1);
+  } else {
+    std::lock_guard<std::mutex> lock(manifest_mu_);
+    found = manifest_.FindCaptureByPayloadSha1(sha1);
+  }
   if (!found.ok() || !found->has_value()) return std::nullopt;
   const CaptureRow& c = **found;
   if (c.truncated || c.payload_length < static_cast<int64_t>(kDedupeMinBytes)) {
     return std::nullopt;
   }
   WarcRevisitOf original = RevisitTargetOf(c);
+  std::lock_guard<std::mutex> lock(durable_mu_);
   durable_.emplace(sha1, original);
   return original;
 }
@@ -680,7 +700,6 @@ Status Archiver::WriteExchange(WorkItem& item, WrittenExchange* written) {
   capture.date = ex.started;
   if (response.payload_length() >= kDedupeMinBytes &&
       response.truncated().empty()) {
-    std::lock_guard<std::mutex> lock(manifest_mu_);
     written->original = FindOriginal(StripLabel(response.payload_digest()));
   }
   Result<WarcExchangeLocations> locs =
@@ -832,6 +851,25 @@ Status Archiver::CommitPending() {
 // fdatasync, then the records and captures in ONE transaction; only then
 // are the batch's payloads offered as dedupe originals. Every record of
 // the batch was appended before the batch was taken, so before the sync.
+// Counts the committed captures and offers their payloads as dedupe
+// originals.
+void Archiver::OfferAsOriginals(const std::vector<CaptureRow>& captures) {
+  std::lock_guard<std::mutex> lock(durable_mu_);
+  for (const CaptureRow& c : captures) {
+    ++summary_.captures;
+    if (!c.revisit_of.empty()) {
+      ++summary_.revisits;
+      continue;
+    }
+    if (c.truncated ||
+        c.payload_length < static_cast<int64_t>(kDedupeMinBytes) ||
+        c.payload_sha1.empty() || durable_.count(c.payload_sha1) > 0) {
+      continue;
+    }
+    durable_.emplace(c.payload_sha1, RevisitTargetOf(c));
+  }
+}
+
 // One thread commits at a time (the committer, or the calling thread
 // when no writer runs), so batches commit in the order they were taken.
 Status Archiver::Commit(CommitBatch batch) {
@@ -857,23 +895,13 @@ Status Archiver::Commit(CommitBatch batch) {
     ROTGUARD_RETURN_IF_ERROR(manifest_.AddWarcFile(file));
   }
   warcinfo.insert(warcinfo.end(), batch.records.begin(), batch.records.end());
-  std::string committed = "commit";
-  for (const CaptureRow& c : batch.captures) committed += " " + c.url;
-  Trace(committed);
   ROTGUARD_RETURN_IF_ERROR(manifest_.CommitBatch(warcinfo, batch.captures));
   summary_.records += static_cast<int64_t>(warcinfo.size());
-  for (const CaptureRow& c : batch.captures) {
-    ++summary_.captures;
-    if (!c.revisit_of.empty()) {
-      ++summary_.revisits;
-      continue;
-    }
-    if (c.truncated ||
-        c.payload_length < static_cast<int64_t>(kDedupeMinBytes) ||
-        c.payload_sha1.empty() || durable_.count(c.payload_sha1) > 0) {
-      continue;
-    }
-    durable_.emplace(c.payload_sha1, RevisitTargetOf(c));
+  OfferAsOriginals(batch.captures);
+  if (options_.trace) {  // once committed and offered as originals
+    std::string committed = "commit";
+    for (const CaptureRow& c : batch.captures) committed += " " + c.url;
+    Trace(committed);
   }
   ROTGUARD_RETURN_IF_ERROR(manifest_.UpdateUrlsBatch(batch.urls));
   for (const WarcFileSummary& file : closed) {
@@ -946,6 +974,16 @@ Status Archiver::FetchAll() {
   for (unsigned i = 0; i < std::min(cores, kMaxWriterThreads); ++i) {
     writers.emplace_back([this] { WriterLoop(); });
   }
+  // Dedupe lookups get their own connection, so they never wait for a
+  // commit; without one they share manifest_ under manifest_mu_.
+  Result<std::unique_ptr<Manifest>> dedupe =
+      OpenManifest(store_.manifest_path().string());
+  if (dedupe.ok()) {
+    dedupe_manifest_ = std::move(*dedupe);
+  } else {
+    spdlog::debug("archive: dedupe lookups share the manifest: {}",
+                  dedupe.status().message());
+  }
   std::thread committer([this] { CommitterLoop(); });
   Sink sink(*this);
   Status fetch_status = fetcher_->Run(sink);
@@ -957,6 +995,7 @@ Status Archiver::FetchAll() {
   }
   commit_due_.notify_all();
   committer.join();
+  dedupe_manifest_.reset();
   summary_.jobs = static_cast<int64_t>(jobs_.size());
   ROTGUARD_RETURN_IF_ERROR(fetch_status);
   return writer_status_;
