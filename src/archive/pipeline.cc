@@ -218,7 +218,7 @@ struct CommitBatch {
   std::vector<UrlRow> urls;
 };
 
-// What a writer thread's parallel phase hands to its bookkeeping turn.
+// What WriteExchange() (any writer, in parallel) hands to NoteExchange().
 struct WrittenExchange {
   std::optional<WarcExchangeLocations> locations;
   std::optional<WarcRevisitOf> original;
