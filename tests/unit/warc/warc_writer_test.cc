@@ -65,6 +65,18 @@ std::filesystem::path OnlyFile(const TempDir& dir) {
   return files.empty() ? std::filesystem::path() : files[0];
 }
 
+// After Close(): the member at `loc` in the only WARC file inflates on its
+// own and holds `bytes`, and the whole file reads back without problems.
+void ExpectMemberHolds(const TempDir& dir, const WarcRecordLocation& loc,
+                       std::string_view bytes) {
+  std::filesystem::path path = OnlyFile(dir);
+  std::string file = Slurp(path);
+  std::string record = InflateOneMember(
+      std::string_view(file).substr(loc.offset, loc.compressed_length));
+  EXPECT_NE(record.find(bytes), std::string::npos);
+  EXPECT_TRUE(ReadFile(path).problems.empty());
+}
+
 void ExpectSameLocation(const WarcRecordLocation& written,
                         const WarcRecordInfo& read) {
   EXPECT_EQ(written.offset, read.offset) << written.type;
@@ -319,12 +331,7 @@ TEST(WarcWriterTest, IncompressibleMediaIsStoredAtLevelZeroInValidGzip) {
   WarcExchangeLocations html = WriteHtml(*writer, body);
   EXPECT_LT(html.response.compressed_length, body.size() / 20);
   ASSERT_TRUE(writer->Close().ok());
-  std::filesystem::path path = OnlyFile(dir);
-  std::string file = Slurp(path);
-  std::string record = InflateOneMember(std::string_view(file).substr(
-      locs->response.offset, locs->response.compressed_length));
-  EXPECT_NE(record.find(body), std::string::npos);
-  EXPECT_TRUE(ReadFile(path).problems.empty());
+  ExpectMemberHolds(dir, locs->response, body);
 }
 
 // A large body whose first 64 KiB do not shrink is stored whatever its
@@ -365,12 +372,7 @@ TEST(WarcWriterTest, LargeBodyThatDoesNotShrinkIsStoredWhateverItsType) {
   WarcExchangeLocations text = WriteHtml(*writer, std::string(512 * 1024, 'x'));
   EXPECT_LT(text.response.compressed_length, 512 * 1024 / 20);
   ASSERT_TRUE(writer->Close().ok());
-  std::filesystem::path path = OnlyFile(dir);
-  std::string file = Slurp(path);
-  std::string record = InflateOneMember(std::string_view(file).substr(
-      stored->response.offset, stored->response.compressed_length));
-  EXPECT_NE(record.find(noise), std::string::npos);
-  EXPECT_TRUE(ReadFile(path).problems.empty());
+  ExpectMemberHolds(dir, stored->response, noise);
 }
 
 TEST(WarcWriterTest, SpooledBodyIsStreamedThroughZlibAndReadsBack) {
