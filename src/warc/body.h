@@ -3,11 +3,13 @@
 #define ROTGUARD_WARC_BODY_H_
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "rotguard/warc_writer.h"
 #include "util/digest.h"
+#include "util/file_follower.h"
 #include "util/handles.h"
 #include "warc/chunked.h"
 
@@ -23,10 +25,12 @@ struct WarcBody::Rep {
   Hasher* block_hasher = nullptr;
   // Hashing a body that fits in memory waits until ComputeDigests(), so it
   // runs on a writer thread, not on the thread receiving the bytes. A
-  // spooled body is hashed as it arrives (from its spill on), which saves
-  // reading the spool file back once more.
+  // spooled body is hashed while it arrives by a follower of the spool
+  // file (a thread of its own): the receiving thread, which serves every
+  // transfer, only writes, and the digests are ready soon after the end.
   std::optional<DualHasher> running;
   std::optional<DualHasher::Digests> digests;
+  std::unique_ptr<FileFollower> follower;  // last: stops first
 
   Status SpillToDisk();
   void HashBytes(std::string_view bytes);
@@ -39,6 +43,8 @@ struct WarcBody::Rep {
 struct WarcHttpResponse::Rep {
   Rep(std::string head_in, WarcBodyTransfer transfer_in,
       WarcBodyOptions body_options);
+  // Stops the body's spool writer before block_hasher, which it feeds, goes.
+  ~Rep();
 
   std::string head;  // as received, ending in a blank line
   WarcBodyTransfer transfer;

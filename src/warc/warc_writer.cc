@@ -24,6 +24,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <ctime>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <vector>
@@ -31,6 +32,7 @@
 #include "util/ascii.h"
 #include "util/digest.h"
 #include "util/file.h"
+#include "util/file_follower.h"
 #include "util/handles.h"
 #include "warc/body.h"
 #include "warc/format.h"
@@ -133,6 +135,10 @@ bool IsIncompressibleResponse(std::string_view head) {
 // application/octet-stream, random data) was most of the CPU of a run over
 // big files and saved nothing. Small bodies skip the trial, which would
 // cost as much as compressing them.
+// The file hasher wakes once this much is appended (or at close): small
+// records are hashed in batches, not one wake-up each.
+constexpr uint64_t kFileHashStep = uint64_t{1} << 20;
+
 constexpr uint64_t kCompressTrialMinBody = 256 * 1024;
 constexpr size_t kCompressTrialBytes = 64 * 1024;
 
@@ -253,12 +259,16 @@ struct WarcWriter::Rep {
   uint64_t size = 0;
   uint64_t record_count = 0;
   std::string warcinfo_id;
-  EvpMdCtxPtr file_hash;
+  // The file's sha256, hashed off this lock by a follower of the file that
+  // sees each group of records once it is wholly appended (so never bytes
+  // a rollback cuts off). Declared after `fd`: it stops before fd closes.
+  std::optional<Hasher> file_hash;
+  std::unique_ptr<FileFollower> file_follower;
 
   Status EnsureFile();
   Status CloseFile();
   Status WriteBytes(std::string_view bytes);
-  void Rollback(uint64_t offset, const EvpMdCtxPtr& hash_snapshot);
+  void Rollback(uint64_t offset);
   Status WriteGroup(std::vector<PendingRecord*> records);
   Status AppendGroupLocked(const std::vector<PendingRecord*>& records);
   Status BuildMember(PendingRecord& record, const std::string& info_id);
@@ -412,19 +422,16 @@ Status WarcWriter::Rep::StreamMember(PendingRecord& record) {
 
 Status WarcWriter::Rep::WriteBytes(std::string_view bytes) {
   ROTGUARD_RETURN_IF_ERROR(WriteAll(fd.get(), bytes, open_path.string()));
-  EVP_DigestUpdate(file_hash.get(), bytes.data(), bytes.size());
   size += bytes.size();
   return Status::Ok();
 }
 
-void WarcWriter::Rep::Rollback(uint64_t offset,
-                               const EvpMdCtxPtr& hash_snapshot) {
+void WarcWriter::Rep::Rollback(uint64_t offset) {
   // Best effort: if even this fails the torn member is at the tail, where
   // the reader reports it and repair cuts it.
   if (::ftruncate(fd.get(), static_cast<off_t>(offset)) == 0) {
     ::lseek(fd.get(), static_cast<off_t>(offset), SEEK_SET);
     size = offset;
-    EVP_MD_CTX_copy_ex(file_hash.get(), hash_snapshot.get());
   }
 }
 
@@ -474,16 +481,12 @@ Status WarcWriter::Rep::AppendGroupLocked(
     ROTGUARD_RETURN_IF_ERROR(EnsureFile());
   }
   uint64_t group_start = size;
-  EvpMdCtxPtr snapshot(EVP_MD_CTX_new());
-  if (!snapshot || EVP_MD_CTX_copy_ex(snapshot.get(), file_hash.get()) != 1) {
-    return Status::Internal("OpenSSL: EVP_MD_CTX_copy_ex");
-  }
   for (PendingRecord* record : records) {
     uint64_t start = size;
     Status status =
         record->streamed() ? StreamMember(*record) : WriteBytes(record->member);
     if (!status.ok()) {
-      Rollback(group_start, snapshot);
+      Rollback(group_start);
       return status;
     }
     WarcRecordLocation& loc = record->location;
@@ -497,6 +500,7 @@ Status WarcWriter::Rep::AppendGroupLocked(
     std::string().swap(record->member);
   }
   record_count += records.size();
+  file_follower->Advance(size);
   return Status::Ok();
 }
 
@@ -545,26 +549,27 @@ Status WarcWriter::Rep::EnsureFile() {
     return Status::InvalidArgument(final_path.string() + ": already exists");
   }
   fd.reset(
-      ::open(open_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+      ::open(open_path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
   if (!fd.valid()) return Status::FromErrno(open_path.string(), errno);
   size = 0;
   record_count = 0;
   warcinfo_id.clear();
-  file_hash.reset(EVP_MD_CTX_new());
-  if (!file_hash ||
-      EVP_DigestInit_ex(file_hash.get(), EVP_sha256(), nullptr) != 1) {
-    return Status::Internal("OpenSSL: sha256 init");
-  }
+  file_hash.emplace(DigestAlgorithm::kSha256);
+  file_follower = std::make_unique<FileFollower>(
+      fd.get(), open_path.string(), 0, kFileHashStep,
+      [this](std::string_view bytes) { file_hash->Update(bytes); });
   Result<PendingRecord> info = MakeWarcinfo();
   Status status = info.status();
   if (status.ok()) status = ComputeBlockDigests(*info);
   if (status.ok()) status = BuildMember(*info, "");
   if (status.ok()) status = WriteBytes(info->member);
   if (!status.ok()) {
+    file_follower.reset();
     fd.reset();
     ::unlink(open_path.c_str());
     return status;
   }
+  file_follower->Advance(size);
   warcinfo_id = info->record_id;
   record_count = 1;
   WarcRecordLocation& loc = info->location;
@@ -581,8 +586,9 @@ Status WarcWriter::Rep::EnsureFile() {
 
 Status WarcWriter::Rep::CloseFile() {
   if (!fd.valid()) return Status::Ok();
-  Status status;
-  if (::fsync(fd.get()) != 0)
+  Status status = file_follower->Finish();
+  file_follower.reset();
+  if (status.ok() && ::fsync(fd.get()) != 0)
     status = Status::FromErrno(open_path.string(), errno);
   if (::close(fd.release()) != 0 && status.ok()) {
     status = Status::FromErrno(open_path.string(), errno);
@@ -592,16 +598,12 @@ Status WarcWriter::Rep::CloseFile() {
     return Status::FromErrno(final_path.string(), errno);
   }
   ROTGUARD_RETURN_IF_ERROR(SyncDirectory(options.directory));
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int digest_len = 0;
-  EVP_DigestFinal_ex(file_hash.get(), digest, &digest_len);
   WarcFileSummary summary;
   summary.file_name = file_name;
   summary.path = final_path;
   summary.size = size;
   summary.record_count = record_count;
-  summary.sha256 = HexEncode(
-      std::string_view(reinterpret_cast<const char*>(digest), digest_len));
+  summary.sha256 = HexEncode(file_hash->Final());
   file_name.clear();
   if (options.on_file_closed) options.on_file_closed(summary);
   return Status::Ok();

@@ -528,6 +528,10 @@ void ExpectFailedWriteIsRolledBack(bool spooled) {
   TempDir dir;
   WarcWriterOptions options = Options(dir);
   if (spooled) options.body.memory_threshold = 4096;  // streamed via zlib
+  std::vector<WarcFileSummary> closed;
+  options.on_file_closed = [&](const WarcFileSummary& s) {
+    closed.push_back(s);
+  };
   auto writer = OpenWriter(options);
   WarcExchangeLocations first = WriteHtml(*writer, "kept");
   ASSERT_TRUE(writer->Sync().ok());
@@ -555,6 +559,9 @@ void ExpectFailedWriteIsRolledBack(bool spooled) {
   ReadResult read = ReadFile(OnlyFile(dir));
   EXPECT_TRUE(read.problems.empty());
   EXPECT_EQ(read.records.size(), 5u);
+  // The file's sha256 never saw the bytes that were cut off.
+  ASSERT_EQ(closed.size(), 1u);
+  EXPECT_EQ(closed[0].sha256, Sha256Hex(Slurp(OnlyFile(dir))));
 }
 
 TEST(WarcWriterTest, FailedWriteNamesTheFileAndKeepsEarlierRecords) {
