@@ -7,8 +7,19 @@
 namespace rotguard {
 namespace {
 
+// Fetched once: OpenSSL 3 looks EVP_sha1()/EVP_sha256() up in its provider
+// store (under a lock) on every DigestInit, and the archive makes several
+// hashers per exchange on several threads. Never freed: they live as long
+// as the process.
+const EVP_MD* FetchOnce(const char* name, const EVP_MD* fallback) {
+  const EVP_MD* fetched = EVP_MD_fetch(nullptr, name, nullptr);
+  return fetched != nullptr ? fetched : fallback;
+}
+
 const EVP_MD* MdFor(DigestAlgorithm algorithm) {
-  return algorithm == DigestAlgorithm::kSha1 ? EVP_sha1() : EVP_sha256();
+  static const EVP_MD* const sha1 = FetchOnce("SHA1", EVP_sha1());
+  static const EVP_MD* const sha256 = FetchOnce("SHA256", EVP_sha256());
+  return algorithm == DigestAlgorithm::kSha1 ? sha1 : sha256;
 }
 
 constexpr char kBase32Alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
