@@ -18,12 +18,16 @@
 #include <libdeflate.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <sys/uio.h>
 #include <unistd.h>
 #include <zlib.h>
 
+#include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstdio>
 #include <ctime>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -130,15 +134,15 @@ bool IsIncompressibleResponse(std::string_view head) {
          IsIncompressibleType(value);
 }
 
+// The file hasher wakes once this much is appended (or at close): small
+// records are hashed in batches, not one wake-up each.
+constexpr uint64_t kFileHashStep = uint64_t{1} << 20;
+
 // Large bodies get a trial compression of their first bytes: deflating
 // bytes that do not shrink (media or archives served as
 // application/octet-stream, random data) was most of the CPU of a run over
 // big files and saved nothing. Small bodies skip the trial, which would
 // cost as much as compressing them.
-// The file hasher wakes once this much is appended (or at close): small
-// records are hashed in batches, not one wake-up each.
-constexpr uint64_t kFileHashStep = uint64_t{1} << 20;
-
 constexpr uint64_t kCompressTrialMinBody = 256 * 1024;
 constexpr size_t kCompressTrialBytes = 64 * 1024;
 
@@ -189,11 +193,100 @@ struct PendingRecord {
   WarcRecordLocation location;
   std::string member;           // the gzip member, when built in memory
   std::string member_warcinfo;  // the WARC-Warcinfo-ID `member` names
+  // CRC-32 of prefix + body + record trailer, for a stored in-memory body.
+  std::optional<uint32_t> tail_crc;
 
   uint64_t block_length() const {
     return prefix.size() + (body ? body->size() : 0);
   }
   bool streamed() const { return body != nullptr && body->spooled(); }
+  // Written as stored deflate blocks straight from its parts (see
+  // StoredMember), not through a compressor.
+  bool stored() const { return body != nullptr && incompressible; }
+};
+
+// A gzip member whose deflate stream is stored blocks only (RFC 1951
+// BTYPE 00), written with writev straight from the record's parts: for
+// bytes that do not compress, a compressor at level 0 would copy them
+// twice and produce the same framing. Holds pointers to the parts until
+// Flush().
+class StoredMember {
+ public:
+  StoredMember() {
+    // ID1 ID2 CM=deflate FLG=0 MTIME=0 XFL=4 (fastest) OS=255 (unknown).
+    Frame({'\x1f', '\x8b', '\x08', 0, 0, 0, 0, 0, '\x04', '\xff'}, 10);
+  }
+
+  // Queues `data` as stored blocks of at most 65,535 bytes.
+  void Add(std::string_view data) {
+    while (!data.empty()) {
+      size_t take = std::min<size_t>(data.size(), 0xffff);
+      uint16_t len = static_cast<uint16_t>(take);
+      uint16_t nlen = static_cast<uint16_t>(~len);
+      // BFINAL=0 BTYPE=00, padded to the byte; LEN and NLEN little-endian.
+      Frame({0, static_cast<char>(len & 0xff), static_cast<char>(len >> 8),
+             static_cast<char>(nlen & 0xff), static_cast<char>(nlen >> 8)},
+            5);
+      Point(data.substr(0, take));
+      data.remove_prefix(take);
+      isize_ += take;
+    }
+  }
+
+  // Queues the last, empty block and the gzip trailer.
+  void Finish(uint32_t crc) {
+    Frame({1, 0, 0, '\xff', '\xff'}, 5);
+    uint32_t size = static_cast<uint32_t>(isize_);  // ISIZE is mod 2^32
+    Frame({static_cast<char>(crc), static_cast<char>(crc >> 8),
+           static_cast<char>(crc >> 16), static_cast<char>(crc >> 24),
+           static_cast<char>(size), static_cast<char>(size >> 8),
+           static_cast<char>(size >> 16), static_cast<char>(size >> 24)},
+          8);
+  }
+
+  size_t pending() const { return iov_.size(); }
+
+  // Writes what is queued; the parts Add() pointed at may go afterwards.
+  Status Flush(int fd, const std::string& what, uint64_t* size) {
+    size_t done = 0;
+    while (done < iov_.size()) {
+      int count = static_cast<int>(std::min<size_t>(iov_.size() - done, 512));
+      ssize_t n = ::writev(fd, iov_.data() + done, count);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return Status::FromErrno(what, errno);
+      if (n == 0) return Status::IOError(what + ": write made no progress");
+      *size += static_cast<uint64_t>(n);
+      done = Advance(done, static_cast<size_t>(n));
+    }
+    iov_.clear();
+    frames_.clear();
+    return Status::Ok();
+  }
+
+ private:
+  using FrameBytes = std::array<char, 10>;
+
+  void Frame(FrameBytes bytes, size_t length) {
+    frames_.push_back(bytes);  // a deque: earlier frames do not move
+    Point(std::string_view(frames_.back().data(), length));
+  }
+  void Point(std::string_view data) {
+    iov_.push_back({const_cast<char*>(data.data()), data.size()});
+  }
+  // Skips `n` written bytes from iov_[done]; a partly written entry is
+  // trimmed to its rest.
+  size_t Advance(size_t done, size_t n) {
+    while (n > 0 && n >= iov_[done].iov_len) n -= iov_[done++].iov_len;
+    if (n > 0) {
+      iov_[done].iov_base = static_cast<char*>(iov_[done].iov_base) + n;
+      iov_[done].iov_len -= n;
+    }
+    return done;
+  }
+
+  std::deque<FrameBytes> frames_;
+  std::vector<iovec> iov_;
+  uint64_t isize_ = 0;
 };
 
 // Owns a zlib deflate stream.
@@ -244,10 +337,9 @@ struct WarcWriter::Rep {
   // libdeflate compressors are single-threaded: callers compressing in
   // parallel each take one from the pool.
   std::mutex pool_mu;
-  std::vector<CompressorPtr> fast_pool;
-  std::vector<CompressorPtr> stored_pool;
-  Result<CompressorPtr> AcquireCompressor(bool level0);
-  void ReleaseCompressor(bool level0, CompressorPtr compressor);
+  std::vector<CompressorPtr> compressors;
+  Result<CompressorPtr> AcquireCompressor();
+  void ReleaseCompressor(CompressorPtr compressor);
 
   // Guards everything below: the file being written.
   std::mutex mu;
@@ -273,6 +365,7 @@ struct WarcWriter::Rep {
   Status AppendGroupLocked(const std::vector<PendingRecord*>& records);
   Status BuildMember(PendingRecord& record, const std::string& info_id);
   Status StreamMember(PendingRecord& record);
+  Status WriteStored(PendingRecord& record);
   static std::string SerializeHeader(const PendingRecord& record,
                                      const std::string& info_id);
   Result<PendingRecord> MakeWarcinfo();
@@ -298,6 +391,18 @@ Status ComputeBlockDigests(PendingRecord& record) {
   }
   record.block_sha1 = hasher.Final();
   return Status::Ok();
+}
+
+uint32_t TailCrc(const PendingRecord& record) {
+  uint32_t crc =
+      libdeflate_crc32(0, record.prefix.data(), record.prefix.size());
+  // In memory: the walk cannot fail.
+  (void)record.body->ForEachChunk([&](std::string_view chunk) {
+    crc = libdeflate_crc32(crc, chunk.data(), chunk.size());
+    return Status::Ok();
+  });
+  return libdeflate_crc32(crc, warc::kRecordTrailer.data(),
+                          warc::kRecordTrailer.size());
 }
 
 // Upper bound of a streamed member: stored deflate blocks cost 5 bytes per
@@ -342,27 +447,26 @@ std::string WarcWriter::Rep::SerializeHeader(const PendingRecord& record,
   return h;
 }
 
-Result<CompressorPtr> WarcWriter::Rep::AcquireCompressor(bool level0) {
+Result<CompressorPtr> WarcWriter::Rep::AcquireCompressor() {
   {
     std::lock_guard<std::mutex> lock(pool_mu);
-    std::vector<CompressorPtr>& pool = level0 ? stored_pool : fast_pool;
-    if (!pool.empty()) {
-      CompressorPtr compressor = std::move(pool.back());
-      pool.pop_back();
+    if (!compressors.empty()) {
+      CompressorPtr compressor = std::move(compressors.back());
+      compressors.pop_back();
       return compressor;
     }
   }
   CompressorPtr compressor(
-      libdeflate_alloc_compressor(level0 ? 0 : options.compression_level));
+      libdeflate_alloc_compressor(options.compression_level));
   if (!compressor) {
     return Status::Internal("libdeflate: cannot allocate a compressor");
   }
   return compressor;
 }
 
-void WarcWriter::Rep::ReleaseCompressor(bool level0, CompressorPtr compressor) {
+void WarcWriter::Rep::ReleaseCompressor(CompressorPtr compressor) {
   std::lock_guard<std::mutex> lock(pool_mu);
-  (level0 ? stored_pool : fast_pool).push_back(std::move(compressor));
+  compressors.push_back(std::move(compressor));
 }
 
 Status WarcWriter::Rep::BuildMember(PendingRecord& record,
@@ -372,14 +476,14 @@ Status WarcWriter::Rep::BuildMember(PendingRecord& record,
   raw.append(record.prefix);
   if (record.body) raw.append(record.body->rep_->memory);
   raw.append(warc::kRecordTrailer);
-  Result<CompressorPtr> compressor = AcquireCompressor(record.incompressible);
+  Result<CompressorPtr> compressor = AcquireCompressor();
   if (!compressor.ok()) return compressor.status();
   record.member.resize(
       libdeflate_gzip_compress_bound(compressor->get(), raw.size()));
   size_t n =
       libdeflate_gzip_compress(compressor->get(), raw.data(), raw.size(),
                                record.member.data(), record.member.size());
-  ReleaseCompressor(record.incompressible, std::move(compressor).value());
+  ReleaseCompressor(std::move(compressor).value());
   if (n == 0) return Status::Internal("libdeflate: gzip compression failed");
   record.member.resize(n);
   record.member_warcinfo = info_id;
@@ -388,7 +492,7 @@ Status WarcWriter::Rep::BuildMember(PendingRecord& record,
 
 Status WarcWriter::Rep::StreamMember(PendingRecord& record) {
   Deflater deflater;
-  int level = record.incompressible ? 0 : options.compression_level;
+  int level = options.compression_level;  // stored records go WriteStored()
   if (!deflater.Init(level)) return Status::Internal("zlib: deflateInit2");
   z_stream* z = deflater.get();
   std::string out(warc::kSpoolChunk, '\0');
@@ -420,6 +524,40 @@ Status WarcWriter::Rep::StreamMember(PendingRecord& record) {
   return feed(warc::kRecordTrailer, Z_FINISH);
 }
 
+// The header names this file's warcinfo, so its CRC is taken here, under
+// the lock; an in-memory body's was taken before (tail_crc).
+Status WarcWriter::Rep::WriteStored(PendingRecord& record) {
+  const std::string what = open_path.string();
+  std::string header = SerializeHeader(record, warcinfo_id);
+  uint32_t crc = libdeflate_crc32(0, header.data(), header.size());
+  StoredMember member;
+  member.Add(header);
+  member.Add(record.prefix);
+  if (record.tail_crc) {
+    std::string_view body = record.body->rep_->memory;
+    member.Add(body);
+    member.Add(warc::kRecordTrailer);
+    uint64_t tail_length = record.block_length() + warc::kRecordTrailer.size();
+    crc = static_cast<uint32_t>(crc32_combine(
+        crc, *record.tail_crc, static_cast<z_off_t>(tail_length)));
+    member.Finish(crc);
+    return member.Flush(fd.get(), what, &size);
+  }
+  crc = libdeflate_crc32(crc, record.prefix.data(), record.prefix.size());
+  ROTGUARD_RETURN_IF_ERROR(member.Flush(fd.get(), what, &size));
+  ROTGUARD_RETURN_IF_ERROR(
+      record.body->ForEachChunk([&](std::string_view chunk) {
+        crc = libdeflate_crc32(crc, chunk.data(), chunk.size());
+        member.Add(chunk);
+        return member.Flush(fd.get(), what, &size);  // before chunk goes
+      }));
+  crc = libdeflate_crc32(crc, warc::kRecordTrailer.data(),
+                         warc::kRecordTrailer.size());
+  member.Add(warc::kRecordTrailer);
+  member.Finish(crc);
+  return member.Flush(fd.get(), what, &size);
+}
+
 Status WarcWriter::Rep::WriteBytes(std::string_view bytes) {
   ROTGUARD_RETURN_IF_ERROR(WriteAll(fd.get(), bytes, open_path.string()));
   size += bytes.size();
@@ -448,7 +586,9 @@ Status WarcWriter::Rep::WriteGroup(std::vector<PendingRecord*> records) {
     info_id = warcinfo_id;
   }
   for (PendingRecord* record : records) {
-    if (!record->streamed()) {
+    if (record->stored() && !record->streamed()) {
+      record->tail_crc = TailCrc(*record);
+    } else if (!record->streamed()) {
       ROTGUARD_RETURN_IF_ERROR(BuildMember(*record, info_id));
     }
   }
@@ -462,7 +602,7 @@ Status WarcWriter::Rep::AppendGroupLocked(
   for (int attempt = 0;; ++attempt) {
     uint64_t total = 0;
     for (PendingRecord* record : records) {
-      if (record->streamed()) {
+      if (record->streamed() || record->stored()) {
         total += EstimateMember(*record,
                                 SerializeHeader(*record, warcinfo_id).size());
         continue;
@@ -483,8 +623,9 @@ Status WarcWriter::Rep::AppendGroupLocked(
   uint64_t group_start = size;
   for (PendingRecord* record : records) {
     uint64_t start = size;
-    Status status =
-        record->streamed() ? StreamMember(*record) : WriteBytes(record->member);
+    Status status = record->stored()     ? WriteStored(*record)
+                    : record->streamed() ? StreamMember(*record)
+                                         : WriteBytes(record->member);
     if (!status.ok()) {
       Rollback(group_start);
       return status;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <zlib.h>
 
 #include <atomic>
 #include <regex>
@@ -298,6 +299,93 @@ TEST(WarcWriterTest, UnfinishedChunkedBodyIsMarkedDisconnect) {
   ReadResult read = ReadFile(OnlyFile(dir));
   EXPECT_TRUE(read.problems.empty());
   EXPECT_EQ(read.records[2].fields.Get("WARC-Truncated"), "disconnect");
+}
+
+// Parses a gzip member made of stored deflate blocks only (what the writer
+// makes of bytes that do not compress) and returns what it holds; fails
+// the test on any framing error: wrong header, a compressed block, LEN and
+// NLEN that disagree, a block over 65,535 bytes, or a CRC-32/ISIZE trailer
+// that does not match the content.
+std::string ParseStoredMember(std::string_view member) {
+  auto byte = [&](size_t i) { return static_cast<unsigned char>(member[i]); };
+  auto u16 = [&](size_t i) { return byte(i) | (byte(i + 1) << 8); };
+  auto u32 = [&](size_t i) {
+    return static_cast<uint32_t>(u16(i)) |
+           (static_cast<uint32_t>(u16(i + 2)) << 16);
+  };
+  std::string content;
+  EXPECT_GE(member.size(), 10u + 5 + 8);
+  if (member.size() < 23) return content;
+  EXPECT_EQ(byte(0), 0x1f);
+  EXPECT_EQ(byte(1), 0x8b);
+  EXPECT_EQ(byte(2), 8);  // deflate
+  EXPECT_EQ(byte(3), 0);  // no optional fields
+  size_t at = 10;
+  for (bool last = false; !last;) {
+    if (at + 5 > member.size() - 8) {
+      ADD_FAILURE() << "member ends inside a block header at " << at;
+      return content;
+    }
+    EXPECT_EQ(byte(at) & 0x06, 0) << "not a stored block at " << at;
+    last = (byte(at) & 1) != 0;
+    unsigned len = u16(at + 1);
+    EXPECT_EQ(len ^ 0xffffu, static_cast<unsigned>(u16(at + 3)));
+    at += 5;
+    if (at + len > member.size() - 8) {
+      ADD_FAILURE() << "block of " << len << " runs past the member";
+      return content;
+    }
+    content.append(member.substr(at, len));
+    at += len;
+  }
+  EXPECT_EQ(at + 8, member.size()) << "bytes after the trailer";
+  uLong crc = crc32(0L, reinterpret_cast<const Bytef*>(content.data()),
+                    static_cast<uInt>(content.size()));
+  EXPECT_EQ(u32(at), static_cast<uint32_t>(crc));
+  EXPECT_EQ(u32(at + 4), static_cast<uint32_t>(content.size()));
+  return content;
+}
+
+void ExpectIncompressibleBodyIsStoredBlocks(size_t memory_threshold) {
+  TempDir dir;
+  WarcWriterOptions options = Options(dir);
+  options.body.memory_threshold = memory_threshold;
+  options.body.temp_dir = dir.path();
+  auto writer = OpenWriter(options);
+  std::string body(300000, '\0');  // over four blocks' worth
+  for (size_t i = 0; i < body.size(); ++i) {
+    body[i] = static_cast<char>(i * 7 + i / 997);
+  }
+  const std::string head =
+      "HTTP/1.1 200 OK\r\nContent-Type: image/jpeg\r\n\r\n";
+  WarcHttpResponse response =
+      writer->NewResponse(head, WarcBodyTransfer::kDecoded);
+  for (size_t at = 0; at < body.size(); at += 70001) {
+    ASSERT_TRUE(response.AppendBody(body.substr(at, 70001)).ok());
+  }
+  EXPECT_EQ(response.body().spooled(), memory_threshold < body.size());
+  Result<WarcExchangeLocations> locs = writer->WriteExchange(
+      Capture("http://example.com/i.jpg"), kRequest, response);
+  ASSERT_TRUE(locs.ok()) << locs.status().message();
+  ASSERT_TRUE(writer->Close().ok());
+  std::string file = Slurp(OnlyFile(dir));
+  std::string content = ParseStoredMember(std::string_view(file).substr(
+      locs->response.offset, locs->response.compressed_length));
+  EXPECT_EQ(content.rfind("WARC/1.1\r\nWARC-Type: response\r\n", 0), 0u);
+  const std::string block_and_trailer = head + body + "\r\n\r\n";
+  ASSERT_GE(content.size(), block_and_trailer.size());
+  EXPECT_TRUE(content.compare(content.size() - block_and_trailer.size(),
+                              block_and_trailer.size(),
+                              block_and_trailer) == 0);
+  EXPECT_TRUE(ReadFile(OnlyFile(dir)).problems.empty());
+}
+
+TEST(WarcWriterTest, IncompressibleBodyInMemoryIsWrittenAsStoredBlocks) {
+  ExpectIncompressibleBodyIsStoredBlocks(/*memory_threshold=*/1 << 20);
+}
+
+TEST(WarcWriterTest, IncompressibleSpooledBodyIsWrittenAsStoredBlocks) {
+  ExpectIncompressibleBodyIsStoredBlocks(/*memory_threshold=*/4096);
 }
 
 TEST(WarcWriterTest, MaxSizeTruncationIsRecorded) {
