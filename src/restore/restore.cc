@@ -1,7 +1,9 @@
 // `restore`: offline copies of posts and the pages they cite (SPEC §8,
-// §13 "restore layout"). Everything is built in memory as a map from
-// relative path to bytes, then written as a directory, tar or zip
-// (libarchive), so the three formats hold exactly the same files.
+// §13 "restore layout"). Each file goes to one output sink (a directory,
+// or a tar or zip written by libarchive) as soon as it is final, so the
+// three formats hold exactly the same files and memory does not grow with
+// the size of what is restored: only HTML pages wait, until every page of
+// the run is known and they can link to each other.
 //
 // Phase 1 materializes every archived link of every post (redirect chains
 // collapsed to the final capture); phase 2 rewrites the HTML pages among
@@ -240,6 +242,121 @@ struct PostReport {
   std::vector<LinkReport> links;
 };
 
+// Where restored files go, one at a time. A file put twice is written
+// twice (the directory keeps the last; so does tar on extraction).
+class OutputSink {
+ public:
+  virtual ~OutputSink() = default;
+  virtual Status Put(const std::string& name, std::string_view bytes) = 0;
+  virtual Status Finish() = 0;  // the output is complete and in place
+};
+
+class DirectorySink : public OutputSink {
+ public:
+  explicit DirectorySink(std::filesystem::path dir) : dir_(std::move(dir)) {}
+
+  Status Put(const std::string& name, std::string_view bytes) override {
+    std::filesystem::path path = dir_ / name;
+    std::error_code ec;
+    std::filesystem::create_directories(path.parent_path(), ec);
+    if (ec) return Status::FromErrno(path.parent_path().string(), ec.value());
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    out.close();
+    if (!out) return Status::IOError(path.string() + ": write failed");
+    return Status::Ok();
+  }
+  Status Finish() override { return Status::Ok(); }
+
+ private:
+  std::filesystem::path dir_;
+};
+
+// Writes OUT.tmp and renames it to OUT once complete; an unfinished one is
+// removed, so OUT is never a torn archive.
+class ArchiveSink : public OutputSink {
+ public:
+  static Result<std::unique_ptr<ArchiveSink>> Open(
+      const std::filesystem::path& out, RestoreFormat format) {
+    std::unique_ptr<ArchiveSink> sink(new ArchiveSink(out));
+    archive* a = sink->writer_.get();
+    if (a == nullptr) return Status::Internal("archive_write_new failed");
+    int rc = format == RestoreFormat::kZip
+                 ? archive_write_set_format_zip(a)
+                 : archive_write_set_format_pax_restricted(a);
+    if (rc != ARCHIVE_OK) return Status::Internal(archive_error_string(a));
+    if (archive_write_open_filename(a, sink->tmp_.c_str()) != ARCHIVE_OK) {
+      return Status::IOError(out.string() + ": " + archive_error_string(a));
+    }
+    sink->opened_ = true;
+    return sink;
+  }
+
+  ~ArchiveSink() override {
+    if (!opened_) return;
+    writer_.reset();  // closes the file
+    std::error_code ignored;
+    std::filesystem::remove(tmp_, ignored);
+  }
+
+  Status Put(const std::string& name, std::string_view bytes) override {
+    archive* a = writer_.get();
+    std::unique_ptr<archive_entry, void (*)(archive_entry*)> entry(
+        archive_entry_new(), archive_entry_free);
+    archive_entry_set_pathname(entry.get(), name.c_str());
+    archive_entry_set_size(entry.get(), static_cast<la_int64_t>(bytes.size()));
+    archive_entry_set_filetype(entry.get(), AE_IFREG);
+    archive_entry_set_perm(entry.get(), 0644);
+    archive_entry_set_mtime(entry.get(), now_, 0);
+    if (archive_write_header(a, entry.get()) != ARCHIVE_OK ||
+        archive_write_data(a, bytes.data(), bytes.size()) !=
+            static_cast<la_ssize_t>(bytes.size())) {
+      return Status::IOError(out_.string() + ": " + archive_error_string(a));
+    }
+    return Status::Ok();
+  }
+
+  Status Finish() override {
+    archive* a = writer_.get();
+    if (archive_write_close(a) != ARCHIVE_OK) {
+      return Status::IOError(out_.string() + ": " + archive_error_string(a));
+    }
+    std::error_code ec;
+    std::filesystem::rename(tmp_, out_, ec);
+    if (ec) return Status::FromErrno(out_.string(), ec.value());
+    opened_ = false;
+    return Status::Ok();
+  }
+
+ private:
+  explicit ArchiveSink(std::filesystem::path out)
+      : out_(std::move(out)),
+        tmp_(out_.string() + ".tmp"),
+        writer_(archive_write_new()),
+        now_(std::time(nullptr)) {}
+
+  std::filesystem::path out_;
+  std::filesystem::path tmp_;
+  ArchiveWritePtr writer_;
+  time_t now_;
+  bool opened_ = false;
+};
+
+Result<std::unique_ptr<OutputSink>> OpenSink(const RestoreOptions& options) {
+  switch (options.format) {
+    case RestoreFormat::kDir:
+      return std::unique_ptr<OutputSink>(new DirectorySink(options.out));
+    case RestoreFormat::kTar:
+    case RestoreFormat::kZip: {
+      Result<std::unique_ptr<ArchiveSink>> sink =
+          ArchiveSink::Open(options.out, options.format);
+      if (!sink.ok()) return sink.status();
+      return std::unique_ptr<OutputSink>(std::move(sink).value());
+    }
+  }
+  return Status::Internal("unknown restore format");
+}
+
 class Restorer {
  public:
   Restorer(Manifest& manifest, const std::filesystem::path& warc_dir,
@@ -252,16 +369,21 @@ class Restorer {
   Result<RestoreSummary> Run() {
     Result<WalkResult> walk = WalkInputs(PathStrings());
     if (!walk.ok()) return walk.status();
+    Result<std::unique_ptr<OutputSink>> sink = OpenSink(options_);
+    if (!sink.ok()) return sink.status();
+    sink_ = std::move(sink).value();
     site_root_ = options_.site_root;
     int total = static_cast<int>(walk->files.size());
     int done = 0;
     for (const ScanInput& input : walk->files) {
       ROTGUARD_RETURN_IF_ERROR(RestorePost(input));
+      ROTGUARD_RETURN_IF_ERROR(output_status_);
       if (options_.on_progress) options_.on_progress(++done, total);
     }
-    ROTGUARD_RETURN_IF_ERROR(RewritePendingPages());
-    files_["index.html"] = IndexHtml();
-    ROTGUARD_RETURN_IF_ERROR(WriteOutput());
+    RewritePendingPages();
+    Put("index.html", IndexHtml());
+    ROTGUARD_RETURN_IF_ERROR(output_status_);
+    ROTGUARD_RETURN_IF_ERROR(sink_->Finish());
     return summary_;
   }
 
@@ -362,8 +484,8 @@ class Restorer {
                   "</body></html>\n"
             : rewritten;
     rendered = OfflineRenderedPost(rendered, html_name, input.display_path);
-    files_[report.source_name] = std::move(rewritten);
-    files_[html_name] = WithCspMeta(std::move(rendered), "");
+    Put(report.source_name, rewritten);
+    Put(html_name, WithCspMeta(std::move(rendered), ""));
     posts_.push_back(std::move(report));
     ++summary_.posts;
     return Status::Ok();
@@ -391,7 +513,7 @@ class Restorer {
       std::string target =
           link.url.substr(std::string_view("http://rotguard.invalid/").size());
       target = target.substr(0, target.find_first_of("?#"));
-      if (files_.count(target)) continue;  // an asset restored already
+      if (written_.count(target)) continue;  // an asset restored already
       std::optional<std::string> copied =
           CopySiteFile(link.written, display_path);
       edits.push_back({link.start, link.end,
@@ -429,10 +551,10 @@ class Restorer {
       std::optional<std::string> clean = CleanRelative(rel);
       if (!clean) continue;  // outside the site: never copied
       std::string name = "site/" + *clean;
-      if (!files_.count(name)) {
+      if (!written_.count(name)) {
         Result<std::string> bytes = ReadFileToString(canonical);
         if (!bytes.ok()) continue;
-        files_[name] = std::move(*bytes);
+        Put(name, *bytes);
         ++summary_.assets;
       }
       return name;
@@ -498,11 +620,10 @@ class Restorer {
                           std::move(payload->bytes)});
       ++summary_.pages;
     } else if (MimeOf(payload->content_type) == "text/css") {
-      files_[name] =
-          RewriteCss(payload->bytes, final_capture.url, name, depth + 1);
+      Put(name, RewriteCss(payload->bytes, final_capture.url, name, depth + 1));
       ++summary_.assets;
     } else {
-      files_[name] = std::move(payload->bytes);
+      Put(name, payload->bytes);
       ++summary_.assets;
     }
     return name;
@@ -527,13 +648,20 @@ class Restorer {
     return ApplyEdits(css, std::move(edits));
   }
 
-  Status RewritePendingPages() {
-    while (!pending_.empty()) {
+  void RewritePendingPages() {
+    while (!pending_.empty() && output_status_.ok()) {
       PendingPage page = std::move(pending_.front());
       pending_.pop_front();
-      files_[page.name] = WithCspMeta(RewritePage(page), page.content_type);
+      Put(page.name, WithCspMeta(RewritePage(page), page.content_type));
     }
-    return Status::Ok();
+  }
+
+  // Sends a finished file to the sink; the first failure is kept (and
+  // later files dropped) for Run() to return.
+  void Put(const std::string& name, std::string_view bytes) {
+    if (!output_status_.ok()) return;
+    output_status_ = sink_->Put(name, bytes);
+    written_.insert(name);
   }
 
   // An archived page with requisites from the store and links to pages
@@ -594,77 +722,15 @@ class Restorer {
     return html;
   }
 
-  Status WriteOutput() {
-    switch (options_.format) {
-      case RestoreFormat::kDir:
-        return WriteDirectory();
-      case RestoreFormat::kTar:
-      case RestoreFormat::kZip:
-        return WriteArchive();
-    }
-    return Status::Internal("unknown restore format");
-  }
-
-  Status WriteDirectory() {
-    for (const auto& [name, bytes] : files_) {
-      std::filesystem::path path = options_.out / name;
-      std::error_code ec;
-      std::filesystem::create_directories(path.parent_path(), ec);
-      if (ec) return Status::FromErrno(path.parent_path().string(), ec.value());
-      std::ofstream out(path, std::ios::binary | std::ios::trunc);
-      out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-      out.close();
-      if (!out) return Status::IOError(path.string() + ": write failed");
-    }
-    return Status::Ok();
-  }
-
-  Status WriteArchive() {
-    ArchiveWritePtr writer(archive_write_new());
-    if (!writer) return Status::Internal("archive_write_new failed");
-    archive* a = writer.get();
-    int rc = options_.format == RestoreFormat::kZip
-                 ? archive_write_set_format_zip(a)
-                 : archive_write_set_format_pax_restricted(a);
-    if (rc != ARCHIVE_OK) return Status::Internal(archive_error_string(a));
-    std::string out = options_.out.string();
-    std::string tmp = out + ".tmp";
-    if (archive_write_open_filename(a, tmp.c_str()) != ARCHIVE_OK) {
-      return Status::IOError(out + ": " + archive_error_string(a));
-    }
-    std::set<std::string> dirs;
-    time_t now = std::time(nullptr);
-    for (const auto& [name, bytes] : files_) {
-      std::unique_ptr<archive_entry, void (*)(archive_entry*)> entry(
-          archive_entry_new(), archive_entry_free);
-      archive_entry_set_pathname(entry.get(), name.c_str());
-      archive_entry_set_size(entry.get(),
-                             static_cast<la_int64_t>(bytes.size()));
-      archive_entry_set_filetype(entry.get(), AE_IFREG);
-      archive_entry_set_perm(entry.get(), 0644);
-      archive_entry_set_mtime(entry.get(), now, 0);
-      if (archive_write_header(a, entry.get()) != ARCHIVE_OK ||
-          archive_write_data(a, bytes.data(), bytes.size()) !=
-              static_cast<la_ssize_t>(bytes.size())) {
-        return Status::IOError(out + ": " + archive_error_string(a));
-      }
-    }
-    if (archive_write_close(a) != ARCHIVE_OK) {
-      return Status::IOError(out + ": " + archive_error_string(a));
-    }
-    std::error_code ec;
-    std::filesystem::rename(tmp, options_.out, ec);
-    if (ec) return Status::FromErrno(out, ec.value());
-    return Status::Ok();
-  }
-
   Manifest& manifest_;
   std::filesystem::path warc_dir_;
   const Config& config_;
   const RestoreOptions& options_;
   std::filesystem::path site_root_;
   AssetNamer namer_;
-  std::map<std::string, std::string> files_;  // relative path → bytes
+  std::unique_ptr<OutputSink> sink_;
+  Status output_status_;
+  std::set<std::string> written_;  // relative paths put to the sink
   std::map<std::string, std::optional<std::string>> local_of_;  // url key
   std::map<std::string, int64_t> captured_at_;
   std::map<std::string, std::string> failed_why_;

@@ -198,6 +198,51 @@ TEST_F(RestoreTest, ProgressIsReportedAfterEachPost) {
   EXPECT_EQ(calls, (std::vector<std::pair<int, int>>{{1, 1}}));
 }
 
+// Files go out as soon as they are final, not all at the end: memory stays
+// flat however much is restored. Only HTML pages wait for the last post.
+TEST_F(RestoreTest, PostsAndTheirAssetsAreWrittenBeforeTheRunEnds) {
+  fs::path out = t_.dir() / "out";
+  RestoreOptions o = Options(RestoreFormat::kDir, out);
+  std::set<std::string> on_disk_after_post;
+  o.on_progress = [&](int, int) {
+    for (const auto& e : fs::recursive_directory_iterator(out)) {
+      if (e.is_regular_file()) {
+        on_disk_after_post.insert(fs::relative(e.path(), out).string());
+      }
+    }
+  };
+  ASSERT_TRUE(Run(o).ok());
+  EXPECT_TRUE(on_disk_after_post.count("posts/content/posts/hello.md"));
+  EXPECT_TRUE(on_disk_after_post.count("posts/content/posts/hello.md.html"));
+  EXPECT_TRUE(
+      on_disk_after_post.count("assets/1.bp.blogspot.com/a/s640/p.jpg"));
+  EXPECT_FALSE(on_disk_after_post.count("index.html"));
+  EXPECT_TRUE(fs::is_regular_file(out / "index.html"));
+}
+
+TEST_F(RestoreTest, AFailedArchiveRestoreLeavesNoPartialFile) {
+  // A second post, scanned but never archived: restore reads it from disk,
+  // and fails once it is gone, after the first post went into the tar.
+  const fs::path second = t_.dir() / "content/posts/zz.md";
+  { std::ofstream(second) << "second post\n"; }
+  DocumentScan scan;
+  scan.document.path = "content/posts/zz.md";
+  scan.document.sha256 = Sha256Hex("second post\n");
+  ASSERT_TRUE(t_.manifest().RecordScans({scan}).ok());
+  fs::path out = t_.dir() / "out.tar";
+  RestoreOptions o = Options(RestoreFormat::kTar, out);
+  int posts_done = 0;
+  o.on_progress = [&](int done, int) {
+    posts_done = done;
+    EXPECT_TRUE(fs::exists(out.string() + ".tmp"));  // being written
+    fs::remove(second);
+  };
+  EXPECT_FALSE(Run(o).ok());
+  EXPECT_EQ(posts_done, 1);
+  EXPECT_FALSE(fs::exists(out));
+  EXPECT_FALSE(fs::exists(out.string() + ".tmp"));
+}
+
 TEST_F(RestoreTest, LinkedPageIsTheFinalHopWithLocalRequisites) {
   fs::path out = t_.dir() / "out";
   ASSERT_TRUE(Run(Options(RestoreFormat::kDir, out)).ok());
