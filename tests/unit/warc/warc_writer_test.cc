@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <regex>
+#include <set>
 #include <thread>
 
 #include "rotguard/warc_reader.h"
@@ -688,6 +689,8 @@ TEST(WarcWriterTest, ThreadsSharingAWriterProduceWholeFilesThatRollCleanly) {
   ASSERT_TRUE(writer->Close().ok());
   EXPECT_EQ(failures.load(), 0);
   size_t exchanges = 0;
+  size_t records = 0;
+  std::set<std::string> ids;  // ids come from per-thread random pools
   std::vector<std::filesystem::path> files = ListDir(dir.path());
   EXPECT_GT(files.size(), 1u);
   for (const auto& file : files) {
@@ -695,6 +698,10 @@ TEST(WarcWriterTest, ThreadsSharingAWriterProduceWholeFilesThatRollCleanly) {
     EXPECT_TRUE(read.problems.empty()) << file;
     ASSERT_FALSE(read.records.empty());
     const std::string& info_id = read.records[0].record_id;
+    records += read.records.size();
+    for (const WarcRecordInfo& record : read.records) {
+      ids.insert(record.record_id);
+    }
     for (size_t i = 1; i < read.records.size(); ++i) {
       // Every record names the warcinfo of the file it is in.
       EXPECT_EQ(read.records[i].fields.Get("WARC-Warcinfo-ID"), info_id);
@@ -706,6 +713,7 @@ TEST(WarcWriterTest, ThreadsSharingAWriterProduceWholeFilesThatRollCleanly) {
     exchanges += (read.records.size() - 1) / 2;
   }
   EXPECT_EQ(exchanges, size_t{kThreads * kPerThread});
+  EXPECT_EQ(ids.size(), records) << "a WARC-Record-ID was used twice";
 }
 
 TEST(WarcWriterTest, FormatWarcDateHasMicrosecondsInUtc) {
