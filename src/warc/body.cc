@@ -66,11 +66,11 @@ Status WarcBody::Rep::SpillToDisk() {
   Result<Fd> fd = OpenSpoolFile(dir);
   if (!fd.ok()) return fd.status();
   spool = std::move(fd).value();
+  const std::string what = "spool file in " + dir.string();
   running.emplace();
-  ROTGUARD_RETURN_IF_ERROR(
-      WriteAll(spool.get(), memory, "spool file in " + dir.string()));
+  ROTGUARD_RETURN_IF_ERROR(WriteAll(spool.get(), memory, what));
   follower = std::make_unique<FileFollower>(
-      spool.get(), "spool file in " + dir.string(), 0, kHashStep,
+      spool.get(), what, 0, kHashStep,
       [this](std::string_view bytes) { HashBytes(bytes); });
   follower->Advance(memory.size());
   std::string().swap(memory);  // give the memory back

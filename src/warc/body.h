@@ -43,7 +43,8 @@ struct WarcBody::Rep {
 struct WarcHttpResponse::Rep {
   Rep(std::string head_in, WarcBodyTransfer transfer_in,
       WarcBodyOptions body_options);
-  // Stops the body's spool writer before block_hasher, which it feeds, goes.
+  // Stops the body's spool follower before block_hasher, which it feeds,
+  // goes.
   ~Rep();
 
   std::string head;  // as received, ending in a blank line

@@ -262,8 +262,6 @@ class StoredMember {
           8);
   }
 
-  size_t pending() const { return iov_.size(); }
-
   // Writes what is queued; the parts Add() pointed at may go afterwards.
   Status Flush(int fd, const std::string& what, uint64_t* size) {
     size_t done = 0;
