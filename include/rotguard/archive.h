@@ -5,9 +5,9 @@
 // against durable originals, and commit records + captures to the manifest
 // in batches only after the WARC bytes are synced.
 //
-// The rules (due, scope, Blogger, shorteners, exit code) are free functions
-// so they are tested without a network; the pipeline takes an abstract
-// Fetcher so it is tested with a fake one.
+// The rules (due, scope, Blogger, shorteners) live in the policy module
+// (rotguard/rules.h); the pipeline takes an abstract Fetcher so it is
+// tested with a fake one. Exit codes are the CLI's business.
 #ifndef ROTGUARD_ARCHIVE_H_
 #define ROTGUARD_ARCHIVE_H_
 
@@ -16,7 +16,6 @@
 #include <functional>
 #include <map>
 #include <optional>
-#include <regex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,74 +23,16 @@
 #include "rotguard/config.h"
 #include "rotguard/fetch.h"
 #include "rotguard/manifest.h"
+#include "rotguard/rules.h"
 #include "rotguard/status.h"
 #include "rotguard/store.h"
 #include "rotguard/warc_record.h"
 
 namespace rotguard {
 
-// --- rules ---
-
-// The URI a post's resource record is written under: with [site] base_url,
-// base_url + the post's permalink (Hugo content/<section>/<slug>.md →
-// /<section>/<slug>/, content/<slug>.md → /<slug>/, an index.md/_index.md
-// names its directory; Jekyll _posts/YYYY-MM-DD-title.md →
-// /YYYY/MM/DD/title.html); without it "file:" + `document_path` (the
-// manifest key of the document).
-std::string PostResourceUri(const Config& config,
-                            const std::string& document_path);
-
-// The host of an absolute http(s) URL, lowercase, without port; "" when
-// there is none.
-std::string UrlHostOf(std::string_view url);
-
-// True when `host` matches `pattern`: equal, a subdomain of it
-// ("example.com" matches "a.example.com"), or a "*" glob match
-// ("lh*.googleusercontent.com" matches "lh3.googleusercontent.com").
-bool HostMatchesPattern(std::string_view pattern, std::string_view host);
-
-bool IsShortenerUrl(const ShortenerRule& rule, std::string_view url);
-bool IsBloggerUrl(const BloggerRule& rule, std::string_view url);
-
-// The URL with its Blogger size token replaced by s0 ("/s640/" → "/s0/",
-// "/w640-h480/" and "/w640-h480-c/" → "/s0/", "=s640" and "=w640-h480"
-// at the end of the path → "=s0"); nullopt when the URL has no size token.
-std::optional<std::string> BloggerSizeToS0(std::string_view url);
-// What to fetch besides a Blogger image: its s0 original, when the rule
-// is on, the host is a Blogger host and the URL is not already s0.
-std::optional<std::string> BloggerOriginalUrl(const BloggerRule& rule,
-                                              std::string_view url);
-// The key that groups size variants of one Blogger image (the s0 URL);
-// "" for URLs that are not Blogger images with a size token.
-std::string BloggerAssetKey(const BloggerRule& rule, std::string_view url);
-
-// [scope] include/exclude host and URL patterns.
-class ScopeFilter {
- public:
-  // InvalidArgument naming the pattern when a URL regex does not compile.
-  static Result<ScopeFilter> Create(const ScopeConfig& scope);
-  bool InScope(const std::string& normalized_url) const;
-
- private:
-  ScopeConfig scope_;
-  std::vector<std::regex> include_urls_;
-  std::vector<std::regex> exclude_urls_;
-};
-
-// Why a URL is due (SPEC §6 "Incremental"); kNotDue when it is not.
-enum class DueReason { kNotDue, kNew, kFailed, kStale, kForced };
-const char* DueReasonName(DueReason reason);  // "new", "failed", ...
-
-// `url` is null for a URL the manifest has never seen.
-DueReason DecideDue(const UrlRow* url, int64_t now_us,
-                    const HealthConfig& health, bool all);
-
-// The final target of a chain: its last URL whose host is not a
-// shortener ("" when every hop was a shortener).
-std::string FinalNonShortenerUrl(const ShortenerRule& rule,
-                                 const std::vector<std::string>& hop_urls);
-
 // --- the pipeline ---
+
+struct ArchiveSummary;
 
 struct ArchiveOptions {
   Config config;                   // after --config and flags
@@ -112,6 +53,10 @@ struct ArchiveOptions {
   // Called about every 200 ms from the fetch thread with progress counts
   // (for a TTY progress line); may be empty.
   std::function<void(int64_t done, int64_t queued, int64_t bytes)> progress;
+  // The exit code the caller will give this run, recorded in the manifest's
+  // runs row: called with the summary, or with nullptr when the run ends in
+  // an error. Only the CLI decides exit codes; empty records 0.
+  std::function<int(const ArchiveSummary*)> exit_code_of;
 };
 
 // One URL the plan fetches.
@@ -144,9 +89,6 @@ struct ArchiveSummary {
   bool cancelled = false;
   int64_t run_id = 0;
 };
-
-// 2 when summary.failed_links > 0, else 0.
-int ArchiveExitCode(const ArchiveSummary& summary);
 
 // The manifest row of a record the WARC writer has placed (file, offset,
 // length, type, id, target, date, digests).

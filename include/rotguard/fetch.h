@@ -4,8 +4,8 @@
 // an HTML meta refresh), and hands every HTTP exchange it completes to a
 // FetchSink as soon as its body has been received, so the caller can write
 // it to a WARC file while other transfers go on. Bodies stream into a
-// WarcHttpResponse (memory bounded: spooled to a temp file past a
-// threshold); no whole-body buffers.
+// ResponseBody made by the caller's factory (the archive's spools to a temp
+// file past a threshold and hashes as it goes); no whole-body buffers here.
 //
 // Politeness and limits: total concurrency (`jobs`), rotguard's own
 // per-host queues (`per_host`, `delay_ms`, per-host overrides), retries of
@@ -35,43 +35,11 @@
 #include <vector>
 
 #include "rotguard/config.h"
+#include "rotguard/failure.h"
+#include "rotguard/response_body.h"
 #include "rotguard/status.h"
-#include "rotguard/warc_writer.h"
 
 namespace rotguard {
-
-// Why a hop (and so its job) failed (SPEC §6 failure classes). kNone is
-// success: the chain ended in a response that is not a redirect (any
-// status, 4xx/5xx included: those are judged by FailureClassOfStatus).
-enum class FailureClass {
-  kNone,
-  kDns,               // name did not resolve (NXDOMAIN, no address)
-  kConnect,           // refused, unreachable, connect timeout
-  kTls,               // handshake or certificate verification failed
-  kTimeout,           // total or low-speed timeout after connecting
-  kReset,             // connection reset or closed mid-exchange
-  kTruncated,         // body shorter than its Content-Length (disconnect)
-  kTooLarge,          // cut at max_size (still a capture: WARC-Truncated)
-  kBlockedAddress,    // refused by the private-address guard
-  kRedirectLoop,      // a hop led back to a URL already in the chain
-  kTooManyRedirects,  // longer than max_redirects
-  kBadUrl,            // unsupported scheme or malformed URL/Location
-  kHttp4xx,           // final response 4xx (see FailureClassOfStatus)
-  kHttp5xx,           // final response 5xx
-  kCancelled,         // RequestCancel() before the job finished
-  kOther,
-};
-
-// Stable lowercase names: "dns", "connect", "tls", "timeout", "reset",
-// "truncated", "too-large", "blocked-address", "redirect-loop",
-// "too-many-redirects", "bad-url", "http-4xx", "http-5xx", "cancelled",
-// "other"; "" for kNone. Used in the manifest, JSON output and logs.
-const char* FailureClassName(FailureClass failure);
-// kHttp4xx / kHttp5xx for 400..599, kNone otherwise.
-FailureClass FailureClassOfStatus(int http_status);
-// Transient classes are retried: timeout, reset, truncated, connect, and
-// HTTP 408, 425, 429, 500, 502, 503, 504 (by status).
-bool IsTransient(FailureClass failure, int http_status);
 
 // How one hop led to the next.
 enum class HopKind {
@@ -111,10 +79,10 @@ struct FetchedExchange {
   std::string request_head;
   int http_status = 0;
   // Head as HTTP/1.1 text ("HTTP/1.1 200 OK" for h2), body stored without
-  // transfer coding (WarcBodyTransfer::kDecoded) and with its content
-  // coding as received. Truncation (max_size: "length"; short body:
-  // "disconnect") is already marked. Never null in a callback.
-  std::unique_ptr<WarcHttpResponse> response;
+  // transfer coding and with its content coding as received, in a body
+  // made by FetchOptions::new_body. Truncation (max_size: "length"; short
+  // body: "disconnect") is already marked. Never null in a callback.
+  std::unique_ptr<ResponseBody> response;
   // Where this hop points next ("" when it is the end of the chain):
   // resolved absolute URL from Location / Refresh / meta refresh.
   std::string next_url;
@@ -165,7 +133,9 @@ struct FetchOptions {
   // for `low_speed_time_s` (slow-drip servers) with kTimeout.
   int low_speed_bytes = 1;
   int low_speed_time_s = 30;
-  WarcBodyOptions body;  // where big bodies spool (the store's tmp dir)
+  // Makes each response's body (the archive: WARC records spooled to the
+  // store's tmp dir). Empty: MemoryResponseBody.
+  ResponseBodyFactory new_body;
   // Test seam for delays and backoff: the clock used for per-host delays,
   // retry waits and Retry-After. Empty: steady_clock.
   std::function<std::chrono::steady_clock::time_point()> now;

@@ -31,7 +31,7 @@
 #include <string>
 
 #include "rotguard/config.h"
-#include "rotguard/fetch.h"
+#include "rotguard/failure.h"
 #include "rotguard/manifest.h"
 
 namespace rotguard {

@@ -28,6 +28,7 @@
 #include <string>
 #include <string_view>
 
+#include "rotguard/response_body.h"
 #include "rotguard/status.h"
 #include "rotguard/warc_record.h"
 
@@ -87,35 +88,37 @@ enum class WarcBodyTransfer {
 // stored without transfer coding: a chunked response is written with
 // "X-Orig-Transfer-Encoding: chunked" and a Content-Length equal to the
 // decoded length. Content-Encoding is kept as received.
-class WarcHttpResponse {
+class WarcHttpResponse : public ResponseBody {
  public:
   WarcHttpResponse(std::string head, WarcBodyTransfer transfer,
                    WarcBodyOptions body_options = {});
   WarcHttpResponse(WarcHttpResponse&&) noexcept;
   WarcHttpResponse& operator=(WarcHttpResponse&&) noexcept;
-  ~WarcHttpResponse();
+  ~WarcHttpResponse() override;
 
   // Appends body bytes. A malformed chunked body returns Corruption; the
   // bytes decoded so far are kept and the response can still be written
   // (it is then marked truncated "disconnect").
-  Status AppendBody(std::string_view bytes);
+  Status AppendBody(std::string_view bytes) override;
   // Marks the body as cut short: kWarcTruncatedLength (--max-size) or
   // kWarcTruncatedDisconnect (shorter than its Content-Length).
-  void MarkTruncated(std::string_view reason);
+  void MarkTruncated(std::string_view reason) override;
   // Ends the body and finalizes the payload digests. Idempotent; the
   // writer calls it when needed. An unfinished chunked body is marked
   // truncated "disconnect" unless already marked.
   Status FinishBody();
 
   // Decoded payload bytes received so far (use it for --max-size).
-  uint64_t payload_length() const;
+  uint64_t payload_length() const override;
   bool chunked() const;
-  const std::string& truncated() const;
+  const std::string& truncated() const override;
   // The head as received.
-  const std::string& head() const;
+  const std::string& head() const override;
   // The decoded payload received so far (content coding kept), for
   // callers that parse it (page requisites) before it is written.
   const WarcBody& body() const;
+  Status ForEachBodyChunk(
+      const std::function<Status(std::string_view)>& visit) const override;
   // The head as it will be stored (valid after FinishBody()).
   std::string StoredHead() const;
   // Valid after FinishBody(): "sha1:BASE32" and lowercase hex sha256.
@@ -127,6 +130,11 @@ class WarcHttpResponse {
   struct Rep;
   std::unique_ptr<Rep> rep_;
 };
+
+// A fetcher's body factory (FetchOptions::new_body) that makes every
+// response a WarcHttpResponse (transfer coding already removed), spooled
+// as `options` says.
+ResponseBodyFactory WarcHttpResponseFactory(WarcBodyOptions options);
 
 // What the caller knows about one capture event. All records of one
 // exchange share it (same WARC-Date and WARC-Target-URI).

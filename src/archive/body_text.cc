@@ -72,13 +72,12 @@ std::string MediaType(std::string_view content_type) {
   return AsciiLowercase(TrimHeaderSpace(type));
 }
 
-Result<std::string> DecodedPayload(const WarcHttpResponse& response,
-                                   size_t limit) {
+Result<std::string> DecodedPayload(const ResponseBody& response, size_t limit) {
   std::string coding =
       AsciiLowercase(HeaderValue(response.head(), "Content-Encoding"));
   std::string out;
   if (coding.empty() || coding == "identity") {
-    Status status = response.body().ForEachChunk([&](std::string_view chunk) {
+    Status status = response.ForEachBodyChunk([&](std::string_view chunk) {
       out.append(chunk.substr(0, std::min(chunk.size(), limit - out.size())));
       return Status::Ok();
     });
@@ -92,7 +91,7 @@ Result<std::string> DecodedPayload(const WarcHttpResponse& response,
   Inflater inflater(15 + 32);
   if (!inflater.ok()) return Status::Internal("inflateInit2 failed");
   bool done = false;
-  Status status = response.body().ForEachChunk([&](std::string_view chunk) {
+  Status status = response.ForEachBodyChunk([&](std::string_view chunk) {
     if (done || out.size() >= limit) return Status::Ok();
     if (!inflater.Feed(chunk, limit, &out, &done)) {
       return Status::Corruption("bad " + coding + " body");

@@ -8,8 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "rotguard/response_body.h"
 #include "rotguard/status.h"
-#include "rotguard/warc_writer.h"
 
 namespace rotguard::archiver {
 
@@ -23,8 +23,7 @@ std::string MediaType(std::string_view content_type);
 // The payload decoded for parsing: gzip / x-gzip / deflate content coding
 // removed; at most `limit` decoded bytes (the rest is dropped). Corruption
 // when the compressed bytes are malformed (whatever was decoded is lost).
-Result<std::string> DecodedPayload(const WarcHttpResponse& response,
-                                   size_t limit);
+Result<std::string> DecodedPayload(const ResponseBody& response, size_t limit);
 
 }  // namespace rotguard::archiver
 

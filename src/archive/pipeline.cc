@@ -39,12 +39,10 @@
 #include <vector>
 
 #include "archive/body_text.h"
-#include "extract/collector.h"
-#include "extract/css.h"
-#include "extract/requisites.h"
 #include "rotguard/archive.h"
 #include "rotguard/extract.h"
 #include "rotguard/health.h"
+#include "rotguard/requisites.h"
 #include "rotguard/scan.h"
 #include "rotguard/url.h"
 #include "rotguard/warc_writer.h"
@@ -235,6 +233,7 @@ class Archiver {
 
   Result<ArchiveSummary> Run();
   // Ends the runs row with the summary's counts.
+  int ExitCodeOf(const ArchiveSummary* summary) const;
   void EndRun(int exit_code);
 
  private:
@@ -396,10 +395,8 @@ class Archiver::Sink : public FetchSink {
       }
       return;
     }
-    extract::Collector collector(*text);
-    extract::ExtractCssUrls(0, text->size(), /*in_attribute=*/false,
-                            &collector);
-    for (const extract::Candidate& candidate : collector.candidates()) {
+    for (const extract::StylesheetReference& candidate :
+         extract::ExtractStylesheetUrls(*text)) {
       std::optional<std::string> url = ResolveUrl(ex.url, candidate.target);
       if (url) AddRequisite(*url, JobRole::kCssAsset, referer);
     }
@@ -691,7 +688,13 @@ std::optional<WarcRevisitOf> Archiver::FindOriginal(const std::string& sha1) {
 Status Archiver::WriteExchange(WorkItem& item, WrittenExchange* written) {
   FetchedExchange& ex = item.exchange;
   if (!ex.response) return Status::Ok();
-  WarcHttpResponse& response = *ex.response;
+  auto* warc_response = dynamic_cast<WarcHttpResponse*>(ex.response.get());
+  if (warc_response == nullptr) {
+    return Status::Internal(ex.url +
+                            ": the fetcher's bodies are not WARC responses "
+                            "(FetchOptions::new_body)");
+  }
+  WarcHttpResponse& response = *warc_response;
   ROTGUARD_RETURN_IF_ERROR(response.FinishBody());
   WarcCapture capture;
   capture.target_uri = ex.url;
@@ -1001,6 +1004,10 @@ Status Archiver::FetchAll() {
   return writer_status_;
 }
 
+int Archiver::ExitCodeOf(const ArchiveSummary* summary) const {
+  return options_.exit_code_of ? options_.exit_code_of(summary) : 0;
+}
+
 void Archiver::EndRun(int exit_code) {
   if (summary_.run_id == 0) return;
   std::map<std::string, int64_t> counts = {
@@ -1055,11 +1062,11 @@ Result<ArchiveSummary> Archiver::Run() {
           .count();
   for (const Status* s : {&status, &commit, &close, &final_commit}) {
     if (!s->ok()) {
-      EndRun(5);
+      EndRun(ExitCodeOf(nullptr));
       return *s;
     }
   }
-  EndRun(ArchiveExitCode(summary_));
+  EndRun(ExitCodeOf(&summary_));
   return summary_;
 }
 

@@ -23,6 +23,7 @@
 #include "rotguard/config.h"
 #include "rotguard/fetch.h"
 #include "rotguard/store.h"
+#include "rotguard/warc_writer.h"
 
 namespace rotguard::cli {
 namespace {
@@ -226,6 +227,9 @@ int RunArchiveCommand(const ArchiveFlags& flags, const GlobalOptions& global) {
   options.all = flags.all;
   options.dry_run = flags.dry_run;
   options.site_root = SiteRoot(store->root());
+  options.exit_code_of = [](const ArchiveSummary* summary) {
+    return ArchiveExitCode(summary);
+  };
   bool quiet = global.verbosity < 0;
   if (!quiet && !global.json && StderrIsTty()) {
     options.progress = [](int64_t done, int64_t queued, int64_t bytes) {
@@ -244,10 +248,10 @@ int RunArchiveCommand(const ArchiveFlags& flags, const GlobalOptions& global) {
     fetch.resolve = flags.resolve;
     fetch.connect_to = flags.connect_to;
     fetch.cacert = flags.cacert;
-    fetch.body.temp_dir = store->root() / "tmp";
-    fetch.body.memory_threshold = size_t{1} << 20;
+    WarcBodyOptions body{size_t{1} << 20, store->root() / "tmp"};
     std::error_code ignored;
-    std::filesystem::create_directories(fetch.body.temp_dir, ignored);
+    std::filesystem::create_directories(body.temp_dir, ignored);
+    fetch.new_body = WarcHttpResponseFactory(body);
     Result<std::unique_ptr<Fetcher>> made = NewCurlFetcher(std::move(fetch));
     if (!made.ok()) {
       bool usage = made.status().code() == ErrorCode::kInvalidArgument;
@@ -269,7 +273,7 @@ int RunArchiveCommand(const ArchiveFlags& flags, const GlobalOptions& global) {
                                                             : kExitIoError;
     throw CliError(code, status.message());
   }
-  int exit_code = flags.dry_run ? kExitOk : ArchiveExitCode(*summary);
+  int exit_code = flags.dry_run ? kExitOk : ArchiveExitCode(&*summary);
   if (global.json) {
     std::cout << SummaryJson(*summary, exit_code, flags.dry_run).dump() << '\n';
   } else if (flags.dry_run) {

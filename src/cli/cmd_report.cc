@@ -10,8 +10,8 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/store_access.h"
+#include "rotguard/report.h"
 #include "util/file.h"
-#include "verify/report.h"
 
 namespace rotguard::cli {
 namespace {

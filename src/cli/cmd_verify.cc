@@ -11,11 +11,11 @@
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/live_command.h"
 #include "cli/output.h"
 #include "cli/store_access.h"
 #include "rotguard/config.h"
 #include "rotguard/verify.h"
-#include "verify/live_command.h"
 
 namespace rotguard::cli {
 namespace {

@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "rotguard/archive.h"
 #include "rotguard/status.h"
 
 namespace rotguard::cli {
@@ -55,6 +56,14 @@ inline int ExitCodeFor(const Status& status) {
     default:
       return kExitIoError;
   }
+}
+
+// archive's code for a finished run (SPEC §13): 2 when a due link got no
+// capture or ended in a 4xx/5xx not already known gone, else 0; a run that
+// ended in an error (`summary` null) is an I/O error.
+inline int ArchiveExitCode(const ArchiveSummary* summary) {
+  if (summary == nullptr) return kExitIoError;
+  return summary->failed_links > 0 ? kExitFetchFailed : kExitOk;
 }
 
 // Throws CliError for a non-ok status.

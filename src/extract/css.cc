@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "extract/html.h"
+#include "rotguard/requisites.h"
 #include "util/ascii.h"
 
 namespace rotguard::extract {
@@ -135,6 +136,17 @@ class CssScanner {
 void ExtractCssUrls(size_t begin, size_t end, bool in_attribute,
                     Collector* out) {
   CssScanner(begin, end, in_attribute, out).Run();
+}
+
+std::vector<StylesheetReference> ExtractStylesheetUrls(std::string_view css) {
+  Collector collector(css);
+  ExtractCssUrls(0, css.size(), /*in_attribute=*/false, &collector);
+  std::vector<StylesheetReference> refs;
+  refs.reserve(collector.candidates().size());
+  for (const Candidate& c : collector.candidates()) {
+    refs.push_back({c.start, c.end, c.target, c.kind});
+  }
+  return refs;
 }
 
 }  // namespace rotguard::extract

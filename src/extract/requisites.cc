@@ -24,7 +24,7 @@
 //  - tags after <frameset>, which the tree builder drops;
 //  - documents nested deeper than html.cc's chunking threshold, which
 //    gumbo sees as independent pieces.
-#include "extract/requisites.h"
+#include "rotguard/requisites.h"
 
 #include <algorithm>
 #include <cstring>

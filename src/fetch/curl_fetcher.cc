@@ -86,7 +86,7 @@ struct Transfer {
   bool h2 = false;
   int status = 0;
   std::string location, refresh, retry_after, content_type, content_encoding;
-  std::unique_ptr<WarcHttpResponse> response;
+  std::unique_ptr<ResponseBody> response;
   bool too_large = false;
   bool guard = true;
   bool blocked = false;
@@ -146,6 +146,10 @@ class CurlFetcher final : public Fetcher {
 
   Status Init();
   void Add(FetchJob job) override;
+  std::unique_ptr<ResponseBody> NewBody(std::string head) const {
+    if (options_.new_body) return options_.new_body(std::move(head));
+    return std::make_unique<MemoryResponseBody>(std::move(head));
+  }
   Status Run(FetchSink& sink) override;
   void RequestCancel() override {
     cancel_.store(true);
@@ -553,9 +557,7 @@ size_t CurlFetcher::OnHeader(char* data, size_t size, size_t n, void* user) {
     t->head += "\r\n";
     if (t->status >= 200 || t->status == 0) {
       t->head_done = true;
-      t->response = std::make_unique<WarcHttpResponse>(
-          std::move(t->head), WarcBodyTransfer::kDecoded,
-          t->fetcher->options_.body);
+      t->response = t->fetcher->NewBody(std::move(t->head));
       t->head.clear();
     }
     return len;
@@ -583,9 +585,7 @@ size_t CurlFetcher::OnBody(char* data, size_t size, size_t n, void* user) {
   auto* t = static_cast<Transfer*>(user);
   const size_t len = size * n;
   if (!t->response) {  // a body without a head: never from libcurl
-    t->response = std::make_unique<WarcHttpResponse>("HTTP/1.1 200 OK\r\n\r\n",
-                                                     WarcBodyTransfer::kDecoded,
-                                                     t->fetcher->options_.body);
+    t->response = t->fetcher->NewBody("HTTP/1.1 200 OK\r\n\r\n");
     t->head_done = true;
   }
   const int64_t max_size = t->fetcher->options_.fetch.max_size;
@@ -602,7 +602,7 @@ size_t CurlFetcher::OnBody(char* data, size_t size, size_t n, void* user) {
     return 0;  // aborts the transfer with CURLE_WRITE_ERROR
   }
   if (cut) {
-    t->response->MarkTruncated(kWarcTruncatedLength);
+    t->response->MarkTruncated(kTruncatedLength);
     t->too_large = true;
     return 0;
   }
@@ -731,7 +731,7 @@ bool IsHtml(std::string_view content_type) {
 
 std::optional<std::string> CurlFetcher::FindMetaRefreshIn(
     const Transfer& t, const std::string& url) const {
-  const WarcHttpResponse& response = *t.response;
+  const ResponseBody& response = *t.response;
   const uint64_t size = response.payload_length();
   if (size == 0 || size > kMetaRefreshLimit || !IsHtml(t.content_type)) {
     return std::nullopt;
@@ -752,7 +752,7 @@ std::optional<std::string> CurlFetcher::FindMetaRefreshIn(
     }
   };
   // Usually the whole body is one in-memory chunk: scan it in place.
-  Status s = response.body().ForEachChunk([&](std::string_view chunk) {
+  Status s = response.ForEachBodyChunk([&](std::string_view chunk) {
     if (joined.empty() && chunk.size() == size) {
       inspect(chunk);
       done = true;
@@ -804,7 +804,7 @@ void CurlFetcher::OnTransferDone(Transfer* t, CURLcode code) {
   const int status = have_response ? t->status : 0;
   if (have_response && failure != FailureClass::kNone &&
       failure != FailureClass::kTooLarge && t->response->truncated().empty()) {
-    t->response->MarkTruncated(kWarcTruncatedDisconnect);
+    t->response->MarkTruncated(kTruncatedDisconnect);
   }
   const bool retry =
       failure != FailureClass::kTooLarge &&

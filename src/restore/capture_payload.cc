@@ -14,11 +14,11 @@
 #include <utility>
 #include <vector>
 
+#include "rotguard/http_head.h"
 #include "rotguard/restore.h"
 #include "rotguard/url.h"
 #include "rotguard/warc_reader.h"
 #include "util/ascii.h"
-#include "warc/http_head.h"
 
 namespace rotguard {
 namespace {

@@ -12,10 +12,10 @@
 #include <vector>
 
 #include "rotguard/export.h"
+#include "rotguard/http_head.h"
 #include "rotguard/url.h"
 #include "rotguard/warc_reader.h"
 #include "util/ascii.h"
-#include "warc/http_head.h"
 
 namespace rotguard {
 namespace {

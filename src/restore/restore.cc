@@ -30,10 +30,9 @@
 #include <utility>
 #include <vector>
 
-#include "extract/collector.h"
-#include "extract/css.h"
-#include "rotguard/archive.h"
 #include "rotguard/extract.h"
+#include "rotguard/requisites.h"
+#include "rotguard/rules.h"
 #include "rotguard/scan.h"
 #include "rotguard/url.h"
 #include "util/ascii.h"
@@ -631,10 +630,9 @@ class Restorer {
 
   std::string RewriteCss(const std::string& css, const std::string& base,
                          const std::string& name, int depth) {
-    extract::Collector collector(css);
-    extract::ExtractCssUrls(0, css.size(), /*in_attribute=*/false, &collector);
     std::vector<Edit> edits;
-    for (const extract::Candidate& c : collector.candidates()) {
+    for (const extract::StylesheetReference& c :
+         extract::ExtractStylesheetUrls(css)) {
       std::optional<std::string> url = ResolveUrl(base, c.target);
       if (!url) continue;
       std::string scheme = UrlScheme(*url);

@@ -1,6 +1,6 @@
 // `verify --live`: health of every linked URL, re-checked on the web (see
 // live.h for the request plan and the soft-404 heuristic).
-#include "verify/live.h"
+#include "rotguard/live.h"
 
 #include <algorithm>
 #include <chrono>
@@ -11,10 +11,11 @@
 #include <utility>
 #include <vector>
 
-#include "rotguard/archive.h"
 #include "rotguard/health.h"
+#include "rotguard/http_head.h"
+#include "rotguard/rules.h"
+#include "rotguard/warc_writer.h"
 #include "util/ascii.h"
-#include "warc/http_head.h"
 
 namespace rotguard {
 namespace {
@@ -145,12 +146,14 @@ class LiveChecker : public FetchSink {
     warc::FindHeader(exchange.response->head(), "Content-Type",
                      &chain.content_type);
     if (job.method == "HEAD" || !exchange.next_url.empty()) return;
-    if (exchange.response->FinishBody().ok()) {
-      chain.payload_sha1 = exchange.response->payload_digest();
-    }
     chain.payload_size = exchange.response->payload_length();
-    if (IsHtml(chain.content_type))
-      chain.title = TitleOf(exchange.response->body());
+    // The CLI's fetcher makes WARC responses, which hash as they receive.
+    auto* response = dynamic_cast<WarcHttpResponse*>(exchange.response.get());
+    if (response == nullptr) return;
+    if (response->FinishBody().ok()) {
+      chain.payload_sha1 = response->payload_digest();
+    }
+    if (IsHtml(chain.content_type)) chain.title = TitleOf(response->body());
   }
 
   void OnDone(const FetchOutcome& outcome) override {

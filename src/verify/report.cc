@@ -1,5 +1,5 @@
 // Builds the link-health report from the manifest (see report.h).
-#include "verify/report.h"
+#include "rotguard/report.h"
 
 #include <algorithm>
 #include <ctime>
@@ -9,8 +9,8 @@
 #include <utility>
 #include <vector>
 
-#include "rotguard/archive.h"
 #include "rotguard/health.h"
+#include "rotguard/rules.h"
 
 namespace rotguard {
 namespace {

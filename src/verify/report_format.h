@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "verify/report.h"
+#include "rotguard/report.h"
 
 namespace rotguard {
 

@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "rotguard/report.h"
 #include "util/ascii.h"
-#include "verify/report.h"
 #include "verify/report_format.h"
 
 namespace rotguard {

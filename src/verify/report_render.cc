@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "verify/report.h"
+#include "rotguard/report.h"
 #include "verify/report_format.h"
 
 namespace rotguard {

@@ -9,11 +9,11 @@
 #include <ctime>
 #include <memory>
 
+#include "rotguard/chunked.h"
+#include "rotguard/http_head.h"
 #include "rotguard/url.h"
 #include "util/digest.h"
 #include "util/handles.h"
-#include "warc/chunked.h"
-#include "warc/http_head.h"
 
 namespace rotguard::verify {
 namespace {

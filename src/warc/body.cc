@@ -10,9 +10,9 @@
 #include <string>
 #include <system_error>
 
+#include "rotguard/http_head.h"
 #include "util/file.h"
 #include "warc/format.h"
-#include "warc/http_head.h"
 
 namespace rotguard {
 namespace {
@@ -226,6 +226,10 @@ const std::string& WarcHttpResponse::truncated() const {
 const std::string& WarcHttpResponse::head() const { return rep_->head; }
 
 const WarcBody& WarcHttpResponse::body() const { return rep_->body; }
+Status WarcHttpResponse::ForEachBodyChunk(
+    const std::function<Status(std::string_view)>& visit) const {
+  return rep_->body.ForEachChunk(visit);
+}
 const std::string& WarcHttpResponse::payload_digest() const {
   return rep_->payload_digest;
 }
@@ -236,6 +240,13 @@ const std::string& WarcHttpResponse::payload_sha256() const {
 std::string WarcHttpResponse::StoredHead() const {
   if (!rep_->chunked) return rep_->head;
   return warc::HeadWithoutTransferCoding(rep_->head, rep_->body.size());
+}
+
+ResponseBodyFactory WarcHttpResponseFactory(WarcBodyOptions options) {
+  return [options](std::string head) -> std::unique_ptr<ResponseBody> {
+    return std::make_unique<WarcHttpResponse>(
+        std::move(head), WarcBodyTransfer::kDecoded, options);
+  };
 }
 
 }  // namespace rotguard

@@ -7,11 +7,11 @@
 #include <optional>
 #include <string>
 
+#include "rotguard/chunked.h"
 #include "rotguard/warc_writer.h"
 #include "util/digest.h"
 #include "util/file_follower.h"
 #include "util/handles.h"
-#include "warc/chunked.h"
 
 namespace rotguard {
 

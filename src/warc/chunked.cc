@@ -1,4 +1,4 @@
-#include "warc/chunked.h"
+#include "rotguard/chunked.h"
 
 #include <algorithm>
 

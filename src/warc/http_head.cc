@@ -1,4 +1,4 @@
-#include "warc/http_head.h"
+#include "rotguard/http_head.h"
 
 #include <charconv>
 

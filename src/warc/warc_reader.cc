@@ -23,12 +23,12 @@
 #include <charconv>
 #include <cstring>
 
+#include "rotguard/chunked.h"
+#include "rotguard/http_head.h"
 #include "util/ascii.h"
 #include "util/handles.h"
-#include "warc/chunked.h"
 #include "warc/digest_check.h"
 #include "warc/format.h"
-#include "warc/http_head.h"
 #include "warc/input.h"
 
 namespace rotguard {

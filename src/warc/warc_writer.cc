@@ -35,6 +35,7 @@
 #include <optional>
 #include <vector>
 
+#include "rotguard/http_head.h"
 #include "util/ascii.h"
 #include "util/digest.h"
 #include "util/file.h"
@@ -42,7 +43,6 @@
 #include "util/handles.h"
 #include "warc/body.h"
 #include "warc/format.h"
-#include "warc/http_head.h"
 
 #ifndef ROTGUARD_VERSION
 #define ROTGUARD_VERSION "0"

@@ -11,8 +11,8 @@
 #include <string_view>
 #include <vector>
 
-#include "extract/requisites.h"
 #include "rotguard/extract.h"
+#include "rotguard/requisites.h"
 #include "rotguard/url.h"
 
 namespace {

@@ -2,7 +2,7 @@
 // gives for an HTML page: targeted cases per tokenizer rule, then a
 // differential test over every HTML-ish file under tests/, the fixture web's
 // page shapes and seeded random mutations of them.
-#include "extract/requisites.h"
+#include "rotguard/requisites.h"
 
 #include <gtest/gtest.h>
 

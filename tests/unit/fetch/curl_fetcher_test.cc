@@ -62,8 +62,8 @@ class RecordingSink : public FetchSink {
     s.protocol = ex.protocol;
     s.ip = ex.ip_address;
     s.payload_length = ex.response->payload_length();
-    EXPECT_TRUE(ex.response->body()
-                    .ForEachChunk([&](std::string_view chunk) {
+    EXPECT_TRUE(ex.response
+                    ->ForEachBodyChunk([&](std::string_view chunk) {
                       if (s.body.size() < 65536) s.body.append(chunk);
                       return Status::Ok();
                     })

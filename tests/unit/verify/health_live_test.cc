@@ -10,9 +10,10 @@
 #include <vector>
 
 #include "rotguard/fetch.h"
+#include "rotguard/live.h"
 #include "rotguard/manifest.h"
+#include "rotguard/warc_writer.h"
 #include "unit/temp_dir.h"
-#include "verify/live.h"
 
 namespace rotguard {
 namespace {

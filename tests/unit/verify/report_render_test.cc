@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "rotguard/manifest.h"
+#include "rotguard/report.h"
 #include "unit/temp_dir.h"
-#include "verify/report.h"
 
 namespace rotguard {
 namespace {

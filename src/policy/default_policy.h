@@ -1,7 +1,7 @@
 // The text of policies/default.toml, compiled in at build time so the
 // shipped file and a fresh store's rotguard.toml come from one source.
-#ifndef ROTGUARD_STORE_DEFAULT_POLICY_H_
-#define ROTGUARD_STORE_DEFAULT_POLICY_H_
+#ifndef ROTGUARD_POLICY_DEFAULT_POLICY_H_
+#define ROTGUARD_POLICY_DEFAULT_POLICY_H_
 
 #include <string_view>
 
@@ -11,4 +11,4 @@ extern const std::string_view kDefaultPolicyToml;
 
 }  // namespace rotguard
 
-#endif  // ROTGUARD_STORE_DEFAULT_POLICY_H_
+#endif  // ROTGUARD_POLICY_DEFAULT_POLICY_H_

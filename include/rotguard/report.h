@@ -8,8 +8,8 @@
 // the Blogger size-variant group, and the archived copy: the WARC file and
 // offset of the newest non-lost 2xx capture of the URL, or of the end of
 // its redirect chain.
-#ifndef ROTGUARD_VERIFY_REPORT_H_
-#define ROTGUARD_VERIFY_REPORT_H_
+#ifndef ROTGUARD_REPORT_H_
+#define ROTGUARD_REPORT_H_
 
 #include <cstdint>
 #include <map>
@@ -95,4 +95,4 @@ std::string FormatUnixUtc(int64_t unix_seconds);
 
 }  // namespace rotguard
 
-#endif  // ROTGUARD_VERIFY_REPORT_H_
+#endif  // ROTGUARD_REPORT_H_

@@ -1,8 +1,8 @@
 // Streaming decoder for HTTP/1.1 chunked transfer coding (RFC 9112 §7.1).
 // Input may be split anywhere, including inside a chunk-size line or its
 // CRLF. Bare LF line ends are accepted (lenient, like browsers).
-#ifndef ROTGUARD_WARC_CHUNKED_H_
-#define ROTGUARD_WARC_CHUNKED_H_
+#ifndef ROTGUARD_CHUNKED_H_
+#define ROTGUARD_CHUNKED_H_
 
 #include <cstdint>
 #include <functional>
@@ -44,4 +44,4 @@ class ChunkedDecoder {
 
 }  // namespace rotguard::warc
 
-#endif  // ROTGUARD_WARC_CHUNKED_H_
+#endif  // ROTGUARD_CHUNKED_H_

@@ -1,5 +1,5 @@
-// Failure classes and hop kinds (SPEC §6): names and transience.
-#include "rotguard/fetch.h"
+// Failure classes (SPEC §6): names and transience.
+#include "rotguard/failure.h"
 
 namespace rotguard {
 
@@ -69,20 +69,6 @@ bool IsTransient(FailureClass failure, int http_status) {
     default:
       return false;
   }
-}
-
-const char* HopKindName(HopKind kind) {
-  switch (kind) {
-    case HopKind::kFirst:
-      return "first";
-    case HopKind::kLocation:
-      return "location";
-    case HopKind::kRefresh:
-      return "refresh";
-    case HopKind::kMetaRefresh:
-      return "meta-refresh";
-  }
-  return "first";
 }
 
 }  // namespace rotguard

@@ -1,7 +1,7 @@
 // Small helpers over an HTTP/1.x message head (start line, header lines,
 // blank line) as stored in a WARC block.
-#ifndef ROTGUARD_WARC_HTTP_HEAD_H_
-#define ROTGUARD_WARC_HTTP_HEAD_H_
+#ifndef ROTGUARD_HTTP_HEAD_H_
+#define ROTGUARD_HTTP_HEAD_H_
 
 #include <cstdint>
 #include <string>
@@ -35,4 +35,4 @@ std::string HeadWithoutTransferCoding(std::string_view head,
 
 }  // namespace rotguard::warc
 
-#endif  // ROTGUARD_WARC_HTTP_HEAD_H_
+#endif  // ROTGUARD_HTTP_HEAD_H_

@@ -1,4 +1,6 @@
 // The archive's rules: post URIs, scope, due, Blogger and shortener URLs.
+#include "rotguard/rules.h"
+
 #include <cctype>
 #include <optional>
 #include <regex>
@@ -6,7 +8,6 @@
 #include <string_view>
 #include <vector>
 
-#include "rotguard/archive.h"
 #include "rotguard/url.h"
 #include "util/ascii.h"
 
@@ -282,10 +283,6 @@ std::string FinalNonShortenerUrl(const ShortenerRule& rule,
     if (!IsShortenerUrl(rule, *it)) return *it;
   }
   return "";
-}
-
-int ArchiveExitCode(const ArchiveSummary& summary) {
-  return summary.failed_links > 0 ? 2 : 0;
 }
 
 }  // namespace rotguard

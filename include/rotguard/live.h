@@ -11,8 +11,8 @@
 // also answers 200 with the same page (same payload sha1, or the same
 // non-empty <title> and a size within 5%). Links to a site root are not
 // checked that way (every random path of some sites is the home page).
-#ifndef ROTGUARD_VERIFY_LIVE_H_
-#define ROTGUARD_VERIFY_LIVE_H_
+#ifndef ROTGUARD_LIVE_H_
+#define ROTGUARD_LIVE_H_
 
 #include <cstdint>
 #include <functional>
@@ -75,4 +75,4 @@ int64_t HealthNowUnix();
 
 }  // namespace rotguard
 
-#endif  // ROTGUARD_VERIFY_LIVE_H_
+#endif  // ROTGUARD_LIVE_H_

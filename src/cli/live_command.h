@@ -2,8 +2,8 @@
 // its flags, the store (exclusive lock: it writes health columns), the
 // fetcher, and the output. Never exits 2: it reports link health only
 // (SPEC §13 "Exit codes, finer").
-#ifndef ROTGUARD_VERIFY_LIVE_COMMAND_H_
-#define ROTGUARD_VERIFY_LIVE_COMMAND_H_
+#ifndef ROTGUARD_CLI_LIVE_COMMAND_H_
+#define ROTGUARD_CLI_LIVE_COMMAND_H_
 
 #include <optional>
 #include <string>
@@ -40,4 +40,4 @@ int RunVerifyLive(const LiveFlags& flags, const GlobalOptions& global);
 
 }  // namespace rotguard::cli
 
-#endif  // ROTGUARD_VERIFY_LIVE_COMMAND_H_
+#endif  // ROTGUARD_CLI_LIVE_COMMAND_H_

@@ -6,7 +6,7 @@
 #include <limits>
 #include <set>
 
-#include "store/default_policy.h"
+#include "policy/default_policy.h"
 #include "util/file.h"
 
 namespace rotguard {

@@ -1,6 +1,6 @@
 // `rotguard verify --live`: flags, store, fetcher and output (live.h does
 // the checking).
-#include "verify/live_command.h"
+#include "cli/live_command.h"
 
 #include <signal.h>
 
@@ -18,7 +18,8 @@
 #include "cli/store_access.h"
 #include "rotguard/fetch.h"
 #include "rotguard/health.h"
-#include "verify/live.h"
+#include "rotguard/live.h"
+#include "rotguard/warc_writer.h"
 
 namespace rotguard::cli {
 namespace {
@@ -74,10 +75,10 @@ std::unique_ptr<Fetcher> MakeFetcher(const LiveFlags& flags,
   fetch.resolve = flags.resolve;
   fetch.connect_to = flags.connect_to;
   fetch.cacert = flags.cacert;
-  fetch.body.temp_dir = store.root() / "tmp";
-  fetch.body.memory_threshold = size_t{1} << 20;
+  WarcBodyOptions body{size_t{1} << 20, store.root() / "tmp"};
   std::error_code ignored;
-  std::filesystem::create_directories(fetch.body.temp_dir, ignored);
+  std::filesystem::create_directories(body.temp_dir, ignored);
+  fetch.new_body = WarcHttpResponseFactory(body);
   Result<std::unique_ptr<Fetcher>> made = NewCurlFetcher(std::move(fetch));
   if (!made.ok()) {
     const bool usage = made.status().code() == ErrorCode::kInvalidArgument;

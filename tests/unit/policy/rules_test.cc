@@ -1,9 +1,10 @@
+#include "rotguard/rules.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-#include "rotguard/archive.h"
 #include "rotguard/config.h"
 #include "rotguard/manifest.h"
 
@@ -136,14 +137,6 @@ TEST(ScopeTest, HostAndUrlPatterns) {
   EXPECT_FALSE(filter->InScope("https://other.org/"));
   scope.exclude_urls = {"("};
   EXPECT_FALSE(ScopeFilter::Create(scope).ok());
-}
-
-TEST(ArchiveExitCodeTest, TwoOnlyWhenADueLinkFailed) {
-  ArchiveSummary summary;
-  summary.failed = 3;  // requisites or known-gone links do not count
-  EXPECT_EQ(ArchiveExitCode(summary), 0);
-  summary.failed_links = 1;
-  EXPECT_EQ(ArchiveExitCode(summary), 2);
 }
 
 }  // namespace

@@ -1,0 +1,44 @@
+// Failure classes (SPEC §6): why a fetch failed, their stable names and
+// which of them are worth a retry. A policy, not a transport detail: the
+// fetcher assigns them, health streaks and reports judge by them.
+#ifndef ROTGUARD_FAILURE_H_
+#define ROTGUARD_FAILURE_H_
+
+namespace rotguard {
+
+// Why a hop (and so its job) failed (SPEC §6 failure classes). kNone is
+// success: the chain ended in a response that is not a redirect (any
+// status, 4xx/5xx included: those are judged by FailureClassOfStatus).
+enum class FailureClass {
+  kNone,
+  kDns,               // name did not resolve (NXDOMAIN, no address)
+  kConnect,           // refused, unreachable, connect timeout
+  kTls,               // handshake or certificate verification failed
+  kTimeout,           // total or low-speed timeout after connecting
+  kReset,             // connection reset or closed mid-exchange
+  kTruncated,         // body shorter than its Content-Length (disconnect)
+  kTooLarge,          // cut at max_size (still a capture: WARC-Truncated)
+  kBlockedAddress,    // refused by the private-address guard
+  kRedirectLoop,      // a hop led back to a URL already in the chain
+  kTooManyRedirects,  // longer than max_redirects
+  kBadUrl,            // unsupported scheme or malformed URL/Location
+  kHttp4xx,           // final response 4xx (see FailureClassOfStatus)
+  kHttp5xx,           // final response 5xx
+  kCancelled,         // RequestCancel() before the job finished
+  kOther,
+};
+
+// Stable lowercase names: "dns", "connect", "tls", "timeout", "reset",
+// "truncated", "too-large", "blocked-address", "redirect-loop",
+// "too-many-redirects", "bad-url", "http-4xx", "http-5xx", "cancelled",
+// "other"; "" for kNone. Used in the manifest, JSON output and logs.
+const char* FailureClassName(FailureClass failure);
+// kHttp4xx / kHttp5xx for 400..599, kNone otherwise.
+FailureClass FailureClassOfStatus(int http_status);
+// Transient classes are retried: timeout, reset, truncated, connect, and
+// HTTP 408, 425, 429, 500, 502, 503, 504 (by status).
+bool IsTransient(FailureClass failure, int http_status);
+
+}  // namespace rotguard
+
+#endif  // ROTGUARD_FAILURE_H_
