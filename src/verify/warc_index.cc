@@ -13,6 +13,7 @@
 #include "util/digest.h"
 #include "util/handles.h"
 #include "warc/chunked.h"
+#include "warc/digest_check.h"
 #include "warc/http_head.h"
 
 namespace rotguard::verify {
@@ -162,14 +163,7 @@ bool IsError(const WarcProblem& problem) {
 }
 
 std::string Sha1Base32Of(std::string_view labeled_digest) {
-  constexpr std::string_view kLabel = "sha1:";
-  if (labeled_digest.size() <= kLabel.size()) return "";
-  for (size_t i = 0; i < kLabel.size(); ++i) {
-    char c = labeled_digest[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != kLabel[i]) return "";
-  }
-  return std::string(labeled_digest.substr(kLabel.size()));
+  return warc::Sha1Base32OfField(labeled_digest);
 }
 
 std::optional<int64_t> ParseWarcDateUs(std::string_view date) {

@@ -35,6 +35,7 @@ namespace rotguard {
 namespace {
 
 using warc::DigestCheck;
+using warc::DigestParse;
 using warc::SegmentEnd;
 
 constexpr size_t kMaxStoredProblems = 100000;
@@ -433,18 +434,24 @@ void WarcReader::Rep::StartDigests() {
   dechunked_check = DigestCheck();
   digest_decoder = warc::ChunkedDecoder();
   if (!options.verify_digests) return;
+  // A value that decodes in no encoding is reported with the record's
+  // other digest failures, at its end (VerifyDigests); only a label that
+  // cannot be checked at all is reported here.
   auto start = [&](DigestCheck& check, const std::string& field,
                    std::string_view code) {
     switch (check.Start(field)) {
-      case DigestCheck::Parse::kOk:
+      case DigestParse::kOk:
+      case DigestParse::kBadValue:
         return true;
-      case DigestCheck::Parse::kUnknownAlgorithm:
+      case DigestParse::kUnknownAlgorithm:
         Report(warc_problem::kUnknownDigest, record.offset,
                "digest algorithm not checked: " + field,
                WarcProblem::Severity::kNote);
         return false;
-      case DigestCheck::Parse::kBadValue:
-        Report(code, record.offset, "unreadable digest value: " + field);
+      case DigestParse::kNoLabel:
+        Report(code, record.offset,
+               "unreadable digest: record says " + field +
+                   ", which has no algorithm label");
         return false;
     }
     return false;
@@ -494,19 +501,34 @@ Result<size_t> WarcReader::Rep::ReadBlockBytes(char* buf, size_t n) {
   return got;
 }
 
+namespace {
+
+// "payload digest differs" or, for a value that decodes in no encoding,
+// "payload digest value is unreadable (...)": either way one finding.
+std::string DigestFailure(std::string_view what, const DigestCheck& check) {
+  if (check.readable()) return std::string(what) + " digest differs";
+  return std::string(what) +
+         " digest value is unreadable (no base16, base32 or base64 "
+         "encoding of that algorithm's size)";
+}
+
+}  // namespace
+
 void WarcReader::Rep::VerifyDigests() {
   if (block_check.active() && !block_check.Matches()) {
     Report(warc_problem::kBlockDigest, record.offset,
-           "block digest differs: record says " + block_check.expected() +
-               ", block hashes to " + block_check.actual());
+           DigestFailure("block", block_check) + ": record says " +
+               block_check.expected() + ", block hashes to " +
+               block_check.actual());
   }
   if (!payload_check.active()) return;
   bool raw_ok = payload_check.Matches();
   if (!dechunked_check.active()) {
     if (!raw_ok) {
       Report(warc_problem::kPayloadDigest, record.offset,
-             "payload digest differs: record says " + payload_check.expected() +
-                 ", payload hashes to " + payload_check.actual());
+             DigestFailure("payload", payload_check) + ": record says " +
+                 payload_check.expected() + ", payload hashes to " +
+                 payload_check.actual());
     }
     return;
   }
@@ -521,9 +543,10 @@ void WarcReader::Rep::VerifyDigests() {
     return;
   }
   Report(warc_problem::kPayloadDigest, record.offset,
-         "payload digest differs: record says " + payload_check.expected() +
-             ", de-chunked payload hashes to " + dechunked_check.actual() +
-             ", chunked bytes to " + payload_check.actual());
+         DigestFailure("payload", payload_check) + ": record says " +
+             payload_check.expected() + ", de-chunked payload hashes to " +
+             dechunked_check.actual() + ", chunked bytes to " +
+             payload_check.actual());
 }
 
 Status WarcReader::Rep::Finish() {
