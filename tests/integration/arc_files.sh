@@ -5,8 +5,9 @@
 # (an independent ARC reader that hands the records to npm warcio's
 # cdx-index), `import` copies them byte-identically with a capture per
 # record, `verify` passes, `export --cdxj` gives warcio's lines, `extract`
-# writes their payloads; damaged ARCs (a truncated member, wrong lengths, a
-# bad gzip CRC) get one-line findings with their offsets, as WARCs do.
+# writes their payloads and `restore` uses them; damaged ARCs (a truncated
+# member, wrong lengths, a bad gzip CRC) get one-line findings with their
+# offsets, as WARCs do.
 source "$(dirname "$0")/common.sh"
 
 command -v node >/dev/null 2>&1 || { echo "node not installed: skipped"; exit 125; }
@@ -85,6 +86,17 @@ expect_exit 0 "$ROTGUARD" --store "$STORE" extract -o "$WORK/logo.gif" http://ex
 head -c 6 "$WORK/logo.gif" | grep -q GIF89a || fail "extracted GIF is not the GIF"
 expect_exit 0 "$ROTGUARD" --store "$STORE" extract http://example.com/
 expect_contains "$WORK/out" "Archived in 2001."
+
+# restore: a post linking the ARC captures gets local copies of them.
+mkdir -p "$WORK/site/content"
+printf -- '---\ntitle: Old\n---\nSee [the page](http://example.com/) and ![logo](http://example.com/logo.gif).\n' \
+  >"$WORK/site/content/old.md"
+cd "$WORK/site"
+expect_exit 0 "$ROTGUARD" scan --update content
+expect_exit 0 "$ROTGUARD" restore content --out "$WORK/restored"
+cd "$WORK"
+cmp "$WORK/logo.gif" "$WORK/restored/assets/example.com/logo.gif" || fail "restored GIF differs"
+grep -q "Archived in 2001." "$WORK/restored/assets/example.com/index.html" || fail "restored page lacks its text"
 
 # verify on a damaged ARC in the store: the 404's member fails its CRC.
 chmod u+w "$STORE/warc/imported/sample.arc.gz"
