@@ -1,5 +1,11 @@
 // WarcReader: iterates the records of a .warc or multi-member .warc.gz
-// (detected by the gzip magic, not the name), WARC/1.0 and WARC/1.1.
+// (detected by the gzip magic, not the name), WARC/1.0 and WARC/1.1, and
+// of ARC files (.arc, .arc.gz; detected by their "filedesc://" start),
+// whose records it presents as the WARC records warcio converts them to:
+// the file header as `warcinfo`, an http(s) record holding an HTTP
+// response as `response`, any other (dns:, ...) as `resource` with the ARC
+// content type; WARC-Date, WARC-IP-Address and a stable synthetic
+// WARC-Record-ID filled in. ARC has no digests to check.
 // Headers are parsed whole (capped at 1 MiB); blocks are streamed in
 // chunks, never loaded whole, so memory stays flat for any record size.
 //
@@ -72,7 +78,7 @@ struct WarcRecordInfo {
   uint64_t offset = 0;
   uint64_t length = 0;
 
-  std::string version;  // "WARC/1.1"
+  std::string version;  // "WARC/1.1"; "ARC/1.0", "ARC/1.1" for ARC records
   WarcFields fields;    // every header field, in file order
   // Shortcuts into `fields` ("" when absent).
   std::string type;            // WARC-Type
@@ -82,6 +88,7 @@ struct WarcRecordInfo {
   std::string content_type;    // Content-Type
   std::string block_digest;    // WARC-Block-Digest
   std::string payload_digest;  // WARC-Payload-Digest
+  std::string ip_address;      // WARC-IP-Address
   uint64_t content_length = 0;
 
   // application/http blocks (msgtype with or without spaces).
@@ -117,6 +124,8 @@ class WarcReader {
 
   // True when the input starts with the gzip magic.
   bool compressed() const;
+  // True for an ARC file.
+  bool arc() const;
 
   // Finishes the current record (if any) and moves to the next one.
   // Returns false at the end of input; a non-ok status only for I/O

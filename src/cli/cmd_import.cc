@@ -1,6 +1,6 @@
-// `rotguard import WARC...`: copy foreign WARC files (e.g. wget's) into the
-// store and index them (SPEC §3, §13). Creates a missing store; takes the
-// exclusive lock.
+// `rotguard import WARC...`: copy foreign WARC and ARC files (e.g. wget's,
+// the Internet Archive's) into the store and index them (SPEC §3, §13).
+// Creates a missing store; takes the exclusive lock.
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <iostream>
@@ -19,9 +19,11 @@ namespace {
 
 constexpr const char* kImportDescription =
     "Copy foreign WARC files (.warc or .warc.gz, WARC/1.0 or 1.1, e.g. "
-    "wget's) byte-identically into <store>/warc/imported/ and index every "
-    "record and capture. A file whose bytes were imported before is "
-    "skipped. Creates a missing store.";
+    "wget's) and ARC files (.arc or .arc.gz, ARC 1.0 and 1.1) "
+    "byte-identically into <store>/warc/imported/ and index every record "
+    "and capture (for ARC, whose records carry no digests, the HTTP status "
+    "and payload digests are computed). A file whose bytes were imported "
+    "before is skipped. Creates a missing store.";
 
 constexpr const char* kImportFooter =
     "Output, one line per file:\n"
@@ -90,7 +92,9 @@ void AddImportCommand(CLI::App& app, const GlobalOptions& global,
   auto options = std::make_shared<ImportOptions>();
   CLI::App* command = app.add_subcommand("import", kImportDescription);
   command->footer(kImportFooter);
-  command->add_option("WARC", options->files, "WARC files (.warc, .warc.gz)")
+  command
+      ->add_option("WARC", options->files,
+                   "WARC or ARC files (.warc, .warc.gz, .arc, .arc.gz)")
       ->required();
   command->callback([options, &global, &result] {
     result.exit_code = RunImport(*options, global);

@@ -1,6 +1,6 @@
-// `rotguard inspect FILE.warc[.gz]...`: lists the records of WARC files like
-// `warcio index`, with the digests checked and damage reported by offset
-// (SPEC §3, §13 "inspect output"). Needs no store.
+// `rotguard inspect FILE.warc[.gz]...`: lists the records of WARC (and ARC)
+// files like `warcio index`, with the digests checked and damage reported by
+// offset (SPEC §3, §13 "inspect output"). Needs no store.
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdint>
@@ -22,8 +22,10 @@ namespace rotguard::cli {
 namespace {
 
 constexpr const char* kInspectDescription =
-    "List the records of WARC files (.warc or .warc.gz, WARC/1.0 or 1.1), "
-    "checking every block and payload digest. Needs no store.";
+    "List the records of WARC files (.warc or .warc.gz, WARC/1.0 or 1.1) "
+    "and ARC files (.arc or .arc.gz, ARC 1.0 and 1.1), checking every block "
+    "and payload digest (sha1, sha256, md5 or sha512; base16, base32, base64 "
+    "or base64url, padded or not). Needs no store.";
 
 constexpr const char* kInspectFooter =
     "Output, one line per record:\n"
@@ -36,10 +38,14 @@ constexpr const char* kInspectFooter =
     "          over chunked bytes; hidden by -q).\n"
     "  --json  JSON Lines with warcio's index key names: offset, length,\n"
     "          warc-type, warc-target-uri, warc-date, warc-record-id,\n"
-    "          warc-block-digest, warc-payload-digest, http:status (null when\n"
-    "          absent), plus filename and problems: [{code, offset, severity\n"
+    "          warc-block-digest, warc-payload-digest, http:status,\n"
+    "          content-type, warc-ip-address (null when absent), plus\n"
+    "          filename and problems: [{code, offset, severity\n"
     "          (error|note), message}]. A problem outside any record (e.g.\n"
     "          trailing garbage) gets a line of its own, with length null.\n"
+    "ARC records read as warcio converts them: the file header as\n"
+    "warcinfo, HTTP responses as response, others (dns:) as resource; the\n"
+    "ARC content type and IP in content-type and warc-ip-address; no digests.\n"
     "Exit: 0 clean (notes allowed); 3 damaged or not a WARC file; 5 a file\n"
     "is missing or unreadable. Inspect goes on after each problem.\n";
 
@@ -117,9 +123,10 @@ class InspectPrinter {
 
   static nlohmann::ordered_json EmptyRecordJson(const std::string& file) {
     nlohmann::ordered_json line = nlohmann::ordered_json::object();
-    for (const char* key : {"offset", "length", "warc-type", "warc-target-uri",
-                            "warc-date", "warc-record-id", "warc-block-digest",
-                            "warc-payload-digest", "http:status"}) {
+    for (const char* key :
+         {"offset", "length", "warc-type", "warc-target-uri", "warc-date",
+          "warc-record-id", "warc-block-digest", "warc-payload-digest",
+          "http:status", "content-type", "warc-ip-address"}) {
       line[key] = nullptr;
     }
     line["filename"] = file;
@@ -138,6 +145,8 @@ class InspectPrinter {
     line["warc-block-digest"] = OrNull(record.block_digest);
     line["warc-payload-digest"] = OrNull(record.payload_digest);
     if (record.http_status != 0) line["http:status"] = record.http_status;
+    line["content-type"] = OrNull(record.content_type);
+    line["warc-ip-address"] = OrNull(record.ip_address);
     return line;
   }
 
@@ -274,7 +283,9 @@ void AddInspectCommand(CLI::App& app, const GlobalOptions& global,
   auto options = std::make_shared<InspectOptions>();
   CLI::App* command = app.add_subcommand("inspect", kInspectDescription);
   command->footer(kInspectFooter);
-  command->add_option("FILE", options->files, "WARC files (.warc, .warc.gz)")
+  command
+      ->add_option("FILE", options->files,
+                   "WARC or ARC files (.warc, .warc.gz, .arc, .arc.gz)")
       ->required();
   command->callback([options, &global, &result] {
     result.exit_code = RunInspect(*options, global);

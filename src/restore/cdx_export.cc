@@ -136,6 +136,12 @@ std::string FileNameOf(const std::string& warc_file) {
   return warc_file.substr(warc_file.rfind('/') + 1);
 }
 
+// ARC files (.arc, .arc.gz) carry no digests: their captures' payload
+// sha1, computed at import, is the CDX digest (as pywb's indexers do).
+bool IsArcFileName(std::string_view name) {
+  return name.ends_with(".arc") || name.ends_with(".arc.gz");
+}
+
 struct FileKey {
   std::string file;
   int64_t offset;
@@ -277,6 +283,10 @@ Result<std::vector<CdxEntry>> CollectCdxEntries(
         warc_content_type = http_type ? "" : c.content_type;
         entry.mime = MimeFor(r.type, c.content_type, c.content_type);
         entry.http_status = http_type ? c.http_status : 0;
+        if (entry.payload_digest.empty() && IsArcFileName(file.name) &&
+            !c.payload_sha1.empty()) {
+          entry.payload_digest = "sha1:" + c.payload_sha1;
+        }
       } else {
         if (!reader) {
           WarcReaderOptions options;

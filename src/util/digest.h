@@ -1,5 +1,6 @@
 // Streaming digests over OpenSSL EVP and the encodings WARC uses:
-// sha1 as uppercase Base32 (32 chars, no padding), sha256 as lowercase hex.
+// sha1 as uppercase Base32 (32 chars, no padding), sha256 as lowercase hex;
+// md5 and sha512 only to check digests other tools wrote.
 #ifndef ROTGUARD_UTIL_DIGEST_H_
 #define ROTGUARD_UTIL_DIGEST_H_
 
@@ -12,7 +13,10 @@
 
 namespace rotguard {
 
-enum class DigestAlgorithm { kSha1, kSha256 };
+enum class DigestAlgorithm { kSha1, kSha256, kMd5, kSha512 };
+
+// Raw digest size in bytes (20, 32, 16, 64).
+size_t DigestSize(DigestAlgorithm algorithm);
 
 // Incremental hasher; Update() any number of times, then Final() once.
 class Hasher {
@@ -56,6 +60,11 @@ std::string HexEncode(std::string_view raw);     // lowercase
 // Decodes Base32 (either case, '=' padding allowed); false on bad input.
 bool Base32Decode(std::string_view text, std::string* raw);
 bool HexDecode(std::string_view text, std::string* raw);
+// RFC 4648 Base64: the standard alphabet (+/) or, with `url`, the URL and
+// file name safe one (-_); '=' padding to a multiple of 4 when `pad`.
+std::string Base64Encode(std::string_view raw, bool url, bool pad);
+// Decodes either alphabet (not mixed), padded or not; false on bad input.
+bool Base64Decode(std::string_view text, std::string* raw);
 
 // "sha1:<BASE32>" — the WARC-Block-Digest / WARC-Payload-Digest form.
 std::string WarcSha1Label(std::string_view raw_sha1);

@@ -1,4 +1,5 @@
-// `import`: copy a foreign WARC into the store and index it (SPEC §13).
+// `import`: copy a foreign WARC or ARC file into the store and index it
+// (SPEC §13).
 // Order of work, so a failure leaves nothing half-imported: copy to a
 // temporary file (hashing on the way), read the copy and refuse it on any
 // damage, rename it to its final name, then write the manifest rows; if
@@ -74,10 +75,12 @@ Result<std::string> CopyAndHash(const fs::path& from, const fs::path& to) {
   return HexEncode(hasher.Final());
 }
 
-// "crawl.warc.gz" → "crawl-2.warc.gz" (n = 2, 3, ...).
+// "crawl.warc.gz" → "crawl-2.warc.gz", "old.arc.gz" → "old-2.arc.gz"
+// (n = 2, 3, ...).
 std::string NumberedName(const std::string& base, int n) {
   if (n <= 1) return base;
   size_t dot = base.find(".warc");
+  if (dot == std::string::npos) dot = base.find(".arc");
   if (dot == std::string::npos || dot == 0) dot = base.size();
   return base.substr(0, dot) + "-" + std::to_string(n) + base.substr(dot);
 }
@@ -113,7 +116,7 @@ std::string DamageOf(const IndexedFile& file) {
     }
   }
   if (file.records.empty()) {
-    return "not a WARC file (no record at offset 0)";
+    return "not a WARC or ARC file (no record at offset 0)";
   }
   return "";
 }

@@ -12,6 +12,7 @@
 #include <optional>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include "rotguard/verify.h"
 #include "verify/warc_index.h"
@@ -432,13 +433,19 @@ class Verifier {
     if (!rows.ok()) return rows.status();
     std::set<int64_t> known;
     std::set<int64_t> reported;
+    // What the reader already found, so that a record's digest failure
+    // is one finding even when its field also differs from the manifest.
+    std::set<std::pair<int64_t, std::string>> found;
+    for (const WarcProblem& p : file.problems) {
+      found.emplace(static_cast<int64_t>(p.offset), p.code);
+    }
     for (const RecordRow& row : *rows) {
       known.insert(row.offset);
       if (row.lost) {
         ++summary_.lost_records;
         continue;
       }
-      if (CompareRow(row, parsed, file)) reported.insert(row.offset);
+      if (CompareRow(row, parsed, file, found)) reported.insert(row.offset);
     }
     for (const IndexedRecord& r : file.records) {
       if (known.contains(r.record.offset) || torn.contains(r.record.offset)) {
@@ -454,27 +461,28 @@ class Verifier {
   // Reports a manifest record whose bytes differ; true when it did.
   bool CompareRow(const RecordRow& row,
                   const std::map<int64_t, const IndexedRecord*>& parsed,
-                  const IndexedFile& file) {
+                  const IndexedFile& file,
+                  const std::set<std::pair<int64_t, std::string>>& found) {
     auto it = parsed.find(row.offset);
     if (it == parsed.end()) {
       ReportAbsent(row.warc_file, row.offset, row.target_uri, row.record_id,
                    file);
       return true;
     }
-    const RecordRow& found = it->second->record;
-    if (found.record_id != row.record_id) {
+    const RecordRow& record = it->second->record;
+    if (record.record_id != row.record_id) {
       Emit("not-at-offset", row.warc_file, row.offset, row.target_uri,
-           row.record_id, found.record_id);
+           row.record_id, record.record_id);
       return true;
     }
-    if (found.block_digest != row.block_digest) {
-      Emit("block-digest", row.warc_file, row.offset, row.target_uri,
-           row.block_digest, found.block_digest);
-      return true;
-    }
-    if (found.payload_digest != row.payload_digest) {
-      Emit("payload-digest", row.warc_file, row.offset, row.target_uri,
-           row.payload_digest, found.payload_digest);
+    for (const auto& [code, expected, actual] :
+         {std::tuple<const char*, const std::string&, const std::string&>{
+              "block-digest", row.block_digest, record.block_digest},
+          {"payload-digest", row.payload_digest, record.payload_digest}}) {
+      if (expected == actual) continue;
+      if (!found.contains({row.offset, code})) {
+        Emit(code, row.warc_file, row.offset, row.target_uri, expected, actual);
+      }
       return true;
     }
     return false;

@@ -14,6 +14,7 @@
 #include "rotguard/url.h"
 #include "util/digest.h"
 #include "util/handles.h"
+#include "rotguard/digest_check.h"
 
 namespace rotguard::verify {
 namespace {
@@ -162,14 +163,7 @@ bool IsError(const WarcProblem& problem) {
 }
 
 std::string Sha1Base32Of(std::string_view labeled_digest) {
-  constexpr std::string_view kLabel = "sha1:";
-  if (labeled_digest.size() <= kLabel.size()) return "";
-  for (size_t i = 0; i < kLabel.size(); ++i) {
-    char c = labeled_digest[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != kLabel[i]) return "";
-  }
-  return std::string(labeled_digest.substr(kLabel.size()));
+  return warc::Sha1Base32OfField(labeled_digest);
 }
 
 std::optional<int64_t> ParseWarcDateUs(std::string_view date) {

@@ -67,7 +67,9 @@ bool IsError(const WarcProblem& problem);
 // the epoch; nullopt when malformed.
 std::optional<int64_t> ParseWarcDateUs(std::string_view date);
 
-// "sha1:BASE32" → "BASE32"; "" for another label or an empty digest.
+// A sha1 digest field in any encoding ("sha1:BASE32", "SHA-1:hex",
+// base64...) → its uppercase unpadded base32; "" for another algorithm,
+// an unreadable value or an empty digest.
 std::string Sha1Base32Of(std::string_view labeled_digest);
 
 // sha256 hex of a whole file, streamed; adds the bytes read to *bytes.

@@ -26,8 +26,10 @@
 #include "rotguard/chunked.h"
 #include "rotguard/http_head.h"
 #include "util/ascii.h"
+#include "util/digest.h"
 #include "util/handles.h"
-#include "warc/digest_check.h"
+#include "warc/arc_format.h"
+#include "rotguard/digest_check.h"
 #include "warc/format.h"
 #include "warc/input.h"
 
@@ -35,6 +37,7 @@ namespace rotguard {
 namespace {
 
 using warc::DigestCheck;
+using warc::DigestParse;
 using warc::SegmentEnd;
 
 constexpr size_t kMaxStoredProblems = 100000;
@@ -103,6 +106,7 @@ std::string ParseHeaderBlock(std::string_view block, WarcRecordInfo* record) {
   record->content_type = record->fields.Get("Content-Type");
   record->block_digest = record->fields.Get("WARC-Block-Digest");
   record->payload_digest = record->fields.Get("WARC-Payload-Digest");
+  record->ip_address = record->fields.Get("WARC-IP-Address");
   record->is_http =
       StartsWithIgnoreCase(record->content_type, "application/http");
   return "";
@@ -116,6 +120,8 @@ struct WarcReader::Rep {
   std::unique_ptr<warc::Source> source;
   warc::RawReader raw{nullptr};
   bool gz = false;
+  bool arc = false;  // an ARC file (see arc_format.h)
+  warc::ArcFileInfo arc_info;
   warc::GzipMemberDecoder gzip{&raw};
   warc::PlainDecoder plain{&raw};
   warc::Stream stream;
@@ -156,11 +162,25 @@ struct WarcReader::Rep {
   Status DrainMember();
   // true: a record was parsed; false: problem reported / nothing there.
   Result<bool> ParseRecord(uint64_t offset, bool* segment_empty);
+  // The block of the record whose header was just consumed.
+  Result<bool> BeginBlock();
+  Status DetectArc();
+  Result<bool> ParseArcRecord(uint64_t offset, bool* segment_empty);
+  // The header line at the stream's position (without LF), or false with
+  // the problem reported.
+  Result<bool> ReadArcHeaderLine(uint64_t offset, std::string* line,
+                                 bool* segment_empty);
+  void FillArcRecord(const warc::ArcHeader& header, bool http_response);
+  Status ResyncArc(uint64_t from);
+  Status ParkAtEnd(uint64_t from);
   void StartDigests();
   Result<size_t> ReadBlockBytes(char* buf, size_t n);
   void VerifyDigests();
   Status Finish();
   Status ResyncPlain(uint64_t from);
+  // Checks the record's trailer (CRLF CRLF; LF for ARC); true when it is
+  // missing. Sets *resync when a plain file must look for the next record.
+  Result<bool> CheckTrailer(bool* resync);
 };
 
 void WarcReader::Rep::Report(std::string_view code, uint64_t offset,
@@ -279,25 +299,53 @@ Result<bool> WarcReader::Rep::NextGzip() {
 // ---- plain files
 // ---------------------------------------------------------------
 
+Status WarcReader::Rep::ParkAtEnd(uint64_t from) {
+  uint64_t end = from;
+  char scratch[warc::kReadChunk];
+  for (;;) {
+    Result<size_t> got = source->ReadAt(end, scratch, sizeof scratch);
+    if (!got.ok()) return got.status();
+    if (*got == 0) break;
+    end += *got;
+  }
+  ResetStreamAt(end);
+  return Status::Ok();
+}
+
 Status WarcReader::Rep::ResyncPlain(uint64_t from) {
+  if (arc) return ResyncArc(from);
   Result<std::optional<uint64_t>> next =
       warc::ScanFor(*source, from, "\nWARC/");
   if (!next.ok()) return next.status();
-  if (!next->has_value()) {
-    // Nothing more: park at the end of the input.
-    uint64_t end = from;
-    char scratch[warc::kReadChunk];
-    for (;;) {
-      Result<size_t> got = source->ReadAt(end, scratch, sizeof scratch);
-      if (!got.ok()) return got.status();
-      if (*got == 0) break;
-      end += *got;
-    }
-    ResetStreamAt(end);
-    return Status::Ok();
-  }
+  // Nothing more: park at the end of the input.
+  if (!next->has_value()) return ParkAtEnd(from);
   ResetStreamAt(**next + 1);
   return Status::Ok();
+}
+
+// The next line start after `from` that holds a valid ARC header line.
+Status WarcReader::Rep::ResyncArc(uint64_t from) {
+  uint64_t pos = from;
+  for (;;) {
+    Result<std::optional<uint64_t>> next = warc::ScanFor(*source, pos, "\n");
+    if (!next.ok()) return next.status();
+    if (!next->has_value()) return ParkAtEnd(pos);
+    uint64_t candidate = **next + 1;
+    char buf[4096];
+    Result<size_t> got = source->ReadAt(candidate, buf, sizeof buf);
+    if (!got.ok()) return got.status();
+    std::string_view view(buf, *got);
+    size_t end = view.find('\n');
+    warc::ArcHeader header;
+    if (end != std::string_view::npos &&
+        warc::ParseArcHeaderLine(view.substr(0, end), arc_info.field_count,
+                                 &header)
+            .empty()) {
+      ResetStreamAt(candidate);
+      return Status::Ok();
+    }
+    pos = candidate;
+  }
 }
 
 Result<bool> WarcReader::Rep::NextPlain() {
@@ -320,13 +368,13 @@ Result<bool> WarcReader::Rep::NextPlain() {
     Result<size_t> avail = stream.Fill(5);
     if (!avail.ok()) return avail.status();
     std::string_view start = stream.Available();
-    if (*avail < 5 && std::string_view("WARC/").starts_with(start)) {
+    if (!arc && *avail < 5 && std::string_view("WARC/").starts_with(start)) {
       Report(warc_problem::kTornMember, offset,
              "file ends inside a record's version line");
       stream.Consume(start.size());
       return false;
     }
-    if (!start.starts_with("WARC/")) {
+    if (!arc && !start.starts_with("WARC/")) {
       if (at_input_start) {
         Report(warc_problem::kBadHeader, offset,
                "missing version line: not a WARC file");
@@ -353,6 +401,7 @@ Result<bool> WarcReader::Rep::NextPlain() {
 
 Result<bool> WarcReader::Rep::ParseRecord(uint64_t offset,
                                           bool* segment_empty) {
+  if (arc) return ParseArcRecord(offset, segment_empty);
   record = WarcRecordInfo();
   record.offset = offset;
   size_t want = 4096;
@@ -397,6 +446,10 @@ Result<bool> WarcReader::Rep::ParseRecord(uint64_t offset,
     return false;
   }
   stream.Consume(header_length);
+  return BeginBlock();
+}
+
+Result<bool> WarcReader::Rep::BeginBlock() {
   block_start = stream.offset();
   block_pos = 0;
   block_incomplete = false;
@@ -433,18 +486,24 @@ void WarcReader::Rep::StartDigests() {
   dechunked_check = DigestCheck();
   digest_decoder = warc::ChunkedDecoder();
   if (!options.verify_digests) return;
+  // A value that decodes in no encoding is reported with the record's
+  // other digest failures, at its end (VerifyDigests); only a label that
+  // cannot be checked at all is reported here.
   auto start = [&](DigestCheck& check, const std::string& field,
                    std::string_view code) {
     switch (check.Start(field)) {
-      case DigestCheck::Parse::kOk:
+      case DigestParse::kOk:
+      case DigestParse::kBadValue:
         return true;
-      case DigestCheck::Parse::kUnknownAlgorithm:
+      case DigestParse::kUnknownAlgorithm:
         Report(warc_problem::kUnknownDigest, record.offset,
                "digest algorithm not checked: " + field,
                WarcProblem::Severity::kNote);
         return false;
-      case DigestCheck::Parse::kBadValue:
-        Report(code, record.offset, "unreadable digest value: " + field);
+      case DigestParse::kNoLabel:
+        Report(code, record.offset,
+               "unreadable digest: record says " + field +
+                   ", which has no algorithm label");
         return false;
     }
     return false;
@@ -494,19 +553,34 @@ Result<size_t> WarcReader::Rep::ReadBlockBytes(char* buf, size_t n) {
   return got;
 }
 
+namespace {
+
+// "payload digest differs" or, for a value that decodes in no encoding,
+// "payload digest value is unreadable (...)": either way one finding.
+std::string DigestFailure(std::string_view what, const DigestCheck& check) {
+  if (check.readable()) return std::string(what) + " digest differs";
+  return std::string(what) +
+         " digest value is unreadable (no base16, base32 or base64 "
+         "encoding of that algorithm's size)";
+}
+
+}  // namespace
+
 void WarcReader::Rep::VerifyDigests() {
   if (block_check.active() && !block_check.Matches()) {
     Report(warc_problem::kBlockDigest, record.offset,
-           "block digest differs: record says " + block_check.expected() +
-               ", block hashes to " + block_check.actual());
+           DigestFailure("block", block_check) + ": record says " +
+               block_check.expected() + ", block hashes to " +
+               block_check.actual());
   }
   if (!payload_check.active()) return;
   bool raw_ok = payload_check.Matches();
   if (!dechunked_check.active()) {
     if (!raw_ok) {
       Report(warc_problem::kPayloadDigest, record.offset,
-             "payload digest differs: record says " + payload_check.expected() +
-                 ", payload hashes to " + payload_check.actual());
+             DigestFailure("payload", payload_check) + ": record says " +
+                 payload_check.expected() + ", payload hashes to " +
+                 payload_check.actual());
     }
     return;
   }
@@ -521,9 +595,44 @@ void WarcReader::Rep::VerifyDigests() {
     return;
   }
   Report(warc_problem::kPayloadDigest, record.offset,
-         "payload digest differs: record says " + payload_check.expected() +
-             ", de-chunked payload hashes to " + dechunked_check.actual() +
-             ", chunked bytes to " + payload_check.actual());
+         DigestFailure("payload", payload_check) + ": record says " +
+             payload_check.expected() + ", de-chunked payload hashes to " +
+             dechunked_check.actual() + ", chunked bytes to " +
+             payload_check.actual());
+}
+
+Result<bool> WarcReader::Rep::CheckTrailer(bool* resync) {
+  std::string_view trailer =
+      arc ? std::string_view("\n") : warc::kRecordTrailer;
+  Result<size_t> avail = stream.Fill(trailer.size());
+  if (!avail.ok()) return avail.status();
+  std::string_view tail = stream.Available();
+  if (tail.starts_with(trailer)) {
+    stream.Consume(trailer.size());
+    return false;
+  }
+  // Some ARC writers leave out the LF after the file's last record.
+  if (arc && *avail == 0 && stream.end() == SegmentEnd::kClean) return false;
+  bool cut_short = *avail < trailer.size() && trailer.starts_with(tail);
+  bool member_damaged = gz && stream.end() != SegmentEnd::kNone &&
+                        stream.end() != SegmentEnd::kClean;
+  if (member_damaged) {
+    // reported with the member
+  } else if (!gz && cut_short) {
+    Report(warc_problem::kTornMember, record.offset,
+           "file ends before the record's closing CRLF CRLF");
+  } else if (arc) {
+    Report(warc_problem::kMissingCrlf, record.offset,
+           "record is not followed by LF: length field " +
+               std::to_string(record.content_length) + " looks wrong");
+    *resync = !gz;
+  } else {
+    Report(warc_problem::kMissingCrlf, record.offset,
+           "record is not followed by CRLF CRLF: Content-Length " +
+               std::to_string(record.content_length) + " looks wrong");
+    *resync = !gz;
+  }
+  return true;
 }
 
 Status WarcReader::Rep::Finish() {
@@ -533,12 +642,6 @@ Status WarcReader::Rep::Finish() {
     Result<size_t> got = ReadBlockBytes(scratch, sizeof scratch);
     if (!got.ok()) return got.status();
   }
-  // A damaged gzip member is reported once, by HandleMemberEnd; here only
-  // what the member's end does not explain.
-  auto member_damaged = [&] {
-    return gz && stream.end() != SegmentEnd::kNone &&
-           stream.end() != SegmentEnd::kClean;
-  };
   bool resync_plain = false;
   bool trailer_missing = false;
   if (block_incomplete) {
@@ -546,37 +649,24 @@ Status WarcReader::Rep::Finish() {
     std::string missing = std::to_string(record.content_length - block_pos) +
                           " of " + std::to_string(record.content_length) +
                           " block bytes missing";
+    // A damaged gzip member is reported once, by HandleMemberEnd; here
+    // only what the member's end does not explain.
+    bool member_damaged = gz && stream.end() != SegmentEnd::kNone &&
+                          stream.end() != SegmentEnd::kClean;
     if (!gz) {
       Report(warc_problem::kTornMember, record.offset,
              "file ends inside the record (" + missing + ")");
-    } else if (!member_damaged()) {
-      Report(
-          warc_problem::kMissingCrlf, record.offset,
-          "gzip member ends before the Content-Length says (" + missing + ")");
+    } else if (!member_damaged) {
+      Report(warc_problem::kMissingCrlf, record.offset,
+             std::string("gzip member ends before the ") +
+                 (arc ? "length field" : "Content-Length") + " says (" +
+                 missing + ")");
     }
   } else {
     VerifyDigests();
-    Result<size_t> avail = stream.Fill(warc::kRecordTrailer.size());
-    if (!avail.ok()) return avail.status();
-    std::string_view tail = stream.Available();
-    if (tail.starts_with(warc::kRecordTrailer)) {
-      stream.Consume(warc::kRecordTrailer.size());
-    } else {
-      trailer_missing = true;
-      bool cut_short = *avail < warc::kRecordTrailer.size() &&
-                       warc::kRecordTrailer.starts_with(tail);
-      if (member_damaged()) {
-        // reported with the member
-      } else if (!gz && cut_short) {
-        Report(warc_problem::kTornMember, record.offset,
-               "file ends before the record's closing CRLF CRLF");
-      } else {
-        Report(warc_problem::kMissingCrlf, record.offset,
-               "record is not followed by CRLF CRLF: Content-Length " +
-                   std::to_string(record.content_length) + " looks wrong");
-        resync_plain = !gz;
-      }
-    }
+    Result<bool> missing = CheckTrailer(&resync_plain);
+    if (!missing.ok()) return missing.status();
+    trailer_missing = *missing;
   }
   if (gz) {
     Result<size_t> more = stream.Fill(1);
@@ -599,6 +689,137 @@ Status WarcReader::Rep::Finish() {
   }
   finished = true;
   return Status::Ok();
+}
+
+// ---- ARC
+// -----------------------------------------------------------------------
+
+Status WarcReader::Rep::DetectArc() {
+  arc = false;
+  std::string start(4096, '\0');
+  size_t got = 0;
+  if (gz) {
+    warc::RawReader first(source.get());
+    warc::GzipMemberDecoder decoder(&first);
+    ROTGUARD_RETURN_IF_ERROR(decoder.Reset());
+    while (got < start.size()) {
+      Result<size_t> n = decoder.Read(start.data() + got, start.size() - got);
+      if (!n.ok()) return n.status();
+      if (*n == 0) break;
+      got += *n;
+    }
+  } else {
+    Result<size_t> n = source->ReadAt(0, start.data(), start.size());
+    if (!n.ok()) return n.status();
+    got = *n;
+  }
+  start.resize(got);
+  arc = start.starts_with(warc::kArcMagic);
+  if (arc) arc_info = warc::ParseArcFileInfo(start);
+  return Status::Ok();
+}
+
+Result<bool> WarcReader::Rep::ReadArcHeaderLine(uint64_t offset,
+                                                std::string* line,
+                                                bool* segment_empty) {
+  size_t want = 4096;
+  for (;;) {
+    Result<size_t> avail = stream.Fill(want);
+    if (!avail.ok()) return avail.status();
+    if (*avail == 0) {
+      *segment_empty = true;
+      return false;
+    }
+    std::string_view view = stream.Available();
+    size_t end = view.find('\n');
+    if (end != std::string_view::npos) {
+      line->assign(view.substr(0, end));
+      stream.Consume(end + 1);
+      return true;
+    }
+    if (*avail < want) {
+      if (!gz) {
+        Report(warc_problem::kTornMember, offset,
+               "file ends inside the ARC record header line");
+      } else if (stream.end() == SegmentEnd::kClean) {
+        Report(warc_problem::kBadHeader, offset,
+               "gzip member ends inside the ARC record header line");
+      }  // else the damaged member is reported once, at its end
+      return false;
+    }
+    if (want >= warc::kArcMaxHeaderLine) {
+      Report(warc_problem::kBadHeader, offset,
+             "ARC header line longer than 64 KiB");
+      return false;
+    }
+    want = std::min(want * 4, warc::kArcMaxHeaderLine);
+  }
+}
+
+Result<bool> WarcReader::Rep::ParseArcRecord(uint64_t offset,
+                                             bool* segment_empty) {
+  record = WarcRecordInfo();
+  record.offset = offset;
+  std::string line;
+  Result<bool> read = ReadArcHeaderLine(offset, &line, segment_empty);
+  if (!read.ok() || !*read) return read;
+  warc::ArcHeader header;
+  std::string error =
+      warc::ParseArcHeaderLine(line, arc_info.field_count, &header);
+  if (!error.empty() && line.starts_with(warc::kArcMagic)) {
+    // The file header may keep the version 1 form in a version 2 file.
+    error = warc::ParseArcHeaderLine(line, 5, &header);
+  }
+  if (!error.empty()) {
+    Report(warc_problem::kBadHeader, offset,
+           "not an ARC record header line: " + error);
+    return false;
+  }
+  bool http_response = false;
+  bool http_url = StartsWithIgnoreCase(header.url, "http:") ||
+                  StartsWithIgnoreCase(header.url, "https:");
+  if (http_url && header.length >= 5) {
+    Result<size_t> avail = stream.Fill(5);
+    if (!avail.ok()) return avail.status();
+    http_response = stream.Available().starts_with("HTTP/");
+  }
+  FillArcRecord(header, http_response);
+  return BeginBlock();
+}
+
+void WarcReader::Rep::FillArcRecord(const warc::ArcHeader& header,
+                                    bool http_response) {
+  bool filedesc = header.url.starts_with(warc::kArcMagic);
+  record.version = arc_info.version;
+  record.type = filedesc ? "warcinfo" : http_response ? "response" : "resource";
+  record.target_uri = header.url;
+  record.date = warc::ArcDateToWarc(header.date);
+  // ARC has no record ids: one derived from the file's header line and
+  // the record's offset is stable across reads and unique per file.
+  record.record_id = "<urn:sha1:" +
+                     Base32Encode(Sha1(arc_info.filedesc_line + "\n" +
+                                       std::to_string(record.offset))) +
+                     ">";
+  record.content_type = header.content_type;
+  record.ip_address = header.ip;
+  record.content_length = header.length;
+  record.is_http = http_response;
+  WarcFields& f = record.fields;
+  f.Add("WARC-Type", record.type);
+  f.Add("WARC-Record-ID", record.record_id);
+  f.Add("WARC-Date", record.date);
+  f.Add(filedesc ? "WARC-Filename" : "WARC-Target-URI",
+        filedesc ? header.url.substr(warc::kArcMagic.size()) : header.url);
+  f.Add("WARC-IP-Address", header.ip);
+  f.Add("Content-Type", header.content_type);
+  f.Add("Content-Length", std::to_string(header.length));
+  if (arc_info.field_count == 10 && !filedesc) {
+    f.Add("ARC-Result-Code", header.result_code);
+    f.Add("ARC-Checksum", header.checksum);
+    f.Add("ARC-Location", header.location);
+    f.Add("ARC-Offset", header.offset);
+    f.Add("ARC-Filename", header.filename);
+  }
 }
 
 // ---- WarcReader
@@ -641,6 +862,8 @@ std::unique_ptr<WarcReader> WarcReader::FromBuffer(std::string_view data,
 
 bool WarcReader::compressed() const { return rep_->gz; }
 
+bool WarcReader::arc() const { return rep_->arc; }
+
 Status WarcReader::Seek(uint64_t offset) {
   Rep& r = *rep_;
   if (offset == 0) {
@@ -651,6 +874,7 @@ Status WarcReader::Seek(uint64_t offset) {
     // A lone 0x1f is the start of a gzip file cut after one byte.
     std::string_view start(reinterpret_cast<char*>(magic), *got);
     r.gz = !start.empty() && warc::kGzipMagic.starts_with(start);
+    ROTGUARD_RETURN_IF_ERROR(r.DetectArc());
   }
   r.have_record = false;
   r.finished = true;

@@ -171,7 +171,7 @@ TEST(WarcReaderTest, RevisitPayloadDigestIsNotChecked) {
 
 TEST(WarcReaderTest, UnknownDigestAlgorithmIsANoteNotAnError) {
   ReadResult read = ReadBuffer(
-      Record("WARC-Type: resource\r\nWARC-Block-Digest: md5:abcd\r\n", "x"));
+      Record("WARC-Type: resource\r\nWARC-Block-Digest: blake3:abcd\r\n", "x"));
   ASSERT_EQ(ProblemCodes(read), Codes{"unknown-digest"});
   EXPECT_EQ(read.problems[0].severity, WarcProblem::Severity::kNote);
 }
