@@ -18,6 +18,7 @@ enum class ErrorCode {
   kIOError,          // the OS refused a read/write/open
   kNotSupported,     // valid input we do not handle
   kLocked,           // another run holds the store lock
+  kResourceExhausted,  // a limit was reached (decoded size, run budget)
   kInternal,         // a bug or a library failure we cannot classify
 };
 
@@ -42,6 +43,9 @@ class Status {
   }
   static Status Locked(std::string msg) {
     return Status(ErrorCode::kLocked, std::move(msg));
+  }
+  static Status ResourceExhausted(std::string msg) {
+    return Status(ErrorCode::kResourceExhausted, std::move(msg));
   }
   static Status Internal(std::string msg) {
     return Status(ErrorCode::kInternal, std::move(msg));

@@ -21,6 +21,14 @@ std::optional<std::string> ResolveUrl(std::string_view base,
 // Lowercased scheme of an absolute URL ("https"), "" when none.
 std::string UrlScheme(std::string_view url);
 
+// The host of an absolute URL's authority, lowercase, without userinfo and
+// port; an IPv6 literal without its brackets. "" when there is none.
+std::string UrlHost(std::string_view url);
+
+// The port of an absolute URL: the explicit one, else 80 for http and 443
+// for https; 0 when it is invalid or the scheme has no default.
+int UrlPort(std::string_view url);
+
 // warcio.js getSurt(): lowercase, strip www\d*., reverse host labels,
 // keep a non-default port as ":port", sort query args, drop the scheme.
 std::string Surt(std::string_view url);

@@ -20,9 +20,10 @@ std::string HeaderValue(std::string_view head, std::string_view name);
 // The media type of a Content-Type value, lowercase, without parameters.
 std::string MediaType(std::string_view content_type);
 
-// The payload decoded for parsing: gzip / x-gzip / deflate content coding
-// removed; at most `limit` decoded bytes (the rest is dropped). Corruption
-// when the compressed bytes are malformed (whatever was decoded is lost).
+// The payload decoded for parsing: gzip / x-gzip / deflate / br content
+// coding removed; at most `limit` decoded bytes (the rest is dropped); a
+// body cut short gives what could be decoded. Corruption when the
+// compressed bytes are malformed, NotSupported for an unknown coding.
 Result<std::string> DecodedPayload(const ResponseBody& response, size_t limit);
 
 }  // namespace rotguard::archiver

@@ -1,7 +1,6 @@
 // Parsing for hops and waits: Refresh headers, HTML meta refresh,
 // Retry-After, URL hosts, and the HTTP/1.1 rendering of HTTP/2 heads.
 #include <curl/curl.h>
-#include <zlib.h>
 
 #include <cctype>
 #include <charconv>
@@ -10,6 +9,7 @@
 #include <vector>
 
 #include "fetch/fetch_internal.h"
+#include "rotguard/content_coding.h"
 #include "rotguard/fetch.h"
 #include "rotguard/url.h"
 #include "util/ascii.h"
@@ -382,30 +382,14 @@ std::string NormalizeRequestHead(std::string_view head) {
 
 std::optional<std::string> InflateForInspection(std::string_view coded,
                                                 size_t limit) {
-  z_stream zs{};
-  // 32 + MAX_WBITS: accept gzip and zlib headers; raw deflate tried below.
-  if (inflateInit2(&zs, 32 + MAX_WBITS) != Z_OK) return std::nullopt;
-  std::string out;
-  out.resize(std::min<size_t>(limit, 64 * 1024));
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(coded.data()));
-  zs.avail_in = static_cast<uInt>(coded.size());
-  size_t produced = 0;
-  int rc = Z_OK;
-  while (produced < limit) {
-    if (produced == out.size()) out.resize(std::min(limit, out.size() * 2));
-    zs.next_out = reinterpret_cast<Bytef*>(out.data() + produced);
-    zs.avail_out = static_cast<uInt>(out.size() - produced);
-    rc = inflate(&zs, Z_NO_FLUSH);
-    produced = out.size() - zs.avail_out;
-    if (rc != Z_OK) break;
-    if (zs.avail_in == 0) break;
-  }
-  inflateEnd(&zs);
-  if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) {
-    return std::nullopt;
-  }
-  out.resize(produced);
-  return out;
+  // "deflate" tells gzip, zlib and raw deflate apart by their first bytes.
+  ContentDecodeLimits limits;
+  limits.max_decoded = limit;
+  limits.stop_at_limit = true;
+  limits.allow_early_end = true;
+  Result<std::string> plain = DecodeContent("deflate", coded, limits);
+  if (!plain.ok()) return std::nullopt;
+  return std::move(*plain);
 }
 
 }  // namespace fetch_internal

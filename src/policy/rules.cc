@@ -126,21 +126,9 @@ std::string PostResourceUri(const Config& config,
 }
 
 std::string UrlHostOf(std::string_view url) {
-  size_t scheme = url.find("://");
-  if (scheme == std::string_view::npos) return "";
-  std::string_view rest = url.substr(scheme + 3);
-  rest = rest.substr(0, rest.find_first_of("/?#"));
-  size_t at = rest.rfind('@');
-  if (at != std::string_view::npos) rest = rest.substr(at + 1);
-  if (!rest.empty() && rest[0] == '[') {
-    size_t close = rest.find(']');
-    rest = rest.substr(
-        0, close == std::string_view::npos ? rest.size() : close + 1);
-  } else {
-    rest = rest.substr(0, rest.find(':'));
-  }
-  std::string host(rest);
-  for (char& c : host) c = static_cast<char>(std::tolower(c));
+  std::string host = UrlHost(url);
+  // Config keys and host patterns write IPv6 literals in brackets.
+  if (host.find(':') != std::string::npos) return "[" + host + "]";
   return host;
 }
 

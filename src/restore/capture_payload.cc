@@ -1,8 +1,6 @@
 // Choosing a capture and reading its payload back (SPEC §13 "restore
 // layout": latest 2xx by default, --at nearest; extract follows the
 // recorded redirect chain, resolves revisits and decodes content coding).
-#include <brotli/decode.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <charconv>
@@ -14,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "rotguard/content_coding.h"
 #include "rotguard/http_head.h"
 #include "rotguard/restore.h"
 #include "rotguard/url.h"
@@ -188,63 +187,6 @@ Status ReadRecord(const std::filesystem::path& path, int64_t offset,
   return Status::Ok();
 }
 
-// zlib's inflate over all of `body`; gzip members are concatenated.
-Result<std::string> Inflate(std::string_view body, int window_bits) {
-  z_stream stream{};
-  if (inflateInit2(&stream, window_bits) != Z_OK) {
-    return Status::Internal("inflateInit2 failed");
-  }
-  struct End {
-    z_stream* s;
-    ~End() { inflateEnd(s); }
-  } end{&stream};
-  std::string out;
-  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(body.data()));
-  stream.avail_in = static_cast<uInt>(body.size());
-  char buf[65536];
-  while (true) {
-    stream.next_out = reinterpret_cast<Bytef*>(buf);
-    stream.avail_out = sizeof buf;
-    int rc = inflate(&stream, Z_NO_FLUSH);
-    out.append(buf, sizeof buf - stream.avail_out);
-    if (rc == Z_STREAM_END) {
-      if (stream.avail_in == 0) return out;
-      if (inflateReset(&stream) != Z_OK) break;  // next gzip member
-      continue;
-    }
-    if (rc != Z_OK) break;
-    if (stream.avail_in == 0 && stream.avail_out != 0) {
-      return Status::Corruption("compressed body ends early");
-    }
-  }
-  return Status::Corruption(std::string("bad compressed data: ") +
-                            (stream.msg ? stream.msg : "inflate failed"));
-}
-
-Result<std::string> BrotliDecode(std::string_view body) {
-  std::unique_ptr<BrotliDecoderState, void (*)(BrotliDecoderState*)> state(
-      BrotliDecoderCreateInstance(nullptr, nullptr, nullptr),
-      BrotliDecoderDestroyInstance);
-  if (!state) return Status::Internal("BrotliDecoderCreateInstance failed");
-  size_t avail_in = body.size();
-  const auto* next_in = reinterpret_cast<const uint8_t*>(body.data());
-  std::string out;
-  uint8_t buf[65536];
-  while (true) {
-    size_t avail_out = sizeof buf;
-    uint8_t* next_out = buf;
-    BrotliDecoderResult rc = BrotliDecoderDecompressStream(
-        state.get(), &avail_in, &next_in, &avail_out, &next_out, nullptr);
-    out.append(reinterpret_cast<char*>(buf), sizeof buf - avail_out);
-    if (rc == BROTLI_DECODER_RESULT_SUCCESS) return out;
-    if (rc == BROTLI_DECODER_RESULT_NEEDS_MORE_OUTPUT) continue;
-    if (rc == BROTLI_DECODER_RESULT_NEEDS_MORE_INPUT) {
-      return Status::Corruption("brotli body ends early");
-    }
-    return Status::Corruption("bad brotli data");
-  }
-}
-
 }  // namespace
 
 Result<int64_t> ParseCaptureTime(std::string_view text) {
@@ -381,18 +323,7 @@ Result<CapturePayload> ReadCapturePayload(Manifest& manifest,
 
 Result<std::string> DecodeContentEncoding(std::string_view body,
                                           std::string_view coding) {
-  std::string name = AsciiLowercase(TrimHeaderSpace(coding));
-  if (name.empty() || name == "identity") return std::string(body);
-  if (name == "gzip" || name == "x-gzip") return Inflate(body, 15 + 16);
-  if (name == "deflate") {
-    // RFC 9110 says zlib-wrapped; some servers send raw deflate.
-    Result<std::string> wrapped = Inflate(body, 15);
-    if (wrapped.ok()) return wrapped;
-    return Inflate(body, -15);
-  }
-  if (name == "br") return BrotliDecode(body);
-  return Status::NotSupported("Content-Encoding '" + name +
-                              "' cannot be decoded (gzip, deflate, br)");
+  return DecodeContent(coding, body);
 }
 
 }  // namespace rotguard

@@ -790,6 +790,49 @@ std::string StripWwwPrefix(std::string_view url) {
 
 }  // namespace
 
+namespace {
+
+// The authority of an absolute URL without its userinfo; "" when none.
+std::string_view HostAndPort(std::string_view url) {
+  const UriParts parts = SplitUri(url);
+  if (!parts.scheme || !parts.authority) return {};
+  std::string_view authority = *parts.authority;
+  if (size_t at = authority.rfind('@'); at != std::string_view::npos) {
+    authority.remove_prefix(at + 1);
+  }
+  return authority;
+}
+
+}  // namespace
+
+std::string UrlHost(std::string_view url) {
+  std::string_view authority = HostAndPort(url);
+  if (!authority.empty() && authority.front() == '[') {
+    const size_t close = authority.find(']');
+    if (close == std::string_view::npos) return {};
+    return AsciiLowercase(authority.substr(1, close - 1));
+  }
+  return AsciiLowercase(authority.substr(0, authority.find(':')));
+}
+
+int UrlPort(std::string_view url) {
+  std::string_view authority = HostAndPort(url);
+  const size_t colon = authority.rfind(':');
+  const size_t close = authority.rfind(']');
+  if (colon != std::string_view::npos &&
+      (close == std::string_view::npos || colon > close)) {
+    std::string_view digits = authority.substr(colon + 1);
+    if (!digits.empty()) {
+      std::optional<int> port = ParsePort(digits);
+      return port ? *port : 0;
+    }
+  }
+  const std::string scheme = UrlScheme(url);
+  if (scheme == "https") return 443;
+  if (scheme == "http") return 80;
+  return 0;
+}
+
 std::optional<std::string> NormalizeUrl(std::string_view url) {
   UriParts parts = SplitUri(TrimControlsAndSpaces(url));
   if (!parts.scheme || !parts.authority) return std::nullopt;

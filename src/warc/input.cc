@@ -123,10 +123,6 @@ Result<size_t> PlainDecoder::Read(char* buf, size_t n) {
   return take;
 }
 
-GzipMemberDecoder::~GzipMemberDecoder() {
-  if (initialized_) inflateEnd(&z_);
-}
-
 Status GzipMemberDecoder::Reset() {
   end_ = SegmentEnd::kNone;
   error_.clear();
@@ -134,15 +130,14 @@ Status GzipMemberDecoder::Reset() {
   whole_ = false;
   whole_len_ = 0;
   whole_pos_ = 0;
-  if (!initialized_) {
+  if (!z_.ok()) {
     // 15 + 16: gzip wrapper only; stops at the end of one member.
-    if (inflateInit2(&z_, 15 + 16) != Z_OK) {
+    if (!z_.InitInflate(15 + 16)) {
       return Status::Internal("zlib: inflateInit2 failed");
     }
-    initialized_ = true;
     return Status::Ok();
   }
-  if (inflateReset(&z_) != Z_OK) return Status::Internal("zlib: inflateReset");
+  if (!z_.Reset()) return Status::Internal("zlib: inflateReset");
   return Status::Ok();
 }
 
@@ -211,19 +206,18 @@ Result<size_t> GzipMemberDecoder::Read(char* buf, size_t n) {
       end_ = SegmentEnd::kTorn;
       break;
     }
-    z_.next_in = reinterpret_cast<const Bytef*>(in->data());
-    z_.avail_in = static_cast<uInt>(in->size());
-    z_.next_out = reinterpret_cast<Bytef*>(buf);
-    z_.avail_out = static_cast<uInt>(std::min<size_t>(n, 1u << 30));
-    uInt out_before = z_.avail_out;
-    int rc = inflate(&z_, Z_NO_FLUSH);
-    size_t consumed = in->size() - z_.avail_in;
-    size_t produced = out_before - z_.avail_out;
+    z_.SetInput(*in);
+    z_->next_out = reinterpret_cast<Bytef*>(buf);
+    z_->avail_out = static_cast<uInt>(std::min<size_t>(n, 1u << 30));
+    uInt out_before = z_->avail_out;
+    int rc = inflate(z_.get(), Z_NO_FLUSH);
+    size_t consumed = in->size() - z_->avail_in;
+    size_t produced = out_before - z_->avail_out;
     raw_->Consume(consumed);
     if (rc == Z_STREAM_END) {
       end_ = SegmentEnd::kClean;
     } else if (rc == Z_DATA_ERROR || rc == Z_NEED_DICT) {
-      error_ = z_.msg ? z_.msg : "invalid data";
+      error_ = z_.message("invalid data");
       bool check = error_.find("check") != std::string::npos;
       end_ = check ? SegmentEnd::kCrc : SegmentEnd::kCorrupt;
     } else if (rc == Z_MEM_ERROR) {

@@ -17,6 +17,7 @@
 
 #include "rotguard/status.h"
 #include "util/handles.h"
+#include "util/zlib_stream.h"
 
 namespace rotguard::warc {
 
@@ -90,7 +91,7 @@ class GzipMemberDecoder : public Decoder {
   explicit GzipMemberDecoder(RawReader* raw) : raw_(raw) {}
   GzipMemberDecoder(const GzipMemberDecoder&) = delete;
   GzipMemberDecoder& operator=(const GzipMemberDecoder&) = delete;
-  ~GzipMemberDecoder() override;
+  ~GzipMemberDecoder() override = default;
   Status Reset();
   Result<size_t> Read(char* buf, size_t n) override;
   SegmentEnd end() const override { return end_; }
@@ -110,8 +111,7 @@ class GzipMemberDecoder : public Decoder {
   size_t whole_cap_ = 0;
   size_t whole_len_ = 0;
   size_t whole_pos_ = 0;
-  z_stream z_{};
-  bool initialized_ = false;
+  ZStream z_;
   SegmentEnd end_ = SegmentEnd::kNone;
   std::string error_;
 };

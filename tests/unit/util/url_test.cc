@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "rotguard/rules.h"
+
 #include <optional>
 #include <string>
 #include <utility>
@@ -355,6 +357,38 @@ TEST(SurtTest, MatchesWarcioJsGetSurt) {
        "com,a)/%CE%B1%CF%83.%CF%82"},
   };
   for (const Case& c : cases) EXPECT_EQ(Surt(c.input), c.want) << c.input;
+}
+
+}  // namespace
+}  // namespace rotguard
+
+namespace rotguard {
+namespace {
+
+TEST(UrlHostTest, HostIsLowercaseWithoutUserinfoPortOrBrackets) {
+  EXPECT_EQ(UrlHost("https://User:pw@Example.COM:8443/p?q#f"), "example.com");
+  EXPECT_EQ(UrlHost("http://[::1]:8081/"), "::1");
+  EXPECT_EQ(UrlHost("http://a.example?x=1"), "a.example");
+  EXPECT_EQ(UrlHost("/relative/path"), "");
+  EXPECT_EQ(UrlHost("mailto:someone@example.com"), "");
+  EXPECT_EQ(UrlHost("http://[::1/"), "");
+}
+
+TEST(UrlPortTest, ExplicitPortElseTheSchemesDefault) {
+  EXPECT_EQ(UrlPort("http://example.com/"), 80);
+  EXPECT_EQ(UrlPort("HTTPS://example.com/"), 443);
+  EXPECT_EQ(UrlPort("http://example.com:8081/"), 8081);
+  EXPECT_EQ(UrlPort("http://[::1]:9/"), 9);
+  EXPECT_EQ(UrlPort("http://[::1]/"), 80);
+  EXPECT_EQ(UrlPort("http://example.com:99999/"), 0);
+  EXPECT_EQ(UrlPort("http://example.com:8x/"), 0);
+  EXPECT_EQ(UrlPort("ftp://example.com/"), 0);
+}
+
+TEST(UrlHostOfTest, IPv6LiteralsKeepTheirBracketsForConfigKeys) {
+  EXPECT_EQ(UrlHostOf("http://[::1]:8081/"), "[::1]");
+  EXPECT_EQ(UrlHostOf("https://LH3.googleusercontent.com/x"),
+            "lh3.googleusercontent.com");
 }
 
 }  // namespace
