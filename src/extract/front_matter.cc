@@ -8,6 +8,7 @@
 
 #include <toml++/toml.h>
 
+#include <cctype>
 #include <cstdint>
 #include <cstring>
 #include <nlohmann/json.hpp>
@@ -142,6 +143,39 @@ bool IsDelimiterLine(std::string_view text, const Line& line,
 
 // ------------------------------------------------------ TOML and JSON
 
+// The one-line string token opening at `open` (a quote): reports it when
+// it is a value (not a key) holding an http(s) URL. Returns the offset
+// after its closing quote, or kNpos when it never closes. A raw newline
+// inside only gets here after the library rejected the block: old Hugo
+// read such a TOML basic string up to its closing quote, and so does this.
+template <typename Decode>
+size_t ReportStringToken(size_t open, size_t end, bool toml, Collector* out,
+                         const Decode& decode) {
+  std::string_view text = out->content();
+  char quote = text[open];
+  size_t close = open + 1;
+  while (close < end && text[close] != quote) {
+    close += (quote == '"' && text[close] == '\\') ? 2 : 1;
+  }
+  if (close >= end) return kNpos;
+  size_t after = close + 1;
+  while (after < end && (text[after] == ' ' || text[after] == '\t')) ++after;
+  bool is_key =
+      after < end &&
+      (toml ? (text[after] == '=' || text[after] == '.') : text[after] == ':');
+  if (!is_key) {
+    std::string_view raw = text.substr(open, close + 1 - open);
+    std::string value = raw.find('\\') == kNpos || quote == '\''
+                            ? std::string(raw.substr(1, raw.size() - 2))
+                            : decode(raw);
+    if (IsHttpUrl(value)) {
+      out->AddCandidate(LinkKind::kFrontmatter, Origin::kFrontMatter, open + 1,
+                        close, value);
+    }
+  }
+  return close + 1;
+}
+
 // Walks the string tokens of a TOML or JSON document in order and reports
 // each value string (not keys) that is an http(s) URL. `decode` turns the
 // raw token (quotes included) into its value.
@@ -158,12 +192,8 @@ void ReportUrlStrings(size_t begin, size_t end, bool toml, Collector* out,
       while (i < end && text[i] != '\n') ++i;
       continue;
     }
-    if (c == '\n') {
-      line_start = true;
-      ++i;
-      continue;
-    }
     if (IsHtmlSpace(c)) {
+      line_start = line_start || c == '\n';
       ++i;
       continue;
     }
@@ -174,44 +204,17 @@ void ReportUrlStrings(size_t begin, size_t end, bool toml, Collector* out,
     line_start = false;
     if (toml && (c == '[' || c == '{') && i > begin) ++value_depth;
     if (toml && (c == ']' || c == '}') && value_depth > 0) --value_depth;
-    if (c != '"' && c != '\'') {
+    if (c != '"' && (c != '\'' || !toml)) {
       ++i;
       continue;
     }
-    if (c == '\'' && !toml) {
-      ++i;
-      continue;
-    }
-    bool multiline = toml && text.compare(i, 3, std::string(3, c)) == 0;
-    if (multiline) {
-      size_t close = text.find(std::string(3, c), i + 3);
+    if (toml && text.compare(i, 3, std::string(3, c)) == 0) {
+      size_t close = text.find(std::string(3, c), i + 3);  // multi-line
       i = (close == kNpos || close > end) ? end : close + 3;
       continue;
     }
-    // A raw newline inside a string only gets here after the library
-    // rejected the block: old Hugo read such a TOML basic string up to its
-    // closing quote, and so does this scan.
-    size_t j = i + 1;
-    while (j < end && text[j] != c) {
-      j += (c == '"' && text[j] == '\\') ? 2 : 1;
-    }
-    if (j >= end) return;  // unterminated: the library reported the error
-    size_t after = j + 1;
-    while (after < end && (text[after] == ' ' || text[after] == '\t')) ++after;
-    bool is_key =
-        after < end && (toml ? (text[after] == '=' || text[after] == '.')
-                             : text[after] == ':');
-    if (!is_key) {
-      std::string_view raw = text.substr(i, j + 1 - i);
-      std::string value = raw.find('\\') == kNpos || c == '\''
-                              ? std::string(raw.substr(1, raw.size() - 2))
-                              : decode(raw);
-      if (IsHttpUrl(value)) {
-        out->AddCandidate(LinkKind::kFrontmatter, Origin::kFrontMatter, i + 1,
-                          j, value);
-      }
-    }
-    i = j + 1;
+    i = ReportStringToken(i, end, toml, out, decode);
+    if (i == kNpos) return;  // unterminated: the library reported the error
   }
 }
 
@@ -369,7 +372,9 @@ size_t ClosingQuote(std::string_view text, size_t open, size_t end) {
 }
 
 // The value after the separator: a quoted string (decoded) or the rest of
-// the line without a ` #` comment; nullopt when the quote never closes.
+// the line without a ` #` comment. nullopt when the quote never closes or
+// an unquoted value does not start like a word, date or number (`= 3`,
+// `[a`, `>`: not something a line scanner can read).
 std::optional<std::string> SalvageValue(std::string_view text, size_t v,
                                         const Line& line, size_t end) {
   while (v < line.end && (text[v] == ' ' || text[v] == '\t')) ++v;
@@ -384,6 +389,10 @@ std::optional<std::string> SalvageValue(std::string_view text, size_t v,
       if (raw[k] == '\'' && k + 1 < raw.size() && raw[k + 1] == '\'') ++k;
     }
     return value;
+  }
+  if (v >= line.end || !(std::isalnum(static_cast<unsigned char>(text[v])) ||
+                         static_cast<unsigned char>(text[v]) >= 0x80)) {
+    return std::nullopt;
   }
   std::string_view value = text.substr(v, line.end - v);
   value = value.substr(0, value.find(" #"));

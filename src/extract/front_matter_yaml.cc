@@ -176,6 +176,11 @@ void SalvageYamlUrls(size_t from, size_t end, Collector* out) {
   }
 }
 
+// libyaml checks every open flow level on every token, so `[[[[…` costs
+// time quadratic in its depth (200,000 levels: over two minutes); no front
+// matter nests this deep, and past it the salvage pass reads the rest.
+constexpr size_t kMaxDepth = 1000;
+
 class YamlWalker {
  public:
   YamlWalker(size_t begin, size_t end, Collector* out, FrontMatter* fm)
@@ -196,9 +201,16 @@ class YamlWalker {
     YamlEvent event;
     while (event.Next(parser.get())) {
       if (event.get().type == YAML_STREAM_END_EVENT) return;
+      if (stack_.size() >= kMaxDepth) break;
       OnEvent(event.get());
     }
-    WarnParseError(*parser.get());
+    if (stack_.size() >= kMaxDepth) {
+      out_->Warn(FileOffset(event.get().start_mark),
+                 "front matter: YAML nested deeper than " +
+                     std::to_string(kMaxDepth) + " levels");
+    } else {
+      WarnParseError(*parser.get());
+    }
     SalvageFrontMatterFields(parsed_until_, end_, ':', text_, fm_);
     SalvageYamlUrls(parsed_until_, end_, out_);
   }
