@@ -162,14 +162,14 @@ void SalvageYamlUrls(size_t from, size_t end, Collector* out) {
     char quote = i > 0 && (text[i - 1] == '"' || text[i - 1] == '\'')
                      ? text[i - 1]
                      : '\0';
+    auto ends_url = [quote](char c) {
+      if (c == '\n' || c == '\r') return true;
+      if (quote != '\0') return c == quote;
+      return IsHtmlSpace(c) ||
+             std::string_view(",]}\"'").find(c) != std::string_view::npos;
+    };
     size_t stop = i;
-    while (stop < end && text[stop] != '\n' &&
-           (quote != '\0' ? text[stop] != quote
-                          : !IsHtmlSpace(text[stop]) &&
-                                std::string_view(",]}\"'").find(text[stop]) ==
-                                    std::string_view::npos)) {
-      ++stop;
-    }
+    while (stop < end && !ends_url(text[stop])) ++stop;
     out->AddCandidate(LinkKind::kFrontmatter, Origin::kFrontMatter, i, stop,
                       std::string(text.substr(i, stop - i)));
     i = stop;
@@ -199,12 +199,14 @@ class YamlWalker {
       return;
     }
     YamlEvent event;
+    bool too_deep = false;
     while (event.Next(parser.get())) {
       if (event.get().type == YAML_STREAM_END_EVENT) return;
-      if (stack_.size() >= kMaxDepth) break;
+      too_deep = stack_.size() >= kMaxDepth;
+      if (too_deep) break;
       OnEvent(event.get());
     }
-    if (stack_.size() >= kMaxDepth) {
+    if (too_deep) {
       out_->Warn(FileOffset(event.get().start_mark),
                  "front matter: YAML nested deeper than " +
                      std::to_string(kMaxDepth) + " levels");
