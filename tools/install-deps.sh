@@ -13,6 +13,7 @@ PACKAGES=(
   wget curl openssl python3 sqlite3 clang-format
   chromium
   libbrotli-dev
+  libyaml-dev
 )
 
 missing=()

@@ -1,14 +1,14 @@
-// Values come from the format's library where we have one (toml++,
-// nlohmann-json); spans always come from the source bytes, by a small
-// scanner that walks the string tokens in document order. YAML has no
-// library in our set, so a line-oriented scanner handles the subset front
-// matter uses: `key: value`, quoted and plain scalars, `- item` block lists,
-// nested maps by indentation, `[a, b]` / `{k: v}` flow collections and
-// `|`/`>` block scalars (skipped). What it cannot read is a warning.
+// Values come from the format's library: libyaml (front_matter_yaml.cc),
+// toml++ and nlohmann-json. For TOML and JSON the spans come from the
+// source bytes, by a small scanner that walks the string tokens in
+// document order. A block its library rejects gets one warning, and what
+// a line scanner can still read of it (links, title, date, draft) is kept:
+// old Hugo versions accepted front matter that today's parsers refuse.
 #include "extract/front_matter.h"
 
 #include <toml++/toml.h>
 
+#include <cctype>
 #include <cstdint>
 #include <cstring>
 #include <nlohmann/json.hpp>
@@ -17,25 +17,13 @@
 #include <string_view>
 #include <vector>
 
+#include "extract/front_matter_internal.h"
 #include "util/ascii.h"
 
 namespace rotguard::extract {
 namespace {
 
 constexpr size_t kNpos = std::string_view::npos;
-
-bool IsHttpUrl(std::string_view value) {
-  return StartsWithIgnoreCase(value, "http://") ||
-         StartsWithIgnoreCase(value, "https://");
-}
-
-std::optional<bool> ParseBool(std::string_view value) {
-  std::string lower;
-  for (char c : value) lower += AsciiLower(c);
-  if (lower == "true") return true;
-  if (lower == "false") return false;
-  return std::nullopt;
-}
 
 void AppendUtf8(uint32_t code_point, std::string* out) {
   if (code_point < 0x80) {
@@ -55,8 +43,21 @@ void AppendUtf8(uint32_t code_point, std::string* out) {
   }
 }
 
-// Backslash escapes of YAML double-quoted and TOML basic strings (the
-// common subset: \" \\ \/ \b \f \n \r \t \uXXXX \UXXXXXXXX \xXX).
+}  // namespace
+
+bool IsHttpUrl(std::string_view value) {
+  return StartsWithIgnoreCase(value, "http://") ||
+         StartsWithIgnoreCase(value, "https://");
+}
+
+std::optional<bool> ParseBool(std::string_view value) {
+  std::string lower;
+  for (char c : value) lower += AsciiLower(c);
+  if (lower == "true") return true;
+  if (lower == "false") return false;
+  return std::nullopt;
+}
+
 std::string UnescapeBackslashes(std::string_view raw) {
   std::string out;
   out.reserve(raw.size());
@@ -101,6 +102,19 @@ std::string UnescapeBackslashes(std::string_view raw) {
   return out;
 }
 
+void SetFrontMatterField(std::string_view key, std::string value,
+                         FrontMatter* fm) {
+  if (key == "title") {
+    fm->title = std::move(value);
+  } else if (key == "date") {
+    fm->date = std::move(value);
+  } else if (key == "draft") {
+    fm->draft = ParseBool(value);
+  }
+}
+
+namespace {
+
 // Line [start, end) of `text` with the line terminator excluded; `next`
 // is where the following line starts.
 struct Line {
@@ -127,250 +141,40 @@ bool IsDelimiterLine(std::string_view text, const Line& line,
   return true;
 }
 
-// ----------------------------------------------------------------- YAML
-
-class YamlScanner {
- public:
-  YamlScanner(size_t begin, size_t end, Collector* out, FrontMatter* fm)
-      : text_(out->content()), begin_(begin), end_(end), out_(out), fm_(fm) {}
-
-  void Run() {
-    size_t pos = begin_;
-    while (pos < end_) {
-      Line line = LineAt(text_, pos);
-      if (line.end > end_) line.end = end_;
-      pos = ScanLine(line);
-    }
-  }
-
- private:
-  struct Context {
-    std::string_view key;
-    bool top_level = false;  // a key at indent 0
-    bool list_item = false;  // inside `- …` or a flow collection
-  };
-
-  // Returns where the next line to scan starts.
-  size_t ScanLine(const Line& line) {
-    size_t indent = 0;
-    while (line.start + indent < line.end &&
-           text_[line.start + indent] == ' ') {
-      ++indent;
-    }
-    size_t c = line.start + indent;
-    if (c >= line.end || text_[c] == '#') return line.next;
-    if (block_scalar_indent_ != kNpos) {
-      if (indent > block_scalar_indent_) return line.next;
-      block_scalar_indent_ = kNpos;
-    }
-    line_indent_ = indent;
-    line_start_ = line.start;
-    if (text_[c] == '-' && (c + 1 == line.end || text_[c + 1] == ' ')) {
-      size_t item = c + 1;
-      while (item < line.end && text_[item] == ' ') ++item;
-      if (item >= line.end) return line.next;
-      return ScanEntry(item, line, /*list_item=*/true);
-    }
-    return ScanEntry(c, line, /*list_item=*/false);
-  }
-
-  // `key: value`, or a bare value inside a list item.
-  size_t ScanEntry(size_t c, const Line& line, bool list_item) {
-    size_t colon = FindKeyColon(c, line.end);
-    if (colon == kNpos) {
-      if (list_item) {
-        Context context{top_key_, false, true};
-        return ScanValue(c, line, context);
-      }
-      out_->Warn(line.start, "front matter: cannot parse YAML line");
-      return line.next;
-    }
-    std::string_view key = text_.substr(c, colon - c);
-    if (key.size() >= 2 && (key.front() == '"' || key.front() == '\'')) {
-      key = key.substr(1, key.size() - 2);
-    }
-    while (!key.empty() && key.back() == ' ') key.remove_suffix(1);
-    bool top_level = line_indent_ == 0 && !list_item;
-    if (top_level) top_key_ = key;
-    size_t value = colon + 1;
-    while (value < line.end && (text_[value] == ' ' || text_[value] == '\t')) {
-      ++value;
-    }
-    if (value >= line.end || text_[value] == '#') return line.next;
-    Context context{key, top_level, false};
-    return ScanValue(value, line, context);
-  }
-
-  // The ':' that ends a mapping key: followed by a blank or the line end,
-  // outside quotes.
-  size_t FindKeyColon(size_t c, size_t end) const {
-    size_t i = c;
-    if (text_[i] == '"' || text_[i] == '\'') {
-      size_t close = text_.find(text_[i], i + 1);
-      if (close == kNpos || close >= end) return kNpos;
-      i = close + 1;
-      return (i < end && text_[i] == ':') ? i : kNpos;
-    }
-    if (text_[i] == '[' || text_[i] == '{') return kNpos;
-    for (; i < end; ++i) {
-      if (text_[i] == ':' &&
-          (i + 1 == end || text_[i + 1] == ' ' || text_[i + 1] == '\t')) {
-        return i;
-      }
-      if (text_[i] == '#' && i > c && text_[i - 1] == ' ') return kNpos;
-    }
-    return kNpos;
-  }
-
-  size_t ScanValue(size_t v, const Line& line, const Context& context) {
-    // Anchors and tags come before the value: `&anchor`, `!!str`.
-    while (v < line.end && (text_[v] == '&' || text_[v] == '!')) {
-      while (v < line.end && text_[v] != ' ') ++v;
-      while (v < line.end && text_[v] == ' ') ++v;
-    }
-    if (v >= line.end || text_[v] == '*') return line.next;
-    char c = text_[v];
-    if (c == '"' || c == '\'') {
-      ScanQuoted(v, line.end, context);
-      return line.next;
-    }
-    if (c == '[' || c == '{') return ScanFlow(v, context);
-    if (c == '|' || c == '>') {
-      block_scalar_indent_ = line_indent_;
-      return line.next;
-    }
-    size_t end = v;
-    while (end < line.end && !(text_[end] == '#' && text_[end - 1] == ' ')) {
-      ++end;
-    }
-    while (end > v && (text_[end - 1] == ' ' || text_[end - 1] == '\t')) --end;
-    OnScalar(v, end, std::string(text_.substr(v, end - v)), context);
-    return line.next;
-  }
-
-  // A quoted scalar starting at `q`; returns the offset after it, or kNpos.
-  size_t ScanQuoted(size_t q, size_t limit, const Context& context) {
-    char quote = text_[q];
-    size_t i = q + 1;
-    while (i < limit) {
-      if (quote == '"' && text_[i] == '\\') {
-        i += 2;
-        continue;
-      }
-      if (text_[i] == quote) {
-        if (quote == '\'' && i + 1 < limit && text_[i + 1] == '\'') {
-          i += 2;
-          continue;
-        }
-        break;
-      }
-      ++i;
-    }
-    if (i >= limit) {
-      out_->Warn(q, "front matter: unterminated quoted YAML string");
-      return kNpos;
-    }
-    std::string_view raw = text_.substr(q + 1, i - q - 1);
-    std::string value;
-    if (quote == '"') {
-      value = UnescapeBackslashes(raw);
-    } else {
-      for (size_t k = 0; k < raw.size(); ++k) {
-        value += raw[k];
-        if (raw[k] == '\'' && k + 1 < raw.size() && raw[k + 1] == '\'') ++k;
-      }
-    }
-    OnScalar(q + 1, i, std::move(value), context);
-    return i + 1;
-  }
-
-  // `[a, "b", {k: v}]` and `{k: v, …}`, possibly over several lines.
-  size_t ScanFlow(size_t open, const Context& outer) {
-    Context context{outer.key, outer.top_level, true};
-    int depth = 0;
-    size_t i = open;
-    while (i < end_) {
-      char c = text_[i];
-      if (c == '[' || c == '{') {
-        ++depth;
-        ++i;
-      } else if (c == ']' || c == '}') {
-        ++i;
-        if (--depth == 0) return LineAt(text_, i).next;
-      } else if (c == '"' || c == '\'') {
-        size_t after = ScanQuoted(i, end_, context);
-        if (after == kNpos) return end_;
-        i = after;
-      } else if (c == ',' || IsHtmlSpace(c)) {
-        ++i;
-      } else {
-        i = ScanFlowPlain(i, context);
-      }
-    }
-    out_->Warn(open, "front matter: unterminated YAML flow collection");
-    return end_;
-  }
-
-  // A plain scalar inside a flow collection; `key: value` pairs report the
-  // value only.
-  size_t ScanFlowPlain(size_t start, const Context& context) {
-    size_t i = start;
-    while (i < end_ && text_[i] != ',' && text_[i] != ']' && text_[i] != '}' &&
-           text_[i] != '\n') {
-      if (text_[i] == ':' && i + 1 < end_ && text_[i + 1] == ' ') {
-        start = i + 1;
-        while (start < end_ && text_[start] == ' ') ++start;
-        if (start < end_ && (text_[start] == '"' || text_[start] == '\'')) {
-          return start;  // the quoted value is scanned by ScanFlow
-        }
-        i = start;
-        continue;
-      }
-      ++i;
-    }
-    size_t end = i;
-    while (end > start && IsHtmlSpace(text_[end - 1])) --end;
-    if (end > start) {
-      OnScalar(start, end, std::string(text_.substr(start, end - start)),
-               context);
-    }
-    return i;
-  }
-
-  void OnScalar(size_t start, size_t end, std::string value,
-                const Context& context) {
-    if (IsHttpUrl(value)) {
-      out_->AddCandidate(LinkKind::kFrontmatter, Origin::kFrontMatter, start,
-                         end, value);
-    }
-    if (context.list_item) {
-      if (top_key_ == "aliases") fm_->aliases.push_back(std::move(value));
-      return;
-    }
-    if (!context.top_level) return;
-    if (context.key == "title") {
-      fm_->title = std::move(value);
-    } else if (context.key == "date") {
-      fm_->date = std::move(value);
-    } else if (context.key == "draft") {
-      fm_->draft = ParseBool(value);
-    } else if (context.key == "aliases") {
-      fm_->aliases.push_back(std::move(value));
-    }
-  }
-
-  std::string_view text_;
-  size_t begin_;
-  size_t end_;
-  Collector* out_;
-  FrontMatter* fm_;
-  std::string_view top_key_;
-  size_t line_indent_ = 0;
-  size_t line_start_ = 0;
-  size_t block_scalar_indent_ = kNpos;
-};
-
 // ------------------------------------------------------ TOML and JSON
+
+// The one-line string token opening at `open` (a quote): reports it when
+// it is a value (not a key) holding an http(s) URL. Returns the offset
+// after its closing quote, or kNpos when it never closes. A raw newline
+// inside only gets here after the library rejected the block: old Hugo
+// read such a TOML basic string up to its closing quote, and so does this.
+template <typename Decode>
+size_t ReportStringToken(size_t open, size_t end, bool toml, Collector* out,
+                         const Decode& decode) {
+  std::string_view text = out->content();
+  char quote = text[open];
+  size_t close = open + 1;
+  while (close < end && text[close] != quote) {
+    close += (quote == '"' && text[close] == '\\') ? 2 : 1;
+  }
+  if (close >= end) return kNpos;
+  size_t after = close + 1;
+  while (after < end && (text[after] == ' ' || text[after] == '\t')) ++after;
+  bool is_key =
+      after < end &&
+      (toml ? (text[after] == '=' || text[after] == '.') : text[after] == ':');
+  if (!is_key) {
+    std::string_view raw = text.substr(open, close + 1 - open);
+    std::string value = raw.find('\\') == kNpos || quote == '\''
+                            ? std::string(raw.substr(1, raw.size() - 2))
+                            : decode(raw);
+    if (IsHttpUrl(value)) {
+      out->AddCandidate(LinkKind::kFrontmatter, Origin::kFrontMatter, open + 1,
+                        close, value);
+    }
+  }
+  return close + 1;
+}
 
 // Walks the string tokens of a TOML or JSON document in order and reports
 // each value string (not keys) that is an http(s) URL. `decode` turns the
@@ -388,12 +192,8 @@ void ReportUrlStrings(size_t begin, size_t end, bool toml, Collector* out,
       while (i < end && text[i] != '\n') ++i;
       continue;
     }
-    if (c == '\n') {
-      line_start = true;
-      ++i;
-      continue;
-    }
     if (IsHtmlSpace(c)) {
+      line_start = line_start || c == '\n';
       ++i;
       continue;
     }
@@ -404,52 +204,35 @@ void ReportUrlStrings(size_t begin, size_t end, bool toml, Collector* out,
     line_start = false;
     if (toml && (c == '[' || c == '{') && i > begin) ++value_depth;
     if (toml && (c == ']' || c == '}') && value_depth > 0) --value_depth;
-    if (c != '"' && c != '\'') {
+    if (c != '"' && (c != '\'' || !toml)) {
       ++i;
       continue;
     }
-    if (c == '\'' && !toml) {
-      ++i;
-      continue;
-    }
-    bool multiline = toml && text.compare(i, 3, std::string(3, c)) == 0;
-    if (multiline) {
-      size_t close = text.find(std::string(3, c), i + 3);
+    if (toml && text.compare(i, 3, std::string(3, c)) == 0) {
+      size_t close = text.find(std::string(3, c), i + 3);  // multi-line
       i = (close == kNpos || close > end) ? end : close + 3;
       continue;
     }
-    size_t j = i + 1;
-    while (j < end && text[j] != c && text[j] != '\n') {
-      j += (c == '"' && text[j] == '\\') ? 2 : 1;
-    }
-    if (j >= end || text[j] != c) return;  // the library reports the error
-    size_t after = j + 1;
-    while (after < end && (text[after] == ' ' || text[after] == '\t')) ++after;
-    bool is_key =
-        after < end && (toml ? (text[after] == '=' || text[after] == '.')
-                             : text[after] == ':');
-    if (!is_key) {
-      std::string_view raw = text.substr(i, j + 1 - i);
-      std::string value = raw.find('\\') == kNpos || c == '\''
-                              ? std::string(raw.substr(1, raw.size() - 2))
-                              : decode(raw);
-      if (IsHttpUrl(value)) {
-        out->AddCandidate(LinkKind::kFrontmatter, Origin::kFrontMatter, i + 1,
-                          j, value);
-      }
-    }
-    i = j + 1;
+    i = ReportStringToken(i, end, toml, out, decode);
+    if (i == kNpos) return;  // unterminated: the library reported the error
   }
+}
+
+// The offset where line `line_number` (1-based) of the block at `begin`
+// starts.
+size_t LineOffset(std::string_view text, size_t begin, size_t end,
+                  int line_number) {
+  size_t pos = begin;
+  for (int line = 1; line < line_number && pos < end; ++line) {
+    pos = LineAt(text, pos).next;
+  }
+  return std::min(pos, end);
 }
 
 // The text after `=` on a TOML line, for values kept as written (dates).
 std::string TomlRawValue(std::string_view text, size_t begin, size_t end,
                          int line_number) {
-  size_t pos = begin;
-  for (int line = 1; line < line_number && pos < end; ++line) {
-    pos = LineAt(text, pos).next;
-  }
-  Line line = LineAt(text, pos);
+  Line line = LineAt(text, LineOffset(text, begin, end, line_number));
   size_t equals = text.find('=', line.start);
   if (equals == kNpos || equals >= line.end) return "";
   std::string_view value = text.substr(equals + 1, line.end - equals - 1);
@@ -466,20 +249,14 @@ int LineNumberAt(std::string_view text, size_t offset) {
   return line;
 }
 
-void ParseToml(size_t begin, size_t end, Collector* out, FrontMatter* fm) {
-  std::string_view text = out->content();
-  std::string_view doc = text.substr(begin, end - begin);
-  toml::table table;
-  try {
-    table = toml::parse(doc, std::string_view("front matter"));
-  } catch (const toml::parse_error& error) {
-    out->Warn(begin, "front matter: TOML error at line " +
-                         std::to_string(
-                             LineNumberAt(text, begin) +
-                             static_cast<int>(error.source().begin.line) - 1) +
-                         ": " + std::string(error.description()));
-    return;
-  }
+void ReportTomlUrls(size_t begin, size_t end, Collector* out) {
+  ReportUrlStrings(begin, end, /*toml=*/true, out, [](std::string_view raw) {
+    return UnescapeBackslashes(raw.substr(1, raw.size() - 2));
+  });
+}
+
+void ReadTomlFields(const toml::table& table, size_t begin, size_t end,
+                    std::string_view text, FrontMatter* fm) {
   if (auto title = table["title"].value<std::string>()) fm->title = *title;
   if (const toml::node* date = table.get("date")) {
     if (auto text_date = date->value<std::string>()) {
@@ -496,9 +273,28 @@ void ParseToml(size_t begin, size_t end, Collector* out, FrontMatter* fm) {
         fm->aliases.push_back(*value);
     }
   }
-  ReportUrlStrings(begin, end, /*toml=*/true, out, [](std::string_view raw) {
-    return UnescapeBackslashes(raw.substr(1, raw.size() - 2));
-  });
+}
+
+// A block toml++ rejects gets one warning at the error's line (so scan
+// prints FILE:LINE of the error) and keeps what a line scanner can read.
+void ParseToml(size_t begin, size_t end, Collector* out, FrontMatter* fm) {
+  std::string_view text = out->content();
+  std::string_view doc = text.substr(begin, end - begin);
+  toml::table table;
+  try {
+    table = toml::parse(doc, std::string_view("front matter"));
+  } catch (const toml::parse_error& error) {
+    int line = static_cast<int>(error.source().begin.line);
+    out->Warn(LineOffset(text, begin, end, line),
+              "front matter: TOML error at line " +
+                  std::to_string(LineNumberAt(text, begin) + line - 1) + ": " +
+                  std::string(error.description()));
+    SalvageFrontMatterFields(begin, end, '=', text, fm);
+    ReportTomlUrls(begin, end, out);
+    return;
+  }
+  ReadTomlFields(table, begin, end, text, fm);
+  ReportTomlUrls(begin, end, out);
 }
 
 void ParseJson(size_t begin, size_t end, Collector* out, FrontMatter* fm) {
@@ -554,7 +350,88 @@ bool LooksLikeJsonObject(std::string_view text, size_t open) {
   return i < text.size() && (text[i] == '"' || text[i] == '}');
 }
 
+// ------------------------------------------------------------- salvage
+
+// The closing quote of the string opening at `open`, possibly on a later
+// line (old Hugo's TOML basic strings), or kNpos. `''` inside single
+// quotes is YAML's escaped quote.
+size_t ClosingQuote(std::string_view text, size_t open, size_t end) {
+  char quote = text[open];
+  for (size_t i = open + 1; i < end; ++i) {
+    if (quote == '"' && text[i] == '\\') {
+      ++i;
+    } else if (text[i] == quote) {
+      if (quote == '\'' && i + 1 < end && text[i + 1] == '\'') {
+        ++i;
+        continue;
+      }
+      return i;
+    }
+  }
+  return kNpos;
+}
+
+// The value after the separator: a quoted string (decoded) or the rest of
+// the line without a ` #` comment. nullopt when the quote never closes or
+// an unquoted value does not start like a word, date or number (`= 3`,
+// `[a`, `>`: not something a line scanner can read).
+std::optional<std::string> SalvageValue(std::string_view text, size_t v,
+                                        const Line& line, size_t end) {
+  while (v < line.end && (text[v] == ' ' || text[v] == '\t')) ++v;
+  if (v < line.end && (text[v] == '"' || text[v] == '\'')) {
+    size_t close = ClosingQuote(text, v, end);
+    if (close == kNpos) return std::nullopt;
+    std::string_view raw = text.substr(v + 1, close - v - 1);
+    if (text[v] == '"') return UnescapeBackslashes(raw);
+    std::string value;
+    for (size_t k = 0; k < raw.size(); ++k) {
+      value += raw[k];
+      if (raw[k] == '\'' && k + 1 < raw.size() && raw[k + 1] == '\'') ++k;
+    }
+    return value;
+  }
+  if (v >= line.end || !(std::isalnum(static_cast<unsigned char>(text[v])) ||
+                         static_cast<unsigned char>(text[v]) >= 0x80)) {
+    return std::nullopt;
+  }
+  std::string_view value = text.substr(v, line.end - v);
+  value = value.substr(0, value.find(" #"));
+  while (!value.empty() && IsHtmlSpace(value.back())) value.remove_suffix(1);
+  return std::string(value);
+}
+
+bool FieldIsSet(std::string_view key, const FrontMatter& fm) {
+  return key == "title"  ? !fm.title.empty()
+         : key == "date" ? !fm.date.empty()
+                         : fm.draft.has_value();
+}
+
 }  // namespace
+
+void SalvageFrontMatterFields(size_t from, size_t end, char separator,
+                              std::string_view text, FrontMatter* fm) {
+  bool toml = separator == '=';
+  size_t pos = text.rfind('\n', from == 0 ? 0 : from - 1);
+  pos = (pos == kNpos || from == 0) ? 0 : pos + 1;
+  for (; pos < end; pos = LineAt(text, pos).next) {
+    Line line = LineAt(text, pos);
+    size_t c = line.start;
+    while (toml && c < line.end && (text[c] == ' ' || text[c] == '\t')) ++c;
+    if (toml && c < line.end && text[c] == '[') return;  // a [table] header
+    size_t sep = text.find(separator, c);
+    if (sep == kNpos || sep >= line.end) continue;
+    std::string_view key = text.substr(c, sep - c);
+    while (!key.empty() && (key.back() == ' ' || key.back() == '\t')) {
+      key.remove_suffix(1);
+    }
+    if (key != "title" && key != "date" && key != "draft") continue;
+    if (FieldIsSet(key, *fm)) continue;
+    if (std::optional<std::string> value =
+            SalvageValue(text, sep + 1, line, end)) {
+      SetFrontMatterField(key, std::move(*value), fm);
+    }
+  }
+}
 
 size_t ExtractFrontMatter(size_t begin, Collector* out,
                           FrontMatter* front_matter) {
@@ -584,7 +461,7 @@ size_t ExtractFrontMatter(size_t begin, Collector* out,
     Line line = LineAt(text, pos);
     if (IsDelimiterLine(text, line, delimiter)) {
       if (delimiter == "---") {
-        YamlScanner(first.next, line.start, out, front_matter).Run();
+        ParseYamlFrontMatter(first.next, line.start, out, front_matter);
       } else {
         ParseToml(first.next, line.start, out, front_matter);
       }
