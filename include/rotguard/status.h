@@ -12,14 +12,14 @@ namespace rotguard {
 
 enum class ErrorCode {
   kOk = 0,
-  kInvalidArgument,  // bad input from the user: flags, config, paths
-  kNotFound,         // a file, store or record that should exist does not
-  kCorruption,       // bytes on disk do not match what they claim
-  kIOError,          // the OS refused a read/write/open
-  kNotSupported,     // valid input we do not handle
-  kLocked,           // another run holds the store lock
+  kInvalidArgument,    // bad input from the user: flags, config, paths
+  kNotFound,           // a file, store or record that should exist does not
+  kCorruption,         // bytes on disk do not match what they claim
+  kIOError,            // the OS refused a read/write/open
+  kNotSupported,       // valid input we do not handle
+  kLocked,             // another run holds the store lock
   kResourceExhausted,  // a limit was reached (decoded size, run budget)
-  kInternal,         // a bug or a library failure we cannot classify
+  kInternal,           // a bug or a library failure we cannot classify
 };
 
 class Status {

@@ -21,17 +21,16 @@ constexpr size_t kMaxZlibInput = size_t{1} << 30;
 // Delivers decoded bytes to the sink within the limit.
 class LimitedOutput {
  public:
-  explicit LimitedOutput(const ContentDecodeLimits& limits)
-      : limits_(limits) {}
+  explicit LimitedOutput(const ContentDecodeLimits& limits) : limits_(limits) {}
 
   Status Deliver(std::string_view bytes, const DecodedSink& sink) {
     if (stopped_ || bytes.empty()) return Status::Ok();
     const uint64_t room = limits_.max_decoded - decoded_;
     if (bytes.size() > room) {
       if (!limits_.stop_at_limit) {
-        return Status::ResourceExhausted(
-            "decoded size exceeds the limit of " +
-            std::to_string(limits_.max_decoded) + " bytes");
+        return Status::ResourceExhausted("decoded size exceeds the limit of " +
+                                         std::to_string(limits_.max_decoded) +
+                                         " bytes");
       }
       bytes = bytes.substr(0, room);
       stopped_ = true;
@@ -177,10 +176,10 @@ class BrotliDecoder final : public ContentDecoder {
       uint8_t* next_out = buffer;
       const BrotliDecoderResult rc = BrotliDecoderDecompressStream(
           state_.get(), &avail_in, &next_in, &avail_out, &next_out, nullptr);
-      ROTGUARD_RETURN_IF_ERROR(out_.Deliver(
-          std::string_view(reinterpret_cast<char*>(buffer),
-                           sizeof buffer - avail_out),
-          sink));
+      ROTGUARD_RETURN_IF_ERROR(
+          out_.Deliver(std::string_view(reinterpret_cast<char*>(buffer),
+                                        sizeof buffer - avail_out),
+                       sink));
       if (rc == BROTLI_DECODER_RESULT_SUCCESS) finished_ = true;
       if (rc == BROTLI_DECODER_RESULT_NEEDS_MORE_INPUT) return Status::Ok();
       if (rc == BROTLI_DECODER_RESULT_ERROR) {
@@ -220,7 +219,7 @@ Result<std::unique_ptr<ContentDecoder>> ContentDecoder::Create(
     return std::unique_ptr<ContentDecoder>(new BrotliDecoder(limits));
   }
   return Status::NotSupported("Content-Encoding '" + name +
-                               "' cannot be decoded (gzip, deflate, br)");
+                              "' cannot be decoded (gzip, deflate, br)");
 }
 
 Result<std::string> DecodeContent(
@@ -236,9 +235,8 @@ Result<std::string> DecodeContent(
     out.append(bytes);
     return Status::Ok();
   };
-  ROTGUARD_RETURN_IF_ERROR(for_each_chunk([&](std::string_view chunk) {
-    return (*decoder)->Feed(chunk, append);
-  }));
+  ROTGUARD_RETURN_IF_ERROR(for_each_chunk(
+      [&](std::string_view chunk) { return (*decoder)->Feed(chunk, append); }));
   ROTGUARD_RETURN_IF_ERROR((*decoder)->Finish());
   return out;
 }

@@ -31,8 +31,8 @@ class ZStream {
   // deflateInit2 (Z_DEFLATED, memory level 8).
   bool InitDeflate(int level, int window_bits, int strategy) {
     End();
-    ok_ = deflateInit2(&z_, level, Z_DEFLATED, window_bits, 8, strategy) ==
-          Z_OK;
+    ok_ =
+        deflateInit2(&z_, level, Z_DEFLATED, window_bits, 8, strategy) == Z_OK;
     kind_ = Kind::kDeflate;
     return ok_;
   }

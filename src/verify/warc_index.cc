@@ -10,11 +10,11 @@
 #include <memory>
 
 #include "rotguard/chunked.h"
+#include "rotguard/digest_check.h"
 #include "rotguard/http_head.h"
 #include "rotguard/url.h"
 #include "util/digest.h"
 #include "util/handles.h"
-#include "rotguard/digest_check.h"
 
 namespace rotguard::verify {
 namespace {

@@ -24,12 +24,12 @@
 #include <cstring>
 
 #include "rotguard/chunked.h"
+#include "rotguard/digest_check.h"
 #include "rotguard/http_head.h"
 #include "util/ascii.h"
 #include "util/digest.h"
 #include "util/handles.h"
 #include "warc/arc_format.h"
-#include "rotguard/digest_check.h"
 #include "warc/format.h"
 #include "warc/input.h"
 

@@ -25,8 +25,7 @@ std::string Text(size_t n) {
 // window_bits 15 + 16 gzip, 15 zlib, -15 raw deflate.
 std::string Deflate(std::string_view plain, int window_bits) {
   z_stream z{};
-  EXPECT_EQ(deflateInit2(&z, 6, Z_DEFLATED, window_bits, 8,
-                         Z_DEFAULT_STRATEGY),
+  EXPECT_EQ(deflateInit2(&z, 6, Z_DEFLATED, window_bits, 8, Z_DEFAULT_STRATEGY),
             Z_OK);
   std::string out(deflateBound(&z, plain.size()) + 64, '\0');
   z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(plain.data()));
@@ -42,10 +41,10 @@ std::string Deflate(std::string_view plain, int window_bits) {
 std::string Brotli(std::string_view plain) {
   size_t size = BrotliEncoderMaxCompressedSize(plain.size());
   std::string out(size, '\0');
-  EXPECT_TRUE(BrotliEncoderCompress(
-      5, 22, BROTLI_MODE_TEXT, plain.size(),
-      reinterpret_cast<const uint8_t*>(plain.data()), &size,
-      reinterpret_cast<uint8_t*>(out.data())));
+  EXPECT_TRUE(
+      BrotliEncoderCompress(5, 22, BROTLI_MODE_TEXT, plain.size(),
+                            reinterpret_cast<const uint8_t*>(plain.data()),
+                            &size, reinterpret_cast<uint8_t*>(out.data())));
   out.resize(size);
   return out;
 }
@@ -69,16 +68,19 @@ Result<std::string> DecodeInChunks(std::string_view coding,
 TEST(ContentCodingTest, EveryCodingDecodesWhateverTheChunking) {
   const std::string plain = Text(300'000);
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"gzip", Deflate(plain, 15 + 16)}, {"x-gzip", Deflate(plain, 15 + 16)},
-      {"deflate", Deflate(plain, 15)},   {"deflate", Deflate(plain, -15)},
-      {" BR ", Brotli(plain)},           {"identity", plain},
+      {"gzip", Deflate(plain, 15 + 16)},
+      {"x-gzip", Deflate(plain, 15 + 16)},
+      {"deflate", Deflate(plain, 15)},
+      {"deflate", Deflate(plain, -15)},
+      {" BR ", Brotli(plain)},
+      {"identity", plain},
       {"", plain}};
   for (const auto& [coding, coded] : cases) {
     for (size_t chunk : {size_t{1}, size_t{7}, size_t{4096}, coded.size()}) {
       if (chunk == 1 && coded.size() > 20'000) continue;  // keep it quick
       Result<std::string> out = DecodeInChunks(coding, coded, chunk);
-      ASSERT_TRUE(out.ok()) << coding << " chunk " << chunk << ": "
-                            << out.status().message();
+      ASSERT_TRUE(out.ok())
+          << coding << " chunk " << chunk << ": " << out.status().message();
       EXPECT_EQ(*out, plain) << coding << " chunk " << chunk;
     }
   }
@@ -112,9 +114,10 @@ TEST(ContentCodingTest, StopAtLimitGivesExactlyThePrefix) {
   limits.max_decoded = 12'345;
   limits.stop_at_limit = true;
   for (const char* coding : {"gzip", "br", "identity"}) {
-    std::string coded = std::string(coding) == "br"         ? Brotli(plain)
-                        : std::string(coding) == "identity" ? plain
-                                                            : Deflate(plain, 31);
+    std::string coded = std::string(coding) == "br" ? Brotli(plain)
+                        : std::string(coding) == "identity"
+                            ? plain
+                            : Deflate(plain, 31);
     Result<std::string> out = DecodeInChunks(coding, coded, 999, limits);
     ASSERT_TRUE(out.ok()) << coding << ": " << out.status().message();
     EXPECT_EQ(*out, plain.substr(0, 12'345)) << coding;

@@ -2,12 +2,12 @@
 
 #include <gtest/gtest.h>
 
-#include "rotguard/rules.h"
-
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "rotguard/rules.h"
 
 namespace rotguard {
 namespace {

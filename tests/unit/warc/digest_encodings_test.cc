@@ -8,10 +8,10 @@
 #include <utility>
 #include <vector>
 
+#include "rotguard/digest_check.h"
 #include "rotguard/warc_reader.h"
 #include "unit/warc/warc_test_util.h"
 #include "util/digest.h"
-#include "rotguard/digest_check.h"
 
 namespace rotguard {
 namespace {
