@@ -17,13 +17,16 @@ build_and_test() {  # DIR CMAKE_ARGS...
 
 echo "== clang-format check =="
 bash tools/format.sh --check
-echo "== release build (-Werror) =="
+echo "== layer rules (tools/check_layers.sh) =="
+bash tools/check_layers.sh
+echo "== release build (-Werror, every module linked alone) =="
 build_and_test build/release -DCMAKE_BUILD_TYPE=RelWithDebInfo
 echo "== ASan + UBSan build (unit, integration, fuzz corpus replay) =="
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+# The layer link checks ran in the release build; they add nothing here.
 build_and_test build/asan -DCMAKE_BUILD_TYPE=Debug -DROTGUARD_SANITIZE=ON \
-  -DROTGUARD_FUZZ_REPLAY=ON
+  -DROTGUARD_FUZZ_REPLAY=ON -DROTGUARD_CHECK_LAYERS=OFF
 for f in build/asan/tests/fuzz/*_fuzzer; do
   [ -x "$f" ] || continue
   name=$(basename "$f" _fuzzer)
@@ -35,7 +38,8 @@ echo "== ThreadSanitizer build (archive pipeline, WARC writer, archive runs) =="
 # The archive pipeline's fetch, writer and committer threads share state;
 # only the tests that exercise them run here (the rest gain nothing).
 cmake -S . -B build/tsan -G Ninja -DROTGUARD_WARNINGS_AS_ERRORS=ON \
-  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DROTGUARD_TSAN=ON >/dev/null
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DROTGUARD_TSAN=ON \
+  -DROTGUARD_CHECK_LAYERS=OFF >/dev/null
 cmake --build build/tsan -j "$JOBS" --target rotguard rotguard_unit_tests
 TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
   ctest --test-dir build/tsan --output-on-failure -j "$JOBS" \
