@@ -14,6 +14,7 @@ PACKAGES=(
   chromium
   libbrotli-dev
   libyaml-dev
+  libre2-dev
 )
 
 missing=()

@@ -39,8 +39,8 @@ struct FetchConfig {
 
 // [scope]: which URLs are archived at all. Host patterns match the host or
 // any subdomain ("example.com" matches "a.example.com"); "*" globs are
-// allowed ("lh*.googleusercontent.com"). URL patterns are ECMAScript
-// regular expressions matched against the normalized URL.
+// allowed ("lh*.googleusercontent.com"). URL patterns are RE2 regular
+// expressions (rotguard/url_regex.h) matched against the normalized URL.
 struct ScopeConfig {
   std::vector<std::string> include_hosts;  // empty: every host
   std::vector<std::string> exclude_hosts;

@@ -7,7 +7,6 @@
 
 #include <cstdint>
 #include <optional>
-#include <regex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,6 +14,7 @@
 #include "rotguard/config.h"
 #include "rotguard/manifest.h"
 #include "rotguard/status.h"
+#include "rotguard/url_regex.h"
 
 namespace rotguard {
 
@@ -60,8 +60,8 @@ class ScopeFilter {
 
  private:
   ScopeConfig scope_;
-  std::vector<std::regex> include_urls_;
-  std::vector<std::regex> exclude_urls_;
+  UrlRegexSet include_urls_;
+  UrlRegexSet exclude_urls_;
 };
 
 // Why a URL is due (SPEC §6 "Incremental"); kNotDue when it is not.

@@ -11,13 +11,13 @@
 #include <filesystem>
 #include <functional>
 #include <map>
-#include <regex>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "rotguard/extract.h"
 #include "rotguard/status.h"
+#include "rotguard/url_regex.h"
 
 namespace rotguard {
 
@@ -57,7 +57,7 @@ Result<WalkResult> WalkInputs(const std::vector<std::string>& paths);
 inline constexpr std::string_view kIgnoreFileName = ".rotguardignore";
 
 // Decides which links a scan leaves out: `--exclude` regular expressions
-// (ECMAScript, matched anywhere in the URL as written) and the globs of
+// (RE2 syntax, rotguard/url_regex.h, matched anywhere in the URL as written) and the globs of
 // `.rotguardignore` files (`*` matches any run of characters, everything
 // else is literal, and the glob must match the whole URL as written or its
 // normalized form). Blank lines and lines starting with '#' are ignored.
@@ -74,7 +74,7 @@ class UrlFilter {
   bool Excludes(const Link& link) const;
 
  private:
-  std::vector<std::regex> regexes_;
+  UrlRegexSet regexes_;
   std::vector<std::string> globs_;
 };
 

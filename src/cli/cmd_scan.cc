@@ -62,7 +62,7 @@ constexpr const char* kScanFooter =
     "and, unless -q, one summary line: documents, links per kind, skipped\n"
     "URLs and files by scheme or reason, excluded links, warnings.\n"
     "\n"
-    "Ignoring: --exclude REGEX (ECMAScript, repeatable) drops links whose URL\n"
+    "Ignoring: --exclude REGEX (RE2 syntax, repeatable) drops links whose URL\n"
     "matches anywhere. A .rotguardignore file in a directory argument (the\n"
     "current directory's for named files) holds one glob per line ('#'\n"
     "starts a comment); '*' matches any run of characters, everything else\n"
@@ -495,7 +495,7 @@ void AddScanCommand(CLI::App& app, const GlobalOptions& global,
       ->required();
   command
       ->add_option("--exclude", flags->excludes,
-                   "drop links whose URL matches this ECMAScript regular "
+                   "drop links whose URL matches this RE2 regular "
                    "expression (repeatable)")
       ->allow_extra_args(false);
   command->add_option("--base-url", flags->base_url,

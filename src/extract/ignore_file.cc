@@ -1,6 +1,5 @@
 #include "extract/ignore_file.h"
 
-#include <regex>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -63,16 +62,10 @@ bool GlobMatches(std::string_view glob, std::string_view text) {
 }
 
 Result<UrlFilter> UrlFilter::Create(const std::vector<std::string>& regexes) {
+  Result<UrlRegexSet> compiled = UrlRegexSet::Create(regexes, "--exclude");
+  if (!compiled.ok()) return compiled.status();
   UrlFilter filter;
-  for (const std::string& expression : regexes) {
-    try {
-      filter.regexes_.emplace_back(
-          expression, std::regex::ECMAScript | std::regex::optimize);
-    } catch (const std::regex_error& e) {
-      return Status::InvalidArgument("--exclude '" + expression +
-                                     "': " + e.what());
-    }
-  }
+  filter.regexes_ = std::move(*compiled);
   return filter;
 }
 
@@ -97,10 +90,7 @@ bool UrlFilter::Excludes(const Link& link) const {
       return true;
     }
   }
-  for (const std::regex& regex : regexes_) {
-    if (std::regex_search(link.url, regex)) return true;
-  }
-  return false;
+  return regexes_.AnyMatches(link.url);
 }
 
 }  // namespace rotguard

@@ -3,7 +3,6 @@
 
 #include <cctype>
 #include <optional>
-#include <regex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -205,20 +204,14 @@ std::string BloggerAssetKey(const BloggerRule& rule, std::string_view url) {
 Result<ScopeFilter> ScopeFilter::Create(const ScopeConfig& scope) {
   ScopeFilter filter;
   filter.scope_ = scope;
-  auto compile = [](const std::vector<std::string>& patterns,
-                    std::vector<std::regex>* out) -> Status {
-    for (const std::string& pattern : patterns) {
-      try {
-        out->emplace_back(pattern, std::regex::ECMAScript);
-      } catch (const std::regex_error& error) {
-        return Status::InvalidArgument("[scope] URL pattern '" + pattern +
-                                       "': " + error.what());
-      }
-    }
-    return Status::Ok();
-  };
-  ROTGUARD_RETURN_IF_ERROR(compile(scope.include_urls, &filter.include_urls_));
-  ROTGUARD_RETURN_IF_ERROR(compile(scope.exclude_urls, &filter.exclude_urls_));
+  Result<UrlRegexSet> include =
+      UrlRegexSet::Create(scope.include_urls, "[scope] include_urls");
+  if (!include.ok()) return include.status();
+  Result<UrlRegexSet> exclude =
+      UrlRegexSet::Create(scope.exclude_urls, "[scope] exclude_urls");
+  if (!exclude.ok()) return exclude.status();
+  filter.include_urls_ = std::move(*include);
+  filter.exclude_urls_ = std::move(*exclude);
   return filter;
 }
 
@@ -229,14 +222,10 @@ bool ScopeFilter::InScope(const std::string& normalized_url) const {
     return false;
   }
   if (AnyHostMatches(scope_.exclude_hosts, host)) return false;
-  auto any = [&](const std::vector<std::regex>& regexes) {
-    for (const std::regex& regex : regexes) {
-      if (std::regex_search(normalized_url, regex)) return true;
-    }
+  if (!include_urls_.empty() && !include_urls_.AnyMatches(normalized_url)) {
     return false;
-  };
-  if (!include_urls_.empty() && !any(include_urls_)) return false;
-  return !any(exclude_urls_);
+  }
+  return !exclude_urls_.AnyMatches(normalized_url);
 }
 
 const char* DueReasonName(DueReason reason) {
