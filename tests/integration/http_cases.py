@@ -267,21 +267,22 @@ def check_summary(section, run, failures):
 
 
 def check_requests(section, fixture, failures):
-    """One answered request per expected line; "*" in a line matches any
-    run of characters (a random path), so lines are matched one by one."""
+    """One answered request per expected line, in any order; "*" in a line
+    matches any run of characters (a random path), so lines are matched one
+    by one, exact lines first."""
     want = sorted(line.strip() for line in section.lines if line.strip())
-    got = sorted(fixture.request_lines())
-    left = list(got)
-    for line in sorted(want, key=lambda w: "*" in w):  # exact lines first
+    left = sorted(fixture.request_lines())
+    missing = []
+    for line in sorted(want, key=lambda w: "*" in w):
         matcher = http_case.url_pattern(line)
-        found = [g for g in left if matcher.match(g)]
-        if not found:
-            break
-        left.remove(found[0])
-    else:
-        if not left:
-            return
-    failures.diff("requests the fixture answered (sorted)", want, got)
+        found = [got for got in left if matcher.match(got)]
+        if found:
+            left.remove(found[0])
+        else:
+            missing.append(line)
+    if missing or left:
+        failures.add("requests the fixture answered", "\n".join(
+            ["missing:    " + m for m in missing] + ["unexpected: " + u for u in left]))
 
 
 def sql_rows(db, query):
