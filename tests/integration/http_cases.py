@@ -16,15 +16,15 @@ cases pass, 1 when one fails, 125 when a needed tool is missing (CTest skip).
 import difflib
 import json
 import os
-import random
 import re
 import shlex
+import shutil
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import threading
-import shutil
+import zlib
 
 SOURCE_DIR = os.environ.get("ROTGUARD_SOURCE_DIR") or os.path.abspath(
     os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -374,7 +374,6 @@ def split_expectation(line):
 def decoded(head, payload):
     encoding = (http_header(head, "Content-Encoding") or "").lower()
     if encoding in ("gzip", "x-gzip", "deflate"):
-        import zlib
         try:
             return zlib.decompress(payload, 47 if encoding != "deflate" else 15)
         except zlib.error:
@@ -550,7 +549,6 @@ def main(argv):
     if not shutil.which("openssl"):
         print("openssl not installed: skipped")
         return 125
-    random.seed()
     ok = True
     for path in argv:
         try:
