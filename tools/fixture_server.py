@@ -979,6 +979,7 @@ def load_canned(path):
     """The CannedReplies of a case file, or None without --canned."""
     if not path:
         return None
+    sys.dont_write_bytecode = True  # no __pycache__ in the source tree
     import http_case  # tools/http_case.py, next to this file
     return http_case.CannedReplies(http_case.parse_file(path).replies)
 

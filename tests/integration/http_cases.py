@@ -28,6 +28,7 @@ import zlib
 
 SOURCE_DIR = os.environ.get("ROTGUARD_SOURCE_DIR") or os.path.abspath(
     os.path.join(os.path.dirname(__file__), "..", ".."))
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.join(SOURCE_DIR, "tools"))
 sys.path.insert(0, os.path.join(SOURCE_DIR, "tests", "integration"))
 
