@@ -52,6 +52,11 @@ posts link to serve an article page for any page path (and asset bytes for
 image, style and script paths), except /gone.html (404), /removed.html
 (410) and /forbidden.html (403).
 
+Canned replies (--canned CASE, tests/data/http/README.md): the "== reply"
+sections of a declarative HTTP test case are served before every route
+above, matched by method and URL (scheme://host/path?query, no port); the
+flags in FIXTURE_ARGS then also cover the hosts those replies name.
+
 Two ways to run it:
 
 * One listener (the original interface): --port (0 = any), optionally --tls
@@ -323,6 +328,8 @@ class FixtureHandler(http.server.BaseHTTPRequestHandler):
         status = code.value if hasattr(code, "value") else code
         self.server.shared.log_line("%s %s %s %s" % (self.host() or "-", self.command,
                                                      self.path, status))
+        self.server.shared.note_request(self.server.scheme, self.host() or "-",
+                                        self.command, self.path, status)
 
     def do_GET(self):
         self.dispatch(send_body=True)
@@ -387,6 +394,8 @@ class FixtureHandler(http.server.BaseHTTPRequestHandler):
     # --- routing ------------------------------------------------------------
 
     def route(self):
+        if self.route_canned():
+            return
         parsed = urllib.parse.urlsplit(self.path)
         query = urllib.parse.parse_qs(parsed.query)
         parts = [p for p in parsed.path.split("/") if p]
@@ -419,6 +428,41 @@ class FixtureHandler(http.server.BaseHTTPRequestHandler):
             self.route_asset(parsed.path)
         else:
             self.route_file(parsed.path)
+
+    def route_canned(self):
+        """Serves the case file's reply for this method and URL, if any:
+        its bytes as written (see tools/http_case.py for the knobs)."""
+        shared = self.server.shared
+        if shared.canned is None:
+            return False
+        url = "%s://%s%s" % (self.server.scheme, self.host(), self.path)
+        reply = shared.canned.pick(self.command, url, shared.log_lock)
+        if reply is None:
+            return False
+        if reply.delay_ms:
+            time.sleep(min(reply.delay_ms, MAX_SLOW_MS) / 1000.0)
+        self.log_request(reply.status)
+        self.wfile.write(reply.head_bytes())
+        if self.send_body:
+            deadline = self.streaming_deadline()
+            for piece in reply.body_pieces():
+                self.wfile.write(piece)
+                if time.monotonic() >= deadline:
+                    break
+        if reply.closes():
+            self.close_quietly()
+        return True
+
+    def close_quietly(self):
+        """Ends the connection after this reply with a clean close (TLS
+        close_notify, then FIN), as a server that is done sending does."""
+        self.close_connection = True
+        self.wfile.flush()
+        if isinstance(self.connection, ssl.SSLSocket):
+            try:
+                self.connection.unwrap()
+            except (OSError, ValueError):
+                pass
 
     def target(self, query, default="/"):
         return query.get("to", [default])[0]
@@ -555,13 +599,7 @@ class FixtureHandler(http.server.BaseHTTPRequestHandler):
         if not self.send_body:
             return
         self.stream_pattern(size)
-        self.close_connection = True
-        self.wfile.flush()
-        if isinstance(self.connection, ssl.SSLSocket):
-            try:  # a clean TLS close: close_notify, then FIN
-                self.connection.unwrap()
-            except (OSError, ValueError):
-                pass
+        self.close_quietly()
 
     def route_drip(self, rest, query):
         size = max(first_int(rest[0] if rest else None, 100), 0)
@@ -732,8 +770,12 @@ class FixtureHandler(http.server.BaseHTTPRequestHandler):
 class Shared:
     """State shared by the HTTP and TLS listeners of one process."""
 
-    def __init__(self, root, quiet, max_requests, log_path):
+    def __init__(self, root, quiet, max_requests, log_path, canned=None):
         self.root = os.path.abspath(root)
+        self.canned = canned  # http_case.CannedReplies, or None
+        # (scheme, host, method, path, status) per request, when a caller
+        # sets it to a list (tests/integration/http_cases.py).
+        self.requests = None
         self.quiet = quiet
         self.activity = Activity(max_requests)
         self.stop = threading.Event()
@@ -746,6 +788,12 @@ class Shared:
         with self.log_lock:
             self.log_file.write(line + "\n")
             self.log_file.flush()
+
+    def note_request(self, scheme, host, method, path, status):
+        if self.requests is None:
+            return
+        with self.log_lock:
+            self.requests.append((scheme, host, method, path, status))
 
 
 class FixtureServer(http.server.ThreadingHTTPServer):
@@ -849,17 +897,17 @@ def bind_fixture_web(shared, high_ports):
     raise RuntimeError("no free loopback address for the fixture web")
 
 
-def fixture_args(cacert, addr, http_port, https_port):
+def fixture_args(cacert, addr, http_port, https_port, hosts=FIXTURE_HOSTS):
     """The rotguard (and curl) flags that send every fixture host here."""
     args = ["--cacert", cacert]
-    for host in FIXTURE_HOSTS:
+    for host in hosts:
         if http_port == 80 and https_port == 443:
             args += ["--resolve", "%s:80:%s" % (host, addr),
                      "--resolve", "%s:443:%s" % (host, addr)]
         else:
             args += ["--connect-to", "%s:80:%s:%d" % (host, addr, http_port),
                      "--connect-to", "%s:443:%s:%d" % (host, addr, https_port)]
-    return " ".join(args)
+    return args
 
 
 def write_atomically(path, text):
@@ -891,6 +939,9 @@ def parse_args(argv):
                         help="exit after this many seconds in any case (0 = no limit)")
     parser.add_argument("--log", help="append 'HOST METHOD PATH STATUS' per request")
     parser.add_argument("--quiet", action="store_true", help="no request log on stderr")
+    parser.add_argument("--canned", metavar="CASE",
+                        help="serve the '== reply' sections of this HTTP test case "
+                             "(tests/data/http/*.case) before the built-in routes")
     args = parser.parse_args(argv)
     if args.tls and not (args.cert and args.key):
         parser.error("--tls needs --cert and --key")
@@ -924,8 +975,24 @@ def run(servers, shared, args):
         server.server_close()
 
 
+def load_canned(path):
+    """The CannedReplies of a case file, or None without --canned."""
+    if not path:
+        return None
+    sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+    import http_case  # tools/http_case.py, next to this file
+    return http_case.CannedReplies(http_case.parse_file(path).replies)
+
+
+def case_hosts(canned):
+    """FIXTURE_HOSTS plus the hosts the canned replies name."""
+    extra = [h for h in canned.hosts() if h not in FIXTURE_HOSTS] if canned else []
+    return FIXTURE_HOSTS + tuple(extra)
+
+
 def main_single(args):
-    shared = Shared(args.root, args.quiet, args.max_requests, args.log)
+    shared = Shared(args.root, args.quiet, args.max_requests, args.log,
+                    load_canned(args.canned))
     server = FixtureServer(("127.0.0.1", args.port), shared, "https" if args.tls else "http")
     if args.tls:
         serve_tls(server, tls_context(args.cert, args.key))
@@ -941,7 +1008,8 @@ def main_fixture_web(args):
     web_dir = os.path.abspath(args.fixture_web)
     log_path = args.log or os.path.join(web_dir, "requests.log")
     open(log_path, "a").close()
-    shared = Shared(args.root, args.quiet, args.max_requests, log_path)
+    shared = Shared(args.root, args.quiet, args.max_requests, log_path,
+                    load_canned(args.canned))
     addr, http_server, https_server = bind_fixture_web(shared, args.high_ports)
     serve_tls(https_server, tls_context(
         os.path.join(web_dir, "server.pem"), os.path.join(web_dir, "server.key"),
@@ -959,9 +1027,10 @@ def main_fixture_web(args):
         "FIXTURE_CACERT": cacert,
         "FIXTURE_LOG": log_path,
         "FIXTURE_PID": str(os.getpid()),
-        "FIXTURE_ARGS": fixture_args(cacert, addr, http_port, https_port),
+        "FIXTURE_ARGS": " ".join(fixture_args(cacert, addr, http_port, https_port,
+                                              case_hosts(shared.canned))),
         "FIXTURE_BLACKHOLE": "%s:%d" % (addr, blackhole[2]),
-        "FIXTURE_HOSTS": " ".join(FIXTURE_HOSTS),
+        "FIXTURE_HOSTS": " ".join(case_hosts(shared.canned)),
     }
     write_atomically(os.path.join(web_dir, "env"), "".join(
         "export %s=%s\n" % (name, shlex.quote(value)) for name, value in env.items()))
