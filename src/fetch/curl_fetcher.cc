@@ -5,7 +5,7 @@
 // timeout that wakes for the next per-host delay or retry timer. libcurl
 // never follows redirects itself: every hop is a transfer of ours, so each
 // one is recorded and checked (redirect_policy.h: loops, limits; the
-// address guard).
+// address guard per explicit mapping, address_guard.h).
 //
 // Parts: host_scheduler.h (queues, limits, delays, retry timers),
 // redirect_policy.h (the next hop), curl_transfer.h (one easy handle and
@@ -23,6 +23,7 @@
 #include <utility>
 #include <vector>
 
+#include "fetch/address_guard.h"
 #include "fetch/curl_transfer.h"
 #include "fetch/fetch_internal.h"
 #include "fetch/host_scheduler.h"
@@ -35,6 +36,7 @@ namespace rotguard {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using fetch_internal::ExplicitMappings;
 using fetch_internal::HopRequest;
 using fetch_internal::HostScheduler;
 using fetch_internal::NextHop;
@@ -106,8 +108,7 @@ class CurlFetcher final : public Fetcher {
   CurlSlistPtr base_headers_;
   CurlSlistPtr resolve_list_;
   CurlSlistPtr connect_to_list_;
-  std::set<std::string> mapped_hosts_;  // by `resolve`/`connect_to`
-  bool map_all_hosts_ = false;
+  ExplicitMappings mappings_;
   std::map<std::string, CurlSlistPtr> pinned_lists_;  // "host:port" → list
   std::map<std::string, std::vector<std::string>> resolved_;
   std::set<std::string> nxdomain_;
@@ -156,19 +157,13 @@ Status ValidateConnectTo(const std::string& entry) {
 Status CurlFetcher::Init() {
   for (const std::string& entry : options_.resolve) {
     ROTGUARD_RETURN_IF_ERROR(ValidateResolve(entry));
-    std::string_view s = entry;
-    if (!s.empty() && (s.front() == '+' || s.front() == '-')) {
-      s.remove_prefix(1);
-    }
-    mapped_hosts_.insert(AsciiLowercase(s.substr(0, s.find(':'))));
+    mappings_.AddResolve(entry);
     resolve_list_.reset(
         curl_slist_append(resolve_list_.release(), entry.c_str()));
   }
   for (const std::string& entry : options_.connect_to) {
     ROTGUARD_RETURN_IF_ERROR(ValidateConnectTo(entry));
-    std::string host = AsciiLowercase(entry.substr(0, entry.find(':')));
-    if (host.empty()) map_all_hosts_ = true;
-    mapped_hosts_.insert(host);
+    mappings_.AddConnectTo(entry);
     connect_to_list_.reset(
         curl_slist_append(connect_to_list_.release(), entry.c_str()));
   }
@@ -242,10 +237,10 @@ bool IsIpLiteral(const std::string& host) {
          inet_pton(AF_INET6, host.c_str(), buf) == 1;
 }
 
-// True when an explicit --resolve/--connect-to maps this hop's host: then
-// the guard is off (and the resolver seam not asked).
+// True when an explicit --resolve/--connect-to names this hop's (host,
+// port): only then is the guard off (and the resolver seam not asked).
 bool CurlFetcher::Permitted(const JobState& job) const {
-  return map_all_hosts_ || mapped_hosts_.count(job.host) > 0;
+  return mappings_.Permits(job.host, UrlPort(job.url));
 }
 
 const curl_slist* CurlFetcher::PinnedList(

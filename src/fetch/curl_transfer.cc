@@ -118,7 +118,7 @@ std::string DescribeFailure(FailureClass failure, CURLcode code,
     case FailureClass::kBlockedAddress:
       return url + ": refused to connect to non-public address " +
              t.blocked_ip +
-             " (set allow_private, or map the host with --resolve)";
+             " (set allow_private, or map this host and port with --resolve)";
     case FailureClass::kTooLarge:
       return url + ": body cut at --max-size";
     case FailureClass::kOther:

@@ -44,7 +44,7 @@ struct HopRequest {
   std::string user_agent;
   const curl_slist* resolve = nullptr;  // CURLOPT_RESOLVE, may be null
   // Check the connected address with the private-address guard (off with
-  // allow_private, or for a host an explicit mapping names).
+  // allow_private, or for a (host, port) an explicit mapping names).
   bool guard = true;
 };
 
