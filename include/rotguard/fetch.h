@@ -15,8 +15,10 @@
 // Safety: connections to loopback, private, link-local, CGNAT, multicast,
 // reserved and cloud-metadata addresses are refused (checked on the address
 // actually being connected, in CURLOPT_OPENSOCKETFUNCTION) unless
-// `allow_private` is set or the host is mapped by an explicit `resolve`
-// entry. TLS verification is always on; `cacert` adds a CA bundle file.
+// `allow_private` is set or the hop's (host, port) is exactly the one an
+// explicit `resolve` or `connect_to` entry names (another port of that
+// host, or an entry with an empty host or port, lifts nothing). TLS
+// verification is always on; `cacert` adds a CA bundle file.
 //
 // Thread-safety: Run() drives all transfers on the calling thread; the sink
 // is called on that thread. Add() may be called from sink callbacks (page
@@ -113,9 +115,9 @@ class FetchSink {
 };
 
 // A name-resolution seam (SPEC §13): when set, the fetcher asks it for the
-// addresses of every host not mapped by `resolve` and pins them with
-// CURLOPT_RESOLVE; NotFound means NXDOMAIN (FailureClass::kDns, no
-// connection tried). Unset: libcurl's own resolver.
+// addresses of every (host, port) not named by `resolve`/`connect_to` and
+// pins them with CURLOPT_RESOLVE; NotFound means NXDOMAIN
+// (FailureClass::kDns, no connection tried). Unset: libcurl's own resolver.
 using Resolver =
     std::function<Result<std::vector<std::string>>(const std::string& host)>;
 
@@ -125,7 +127,8 @@ struct FetchOptions {
   std::vector<std::string> resolve;         // "HOST:PORT:ADDR[,ADDR]" as curl
   // "HOST:PORT:CONNECT-HOST:CONNECT-PORT" as curl --connect-to: lets a
   // fixture on a high port play https://ift.tt/ when binding 443 is not
-  // allowed. A mapped host counts as explicitly allowed, like `resolve`.
+  // allowed. The (HOST, PORT) it names counts as explicitly allowed, like
+  // `resolve`; an empty HOST or PORT names none.
   std::vector<std::string> connect_to;
   std::string cacert;  // extra CA bundle file ("" none)
   Resolver resolver;   // test seam; empty: libcurl's

@@ -1,5 +1,7 @@
 // The private-address guard (SPEC §6 "Safety"): which connected addresses
 // a post must not be able to make the archiver reach.
+#include "fetch/address_guard.h"
+
 #include <arpa/inet.h>
 
 #include <array>
@@ -8,6 +10,7 @@
 #include <string>
 
 #include "rotguard/fetch.h"
+#include "util/ascii.h"
 
 namespace rotguard {
 namespace {
@@ -90,3 +93,48 @@ bool IsNonPublicAddress(const std::string& ip_literal) {
 }
 
 }  // namespace rotguard
+
+namespace rotguard::fetch_internal {
+
+// "HOST:PORT:..." with HOST possibly a bracketed IPv6 literal: the pair it
+// names, when both parts are there and PORT is a number.
+void ExplicitMappings::AddNamed(std::string_view entry) {
+  std::string_view host;
+  size_t colon;
+  if (!entry.empty() && entry.front() == '[') {
+    size_t close = entry.find(']');
+    if (close == std::string_view::npos) return;
+    host = entry.substr(1, close - 1);
+    colon = close + 1;
+    if (colon >= entry.size() || entry[colon] != ':') return;
+  } else {
+    colon = entry.find(':');
+    if (colon == std::string_view::npos) return;
+    host = entry.substr(0, colon);
+  }
+  size_t end = entry.find(':', colon + 1);
+  std::string_view port = entry.substr(colon + 1, end == std::string_view::npos
+                                                      ? std::string_view::npos
+                                                      : end - colon - 1);
+  if (host.empty() || port.empty() || port.size() > 5) return;
+  int number = 0;
+  for (char c : port) {
+    if (c < '0' || c > '9') return;
+    number = number * 10 + (c - '0');
+  }
+  named_.emplace(AsciiLowercase(host), number);
+}
+
+void ExplicitMappings::AddResolve(std::string_view entry) {
+  if (!entry.empty() && entry.front() == '-') return;  // a removal
+  if (!entry.empty() && entry.front() == '+') entry.remove_prefix(1);
+  AddNamed(entry);
+}
+
+void ExplicitMappings::AddConnectTo(std::string_view entry) { AddNamed(entry); }
+
+bool ExplicitMappings::Permits(std::string_view host, int port) const {
+  return named_.count({std::string(host), port}) > 0;
+}
+
+}  // namespace rotguard::fetch_internal

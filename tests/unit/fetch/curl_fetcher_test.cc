@@ -438,6 +438,59 @@ TEST_F(CurlFetcherTest, ExplicitResolveAllowsTheLoopbackFixture) {
   EXPECT_EQ(sink.exchanges[0].status, 200);
 }
 
+// Issue #14 item 3: a --resolve for one port of a name does not lift the
+// guard for another port of it; that hop is resolved like any other (here
+// by the seam, so no DNS query) and checked on the connected address.
+TEST_F(CurlFetcherTest, ResolveOfOnePortLeavesTheGuardOnForAnotherPort) {
+  FetchOptions o;
+  const std::string addr = web_->env["FIXTURE_ADDR"];
+  const std::string port = web_->env["FIXTURE_HTTP_PORT"];
+  const std::string other = web_->env["FIXTURE_HTTPS_PORT"];
+  o.resolve = {"scenarios.example.org:" + port + ":" + addr};
+  o.cacert = web_->env["FIXTURE_CACERT"];
+  o.fetch.delay_ms = 0;
+  o.fetch.retries = 0;
+  std::vector<std::string> asked;
+  o.resolver =
+      [&](const std::string& host) -> Result<std::vector<std::string>> {
+    asked.push_back(host);
+    return std::vector<std::string>{addr};
+  };
+  const std::string target = "http://scenarios.example.org:" + other + "/x";
+  RecordingSink sink = Fetch(
+      o, {"http://scenarios.example.org:" + port + "/redirect/1?to=" + target});
+  ASSERT_EQ(sink.exchanges.size(), 1u);  // the mapped first hop only
+  EXPECT_EQ(sink.exchanges[0].status, 302);
+  EXPECT_EQ(sink.exchanges[0].next_url, target);
+  EXPECT_EQ(sink.outcomes[0].failure, FailureClass::kBlockedAddress)
+      << sink.outcomes[0].error;
+  EXPECT_EQ(sink.outcomes[0].final_url, target);
+  EXPECT_EQ(asked, std::vector<std::string>{"scenarios.example.org"});
+}
+
+// An empty-host --connect-to routes every host on that port, but names
+// none: the guard stays on and refuses the loopback address it leads to.
+TEST_F(CurlFetcherTest, EmptyHostConnectToDoesNotLiftTheGuard) {
+  FetchOptions o;
+  const std::string addr = web_->env["FIXTURE_ADDR"];
+  o.connect_to = {":8081:" + addr + ":" + web_->env["FIXTURE_HTTP_PORT"]};
+  o.fetch.delay_ms = 0;
+  o.fetch.retries = 0;
+  o.resolver = [&](const std::string&) -> Result<std::vector<std::string>> {
+    return std::vector<std::string>{addr};
+  };
+  RecordingSink sink = Fetch(o, {"http://anywhere.invalid:8081/status/200"});
+  EXPECT_TRUE(sink.exchanges.empty());
+  EXPECT_EQ(sink.outcomes[0].failure, FailureClass::kBlockedAddress)
+      << sink.outcomes[0].error;
+  // The same mapping with its host named is explicit: allowed.
+  o.connect_to = {"anywhere.invalid:8081:" + addr + ":" +
+                  web_->env["FIXTURE_HTTP_PORT"]};
+  sink = Fetch(o, {"http://anywhere.invalid:8081/status/200"});
+  ASSERT_EQ(sink.exchanges.size(), 1u);
+  EXPECT_EQ(sink.exchanges[0].status, 200);
+}
+
 TEST_F(CurlFetcherTest, MalformedResolveEntryIsInvalidArgument) {
   FetchOptions o;
   o.resolve = {"no-port-here"};

@@ -4,12 +4,14 @@
 
 #include <chrono>
 
+#include "fetch/address_guard.h"
 #include "fetch/fetch_internal.h"
 #include "rotguard/fetch.h"
 
 namespace rotguard {
 namespace {
 
+using fetch_internal::ExplicitMappings;
 using fetch_internal::NormalizeRequestHead;
 using fetch_internal::ParseRetryAfter;
 using fetch_internal::UrlHost;
@@ -170,6 +172,48 @@ TEST(RequestHead, Http2HeadBecomesHttp11TextWithHostFirst) {
             "accept: */*\r\n\r\n");
   EXPECT_EQ(NormalizeRequestHead("GET / HTTP/2\r\nHost: a\r\n"),
             "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+}
+
+TEST(ExplicitMappings, ResolvePermitsExactlyTheHostAndPortItNames) {
+  ExplicitMappings m;
+  m.AddResolve("Evil.Example:80:127.0.0.1");
+  m.AddResolve("+other.example:443:127.0.0.2,127.0.0.3");
+  EXPECT_TRUE(m.Permits("evil.example", 80));
+  EXPECT_FALSE(m.Permits("evil.example", 8081));
+  EXPECT_FALSE(m.Permits("evil.example", 443));
+  EXPECT_TRUE(m.Permits("other.example", 443));
+  EXPECT_FALSE(m.Permits("other.example", 80));
+  EXPECT_FALSE(m.Permits("sub.evil.example", 80));
+}
+
+TEST(ExplicitMappings, ConnectToPermitsOnlyANamedHostAndPort) {
+  ExplicitMappings m;
+  m.AddConnectTo("ift.tt:443:127.0.0.5:8443");
+  EXPECT_TRUE(m.Permits("ift.tt", 443));
+  EXPECT_FALSE(m.Permits("ift.tt", 80));
+}
+
+TEST(ExplicitMappings, WildcardEntriesNameNoHostAndPermitNothing) {
+  ExplicitMappings m;
+  m.AddConnectTo(":80:127.0.0.1:8080");           // every host on port 80
+  m.AddConnectTo("any.example::127.0.0.1:8080");  // every port of a host
+  m.AddConnectTo(":::");
+  m.AddResolve("-gone.example:80");  // a removal, not a mapping
+  m.AddResolve("*:80:127.0.0.1");
+  EXPECT_FALSE(m.Permits("evil.example", 80));
+  EXPECT_FALSE(m.Permits("", 80));
+  EXPECT_FALSE(m.Permits("any.example", 80));
+  EXPECT_FALSE(m.Permits("gone.example", 80));
+  EXPECT_FALSE(m.Permits("evil.example", 80));
+}
+
+TEST(ExplicitMappings, BracketedIpv6HostIsNamedWithoutBrackets) {
+  ExplicitMappings m;
+  m.AddConnectTo("[::1]:8080:127.0.0.1:80");
+  m.AddResolve("[fd00::5]:443:127.0.0.1");
+  EXPECT_TRUE(m.Permits("::1", 8080));
+  EXPECT_TRUE(m.Permits("fd00::5", 443));
+  EXPECT_FALSE(m.Permits("::1", 80));
 }
 
 }  // namespace
