@@ -8,9 +8,13 @@ cd "$(dirname "$0")/.."
 bash tools/install-deps.sh
 
 JOBS=$(nproc)
+# ccache, when the machine has it, makes re-runs cheap; CI starts without.
+LAUNCHER=()
+command -v ccache >/dev/null 2>&1 && LAUNCHER=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 build_and_test() {  # DIR CMAKE_ARGS...
   local dir=$1; shift
-  cmake -S . -B "$dir" -G Ninja -DROTGUARD_WARNINGS_AS_ERRORS=ON "$@" >/dev/null
+  cmake -S . -B "$dir" -G Ninja -DROTGUARD_WARNINGS_AS_ERRORS=ON \
+    "${LAUNCHER[@]}" "$@" >/dev/null
   cmake --build "$dir" -j "$JOBS"
   ctest --test-dir "$dir" --output-on-failure -j "$JOBS"
 }
@@ -37,7 +41,7 @@ done
 echo "== ThreadSanitizer build (archive pipeline, WARC writer, archive runs) =="
 # The archive pipeline's fetch, writer and committer threads share state;
 # only the tests that exercise them run here (the rest gain nothing).
-cmake -S . -B build/tsan -G Ninja -DROTGUARD_WARNINGS_AS_ERRORS=ON \
+cmake -S . -B build/tsan -G Ninja -DROTGUARD_WARNINGS_AS_ERRORS=ON "${LAUNCHER[@]}" \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo -DROTGUARD_TSAN=ON \
   -DROTGUARD_CHECK_LAYERS=OFF >/dev/null
 cmake --build build/tsan -j "$JOBS" --target rotguard rotguard_unit_tests

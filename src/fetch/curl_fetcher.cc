@@ -29,6 +29,7 @@
 #include "fetch/host_scheduler.h"
 #include "fetch/redirect_policy.h"
 #include "rotguard/fetch.h"
+#include "rotguard/url.h"
 #include "util/ascii.h"
 #include "util/handles.h"
 
@@ -42,8 +43,6 @@ using fetch_internal::HostScheduler;
 using fetch_internal::NextHop;
 using fetch_internal::Transfer;
 using fetch_internal::TransferResult;
-using fetch_internal::UrlHost;
-using fetch_internal::UrlPort;
 using JobId = HostScheduler::JobId;
 
 // A job between Add and OnDone: its chain and current hop.

@@ -15,11 +15,6 @@ namespace rotguard::fetch_internal {
 std::optional<std::chrono::seconds> ParseRetryAfter(
     std::string_view value, std::chrono::system_clock::time_point now);
 
-// The lowercase host of an absolute http(s) URL, without port, userinfo
-// or IPv6 brackets; "" when there is none.
-std::string UrlHost(std::string_view url);
-// The port of an absolute URL (explicit, or 80/443 by scheme); 0 if none.
-int UrlPort(std::string_view url);
 
 // The standard reason phrase of an HTTP status ("OK", "Not Found"), "" for
 // unknown codes. HTTP/2 has none, so we write these in the HTTP/1.1 head.

@@ -191,54 +191,6 @@ std::optional<std::chrono::seconds> ParseRetryAfter(
 
 namespace {
 
-// "scheme://[userinfo@]host[:port]/..." → the authority part.
-std::string_view Authority(std::string_view url) {
-  size_t scheme_end = url.find("://");
-  if (scheme_end == std::string_view::npos) return {};
-  std::string_view rest = url.substr(scheme_end + 3);
-  size_t end = rest.find_first_of("/?#");
-  std::string_view authority = rest.substr(0, end);
-  if (size_t at = authority.rfind('@'); at != std::string_view::npos) {
-    authority.remove_prefix(at + 1);
-  }
-  return authority;
-}
-
-}  // namespace
-
-std::string UrlHost(std::string_view url) {
-  std::string_view authority = Authority(url);
-  if (!authority.empty() && authority.front() == '[') {
-    size_t close = authority.find(']');
-    if (close == std::string_view::npos) return {};
-    return AsciiLowercase(authority.substr(1, close - 1));
-  }
-  return AsciiLowercase(authority.substr(0, authority.find(':')));
-}
-
-int UrlPort(std::string_view url) {
-  std::string_view authority = Authority(url);
-  size_t colon = authority.rfind(':');
-  size_t close = authority.rfind(']');
-  if (colon != std::string_view::npos &&
-      (close == std::string_view::npos || colon > close)) {
-    int port = 0;
-    std::string_view digits = authority.substr(colon + 1);
-    auto [end, ec] =
-        std::from_chars(digits.data(), digits.data() + digits.size(), port);
-    if (ec == std::errc() && end == digits.data() + digits.size() &&
-        !digits.empty()) {
-      return port;
-    }
-    if (!digits.empty()) return 0;
-  }
-  if (StartsWithIgnoreCase(url, "https:")) return 443;
-  if (StartsWithIgnoreCase(url, "http:")) return 80;
-  return 0;
-}
-
-namespace {
-
 // The standard reason phrases, sorted by status for a binary search.
 struct Reason {
   int status;

@@ -6,6 +6,7 @@
 
 #include "fetch/address_guard.h"
 #include "fetch/fetch_internal.h"
+#include "rotguard/url.h"
 #include "rotguard/fetch.h"
 
 namespace rotguard {
@@ -14,8 +15,6 @@ namespace {
 using fetch_internal::ExplicitMappings;
 using fetch_internal::NormalizeRequestHead;
 using fetch_internal::ParseRetryAfter;
-using fetch_internal::UrlHost;
-using fetch_internal::UrlPort;
 
 TEST(AddressGuard, RefusesNonPublicV4Ranges) {
   for (const char* ip :
