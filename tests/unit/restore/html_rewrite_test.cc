@@ -48,8 +48,7 @@ TEST(HtmlRewriteTest, CharsetFromContentTypeIsAddedOnlyWhenThePageHasNone) {
             "<head><meta charset=\"ISO-8859-1\">" + csp + "<p>");
   EXPECT_EQ(WithCspMeta("<head><meta charset=utf-8>", "text/html; charset=x"),
             "<head>" + csp + "<meta charset=utf-8>");
-  EXPECT_EQ(WithCspMeta("<head>", "text/html; charset=\"<>\""),
-            "<head>" + csp);
+  EXPECT_EQ(WithCspMeta("<head>", "text/html; charset=\"<>\""), "<head>" + csp);
 }
 
 TEST(HtmlRewriteTest, PageRewritesOnlyTheUrlSpansByteForByte) {
@@ -59,16 +58,16 @@ TEST(HtmlRewriteTest, PageRewritesOnlyTheUrlSpansByteForByte) {
       "</head><body>\n"
       "<a href=\"https://other.example/p\">restored page</a>\n"
       "<a href=\"https://never.example/\">not restored</a>\n"
-      "<IMG SRC=/img.png alt=\"x\"> <img src=\"https://cdn.example/gone.png\">\n"
+      "<IMG SRC=/img.png alt=\"x\"> <img "
+      "src=\"https://cdn.example/gone.png\">\n"
       "</body></html>";
   Locals pages = {{"https://other.example/p", "assets/other.example/p.html"}};
   Locals requisites = {
       {"https://site.example/s.css", "assets/site.example/s.css"},
       {"https://site.example/img.png", "assets/site.example/img.png"}};
-  std::string out =
-      RewritePage(page, "https://site.example/dir/page.html",
-                  "assets/site.example/dir/page.html", From(pages),
-                  From(requisites));
+  std::string out = RewritePage(page, "https://site.example/dir/page.html",
+                                "assets/site.example/dir/page.html",
+                                From(pages), From(requisites));
   EXPECT_EQ(out,
             "<!doctype html><html><head>\n"
             "<link rel=stylesheet href='../s.css'>  <!-- kept: a comment -->\n"

@@ -29,10 +29,10 @@ TEST(IndexPageTest, ListsEveryPostInOrderWithItsLinks) {
   second.title = "B";
   second.source_name = "posts/b.md";
   std::string html = IndexHtml({first, second});
-  EXPECT_TRUE(html.starts_with("<!doctype html>\n<html><head><meta "
-                               "charset=\"utf-8\">" +
-                               std::string(kCspMeta) +
-                               "<title>rotguard restore</title>"));
+  EXPECT_TRUE(html.starts_with(
+      "<!doctype html>\n<html><head><meta "
+      "charset=\"utf-8\">" +
+      std::string(kCspMeta) + "<title>rotguard restore</title>"));
   std::string expected_first =
       "<h2><a href=\"posts/content/a&amp;b.md.html\">A &lt;b&gt;</a></h2>\n"
       "<p>Source: <a href=\"posts/content/a&amp;b.md\">content/a&amp;b.md"
@@ -47,9 +47,8 @@ TEST(IndexPageTest, ListsEveryPostInOrderWithItsLinks) {
       "<p>Source: <a href=\"posts/b.md\">b.md</a></p>\n<table>\n</table>\n";
   size_t at = html.find("<h1>Restored posts</h1>\n");
   ASSERT_NE(at, std::string::npos);
-  EXPECT_EQ(html.substr(at),
-            "<h1>Restored posts</h1>\n" + expected_first + expected_second +
-                "</body></html>\n");
+  EXPECT_EQ(html.substr(at), "<h1>Restored posts</h1>\n" + expected_first +
+                                 expected_second + "</body></html>\n");
 }
 
 TEST(IndexPageTest, NoPostsIsAnEmptyList) {

@@ -39,7 +39,8 @@ Files ReadDirectory(const fs::path& dir) {
     if (!e.is_regular_file()) continue;
     Result<std::string> bytes = ReadFileToString(e.path());
     EXPECT_TRUE(bytes.ok());
-    files[fs::relative(e.path(), dir).generic_string()] = bytes.ok() ? *bytes : "";
+    files[fs::relative(e.path(), dir).generic_string()] =
+        bytes.ok() ? *bytes : "";
   }
   return files;
 }
@@ -54,7 +55,8 @@ Files ReadArchive(const fs::path& path) {
     std::string bytes;
     char buf[4096];
     la_ssize_t n;
-    while ((n = archive_read_data(a, buf, sizeof buf)) > 0) bytes.append(buf, n);
+    while ((n = archive_read_data(a, buf, sizeof buf)) > 0)
+      bytes.append(buf, n);
     files[archive_entry_pathname(entry)] = bytes;
   }
   archive_read_free(a);
@@ -95,7 +97,8 @@ TEST(OutputSinkTest, DirectoryKeepsTheLastBytesOfAFilePutTwice) {
   EXPECT_EQ(ReadDirectory(t.path() / "out"), (Files{{"a/b.txt", "second"}}));
 }
 
-TEST(OutputSinkTest, ArchiveAppearsOnlyOnFinishAndAnUnfinishedOneLeavesNothing) {
+TEST(OutputSinkTest,
+     ArchiveAppearsOnlyOnFinishAndAnUnfinishedOneLeavesNothing) {
   TempDir t;
   fs::path out = t.path() / "out.zip";
   {

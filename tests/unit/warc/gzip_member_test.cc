@@ -44,7 +44,8 @@ std::string Concat(const std::vector<iovec>& parts) {
 
 uint32_t LittleEndian32(std::string_view bytes) {
   uint32_t v = 0;
-  for (int i = 3; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(bytes[i]);
+  for (int i = 3; i >= 0; --i)
+    v = (v << 8) | static_cast<unsigned char>(bytes[i]);
   return v;
 }
 
@@ -120,8 +121,8 @@ TEST(GzipMemberTest, StoredMemberBuiltInPiecesWithCombinedCrcInflates) {
   member.Add(body);
   member.Add(tail);
   uint32_t tail_crc = Crc32(Crc32(0, body), tail);
-  member.Finish(Crc32Combine(Crc32(0, head), tail_crc,
-                             body.size() + tail.size()));
+  member.Finish(
+      Crc32Combine(Crc32(0, head), tail_crc, body.size() + tail.size()));
   written += Concat(member.Parts());
   EXPECT_EQ(InflateOneMember(written), head + body + tail);
 }
@@ -136,8 +137,7 @@ TEST(GzipMemberTest, EmptyStoredMemberIsAValidEmptyMember) {
 
 TEST(GzipMemberTest, Crc32CombineEqualsTheCrcOfTheConcatenation) {
   std::string a = Text(1234), b = Noise(5678);
-  EXPECT_EQ(Crc32Combine(Crc32(0, a), Crc32(0, b), b.size()),
-            Crc32(0, a + b));
+  EXPECT_EQ(Crc32Combine(Crc32(0, a), Crc32(0, b), b.size()), Crc32(0, a + b));
   EXPECT_EQ(Crc32(0, "123456789"), 0xcbf43926u);  // the standard check value
 }
 

@@ -139,12 +139,12 @@ TEST(RecordBuilderTest, ResponseBlockIsStoredHeadPlusBodyWithBothDigests) {
 TEST(RecordBuilderTest, EncodedOrMediaResponsesAreStoredNotDeflated) {
   EXPECT_TRUE(IsIncompressibleResponse(
       "HTTP/1.1 200 OK\r\nContent-Type: IMAGE/PNG\r\n\r\n"));
-  EXPECT_TRUE(IsIncompressibleResponse(
-      "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
-      "Content-Encoding: br\r\n\r\n"));
-  EXPECT_FALSE(IsIncompressibleResponse(
-      "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
-      "Content-Encoding: identity\r\n\r\n"));
+  EXPECT_TRUE(
+      IsIncompressibleResponse("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
+                               "Content-Encoding: br\r\n\r\n"));
+  EXPECT_FALSE(
+      IsIncompressibleResponse("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
+                               "Content-Encoding: identity\r\n\r\n"));
   EXPECT_TRUE(IsIncompressibleType("video/mp4"));
   EXPECT_TRUE(IsIncompressibleType("application/zip; x=1"));
   EXPECT_FALSE(IsIncompressibleType("application/json"));

@@ -21,8 +21,8 @@ using warc_test::TempDir;
 constexpr char kName[] = "rotguard-20260101000000-00000-host.warc.gz";
 
 TEST(RollingFileTest, FileNameHasPrefixUtcTimeSerialAndHost) {
-  auto when = std::chrono::system_clock::time_point(
-      std::chrono::seconds(1764051660));
+  auto when =
+      std::chrono::system_clock::time_point(std::chrono::seconds(1764051660));
   EXPECT_EQ(WarcFileName("rotguard", when, 42, "host"),
             "rotguard-20251125062100-00042-host.warc.gz");
   EXPECT_EQ(WarcFileName("p", when, 123456, "h"),
