@@ -1,0 +1,36 @@
+// The index.html of a restore: every restored post, linked to its
+// rendered page and its source copy, with a table of its links (archived
+// when, or why not captured).
+#ifndef ROTGUARD_RESTORE_INDEX_PAGE_H_
+#define ROTGUARD_RESTORE_INDEX_PAGE_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace rotguard::restore {
+
+struct LinkReport {
+  std::string url;
+  std::string kind;
+  std::string local;  // "" when never captured
+  int64_t captured_at_us = 0;
+  std::string why;  // why it is not local
+};
+
+struct PostReport {
+  std::string key;
+  std::string title;
+  std::string source_name;  // posts/<key>; rendered as source_name.html
+  std::vector<LinkReport> links;
+};
+
+// "2020-02-08 10:00:00Z" (UTC) from microseconds since the epoch.
+std::string FormatCaptureTime(int64_t us);
+
+// The index page, posts in the order given.
+std::string IndexHtml(const std::vector<PostReport>& posts);
+
+}  // namespace rotguard::restore
+
+#endif  // ROTGUARD_RESTORE_INDEX_PAGE_H_

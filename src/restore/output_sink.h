@@ -1,0 +1,36 @@
+// Where `restore` puts its files, one at a time as each becomes final: a
+// directory, or a tar (pax) or zip archive written by libarchive. Every
+// sink receives the same names and bytes, so the three formats hold
+// exactly the same files.
+#ifndef ROTGUARD_RESTORE_OUTPUT_SINK_H_
+#define ROTGUARD_RESTORE_OUTPUT_SINK_H_
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "rotguard/restore.h"
+#include "rotguard/status.h"
+
+namespace rotguard::restore {
+
+// A file put twice is written twice (the directory keeps the last; so
+// does tar on extraction).
+class OutputSink {
+ public:
+  virtual ~OutputSink() = default;
+  // `name` is relative, '/'-separated and already safe (safe_names.cc).
+  virtual Status Put(const std::string& name, std::string_view bytes) = 0;
+  virtual Status Finish() = 0;  // the output is complete and in place
+};
+
+// The sink for `format` at `out`: a directory (created as needed), or an
+// archive written to "OUT.tmp" and renamed to OUT by Finish(); a sink
+// destroyed unfinished removes its OUT.tmp, so OUT is never torn.
+Result<std::unique_ptr<OutputSink>> OpenSink(RestoreFormat format,
+                                             const std::filesystem::path& out);
+
+}  // namespace rotguard::restore
+
+#endif  // ROTGUARD_RESTORE_OUTPUT_SINK_H_

@@ -1,0 +1,124 @@
+// Output sinks (src/restore/output_sink.h): a directory, a tar and a zip
+// receive the same files and hold the same names and bytes.
+#include "restore/output_sink.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+
+#include "unit/temp_dir.h"
+#include "util/file.h"
+
+namespace rotguard::restore {
+namespace {
+
+namespace fs = std::filesystem;
+using ::rotguard::testing::TempDir;
+using Files = std::map<std::string, std::string>;
+
+const Files kFiles = {
+    {"index.html", "<!doctype html><p>index</p>\n"},
+    {"posts/a.md", "# A\n"},
+    {"assets/example.com/img.png", std::string("PNG\0\x01\xff", 6)},
+    {"assets/example.com/empty.css", ""},
+};
+
+Status PutAll(OutputSink& sink) {
+  for (const auto& [name, bytes] : kFiles) {
+    ROTGUARD_RETURN_IF_ERROR(sink.Put(name, bytes));
+  }
+  return sink.Finish();
+}
+
+Files ReadDirectory(const fs::path& dir) {
+  Files files;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    if (!e.is_regular_file()) continue;
+    Result<std::string> bytes = ReadFileToString(e.path());
+    EXPECT_TRUE(bytes.ok());
+    files[fs::relative(e.path(), dir).generic_string()] =
+        bytes.ok() ? *bytes : "";
+  }
+  return files;
+}
+
+Files ReadArchive(const fs::path& path) {
+  Files files;
+  archive* a = archive_read_new();
+  archive_read_support_format_all(a);
+  EXPECT_EQ(archive_read_open_filename(a, path.c_str(), 10240), ARCHIVE_OK);
+  archive_entry* entry;
+  while (archive_read_next_header(a, &entry) == ARCHIVE_OK) {
+    std::string bytes;
+    char buf[4096];
+    la_ssize_t n;
+    while ((n = archive_read_data(a, buf, sizeof buf)) > 0)
+      bytes.append(buf, n);
+    files[archive_entry_pathname(entry)] = bytes;
+  }
+  archive_read_free(a);
+  return files;
+}
+
+Result<std::unique_ptr<OutputSink>> Open(RestoreFormat format,
+                                         const fs::path& out) {
+  Result<std::unique_ptr<OutputSink>> sink = OpenSink(format, out);
+  EXPECT_TRUE(sink.ok()) << sink.status().message();
+  return sink;
+}
+
+TEST(OutputSinkTest, DirectoryTarAndZipHoldTheSameNamesAndBytes) {
+  TempDir t;
+  for (auto [format, name] : {std::pair{RestoreFormat::kDir, "out"},
+                              std::pair{RestoreFormat::kTar, "out.tar"},
+                              std::pair{RestoreFormat::kZip, "out.zip"}}) {
+    Result<std::unique_ptr<OutputSink>> sink = Open(format, t.path() / name);
+    ASSERT_TRUE(sink.ok());
+    ASSERT_TRUE(PutAll(**sink).ok());
+  }
+  EXPECT_EQ(ReadDirectory(t.path() / "out"), kFiles);
+  EXPECT_EQ(ReadArchive(t.path() / "out.tar"), kFiles);
+  EXPECT_EQ(ReadArchive(t.path() / "out.zip"), kFiles);
+  EXPECT_FALSE(fs::exists(t.path() / "out.tar.tmp"));
+  EXPECT_FALSE(fs::exists(t.path() / "out.zip.tmp"));
+}
+
+TEST(OutputSinkTest, DirectoryKeepsTheLastBytesOfAFilePutTwice) {
+  TempDir t;
+  Result<std::unique_ptr<OutputSink>> sink =
+      Open(RestoreFormat::kDir, t.path() / "out");
+  ASSERT_TRUE(sink.ok());
+  ASSERT_TRUE((*sink)->Put("a/b.txt", "first, longer").ok());
+  ASSERT_TRUE((*sink)->Put("a/b.txt", "second").ok());
+  ASSERT_TRUE((*sink)->Finish().ok());
+  EXPECT_EQ(ReadDirectory(t.path() / "out"), (Files{{"a/b.txt", "second"}}));
+}
+
+TEST(OutputSinkTest,
+     ArchiveAppearsOnlyOnFinishAndAnUnfinishedOneLeavesNothing) {
+  TempDir t;
+  fs::path out = t.path() / "out.zip";
+  {
+    Result<std::unique_ptr<OutputSink>> sink = Open(RestoreFormat::kZip, out);
+    ASSERT_TRUE(sink.ok());
+    ASSERT_TRUE((*sink)->Put("a.txt", "a").ok());
+    EXPECT_TRUE(fs::exists(out.string() + ".tmp"));
+    EXPECT_FALSE(fs::exists(out));
+  }  // destroyed unfinished
+  EXPECT_FALSE(fs::exists(out));
+  EXPECT_FALSE(fs::exists(out.string() + ".tmp"));
+}
+
+TEST(OutputSinkTest, ArchiveInAMissingDirectoryFailsNamingTheOutput) {
+  TempDir t;
+  fs::path out = t.path() / "missing" / "out.tar";
+  Result<std::unique_ptr<OutputSink>> sink = OpenSink(RestoreFormat::kTar, out);
+  ASSERT_FALSE(sink.ok());
+  EXPECT_NE(sink.status().message().find(out.string()), std::string::npos);
+}
+
+}  // namespace
+}  // namespace rotguard::restore
