@@ -57,7 +57,8 @@ Result<WalkResult> WalkInputs(const std::vector<std::string>& paths);
 inline constexpr std::string_view kIgnoreFileName = ".rotguardignore";
 
 // Decides which links a scan leaves out: `--exclude` regular expressions
-// (RE2 syntax, rotguard/url_regex.h, matched anywhere in the URL as written) and the globs of
+// (RE2 syntax, rotguard/url_regex.h, matched anywhere in the URL as written)
+// and the globs of
 // `.rotguardignore` files (`*` matches any run of characters, everything
 // else is literal, and the glob must match the whole URL as written or its
 // normalized form). Blank lines and lines starting with '#' are ignored.

@@ -17,6 +17,7 @@
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/fetcher_setup.h"
 #include "cli/output.h"
 #include "cli/store_access.h"
 #include "rotguard/archive.h"
@@ -201,37 +202,39 @@ std::string SummaryText(const ArchiveSummary& s) {
          (s.cancelled ? ", cancelled" : "");
 }
 
-int RunArchiveCommand(const ArchiveFlags& flags, const GlobalOptions& global) {
-  // The lock first: a held store exits 4 at once.
-  std::unique_ptr<Store> store =
-      OpenStoreOrThrow(global, LockMode::kExclusive, StoreCreation::kCreate);
-
-  ArchiveOptions options;
-  options.config = ApplyFlags(flags, store->config());
+// The posts, URLs and -i list the command line names.
+void CollectInputs(const ArchiveFlags& flags, ArchiveOptions* options) {
   for (const std::string& input : flags.inputs) {
-    (IsUrlArgument(input) ? options.urls : options.paths).push_back(input);
+    (IsUrlArgument(input) ? options->urls : options->paths).push_back(input);
   }
   if (!flags.input_file.empty()) {
     if (flags.input_file == "-") {
-      ReadUrlList(std::cin, &options.urls);
+      ReadUrlList(std::cin, &options->urls);
     } else {
       std::ifstream in(flags.input_file);
       if (!in) throw CliError(kExitIoError, flags.input_file + ": cannot read");
-      ReadUrlList(in, &options.urls);
+      ReadUrlList(in, &options->urls);
     }
   }
-  if (options.paths.empty() && options.urls.empty()) {
+  if (options->paths.empty() && options->urls.empty()) {
     throw CliError(kExitUsage,
                    "archive: nothing to do: give posts, URLs or -i");
   }
+}
+
+ArchiveOptions MakeArchiveOptions(const ArchiveFlags& flags,
+                                  const GlobalOptions& global,
+                                  const Store& store) {
+  ArchiveOptions options;
+  options.config = ApplyFlags(flags, store.config());
+  CollectInputs(flags, &options);
   options.all = flags.all;
   options.dry_run = flags.dry_run;
-  options.site_root = SiteRoot(store->root());
+  options.site_root = SiteRoot(store.root());
   options.exit_code_of = [](const ArchiveSummary* summary) {
     return ArchiveExitCode(summary);
   };
-  bool quiet = global.verbosity < 0;
-  if (!quiet && !global.json && StderrIsTty()) {
+  if (global.verbosity >= 0 && !global.json && StderrIsTty()) {
     options.progress = [](int64_t done, int64_t queued, int64_t bytes) {
       std::fprintf(stderr, "\rrotguard: %lld/%lld done, %.1f MB",
                    static_cast<long long>(done), static_cast<long long>(queued),
@@ -239,28 +242,34 @@ int RunArchiveCommand(const ArchiveFlags& flags, const GlobalOptions& global) {
       std::fflush(stderr);
     };
   }
+  return options;
+}
 
+void PrintArchiveSummary(const ArchiveSummary& summary, int exit_code,
+                         const ArchiveFlags& flags,
+                         const GlobalOptions& global) {
+  if (global.json) {
+    std::cout << SummaryJson(summary, exit_code, flags.dry_run).dump() << '\n';
+  } else if (flags.dry_run) {
+    for (const DueUrl& due : summary.due_urls) {
+      std::cout << "due " << DueReasonName(due.reason) << ' ' << due.kind << ' '
+                << due.url << '\n';
+    }
+  } else if (global.verbosity >= 0) {
+    std::cout << SummaryText(summary) << '\n';
+  }
+}
+
+int RunArchiveCommand(const ArchiveFlags& flags, const GlobalOptions& global) {
+  // The lock first: a held store exits 4 at once.
+  std::unique_ptr<Store> store =
+      OpenStoreOrThrow(global, LockMode::kExclusive, StoreCreation::kCreate);
+  ArchiveOptions options = MakeArchiveOptions(flags, global, *store);
   std::unique_ptr<Fetcher> fetcher;
   if (!flags.dry_run) {
-    FetchOptions fetch;
-    fetch.fetch = options.config.fetch;
-    fetch.hosts = options.config.hosts;
-    fetch.resolve = flags.resolve;
-    fetch.connect_to = flags.connect_to;
-    fetch.cacert = flags.cacert;
-    WarcBodyOptions body{size_t{1} << 20, store->root() / "tmp"};
-    std::error_code ignored;
-    std::filesystem::create_directories(body.temp_dir, ignored);
-    fetch.new_body = WarcHttpResponseFactory(body);
-    Result<std::unique_ptr<Fetcher>> made = NewCurlFetcher(std::move(fetch));
-    if (!made.ok()) {
-      bool usage = made.status().code() == ErrorCode::kInvalidArgument;
-      throw CliError(usage ? kExitUsage : kExitIoError,
-                     made.status().message());
-    }
-    fetcher = std::move(*made);
+    fetcher = MakeCliFetcher({flags.resolve, flags.connect_to, flags.cacert},
+                             options.config, *store);
   }
-
   Result<ArchiveSummary> summary = [&] {
     SignalGuard guard(fetcher.get());
     return RunArchive(*store, fetcher.get(), options);
@@ -274,16 +283,7 @@ int RunArchiveCommand(const ArchiveFlags& flags, const GlobalOptions& global) {
     throw CliError(code, status.message());
   }
   int exit_code = flags.dry_run ? kExitOk : ArchiveExitCode(&*summary);
-  if (global.json) {
-    std::cout << SummaryJson(*summary, exit_code, flags.dry_run).dump() << '\n';
-  } else if (flags.dry_run) {
-    for (const DueUrl& due : summary->due_urls) {
-      std::cout << "due " << DueReasonName(due.reason) << ' ' << due.kind << ' '
-                << due.url << '\n';
-    }
-  } else if (!quiet) {
-    std::cout << SummaryText(*summary) << '\n';
-  }
+  PrintArchiveSummary(*summary, exit_code, flags, global);
   return exit_code;
 }
 

@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "cli/exit_codes.h"
+#include "cli/fetcher_setup.h"
 #include "cli/output.h"
 #include "cli/store_access.h"
 #include "rotguard/fetch.h"
@@ -69,22 +70,8 @@ Config ApplyFlags(const LiveFlags& flags, Config config) {
 
 std::unique_ptr<Fetcher> MakeFetcher(const LiveFlags& flags,
                                      const Config& config, const Store& store) {
-  FetchOptions fetch;
-  fetch.fetch = config.fetch;
-  fetch.hosts = config.hosts;
-  fetch.resolve = flags.resolve;
-  fetch.connect_to = flags.connect_to;
-  fetch.cacert = flags.cacert;
-  WarcBodyOptions body{size_t{1} << 20, store.root() / "tmp"};
-  std::error_code ignored;
-  std::filesystem::create_directories(body.temp_dir, ignored);
-  fetch.new_body = WarcHttpResponseFactory(body);
-  Result<std::unique_ptr<Fetcher>> made = NewCurlFetcher(std::move(fetch));
-  if (!made.ok()) {
-    const bool usage = made.status().code() == ErrorCode::kInvalidArgument;
-    throw CliError(usage ? kExitUsage : kExitIoError, made.status().message());
-  }
-  return std::move(*made);
+  return MakeCliFetcher({flags.resolve, flags.connect_to, flags.cacert}, config,
+                        store);
 }
 
 // Healthy verdicts are not listed in quiet (cron) output.

@@ -15,7 +15,6 @@ namespace rotguard::fetch_internal {
 std::optional<std::chrono::seconds> ParseRetryAfter(
     std::string_view value, std::chrono::system_clock::time_point now);
 
-
 // The standard reason phrase of an HTTP status ("OK", "Not Found"), "" for
 // unknown codes. HTTP/2 has none, so we write these in the HTTP/1.1 head.
 const char* ReasonPhrase(int status);

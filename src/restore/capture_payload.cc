@@ -187,6 +187,20 @@ Status ReadRecord(const std::filesystem::path& path, int64_t offset,
   return Status::Ok();
 }
 
+// An RFC 3339 zone ("Z", "+02:00", "-05:30") as microseconds east of UTC.
+std::optional<int64_t> ZoneOffsetMicros(std::string_view zone) {
+  if (zone == "Z" || zone == "z") return 0;
+  if (zone.size() != 6 || (zone[0] != '+' && zone[0] != '-') ||
+      !AllDigits(zone.substr(1, 2)) || zone[3] != ':' ||
+      !AllDigits(zone.substr(4, 2))) {
+    return std::nullopt;
+  }
+  int64_t offset_us =
+      (ToInt(zone.substr(1, 2)) * 3600LL + ToInt(zone.substr(4, 2)) * 60LL) *
+      1000000;
+  return zone[0] == '-' ? -offset_us : offset_us;
+}
+
 }  // namespace
 
 Result<int64_t> ParseCaptureTime(std::string_view text) {
@@ -238,21 +252,9 @@ Result<int64_t> ParseCaptureTime(std::string_view text) {
     }
     if (pos == start) return bad();
   }
-  std::string_view zone = d.substr(pos);
-  int64_t offset_us = 0;
-  if (zone == "Z" || zone == "z") {
-    offset_us = 0;
-  } else if (zone.size() == 6 && (zone[0] == '+' || zone[0] == '-') &&
-             AllDigits(zone.substr(1, 2)) && zone[3] == ':' &&
-             AllDigits(zone.substr(4, 2))) {
-    offset_us =
-        (ToInt(zone.substr(1, 2)) * 3600LL + ToInt(zone.substr(4, 2)) * 60LL) *
-        1000000;
-    if (zone[0] == '-') offset_us = -offset_us;
-  } else {
-    return bad();
-  }
-  return *us + fraction_us - offset_us;
+  std::optional<int64_t> offset_us = ZoneOffsetMicros(d.substr(pos));
+  if (!offset_us) return bad();
+  return *us + fraction_us - *offset_us;
 }
 
 Result<ResolvedCapture> ResolveCapture(Manifest& manifest,

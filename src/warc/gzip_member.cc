@@ -6,6 +6,8 @@
 
 #include <algorithm>
 
+#include "util/zlib_stream.h"
+
 namespace rotguard::warc {
 
 uint32_t Crc32(uint32_t crc, std::string_view bytes) {
@@ -59,26 +61,18 @@ Status GzipCompressMember(CompressorPool& pool, std::string_view raw,
 
 // ---- GzipMemberStream
 
-struct GzipMemberStream::ZStream {
-  z_stream stream{};
-  bool initialized = false;
-};
-
 GzipMemberStream::GzipMemberStream(size_t chunk_size, Sink out)
-    : z_(std::make_unique<ZStream>()),
+    : z_(std::make_unique<rotguard::ZStream>()),
       buffer_(chunk_size, '\0'),
       out_(std::move(out)) {}
 
-GzipMemberStream::~GzipMemberStream() {
-  if (z_->initialized) deflateEnd(&z_->stream);
-}
+GzipMemberStream::~GzipMemberStream() = default;
 
 Status GzipMemberStream::Init(int level) {
   // windowBits 15 + 16: a gzip wrapper with a plain header (no FEXTRA).
-  z_->initialized = deflateInit2(&z_->stream, level, Z_DEFLATED, 15 + 16, 8,
-                                 Z_DEFAULT_STRATEGY) == Z_OK;
-  return z_->initialized ? Status::Ok()
-                         : Status::Internal("zlib: deflateInit2");
+  return z_->InitDeflate(level, 15 + 16, Z_DEFAULT_STRATEGY)
+             ? Status::Ok()
+             : Status::Internal("zlib: deflateInit2");
 }
 
 Status GzipMemberStream::Add(std::string_view bytes) {
@@ -90,7 +84,7 @@ Status GzipMemberStream::Finish(std::string_view bytes) {
 }
 
 Status GzipMemberStream::Feed(std::string_view in, int flush) {
-  z_stream* z = &z_->stream;
+  z_stream* z = z_->get();
   z->next_in = reinterpret_cast<const Bytef*>(in.data());
   z->avail_in = static_cast<uInt>(in.size());
   int rc = Z_OK;

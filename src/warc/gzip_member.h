@@ -28,6 +28,10 @@
 #include "rotguard/status.h"
 #include "util/handles.h"
 
+namespace rotguard {
+class ZStream;  // util/zlib_stream.h
+}  // namespace rotguard
+
 namespace rotguard::warc {
 
 // CRC-32 (gzip's) of `bytes`, continuing `crc` (0 to start).
@@ -79,8 +83,7 @@ class GzipMemberStream {
  private:
   Status Feed(std::string_view in, int flush);
 
-  struct ZStream;
-  std::unique_ptr<ZStream> z_;
+  std::unique_ptr<rotguard::ZStream> z_;  // util/zlib_stream.h
   std::string buffer_;
   Sink out_;
 };

@@ -6,8 +6,8 @@
 
 #include "fetch/address_guard.h"
 #include "fetch/fetch_internal.h"
-#include "rotguard/url.h"
 #include "rotguard/fetch.h"
+#include "rotguard/url.h"
 
 namespace rotguard {
 namespace {

@@ -1,0 +1,30 @@
+// The fetcher every network command builds the same way (archive,
+// verify --live): settings, explicit name mappings, an extra CA, and WARC
+// response bodies spooled to the store's tmp directory.
+#ifndef ROTGUARD_CLI_FETCHER_SETUP_H_
+#define ROTGUARD_CLI_FETCHER_SETUP_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "rotguard/config.h"
+#include "rotguard/fetch.h"
+#include "rotguard/store.h"
+
+namespace rotguard::cli {
+
+struct NetworkFlags {
+  std::vector<std::string> resolve;     // --resolve HOST:PORT:ADDR
+  std::vector<std::string> connect_to;  // --connect-to
+  std::string cacert;                   // --cacert FILE
+};
+
+// Throws CliError (usage for a bad --resolve/--cacert, else I/O).
+std::unique_ptr<Fetcher> MakeCliFetcher(const NetworkFlags& network,
+                                        const Config& config,
+                                        const Store& store);
+
+}  // namespace rotguard::cli
+
+#endif  // ROTGUARD_CLI_FETCHER_SETUP_H_
