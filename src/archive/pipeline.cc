@@ -1,28 +1,25 @@
-// The archive pipeline: scan → posts as resources → plan what is due →
-// fetch (Fetcher on this thread) → write (writer threads) → commit in
-// durable batches.
+// The archive pipeline: scan → posts as resources → plan what is due
+// (planner.h) → fetch (Fetcher on this thread) → write (writer_pool.h) →
+// commit in durable batches (committer.h).
 //
 // Threads: the calling thread runs Fetcher::Run() and the sink callbacks;
-// they only scan pages for requisites and hand exchanges over through a
-// bounded queue. Writer threads (one per core, at least two) hash,
-// compress and append exchanges in parallel (WarcWriter serializes only
-// the append), then note their records under `book_mu_`. A job's end
-// (kDone) is finished after every exchange of the job is noted: by the
-// writer that notes the last one if it was still being written. The
-// committer thread turns the pending rows into a batch every 2 s or 500
-// records and commits it (fdatasync first, then one transaction), so no
-// writer ever waits for the disk. While the fetch runs the Manifest is
-// used under `manifest_mu_` (by the committer), and writers look up dedupe
-// originals through a second connection (`dedupe_manifest_`, reads only)
-// that SQLite's WAL lets read while the committer writes; before and after
-// the fetch only the calling thread uses the Manifest.
+// they only scan pages for requisites and hand exchanges over to the
+// writer pool through its bounded work queue. Writers note their records
+// and the chains' capture rows under `book_mu_`; a job's end (judged by
+// JudgeChain, rotguard/chain_outcome.h) comes after every exchange of the
+// job was noted. The committer's thread commits the noted rows every 2 s
+// or 500 records, so no writer ever waits for the disk. While the fetch
+// runs the Manifest is used under `manifest_mu_` (by the committer), and
+// writers look up dedupe originals through a second connection
+// (`dedupe_manifest_`, reads only) that SQLite's WAL lets read while the
+// committer writes; before and after the fetch only the calling thread
+// uses the Manifest.
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <filesystem>
@@ -30,16 +27,20 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <set>
 #include <string>
-#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
 #include <vector>
 
 #include "archive/body_text.h"
+#include "archive/committer.h"
+#include "archive/originals.h"
+#include "archive/planner.h"
+#include "archive/work_queue.h"
+#include "archive/writer_pool.h"
 #include "rotguard/archive.h"
+#include "rotguard/chain_outcome.h"
 #include "rotguard/extract.h"
 #include "rotguard/health.h"
 #include "rotguard/requisites.h"
@@ -51,16 +52,21 @@
 namespace rotguard {
 namespace {
 
+using archiver::CommitBatch;
+using archiver::Committer;
 using archiver::DecodedPayload;
+using archiver::FileEvents;
 using archiver::HeaderValue;
+using archiver::JobInfo;
+using archiver::JobRole;
 using archiver::MediaType;
+using archiver::Originals;
+using archiver::WorkItem;
+using archiver::WriterPool;
+using archiver::WrittenExchange;
 
-constexpr uint64_t kDedupeMinBytes = 1024;
 constexpr size_t kMaxParsedBytes = 8u << 20;  // of a page or stylesheet
-constexpr size_t kQueueLimit = 16;            // exchanges waiting to be written
 constexpr size_t kScanBatch = 500;
-// Writer threads hash and compress; more than the cores only adds waits.
-constexpr unsigned kMaxWriterThreads = 4;
 
 int64_t SystemNowUs() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -85,18 +91,6 @@ std::string StripLabel(const std::string& digest) {
   return colon == std::string::npos ? digest : digest.substr(colon + 1);
 }
 
-// What a revisit record says of the durable capture it refers to.
-WarcRevisitOf RevisitTargetOf(const CaptureRow& c) {
-  WarcRevisitOf original;
-  original.record_id = c.record_id;
-  original.target_uri = c.url;
-  original.date = FormatWarcDate(TimeOfUs(c.captured_at_us));
-  original.payload_digest = "sha1:" + c.payload_sha1;
-  original.payload_sha256 = c.payload_sha256;
-  original.payload_length = static_cast<uint64_t>(c.payload_length);
-  return original;
-}
-
 CaptureRow CaptureOf(const WarcRecordLocation& loc, int64_t captured_at_us) {
   CaptureRow c;
   c.url = loc.target_uri;
@@ -113,114 +107,16 @@ CaptureRow CaptureOf(const WarcRecordLocation& loc, int64_t captured_at_us) {
   return c;
 }
 
-// What a job is for.
-enum class JobRole {
-  kTarget,     // a URL a post links to (or named on the command line)
-  kOriginal,   // the s0 original of a Blogger image
-  kRequisite,  // a page requisite of a fetched target page
-  kCssAsset,   // a url()/@import of a fetched stylesheet
-};
-
-struct JobInfo {
-  JobRole role = JobRole::kTarget;
-  std::string normalized;
-  std::string kind;  // link kind of a target
-  std::string asset_key;
-  std::optional<UrlRow> before;  // the urls row when planned
-};
-
-// WARC files opened/closed inside writer calls, applied at commit time
-// (the writer's callbacks run under its lock and must not block long).
-struct FileEvents {
-  std::mutex mu;
-  std::vector<WarcFileRow> opened;
-  std::vector<RecordRow> warcinfo;
-  std::vector<WarcFileSummary> closed;
-};
-
-// One unit for the writer thread.
-struct WorkItem {
-  enum class Type { kExchange, kDone } type = Type::kExchange;
-  uint64_t tag = 0;
-  FetchedExchange exchange;  // kExchange
-  FetchOutcome outcome;      // kDone
-  std::vector<std::string> hop_urls;
-  std::vector<int> hop_statuses;
-};
-
-// A bounded FIFO: the fetch thread waits when the writers fall behind,
-// so spooled bodies do not pile up. It also counts, per job, exchanges
-// taken but not yet noted, so the job's kDone (queued after them) can wait
-// for them.
-class WorkQueue {
- public:
-  void Push(WorkItem item) {
-    std::unique_lock<std::mutex> lock(mu_);
-    not_full_.wait(lock,
-                   [&] { return items_.size() < kQueueLimit || closed_; });
-    items_.push_back(std::move(item));
-    not_empty_.notify_one();
-  }
-  // Waits for an item; nullopt once closed and empty.
-  std::optional<WorkItem> Pop() {
-    std::unique_lock<std::mutex> lock(mu_);
-    not_empty_.wait(lock, [&] { return !items_.empty() || closed_; });
-    if (items_.empty()) return std::nullopt;
-    WorkItem item = std::move(items_.front());
-    items_.pop_front();
-    if (item.type == WorkItem::Type::kExchange) ++unnoted_[item.tag];
-    not_full_.notify_one();
-    return item;
-  }
-  // A job's end whose exchanges are still being written is kept (true),
-  // and handed back by the Noted() of the last of them.
-  bool DeferDone(WorkItem& done) {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (unnoted_.count(done.tag) == 0) return false;
-    deferred_.emplace(done.tag, std::move(done));
-    return true;
-  }
-  // An exchange of job `tag` taken by Pop() has been noted; returns the
-  // job's deferred end once nothing of the job is left unnoted.
-  std::optional<WorkItem> Noted(uint64_t tag) {
-    std::lock_guard<std::mutex> lock(mu_);
-    auto it = unnoted_.find(tag);
-    if (it == unnoted_.end() || --it->second > 0) return std::nullopt;
-    unnoted_.erase(it);
-    auto done = deferred_.find(tag);
-    if (done == deferred_.end()) return std::nullopt;
-    WorkItem item = std::move(done->second);
-    deferred_.erase(done);
-    return item;
-  }
-  void Close() {
-    std::lock_guard<std::mutex> lock(mu_);
-    closed_ = true;
-    not_empty_.notify_all();
-    not_full_.notify_all();
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable not_empty_, not_full_;
-  std::deque<WorkItem> items_;
-  std::unordered_map<uint64_t, int> unnoted_;  // by job tag
-  std::unordered_map<uint64_t, WorkItem> deferred_;
-  bool closed_ = false;
-};
-
-// Rows written since the last commit, committed together.
-struct CommitBatch {
-  std::vector<RecordRow> records;
-  std::vector<CaptureRow> captures;
-  std::vector<UrlRow> urls;
-};
-
-// What WriteExchange() (any writer, in parallel) hands to NoteExchange().
-struct WrittenExchange {
-  std::optional<WarcExchangeLocations> locations;
-  std::optional<WarcRevisitOf> original;
-};
+// Whether a failed due link makes `archive` exit 2 (SPEC §13): not a
+// max-size cut (still a capture), nor an HTTP error of a link already
+// known gone.
+bool CountsAsFailedLink(const JobInfo& info, FailureClass failure) {
+  bool was_gone = info.before && info.before->verdict == kVerdictGone;
+  bool http_failure =
+      failure == FailureClass::kHttp4xx || failure == FailureClass::kHttp5xx;
+  return failure != FailureClass::kNone && failure != FailureClass::kTooLarge &&
+         !(http_failure && was_gone);
+}
 
 class Archiver {
  public:
@@ -229,11 +125,14 @@ class Archiver {
         manifest_(store.manifest()),
         fetcher_(fetcher),
         options_(options),
-        config_(options.config) {}
+        config_(options.config),
+        originals_([this](const std::string& sha1) { return Lookup(sha1); }),
+        committer_(manifest_, manifest_mu_, *file_events_, originals_,
+                   CommitterOptionsOf(options)) {}
 
   Result<ArchiveSummary> Run();
-  // Ends the runs row with the summary's counts.
   int ExitCodeOf(const ArchiveSummary* summary) const;
+  // Ends the runs row with the summary's counts.
   void EndRun(int exit_code);
 
  private:
@@ -247,6 +146,14 @@ class Archiver {
     std::lock_guard<std::mutex> lock(trace_mu_);  // writers trace too
     options_.trace(event);
   }
+  archiver::CommitterOptions CommitterOptionsOf(const ArchiveOptions& o) {
+    archiver::CommitterOptions c;
+    c.interval_ms = o.commit_interval_ms;
+    c.records = o.commit_records;
+    c.sync = [this] { return writer_->Sync(); };
+    if (o.trace) c.trace = [this](std::string_view e) { Trace(e); };
+    return c;
+  }
 
   Status ScanPosts(std::vector<std::pair<std::string, std::string>>* changed,
                    std::vector<Link>* links);
@@ -256,22 +163,18 @@ class Archiver {
   Status Plan(const std::vector<Link>& links);
   void AddJob(const std::string& url, JobInfo info,
               std::vector<std::string> headers = {});
+  JobInfo JobOf(uint64_t tag);
   Status FetchAll();
-  void WriterLoop();
-  void FinishJob(const WorkItem& done);
-  void CommitterLoop();
-  size_t PendingRows() const {
-    return pending_records_.size() + pending_captures_.size();
-  }
-  Status WriteExchange(WorkItem& item, WrittenExchange* written);
+  Status FetchWithWriters();
+  void OpenDedupeConnection();
+  Result<std::optional<CaptureRow>> Lookup(const std::string& sha1);
   void NoteExchange(const WorkItem& item, const WrittenExchange& written);
-  void FinishChain(const WorkItem& item);
-  std::optional<CommitBatch> TakeBatch(bool only_if_due);
-  Status Commit(CommitBatch batch);
-  void OfferAsOriginals(const std::vector<CaptureRow>& captures);
-  Status CommitPending();
+  void FinishJob(const WorkItem& done);
+  std::vector<CaptureRow> TakeChain(uint64_t tag, const std::string& final_url);
+  void CountChain(const FetchOutcome& outcome, const ChainOutcome& judged);
+  UrlRow TargetRow(const JobInfo& info, const WorkItem& done,
+                   const ChainOutcome& judged);
   void FailWriter(const Status& status);
-  std::optional<WarcRevisitOf> FindOriginal(const std::string& sha1);
 
   Store& store_;
   Manifest& manifest_;
@@ -282,8 +185,8 @@ class Archiver {
   std::optional<ScopeFilter> scope_;
   std::unordered_map<std::string, UrlRow> urls_;  // by normalized
 
-  // Jobs, by tag (the index). Guarded: the sink adds while the writer
-  // reads.
+  // Jobs, by tag (the index). Guarded: the sink adds while the writers
+  // read.
   std::mutex jobs_mu_;
   std::deque<JobInfo> jobs_;
   std::unordered_set<std::string> queued_;  // normalized URLs of this run
@@ -292,30 +195,21 @@ class Archiver {
 
   std::unique_ptr<WarcWriter> writer_;
   std::shared_ptr<FileEvents> file_events_ = std::make_shared<FileEvents>();
-  WorkQueue queue_;
   std::mutex trace_mu_;
   std::mutex fail_mu_;
   Status writer_status_;  // the first failure, under fail_mu_
   std::atomic<bool> writer_failed_{false};
 
-  // Writer-thread state. While the fetch runs: pending rows, chains and the
-  // commit clock under book_mu_ (commit_due_ wakes the committer); the
-  // Manifest under manifest_mu_, the dedupe connection under dedupe_mu_,
-  // durable_ under durable_mu_ (taken last).
+  // While the fetch runs: chains and the chain counts of summary_ under
+  // book_mu_; the Manifest under manifest_mu_, the dedupe connection
+  // under dedupe_mu_.
   std::mutex book_mu_;
-  std::condition_variable commit_due_;
-  bool writers_done_ = false;
+  std::map<uint64_t, std::vector<CaptureRow>> chains_;  // until the end
   std::mutex manifest_mu_;
   std::unique_ptr<Manifest> dedupe_manifest_;  // null: use manifest_
   std::mutex dedupe_mu_;
-  std::mutex durable_mu_;
-  std::vector<RecordRow> pending_records_;
-  std::vector<CaptureRow> pending_captures_;
-  std::vector<UrlRow> pending_urls_;
-  std::map<uint64_t, std::vector<CaptureRow>> chains_;      // until OnDone
-  std::unordered_map<std::string, WarcRevisitOf> durable_;  // sha1 → orig.
-  std::chrono::steady_clock::time_point last_commit_ =
-      std::chrono::steady_clock::now();
+  Originals originals_;
+  Committer committer_;
   std::atomic<int64_t> bytes_{0};
   std::atomic<int64_t> done_{0};
 };
@@ -323,12 +217,12 @@ class Archiver {
 // The Fetcher's sink: runs on the fetch thread.
 class Archiver::Sink : public FetchSink {
  public:
-  explicit Sink(Archiver& archiver) : a_(archiver) {}
+  Sink(Archiver& archiver, WriterPool& writers)
+      : a_(archiver), writers_(writers) {}
 
   void OnExchange(const FetchJob& job, FetchedExchange& exchange) override {
     if (!exchange.retrying) {
-      hops_[job.tag].first.push_back(exchange.url);
-      hops_[job.tag].second.push_back(exchange.http_status);
+      hops_[job.tag].push_back({exchange.url, exchange.http_status});
     }
     if (exchange.response) {
       a_.bytes_ += static_cast<int64_t>(exchange.response->payload_length());
@@ -341,7 +235,7 @@ class Archiver::Sink : public FetchSink {
     item.tag = job.tag;
     item.exchange = std::move(exchange);
     exchange.response = nullptr;
-    a_.queue_.Push(std::move(item));
+    writers_.Push(std::move(item));
     Progress();
   }
 
@@ -352,12 +246,11 @@ class Archiver::Sink : public FetchSink {
     item.outcome = outcome;
     auto hops = hops_.find(outcome.job.tag);
     if (hops != hops_.end()) {
-      item.hop_urls = std::move(hops->second.first);
-      item.hop_statuses = std::move(hops->second.second);
+      item.hops = std::move(hops->second);
       hops_.erase(hops);
     }
     ++a_.done_;
-    a_.queue_.Push(std::move(item));
+    writers_.Push(std::move(item));
     Progress();
   }
 
@@ -429,8 +322,8 @@ class Archiver::Sink : public FetchSink {
   }
 
   Archiver& a_;
-  std::map<uint64_t, std::pair<std::vector<std::string>, std::vector<int>>>
-      hops_;
+  WriterPool& writers_;
+  std::map<uint64_t, std::vector<ChainHop>> hops_;  // by job tag
   std::chrono::steady_clock::time_point last_progress_;
 };
 
@@ -544,7 +437,8 @@ Status Archiver::WritePosts(
         writer_->WriteResource(capture, type, *bytes);
     if (!loc.ok()) return loc.status();
     Trace("write " + capture.target_uri);
-    pending_records_.push_back(RecordRowOf(*loc));
+    CommitBatch rows;
+    rows.records.push_back(RecordRowOf(*loc));
     CaptureRow c = CaptureOf(*loc, now_us);
     c.url = capture.target_uri;
     c.normalized = "";
@@ -552,7 +446,8 @@ Status Archiver::WritePosts(
     c.content_type = type;
     c.final_url = c.url;
     c.run_id = summary_.run_id;
-    pending_captures_.push_back(std::move(c));
+    rows.captures.push_back(std::move(c));
+    committer_.Add(std::move(rows));
   }
   return Status::Ok();
 }
@@ -579,150 +474,55 @@ void Archiver::AddJob(const std::string& url, JobInfo info,
   }
 }
 
+JobInfo Archiver::JobOf(uint64_t tag) {
+  std::lock_guard<std::mutex> lock(jobs_mu_);
+  return jobs_[tag];
+}
+
 Status Archiver::Plan(const std::vector<Link>& links) {
   Result<std::vector<UrlRow>> rows = manifest_.ListUrls();
   if (!rows.ok()) return rows.status();
   for (UrlRow& row : *rows) urls_.emplace(row.normalized, std::move(row));
-
-  // One target per normalized URL; a `link` occurrence wins (it is the one
-  // whose page requisites are fetched).
-  std::vector<std::pair<std::string, std::string>> order;  // url, normalized
-  std::unordered_map<std::string, std::string> kind_of;
-  auto consider = [&](const std::string& url, const std::string& normalized,
-                      const std::string& kind) {
-    auto [it, inserted] = kind_of.emplace(normalized, kind);
-    if (inserted) {
-      order.emplace_back(url, normalized);
-    } else if (kind == "link" || kind == "url") {
-      it->second = kind;
-    }
-  };
-  for (const Link& link : links) {
-    if (link.normalized.empty()) continue;
-    consider(link.url, link.normalized, std::string(LinkKindName(link.kind)));
-  }
-  for (const std::string& url : options_.urls) {
-    std::optional<std::string> normalized = NormalizeUrl(url);
-    if (!normalized) {
-      return Status::InvalidArgument("'" + url +
-                                     "': not an absolute http(s) URL");
-    }
-    consider(url, *normalized, "url");
-  }
-
-  int64_t now_us = NowUs();
-  for (const auto& [url, normalized] : order) {
-    if (!scope_->InScope(normalized)) continue;
-    auto row = urls_.find(normalized);
-    const UrlRow* before = row == urls_.end() ? nullptr : &row->second;
-    DueReason reason = DecideDue(before, now_us, config_.health, options_.all);
-    std::string asset_key = BloggerAssetKey(config_.blogger, url);
-    if (reason != DueReason::kNotDue) {
-      ++summary_.due;
-      const std::string& kind = kind_of[normalized];
-      if (options_.dry_run) {
-        summary_.due_urls.push_back({url, normalized, kind, reason});
-      }
-      JobInfo info;
-      info.role = JobRole::kTarget;
-      info.normalized = normalized;
-      info.kind = kind;
-      info.asset_key = asset_key;
-      if (before) info.before = *before;
-      AddJob(url, std::move(info));
-    }
-    std::optional<std::string> original =
-        BloggerOriginalUrl(config_.blogger, url);
-    if (!original) continue;
-    std::optional<std::string> original_key = NormalizeUrl(*original);
-    if (!original_key || !scope_->InScope(*original_key)) continue;
-    auto orow = urls_.find(*original_key);
-    DueReason original_due =
-        DecideDue(orow == urls_.end() ? nullptr : &orow->second, now_us,
-                  config_.health, options_.all);
-    if (original_due == DueReason::kNotDue) continue;
-    if (options_.dry_run) {
-      summary_.due_urls.push_back(
-          {*original, *original_key, "original", original_due});
-    }
-    JobInfo info;
-    info.role = JobRole::kOriginal;
-    info.normalized = *original_key;
-    info.kind = "original";
-    info.asset_key = asset_key;
-    if (orow != urls_.end()) info.before = orow->second;
-    AddJob(*original, std::move(info));
+  archiver::PlanInput input;
+  input.links = &links;
+  input.urls = &options_.urls;
+  input.known = &urls_;
+  input.scope = &*scope_;
+  input.now_us = NowUs();
+  input.all = options_.all;
+  input.dry_run = options_.dry_run;
+  Result<archiver::Plan> plan = archiver::PlanDue(config_, input);
+  if (!plan.ok()) return plan.status();
+  summary_.due += plan->due;
+  summary_.due_urls = std::move(plan->due_urls);
+  for (archiver::PlannedJob& job : plan->jobs) {
+    AddJob(job.url, std::move(job.info));
   }
   return Status::Ok();
 }
 
-// Any writer thread: the durable capture with this payload, if any. Only
-// committed rows are found, so a revisit never points at a record that a
-// crash could still lose.
-std::optional<WarcRevisitOf> Archiver::FindOriginal(const std::string& sha1) {
-  {
-    std::lock_guard<std::mutex> lock(durable_mu_);
-    auto it = durable_.find(sha1);
-    if (it != durable_.end()) return it->second;
-  }
-  Result<std::optional<CaptureRow>> found = std::optional<CaptureRow>();
+// Any writer thread: a committed capture with this payload, looked up on
+// the dedupe connection (or on the manifest, under its lock).
+Result<std::optional<CaptureRow>> Archiver::Lookup(const std::string& sha1) {
   if (dedupe_manifest_) {
     std::lock_guard<std::mutex> lock(dedupe_mu_);
-    found = dedupe_manifest_->FindCaptureByPayloadSha1(sha1);
-  } else {
-    std::lock_guard<std::mutex> lock(manifest_mu_);
-    found = manifest_.FindCaptureByPayloadSha1(sha1);
+    return dedupe_manifest_->FindCaptureByPayloadSha1(sha1);
   }
-  if (!found.ok() || !found->has_value()) return std::nullopt;
-  const CaptureRow& c = **found;
-  if (c.truncated || c.payload_length < static_cast<int64_t>(kDedupeMinBytes)) {
-    return std::nullopt;
-  }
-  WarcRevisitOf original = RevisitTargetOf(c);
-  std::lock_guard<std::mutex> lock(durable_mu_);
-  durable_.emplace(sha1, original);
-  return original;
+  std::lock_guard<std::mutex> lock(manifest_mu_);
+  return manifest_.FindCaptureByPayloadSha1(sha1);
 }
 
-// Any writer thread, in parallel: hashes, compresses and appends.
-Status Archiver::WriteExchange(WorkItem& item, WrittenExchange* written) {
-  FetchedExchange& ex = item.exchange;
-  if (!ex.response) return Status::Ok();
-  auto* warc_response = dynamic_cast<WarcHttpResponse*>(ex.response.get());
-  if (warc_response == nullptr) {
-    return Status::Internal(ex.url +
-                            ": the fetcher's bodies are not WARC responses "
-                            "(FetchOptions::new_body)");
-  }
-  WarcHttpResponse& response = *warc_response;
-  ROTGUARD_RETURN_IF_ERROR(response.FinishBody());
-  WarcCapture capture;
-  capture.target_uri = ex.url;
-  capture.ip_address = ex.ip_address;
-  capture.protocol = ex.protocol;
-  capture.date = ex.started;
-  if (response.payload_length() >= kDedupeMinBytes &&
-      response.truncated().empty()) {
-    written->original = FindOriginal(StripLabel(response.payload_digest()));
-  }
-  Result<WarcExchangeLocations> locs =
-      written->original
-          ? writer_->WriteRevisit(capture, ex.request_head, response,
-                                  *written->original)
-          : writer_->WriteExchange(capture, ex.request_head, response);
-  if (!locs.ok()) return locs.status();
-  written->locations = std::move(*locs);
-  return Status::Ok();
-}
-
-// Under book_mu_: the written records and the chain's capture row.
+// Any writer thread: the written records, and the chain's capture row.
 void Archiver::NoteExchange(const WorkItem& item,
                             const WrittenExchange& written) {
-  if (!written.locations) return;
+  std::lock_guard<std::mutex> lock(book_mu_);
+  if (writer_failed_ || !written.locations) return;
   const FetchedExchange& ex = item.exchange;
   Trace("write " + ex.url);
-  pending_records_.push_back(RecordRowOf(written.locations->request));
-  pending_records_.push_back(RecordRowOf(written.locations->response));
+  CommitBatch rows;
+  rows.records.push_back(RecordRowOf(written.locations->request));
+  rows.records.push_back(RecordRowOf(written.locations->response));
+  committer_.Add(std::move(rows));
   if (ex.retrying) return;  // not part of the chain
   CaptureRow c = CaptureOf(written.locations->response, UsOf(ex.started));
   std::optional<std::string> normalized = NormalizeUrl(ex.url);
@@ -737,182 +537,83 @@ void Archiver::NoteExchange(const WorkItem& item,
   chains_[item.tag].push_back(std::move(c));
 }
 
-void Archiver::FinishJob(const WorkItem& done) {
-  std::lock_guard<std::mutex> lock(book_mu_);
-  if (writer_failed_) return;
-  FinishChain(done);
-  if (PendingRows() >= options_.commit_records) commit_due_.notify_one();
-}
-
-bool AcceptedStatus(const Config& config, const std::string& url, int status) {
-  auto host = config.hosts.find(UrlHostOf(url));
-  if (host == config.hosts.end()) return false;
-  const std::vector<int>& accepted = host->second.accept_statuses;
-  return std::find(accepted.begin(), accepted.end(), status) != accepted.end();
-}
-
-void Archiver::FinishChain(const WorkItem& item) {
-  JobInfo info;
-  {
-    std::lock_guard<std::mutex> lock(jobs_mu_);
-    info = jobs_[item.tag];
-  }
-  const FetchOutcome& outcome = item.outcome;
+// Under book_mu_: the chain's capture rows in hop order (writers note hops
+// in the order they finish), each naming where the chain ended.
+std::vector<CaptureRow> Archiver::TakeChain(uint64_t tag,
+                                            const std::string& final_url) {
   std::vector<CaptureRow> chain;
-  if (auto it = chains_.find(item.tag); it != chains_.end()) {
+  if (auto it = chains_.find(tag); it != chains_.end()) {
     chain = std::move(it->second);
     chains_.erase(it);
   }
-  // Writers note hops in the order they finish, not the order of the hops.
   std::stable_sort(chain.begin(), chain.end(),
                    [](const CaptureRow& a, const CaptureRow& b) {
                      return a.hop_index < b.hop_index;
                    });
-  std::string final_url =
-      item.hop_urls.empty() ? outcome.final_url : item.hop_urls.back();
-  for (CaptureRow& c : chain) {
-    c.final_url = final_url;
-    pending_captures_.push_back(std::move(c));
-  }
+  for (CaptureRow& c : chain) c.final_url = final_url;
+  return chain;
+}
 
-  bool accepted = AcceptedStatus(config_, final_url, outcome.final_status);
-  FailureClass failure = outcome.failure;
-  if (failure == FailureClass::kNone && !accepted) {
-    failure = FailureClassOfStatus(outcome.final_status);
-  }
+// Under book_mu_: the chain counts of the summary.
+void Archiver::CountChain(const FetchOutcome& outcome,
+                          const ChainOutcome& judged) {
   if (outcome.final_status != 0) ++summary_.fetched;
-  if (failure != FailureClass::kNone) {
+  if (judged.failure != FailureClass::kNone) {
     ++summary_.failed;
-    ++summary_.failed_by_class[FailureClassName(failure)];
+    ++summary_.failed_by_class[FailureClassName(judged.failure)];
   }
-  if (failure == FailureClass::kCancelled) summary_.cancelled = true;
+  if (judged.failure == FailureClass::kCancelled) summary_.cancelled = true;
+}
 
+// The urls row of a target after its chain: health and final target.
+UrlRow Archiver::TargetRow(const JobInfo& info, const WorkItem& done,
+                           const ChainOutcome& judged) {
+  HealthObservation observation = judged.observation;
+  observation.at_unix = NowUs() / 1'000'000;
+  UrlRow row = info.before.value_or(UrlRow{});
+  row.normalized = info.normalized;
+  ApplyHealthObservation(config_.health, observation, &row);
+  if (!done.hops.empty() &&
+      IsShortenerUrl(config_.shortener, done.hops.front().url)) {
+    std::vector<std::string> urls;
+    for (const ChainHop& hop : done.hops) urls.push_back(hop.url);
+    row.final_url = FinalNonShortenerUrl(config_.shortener, urls);
+  } else if (done.hops.size() > 1) {
+    row.final_url = judged.final_url;
+  }
+  if (!info.asset_key.empty()) row.asset_key = info.asset_key;
+  return row;
+}
+
+// Any writer thread, once every exchange of the job was noted.
+void Archiver::FinishJob(const WorkItem& done) {
+  JobInfo info = JobOf(done.tag);
+  const FetchOutcome& outcome = done.outcome;
+  ChainFacts facts;
+  facts.link_url = outcome.job.url;
+  facts.hops = done.hops;
+  facts.failure = outcome.failure;
+  facts.final_status = outcome.final_status;
+  facts.last_attempted = outcome.final_url;
+  ChainOutcome judged = JudgeChain(config_, facts);
+
+  std::lock_guard<std::mutex> lock(book_mu_);
+  if (writer_failed_) return;
+  CommitBatch rows;
+  rows.captures = TakeChain(done.tag, judged.final_url);
+  CountChain(outcome, judged);
   if (info.role == JobRole::kOriginal) {
     UrlRow row = info.before.value_or(UrlRow{});
     row.normalized = info.normalized;
     row.asset_key = info.asset_key;
-    pending_urls_.push_back(std::move(row));
-    return;
-  }
-  if (info.role != JobRole::kTarget) return;
-
-  bool was_gone = info.before && info.before->verdict == kVerdictGone;
-  bool http_failure =
-      failure == FailureClass::kHttp4xx || failure == FailureClass::kHttp5xx;
-  if (failure != FailureClass::kNone && failure != FailureClass::kTooLarge &&
-      !(http_failure && was_gone)) {
-    ++summary_.failed_links;
-  }
-  if (outcome.failure == FailureClass::kCancelled) return;  // no verdict
-
-  HealthObservation observation;
-  observation.at_unix = NowUs() / 1'000'000;
-  observation.failure = outcome.failure;
-  observation.final_status = outcome.final_status;
-  observation.hops = std::max(1, outcome.hops);
-  observation.accepted_status = accepted;
-  for (size_t i = 0; i < item.hop_urls.size(); ++i) {
-    if (!IsShortenerUrl(config_.shortener, item.hop_urls[i])) {
-      observation.first_non_shortener_status = item.hop_statuses[i];
-      break;
+    rows.urls.push_back(std::move(row));
+  } else if (info.role == JobRole::kTarget) {
+    if (CountsAsFailedLink(info, judged.failure)) ++summary_.failed_links;
+    if (outcome.failure != FailureClass::kCancelled) {  // else no verdict
+      rows.urls.push_back(TargetRow(info, done, judged));
     }
   }
-  UrlRow row = info.before.value_or(UrlRow{});
-  row.normalized = info.normalized;
-  ApplyHealthObservation(config_.health, observation, &row);
-  if (!item.hop_urls.empty() &&
-      IsShortenerUrl(config_.shortener, item.hop_urls.front())) {
-    row.final_url = FinalNonShortenerUrl(config_.shortener, item.hop_urls);
-  } else if (item.hop_urls.size() > 1) {
-    row.final_url = final_url;
-  }
-  if (!info.asset_key.empty()) row.asset_key = info.asset_key;
-  pending_urls_.push_back(std::move(row));
-}
-
-// Under book_mu_ (or alone): the pending rows as the next batch, if any
-// (and, with only_if_due, if the interval or the record count says so).
-std::optional<CommitBatch> Archiver::TakeBatch(bool only_if_due) {
-  auto interval = std::chrono::milliseconds(options_.commit_interval_ms);
-  auto now = std::chrono::steady_clock::now();
-  bool due = PendingRows() >= options_.commit_records ||
-             now - last_commit_ >= interval;
-  if (only_if_due && !due) return std::nullopt;
-  last_commit_ = now;
-  CommitBatch batch;
-  batch.records.swap(pending_records_);
-  batch.captures.swap(pending_captures_);
-  batch.urls.swap(pending_urls_);
-  return batch;
-}
-
-Status Archiver::CommitPending() {
-  std::optional<CommitBatch> batch = TakeBatch(/*only_if_due=*/false);
-  return Commit(std::move(*batch));
-}
-
-// fdatasync, then the records and captures in ONE transaction; only then
-// are the batch's payloads offered as dedupe originals. Every record of
-// the batch was appended before the batch was taken, so before the sync.
-// Counts the committed captures and offers their payloads as dedupe
-// originals.
-void Archiver::OfferAsOriginals(const std::vector<CaptureRow>& captures) {
-  std::lock_guard<std::mutex> lock(durable_mu_);
-  for (const CaptureRow& c : captures) {
-    ++summary_.captures;
-    if (!c.revisit_of.empty()) {
-      ++summary_.revisits;
-      continue;
-    }
-    if (c.truncated ||
-        c.payload_length < static_cast<int64_t>(kDedupeMinBytes) ||
-        c.payload_sha1.empty() || durable_.count(c.payload_sha1) > 0) {
-      continue;
-    }
-    durable_.emplace(c.payload_sha1, RevisitTargetOf(c));
-  }
-}
-
-// One thread commits at a time (the committer, or the calling thread
-// when no writer runs), so batches commit in the order they were taken.
-Status Archiver::Commit(CommitBatch batch) {
-  std::vector<WarcFileRow> opened;
-  std::vector<RecordRow> warcinfo;
-  std::vector<WarcFileSummary> closed;
-  {
-    std::lock_guard<std::mutex> lock(file_events_->mu);
-    opened.swap(file_events_->opened);
-    warcinfo.swap(file_events_->warcinfo);
-    closed.swap(file_events_->closed);
-  }
-  if (opened.empty() && closed.empty() && batch.records.empty() &&
-      batch.captures.empty() && batch.urls.empty()) {
-    return Status::Ok();
-  }
-  if (writer_) {
-    Trace("sync");
-    ROTGUARD_RETURN_IF_ERROR(writer_->Sync());
-  }
-  std::lock_guard<std::mutex> lock(manifest_mu_);
-  for (const WarcFileRow& file : opened) {
-    ROTGUARD_RETURN_IF_ERROR(manifest_.AddWarcFile(file));
-  }
-  warcinfo.insert(warcinfo.end(), batch.records.begin(), batch.records.end());
-  ROTGUARD_RETURN_IF_ERROR(manifest_.CommitBatch(warcinfo, batch.captures));
-  summary_.records += static_cast<int64_t>(warcinfo.size());
-  OfferAsOriginals(batch.captures);
-  if (options_.trace) {  // once committed and offered as originals
-    std::string committed = "commit";
-    for (const CaptureRow& c : batch.captures) committed += " " + c.url;
-    Trace(committed);
-  }
-  ROTGUARD_RETURN_IF_ERROR(manifest_.UpdateUrlsBatch(batch.urls));
-  for (const WarcFileSummary& file : closed) {
-    ROTGUARD_RETURN_IF_ERROR(manifest_.CloseWarcFile(
-        file.file_name, static_cast<int64_t>(file.size), file.sha256,
-        static_cast<int64_t>(file.record_count)));
-  }
-  return Status::Ok();
+  committer_.Add(std::move(rows));
 }
 
 // The first failure stops the run.
@@ -926,59 +627,9 @@ void Archiver::FailWriter(const Status& status) {
   if (fetcher_ != nullptr) fetcher_->RequestCancel();
 }
 
-// One writer thread: exchanges are written in parallel with the other
-// writers, then noted; a job's end is finished once its exchanges are.
-void Archiver::WriterLoop() {
-  while (std::optional<WorkItem> item = queue_.Pop()) {
-    if (item->type == WorkItem::Type::kDone) {
-      if (!queue_.DeferDone(*item)) FinishJob(*item);
-      continue;
-    }
-    WrittenExchange written;
-    Status status;
-    if (!writer_failed_) status = WriteExchange(*item, &written);
-    if (status.ok()) {
-      std::lock_guard<std::mutex> lock(book_mu_);
-      if (!writer_failed_) NoteExchange(*item, written);
-      if (PendingRows() >= options_.commit_records) commit_due_.notify_one();
-    }
-    FailWriter(status);
-    if (std::optional<WorkItem> done = queue_.Noted(item->tag)) {
-      FinishJob(*done);
-    }
-  }
-}
-
-// Commits a batch when enough rows wait or the interval has passed, until
-// the writers are done (the calling thread commits the rest).
-void Archiver::CommitterLoop() {
-  auto interval = std::chrono::milliseconds(options_.commit_interval_ms);
-  std::unique_lock<std::mutex> lock(book_mu_);
-  for (;;) {
-    commit_due_.wait_until(lock, last_commit_ + interval, [&] {
-      return writers_done_ || PendingRows() >= options_.commit_records;
-    });
-    if (writers_done_) return;
-    std::optional<CommitBatch> batch = TakeBatch(/*only_if_due=*/true);
-    if (!batch || writer_failed_) continue;
-    lock.unlock();
-    FailWriter(Commit(std::move(*batch)));
-    lock.lock();
-  }
-}
-
-Status Archiver::FetchAll() {
-  if (planned_.empty()) return Status::Ok();
-  if (fetcher_ == nullptr) return Status::Internal("archive: no fetcher");
-  for (FetchJob& job : planned_) fetcher_->Add(job);
-  fetching_ = true;
-  unsigned cores = std::max(2u, std::thread::hardware_concurrency());
-  std::vector<std::thread> writers;
-  for (unsigned i = 0; i < std::min(cores, kMaxWriterThreads); ++i) {
-    writers.emplace_back([this] { WriterLoop(); });
-  }
-  // Dedupe lookups get their own connection, so they never wait for a
-  // commit; without one they share manifest_ under manifest_mu_.
+// Dedupe lookups get their own connection, so they never wait for a
+// commit; without one they share manifest_ under manifest_mu_.
+void Archiver::OpenDedupeConnection() {
   Result<std::unique_ptr<Manifest>> dedupe =
       OpenManifest(store_.manifest_path().string());
   if (dedupe.ok()) {
@@ -987,17 +638,34 @@ Status Archiver::FetchAll() {
     spdlog::debug("archive: dedupe lookups share the manifest: {}",
                   dedupe.status().message());
   }
-  std::thread committer([this] { CommitterLoop(); });
-  Sink sink(*this);
+}
+
+// Runs the fetch with the writer pool behind it; returns the fetcher's
+// status (the writers' failures go to FailWriter()).
+Status Archiver::FetchWithWriters() {
+  WriterPool::Hooks hooks;
+  hooks.written = [this](const WorkItem& item, const WrittenExchange& w) {
+    NoteExchange(item, w);
+  };
+  hooks.done = [this](WorkItem& done) { FinishJob(done); };
+  hooks.failed = [this](const Status& status) { FailWriter(status); };
+  WriterPool writers(*writer_, originals_, writer_failed_, std::move(hooks));
+  Sink sink(*this, writers);
   Status fetch_status = fetcher_->Run(sink);
-  queue_.Close();
-  for (std::thread& writer : writers) writer.join();
-  {
-    std::lock_guard<std::mutex> lock(book_mu_);
-    writers_done_ = true;
-  }
-  commit_due_.notify_all();
-  committer.join();
+  FailWriter(writers.Close());
+  return fetch_status;
+}
+
+Status Archiver::FetchAll() {
+  if (planned_.empty()) return Status::Ok();
+  if (fetcher_ == nullptr) return Status::Internal("archive: no fetcher");
+  for (FetchJob& job : planned_) fetcher_->Add(job);
+  fetching_ = true;
+  OpenDedupeConnection();
+  committer_.Start(&writer_failed_,
+                   [this](const Status& status) { FailWriter(status); });
+  Status fetch_status = FetchWithWriters();
+  committer_.Stop();
   dedupe_manifest_.reset();
   summary_.jobs = static_cast<int64_t>(jobs_.size());
   ROTGUARD_RETURN_IF_ERROR(fetch_status);
@@ -1053,9 +721,12 @@ Result<ArchiveSummary> Archiver::Run() {
   ROTGUARD_RETURN_IF_ERROR(WritePosts(changed));
   Status status = FetchAll();
   // Whatever was written is committed, even after a failure or a cancel.
-  Status commit = writer_failed_ ? Status::Ok() : CommitPending();
+  Status commit = writer_failed_ ? Status::Ok() : committer_.CommitPending();
   Status close = writer_->Close();
-  Status final_commit = CommitPending();  // the close of the last file
+  Status final_commit = committer_.CommitPending();  // the last file's close
+  summary_.records = committer_.records();
+  summary_.captures = committer_.captures();
+  summary_.revisits = committer_.revisits();
   summary_.bytes = bytes_;
   summary_.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started)

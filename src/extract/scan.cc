@@ -15,13 +15,14 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
 #include "util/digest.h"
 #include "util/handles.h"
+#include "util/worker_pool.h"
 
 namespace rotguard {
 namespace {
@@ -94,12 +95,13 @@ Status ScanOne(const ScanInput& input, const UrlFilter& filter,
   return Status::Ok();
 }
 
-// Helper threads and the calling thread read and extract files; the
-// calling thread also hands the results to the consumer in input order.
-// Helpers stay at most kWindow files ahead of the consumer, so memory does
-// not grow with the site.
-// Coordination is by atomics: a thread only sleeps (and only then costs a
-// futex call) when it really has to wait.
+// Helper threads (a worker pool) and the calling thread read and extract
+// files; the calling thread also hands the results to the consumer in
+// input order. A helper task takes the next input not taken yet, and
+// tasks are submitted only kWindow inputs ahead of the consumer, so
+// memory does not grow with the site.
+// Slots are handed over by atomics: the calling thread only sleeps (and
+// only then costs a futex call) when it really has to wait.
 class OrderedScan {
  public:
   static constexpr size_t kWindow = 256;
@@ -111,16 +113,22 @@ class OrderedScan {
         filters_(filters),
         slots_(inputs.size()) {}
 
-  // Stops the workers however Run() is left (a consumer may throw).
-  ~OrderedScan() { StopAndJoin(); }
+  // Stops the helpers however Run() is left (a consumer may throw): tasks
+  // still queued return at once, the pool joins its threads.
+  ~OrderedScan() {
+    stop_.store(true, std::memory_order_release);
+    helpers_.reset();
+  }
 
   Status Run(const std::function<Status(ScannedDocument&)>& consume) {
     size_t helper_count =
         std::min(static_cast<size_t>(std::max(options_.threads, 1)),
                  std::max<size_t>(inputs_.size(), 1)) -
         1;
-    for (size_t t = 0; t < helper_count; ++t) {
-      helpers_.emplace_back([this] { HelperLoop(); });
+    if (helper_count > 0) {
+      // Never more tasks than inputs: Submit() never waits.
+      helpers_.emplace(helper_count, inputs_.size());
+      while (submitted_ < std::min(inputs_.size(), kWindow)) SubmitHelp();
     }
     for (size_t i = 0; i < inputs_.size(); ++i) {
       Slot& slot = slots_[i];
@@ -133,8 +141,7 @@ class OrderedScan {
       ROTGUARD_RETURN_IF_ERROR(slot.status);
       Status status = consume(slot.document);
       slot.document = ScannedDocument();  // free it now, not at the end
-      consumed_.store(i + 1, std::memory_order_release);
-      consumed_.notify_all();
+      if (helpers_) SubmitHelp();         // the window moves on by one
       ROTGUARD_RETURN_IF_ERROR(status);
     }
     return Status::Ok();
@@ -147,6 +154,15 @@ class OrderedScan {
     std::exception_ptr failure;  // bad_alloc and the like
     ScannedDocument document;
   };
+
+  // One more helper task, while inputs are left to take.
+  void SubmitHelp() {
+    if (submitted_ >= inputs_.size()) return;
+    ++submitted_;
+    helpers_->Submit([this] {
+      if (!stop_.load(std::memory_order_acquire)) ScanNext();
+    });
+  }
 
   // Takes the next input and scans it into its slot; false when all
   // inputs are taken.
@@ -169,42 +185,14 @@ class OrderedScan {
     slot.ready.notify_one();
   }
 
-  // Helper threads stay inside the window so memory stays bounded.
-  void HelperLoop() {
-    for (;;) {
-      size_t i = next_.fetch_add(1, std::memory_order_relaxed);
-      if (i >= inputs_.size() || !WaitForRoom(i)) return;
-      ScanInto(i);
-    }
-  }
-
-  // Sleeps until input `i` is inside the window; false when stopping.
-  bool WaitForRoom(size_t i) {
-    size_t consumed = consumed_.load(std::memory_order_acquire);
-    while (i >= consumed + kWindow) {
-      if (stop_.load(std::memory_order_acquire)) return false;
-      consumed_.wait(consumed, std::memory_order_acquire);
-      consumed = consumed_.load(std::memory_order_acquire);
-    }
-    return !stop_.load(std::memory_order_acquire);
-  }
-
-  void StopAndJoin() {
-    stop_.store(true, std::memory_order_release);
-    consumed_.store(inputs_.size(), std::memory_order_release);  // wake all
-    consumed_.notify_all();
-    for (std::thread& helper : helpers_) helper.join();
-    helpers_.clear();
-  }
-
   const std::vector<ScanInput>& inputs_;
   const ScanOptions& options_;
   const std::map<std::string, UrlFilter>& filters_;
   std::vector<Slot> slots_;
-  std::atomic<size_t> next_{0};      // next input a worker takes
-  std::atomic<size_t> consumed_{0};  // inputs handed to the consumer
+  std::atomic<size_t> next_{0};  // next input a thread takes
   std::atomic<bool> stop_{false};
-  std::vector<std::thread> helpers_;
+  size_t submitted_ = 0;               // helper tasks (calling thread only)
+  std::optional<WorkerPool> helpers_;  // last: its tasks use the above
 };
 
 }  // namespace

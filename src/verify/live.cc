@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "rotguard/chain_outcome.h"
 #include "rotguard/health.h"
 #include "rotguard/http_head.h"
 #include "rotguard/rules.h"
@@ -110,13 +111,6 @@ std::string RandomHexName() {
   uint64_t bits = engine();
   for (int i = 0; i < 16; ++i, bits >>= 4) name += kHex[bits & 0xF];
   return name;
-}
-
-bool HostAccepts(const Config& config, const std::string& url, int status) {
-  auto host = config.hosts.find(UrlHostOf(url));
-  if (host == config.hosts.end()) return false;
-  const auto& accepted = host->second.accept_statuses;
-  return std::find(accepted.begin(), accepted.end(), status) != accepted.end();
 }
 
 // Runs the request plan of every URL inside one Fetcher::Run(): follow-up
@@ -241,22 +235,15 @@ const Chain& DecidingChain(const UrlCheck& check) {
 HealthObservation ObservationOf(const UrlCheck& check,
                                 const LiveCheckOptions& options) {
   const Chain& chain = DecidingChain(check);
-  HealthObservation observation;
+  ChainFacts facts;
+  facts.link_url = check.row.normalized;
+  for (const auto& [url, status] : chain.hops)
+    facts.hops.push_back({url, status});
+  facts.failure = chain.outcome.failure;
+  facts.final_status = chain.outcome.final_status;
+  facts.last_attempted = chain.outcome.final_url;
+  HealthObservation observation = JudgeChain(options.config, facts).observation;
   observation.at_unix = options.now_unix;
-  observation.failure = chain.outcome.failure;
-  observation.final_status = chain.outcome.final_status;
-  observation.hops = std::max<int>(1, static_cast<int>(chain.hops.size()));
-  for (const auto& [url, status] : chain.hops) {
-    if (!IsShortenerUrl(options.config.shortener, url)) {
-      observation.first_non_shortener_status = status;
-      break;
-    }
-  }
-  observation.accepted_status =
-      HostAccepts(options.config, chain.outcome.final_url,
-                  chain.outcome.final_status) ||
-      HostAccepts(options.config, check.row.normalized,
-                  chain.outcome.final_status);
   observation.soft_404 = check.soft_404;
   return observation;
 }

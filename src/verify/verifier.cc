@@ -11,10 +11,10 @@
 #include <mutex>
 #include <optional>
 #include <set>
-#include <thread>
 #include <tuple>
 
 #include "rotguard/verify.h"
+#include "util/worker_pool.h"
 #include "verify/warc_index.h"
 
 namespace rotguard {
@@ -87,6 +87,7 @@ struct FileTask {
   // Results.
   std::optional<Result<std::string>> sha256;
   std::optional<Result<IndexedFile>> indexed;
+  Status error;  // the task itself failed (threw)
 };
 
 void RunTask(FileTask& task, verify::IndexDepth depth) {
@@ -100,15 +101,14 @@ void RunTask(FileTask& task, verify::IndexDepth depth) {
 class TaskRunner {
  public:
   TaskRunner(std::vector<FileTask>& tasks, int jobs, verify::IndexDepth depth)
-      : tasks_(tasks), done_(tasks.size(), false), depth_(depth) {
-    int threads =
-        std::max(1, std::min<int>(jobs, static_cast<int>(tasks.size())));
-    for (int i = 0; i < threads; ++i) {
-      workers_.emplace_back([this] { Work(); });
+      : tasks_(tasks),
+        done_(tasks.size(), false),
+        depth_(depth),
+        pool_(std::max(1, std::min<int>(jobs, static_cast<int>(tasks.size()))),
+              tasks.size()) {
+    for (size_t i = 0; i < tasks_.size(); ++i) {
+      pool_.Submit([this, i] { Run(i); });
     }
-  }
-  ~TaskRunner() {
-    for (std::thread& t : workers_) t.join();
   }
   void Wait(size_t i) {
     std::unique_lock<std::mutex> lock(mu_);
@@ -116,21 +116,18 @@ class TaskRunner {
   }
 
  private:
-  void Work() {
-    while (true) {
-      size_t i;
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        if (next_ >= tasks_.size()) return;
-        i = next_++;
-      }
-      RunTask(tasks_[i], depth_);
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        done_[i] = true;
-      }
-      cv_.notify_all();
+  void Run(size_t i) {
+    FileTask& task = tasks_[i];
+    try {
+      RunTask(task, depth_);
+    } catch (const std::exception& e) {  // bad_alloc and the like
+      task.error = Status::Internal(task.name + ": " + e.what());
     }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      done_[i] = true;
+    }
+    cv_.notify_all();
   }
 
   std::vector<FileTask>& tasks_;
@@ -138,8 +135,7 @@ class TaskRunner {
   verify::IndexDepth depth_;
   std::mutex mu_;
   std::condition_variable cv_;
-  size_t next_ = 0;
-  std::vector<std::thread> workers_;
+  WorkerPool pool_;  // last: joined before the members above go
 };
 
 class Verifier {
@@ -373,6 +369,7 @@ class Verifier {
   }
 
   Status FinishTask(FileTask& task) {
+    ROTGUARD_RETURN_IF_ERROR(task.error);
     if (task.sha256) ROTGUARD_RETURN_IF_ERROR(CheckSha256(task));
     if (task.indexed) {
       if (!task.indexed->ok()) return task.indexed->status();

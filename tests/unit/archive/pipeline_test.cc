@@ -382,6 +382,23 @@ TEST_F(ArchivePipelineTest, FailedLinkExitsTwoButKnownGoneDoesNot) {
   EXPECT_EQ(summary.failed_links, 0);
 }
 
+// The same judgement as verify --live (JudgeChain): a status the linked
+// host accepts counts even when the chain ended on another of its names.
+TEST_F(ArchivePipelineTest, StatusAcceptedByTheLinkedHostIsNoFailure) {
+  WritePost("a.md", "[picky](https://picky.example/a)\n");
+  options_.config.hosts["picky.example"].accept_statuses = {403};
+  FakeFetcher fetcher;
+  fetcher.web["https://picky.example/a"] = {301, "text/html", "",
+                                            "https://www.picky.example/a"};
+  fetcher.web["https://www.picky.example/a"] = {403, "text/html", "no bots"};
+  ArchiveSummary summary = Archive(fetcher);
+  EXPECT_EQ(summary.failed, 0);
+  EXPECT_EQ(summary.failed_links, 0);
+  UrlRow row = **store_->manifest().FindUrl("https://picky.example/a");
+  EXPECT_EQ(row.failure_class, "");
+  EXPECT_EQ(row.consecutive_failures, 0);
+}
+
 TEST_F(ArchivePipelineTest, LinkedPageRequisitesAndStylesheetUrlsAreFetched) {
   WritePost("a.md", "[page](https://news.example.com/p.html)\n");
   FakeFetcher fetcher;
