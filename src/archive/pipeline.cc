@@ -392,9 +392,13 @@ Status Archiver::OpenWriter() {
   w.body.temp_dir = store_.root() / "tmp";
   std::error_code ignored;
   std::filesystem::create_directories(w.body.temp_dir, ignored);
-  Store* store = &store_;
-  w.next_serial = [store]() -> uint64_t {
-    Result<int64_t> serial = store->NextWarcSerial();
+  // A writer thread rolls to a new file while the committer may be using
+  // the same connection: the serial is taken under manifest_mu_.
+  w.next_serial = [this]() -> uint64_t {
+    Result<int64_t> serial = [this] {
+      std::lock_guard<std::mutex> lock(manifest_mu_);
+      return store_.NextWarcSerial();
+    }();
     if (serial.ok()) return static_cast<uint64_t>(*serial);
     // The file name still has its timestamp; log and go on.
     spdlog::error("WARC serial: {}", serial.status().message());
