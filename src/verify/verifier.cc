@@ -278,7 +278,16 @@ class Verifier {
       tasks_.push_back(std::move(task));
       return Status::Ok();
     }
-    const DiskFile& d = closed->second;
+    PlanClosedFile(r, closed->second, add, &task, rehash_order);
+    tasks_.push_back(std::move(task));
+    return Status::Ok();
+  }
+
+  // A closed file in the manifest and on disk: its size, and whether its
+  // bytes are re-hashed now (deep, or a changed stat) or in rehash order.
+  template <typename Add>
+  void PlanClosedFile(const WarcFileRow& r, const DiskFile& d, const Add& add,
+                      FileTask* task, std::vector<std::string>* rehash_order) {
     if (static_cast<int64_t>(d.size) != r.size) {
       add("size-mismatch", std::to_string(r.size) + " bytes",
           std::to_string(d.size) + " bytes");
@@ -287,15 +296,14 @@ class Verifier {
       bool stat_changed =
           stat_known && (r.mtime_ns != d.mtime_ns || r.inode != d.inode);
       if (options_.level == VerifyLevel::kDeep || stat_changed) {
-        task.rehash = true;  // a changed stat is proven by the bytes
+        task->rehash = true;  // a changed stat is proven by the bytes
       } else {
-        rehash_order->push_back(name);
+        rehash_order->push_back(task->name);
       }
     }
-    if (options_.level == VerifyLevel::kQuick)
+    if (options_.level == VerifyLevel::kQuick) {
       summary_.records += r.record_count;
-    tasks_.push_back(std::move(task));
-    return Status::Ok();
+    }
   }
 
   // A closed file that is gone: a finding unless repair already marked
