@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "rotguard/config.h"
+#include "rotguard/env.h"
 #include "rotguard/fetch.h"
 #include "rotguard/manifest.h"
 #include "rotguard/rules.h"
@@ -57,6 +58,8 @@ struct ArchiveOptions {
   // runs row: called with the summary, or with nullptr when the run ends in
   // an error. Only the CLI decides exit codes; empty records 0.
   std::function<int(const ArchiveSummary*)> exit_code_of;
+  // The WARC writer's file operations go through it (tests inject faults).
+  Env* env = Env::Default();
 };
 
 // One URL the plan fetches.

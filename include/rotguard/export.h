@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "rotguard/env.h"
 #include "rotguard/manifest.h"
 #include "rotguard/status.h"
 
@@ -62,8 +63,12 @@ struct WaczOptions {
   std::string software;  // "": "rotguard/<version>"
   std::string title = "rotguard export";
   int64_t created_unix = 0;  // 0: now
+  // OUT.tmp is written, synced and renamed through it (tests inject faults).
+  Env* env = Env::Default();
 };
-// Writes a WACZ (zip) of every WARC of the store to `out`.
+// Writes a WACZ (zip) of every WARC of the store to `out`: OUT.tmp first,
+// fsynced, then renamed over OUT and the directory synced. On any error
+// OUT is untouched and OUT.tmp removed.
 Status WriteWacz(Manifest& manifest, const std::filesystem::path& warc_dir,
                  const std::filesystem::path& out, const WaczOptions& options);
 

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "rotguard/config.h"
+#include "rotguard/env.h"
 #include "rotguard/manifest.h"
 #include "rotguard/status.h"
 
@@ -106,6 +107,8 @@ struct RestoreOptions {
   // Called after each post with (posts done, posts in all); the CLI draws
   // its progress line with it on a TTY.
   std::function<void(int done, int total)> on_progress;
+  // Every output file is written through it (tests inject faults).
+  Env* env = Env::Default();
 };
 
 struct RestoreSummary {

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "rotguard/env.h"
 #include "rotguard/status.h"
 #include "rotguard/store.h"
 
@@ -32,8 +33,13 @@ struct ImportResult {
 // and a capture (source "import") per response/revisit/resource record.
 // Needs the exclusive lock. A damaged or non-WARC file is Corruption
 // "FILE: CODE at offset N: message" and leaves nothing behind.
+struct ImportOptions {
+  // The copy, its rename and syncs go through it (tests inject faults).
+  Env* env = Env::Default();
+};
 Result<ImportResult> ImportWarc(Store& store,
-                                const std::filesystem::path& source);
+                                const std::filesystem::path& source,
+                                const ImportOptions& options = {});
 
 // --- verify ---
 
@@ -95,6 +101,9 @@ struct RepairAction {
 struct RepairOptions {
   bool dry_run = false;
   std::function<void(const RepairAction&)> on_action;
+  // Cutting, copying to damaged/, renaming and syncing go through it
+  // (tests inject faults).
+  Env* env = Env::Default();
 };
 
 struct RepairSummary {

@@ -28,6 +28,7 @@
 #include <string>
 #include <string_view>
 
+#include "rotguard/env.h"
 #include "rotguard/response_body.h"
 #include "rotguard/status.h"
 #include "rotguard/warc_record.h"
@@ -195,6 +196,8 @@ struct WarcWriterOptions {
   // file is closed, so the manifest can index every record and file.
   std::function<void(const WarcRecordLocation&)> on_warcinfo;
   std::function<void(const WarcFileSummary&)> on_file_closed;
+  // Every file operation goes through it (tests inject faults).
+  Env* env = Env::Default();
 };
 
 class WarcWriter {
@@ -236,10 +239,13 @@ class WarcWriter {
                                            const WarcFields& fields);
 
   // fdatasync of the current file: after it returns OK, every location
-  // returned so far is durable.
+  // returned so far is durable. Once a sync (or the rollback of a failed
+  // append) has failed, it and every later call fail: bytes written
+  // before may be lost.
   Status Sync();
   // fsync, rename "<name>.open" to "<name>", fsync the directory. The next
-  // write starts a new file.
+  // write starts a new file. A file whose fsync failed keeps its ".open"
+  // name for repair.
   Status Close();
 
   // Name of the file being written (without ".open"); empty when none.

@@ -389,6 +389,7 @@ Status Archiver::OpenWriter() {
   w.max_file_size = options_.max_warc_file_size;
   w.user_agent = config_.fetch.user_agent;
   w.robots = config_.fetch.robots;
+  w.env = options_.env;
   w.body.temp_dir = store_.root() / "tmp";
   std::error_code ignored;
   std::filesystem::create_directories(w.body.temp_dir, ignored);

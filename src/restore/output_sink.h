@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "rotguard/env.h"
 #include "rotguard/restore.h"
 #include "rotguard/status.h"
 
@@ -26,10 +27,12 @@ class OutputSink {
 };
 
 // The sink for `format` at `out`: a directory (created as needed), or an
-// archive written to "OUT.tmp" and renamed to OUT by Finish(); a sink
-// destroyed unfinished removes its OUT.tmp, so OUT is never torn.
+// archive written to "OUT.tmp", fsynced and renamed to OUT by Finish()
+// (restore/archive_output.h); a sink destroyed unfinished removes its
+// OUT.tmp, so OUT is never torn. Every file is written through `env`.
 Result<std::unique_ptr<OutputSink>> OpenSink(RestoreFormat format,
-                                             const std::filesystem::path& out);
+                                             const std::filesystem::path& out,
+                                             Env* env = Env::Default());
 
 }  // namespace rotguard::restore
 

@@ -109,7 +109,7 @@ class Restorer {
     Result<WalkResult> walk = WalkInputs(PathStrings());
     if (!walk.ok()) return walk.status();
     Result<std::unique_ptr<restore::OutputSink>> sink =
-        restore::OpenSink(options_.format, options_.out);
+        restore::OpenSink(options_.format, options_.out, options_.env);
     if (!sink.ok()) return sink.status();
     sink_ = std::move(sink).value();
     site_root_ = options_.site_root;

@@ -2,9 +2,6 @@
 // store's WARC files under archive/ (STORE: already gzip-compressed),
 // indexes/index.cdxj, pages/pages.jsonl, datapackage.json (sha256 and size
 // of every file) and datapackage-digest.json (sha256 of datapackage.json).
-#include <archive.h>
-#include <archive_entry.h>
-
 #include <cstdio>
 #include <ctime>
 #include <map>
@@ -14,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "restore/archive_output.h"
 #include "rotguard/export.h"
 #include "rotguard/restore.h"
 #include "rotguard/url.h"
@@ -49,68 +47,6 @@ bool IsHtmlType(const std::string& content_type) {
   return mime == "text/html" || mime == "application/xhtml+xml";
 }
 
-class ZipWriter {
- public:
-  Status Open(const std::filesystem::path& path) {
-    path_ = path.string();
-    writer_.reset(archive_write_new());
-    if (!writer_) return Status::Internal("archive_write_new failed");
-    // Everything STORE: the WARCs are gzip members already (WACZ wants
-    // them uncompressed in the zip so replay can range-read them), and
-    // libarchive cannot change the method between entries.
-    if (archive_write_set_format_zip(writer_.get()) != ARCHIVE_OK ||
-        archive_write_set_format_option(writer_.get(), "zip", "compression",
-                                        "store") != ARCHIVE_OK ||
-        archive_write_open_filename(writer_.get(), path_.c_str()) !=
-            ARCHIVE_OK) {
-      return Error();
-    }
-    return Status::Ok();
-  }
-
-  // Starts entry `name` of `size` bytes; its data follows with Write().
-  Status Begin(const std::string& name, int64_t size) {
-    std::unique_ptr<archive_entry, void (*)(archive_entry*)> entry(
-        archive_entry_new(), archive_entry_free);
-    archive_entry_set_pathname(entry.get(), name.c_str());
-    archive_entry_set_size(entry.get(), size);
-    archive_entry_set_filetype(entry.get(), AE_IFREG);
-    archive_entry_set_perm(entry.get(), 0644);
-    archive_entry_set_mtime(entry.get(), std::time(nullptr), 0);
-    if (archive_write_header(writer_.get(), entry.get()) != ARCHIVE_OK) {
-      return Error();
-    }
-    return Status::Ok();
-  }
-
-  Status Write(std::string_view bytes) {
-    if (archive_write_data(writer_.get(), bytes.data(), bytes.size()) !=
-        static_cast<la_ssize_t>(bytes.size())) {
-      return Error();
-    }
-    return Status::Ok();
-  }
-
-  Status AddText(const std::string& name, const std::string& text) {
-    ROTGUARD_RETURN_IF_ERROR(Begin(name, static_cast<int64_t>(text.size())));
-    return Write(text);
-  }
-
-  Status Close() {
-    if (archive_write_close(writer_.get()) != ARCHIVE_OK) return Error();
-    return Status::Ok();
-  }
-
- private:
-  Status Error() {
-    const char* message = writer_ ? archive_error_string(writer_.get()) : "";
-    return Status::IOError(path_ + ": " + (message ? message : "zip error"));
-  }
-
-  std::string path_;
-  ArchiveWritePtr writer_;
-};
-
 struct Resource {
   std::string name;
   std::string path;
@@ -119,8 +55,8 @@ struct Resource {
 };
 
 // Streams one WARC file into the zip, hashing it on the way.
-Status AddWarc(ZipWriter& zip, const std::filesystem::path& source,
-               const std::string& path, Resource* resource) {
+Status AddWarc(ArchiveOutput& zip, const std::filesystem::path& source,
+               const std::string& path, std::time_t mtime, Resource* resource) {
   std::unique_ptr<std::FILE, void (*)(std::FILE*)> file(
       std::fopen(source.c_str(), "rb"), [](std::FILE* f) {
         if (f) std::fclose(f);
@@ -129,7 +65,7 @@ Status AddWarc(ZipWriter& zip, const std::filesystem::path& source,
   std::error_code ec;
   auto size = static_cast<int64_t>(std::filesystem::file_size(source, ec));
   if (ec) return Status::FromErrno(source.string(), ec.value());
-  ROTGUARD_RETURN_IF_ERROR(zip.Begin(path, size));
+  ROTGUARD_RETURN_IF_ERROR(zip.Begin(path, size, mtime));
   Hasher hasher(DigestAlgorithm::kSha256);
   std::vector<char> buf(1 << 20);
   int64_t total = 0;
@@ -199,43 +135,9 @@ Result<std::string> PagesJsonl(Manifest& manifest,
   return out;
 }
 
-}  // namespace
-
-Status WriteWacz(Manifest& manifest, const std::filesystem::path& warc_dir,
-                 const std::filesystem::path& out, const WaczOptions& options) {
-  Result<std::vector<CdxEntry>> entries = CollectCdxEntries(manifest, warc_dir);
-  if (!entries.ok()) return entries.status();
-  Result<std::string> pages = PagesJsonl(manifest, warc_dir);
-  if (!pages.ok()) return pages.status();
-  Result<std::vector<WarcFileRow>> files = manifest.ListWarcFiles();
-  if (!files.ok()) return files.status();
-
-  std::filesystem::path tmp = out;
-  tmp += ".tmp";
-  ZipWriter zip;
-  ROTGUARD_RETURN_IF_ERROR(zip.Open(tmp));
-  std::vector<Resource> resources;
-  std::set<std::string> packed;
-  for (const WarcFileRow& file : *files) {
-    if (file.state != WarcFileState::kClosed) continue;  // still written
-    packed.insert(file.name);
-    Resource r;
-    ROTGUARD_RETURN_IF_ERROR(AddWarc(zip, warc_dir / file.name,
-                                     "archive/" + ArchiveName(file.name), &r));
-    resources.push_back(r);
-  }
-  std::vector<CdxEntry> packed_entries;
-  for (CdxEntry& e : *entries) {
-    if (!packed.count(e.warc_file)) continue;
-    e.warc_file = ArchiveName(e.warc_file);
-    packed_entries.push_back(std::move(e));
-  }
-  std::string cdxj = RenderCdxj(packed_entries);
-  ROTGUARD_RETURN_IF_ERROR(zip.AddText("indexes/index.cdxj", cdxj));
-  resources.push_back(TextResource("indexes/index.cdxj", cdxj));
-  ROTGUARD_RETURN_IF_ERROR(zip.AddText("pages/pages.jsonl", *pages));
-  resources.push_back(TextResource("pages/pages.jsonl", *pages));
-
+// datapackage.json: every resource with its sha256 and size.
+std::string DataPackage(const std::vector<Resource>& resources,
+                        const WaczOptions& options) {
   int64_t now_us = options.created_unix
                        ? options.created_unix * 1000000
                        : static_cast<int64_t>(std::time(nullptr)) * 1000000;
@@ -253,17 +155,56 @@ Status WriteWacz(Manifest& manifest, const std::filesystem::path& warc_dir,
                             : options.software;
   package["created"] = Rfc3339(now_us);
   package["modified"] = Rfc3339(now_us);
-  std::string datapackage = package.dump(2) + "\n";
-  ROTGUARD_RETURN_IF_ERROR(zip.AddText("datapackage.json", datapackage));
+  return package.dump(2) + "\n";
+}
+
+}  // namespace
+
+Status WriteWacz(Manifest& manifest, const std::filesystem::path& warc_dir,
+                 const std::filesystem::path& out, const WaczOptions& options) {
+  Result<std::vector<CdxEntry>> entries = CollectCdxEntries(manifest, warc_dir);
+  if (!entries.ok()) return entries.status();
+  Result<std::string> pages = PagesJsonl(manifest, warc_dir);
+  if (!pages.ok()) return pages.status();
+  Result<std::vector<WarcFileRow>> files = manifest.ListWarcFiles();
+  if (!files.ok()) return files.status();
+
+  // Destroyed on any early return, it removes OUT.tmp.
+  Result<std::unique_ptr<ArchiveOutput>> zip =
+      ArchiveOutput::Open(out, ArchiveOutput::Format::kZipStored,
+                          options.env ? options.env : Env::Default());
+  if (!zip.ok()) return zip.status();
+  std::time_t mtime = std::time(nullptr);
+  std::vector<Resource> resources;
+  std::set<std::string> packed;
+  for (const WarcFileRow& file : *files) {
+    if (file.state != WarcFileState::kClosed) continue;  // still written
+    packed.insert(file.name);
+    Resource r;
+    ROTGUARD_RETURN_IF_ERROR(AddWarc(**zip, warc_dir / file.name,
+                                     "archive/" + ArchiveName(file.name), mtime,
+                                     &r));
+    resources.push_back(r);
+  }
+  std::vector<CdxEntry> packed_entries;
+  for (CdxEntry& e : *entries) {
+    if (!packed.count(e.warc_file)) continue;
+    e.warc_file = ArchiveName(e.warc_file);
+    packed_entries.push_back(std::move(e));
+  }
+  std::string cdxj = RenderCdxj(packed_entries);
+  ROTGUARD_RETURN_IF_ERROR((*zip)->Add("indexes/index.cdxj", cdxj, mtime));
+  resources.push_back(TextResource("indexes/index.cdxj", cdxj));
+  ROTGUARD_RETURN_IF_ERROR((*zip)->Add("pages/pages.jsonl", *pages, mtime));
+  resources.push_back(TextResource("pages/pages.jsonl", *pages));
+
+  std::string datapackage = DataPackage(resources, options);
+  ROTGUARD_RETURN_IF_ERROR((*zip)->Add("datapackage.json", datapackage, mtime));
   Json digest = {{"path", "datapackage.json"},
                  {"hash", "sha256:" + Sha256Hex(datapackage)}};
   ROTGUARD_RETURN_IF_ERROR(
-      zip.AddText("datapackage-digest.json", digest.dump(2) + "\n"));
-  ROTGUARD_RETURN_IF_ERROR(zip.Close());
-  std::error_code ec;
-  std::filesystem::rename(tmp, out, ec);
-  if (ec) return Status::FromErrno(out.string(), ec.value());
-  return Status::Ok();
+      (*zip)->Add("datapackage-digest.json", digest.dump(2) + "\n", mtime));
+  return (*zip)->Finish();
 }
 
 }  // namespace rotguard

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 namespace rotguard {
 
@@ -47,44 +48,70 @@ Status WriteAll(int fd, std::string_view bytes, const std::string& what) {
 }
 
 Status SyncDirectory(const std::filesystem::path& dir) {
-  Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!fd.valid()) return Status::FromErrno(dir.string(), errno);
-  if (::fsync(fd.get()) != 0) return Status::FromErrno(dir.string(), errno);
-  return Status::Ok();
+  return Env::Default()->SyncDirectory(dir);
 }
 
-Result<AtomicFile> AtomicFile::Create(const std::filesystem::path& path) {
-  std::filesystem::path tmp = path;
-  tmp += ".tmp." + std::to_string(::getpid());
-  Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-  if (!fd.valid()) return Status::FromErrno(tmp.string(), errno);
-  return AtomicFile(path, tmp, std::move(fd));
+Result<AtomicFile> AtomicFile::Create(const std::filesystem::path& path,
+                                      Env* env, std::filesystem::path tmp) {
+  if (tmp.empty()) {
+    tmp = path;
+    tmp += ".tmp." + std::to_string(::getpid());
+  }
+  Result<std::unique_ptr<WritableFile>> file =
+      env->NewWritableFile(tmp, OpenMode::kTruncate);
+  if (!file.ok()) return file.status();
+  return AtomicFile(env, path, std::move(tmp), std::move(file).value());
 }
 
-AtomicFile::~AtomicFile() {
-  if (!committed_ && !tmp_.empty() && fd_.valid()) ::unlink(tmp_.c_str());
+AtomicFile::AtomicFile(AtomicFile&& other) noexcept
+    : env_(other.env_),
+      path_(std::move(other.path_)),
+      tmp_(std::move(other.tmp_)),
+      file_(std::move(other.file_)),
+      tmp_exists_(std::exchange(other.tmp_exists_, false)) {}
+
+AtomicFile& AtomicFile::operator=(AtomicFile&& other) noexcept {
+  if (this != &other) {
+    Discard();
+    env_ = other.env_;
+    path_ = std::move(other.path_);
+    tmp_ = std::move(other.tmp_);
+    file_ = std::move(other.file_);
+    tmp_exists_ = std::exchange(other.tmp_exists_, false);
+  }
+  return *this;
+}
+
+AtomicFile::~AtomicFile() { Discard(); }
+
+// Unlinking is not undone by a full disk, so it is the one call whose
+// failure is ignored here.
+void AtomicFile::Discard() {
+  file_.reset();
+  if (tmp_exists_) (void)env_->RemoveFile(tmp_);
+  tmp_exists_ = false;
 }
 
 Status AtomicFile::Write(std::string_view bytes) {
-  return WriteAll(fd_.get(), bytes, tmp_.string());
+  if (!file_) return Status::Internal(tmp_.string() + ": already committed");
+  return file_->Append(bytes);
 }
 
 Status AtomicFile::Commit() {
-  if (::fsync(fd_.get()) != 0) return Status::FromErrno(tmp_.string(), errno);
-  fd_.reset();
-  if (::rename(tmp_.c_str(), path_.c_str()) != 0) {
-    Status s = Status::FromErrno(path_.string(), errno);
-    ::unlink(tmp_.c_str());
-    return s;
-  }
-  committed_ = true;
+  if (!file_) return Status::Internal(tmp_.string() + ": already committed");
+  ROTGUARD_RETURN_IF_ERROR(file_->Sync());
+  Status closed = file_->Close();
+  file_.reset();
+  ROTGUARD_RETURN_IF_ERROR(closed);
+  ROTGUARD_RETURN_IF_ERROR(env_->RenameFile(tmp_, path_));
+  tmp_exists_ = false;
   std::filesystem::path dir = path_.parent_path();
-  return SyncDirectory(dir.empty() ? "." : dir);
+  return env_->SyncDirectory(dir.empty() ? "." : dir);
 }
 
 Status WriteFileAtomically(const std::filesystem::path& path,
-                           std::string_view bytes) {
-  Result<AtomicFile> file = AtomicFile::Create(path);
+                           std::string_view bytes, Env* env) {
+  Result<AtomicFile> file = AtomicFile::Create(path, env);
   if (!file.ok()) return file.status();
   ROTGUARD_RETURN_IF_ERROR(file->Write(bytes));
   return file->Commit();

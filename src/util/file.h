@@ -4,9 +4,11 @@
 #define ROTGUARD_UTIL_FILE_H_
 
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 
+#include "rotguard/env.h"
 #include "rotguard/status.h"
 #include "util/handles.h"
 
@@ -18,33 +20,49 @@ Result<std::string> ReadFileToString(const std::filesystem::path& path);
 // Writes all bytes or fails with "path: strerror".
 Status WriteAll(int fd, std::string_view bytes, const std::string& what);
 
-// fsync the directory so a rename or create inside it survives power loss.
+// fsync the directory so a rename or create inside it survives power loss
+// (Env::Default()->SyncDirectory).
 Status SyncDirectory(const std::filesystem::path& dir);
 
-// Write to "<path>.tmp.<pid>", then Commit() fsyncs and renames over path.
-// The destructor removes the temporary file if Commit() never ran.
+// Write to a temporary file ("<path>.tmp.<pid>" unless `tmp` names one),
+// then Commit() fsyncs it, renames it over `path` and fsyncs the
+// directory, all through `env`. The destructor removes the temporary file
+// if Commit() did not get as far as the rename, so a failed write never
+// leaves a *.tmp behind.
 class AtomicFile {
  public:
-  static Result<AtomicFile> Create(const std::filesystem::path& path);
-  AtomicFile(AtomicFile&&) noexcept = default;
-  AtomicFile& operator=(AtomicFile&&) noexcept = default;
+  static Result<AtomicFile> Create(const std::filesystem::path& path,
+                                   Env* env = Env::Default(),
+                                   std::filesystem::path tmp = {});
+  AtomicFile(AtomicFile&& other) noexcept;
+  AtomicFile& operator=(AtomicFile&& other) noexcept;
   ~AtomicFile();
 
   Status Write(std::string_view bytes);
   Status Commit();
 
+  const std::filesystem::path& path() const { return path_; }
+  const std::filesystem::path& tmp_path() const { return tmp_; }
+
  private:
-  AtomicFile(std::filesystem::path path, std::filesystem::path tmp, Fd fd)
-      : path_(std::move(path)), tmp_(std::move(tmp)), fd_(std::move(fd)) {}
+  AtomicFile(Env* env, std::filesystem::path path, std::filesystem::path tmp,
+             std::unique_ptr<WritableFile> file)
+      : env_(env),
+        path_(std::move(path)),
+        tmp_(std::move(tmp)),
+        file_(std::move(file)) {}
+  void Discard();
+
+  Env* env_ = nullptr;
   std::filesystem::path path_;
   std::filesystem::path tmp_;
-  Fd fd_;
-  bool committed_ = false;
+  std::unique_ptr<WritableFile> file_;
+  bool tmp_exists_ = true;  // false once renamed, removed or moved from
 };
 
 // Writes a small file atomically in one call.
 Status WriteFileAtomically(const std::filesystem::path& path,
-                           std::string_view bytes);
+                           std::string_view bytes, Env* env = Env::Default());
 
 }  // namespace rotguard
 

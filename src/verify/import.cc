@@ -31,24 +31,23 @@ constexpr const char* kImportedPrefix = "imported/";
 // Removes a file on scope exit unless released.
 class RemoveOnExit {
  public:
-  explicit RemoveOnExit(fs::path path) : path_(std::move(path)) {}
+  RemoveOnExit(Env* env, fs::path path) : env_(env), path_(std::move(path)) {}
   RemoveOnExit(const RemoveOnExit&) = delete;
   RemoveOnExit& operator=(const RemoveOnExit&) = delete;
   ~RemoveOnExit() {
-    if (!path_.empty()) {
-      std::error_code ignored;
-      fs::remove(path_, ignored);
-    }
+    if (!path_.empty()) (void)env_->RemoveFile(path_);
   }
   void Retarget(fs::path path) { path_ = std::move(path); }
   void Release() { path_.clear(); }
 
  private:
+  Env* env_;
   fs::path path_;
 };
 
 // Copies `from` to a new file `to`, fsynced; returns the sha256 hex.
-Result<std::string> CopyAndHash(const fs::path& from, const fs::path& to) {
+Result<std::string> CopyAndHash(const fs::path& from, const fs::path& to,
+                                Env* env) {
   Fd in(::open(from.c_str(), O_RDONLY | O_CLOEXEC));
   if (!in.valid()) return Status::FromErrno(from.string(), errno);
   struct stat st {};
@@ -57,8 +56,9 @@ Result<std::string> CopyAndHash(const fs::path& from, const fs::path& to) {
   if (!S_ISREG(st.st_mode)) {
     return Status::InvalidArgument(from.string() + ": not a regular file");
   }
-  Fd out(::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
-  if (!out.valid()) return Status::FromErrno(to.string(), errno);
+  Result<std::unique_ptr<WritableFile>> out =
+      env->NewWritableFile(to, OpenMode::kCreateNew);
+  if (!out.ok()) return out.status();
   Hasher hasher(DigestAlgorithm::kSha256);
   constexpr size_t kBuffer = 1 << 20;
   auto buffer = std::make_unique<char[]>(kBuffer);
@@ -69,9 +69,10 @@ Result<std::string> CopyAndHash(const fs::path& from, const fs::path& to) {
     if (got == 0) break;
     std::string_view bytes(buffer.get(), static_cast<size_t>(got));
     hasher.Update(bytes);
-    ROTGUARD_RETURN_IF_ERROR(WriteAll(out.get(), bytes, to.string()));
+    ROTGUARD_RETURN_IF_ERROR((*out)->Append(bytes));
   }
-  if (::fsync(out.get()) != 0) return Status::FromErrno(to.string(), errno);
+  ROTGUARD_RETURN_IF_ERROR((*out)->Sync());
+  ROTGUARD_RETURN_IF_ERROR((*out)->Close());
   return HexEncode(hasher.Final());
 }
 
@@ -149,7 +150,9 @@ Status AddRows(Manifest& manifest, const WarcFileRow& row,
 
 }  // namespace
 
-Result<ImportResult> ImportWarc(Store& store, const fs::path& source) {
+Result<ImportResult> ImportWarc(Store& store, const fs::path& source,
+                                const ImportOptions& options) {
+  Env* env = options.env;
   ImportResult result;
   result.source = source.string();
   std::error_code ec;
@@ -165,8 +168,8 @@ Result<ImportResult> ImportWarc(Store& store, const fs::path& source) {
   fs::path tmp =
       store.imported_dir() / (".import-" + std::to_string(::getpid()) + ".tmp");
   fs::remove(tmp, ec);
-  RemoveOnExit cleanup(tmp);
-  Result<std::string> sha256 = CopyAndHash(source, tmp);
+  RemoveOnExit cleanup(env, tmp);
+  Result<std::string> sha256 = CopyAndHash(source, tmp, env);
   if (!sha256.ok()) return sha256.status();
   for (const WarcFileRow& f : *files) {
     if (f.imported && f.sha256 == *sha256) {
@@ -192,10 +195,9 @@ Result<ImportResult> ImportWarc(Store& store, const fs::path& source) {
   result.notes = NotesOf(*indexed);
 
   fs::path final_path = store.imported_dir() / leaf;
-  fs::rename(tmp, final_path, ec);
-  if (ec) return Status::IOError(final_path.string() + ": " + ec.message());
+  ROTGUARD_RETURN_IF_ERROR(env->RenameFile(tmp, final_path));
   cleanup.Retarget(final_path);
-  ROTGUARD_RETURN_IF_ERROR(SyncDirectory(store.imported_dir()));
+  ROTGUARD_RETURN_IF_ERROR(env->SyncDirectory(store.imported_dir()));
 
   struct stat st {};
   if (::stat(final_path.c_str(), &st) != 0) {

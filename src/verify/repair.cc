@@ -31,10 +31,9 @@ using verify::IndexedRecord;
 constexpr std::string_view kOpenSuffix = ".open";
 constexpr std::string_view kImportedPrefix = "imported/";
 
-Status CopyRange(int in, uint64_t from, uint64_t to, const fs::path& out_path) {
-  Fd out(
-      ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
-  if (!out.valid()) return Status::FromErrno(out_path.string(), errno);
+// Copies bytes [from, to) of `in` to the new file `out_path`, fsynced.
+Status CopyRange(int in, uint64_t from, uint64_t to, WritableFile& out,
+                 const fs::path& out_path) {
   constexpr size_t kBuffer = 1 << 20;
   auto buffer = std::make_unique<char[]>(kBuffer);
   uint64_t pos = from;
@@ -43,14 +42,27 @@ Status CopyRange(int in, uint64_t from, uint64_t to, const fs::path& out_path) {
     ssize_t got = ::pread(in, buffer.get(), want, static_cast<off_t>(pos));
     if (got < 0 && errno == EINTR) continue;
     if (got <= 0) return Status::FromErrno(out_path.string(), errno);
-    ROTGUARD_RETURN_IF_ERROR(WriteAll(
-        out.get(), std::string_view(buffer.get(), static_cast<size_t>(got)),
-        out_path.string()));
+    ROTGUARD_RETURN_IF_ERROR(
+        out.Append(std::string_view(buffer.get(), static_cast<size_t>(got))));
     pos += static_cast<uint64_t>(got);
   }
-  if (::fsync(out.get()) != 0)
-    return Status::FromErrno(out_path.string(), errno);
-  return Status::Ok();
+  ROTGUARD_RETURN_IF_ERROR(out.Sync());
+  return out.Close();
+}
+
+// The copy is whole or gone: a partial one would be kept as if it held
+// all the cut bytes.
+Status CopyRangeToNewFile(Env* env, int in, uint64_t from, uint64_t to,
+                          const fs::path& out_path) {
+  Result<std::unique_ptr<WritableFile>> out =
+      env->NewWritableFile(out_path, OpenMode::kCreateNew);
+  if (!out.ok()) return out.status();
+  Status status = CopyRange(in, from, to, **out, out_path);
+  if (!status.ok()) {
+    out->reset();
+    (void)env->RemoveFile(out_path);
+  }
+  return status;
 }
 
 // "rotguard-...warc.gz" cut at 1234 → damaged/rotguard-...warc.gz.1234.damaged
@@ -211,15 +223,18 @@ class Repairer {
       return Status::IOError(store_.damaged_dir().string() + ": " +
                              ec.message());
     }
-    Fd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC));
-    if (!fd.valid()) return Status::FromErrno(path.string(), errno);
-    ROTGUARD_RETURN_IF_ERROR(CopyRange(fd.get(), cut, end, damaged));
-    ROTGUARD_RETURN_IF_ERROR(SyncDirectory(store_.damaged_dir()));
-    if (::ftruncate(fd.get(), static_cast<off_t>(cut)) != 0 ||
-        ::fsync(fd.get()) != 0) {
-      return Status::FromErrno(path.string(), errno);
-    }
-    return Status::Ok();
+    Fd in(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!in.valid()) return Status::FromErrno(path.string(), errno);
+    Env* env = options_.env;
+    ROTGUARD_RETURN_IF_ERROR(
+        CopyRangeToNewFile(env, in.get(), cut, end, damaged));
+    ROTGUARD_RETURN_IF_ERROR(env->SyncDirectory(store_.damaged_dir()));
+    Result<std::unique_ptr<WritableFile>> file =
+        env->NewWritableFile(path, OpenMode::kExisting);
+    if (!file.ok()) return file.status();
+    ROTGUARD_RETURN_IF_ERROR((*file)->Truncate(cut));
+    ROTGUARD_RETURN_IF_ERROR((*file)->Sync());
+    return (*file)->Close();
   }
 
   // Damage repair must leave in place (it would delete readable bytes).
@@ -269,10 +284,9 @@ class Repairer {
       Act("close-open", name, -1,
           "rename " + name + ".open to " + name + " and record it as closed");
       if (!options_.dry_run) {
-        std::error_code ec;
-        fs::rename(path, final_path, ec);
-        if (ec) return Status::IOError(path.string() + ": " + ec.message());
-        ROTGUARD_RETURN_IF_ERROR(SyncDirectory(final_path.parent_path()));
+        ROTGUARD_RETURN_IF_ERROR(options_.env->RenameFile(path, final_path));
+        ROTGUARD_RETURN_IF_ERROR(
+            options_.env->SyncDirectory(final_path.parent_path()));
       }
     }
     if (!row) return AddUnknownFile(name, final_path, good);

@@ -27,17 +27,6 @@ std::string FileTimestamp(std::chrono::system_clock::time_point when) {
   return text;
 }
 
-// Skips `n` written bytes from parts[done]; a partly written entry is
-// trimmed to its rest.
-size_t AdvanceParts(std::vector<iovec>& parts, size_t done, size_t n) {
-  while (n > 0 && n >= parts[done].iov_len) n -= parts[done++].iov_len;
-  if (n > 0) {
-    parts[done].iov_base = static_cast<char*>(parts[done].iov_base) + n;
-    parts[done].iov_len -= n;
-  }
-  return done;
-}
-
 }  // namespace
 
 std::string SanitizeHost(std::string_view host) {
@@ -70,6 +59,7 @@ std::string WarcFileName(std::string_view prefix,
 }
 
 Status RollingWarcFile::Create(const std::string& file_name) {
+  ROTGUARD_RETURN_IF_ERROR(broken_);
   file_name_ = file_name;
   final_path_ = directory_ / file_name_;
   open_path_ = final_path_;
@@ -77,51 +67,64 @@ Status RollingWarcFile::Create(const std::string& file_name) {
   if (std::filesystem::exists(final_path_)) {
     return Status::InvalidArgument(final_path_.string() + ": already exists");
   }
-  fd_.reset(
-      ::open(open_path_.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
-  if (!fd_.valid()) return Status::FromErrno(open_path_.string(), errno);
+  Result<std::unique_ptr<WritableFile>> created =
+      env_->NewWritableFile(open_path_, OpenMode::kCreateNew);
+  if (!created.ok()) return created.status();
+  {
+    std::unique_lock<std::shared_mutex> life(file_life_);
+    file_ = std::move(created).value();
+  }
+  read_fd_.reset(::open(open_path_.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!read_fd_.valid()) {
+    Status status = Status::FromErrno(open_path_.string(), errno);
+    Discard();
+    return status;
+  }
   size_ = 0;
   record_count_ = 0;
   file_hash_.emplace(DigestAlgorithm::kSha256);
   file_follower_ = std::make_unique<FileFollower>(
-      fd_.get(), open_path_.string(), 0, kFileHashStep,
+      read_fd_.get(), open_path_.string(), 0, kFileHashStep,
       [this](std::string_view bytes) { file_hash_->Update(bytes); });
   return Status::Ok();
 }
 
 void RollingWarcFile::Discard() {
   file_follower_.reset();
-  fd_.reset();
-  ::unlink(open_path_.c_str());
+  read_fd_.reset();
+  {
+    std::unique_lock<std::shared_mutex> life(file_life_);
+    file_.reset();
+  }
+  (void)env_->RemoveFile(open_path_);  // best effort, as on any error
 }
 
 Status RollingWarcFile::Append(std::string_view bytes) {
-  ROTGUARD_RETURN_IF_ERROR(WriteAll(fd_.get(), bytes, open_path_.string()));
+  ROTGUARD_RETURN_IF_ERROR(file_->Append(bytes));
   size_ += bytes.size();
   return Status::Ok();
 }
 
-Status RollingWarcFile::AppendV(std::vector<iovec>& parts) {
-  size_t done = 0;
-  while (done < parts.size()) {
-    int count = static_cast<int>(std::min<size_t>(parts.size() - done, 512));
-    ssize_t n = ::writev(fd_.get(), parts.data() + done, count);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Status::FromErrno(open_path_.string(), errno);
-    if (n == 0) {
-      return Status::IOError(open_path_.string() + ": write made no progress");
-    }
-    size_ += static_cast<uint64_t>(n);
-    done = AdvanceParts(parts, done, static_cast<size_t>(n));
+Status RollingWarcFile::AppendV(const std::vector<iovec>& parts) {
+  std::vector<std::string_view> views;
+  views.reserve(parts.size());
+  uint64_t total = 0;
+  for (const iovec& part : parts) {
+    views.emplace_back(static_cast<const char*>(part.iov_base), part.iov_len);
+    total += part.iov_len;
   }
+  ROTGUARD_RETURN_IF_ERROR(file_->AppendV(views));
+  size_ += total;
   return Status::Ok();
 }
 
 void RollingWarcFile::Rollback(uint64_t offset) {
-  if (::ftruncate(fd_.get(), static_cast<off_t>(offset)) == 0) {
-    ::lseek(fd_.get(), static_cast<off_t>(offset), SEEK_SET);
+  Status cut = file_->Truncate(offset);
+  if (cut.ok()) {
     size_ = offset;
+    return;
   }
+  MarkBroken(cut);
 }
 
 void RollingWarcFile::CommitGroup(uint64_t records) {
@@ -130,20 +133,22 @@ void RollingWarcFile::CommitGroup(uint64_t records) {
 }
 
 Result<std::optional<WarcFileSummary>> RollingWarcFile::Close() {
-  if (!fd_.valid()) return std::optional<WarcFileSummary>();
+  if (!file_) return std::optional<WarcFileSummary>();
   Status status = file_follower_->Finish();
   file_follower_.reset();
-  if (status.ok() && ::fsync(fd_.get()) != 0) {
-    status = Status::FromErrno(open_path_.string(), errno);
-  }
-  if (::close(fd_.release()) != 0 && status.ok()) {
-    status = Status::FromErrno(open_path_.string(), errno);
+  read_fd_.reset();
+  {
+    std::unique_lock<std::shared_mutex> life(file_life_);
+    if (status.ok()) status = broken_;
+    if (status.ok()) status = file_->Sync();
+    MarkBroken(status);
+    Status closed = file_->Close();
+    file_.reset();
+    if (status.ok()) status = closed;
   }
   if (!status.ok()) return status;
-  if (::rename(open_path_.c_str(), final_path_.c_str()) != 0) {
-    return Status::FromErrno(final_path_.string(), errno);
-  }
-  ROTGUARD_RETURN_IF_ERROR(SyncDirectory(directory_));
+  ROTGUARD_RETURN_IF_ERROR(env_->RenameFile(open_path_, final_path_));
+  ROTGUARD_RETURN_IF_ERROR(env_->SyncDirectory(directory_));
   WarcFileSummary summary;
   summary.file_name = std::move(file_name_);
   file_name_.clear();
@@ -154,16 +159,15 @@ Result<std::optional<WarcFileSummary>> RollingWarcFile::Close() {
   return std::optional<WarcFileSummary>(std::move(summary));
 }
 
-Fd RollingWarcFile::Duplicate() const {
-  if (!fd_.valid()) return Fd();
-  return Fd(::fcntl(fd_.get(), F_DUPFD_CLOEXEC, 0));
+RollingWarcFile::SyncLease RollingWarcFile::LeaseForSync() {
+  if (!file_) return SyncLease();
+  return SyncLease{std::shared_lock<std::shared_mutex>(file_life_),
+                   file_.get()};
 }
 
-Status RollingWarcFile::SyncDuplicate(const Fd& fd, const std::string& what) {
-  if (!fd.valid() || ::fdatasync(fd.get()) != 0) {
-    return Status::FromErrno(what, errno);
-  }
-  return Status::Ok();
+Status RollingWarcFile::SyncLeased(SyncLease lease) {
+  if (lease.file == nullptr) return Status::Ok();
+  return lease.file->DataSync();
 }
 
 }  // namespace rotguard::warc

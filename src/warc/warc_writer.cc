@@ -39,7 +39,7 @@ struct WarcWriter::Rep {
       : options(std::move(options_in)),
         host(std::move(host_in)),
         compressors(options.compression_level),
-        file(options.directory, options.max_file_size) {}
+        file(options.directory, options.max_file_size, options.env) {}
 
   const WarcWriterOptions options;
   const std::string host;
@@ -222,6 +222,7 @@ Status WarcWriter::Rep::AppendGroupLocked(
 }
 
 Status WarcWriter::Rep::EnsureFile() {
+  ROTGUARD_RETURN_IF_ERROR(file.broken());
   if (file.is_open()) return Status::Ok();
   uint64_t serial =
       options.next_serial ? options.next_serial() : default_serial++;
@@ -277,7 +278,7 @@ Result<WarcRecordLocation> WarcWriter::Rep::WriteSingle(PendingRecord& record) {
 WarcWriter::WarcWriter(std::unique_ptr<Rep> rep) : rep_(std::move(rep)) {}
 
 WarcWriter::~WarcWriter() {
-  if (rep_) rep_->CloseFile();
+  if (rep_) (void)rep_->CloseFile();
 }
 
 Result<std::unique_ptr<WarcWriter>> WarcWriter::Open(
@@ -289,6 +290,7 @@ Result<std::unique_ptr<WarcWriter>> WarcWriter::Open(
   if (options.compression_level < 0 || options.compression_level > 9) {
     return Status::InvalidArgument("compression level must be 0..9");
   }
+  if (options.env == nullptr) options.env = Env::Default();
   std::string host = warc::SanitizeHost(
       options.hostname.empty() ? warc::LocalHostName() : options.hostname);
   auto rep = std::make_unique<Rep>(std::move(options), std::move(host));
@@ -369,20 +371,25 @@ Result<WarcRecordLocation> WarcWriter::WriteMetadata(
   return rep_->WriteSingle(*record);
 }
 
-// fdatasync on a duplicate of the descriptor, outside the lock: it makes
-// every byte appended before the call durable (on any descriptor of the
-// file) without stopping other threads' appends for the disk's latency.
-// A file closed meanwhile was fsync'ed by CloseFile().
+// fdatasync outside the writer's lock: it makes every byte appended
+// before the call durable without stopping other threads' appends for the
+// disk's latency. The lease keeps the file from being closed under it; a
+// file closed meanwhile was fsync'ed by CloseFile().
 Status WarcWriter::Sync() {
-  Fd dup;
-  std::string path;
+  warc::RollingWarcFile::SyncLease lease;
   {
     std::lock_guard<std::mutex> lock(rep_->mu);
-    if (!rep_->file.is_open()) return Status::Ok();
-    dup = rep_->file.Duplicate();
-    path = rep_->file.open_path().string();
+    ROTGUARD_RETURN_IF_ERROR(rep_->file.broken());
+    lease = rep_->file.LeaseForSync();
   }
-  return warc::RollingWarcFile::SyncDuplicate(dup, path);
+  // The lease is given back before `mu` is taken again: CloseFile() takes
+  // them the other way round.
+  Status status = warc::RollingWarcFile::SyncLeased(std::move(lease));
+  if (!status.ok()) {
+    std::lock_guard<std::mutex> lock(rep_->mu);
+    rep_->file.MarkBroken(status);
+  }
+  return status;
 }
 
 Status WarcWriter::Close() {

@@ -5,11 +5,14 @@
 
 #include <gtest/gtest.h>
 
+#include <cerrno>
+#include <filesystem>
 #include <string>
 #include <vector>
 
 #include "unit/warc/warc_test_util.h"
 #include "util/digest.h"
+#include "util/fault_injecting_env.h"
 
 namespace rotguard::warc {
 namespace {
@@ -153,18 +156,36 @@ TEST(RollingFileTest, DiscardRemovesTheOpenFile) {
   EXPECT_TRUE(ListDir(dir.path()).empty());
 }
 
-TEST(RollingFileTest, SyncGoesThroughADuplicateDescriptor) {
+TEST(RollingFileTest, ASyncLeaseHoldsTheOpenFileAndIsEmptyWithoutOne) {
   TempDir dir;
   RollingWarcFile file(dir.path(), 1000);
-  EXPECT_FALSE(file.Duplicate().valid());  // no file yet
+  EXPECT_EQ(file.LeaseForSync().file, nullptr);  // no file yet
+  EXPECT_TRUE(RollingWarcFile::SyncLeased(file.LeaseForSync()).ok());
   ASSERT_TRUE(file.Create(kName).ok());
   ASSERT_TRUE(file.Append("x").ok());
-  Fd dup = file.Duplicate();
-  ASSERT_TRUE(dup.valid());
-  EXPECT_TRUE(RollingWarcFile::SyncDuplicate(dup, "the file").ok());
-  Status bad = RollingWarcFile::SyncDuplicate(Fd(), "the file");
-  EXPECT_FALSE(bad.ok());
-  EXPECT_NE(bad.message().find("the file"), std::string::npos);
+  RollingWarcFile::SyncLease lease = file.LeaseForSync();
+  ASSERT_NE(lease.file, nullptr);
+  EXPECT_TRUE(lease.life.owns_lock());
+  EXPECT_TRUE(RollingWarcFile::SyncLeased(std::move(lease)).ok());
+  file.CommitGroup(1);
+  EXPECT_TRUE(file.Close().ok());  // the lease was given back
+}
+
+TEST(RollingFileTest, AFailedRollbackBreaksTheFileAndItKeepsItsOpenName) {
+  TempDir dir;
+  FaultInjectingEnv env(Env::Default());
+  RollingWarcFile file(dir.path(), 1 << 20, &env);
+  ASSERT_TRUE(file.Create(kName).ok());
+  ASSERT_TRUE(file.Append("kept").ok());
+  file.CommitGroup(1);
+  ASSERT_TRUE(file.Append("torn").ok());
+  env.FailCall(env.calls() + 1, EIO);  // the truncate
+  file.Rollback(4);
+  EXPECT_FALSE(file.broken().ok());
+  EXPECT_FALSE(file.Close().ok());
+  EXPECT_TRUE(
+      std::filesystem::exists(dir.path() / (std::string(kName) + ".open")));
+  EXPECT_FALSE(file.Create(kName).ok());  // broken for good
 }
 
 }  // namespace

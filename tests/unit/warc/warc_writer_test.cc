@@ -6,6 +6,7 @@
 #include <zlib.h>
 
 #include <atomic>
+#include <cerrno>
 #include <regex>
 #include <set>
 #include <thread>
@@ -13,6 +14,7 @@
 #include "rotguard/warc_reader.h"
 #include "unit/warc/warc_test_util.h"
 #include "util/digest.h"
+#include "util/fault_injecting_env.h"
 
 namespace rotguard {
 namespace {
@@ -659,6 +661,63 @@ TEST(WarcWriterTest, FailedWriteNamesTheFileAndKeepsEarlierRecords) {
 
 TEST(WarcWriterTest, FailedStreamedWriteOfASpooledBodyIsRolledBack) {
   ExpectFailedWriteIsRolledBack(/*spooled=*/true);
+}
+
+// Through the Env: a failed append (a short write, as ENOSPC gives) is
+// cut back and the writer goes on; a failed rollback or fdatasync breaks
+// it for good, as bytes already written may not be durable.
+TEST(WarcWriterTest, FailedAppendThroughTheEnvIsCutBackAndWritingGoesOn) {
+  TempDir dir;
+  FaultInjectingEnv env;
+  WarcWriterOptions options = Options(dir);
+  options.env = &env;
+  auto writer = OpenWriter(options);
+  WarcExchangeLocations first = WriteHtml(*writer, "kept");
+  uint64_t good_size = first.response.offset + first.response.compressed_length;
+  env.FailCall(env.calls() + 1, ENOSPC);  // the next append
+  WarcHttpResponse response =
+      writer->NewResponse(kHtmlHead, WarcBodyTransfer::kDecoded);
+  ASSERT_TRUE(response.AppendBody("lost").ok());
+  Result<WarcExchangeLocations> failed = writer->WriteExchange(
+      Capture("http://example.com/b.html"), kRequest, response);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_NE(failed.status().message().find("No space left on device"),
+            std::string::npos);
+  WarcExchangeLocations after = WriteHtml(*writer, "after");
+  EXPECT_EQ(after.request.offset, good_size);
+  ASSERT_TRUE(writer->Sync().ok());
+  ASSERT_TRUE(writer->Close().ok());
+  ReadResult read = ReadFile(OnlyFile(dir));
+  EXPECT_TRUE(read.problems.empty());
+  EXPECT_EQ(read.records.size(), 5u);
+}
+
+TEST(WarcWriterTest, FailedSyncBreaksTheWriterAndTheFileStaysOpen) {
+  TempDir dir;
+  FaultInjectingEnv env;
+  WarcWriterOptions options = Options(dir);
+  options.env = &env;
+  int closed = 0;
+  options.on_file_closed = [&](const WarcFileSummary&) { ++closed; };
+  auto writer = OpenWriter(options);
+  WriteHtml(*writer, "written");
+  env.FailCall(env.calls() + 1, EIO);  // the fdatasync
+  Status sync = writer->Sync();
+  EXPECT_NE(sync.message().find("Input/output error"), std::string::npos);
+  // A retried fsync could report success for pages the kernel dropped.
+  EXPECT_FALSE(writer->Sync().ok());
+  WarcHttpResponse response =
+      writer->NewResponse(kHtmlHead, WarcBodyTransfer::kDecoded);
+  ASSERT_TRUE(response.AppendBody("refused").ok());
+  EXPECT_FALSE(writer
+                   ->WriteExchange(Capture("http://example.com/c.html"),
+                                   kRequest, response)
+                   .ok());
+  EXPECT_FALSE(writer->Close().ok());
+  EXPECT_EQ(closed, 0);
+  std::filesystem::path left = OnlyFile(dir);
+  EXPECT_EQ(left.extension(), ".open");  // for repair to look at
+  EXPECT_TRUE(ReadFile(left).problems.empty());
 }
 
 TEST(WarcWriterTest, ThreadsSharingAWriterProduceWholeFilesThatRollCleanly) {

@@ -1,0 +1,154 @@
+// The POSIX Env: open(2), write(2)/writev(2), ftruncate(2), fdatasync(2),
+// fsync(2), close(2), rename(2), unlink(2).
+#include "rotguard/env.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <string>
+#include <vector>
+
+#include "util/file.h"
+#include "util/handles.h"
+
+namespace rotguard {
+namespace {
+
+class PosixWritableFile final : public WritableFile {
+ public:
+  PosixWritableFile(std::string path, Fd fd)
+      : path_(std::move(path)), fd_(std::move(fd)) {}
+
+  Status Append(std::string_view data) override {
+    return WriteAll(fd_.get(), data, path_);
+  }
+
+  Status AppendV(std::span<const std::string_view> parts) override {
+    std::vector<iovec> iov;
+    iov.reserve(std::min<size_t>(parts.size(), IOV_MAX));
+    while (!parts.empty()) {
+      iov.clear();
+      size_t count = std::min<size_t>(parts.size(), IOV_MAX);
+      for (std::string_view part : parts.first(count)) {
+        iov.push_back({const_cast<char*>(part.data()), part.size()});
+      }
+      ROTGUARD_RETURN_IF_ERROR(WriteVector(iov));
+      parts = parts.subspan(count);
+    }
+    return Status::Ok();
+  }
+
+  Status Truncate(uint64_t size) override {
+    off_t offset = static_cast<off_t>(size);
+    if (::ftruncate(fd_.get(), offset) != 0 ||
+        ::lseek(fd_.get(), offset, SEEK_SET) != offset) {
+      return Status::FromErrno(path_, errno);
+    }
+    return Status::Ok();
+  }
+
+  Status DataSync() override {
+    if (::fdatasync(fd_.get()) != 0) return Status::FromErrno(path_, errno);
+    return Status::Ok();
+  }
+
+  Status Sync() override {
+    if (::fsync(fd_.get()) != 0) return Status::FromErrno(path_, errno);
+    return Status::Ok();
+  }
+
+  Status Close() override {
+    if (!fd_.valid()) return Status::Ok();
+    if (::close(fd_.release()) != 0) return Status::FromErrno(path_, errno);
+    return Status::Ok();
+  }
+
+ private:
+  // Writes every byte `iov` points at; a short write goes on from where
+  // it stopped.
+  Status WriteVector(std::vector<iovec>& iov) {
+    size_t done = 0;
+    while (done < iov.size()) {
+      ssize_t n = ::writev(fd_.get(), iov.data() + done,
+                           static_cast<int>(iov.size() - done));
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return Status::FromErrno(path_, errno);
+      if (n == 0 && iov[done].iov_len > 0) {
+        return Status::IOError(path_ + ": write made no progress");
+      }
+      auto left = static_cast<size_t>(n);
+      while (done < iov.size() && left >= iov[done].iov_len) {
+        left -= iov[done++].iov_len;
+      }
+      if (left > 0) {
+        iov[done].iov_base = static_cast<char*>(iov[done].iov_base) + left;
+        iov[done].iov_len -= left;
+      }
+    }
+    return Status::Ok();
+  }
+
+  const std::string path_;
+  Fd fd_;
+};
+
+class PosixEnv final : public Env {
+ public:
+  Result<std::unique_ptr<WritableFile>> NewWritableFile(
+      const std::filesystem::path& path, OpenMode mode) override {
+    int flags = O_WRONLY | O_CLOEXEC;
+    switch (mode) {
+      case OpenMode::kCreateNew:
+        flags |= O_CREAT | O_EXCL;
+        break;
+      case OpenMode::kTruncate:
+        flags |= O_CREAT | O_TRUNC;
+        break;
+      case OpenMode::kExisting:
+        break;
+    }
+    Fd fd(::open(path.c_str(), flags, 0644));
+    if (!fd.valid()) return Status::FromErrno(path.string(), errno);
+    if (mode == OpenMode::kExisting && ::lseek(fd.get(), 0, SEEK_END) < 0) {
+      return Status::FromErrno(path.string(), errno);
+    }
+    return std::unique_ptr<WritableFile>(
+        new PosixWritableFile(path.string(), std::move(fd)));
+  }
+
+  Status RenameFile(const std::filesystem::path& from,
+                    const std::filesystem::path& to) override {
+    if (::rename(from.c_str(), to.c_str()) != 0) {
+      return Status::FromErrno(to.string(), errno);
+    }
+    return Status::Ok();
+  }
+
+  Status RemoveFile(const std::filesystem::path& path) override {
+    if (::unlink(path.c_str()) != 0) {
+      return Status::FromErrno(path.string(), errno);
+    }
+    return Status::Ok();
+  }
+
+  Status SyncDirectory(const std::filesystem::path& dir) override {
+    Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!fd.valid()) return Status::FromErrno(dir.string(), errno);
+    if (::fsync(fd.get()) != 0) return Status::FromErrno(dir.string(), errno);
+    return Status::Ok();
+  }
+};
+
+}  // namespace
+
+Env* Env::Default() {
+  static PosixEnv* env = new PosixEnv;  // never destroyed: see env.h
+  return env;
+}
+
+}  // namespace rotguard
