@@ -17,6 +17,11 @@ if(ROTGUARD_SANITIZE)
     -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   target_link_options(rotguard_settings INTERFACE -fsanitize=address,undefined)
 endif()
+if(ROTGUARD_FUZZ)
+  # libFuzzer steers by coverage: every first-party object is instrumented,
+  # only the fuzz targets themselves link the fuzzer's main.
+  target_compile_options(rotguard_settings INTERFACE -fsanitize=fuzzer-no-link)
+endif()
 if(ROTGUARD_TSAN)
   # The archive pipeline runs a fetch thread, writer threads and a
   # committer: ThreadSanitizer checks their sharing.

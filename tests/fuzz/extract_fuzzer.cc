@@ -8,28 +8,9 @@
 #include <string_view>
 
 #include "rotguard/extract.h"
+#include "span_check.h"
 
-namespace {
-
-void CheckSpans(std::string_view content,
-                const rotguard::ExtractedDocument& doc) {
-  size_t previous_end = 0;
-  for (const rotguard::Link& link : doc.links) {
-    bool ok =
-        link.start <= link.end && link.end <= content.size() &&
-        link.start >= previous_end &&
-        content.substr(link.start, link.end - link.start) == link.written &&
-        link.line >= 1 && link.column >= 1 && !link.url.empty();
-    if (!ok) {
-      std::fprintf(stderr, "span property violated at [%zu, %zu)\n", link.start,
-                   link.end);
-      std::abort();
-    }
-    previous_end = link.end;
-  }
-}
-
-}  // namespace
+using rotguard_fuzz::CheckSpans;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view content(reinterpret_cast<const char*>(data), size);

@@ -10,7 +10,6 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-
 #include <cerrno>
 #include <deque>
 #include <filesystem>
