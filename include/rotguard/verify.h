@@ -66,6 +66,10 @@ struct VerifyOptions {
   // Called now and then with bytes done / total (for a progress bar).
   std::function<void(uint64_t done, uint64_t total)> on_progress;
   int64_t now_unix = 0;  // 0: the clock (last_verified stamps)
+  // Why the manifest could not be opened, for a store opened without it
+  // (StoreOptions::open_manifest = false): one sqlite-integrity finding,
+  // then the WARC files are checked alone.
+  std::string manifest_error;
 };
 
 struct VerifySummary {
@@ -81,7 +85,10 @@ struct VerifySummary {
 };
 
 // Checks the store at `options.level`. Needs at least the shared lock;
-// writes only last_verified (and mtime/inode a re-hash confirmed).
+// writes only last_verified (and mtime/inode a re-hash confirmed). A
+// manifest failing SQLite's quick_check (integrity_check at --deep) is ONE
+// sqlite-integrity finding and is not matched with the WARC files, whose
+// own damage (framing, gzip CRC, digests) is still reported.
 // Findings are not errors: the Status fails only for I/O or internal
 // errors that stop verify.
 Result<VerifySummary> VerifyStore(Store& store, const VerifyOptions& options);
