@@ -28,9 +28,11 @@ constexpr const char* kRepairFooter =
     "          (damage left in place); then a summary line.\n"
     "  --json  JSON Lines {kind, file, offset, detail, dry_run}; the last\n"
     "          line is {\"summary\": {actions, cannot_repair, dry_run}}.\n"
+    "A damaged manifest (SQLite quick_check fails) is not reconciled: repair\n"
+    "exits 5 and says to run --rebuild-manifest.\n"
     "Exit: 0 done (verify exits 0 afterwards unless something could not be\n"
     "repaired); 3 damage remains that repair leaves alone; 4 locked; 5 I/O\n"
-    "error.\n";
+    "error or a damaged manifest.\n";
 
 struct RepairFlags {
   bool dry_run = false;
@@ -44,6 +46,9 @@ void PrintJson(const nlohmann::ordered_json& line) {
 
 int RunRepair(const RepairFlags& flags, const GlobalOptions& global) {
   std::unique_ptr<Store> store = OpenStoreOrThrow(global, LockMode::kExclusive);
+  // Reconciling against unreadable pages would "fix" every record the
+  // damage hides (index it as an orphan, or mark it lost).
+  ThrowIfManifestDamaged(*store);
   RepairOptions options;
   options.dry_run = flags.dry_run;
   options.on_action = [&](const RepairAction& a) {
