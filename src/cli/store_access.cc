@@ -49,6 +49,18 @@ std::unique_ptr<Store> OpenStoreOrThrow(const GlobalOptions& global,
   return std::move(*store);
 }
 
+std::unique_ptr<Store> OpenStoreWithoutManifestOrThrow(
+    const GlobalOptions& global) {
+  StoreOptions options = OptionsOf(global);
+  options.open_manifest = false;
+  Result<std::unique_ptr<Store>> store =
+      Store::Open(global.store, LockMode::kExclusive, options);
+  if (!store.ok()) {
+    throw CliError(StoreExitCode(store.status()), store.status().message());
+  }
+  return std::move(*store);
+}
+
 void ThrowIfManifestDamaged(Store& store) {
   Status integrity = store.manifest().CheckIntegrity(/*quick=*/true);
   if (integrity.ok()) return;
