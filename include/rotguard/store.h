@@ -37,6 +37,10 @@ struct StoreOptions {
   bool log_to_file = true;
   // Log level: 0 info, 1 debug, 2+ trace, negative warnings only.
   int verbosity = 0;
+  // Take the lock and load the configuration but leave the manifest
+  // closed, so a missing, empty or damaged one is no error (`repair
+  // --rebuild-manifest` replaces it). manifest() must not be called.
+  bool open_manifest = true;
 };
 
 class Store {
@@ -53,6 +57,9 @@ class Store {
   // rotguard store here (run 'rotguard init')"; an unreadable file is
   // IOError naming it; a damaged manifest is Corruption naming it; a bad
   // config is InvalidArgument naming file:line; a held lock is Locked.
+  // A manifest that is missing or empty while warc/ holds WARC files is
+  // Corruption too (the index was lost, the store is not new): Init()
+  // and OpenOrCreate() refuse it the same way rather than start afresh.
   static Result<std::unique_ptr<Store>> Open(const std::filesystem::path& root,
                                              LockMode mode,
                                              const StoreOptions& options = {});
@@ -83,6 +90,8 @@ class Store {
   LockMode lock_mode() const { return mode_; }
 
   Manifest& manifest() { return *manifest_; }
+  // False when opened with StoreOptions::open_manifest = false.
+  bool has_manifest() const { return manifest_ != nullptr; }
   // Built-in defaults < rotguard.toml < StoreOptions::config_file.
   const Config& config() const { return config_; }
 

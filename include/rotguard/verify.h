@@ -66,6 +66,10 @@ struct VerifyOptions {
   // Called now and then with bytes done / total (for a progress bar).
   std::function<void(uint64_t done, uint64_t total)> on_progress;
   int64_t now_unix = 0;  // 0: the clock (last_verified stamps)
+  // Why the manifest could not be opened, for a store opened without it
+  // (StoreOptions::open_manifest = false): one sqlite-integrity finding,
+  // then the WARC files are checked alone.
+  std::string manifest_error;
 };
 
 struct VerifySummary {
@@ -81,7 +85,10 @@ struct VerifySummary {
 };
 
 // Checks the store at `options.level`. Needs at least the shared lock;
-// writes only last_verified (and mtime/inode a re-hash confirmed).
+// writes only last_verified (and mtime/inode a re-hash confirmed). A
+// manifest failing SQLite's quick_check (integrity_check at --deep) is ONE
+// sqlite-integrity finding and is not matched with the WARC files, whose
+// own damage (framing, gzip CRC, digests) is still reported.
 // Findings are not errors: the Status fails only for I/O or internal
 // errors that stop verify.
 Result<VerifySummary> VerifyStore(Store& store, const VerifyOptions& options);
@@ -113,6 +120,45 @@ struct RepairSummary {
 
 // Needs the exclusive lock. Cut bytes go to <store>/damaged/.
 Result<RepairSummary> RepairStore(Store& store, const RepairOptions& options);
+
+// --- rebuild the manifest from the WARC files ---
+
+struct RebuildOptions {
+  bool dry_run = false;  // read every file and count; write nothing
+  // Called once per WARC file read (name as under warc/, ".open" kept).
+  std::function<void(const std::string& file, int64_t records,
+                     int64_t captures)>
+      on_file;
+  // The sync of the new manifest, the renames and the directory sync go
+  // through it (tests inject faults).
+  Env* env = Env::Default();
+  int64_t now_unix = 0;  // 0: the clock (the damaged copy's time stamp)
+};
+
+struct RebuildSummary {
+  int64_t files = 0;
+  int64_t open_files = 0;       // stale .open files, left for `repair`
+  int64_t damaged_files = 0;    // damage inside a file: verify reports it
+  int64_t records = 0;          // records rows (whole records)
+  int64_t skipped_records = 0;  // torn records, not indexed
+  int64_t captures = 0;
+  int64_t revisits = 0;
+  int64_t chains = 0;  // redirect chains of two or more hops
+  int64_t urls = 0;    // distinct captured URLs (urls rows)
+  // File name (in the store root) the old manifest was renamed to; ""
+  // when there was none (missing) or on a dry run.
+  std::string kept_as;
+};
+
+// Writes a new manifest from the WARC files under <store>/warc/ (warc
+// files, records, captures with revisits and redirect chains, urls, the
+// WARC serial) as manifest.sqlite3.rebuild, moves the old manifest and
+// its -wal/-shm/-journal aside as manifest.sqlite3.damaged-TIMESTAMP, and
+// renames the new one into place. Documents, links and runs come from
+// scanning posts and cannot be rebuilt. `store` must be opened with the
+// exclusive lock and StoreOptions::open_manifest = false.
+Result<RebuildSummary> RebuildManifest(Store& store,
+                                       const RebuildOptions& options);
 
 }  // namespace rotguard
 

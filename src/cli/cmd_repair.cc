@@ -1,5 +1,5 @@
-// `rotguard repair [--dry-run]`: fix what verify found, without losing
-// data (SPEC §7). Takes the exclusive lock.
+// `rotguard repair [--dry-run] [--rebuild-manifest]`: fix what verify
+// found, without losing data (SPEC §7). Takes the exclusive lock.
 #include <CLI/CLI.hpp>
 #include <iostream>
 #include <memory>
@@ -18,7 +18,9 @@ constexpr const char* kRepairDescription =
     "Fix what can be fixed without losing data: cut a torn tail after the "
     "last whole record (the bytes go to <store>/damaged/), close stale "
     ".open files, index records the manifest misses, mark records and "
-    "captures whose bytes are gone as lost. Never deletes a readable record.";
+    "captures whose bytes are gone as lost. Never deletes a readable record. "
+    "With --rebuild-manifest: a new manifest from the WARC files, for a "
+    "damaged or lost one (the old one is kept aside).";
 
 constexpr const char* kRepairFooter =
     "Output, one line per action (what --dry-run would do):\n"
@@ -28,12 +30,21 @@ constexpr const char* kRepairFooter =
     "          (damage left in place); then a summary line.\n"
     "  --json  JSON Lines {kind, file, offset, detail, dry_run}; the last\n"
     "          line is {\"summary\": {actions, cannot_repair, dry_run}}.\n"
+    "A damaged manifest (SQLite quick_check fails) is not reconciled: repair\n"
+    "exits 5 and says to run --rebuild-manifest, which reads every WARC file\n"
+    "and writes warc files, records, captures (revisits, redirect chains\n"
+    "from Location headers) and urls into manifest.sqlite3.rebuild, moves the\n"
+    "old manifest to manifest.sqlite3.damaged-TIMESTAMP and the new one into\n"
+    "place: 'repair: index FILE: N records, M captures' per file, then a\n"
+    "summary. Posts and their links are not in the WARC files: run\n"
+    "'rotguard archive PATH' (or 'scan --update PATH') again to re-link them.\n"
     "Exit: 0 done (verify exits 0 afterwards unless something could not be\n"
     "repaired); 3 damage remains that repair leaves alone; 4 locked; 5 I/O\n"
-    "error.\n";
+    "error or a damaged manifest (without --rebuild-manifest).\n";
 
 struct RepairFlags {
   bool dry_run = false;
+  bool rebuild_manifest = false;
 };
 
 void PrintJson(const nlohmann::ordered_json& line) {
@@ -42,8 +53,73 @@ void PrintJson(const nlohmann::ordered_json& line) {
             << '\n';
 }
 
+void PrintRebuildSummary(const RebuildSummary& s, bool dry_run,
+                         const GlobalOptions& global) {
+  if (global.json) {
+    PrintJson({{"summary",
+                {{"rebuilt", !dry_run},
+                 {"files", s.files},
+                 {"open_files", s.open_files},
+                 {"damaged_files", s.damaged_files},
+                 {"records", s.records},
+                 {"skipped_records", s.skipped_records},
+                 {"captures", s.captures},
+                 {"revisits", s.revisits},
+                 {"chains", s.chains},
+                 {"urls", s.urls},
+                 {"kept_as", s.kept_as},
+                 {"dry_run", dry_run}}}});
+    return;
+  }
+  std::cout << "repair: " << (dry_run ? "would rebuild" : "rebuilt")
+            << " the manifest from " << s.files << " WARC files: " << s.records
+            << " records, " << s.captures << " captures (" << s.revisits
+            << " revisits), " << s.chains << " redirect chains, " << s.urls
+            << " URLs; " << s.skipped_records << " torn records skipped\n";
+  if (!s.kept_as.empty()) {
+    std::cout << "repair: the old manifest is kept as " << s.kept_as << '\n';
+  }
+  if (s.open_files > 0 || s.damaged_files > 0) {
+    std::cout << "repair: " << s.open_files << " stale .open files and "
+              << s.damaged_files
+              << " files with damage remain: run 'rotguard verify', then "
+                 "'rotguard repair'\n";
+  }
+  std::cout << "repair: posts and their links are not in the WARC files: run "
+               "'rotguard archive PATH' (or 'rotguard scan --update PATH') "
+               "again to re-link them\n";
+}
+
+int RunRebuild(const RepairFlags& flags, const GlobalOptions& global) {
+  std::unique_ptr<Store> store = OpenStoreWithoutManifestOrThrow(global);
+  RebuildOptions options;
+  options.dry_run = flags.dry_run;
+  options.on_file = [&](const std::string& file, int64_t records,
+                        int64_t captures) {
+    if (global.json) {
+      PrintJson({{"kind", "index"},
+                 {"file", file},
+                 {"records", records},
+                 {"captures", captures},
+                 {"dry_run", flags.dry_run}});
+    } else if (global.verbosity >= 0) {
+      std::cout << "repair: " << (flags.dry_run ? "would " : "") << "index "
+                << file << ": " << records << " records, " << captures
+                << " captures\n";
+    }
+  };
+  Result<RebuildSummary> summary = RebuildManifest(*store, options);
+  if (!summary.ok()) throw CliError(kExitIoError, summary.status().message());
+  PrintRebuildSummary(*summary, flags.dry_run, global);
+  return kExitOk;
+}
+
 int RunRepair(const RepairFlags& flags, const GlobalOptions& global) {
+  if (flags.rebuild_manifest) return RunRebuild(flags, global);
   std::unique_ptr<Store> store = OpenStoreOrThrow(global, LockMode::kExclusive);
+  // Reconciling against unreadable pages would "fix" every record the
+  // damage hides (index it as an orphan, or mark it lost).
+  ThrowIfManifestDamaged(*store);
   RepairOptions options;
   options.dry_run = flags.dry_run;
   options.on_action = [&](const RepairAction& a) {
@@ -86,6 +162,9 @@ void AddRepairCommand(CLI::App& app, const GlobalOptions& global,
   command->footer(kRepairFooter);
   command->add_flag("--dry-run", flags->dry_run,
                     "list what would be done; change nothing");
+  command->add_flag("--rebuild-manifest", flags->rebuild_manifest,
+                    "rebuild a damaged or lost manifest from the WARC files "
+                    "(the old one is kept as manifest.sqlite3.damaged-TIME)");
   command->callback([flags, &global, &result] {
     result.exit_code = RunRepair(*flags, global);
   });

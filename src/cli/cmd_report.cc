@@ -32,7 +32,8 @@ constexpr const char* kReportFooter =
     "  csv    RFC 4180, one row per link, with a header row\n"
     "  html   one self-contained page with counts and verdict filters\n"
     "Exit: 0 written; 1 usage error or no store; 2 with --fail-on-dead when\n"
-    "a link is gone; 4 store locked; 5 I/O error.\n";
+    "a link is gone; 4 store locked; 5 I/O error or a damaged manifest (run\n"
+    "'rotguard repair --rebuild-manifest').\n";
 
 struct ReportFlags {
   std::string format = "table";
@@ -65,6 +66,7 @@ int RunReport(const ReportFlags& flags, const GlobalOptions& global) {
                                    "' (table, json, csv or html)");
   }
   std::unique_ptr<Store> store = OpenStoreOrThrow(global, LockMode::kShared);
+  ThrowIfManifestDamaged(*store);  // an all-ok report from bad pages lies
   Result<Report> report =
       BuildReport(store->manifest(), store->config(), NowUnix());
   if (!report.ok()) {

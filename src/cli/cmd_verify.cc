@@ -149,9 +149,11 @@ VerifyOptions OptionsFrom(const VerifyFlags& flags) {
   return options;
 }
 
-// A manifest too damaged to open is a finding here, not an I/O error.
+// A manifest too damaged to open (or lost next to WARC files) is a
+// finding here, not an I/O error: the store is opened without it and the
+// WARC files are still checked (VerifyOptions::manifest_error).
 std::unique_ptr<Store> OpenForVerify(const GlobalOptions& global,
-                                     VerifyLevel level) {
+                                     VerifyOptions* options) {
   StoreOptions store_options;
   store_options.config_file = global.config;
   store_options.verbosity = global.verbosity;
@@ -161,26 +163,18 @@ std::unique_ptr<Store> OpenForVerify(const GlobalOptions& global,
   if (store.status().code() != ErrorCode::kCorruption) {
     throw CliError(StoreExitCode(store.status()), store.status().message());
   }
-  VerifyFinding f;
-  f.code = "sqlite-integrity";
-  f.file = "manifest.sqlite3";
-  f.expected = "a readable manifest";
-  f.actual = store.status().message();
-  VerifySummary summary;
-  summary.findings = 1;
-  if (global.json) {
-    PrintJson(FindingJson(f));
-  } else {
-    std::cout << FindingText(f) << '\n';
+  options->manifest_error = store.status().message();
+  store_options.open_manifest = false;
+  store = Store::Open(global.store, LockMode::kShared, store_options);
+  if (!store.ok()) {
+    throw CliError(StoreExitCode(store.status()), store.status().message());
   }
-  PrintSummary(summary, level, kExitIntegrity, global);
-  return nullptr;
+  return std::move(*store);
 }
 
 int RunVerify(const VerifyFlags& flags, const GlobalOptions& global) {
   VerifyOptions options = OptionsFrom(flags);
-  std::unique_ptr<Store> store = OpenForVerify(global, options.level);
-  if (!store) return kExitIntegrity;
+  std::unique_ptr<Store> store = OpenForVerify(global, &options);
   options.on_finding = [&global](const VerifyFinding& f) {
     if (f.note && global.verbosity < 0) return;
     if (global.json) {

@@ -18,19 +18,56 @@ int StoreExitCode(const Status& status) {
   }
 }
 
-std::unique_ptr<Store> OpenStoreOrThrow(const GlobalOptions& global,
-                                        LockMode mode, StoreCreation creation) {
+namespace {
+
+StoreOptions OptionsOf(const GlobalOptions& global) {
   StoreOptions options;
   options.config_file = global.config;
   options.verbosity = global.verbosity;
+  return options;
+}
+
+}  // namespace
+
+std::unique_ptr<Store> OpenStoreOrThrow(const GlobalOptions& global,
+                                        LockMode mode, StoreCreation creation) {
+  StoreOptions options = OptionsOf(global);
   Result<std::unique_ptr<Store>> store =
       creation == StoreCreation::kCreate
           ? Store::OpenOrCreate(global.store, mode, options)
           : Store::Open(global.store, mode, options);
   if (!store.ok()) {
+    std::string message = store.status().message();
+    if (store.status().code() == ErrorCode::kCorruption &&
+        message.find("--rebuild-manifest") == std::string::npos) {
+      message +=
+          "; run 'rotguard repair --rebuild-manifest' to rebuild the "
+          "manifest from the WARC files";
+    }
+    throw CliError(StoreExitCode(store.status()), message);
+  }
+  return std::move(*store);
+}
+
+std::unique_ptr<Store> OpenStoreWithoutManifestOrThrow(
+    const GlobalOptions& global) {
+  StoreOptions options = OptionsOf(global);
+  options.open_manifest = false;
+  Result<std::unique_ptr<Store>> store =
+      Store::Open(global.store, LockMode::kExclusive, options);
+  if (!store.ok()) {
     throw CliError(StoreExitCode(store.status()), store.status().message());
   }
   return std::move(*store);
+}
+
+void ThrowIfManifestDamaged(Store& store) {
+  Status integrity = store.manifest().CheckIntegrity(/*quick=*/true);
+  if (integrity.ok()) return;
+  throw CliError(kExitIoError,
+                 "the manifest is damaged (" + integrity.message() +
+                     "); its rows cannot be trusted: run 'rotguard repair "
+                     "--rebuild-manifest' to rebuild it from the WARC files");
 }
 
 }  // namespace rotguard::cli

@@ -26,6 +26,17 @@ std::unique_ptr<Store> OpenStoreOrThrow(
     const GlobalOptions& global, LockMode mode,
     StoreCreation creation = StoreCreation::kMustExist);
 
+// Opens the store with the exclusive lock but not its manifest (repair
+// --rebuild-manifest, which replaces a damaged or lost one).
+std::unique_ptr<Store> OpenStoreWithoutManifestOrThrow(
+    const GlobalOptions& global);
+
+// Runs SQLite's quick_check on the manifest; a damaged one throws CliError
+// (exit 5, SPEC §13) saying to run 'rotguard repair --rebuild-manifest'.
+// For commands that would otherwise present rows read from bad pages as
+// the truth (report) or act on them (repair).
+void ThrowIfManifestDamaged(Store& store);
+
 }  // namespace rotguard::cli
 
 #endif  // ROTGUARD_CLI_STORE_ACCESS_H_

@@ -44,6 +44,54 @@ Status WriteDefaultConfigIfMissing(const fs::path& path) {
   return Status::Ok();
 }
 
+bool IsWarcFileName(const std::string& name) {
+  if (name.empty() || name.front() == '.') return false;  // import's temp
+  for (std::string_view suffix :
+       {".warc", ".warc.gz", ".arc", ".arc.gz", ".warc.open", ".warc.gz.open",
+        ".arc.open", ".arc.gz.open"}) {
+    if (name.ends_with(suffix)) return true;
+  }
+  return false;
+}
+
+// WARC (and ARC) files anywhere under warc/, .open ones included.
+int64_t CountWarcFiles(const fs::path& warc_dir) {
+  int64_t count = 0;
+  std::error_code ec;
+  fs::recursive_directory_iterator it(warc_dir, ec), end;
+  for (; !ec && it != end; it.increment(ec)) {
+    if (it->is_regular_file(ec) &&
+        IsWarcFileName(it->path().filename().string())) {
+      ++count;
+    }
+  }
+  return count;
+}
+
+// A manifest that is missing or empty (0 bytes, no WAL beside it) next to
+// WARC files lost its index: opening it as a new store would forget every
+// capture, and the next run would reuse WARC serials.
+Status CheckManifestNotLost(const fs::path& root) {
+  fs::path manifest = root / "manifest.sqlite3";
+  std::error_code ec;
+  bool missing = !fs::exists(manifest, ec);
+  if (!missing) {
+    uintmax_t size = fs::file_size(manifest, ec);
+    if (ec || size != 0) return Status::Ok();
+    uintmax_t wal = fs::file_size(root / "manifest.sqlite3-wal", ec);
+    if (!ec && wal != 0) return Status::Ok();
+  }
+  int64_t warcs = CountWarcFiles(root / "warc");
+  if (warcs == 0) return Status::Ok();
+  return Status::Corruption(
+      root.string() + ": the manifest manifest.sqlite3 is " +
+      (missing ? "missing" : "empty (0 bytes)") + " but warc/ holds " +
+      std::to_string(warcs) + (warcs == 1 ? " WARC file" : " WARC files") +
+      ": this is a store that lost its manifest, not a new one; run "
+      "'rotguard repair --rebuild-manifest' to rebuild it from the WARC "
+      "files");
+}
+
 // NotFound when `root` has no manifest; IOError when it cannot be looked at.
 Status CheckStoreExists(const fs::path& root) {
   struct stat st;
@@ -57,10 +105,24 @@ Status CheckStoreExists(const fs::path& root) {
   }
   fs::path manifest = root / "manifest.sqlite3";
   if (::stat(manifest.c_str(), &st) != 0) {
-    if (errno == ENOENT) return NoStoreHere(root);
-    return Status::IOError(manifest.string() + ": " + std::strerror(errno));
+    if (errno != ENOENT) {
+      return Status::IOError(manifest.string() + ": " + std::strerror(errno));
+    }
+    ROTGUARD_RETURN_IF_ERROR(CheckManifestNotLost(root));
+    return NoStoreHere(root);
   }
-  return Status::Ok();
+  return CheckManifestNotLost(root);
+}
+
+// For a store opened without its manifest (the rebuild): the directory
+// must look like a store, a manifest file is not needed.
+Status CheckStoreDirectory(const fs::path& root) {
+  std::error_code ec;
+  if (fs::exists(root / "manifest.sqlite3", ec) ||
+      fs::is_directory(root / "warc", ec)) {
+    return Status::Ok();
+  }
+  return NoStoreHere(root);
 }
 
 }  // namespace
@@ -87,6 +149,7 @@ Result<bool> Store::Init(const fs::path& root) {
   Result<std::unique_ptr<FileLock>> lock =
       FileLock::Acquire(root / "lock", LockMode::kExclusive, root);
   if (!lock.ok()) return lock.status();
+  ROTGUARD_RETURN_IF_ERROR(CheckManifestNotLost(root));
   fs::path manifest_path = root / "manifest.sqlite3";
   std::error_code ec;
   bool existed = fs::exists(manifest_path, ec);
@@ -100,7 +163,8 @@ Result<bool> Store::Init(const fs::path& root) {
 
 Result<std::unique_ptr<Store>> Store::Open(const fs::path& root, LockMode mode,
                                            const StoreOptions& options) {
-  ROTGUARD_RETURN_IF_ERROR(CheckStoreExists(root));
+  ROTGUARD_RETURN_IF_ERROR(options.open_manifest ? CheckStoreExists(root)
+                                                 : CheckStoreDirectory(root));
   std::unique_ptr<Store> store(new Store(root, mode));
   Result<std::unique_ptr<FileLock>> lock =
       FileLock::Acquire(root / "lock", mode, root);
@@ -111,10 +175,12 @@ Result<std::unique_ptr<Store>> Store::Open(const fs::path& root, LockMode mode,
   if (!config.ok()) return config.status();
   store->config_ = std::move(*config);
 
-  Result<std::unique_ptr<Manifest>> manifest =
-      OpenManifest(store->manifest_path().string());
-  if (!manifest.ok()) return manifest.status();
-  store->manifest_ = std::move(*manifest);
+  if (options.open_manifest) {
+    Result<std::unique_ptr<Manifest>> manifest =
+        OpenManifest(store->manifest_path().string());
+    if (!manifest.ok()) return manifest.status();
+    store->manifest_ = std::move(*manifest);
+  }
 
   if (options.log_to_file) {
     Result<std::unique_ptr<StoreLogger>> log =
@@ -140,6 +206,9 @@ Result<std::unique_ptr<Store>> Store::OpenOrCreate(
 }
 
 Result<int64_t> Store::NextWarcSerial() {
+  if (manifest_ == nullptr) {
+    return Status::Internal("the store was opened without its manifest");
+  }
   if (mode_ != LockMode::kExclusive) {
     return Status::Internal("the WARC serial needs the store's exclusive lock");
   }

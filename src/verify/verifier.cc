@@ -140,20 +140,28 @@ class TaskRunner {
 
 class Verifier {
  public:
-  Verifier(Store& store, const VerifyOptions& options)
+  Verifier(Store& store, Manifest* manifest, const VerifyOptions& options)
       : store_(store),
-        manifest_(store.manifest()),
+        manifest_(manifest),
         options_(options),
         now_(options.now_unix != 0 ? options.now_unix : std::time(nullptr)) {}
 
   Result<VerifySummary> Run() {
-    CheckSqlite();
-    Result<std::vector<WarcFileRow>> rows = manifest_.ListWarcFiles();
-    if (!rows.ok()) return rows.status();
-    for (WarcFileRow& row : *rows) rows_.emplace(row.name, std::move(row));
+    manifest_sound_ = CheckSqlite();
     Result<std::map<std::string, DiskFile>> disk = ListDisk(store_.warc_dir());
     if (!disk.ok()) return disk.status();
     disk_ = std::move(*disk);
+    if (!manifest_sound_) {
+      // Rows read from a damaged database are not evidence: matching them
+      // against the files would turn every unreadable page into false
+      // orphan-record findings. The WARC files are still checked alone.
+      PlanWarcOnly();
+      ROTGUARD_RETURN_IF_ERROR(RunTasks());
+      return summary_;
+    }
+    Result<std::vector<WarcFileRow>> rows = manifest_->ListWarcFiles();
+    if (!rows.ok()) return rows.status();
+    for (WarcFileRow& row : *rows) rows_.emplace(row.name, std::move(row));
     ROTGUARD_RETURN_IF_ERROR(LoadCaptures());
     ROTGUARD_RETURN_IF_ERROR(PlanFiles());
     ROTGUARD_RETURN_IF_ERROR(RunTasks());
@@ -182,17 +190,37 @@ class Verifier {
     Emit(std::move(f));
   }
 
-  void CheckSqlite() {
+  // One finding for a damaged manifest, however many pages are bad;
+  // true when the manifest passed.
+  bool CheckSqlite() {
     Status integrity =
-        manifest_.CheckIntegrity(options_.level != VerifyLevel::kDeep);
-    if (!integrity.ok()) {
-      Emit("sqlite-integrity", store_.manifest_path().filename().string(), -1,
-           "", "ok", integrity.message());
+        !store_.has_manifest()
+            ? Status::Corruption(options_.manifest_error)
+            : manifest_->CheckIntegrity(options_.level != VerifyLevel::kDeep);
+    if (integrity.ok()) return true;
+    Emit("sqlite-integrity", store_.manifest_path().filename().string(), -1, "",
+         "ok",
+         integrity.message() +
+             "; WARC files checked alone, not matched with the manifest "
+             "(run 'rotguard repair --rebuild-manifest')");
+    return false;
+  }
+
+  // Every file on disk, parsed for its own damage (framing, gzip CRC,
+  // digests inside records) without a manifest row to compare with.
+  void PlanWarcOnly() {
+    for (const auto& [name, file] : disk_) {
+      ++summary_.files;
+      FileTask task;
+      task.name = name;
+      task.disk = file;
+      task.parse = Parsing();
+      tasks_.push_back(std::move(task));
     }
   }
 
   Status LoadCaptures() {
-    Result<std::vector<CaptureRow>> captures = manifest_.ListCaptures();
+    Result<std::vector<CaptureRow>> captures = manifest_->ListCaptures();
     if (!captures.ok()) return captures.status();
     for (CaptureRow& c : *captures) {
       if (c.lost) {
@@ -310,7 +338,7 @@ class Verifier {
   // every record of it lost.
   template <typename Add>
   Status PlanMissing(const WarcFileRow& r, Add& add) {
-    Result<std::vector<RecordRow>> records = manifest_.RecordsOf(r.name);
+    Result<std::vector<RecordRow>> records = manifest_->RecordsOf(r.name);
     if (!records.ok()) return records.status();
     bool all_lost = !records->empty();
     for (const RecordRow& rec : *records) {
@@ -381,6 +409,12 @@ class Verifier {
     if (task.sha256) ROTGUARD_RETURN_IF_ERROR(CheckSha256(task));
     if (task.indexed) {
       if (!task.indexed->ok()) return task.indexed->status();
+      if (!manifest_sound_) {
+        ReportProblems(**task.indexed);
+        summary_.records +=
+            static_cast<int64_t>((*task.indexed)->records.size());
+        return Status::Ok();
+      }
       ROTGUARD_RETURN_IF_ERROR(CompareRecords(task.name, **task.indexed));
     }
     return Status::Ok();
@@ -398,7 +432,7 @@ class Verifier {
     row.last_verified_unix = now_;
     row.mtime_ns = task.disk.mtime_ns;
     row.inode = task.disk.inode;
-    return manifest_.UpdateWarcFile(row);
+    return manifest_->UpdateWarcFile(row);
   }
 
   void ReportProblems(const IndexedFile& file) {
@@ -434,7 +468,7 @@ class Verifier {
       }
     }
     summary_.records += static_cast<int64_t>(file.records.size());
-    Result<std::vector<RecordRow>> rows = manifest_.RecordsOf(name);
+    Result<std::vector<RecordRow>> rows = manifest_->RecordsOf(name);
     if (!rows.ok()) return rows.status();
     std::set<int64_t> known;
     std::set<int64_t> reported;
@@ -537,9 +571,10 @@ class Verifier {
   }
 
   Store& store_;
-  Manifest& manifest_;
+  Manifest* manifest_;  // null when the store has none (not opened)
   const VerifyOptions& options_;
   int64_t now_;
+  bool manifest_sound_ = true;  // quick_check/integrity_check passed
   VerifySummary summary_;
   std::map<std::string, WarcFileRow> rows_;
   std::map<std::string, DiskFile> disk_;
@@ -551,7 +586,12 @@ class Verifier {
 }  // namespace
 
 Result<VerifySummary> VerifyStore(Store& store, const VerifyOptions& options) {
-  Verifier verifier(store, options);
+  if (!store.has_manifest()) {
+    // Without a manifest only the WARC files are read (manifest_ unused).
+    Verifier verifier(store, nullptr, options);
+    return verifier.Run();
+  }
+  Verifier verifier(store, &store.manifest(), options);
   return verifier.Run();
 }
 

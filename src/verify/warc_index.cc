@@ -57,9 +57,10 @@ class PayloadHasher {
     if (!chunked_) Hash(bytes);
   }
 
-  std::string ContentType() const {
+  std::string ContentType() const { return Header("Content-Type"); }
+  std::string Header(std::string_view name) const {
     std::string value;
-    if (!head_.empty()) warc::FindHeader(head_, "Content-Type", &value);
+    if (!head_.empty()) warc::FindHeader(head_, name, &value);
     return value;
   }
   int64_t length() const { return length_; }
@@ -114,6 +115,9 @@ Status ReadPayloadDigests(WarcReader& reader, IndexedRecord* indexed) {
   }
   DualHasher::Digests digests = hasher.Final();
   indexed->http_content_type = hasher.ContentType();
+  if (indexed->http_status >= 300 && indexed->http_status < 400) {
+    indexed->location = hasher.Header("Location");
+  }
   indexed->payload_length = hasher.length();
   if (indexed->record.type != "revisit") {
     indexed->payload_sha256 = HexEncode(digests.sha256);
@@ -246,6 +250,7 @@ Result<IndexedFile> IndexWarcFile(const std::filesystem::path& path,
       finished.http_content_type = std::move(indexed.http_content_type);
       finished.payload_length = indexed.payload_length;
       finished.payload_sha256 = std::move(indexed.payload_sha256);
+      finished.location = std::move(indexed.location);
       if (finished.payload_sha1.empty()) {
         finished.payload_sha1 = std::move(indexed.payload_sha1);
       }

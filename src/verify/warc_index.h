@@ -36,7 +36,10 @@ struct IndexedRecord {
   std::string payload_sha256;     // hex, kPayloads only
   int64_t payload_length = 0;     // kPayloads only
   std::string refers_to;          // WARC-Refers-To of a revisit
-  bool truncated = false;         // WARC-Truncated present
+  // kPayloads only: the Location header of a 3xx HTTP response, as
+  // written ("" otherwise); the manifest rebuild links redirect hops by it.
+  std::string location;
+  bool truncated = false;  // WARC-Truncated present
   std::vector<WarcProblem> problems;
 };
 

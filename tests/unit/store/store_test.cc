@@ -27,6 +27,46 @@ std::string ReadAll(const fs::path& path) {
   return text.ok() ? *text : std::string();
 }
 
+// A store whose manifest is gone or empty while WARC files remain lost
+// its index: it must not be opened (or re-created) as a new, empty store.
+TEST(StoreTest, EmptyOrMissingManifestNextToWarcFilesIsCorruptionNotANewStore) {
+  TempDir dir;
+  fs::path root = dir.path() / "store";
+  ASSERT_TRUE(Store::Init(root).ok());
+  std::ofstream(root / "warc" / "rotguard-20260101000000-00001-h.warc.gz")
+      << "bytes";
+  fs::resize_file(root / "manifest.sqlite3", 0);
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    Result<std::unique_ptr<Store>> opened =
+        Store::Open(root, LockMode::kShared, Quiet());
+    ASSERT_FALSE(opened.ok());
+    EXPECT_EQ(opened.status().code(), ErrorCode::kCorruption);
+    EXPECT_NE(opened.status().message().find("holds 1 WARC file"),
+              std::string::npos)
+        << opened.status().message();
+    EXPECT_NE(opened.status().message().find("repair --rebuild-manifest"),
+              std::string::npos);
+    EXPECT_FALSE(Store::OpenOrCreate(root, LockMode::kExclusive, Quiet()).ok());
+    EXPECT_FALSE(Store::Init(root).ok());
+    fs::remove(root / "manifest.sqlite3");  // then: missing
+  }
+  EXPECT_FALSE(fs::exists(root / "manifest.sqlite3"));
+  StoreOptions without = Quiet();
+  without.open_manifest = false;
+  Result<std::unique_ptr<Store>> bare =
+      Store::Open(root, LockMode::kExclusive, without);
+  ASSERT_TRUE(bare.ok()) << bare.status().message();
+  EXPECT_FALSE((*bare)->has_manifest());
+}
+
+TEST(StoreTest, EmptyManifestWithoutWarcFilesIsStillANewStore) {
+  TempDir dir;
+  fs::path root = dir.path() / "store";
+  ASSERT_TRUE(Store::Init(root).ok());
+  fs::resize_file(root / "manifest.sqlite3", 0);
+  EXPECT_TRUE(Store::Open(root, LockMode::kShared, Quiet()).ok());
+}
+
 TEST(StoreTest, InitCreatesTheLayoutOfTheSpec) {
   TempDir dir;
   fs::path root = dir.path() / "store";
