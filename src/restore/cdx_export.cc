@@ -20,6 +20,66 @@
 namespace rotguard {
 namespace {
 
+// Appends the ASCII byte `c` as JSON.stringify writes it: the short
+// escapes, \u00XX for other control characters, everything else as is.
+void AppendJsonAscii(unsigned char c, std::string* out) {
+  switch (c) {
+    case '"':
+      *out += "\\\"";
+      break;
+    case '\\':
+      *out += "\\\\";
+      break;
+    case '\b':
+      *out += "\\b";
+      break;
+    case '\f':
+      *out += "\\f";
+      break;
+    case '\n':
+      *out += "\\n";
+      break;
+    case '\r':
+      *out += "\\r";
+      break;
+    case '\t':
+      *out += "\\t";
+      break;
+    default:
+      if (c < 0x20) {
+        constexpr char kHex[] = "0123456789abcdef";
+        *out += "\\u00";
+        out->push_back(kHex[c >> 4]);
+        out->push_back(kHex[c & 0xf]);
+      } else {
+        out->push_back(static_cast<char>(c));
+      }
+  }
+}
+
+// The length of the well-formed UTF-8 sequence whose lead byte (>= 0x80)
+// is s[i], or 0 when there is none there (a stray continuation byte, an
+// overlong form, a surrogate, a code point above U+10FFFF, a cut).
+size_t Utf8SequenceLength(std::string_view s, size_t i) {
+  auto c = static_cast<unsigned char>(s[i]);
+  size_t n = c >= 0xf0 && c <= 0xf4   ? 4
+             : c >= 0xe0              ? 3
+             : c >= 0xc2 && c <= 0xdf ? 2
+                                      : 0;
+  if (n == 0 || i + n > s.size()) return 0;
+  for (size_t k = 1; k < n; ++k) {
+    if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return 0;
+  }
+  auto c1 = static_cast<unsigned char>(s[i + 1]);
+  if (n == 3 && ((c == 0xe0 && c1 < 0xa0) || (c == 0xed && c1 >= 0xa0))) {
+    return 0;
+  }
+  if (n == 4 && ((c == 0xf0 && c1 < 0x90) || (c == 0xf4 && c1 >= 0x90))) {
+    return 0;
+  }
+  return n;
+}
+
 // Appends `s` as a JSON string the way JSON.stringify writes it. Bytes
 // that are not valid UTF-8 become U+FFFD, as warcio's TextDecoder makes
 // them before stringify sees them.
@@ -29,58 +89,9 @@ void AppendJsonString(std::string_view s, std::string* out) {
   while (i < s.size()) {
     auto c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) {
-      switch (c) {
-        case '"':
-          *out += "\\\"";
-          break;
-        case '\\':
-          *out += "\\\\";
-          break;
-        case '\b':
-          *out += "\\b";
-          break;
-        case '\f':
-          *out += "\\f";
-          break;
-        case '\n':
-          *out += "\\n";
-          break;
-        case '\r':
-          *out += "\\r";
-          break;
-        case '\t':
-          *out += "\\t";
-          break;
-        default:
-          if (c < 0x20) {
-            constexpr char kHex[] = "0123456789abcdef";
-            *out += "\\u00";
-            out->push_back(kHex[c >> 4]);
-            out->push_back(kHex[c & 0xf]);
-          } else {
-            out->push_back(static_cast<char>(c));
-          }
-      }
+      AppendJsonAscii(c, out);
       ++i;
-      continue;
-    }
-    size_t n = c >= 0xf0 && c <= 0xf4   ? 4
-               : c >= 0xe0              ? 3
-               : c >= 0xc2 && c <= 0xdf ? 2
-                                        : 0;
-    bool valid = n != 0 && i + n <= s.size();
-    for (size_t k = 1; valid && k < n; ++k) {
-      valid = (static_cast<unsigned char>(s[i + k]) & 0xc0) == 0x80;
-    }
-    if (valid && n == 3) {
-      auto c1 = static_cast<unsigned char>(s[i + 1]);
-      valid = !(c == 0xe0 && c1 < 0xa0) && !(c == 0xed && c1 >= 0xa0);
-    }
-    if (valid && n == 4) {
-      auto c1 = static_cast<unsigned char>(s[i + 1]);
-      valid = !(c == 0xf0 && c1 < 0x90) && !(c == 0xf4 && c1 >= 0x90);
-    }
-    if (valid) {
+    } else if (size_t n = Utf8SequenceLength(s, i); n != 0) {
       out->append(s.substr(i, n));
       i += n;
     } else {
