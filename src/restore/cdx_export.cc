@@ -57,27 +57,42 @@ void AppendJsonAscii(unsigned char c, std::string* out) {
   }
 }
 
-// The length of the well-formed UTF-8 sequence whose lead byte (>= 0x80)
-// is s[i], or 0 when there is none there (a stray continuation byte, an
-// overlong form, a surrogate, a code point above U+10FFFF, a cut).
-size_t Utf8SequenceLength(std::string_view s, size_t i) {
-  auto c = static_cast<unsigned char>(s[i]);
-  size_t n = c >= 0xf0 && c <= 0xf4   ? 4
-             : c >= 0xe0              ? 3
-             : c >= 0xc2 && c <= 0xdf ? 2
-                                      : 0;
-  if (n == 0 || i + n > s.size()) return 0;
-  for (size_t k = 1; k < n; ++k) {
-    if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return 0;
+// The UTF-8 sequence whose lead byte (>= 0x80) is s[i], read the way the
+// WHATWG UTF-8 decoder (warcio's TextDecoder) reads it: either valid, or
+// the bytes that one U+FFFD replaces: the lead byte and the continuation
+// bytes that could still have completed it (its "maximal subpart"), so
+// "\xE2\x82A" is one U+FFFD and "A", and "\xF8\x80" two U+FFFD.
+struct Utf8Sequence {
+  size_t length;
+  bool valid;
+};
+
+Utf8Sequence ReadUtf8Sequence(std::string_view s, size_t i) {
+  auto lead = static_cast<unsigned char>(s[i]);
+  size_t needed = 0;
+  unsigned char lower = 0x80;  // the range of the next byte
+  unsigned char upper = 0xbf;
+  if (lead >= 0xc2 && lead <= 0xdf) {
+    needed = 1;
+  } else if (lead >= 0xe0 && lead <= 0xef) {
+    needed = 2;
+    if (lead == 0xe0) lower = 0xa0;  // overlong
+    if (lead == 0xed) upper = 0x9f;  // surrogates
+  } else if (lead >= 0xf0 && lead <= 0xf4) {
+    needed = 3;
+    if (lead == 0xf0) lower = 0x90;  // overlong
+    if (lead == 0xf4) upper = 0x8f;  // above U+10FFFF
+  } else {
+    return {1, false};
   }
-  auto c1 = static_cast<unsigned char>(s[i + 1]);
-  if (n == 3 && ((c == 0xe0 && c1 < 0xa0) || (c == 0xed && c1 >= 0xa0))) {
-    return 0;
+  for (size_t k = 1; k <= needed; ++k) {
+    if (i + k >= s.size()) return {k, false};
+    auto c = static_cast<unsigned char>(s[i + k]);
+    if (c < lower || c > upper) return {k, false};
+    lower = 0x80;
+    upper = 0xbf;
   }
-  if (n == 4 && ((c == 0xf0 && c1 < 0x90) || (c == 0xf4 && c1 >= 0x90))) {
-    return 0;
-  }
-  return n;
+  return {needed + 1, true};
 }
 
 // Appends `s` as a JSON string the way JSON.stringify writes it. Bytes
@@ -91,12 +106,14 @@ void AppendJsonString(std::string_view s, std::string* out) {
     if (c < 0x80) {
       AppendJsonAscii(c, out);
       ++i;
-    } else if (size_t n = Utf8SequenceLength(s, i); n != 0) {
-      out->append(s.substr(i, n));
-      i += n;
     } else {
-      *out += "\xEF\xBF\xBD";
-      ++i;
+      Utf8Sequence sequence = ReadUtf8Sequence(s, i);
+      if (sequence.valid) {
+        out->append(s.substr(i, sequence.length));
+      } else {
+        *out += "\xEF\xBF\xBD";
+      }
+      i += sequence.length;
     }
   }
   out->push_back('"');
