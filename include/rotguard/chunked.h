@@ -4,6 +4,7 @@
 #ifndef ROTGUARD_CHUNKED_H_
 #define ROTGUARD_CHUNKED_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <string_view>
@@ -34,6 +35,9 @@ class ChunkedDecoder {
     kError,
   };
   bool StartChunk();
+  bool FeedSizeDigit(char c);
+  size_t FeedData(std::string_view input, const Sink& sink);
+  void FeedFramingByte(char c);
 
   State state_ = State::kSize;
   uint64_t size_ = 0;

@@ -33,6 +33,17 @@ struct ContentDecodeLimits {
   // True: a stream that ends before its end marker is not an error (the
   // sink has what could be decoded), as for truncated captures.
   bool allow_early_end = false;
+
+  // For a parser that needs only the first `max` decoded bytes: the rest
+  // is dropped, and a body cut short gives what could be decoded (link
+  // extraction from truncated captures, the fetcher's meta refresh look).
+  static ContentDecodeLimits Prefix(uint64_t max) {
+    ContentDecodeLimits limits;
+    limits.max_decoded = max;
+    limits.stop_at_limit = true;
+    limits.allow_early_end = true;
+    return limits;
+  }
 };
 
 class ContentDecoder {

@@ -1,4 +1,7 @@
-// URL helpers shared by extraction, fetching and indexing.
+// The one URL type shared by extraction, fetching, policy, indexing and
+// restore: RFC 3986 split and resolution, the manifest's normalized key,
+// host and port, and warcio.js's SURT. Other modules take URLs apart only
+// through these functions.
 #ifndef ROTGUARD_URL_H_
 #define ROTGUARD_URL_H_
 
@@ -7,6 +10,20 @@
 #include <string_view>
 
 namespace rotguard {
+
+// The five components of a URI reference (RFC 3986 Appendix B), as views
+// into the text that was split, so a caller can also take their offsets.
+// An absent component is nullopt; a present one may be empty ("http://h?"
+// has the query ""). The scheme is there only when it is a valid scheme
+// ("1x:y" and "a b:c" are paths). Nothing is validated or decoded.
+struct UrlComponents {
+  std::optional<std::string_view> scheme;
+  std::optional<std::string_view> authority;  // userinfo@host:port
+  std::string_view path;
+  std::optional<std::string_view> query;     // without "?"
+  std::optional<std::string_view> fragment;  // without "#"
+};
+UrlComponents SplitUrl(std::string_view url);
 
 // The manifest key (SPEC §13): lowercase scheme and host, IDNA → punycode,
 // default port dropped, empty path → "/", dot segments removed,
@@ -28,6 +45,10 @@ std::string UrlHost(std::string_view url);
 // The port of an absolute URL: the explicit one, else 80 for http and 443
 // for https; 0 when it is invalid or the scheme has no default.
 int UrlPort(std::string_view url);
+
+// Decodes every "%XX" (any case) to its byte; a "%" not followed by two hex
+// digits stays as it is.
+std::string PercentDecode(std::string_view s);
 
 // warcio.js getSurt(): lowercase, strip www\d*., reverse host labels,
 // keep a non-default port as ":port", sort query args, drop the scheme.

@@ -30,16 +30,12 @@ std::string MediaType(std::string_view content_type) {
 }
 
 Result<std::string> DecodedPayload(const ResponseBody& response, size_t limit) {
-  ContentDecodeLimits limits;
-  limits.max_decoded = limit;
-  limits.stop_at_limit = true;    // a parser needs only the prefix
-  limits.allow_early_end = true;  // truncated captures still have links
   return DecodeContent(
       HeaderValue(response.head(), "Content-Encoding"),
       [&](const std::function<Status(std::string_view)>& visit) {
         return response.ForEachBodyChunk(visit);
       },
-      limits);
+      ContentDecodeLimits::Prefix(limit));
 }
 
 }  // namespace rotguard::archiver

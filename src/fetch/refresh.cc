@@ -301,11 +301,8 @@ std::string NormalizeRequestHead(std::string_view head) {
 std::optional<std::string> InflateForInspection(std::string_view coded,
                                                 size_t limit) {
   // "deflate" tells gzip, zlib and raw deflate apart by their first bytes.
-  ContentDecodeLimits limits;
-  limits.max_decoded = limit;
-  limits.stop_at_limit = true;
-  limits.allow_early_end = true;
-  Result<std::string> plain = DecodeContent("deflate", coded, limits);
+  Result<std::string> plain =
+      DecodeContent("deflate", coded, ContentDecodeLimits::Prefix(limit));
   if (!plain.ok()) return std::nullopt;
   return std::move(*plain);
 }

@@ -152,13 +152,13 @@ bool IsBloggerUrl(const BloggerRule& rule, std::string_view url) {
 }
 
 std::optional<std::string> BloggerSizeToS0(std::string_view url) {
-  size_t scheme = url.find("://");
-  if (scheme == std::string_view::npos) return std::nullopt;
-  size_t path_start = url.find('/', scheme + 3);
-  if (path_start == std::string_view::npos) return std::nullopt;
-  size_t path_end = url.find_first_of("?#", path_start);
-  if (path_end == std::string_view::npos) path_end = url.size();
-  std::string_view path = url.substr(path_start, path_end - path_start);
+  const UrlComponents parts = SplitUrl(url);
+  if (!parts.scheme || !parts.authority || parts.path.empty()) {
+    return std::nullopt;
+  }
+  std::string_view path = parts.path;
+  const size_t path_start = static_cast<size_t>(path.data() - url.data());
+  const size_t path_end = path_start + path.size();
   // A path segment that is a size token: /s640/, /w640-h480/, /s1600-c/.
   size_t segment_start = 1;
   while (segment_start < path.size()) {

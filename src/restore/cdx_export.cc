@@ -20,6 +20,81 @@
 namespace rotguard {
 namespace {
 
+// Appends the ASCII byte `c` as JSON.stringify writes it: the short
+// escapes, \u00XX for other control characters, everything else as is.
+void AppendJsonAscii(unsigned char c, std::string* out) {
+  switch (c) {
+    case '"':
+      *out += "\\\"";
+      break;
+    case '\\':
+      *out += "\\\\";
+      break;
+    case '\b':
+      *out += "\\b";
+      break;
+    case '\f':
+      *out += "\\f";
+      break;
+    case '\n':
+      *out += "\\n";
+      break;
+    case '\r':
+      *out += "\\r";
+      break;
+    case '\t':
+      *out += "\\t";
+      break;
+    default:
+      if (c < 0x20) {
+        constexpr char kHex[] = "0123456789abcdef";
+        *out += "\\u00";
+        out->push_back(kHex[c >> 4]);
+        out->push_back(kHex[c & 0xf]);
+      } else {
+        out->push_back(static_cast<char>(c));
+      }
+  }
+}
+
+// The UTF-8 sequence whose lead byte (>= 0x80) is s[i], read the way the
+// WHATWG UTF-8 decoder (warcio's TextDecoder) reads it: either valid, or
+// the bytes that one U+FFFD replaces: the lead byte and the continuation
+// bytes that could still have completed it (its "maximal subpart"), so
+// "\xE2\x82A" is one U+FFFD and "A", and "\xF8\x80" two U+FFFD.
+struct Utf8Sequence {
+  size_t length;
+  bool valid;
+};
+
+Utf8Sequence ReadUtf8Sequence(std::string_view s, size_t i) {
+  auto lead = static_cast<unsigned char>(s[i]);
+  size_t needed = 0;
+  unsigned char lower = 0x80;  // the range of the next byte
+  unsigned char upper = 0xbf;
+  if (lead >= 0xc2 && lead <= 0xdf) {
+    needed = 1;
+  } else if (lead >= 0xe0 && lead <= 0xef) {
+    needed = 2;
+    if (lead == 0xe0) lower = 0xa0;  // overlong
+    if (lead == 0xed) upper = 0x9f;  // surrogates
+  } else if (lead >= 0xf0 && lead <= 0xf4) {
+    needed = 3;
+    if (lead == 0xf0) lower = 0x90;  // overlong
+    if (lead == 0xf4) upper = 0x8f;  // above U+10FFFF
+  } else {
+    return {1, false};
+  }
+  for (size_t k = 1; k <= needed; ++k) {
+    if (i + k >= s.size()) return {k, false};
+    auto c = static_cast<unsigned char>(s[i + k]);
+    if (c < lower || c > upper) return {k, false};
+    lower = 0x80;
+    upper = 0xbf;
+  }
+  return {needed + 1, true};
+}
+
 // Appends `s` as a JSON string the way JSON.stringify writes it. Bytes
 // that are not valid UTF-8 become U+FFFD, as warcio's TextDecoder makes
 // them before stringify sees them.
@@ -29,63 +104,16 @@ void AppendJsonString(std::string_view s, std::string* out) {
   while (i < s.size()) {
     auto c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) {
-      switch (c) {
-        case '"':
-          *out += "\\\"";
-          break;
-        case '\\':
-          *out += "\\\\";
-          break;
-        case '\b':
-          *out += "\\b";
-          break;
-        case '\f':
-          *out += "\\f";
-          break;
-        case '\n':
-          *out += "\\n";
-          break;
-        case '\r':
-          *out += "\\r";
-          break;
-        case '\t':
-          *out += "\\t";
-          break;
-        default:
-          if (c < 0x20) {
-            constexpr char kHex[] = "0123456789abcdef";
-            *out += "\\u00";
-            out->push_back(kHex[c >> 4]);
-            out->push_back(kHex[c & 0xf]);
-          } else {
-            out->push_back(static_cast<char>(c));
-          }
-      }
+      AppendJsonAscii(c, out);
       ++i;
-      continue;
-    }
-    size_t n = c >= 0xf0 && c <= 0xf4   ? 4
-               : c >= 0xe0              ? 3
-               : c >= 0xc2 && c <= 0xdf ? 2
-                                        : 0;
-    bool valid = n != 0 && i + n <= s.size();
-    for (size_t k = 1; valid && k < n; ++k) {
-      valid = (static_cast<unsigned char>(s[i + k]) & 0xc0) == 0x80;
-    }
-    if (valid && n == 3) {
-      auto c1 = static_cast<unsigned char>(s[i + 1]);
-      valid = !(c == 0xe0 && c1 < 0xa0) && !(c == 0xed && c1 >= 0xa0);
-    }
-    if (valid && n == 4) {
-      auto c1 = static_cast<unsigned char>(s[i + 1]);
-      valid = !(c == 0xf0 && c1 < 0x90) && !(c == 0xf4 && c1 >= 0x90);
-    }
-    if (valid) {
-      out->append(s.substr(i, n));
-      i += n;
     } else {
-      *out += "\xEF\xBF\xBD";
-      ++i;
+      Utf8Sequence sequence = ReadUtf8Sequence(s, i);
+      if (sequence.valid) {
+        out->append(s.substr(i, sequence.length));
+      } else {
+        *out += "\xEF\xBF\xBD";
+      }
+      i += sequence.length;
     }
   }
   out->push_back('"');

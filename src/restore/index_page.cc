@@ -1,9 +1,8 @@
 #include "restore/index_page.h"
 
-#include <ctime>
-
 #include "restore/html_rewrite.h"
 #include "util/ascii.h"
+#include "util/time_format.h"
 
 namespace rotguard::restore {
 namespace {
@@ -42,12 +41,7 @@ std::string PostSection(const PostReport& post) {
 }  // namespace
 
 std::string FormatCaptureTime(int64_t us) {
-  time_t t = static_cast<time_t>(us / 1000000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%SZ", &tm);
-  return buf;
+  return FormatUtc(us / 1000000, UtcStyle::kIsoSpaced);
 }
 
 std::string IndexHtml(const std::vector<PostReport>& posts) {

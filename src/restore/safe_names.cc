@@ -30,28 +30,6 @@ bool IsSafeChar(char c) {
          (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-' || c == '~';
 }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  c = AsciiLower(c);
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
-
-std::string PercentDecode(std::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && HexValue(s[i + 1]) >= 0 &&
-        HexValue(s[i + 2]) >= 0) {
-      out.push_back(
-          static_cast<char>(HexValue(s[i + 1]) * 16 + HexValue(s[i + 2])));
-      i += 2;
-    } else {
-      out.push_back(s[i]);
-    }
-  }
-  return out;
-}
-
 // Windows reserves these names with any extension ("con.txt" too).
 bool IsDeviceName(std::string_view component) {
   std::string stem = AsciiLowercase(component.substr(0, component.find('.')));
@@ -151,37 +129,24 @@ struct UrlParts {
   std::string query;
 };
 
-UrlParts SplitUrl(std::string_view url) {
-  std::string normalized = NormalizeUrl(url).value_or(std::string(url));
-  std::string_view u = normalized;
+UrlParts AssetUrlParts(std::string_view url) {
+  const std::string normalized = NormalizeUrl(url).value_or(std::string(url));
+  const UrlComponents components = SplitUrl(normalized);
   UrlParts parts;
-  size_t hash = u.find('#');
-  if (hash != std::string_view::npos) u = u.substr(0, hash);
-  size_t q = u.find('?');
-  if (q != std::string_view::npos) {
-    parts.query = std::string(u.substr(q + 1));
-    u = u.substr(0, q);
-  }
-  size_t scheme_end = u.find("://");
-  if (scheme_end == std::string_view::npos) {
-    size_t colon = u.find(':');
-    std::string scheme = colon == std::string_view::npos
-                             ? ""
-                             : AsciiLowercase(u.substr(0, colon));
+  parts.query = std::string(components.query.value_or(""));
+  if (!components.authority) {
+    std::string scheme =
+        components.scheme ? AsciiLowercase(*components.scheme) : "";
     parts.host = "_" + (scheme.empty() ? std::string("local") : scheme);
-    parts.path =
-        std::string(colon == std::string_view::npos ? u : u.substr(colon + 1));
+    parts.path = std::string(components.path);
     return parts;
   }
-  std::string_view rest = u.substr(scheme_end + 3);
-  size_t slash = rest.find('/');
-  std::string_view authority = rest.substr(0, slash);
+  std::string_view authority = *components.authority;
   size_t at = authority.rfind('@');  // never keep credentials
   if (at != std::string_view::npos) authority = authority.substr(at + 1);
   parts.host = AsciiLowercase(authority);
   std::replace(parts.host.begin(), parts.host.end(), ':', '_');
-  parts.path =
-      slash == std::string_view::npos ? "/" : std::string(rest.substr(slash));
+  parts.path = components.path.empty() ? "/" : std::string(components.path);
   return parts;
 }
 
@@ -210,7 +175,7 @@ std::string JoinPath(const std::vector<std::string>& components) {
 }  // namespace
 
 std::string SafeAssetPath(std::string_view url, std::string_view content_type) {
-  UrlParts parts = SplitUrl(url);
+  UrlParts parts = AssetUrlParts(url);
   std::string mime = MimeOf(content_type);
   bool html = IsHtmlType(mime);
   std::vector<std::string> segments = PathSegments(parts.path);

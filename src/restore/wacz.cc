@@ -17,6 +17,7 @@
 #include "rotguard/url.h"
 #include "util/digest.h"
 #include "util/handles.h"
+#include "util/time_format.h"
 
 namespace rotguard {
 namespace {
@@ -24,12 +25,7 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 std::string Rfc3339(int64_t unix_us) {
-  time_t t = static_cast<time_t>(unix_us / 1000000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[40];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+  return FormatUtc(unix_us / 1000000, UtcStyle::kIso);
 }
 
 // The name of a store WARC inside archive/ ("imported/a.warc.gz" →

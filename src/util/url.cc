@@ -1,4 +1,4 @@
-// URL helpers: an RFC 3986 splitter with reference resolution (§5.2),
+// The URL type: an RFC 3986 splitter with reference resolution (§5.2),
 // the manifest's normalized key (SPEC §13), and warcio.js's SURT.
 //
 // Normalization decisions (the manifest key must be stable, so they are
@@ -64,14 +64,6 @@ void AppendPercentEncoded(unsigned char byte, std::string* out) {
 // ---------------------------------------------------------------------------
 // RFC 3986 splitting, dot-segment removal and resolution.
 
-struct UriParts {
-  std::optional<std::string_view> scheme;
-  std::optional<std::string_view> authority;
-  std::string_view path;
-  std::optional<std::string_view> query;
-  std::optional<std::string_view> fragment;
-};
-
 // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )
 bool IsValidScheme(std::string_view s) {
   if (s.empty() || !IsAsciiAlpha(s[0])) return false;
@@ -81,17 +73,27 @@ bool IsValidScheme(std::string_view s) {
   });
 }
 
-// The regular expression of RFC 3986 Appendix B, written out by hand, with
-// the scheme grammar enforced so that "1x:y" or "a b:c" is a path.
-UriParts SplitUri(std::string_view s) {
-  UriParts parts;
-  size_t i = 0;
+// The scheme before the first ":", when no "/", "?" or "#" comes first
+// and it is a valid scheme (so "1x:y" or "a b:c" is a path).
+std::optional<std::string_view> SchemeOf(std::string_view s) {
   size_t delimiter = s.find_first_of(":/?#");
-  if (delimiter != std::string_view::npos && s[delimiter] == ':' &&
-      IsValidScheme(s.substr(0, delimiter))) {
-    parts.scheme = s.substr(0, delimiter);
-    i = delimiter + 1;
+  if (delimiter == std::string_view::npos || s[delimiter] != ':' ||
+      !IsValidScheme(s.substr(0, delimiter))) {
+    return std::nullopt;
   }
+  return s.substr(0, delimiter);
+}
+
+}  // namespace
+
+// The regular expression of RFC 3986 Appendix B, written out by hand. Not
+// CURLU: it splits relative references too, and it is on the scan's hot
+// path (see ARCHITECTURE.md).
+UrlComponents SplitUrl(std::string_view s) {
+  UrlComponents parts;
+  size_t i = 0;
+  parts.scheme = SchemeOf(s);
+  if (parts.scheme) i = parts.scheme->size() + 1;
   if (s.substr(i, 2) == "//") {
     size_t end = std::min(s.find_first_of("/?#", i + 2), s.size());
     parts.authority = s.substr(i + 2, end - i - 2);
@@ -108,6 +110,8 @@ UriParts SplitUri(std::string_view s) {
   if (i < s.size() && s[i] == '#') parts.fragment = s.substr(i + 1);
   return parts;
 }
+
+namespace {
 
 // Drops the last segment of `output` and its preceding "/" (if any).
 void PopLastSegment(std::string* output) {
@@ -147,7 +151,7 @@ std::string RemoveDotSegments(std::string_view input) {
 }
 
 // RFC 3986 §5.2.3.
-std::string MergePaths(const UriParts& base, std::string_view reference) {
+std::string MergePaths(const UrlComponents& base, std::string_view reference) {
   if (base.authority && base.path.empty()) {
     return "/" + std::string(reference);
   }
@@ -526,22 +530,6 @@ std::string WhatwgEncode(std::string_view in, bool (*in_set)(unsigned char)) {
   return out;
 }
 
-std::string PercentDecode(std::string_view in) {
-  std::string out;
-  out.reserve(in.size());
-  for (size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '%' && i + 2 < in.size() && IsHexDigit(in[i + 1]) &&
-        IsHexDigit(in[i + 2])) {
-      out.push_back(
-          static_cast<char>(HexValue(in[i + 1]) * 16 + HexValue(in[i + 2])));
-      i += 2;
-    } else {
-      out.push_back(in[i]);
-    }
-  }
-  return out;
-}
-
 // The WHATWG IPv4 number parser: 0x hex, leading-zero octal, decimal.
 std::optional<uint64_t> ParseIpv4Number(std::string_view s) {
   if (s.empty()) return std::nullopt;
@@ -794,7 +782,7 @@ namespace {
 
 // The authority of an absolute URL without its userinfo; "" when none.
 std::string_view HostAndPort(std::string_view url) {
-  const UriParts parts = SplitUri(url);
+  const UrlComponents parts = SplitUrl(url);
   if (!parts.scheme || !parts.authority) return {};
   std::string_view authority = *parts.authority;
   if (size_t at = authority.rfind('@'); at != std::string_view::npos) {
@@ -804,6 +792,22 @@ std::string_view HostAndPort(std::string_view url) {
 }
 
 }  // namespace
+
+std::string PercentDecode(std::string_view in) {
+  std::string out;
+  out.reserve(in.size());
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (in[i] == '%' && i + 2 < in.size() && IsHexDigit(in[i + 1]) &&
+        IsHexDigit(in[i + 2])) {
+      out.push_back(
+          static_cast<char>(HexValue(in[i + 1]) * 16 + HexValue(in[i + 2])));
+      i += 2;
+    } else {
+      out.push_back(in[i]);
+    }
+  }
+  return out;
+}
 
 std::string UrlHost(std::string_view url) {
   std::string_view authority = HostAndPort(url);
@@ -834,7 +838,7 @@ int UrlPort(std::string_view url) {
 }
 
 std::optional<std::string> NormalizeUrl(std::string_view url) {
-  UriParts parts = SplitUri(TrimControlsAndSpaces(url));
+  UrlComponents parts = SplitUrl(TrimControlsAndSpaces(url));
   if (!parts.scheme || !parts.authority) return std::nullopt;
   std::string out;
   out.reserve(url.size() + 1);
@@ -861,9 +865,9 @@ std::optional<std::string> NormalizeUrl(std::string_view url) {
 
 std::optional<std::string> ResolveUrl(std::string_view base,
                                       std::string_view reference) {
-  UriParts b = SplitUri(base);
+  UrlComponents b = SplitUrl(base);
   if (!b.scheme) return std::nullopt;
-  UriParts r = SplitUri(reference);
+  UrlComponents r = SplitUrl(reference);
   OwnedUri t;
   if (r.scheme) {
     t.scheme = Own(r.scheme);
@@ -894,13 +898,8 @@ std::optional<std::string> ResolveUrl(std::string_view base,
 }
 
 std::string UrlScheme(std::string_view url) {
-  url = TrimControlsAndSpaces(url);
-  size_t colon = url.find_first_of(":/?#");
-  if (colon == std::string_view::npos || url[colon] != ':' ||
-      !IsValidScheme(url.substr(0, colon))) {
-    return std::string();
-  }
-  return AsciiLowercase(url.substr(0, colon));
+  std::optional<std::string_view> scheme = SchemeOf(TrimControlsAndSpaces(url));
+  return scheme ? AsciiLowercase(*scheme) : std::string();
 }
 
 std::string Surt(std::string_view url) {

@@ -15,6 +15,7 @@
 #include "rotguard/health.h"
 #include "rotguard/http_head.h"
 #include "rotguard/rules.h"
+#include "rotguard/url.h"
 #include "rotguard/warc_writer.h"
 #include "util/ascii.h"
 
@@ -61,12 +62,9 @@ bool IsHtml(const std::string& content_type) {
 
 // The path of an absolute http(s) URL ("/" when empty); "" otherwise.
 std::string PathOf(const std::string& url) {
-  const size_t scheme = url.find("://");
-  if (scheme == std::string::npos) return "";
-  const size_t path = url.find_first_of("/?#", scheme + 3);
-  if (path == std::string::npos || url[path] != '/') return "/";
-  const size_t end = url.find_first_of("?#", path);
-  return url.substr(path, end == std::string::npos ? end : end - path);
+  const UrlComponents parts = SplitUrl(url);
+  if (!parts.scheme || !parts.authority) return "";
+  return parts.path.empty() ? "/" : std::string(parts.path);
 }
 
 // The text of the first <title> element in the first bytes of an HTML page
@@ -285,13 +283,14 @@ bool WasCancelled(const UrlCheck& check) {
 }  // namespace
 
 std::string SiblingUrl(const std::string& url, const std::string& name) {
-  const size_t scheme = url.find("://");
-  if (scheme == std::string::npos) return "";
-  const std::string lower_scheme = AsciiLowercase(url.substr(0, scheme));
-  if (lower_scheme != "http" && lower_scheme != "https") return "";
-  const size_t path_start = url.find_first_of("/?#", scheme + 3);
-  const std::string origin = url.substr(0, path_start);
-  const std::string path = PathOf(url);
+  const UrlComponents parts = SplitUrl(url);
+  if (!parts.scheme || !parts.authority) return "";
+  const std::string scheme = AsciiLowercase(*parts.scheme);
+  if (scheme != "http" && scheme != "https") return "";
+  // Everything before the path: scheme, "//" and authority.
+  const std::string origin =
+      url.substr(0, static_cast<size_t>(parts.path.data() - url.data()));
+  const std::string path = parts.path.empty() ? "/" : std::string(parts.path);
   const size_t slash = path.rfind('/');
   const std::string directory = path.substr(0, slash + 1);
   const std::string last = path.substr(slash + 1);

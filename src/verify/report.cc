@@ -2,7 +2,6 @@
 #include "rotguard/report.h"
 
 #include <algorithm>
-#include <ctime>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -11,6 +10,7 @@
 
 #include "rotguard/health.h"
 #include "rotguard/rules.h"
+#include "util/time_format.h"
 
 namespace rotguard {
 namespace {
@@ -275,12 +275,7 @@ std::string RenderReport(const Report& report, ReportFormat format) {
 
 std::string FormatUnixUtc(int64_t unix_seconds) {
   if (unix_seconds == 0) return "";
-  std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  ::gmtime_r(&t, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return text;
+  return FormatUtc(unix_seconds, UtcStyle::kIso);
 }
 
 }  // namespace rotguard

@@ -8,12 +8,12 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
-#include <ctime>
 
 #include "rotguard/http_head.h"
 #include "util/ascii.h"
 #include "util/digest.h"
 #include "util/handles.h"
+#include "util/time_format.h"
 #include "warc/format.h"
 #include "warc/gzip_member.h"
 
@@ -71,20 +71,7 @@ bool WarcBodyDoesNotShrink(const WarcBody& body) {
 }
 
 std::string FormatWarcDate(std::chrono::system_clock::time_point when) {
-  using std::chrono::duration_cast;
-  using std::chrono::microseconds;
-  auto since_epoch = duration_cast<microseconds>(when.time_since_epoch());
-  long long micros = since_epoch.count() % 1000000;
-  if (micros < 0) micros += 1000000;
-  std::time_t t =
-      std::chrono::system_clock::to_time_t(when - microseconds(micros));
-  std::tm tm{};
-  ::gmtime_r(&t, &tm);
-  char text[64];
-  std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ",
-                tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-                tm.tm_min, tm.tm_sec, micros);
-  return text;
+  return FormatUtcMicros(when);
 }
 
 namespace warc {

@@ -5,10 +5,11 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
-#include <ctime>
 
 #include "util/file.h"
+#include "util/time_format.h"
 #include "warc/format.h"
 
 namespace rotguard::warc {
@@ -19,12 +20,8 @@ namespace {
 constexpr uint64_t kFileHashStep = uint64_t{1} << 20;
 
 std::string FileTimestamp(std::chrono::system_clock::time_point when) {
-  std::time_t t = std::chrono::system_clock::to_time_t(when);
-  std::tm tm{};
-  ::gmtime_r(&t, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y%m%d%H%M%S", &tm);
-  return text;
+  return FormatUtc(std::chrono::system_clock::to_time_t(when),
+                   UtcStyle::kDigits14);
 }
 
 }  // namespace

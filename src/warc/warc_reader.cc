@@ -112,6 +112,43 @@ std::string ParseHeaderBlock(std::string_view block, WarcRecordInfo* record) {
   return "";
 }
 
+// How a record's header ends, and what its damage is called: a WARC
+// header block or an ARC header line (FillHeader).
+struct HeaderFraming {
+  // The header's length at the start of `buffered`, terminator included;
+  // 0 while it has not ended; kNotAHeader when it cannot be one.
+  size_t (*end_of)(std::string_view buffered);
+  size_t max_bytes;
+  const char* name;  // "file ends inside <name>"
+  const char* too_long;
+  const char* not_a_header;
+};
+
+constexpr size_t kNotAHeader = std::string_view::npos;
+
+size_t WarcHeaderEnd(std::string_view buffered) {
+  std::string_view version("WARC/");
+  if (!buffered.starts_with(
+          version.substr(0, std::min(version.size(), buffered.size())))) {
+    return kNotAHeader;
+  }
+  return warc::FindHeadEnd(buffered);
+}
+
+size_t ArcLineEnd(std::string_view buffered) {
+  size_t lf = buffered.find('\n');
+  return lf == std::string_view::npos ? 0 : lf + 1;
+}
+
+constexpr HeaderFraming kWarcHeaderFraming{
+    WarcHeaderEnd, warc::kMaxHeaderBytes, "the record header",
+    "header block larger than 1 MiB",
+    "missing version line: not a WARC record"};
+
+constexpr HeaderFraming kArcLineFraming{
+    ArcLineEnd, warc::kArcMaxHeaderLine, "the ARC record header line",
+    "ARC header line longer than 64 KiB", ""};
+
 }  // namespace
 
 struct WarcReader::Rep {
@@ -160,6 +197,13 @@ struct WarcReader::Rep {
   Result<bool> StartMember();
   Status HandleMemberEnd();
   Status DrainMember();
+  // Buffers the header at the stream's position, looking further ahead
+  // (4 KiB, x4 each time, up to framing.max_bytes) until framing.end_of
+  // finds its end. Returns its length in stream.Available(), or 0 when
+  // there is none: the segment is empty (*segment_empty) or the problem
+  // is reported.
+  Result<size_t> FillHeader(uint64_t offset, const HeaderFraming& framing,
+                            bool* segment_empty);
   // true: a record was parsed; false: problem reported / nothing there.
   Result<bool> ParseRecord(uint64_t offset, bool* segment_empty);
   // The block of the record whose header was just consumed.
@@ -399,53 +443,57 @@ Result<bool> WarcReader::Rep::NextPlain() {
 // ---- records
 // -------------------------------------------------------------------
 
-Result<bool> WarcReader::Rep::ParseRecord(uint64_t offset,
-                                          bool* segment_empty) {
-  if (arc) return ParseArcRecord(offset, segment_empty);
-  record = WarcRecordInfo();
-  record.offset = offset;
+Result<size_t> WarcReader::Rep::FillHeader(uint64_t offset,
+                                           const HeaderFraming& framing,
+                                           bool* segment_empty) {
   size_t want = 4096;
-  size_t header_length = 0;
   for (;;) {
     Result<size_t> avail = stream.Fill(want);
     if (!avail.ok()) return avail.status();
     if (*avail == 0) {
       *segment_empty = true;
-      return false;
+      return 0;
     }
-    std::string_view view = stream.Available();
-    if (!view.starts_with(std::string_view("WARC/").substr(
-            0, std::min<size_t>(5, view.size())))) {
-      Report(warc_problem::kBadHeader, offset,
-             "missing version line: not a WARC record");
-      return false;
+    size_t length = framing.end_of(stream.Available());
+    if (length == kNotAHeader) {
+      Report(warc_problem::kBadHeader, offset, framing.not_a_header);
+      return 0;
     }
-    header_length = warc::FindHeadEnd(view);
-    if (header_length > 0) break;
+    if (length > 0) return length;
     if (*avail < want) {
       if (!gz) {
         Report(warc_problem::kTornMember, offset,
-               "file ends inside the record header");
+               std::string("file ends inside ") + framing.name);
       } else if (stream.end() == SegmentEnd::kClean) {
         Report(warc_problem::kBadHeader, offset,
-               "gzip member ends inside the record header");
+               std::string("gzip member ends inside ") + framing.name);
       }  // else the damaged member is reported once, at its end
-      return false;
+      return 0;
     }
-    if (want >= warc::kMaxHeaderBytes) {
-      Report(warc_problem::kBadHeader, offset,
-             "header block larger than 1 MiB");
-      return false;
+    if (want >= framing.max_bytes) {
+      Report(warc_problem::kBadHeader, offset, framing.too_long);
+      return 0;
     }
-    want = std::min(want * 4, warc::kMaxHeaderBytes);
+    want = std::min(want * 4, framing.max_bytes);
   }
+}
+
+Result<bool> WarcReader::Rep::ParseRecord(uint64_t offset,
+                                          bool* segment_empty) {
+  if (arc) return ParseArcRecord(offset, segment_empty);
+  record = WarcRecordInfo();
+  record.offset = offset;
+  Result<size_t> header_length =
+      FillHeader(offset, kWarcHeaderFraming, segment_empty);
+  if (!header_length.ok()) return header_length.status();
+  if (*header_length == 0) return false;
   std::string error =
-      ParseHeaderBlock(stream.Available().substr(0, header_length), &record);
+      ParseHeaderBlock(stream.Available().substr(0, *header_length), &record);
   if (!error.empty()) {
     Report(warc_problem::kBadHeader, offset, error);
     return false;
   }
-  stream.Consume(header_length);
+  stream.Consume(*header_length);
   return BeginBlock();
 }
 
@@ -722,38 +770,12 @@ Status WarcReader::Rep::DetectArc() {
 Result<bool> WarcReader::Rep::ReadArcHeaderLine(uint64_t offset,
                                                 std::string* line,
                                                 bool* segment_empty) {
-  size_t want = 4096;
-  for (;;) {
-    Result<size_t> avail = stream.Fill(want);
-    if (!avail.ok()) return avail.status();
-    if (*avail == 0) {
-      *segment_empty = true;
-      return false;
-    }
-    std::string_view view = stream.Available();
-    size_t end = view.find('\n');
-    if (end != std::string_view::npos) {
-      line->assign(view.substr(0, end));
-      stream.Consume(end + 1);
-      return true;
-    }
-    if (*avail < want) {
-      if (!gz) {
-        Report(warc_problem::kTornMember, offset,
-               "file ends inside the ARC record header line");
-      } else if (stream.end() == SegmentEnd::kClean) {
-        Report(warc_problem::kBadHeader, offset,
-               "gzip member ends inside the ARC record header line");
-      }  // else the damaged member is reported once, at its end
-      return false;
-    }
-    if (want >= warc::kArcMaxHeaderLine) {
-      Report(warc_problem::kBadHeader, offset,
-             "ARC header line longer than 64 KiB");
-      return false;
-    }
-    want = std::min(want * 4, warc::kArcMaxHeaderLine);
-  }
+  Result<size_t> length = FillHeader(offset, kArcLineFraming, segment_empty);
+  if (!length.ok()) return length.status();
+  if (*length == 0) return false;
+  line->assign(stream.Available().substr(0, *length - 1));  // without LF
+  stream.Consume(*length);
+  return true;
 }
 
 Result<bool> WarcReader::Rep::ParseArcRecord(uint64_t offset,

@@ -9,9 +9,7 @@
 //   - no temporary file (*.tmp, *.tmp.<pid>) is left anywhere.
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <cerrno>
-#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -27,6 +25,7 @@
 #include "rotguard/store.h"
 #include "rotguard/verify.h"
 #include "rotguard/warc_writer.h"
+#include "unit/archive/fake_fetcher.h"
 #include "unit/temp_dir.h"
 #include "util/fault_injecting_env.h"
 #include "util/file.h"
@@ -36,74 +35,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Page {
-  int status = 200;
-  std::string content_type;
-  std::string body;
-  std::string location;
-};
-
-// Answers each job from `web`, following Location hops.
-class ScriptedFetcher : public Fetcher {
- public:
-  explicit ScriptedFetcher(std::map<std::string, Page> web)
-      : web_(std::move(web)) {}
-
-  void Add(FetchJob job) override { queue_.push_back(std::move(job)); }
-  void RequestCancel() override { cancelled_ = true; }
-
-  Status Run(FetchSink& sink) override {
-    for (; !queue_.empty(); queue_.pop_front()) {
-      FetchOutcome outcome;
-      outcome.job = queue_.front();
-      if (cancelled_) {
-        outcome.failure = FailureClass::kCancelled;
-        sink.OnDone(outcome);
-        continue;
-      }
-      std::string url = outcome.job.url;
-      for (int hop = 0; hop < 5 && !url.empty(); ++hop) {
-        Page page =
-            web_.count(url) ? web_[url] : Page{404, "text/plain", "", ""};
-        FetchedExchange exchange = Exchange(url, hop, page);
-        sink.OnExchange(outcome.job, exchange);
-        outcome.final_url = url;
-        outcome.final_status = page.status;
-        outcome.hops = hop + 1;
-        outcome.bytes += page.body.size();
-        url = page.location;
-      }
-      sink.OnDone(outcome);
-    }
-    return Status::Ok();
-  }
-
- private:
-  static FetchedExchange Exchange(const std::string& url, int hop,
-                                  const Page& page) {
-    FetchedExchange ex;
-    ex.url = url;
-    ex.hop_index = hop;
-    ex.hop_kind = hop == 0 ? HopKind::kFirst : HopKind::kLocation;
-    ex.started = std::chrono::system_clock::now();
-    ex.request_head = "GET " + url + " HTTP/1.1\r\nHost: x\r\n\r\n";
-    ex.http_status = page.status;
-    std::string head =
-        "HTTP/1.1 " + std::to_string(page.status) +
-        " X\r\nContent-Type: " + page.content_type +
-        "\r\nContent-Length: " + std::to_string(page.body.size()) + "\r\n";
-    if (!page.location.empty()) head += "Location: " + page.location + "\r\n";
-    ex.response = std::make_unique<WarcHttpResponse>(
-        head + "\r\n", WarcBodyTransfer::kDecoded);
-    EXPECT_TRUE(ex.response->AppendBody(page.body).ok());
-    ex.next_url = page.location;
-    return ex;
-  }
-
-  std::map<std::string, Page> web_;
-  std::deque<FetchJob> queue_;
-  std::atomic<bool> cancelled_{false};  // set from a writer thread
-};
+using testing::FakeFetcher;
+using testing::FakeResponse;
 
 // Bytes that do not deflate: the writer stores them (AppendV).
 std::string Noise(size_t n) {
@@ -116,7 +49,7 @@ std::string Noise(size_t n) {
   return out;
 }
 
-std::map<std::string, Page> Web() {
+std::map<std::string, FakeResponse> Web() {
   std::string html = "<html><body>" + std::string(3000, 'h') + "</body>";
   return {
       {"https://example.com/page", {200, "text/html", html, ""}},
@@ -179,7 +112,7 @@ class FaultSweepTest : public ::testing::Test {
     archive.max_warc_file_size = 8 * 1024;  // several files, each closed
     archive.commit_records = 2;             // several commits, each synced
     archive.env = env;
-    ScriptedFetcher fetcher(Web());
+    FakeFetcher fetcher(Web());
     Result<ArchiveSummary> archived = RunArchive(store, &fetcher, archive);
     ROTGUARD_RETURN_IF_ERROR(archived.status());
 

@@ -21,6 +21,7 @@
 #include "rotguard/store.h"
 #include "rotguard/url.h"
 #include "rotguard/warc_writer.h"
+#include "unit/archive/fake_fetcher.h"
 #include "unit/temp_dir.h"
 
 namespace rotguard {
@@ -28,95 +29,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// What the fake web answers for one URL.
-struct FakeResponse {
-  FakeResponse() = default;
-  FakeResponse(int status_in, std::string type, std::string body_in,
-               std::string location_in = "",
-               FailureClass failure_in = FailureClass::kNone)
-      : status(status_in),
-        content_type(std::move(type)),
-        body(std::move(body_in)),
-        location(std::move(location_in)),
-        failure(failure_in) {}
-  int status = 200;
-  std::string content_type = "text/plain";
-  std::string body;
-  std::string location;                        // next hop ("" ends the chain)
-  FailureClass failure = FailureClass::kNone;  // no response at all
-};
-
-// Runs jobs one after another, following `location` hops.
-class FakeFetcher : public Fetcher {
- public:
-  std::map<std::string, FakeResponse> web;
-  std::vector<std::string> requested;
-  // Called before each job is fetched: lets a test wait for the pipeline.
-  std::function<void(const std::string& url)> before_job;
-
-  void Add(FetchJob job) override { queue_.push_back(std::move(job)); }
-  void RequestCancel() override { cancelled_ = true; }
-
-  Status Run(FetchSink& sink) override {
-    while (!queue_.empty()) {
-      FetchJob job = std::move(queue_.front());
-      queue_.pop_front();
-      FetchOutcome outcome;
-      outcome.job = job;
-      if (cancelled_) {
-        outcome.failure = FailureClass::kCancelled;
-        sink.OnDone(outcome);
-        continue;
-      }
-      std::string url = job.url;
-      if (before_job) before_job(url);
-      for (int hop = 0; hop < 10; ++hop) {
-        requested.push_back(url);
-        outcome.final_url = url;
-        auto it = web.find(url);
-        FakeResponse response =
-            it == web.end() ? FakeResponse{404, "text/plain", "not found"}
-                            : it->second;
-        if (response.failure != FailureClass::kNone) {
-          outcome.failure = response.failure;
-          break;
-        }
-        FetchedExchange ex;
-        ex.url = url;
-        ex.hop_index = hop;
-        ex.hop_kind = hop == 0 ? HopKind::kFirst : HopKind::kLocation;
-        ex.started = std::chrono::system_clock::now();
-        ex.request_head = "GET " + url + " HTTP/1.1\r\nHost: x\r\n\r\n";
-        ex.http_status = response.status;
-        std::string head =
-            "HTTP/1.1 " + std::to_string(response.status) +
-            " X\r\nContent-Type: " + response.content_type +
-            "\r\nContent-Length: " + std::to_string(response.body.size()) +
-            "\r\n";
-        if (!response.location.empty()) {
-          head += "Location: " + response.location + "\r\n";
-        }
-        head += "\r\n";
-        ex.response = std::make_unique<WarcHttpResponse>(
-            head, WarcBodyTransfer::kDecoded);
-        EXPECT_TRUE(ex.response->AppendBody(response.body).ok());
-        ex.next_url = response.location;
-        outcome.final_status = response.status;
-        outcome.hops = hop + 1;
-        outcome.bytes += response.body.size();
-        sink.OnExchange(job, ex);
-        if (response.location.empty()) break;
-        url = response.location;
-      }
-      sink.OnDone(outcome);
-    }
-    return Status::Ok();
-  }
-
- private:
-  std::deque<FetchJob> queue_;
-  bool cancelled_ = false;
-};
+using testing::FakeFetcher;
 
 std::string Bytes(char c, size_t n) { return std::string(n, c); }
 

@@ -7,14 +7,17 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include <cstring>
 #include <memory>
 #include <string>
 
+#include "unit/test_support/compress.h"
+
 namespace rotguard::fetch_internal {
 namespace {
+
+using rotguard::testing::Gzip;
 
 class CurlTransferTest : public ::testing::Test {
  protected:
@@ -229,20 +232,6 @@ TEST_F(CurlTransferTest, RequestHeadComesFromTheDebugCallbackAResendReplaces) {
   std::string text = "ignored";
   Transfer::OnDebug(nullptr, CURLINFO_TEXT, text.data(), text.size(), t_.get());
   EXPECT_EQ(t_->request_head, "GET /b HTTP/1.1\r\nHost: a.example\r\n\r\n");
-}
-
-std::string Gzip(const std::string& plain) {
-  z_stream z{};
-  EXPECT_EQ(deflateInit2(&z, 6, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY), Z_OK);
-  std::string out(plain.size() + 64, '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(plain.data()));
-  z.avail_in = static_cast<uInt>(plain.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  EXPECT_EQ(deflate(&z, Z_FINISH), Z_STREAM_END);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return out;
 }
 
 TEST_F(CurlTransferTest, MetaRefreshIsFoundInHtmlPlainOrGzipped) {

@@ -28,6 +28,14 @@ TEST(BloggerRuleTest, EqualsSizeTokenBecomesS0) {
             "https://lh3.googleusercontent.com/abc=s0");
 }
 
+TEST(BloggerRuleTest, SizeTokensCountOnlyInThePath) {
+  // The path ends at "?" and "#"; a URL without a path has none.
+  EXPECT_FALSE(BloggerSizeToS0("https://1.bp.blogspot.com?u=/a/s640/c.jpg"));
+  EXPECT_EQ(BloggerSizeToS0("https://1.bp.blogspot.com/a/s640/c.jpg?v=/s9/"),
+            "https://1.bp.blogspot.com/a/s0/c.jpg?v=/s9/");
+  EXPECT_FALSE(BloggerSizeToS0("//1.bp.blogspot.com/a/s640/c.jpg"));
+}
+
 TEST(BloggerRuleTest, UrlWithoutSizeTokenHasNoOriginal) {
   EXPECT_FALSE(BloggerSizeToS0("https://1.bp.blogspot.com/-a/B/cat.jpg"));
   BloggerRule rule;

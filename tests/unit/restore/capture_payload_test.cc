@@ -1,30 +1,16 @@
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <string>
 
 #include "rotguard/restore.h"
 #include "unit/restore/test_store.h"
+#include "unit/test_support/compress.h"
 
 namespace rotguard {
 namespace {
 
+using testing::Gzip;
 using testing::TestStore;
-
-std::string Gzip(const std::string& text) {
-  z_stream s{};
-  EXPECT_EQ(deflateInit2(&s, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY),
-            Z_OK);
-  std::string out(deflateBound(&s, text.size()) + 32, '\0');
-  s.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
-  s.avail_in = static_cast<uInt>(text.size());
-  s.next_out = reinterpret_cast<Bytef*>(out.data());
-  s.avail_out = static_cast<uInt>(out.size());
-  EXPECT_EQ(deflate(&s, Z_FINISH), Z_STREAM_END);
-  out.resize(s.total_out);
-  deflateEnd(&s);
-  return out;
-}
 
 TEST(ParseCaptureTime, AcceptsShortTimestampsAsTheirEarliestInstant) {
   EXPECT_EQ(*ParseCaptureTime("2020"), 1577836800LL * 1000000);

@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "rotguard/export.h"
 #include "unit/restore/test_store.h"
@@ -49,6 +51,29 @@ TEST(CdxjLine, EscapesLikeJsonStringify) {
       line.find("\"mime\":\"a\\\"b\\\\c\\u0001\\td\xC3\xA9\xEF\xBF\xBD\""),
       std::string::npos)
       << line;
+}
+
+// Expected values from Node 20: JSON.stringify(new TextDecoder().decode(b)).
+TEST(CdxjLine, InvalidUtf8BecomesOneReplacementPerMaximalSubpart) {
+  const std::string kFffd = "\xEF\xBF\xBD";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {std::string("\xE2\x82") + "A", kFffd + "A"},  // cut 3-byte sequence
+      {"\xE2\x82", kFffd},                           // cut at the end
+      {"\xF0\x9F\x98", kFffd},
+      {"\xF8\x80\x80", kFffd + kFffd + kFffd},              // no such lead byte
+      {"\xED\xA0\x80", kFffd + kFffd + kFffd},              // a surrogate
+      {"\xF4\x90\x80\x80", kFffd + kFffd + kFffd + kFffd},  // > U+10FFFF
+      {std::string("\xE0\x80") + "A", kFffd + kFffd + "A"},  // overlong
+      {"\xC0\xAF", kFffd + kFffd},
+      {"\xF0\x9F\x98\x80", "\xF0\x9F\x98\x80"},  // valid: kept as is
+  };
+  for (const auto& [mime, want] : cases) {
+    CdxEntry e = Entry();
+    e.mime = mime;
+    std::string line = CdxjLine(e);
+    EXPECT_NE(line.find("\"mime\":\"" + want + "\""), std::string::npos)
+        << line;
+  }
 }
 
 TEST(IsIndexedRecord, SkipsRequestsWarcinfoAndWarcFields) {

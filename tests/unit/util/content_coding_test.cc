@@ -10,8 +10,12 @@
 #include <string_view>
 #include <vector>
 
+#include "unit/test_support/compress.h"
+
 namespace rotguard {
 namespace {
+
+using testing::Deflate;
 
 std::string Text(size_t n) {
   std::string out;
@@ -19,22 +23,6 @@ std::string Text(size_t n) {
     out += "line " + std::to_string(i) + " of the page\n";
   }
   out.resize(n);
-  return out;
-}
-
-// window_bits 15 + 16 gzip, 15 zlib, -15 raw deflate.
-std::string Deflate(std::string_view plain, int window_bits) {
-  z_stream z{};
-  EXPECT_EQ(deflateInit2(&z, 6, Z_DEFLATED, window_bits, 8, Z_DEFAULT_STRATEGY),
-            Z_OK);
-  std::string out(deflateBound(&z, plain.size()) + 64, '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(plain.data()));
-  z.avail_in = static_cast<uInt>(plain.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  EXPECT_EQ(deflate(&z, Z_FINISH), Z_STREAM_END);
-  out.resize(z.total_out);
-  deflateEnd(&z);
   return out;
 }
 

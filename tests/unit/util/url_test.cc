@@ -393,3 +393,52 @@ TEST(UrlHostOfTest, IPv6LiteralsKeepTheirBracketsForConfigKeys) {
 
 }  // namespace
 }  // namespace rotguard
+
+namespace rotguard {
+namespace {
+
+TEST(SplitUrlTest, GivesTheFiveComponentsAsViewsIntoTheInput) {
+  const std::string url = "HTTPS://u@Example.com:8443/a/b;p?q=1&r#frag";
+  UrlComponents parts = SplitUrl(url);
+  EXPECT_EQ(parts.scheme, "HTTPS");
+  EXPECT_EQ(parts.authority, "u@Example.com:8443");
+  EXPECT_EQ(parts.path, "/a/b;p");
+  EXPECT_EQ(parts.query, "q=1&r");
+  EXPECT_EQ(parts.fragment, "frag");
+  EXPECT_EQ(parts.path.data() - url.data(), 26);
+}
+
+TEST(SplitUrlTest, AbsentAndEmptyComponentsDiffer) {
+  UrlComponents with_empty = SplitUrl("http://h?#");
+  EXPECT_EQ(with_empty.path, "");
+  EXPECT_EQ(with_empty.query, "");
+  EXPECT_EQ(with_empty.fragment, "");
+  UrlComponents without = SplitUrl("http://h");
+  EXPECT_EQ(without.query, std::nullopt);
+  EXPECT_EQ(without.fragment, std::nullopt);
+}
+
+TEST(PercentDecodeTest, DecodesEscapesAndKeepsALoneOrBadPercent) {
+  EXPECT_EQ(PercentDecode("a%20b%2Fc%c3%A9"), "a b/c\xC3\xA9");
+  EXPECT_EQ(PercentDecode("100%"), "100%");
+  EXPECT_EQ(PercentDecode("%zz%4"), "%zz%4");
+  EXPECT_EQ(PercentDecode("%41"), "A");
+}
+
+TEST(SplitUrlTest, SplitsRelativeAndNonHierarchicalReferences) {
+  UrlComponents mailto = SplitUrl("mailto:a@example.com?subject=x");
+  EXPECT_EQ(mailto.scheme, "mailto");
+  EXPECT_EQ(mailto.authority, std::nullopt);
+  EXPECT_EQ(mailto.path, "a@example.com");
+  UrlComponents network = SplitUrl("//cdn.example/x.js");
+  EXPECT_EQ(network.scheme, std::nullopt);
+  EXPECT_EQ(network.authority, "cdn.example");
+  EXPECT_EQ(network.path, "/x.js");
+  // Not a valid scheme: the colon is part of the path.
+  UrlComponents path = SplitUrl("1x:y/z");
+  EXPECT_EQ(path.scheme, std::nullopt);
+  EXPECT_EQ(path.path, "1x:y/z");
+}
+
+}  // namespace
+}  // namespace rotguard

@@ -1,17 +1,18 @@
 #include "rotguard/warc_reader.h"
 
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <string>
 
 #include "rotguard/warc_writer.h"
+#include "unit/test_support/compress.h"
 #include "unit/warc/warc_test_util.h"
 #include "util/digest.h"
 
 namespace rotguard {
 namespace {
 
+using testing::Gzip;
 using warc_test::InflateOneMember;
 using warc_test::ProblemCodes;
 using warc_test::ReadBuffer;
@@ -28,20 +29,6 @@ std::string Record(std::string_view fields, std::string_view block) {
   r.append(block);
   r += "\r\n\r\n";
   return r;
-}
-
-std::string Gzip(std::string_view data) {
-  z_stream z{};
-  deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&z, data.size()), '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  z.avail_in = static_cast<uInt>(data.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  EXPECT_EQ(deflate(&z, Z_FINISH), Z_STREAM_END);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return out;
 }
 
 std::string UpperHex(std::string s) {

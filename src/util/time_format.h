@@ -1,0 +1,29 @@
+// UTC text forms of instants: the one place for the date formats that
+// WARC headers and file names, WACZ, the restore index and the health
+// report write.
+#ifndef ROTGUARD_UTIL_TIME_FORMAT_H_
+#define ROTGUARD_UTIL_TIME_FORMAT_H_
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace rotguard {
+
+enum class UtcStyle {
+  kIso,        // 2024-02-29T23:59:59Z (RFC 3339, WACZ, the health report)
+  kIsoSpaced,  // 2024-02-29 23:59:59Z (the restore index page)
+  kDigits14,   // 20240229235959 (WARC file names)
+};
+
+// `unix_seconds` (seconds since 1970-01-01T00:00:00Z, leap seconds not
+// counted) in `style`. Callers choose how they round finer units away.
+std::string FormatUtc(int64_t unix_seconds, UtcStyle style);
+
+// WARC-Date with microseconds, 2024-02-29T23:59:59.123456Z. Finer units
+// are dropped, rounding towards the past (also before 1970).
+std::string FormatUtcMicros(std::chrono::system_clock::time_point when);
+
+}  // namespace rotguard
+
+#endif  // ROTGUARD_UTIL_TIME_FORMAT_H_
