@@ -50,8 +50,16 @@ class WritableFile {
 // How NewWritableFile opens its file.
 enum class OpenMode {
   kCreateNew,  // create; fail if the file exists (O_EXCL)
-  kTruncate,   // create or empty an existing file
-  kExisting,   // an existing file, kept as it is (repair cuts it)
+  // Create or empty an existing file; a symbolic link at the path is not
+  // followed ("PATH: is a symbolic link, not followed"), so a link planted
+  // where a temporary file goes cannot redirect the write.
+  kTruncate,
+  kExisting,  // an existing file, kept as it is (repair cuts it)
+  // An existing file that is not a regular one (a character device such
+  // as /dev/null, a FIFO, a socket), written from where it stands: no
+  // create, no truncate, no seek, not a symbolic link. Opening a FIFO
+  // waits for its reader, as any writer's open(2) would.
+  kInPlace,
 };
 
 class Env {

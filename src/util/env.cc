@@ -97,6 +97,15 @@ class PosixWritableFile final : public WritableFile {
   Fd fd_;
 };
 
+// ELOOP under O_NOFOLLOW means the last component is a symbolic link;
+// strerror's "Too many levels of symbolic links" would mislead.
+Status OpenError(const std::string& path, int err, int flags) {
+  if (err == ELOOP && (flags & O_NOFOLLOW) != 0) {
+    return Status::IOError(path + ": is a symbolic link, not followed");
+  }
+  return Status::FromErrno(path, err);
+}
+
 class PosixEnv final : public Env {
  public:
   Result<std::unique_ptr<WritableFile>> NewWritableFile(
@@ -107,13 +116,16 @@ class PosixEnv final : public Env {
         flags |= O_CREAT | O_EXCL;
         break;
       case OpenMode::kTruncate:
-        flags |= O_CREAT | O_TRUNC;
+        flags |= O_CREAT | O_TRUNC | O_NOFOLLOW;
         break;
       case OpenMode::kExisting:
         break;
+      case OpenMode::kInPlace:
+        flags |= O_NOCTTY | O_NOFOLLOW;
+        break;
     }
     Fd fd(::open(path.c_str(), flags, 0644));
-    if (!fd.valid()) return Status::FromErrno(path.string(), errno);
+    if (!fd.valid()) return OpenError(path.string(), errno, flags);
     if (mode == OpenMode::kExisting && ::lseek(fd.get(), 0, SEEK_END) < 0) {
       return Status::FromErrno(path.string(), errno);
     }

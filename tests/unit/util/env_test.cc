@@ -207,5 +207,65 @@ TEST(AtomicFile, DestroyedWithoutCommitRemovesItsTmp) {
   EXPECT_TRUE(Names(dir.path()).empty());
 }
 
+TEST(PosixEnv, TruncateModeDoesNotFollowASymlinkAtThePath) {
+  testing::TempDir dir;
+  ASSERT_TRUE(WriteFileAtomically(dir.path() / "target", "precious").ok());
+  fs::create_symlink(dir.path() / "target", dir.path() / "out.tmp");
+  Result<std::unique_ptr<WritableFile>> file = Env::Default()->NewWritableFile(
+      dir.path() / "out.tmp", OpenMode::kTruncate);
+  ASSERT_FALSE(file.ok());
+  EXPECT_NE(file.status().message().find("out.tmp: is a symbolic link"),
+            std::string::npos)
+      << file.status().message();
+  EXPECT_EQ(Read(dir.path() / "target"), "precious");
+}
+
+TEST(WriteOutputFile, RefusesASymlinkUnlessToldToFollowIt) {
+  testing::TempDir dir;
+  fs::path target = dir.path() / "target";
+  fs::path link = dir.path() / "link";
+  ASSERT_TRUE(WriteFileAtomically(target, "precious").ok());
+  fs::create_symlink(target, link);
+  Status refused = WriteOutputFile(link, "new", SymlinkPolicy::kRefuse);
+  EXPECT_EQ(refused.code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(refused.message(), link.string() + ": is a symbolic link");
+  EXPECT_EQ(Read(target), "precious");
+
+  ASSERT_TRUE(WriteOutputFile(link, "new", SymlinkPolicy::kFollow).ok());
+  EXPECT_TRUE(fs::is_symlink(link));
+  EXPECT_EQ(Read(target), "new");
+}
+
+TEST(WriteOutputFile, WritesACharacterDeviceInPlaceAndKeepsIt) {
+  ASSERT_TRUE(fs::is_character_file("/dev/null"));
+  FaultInjectingEnv env;  // records what was opened, writes nothing odd
+  ASSERT_TRUE(
+      WriteOutputFile("/dev/null", "bytes", SymlinkPolicy::kRefuse, &env).ok());
+  EXPECT_TRUE(fs::is_character_file("/dev/null"));
+  EXPECT_EQ(env.calls(), 3u);  // open, append, close: no rename
+}
+
+TEST(WriteOutputFile, ReplacesARegularFileAtomically) {
+  testing::TempDir dir;
+  fs::path path = dir.path() / "out";
+  ASSERT_TRUE(WriteFileAtomically(path, "old").ok());
+  FaultInjectingEnv env;
+  ASSERT_TRUE(WriteOutputFile(path, "new", SymlinkPolicy::kRefuse, &env).ok());
+  EXPECT_EQ(Read(path), "new");
+  EXPECT_EQ(Names(dir.path()), std::vector<std::string>{"out"});
+  FaultInjectingEnv faulty;
+  faulty.FailCall(env.calls() - 1, ENOSPC);  // the rename
+  EXPECT_FALSE(
+      WriteOutputFile(path, "newer", SymlinkPolicy::kRefuse, &faulty).ok());
+  EXPECT_EQ(Read(path), "new");
+}
+
+TEST(WriteOutputFile, RefusesADirectory) {
+  testing::TempDir dir;
+  Status status = WriteOutputFile(dir.path(), "bytes", SymlinkPolicy::kRefuse);
+  EXPECT_EQ(status.code(), ErrorCode::kInvalidArgument);
+  EXPECT_TRUE(fs::is_directory(dir.path()));
+}
+
 }  // namespace
 }  // namespace rotguard
