@@ -267,5 +267,43 @@ TEST(WriteOutputFile, RefusesADirectory) {
   EXPECT_TRUE(fs::is_directory(dir.path()));
 }
 
+TEST(PosixEnv, BeneathRefusesDotDotAndEmptyParts) {
+  testing::TempDir dir;
+  for (const char* name : {"../x", "a/../x", "a//x", "./x", "", "a/"}) {
+    Result<std::unique_ptr<WritableFile>> file =
+        Env::Default()->NewWritableFileBeneath(dir.path(), name,
+                                               OpenMode::kTruncate);
+    EXPECT_FALSE(file.ok()) << name;
+  }
+  EXPECT_TRUE(Names(dir.path()).empty());
+}
+
+TEST(PosixEnv, BeneathFollowsNoSymlinkInsideTheRoot) {
+  testing::TempDir dir;
+  fs::create_directories(dir.path() / "root" / "a");
+  fs::create_directories(dir.path() / "elsewhere");
+  fs::create_directory_symlink(dir.path() / "elsewhere",
+                               dir.path() / "root" / "a" / "b");
+  Result<std::unique_ptr<WritableFile>> file =
+      Env::Default()->NewWritableFileBeneath(dir.path() / "root", "a/b/c.txt",
+                                             OpenMode::kTruncate);
+  ASSERT_FALSE(file.ok());
+  EXPECT_EQ(file.status().message(),
+            (dir.path() / "root" / "a" / "b").string() +
+                ": is a symbolic link, not followed");
+  EXPECT_TRUE(Names(dir.path() / "elsewhere").empty());
+}
+
+TEST(FaultInjectingEnv, CountsAndFailsNewWritableFileBeneath) {
+  testing::TempDir dir;
+  FaultInjectingEnv env;
+  env.FailCall(1, ENOSPC);
+  Result<std::unique_ptr<WritableFile>> file =
+      env.NewWritableFileBeneath(dir.path(), "a/b.txt", OpenMode::kTruncate);
+  EXPECT_FALSE(file.ok());
+  EXPECT_EQ(env.calls(), 1u);
+  EXPECT_TRUE(Names(dir.path()).empty());  // a failed open creates nothing
+}
+
 }  // namespace
 }  // namespace rotguard
