@@ -13,6 +13,7 @@
 #include "cli/store_access.h"
 #include "rotguard/restore.h"
 #include "util/file.h"
+#include "util/terminal_text.h"
 
 namespace rotguard::cli {
 namespace {
@@ -88,8 +89,9 @@ int RunExtract(const ExtractFlags& flags, const GlobalOptions& global) {
   }
   if (global.verbosity > 0) {
     for (const CaptureRow& hop : resolved->hops) {
-      std::cerr << "rotguard: " << hop.http_status << ' ' << hop.url << " ("
-                << hop.warc_file << ':' << hop.record_offset << ")\n";
+      std::cerr << "rotguard: " << hop.http_status << ' '
+                << TerminalSafe(hop.url) << " (" << TerminalSafe(hop.warc_file)
+                << ':' << hop.record_offset << ")\n";
     }
   }
   return kExitOk;

@@ -16,6 +16,7 @@
 #include "cli/store_access.h"
 #include "rotguard/config.h"
 #include "rotguard/verify.h"
+#include "util/terminal_text.h"
 
 namespace rotguard::cli {
 namespace {
@@ -70,11 +71,12 @@ nlohmann::ordered_json FindingJson(const VerifyFinding& f) {
 
 std::string FindingText(const VerifyFinding& f) {
   std::string line = f.note ? "verify: note: " : "verify: ";
-  line += f.code + " " + f.file;
+  line += f.code + " " + TerminalSafe(f.file);
   if (f.offset >= 0) line += "@" + std::to_string(f.offset);
-  if (!f.url.empty()) line += " " + f.url;
-  line += ": expected " + (f.expected.empty() ? "-" : f.expected) +
-          ", actual " + (f.actual.empty() ? "-" : f.actual);
+  if (!f.url.empty()) line += " " + TerminalSafe(f.url);
+  line += ": expected " +
+          (f.expected.empty() ? "-" : TerminalSafe(f.expected)) + ", actual " +
+          (f.actual.empty() ? "-" : TerminalSafe(f.actual));
   return line;
 }
 
