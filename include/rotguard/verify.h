@@ -81,7 +81,8 @@ struct VerifySummary {
 };
 
 // Checks the store at `options.level`. Needs at least the shared lock;
-// writes only last_verified (and mtime/inode a re-hash confirmed).
+// writes only last_verified (and mtime/inode a re-hash confirmed), and
+// nothing on a read-only store (Store::read_only()).
 // Findings are not errors: the Status fails only for I/O or internal
 // errors that stop verify.
 Result<VerifySummary> VerifyStore(Store& store, const VerifyOptions& options);

@@ -159,7 +159,10 @@ std::unique_ptr<Store> OpenForVerify(const GlobalOptions& global,
   store_options.verbosity = global.verbosity;
   Result<std::unique_ptr<Store>> store =
       Store::Open(global.store, LockMode::kShared, store_options);
-  if (store.ok()) return std::move(*store);
+  if (store.ok()) {
+    PrintStoreNotes(**store, global);
+    return std::move(*store);
+  }
   if (store.status().code() != ErrorCode::kCorruption) {
     throw CliError(StoreExitCode(store.status()), store.status().message());
   }

@@ -1,6 +1,10 @@
 #include "cli/store_access.h"
 
+#include <iostream>
+#include <string>
+
 #include "cli/exit_codes.h"
+#include "util/terminal_text.h"
 
 namespace rotguard::cli {
 
@@ -18,6 +22,13 @@ int StoreExitCode(const Status& status) {
   }
 }
 
+void PrintStoreNotes(const Store& store, const GlobalOptions& global) {
+  if (global.verbosity < 0) return;
+  for (const std::string& note : store.notes()) {
+    std::cerr << "rotguard: note: " << TerminalSafe(note) << '\n';
+  }
+}
+
 std::unique_ptr<Store> OpenStoreOrThrow(const GlobalOptions& global,
                                         LockMode mode, StoreCreation creation) {
   StoreOptions options;
@@ -30,6 +41,7 @@ std::unique_ptr<Store> OpenStoreOrThrow(const GlobalOptions& global,
   if (!store.ok()) {
     throw CliError(StoreExitCode(store.status()), store.status().message());
   }
+  PrintStoreNotes(**store, global);
   return std::move(*store);
 }
 
