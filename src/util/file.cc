@@ -128,6 +128,24 @@ Status WriteInPlace(const std::filesystem::path& path, std::string_view bytes,
   return (*file)->Close();
 }
 
+// The first name in `path`'s chain of symbolic links that is not a link,
+// which may not exist yet: a rename over the link itself would replace
+// the link, not write where it points.
+Result<std::filesystem::path> LinkTarget(std::filesystem::path path) {
+  constexpr int kMaxLinks = 40;  // Linux's MAXSYMLINKS
+  for (int i = 0; i < kMaxLinks; ++i) {
+    std::error_code ec;
+    if (!std::filesystem::is_symlink(
+            std::filesystem::symlink_status(path, ec))) {
+      return path;
+    }
+    std::filesystem::path next = std::filesystem::read_symlink(path, ec);
+    if (ec) return Status::FromErrno(path.string(), ec.value());
+    path = next.is_absolute() ? next : path.parent_path() / next;
+  }
+  return Status::FromErrno(path.string(), ELOOP);
+}
+
 }  // namespace
 
 Status WriteOutputFile(const std::filesystem::path& path,
@@ -143,11 +161,9 @@ Status WriteOutputFile(const std::filesystem::path& path,
     if (symlinks == SymlinkPolicy::kRefuse) {
       return Status::InvalidArgument(path.string() + ": is a symbolic link");
     }
-    // The link's final target, which may not exist yet: a rename over the
-    // link itself would replace the link, not write where it points.
-    std::error_code ec;
-    target = std::filesystem::weakly_canonical(path, ec);
-    if (ec) return Status::FromErrno(path.string(), ec.value());
+    Result<std::filesystem::path> resolved = LinkTarget(path);
+    if (!resolved.ok()) return resolved.status();
+    target = std::move(resolved).value();
     if (::stat(target.c_str(), &st) != 0) {
       if (errno == ENOENT) return WriteFileAtomically(target, bytes, env);
       return Status::FromErrno(target.string(), errno);

@@ -236,6 +236,16 @@ TEST(WriteOutputFile, RefusesASymlinkUnlessToldToFollowIt) {
   EXPECT_EQ(Read(target), "new");
 }
 
+TEST(WriteOutputFile, FollowingADanglingSymlinkCreatesItsTarget) {
+  testing::TempDir dir;
+  fs::path link = dir.path() / "link";
+  fs::create_symlink("sub/target", link);  // relative to the link's dir
+  fs::create_directories(dir.path() / "sub");
+  ASSERT_TRUE(WriteOutputFile(link, "new", SymlinkPolicy::kFollow).ok());
+  EXPECT_TRUE(fs::is_symlink(link));
+  EXPECT_EQ(Read(dir.path() / "sub" / "target"), "new");
+}
+
 TEST(WriteOutputFile, WritesACharacterDeviceInPlaceAndKeepsIt) {
   ASSERT_TRUE(fs::is_character_file("/dev/null"));
   FaultInjectingEnv env;  // records what was opened, writes nothing odd
