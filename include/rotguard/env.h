@@ -50,8 +50,16 @@ class WritableFile {
 // How NewWritableFile opens its file.
 enum class OpenMode {
   kCreateNew,  // create; fail if the file exists (O_EXCL)
-  kTruncate,   // create or empty an existing file
-  kExisting,   // an existing file, kept as it is (repair cuts it)
+  // Create or empty an existing file; a symbolic link at the path is not
+  // followed ("PATH: is a symbolic link, not followed"), so a link planted
+  // where a temporary file goes cannot redirect the write.
+  kTruncate,
+  kExisting,  // an existing file, kept as it is (repair cuts it)
+  // An existing file that is not a regular one (a character device such
+  // as /dev/null, a FIFO, a socket), written from where it stands: no
+  // create, no truncate, no seek, not a symbolic link. Opening a FIFO
+  // waits for its reader, as any writer's open(2) would.
+  kInPlace,
 };
 
 class Env {
@@ -66,6 +74,18 @@ class Env {
 
   virtual Result<std::unique_ptr<WritableFile>> NewWritableFile(
       const std::filesystem::path& path, OpenMode mode) = 0;
+  // Opens `root`/`relative` like NewWritableFile (kTruncate or kCreateNew),
+  // creating the missing directories on the way, without following a
+  // symbolic link anywhere below `root`: each directory is opened from
+  // the one before it (openat, O_NOFOLLOW), so a link planted inside
+  // `root` (an `index.html` or an `assets` pointing elsewhere) cannot
+  // redirect the write. A link in the way fails with InvalidArgument
+  // "ROOT/PART: is a symbolic link, not followed". `relative` is
+  // '/'-separated, without "." or ".." components; `root` itself may be a
+  // link (the user named it).
+  virtual Result<std::unique_ptr<WritableFile>> NewWritableFileBeneath(
+      const std::filesystem::path& root, std::string_view relative,
+      OpenMode mode) = 0;
   // rename(2): atomically replaces `to`. Errors name `to`.
   virtual Status RenameFile(const std::filesystem::path& from,
                             const std::filesystem::path& to) = 0;

@@ -249,6 +249,12 @@ class Manifest {
 // build gives NotSupported.
 Result<std::unique_ptr<Manifest>> OpenManifest(const std::string& path_or_uri);
 
+// Opens the existing SQLite manifest at `path` for reading only, touching
+// no file next to it: for a store on a read-only filesystem, where
+// OpenManifest fails (WAL mode needs to create its -shm file). Every write
+// fails; a schema older than this build's is NotSupported.
+Result<std::unique_ptr<Manifest>> OpenManifestReadOnly(const std::string& path);
+
 const char* WarcFileStateName(WarcFileState state);
 
 }  // namespace rotguard

@@ -17,6 +17,8 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "rotguard/config.h"
 #include "rotguard/manifest.h"
@@ -88,6 +90,14 @@ class Store {
     return root_ / "logs" / "rotguard.log";
   }
   LockMode lock_mode() const { return mode_; }
+  // Opened kShared on a store this process cannot write (a read-only
+  // mount, or no write permission): the lock is taken on a read-only
+  // descriptor (or skipped when there is no lock file), no log is written
+  // and the manifest is read as it is. Writes to the manifest fail.
+  bool read_only() const { return read_only_; }
+  // What the caller should tell the user about how the store was opened
+  // (read-only, no lock, no log), one line each.
+  const std::vector<std::string>& notes() const { return notes_; }
 
   Manifest& manifest() { return *manifest_; }
   // False when opened with StoreOptions::open_manifest = false.
@@ -105,7 +115,9 @@ class Store {
 
   std::filesystem::path root_;
   LockMode mode_;
-  std::unique_ptr<FileLock> lock_;
+  bool read_only_ = false;
+  std::vector<std::string> notes_;
+  std::unique_ptr<FileLock> lock_;  // null when a read-only store has none
   std::unique_ptr<StoreLogger> log_;
   std::unique_ptr<Manifest> manifest_;
   Config config_;

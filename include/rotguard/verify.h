@@ -85,10 +85,11 @@ struct VerifySummary {
 };
 
 // Checks the store at `options.level`. Needs at least the shared lock;
-// writes only last_verified (and mtime/inode a re-hash confirmed). A
-// manifest failing SQLite's quick_check (integrity_check at --deep) is ONE
-// sqlite-integrity finding and is not matched with the WARC files, whose
-// own damage (framing, gzip CRC, digests) is still reported.
+// writes only last_verified (and mtime/inode a re-hash confirmed), and
+// nothing on a read-only store (Store::read_only()). A manifest failing
+// SQLite's quick_check (integrity_check at --deep) is ONE sqlite-integrity
+// finding and is not matched with the WARC files, whose own damage
+// (framing, gzip CRC, digests) is still reported.
 // Findings are not errors: the Status fails only for I/O or internal
 // errors that stop verify.
 Result<VerifySummary> VerifyStore(Store& store, const VerifyOptions& options);

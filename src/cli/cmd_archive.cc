@@ -25,6 +25,7 @@
 #include "rotguard/fetch.h"
 #include "rotguard/store.h"
 #include "rotguard/warc_writer.h"
+#include "util/terminal_text.h"
 
 namespace rotguard::cli {
 namespace {
@@ -253,7 +254,7 @@ void PrintArchiveSummary(const ArchiveSummary& summary, int exit_code,
   } else if (flags.dry_run) {
     for (const DueUrl& due : summary.due_urls) {
       std::cout << "due " << DueReasonName(due.reason) << ' ' << due.kind << ' '
-                << due.url << '\n';
+                << TerminalSafe(due.url) << '\n';
     }
   } else if (global.verbosity >= 0) {
     std::cout << SummaryText(summary) << '\n';

@@ -6,12 +6,14 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/store_access.h"
 #include "rotguard/restore.h"
 #include "util/file.h"
+#include "util/terminal_text.h"
 
 namespace rotguard::cli {
 namespace {
@@ -25,8 +27,9 @@ constexpr const char* kExtractDescription =
 constexpr const char* kExtractFooter =
     "TIME: 4-14 digits (2020, 20200208, 20200208100000) or RFC 3339\n"
     "(2020-02-08T10:00:00Z).\n"
-    "Exit: 0 written; 1 usage error, no store, or no capture of URL\n"
-    "(\"URL: no capture in the store\"); 3 the stored bytes cannot be\n"
+    "Exit: 0 written; 1 usage error, no store, no capture of URL\n"
+    "(\"URL: no capture in the store\"), or -o FILE is a symbolic link\n"
+    "without --follow-symlink; 3 the stored bytes cannot be\n"
     "decoded; 4 store locked; 5 I/O error.\n";
 
 struct ExtractFlags {
@@ -34,7 +37,25 @@ struct ExtractFlags {
   std::string at;
   std::string output;
   bool raw = false;
+  bool follow_symlink = false;
 };
+
+// -o FILE: see WriteOutputFile (a device or FIFO is written in place, a
+// symbolic link only with --follow-symlink).
+void WriteOutput(const ExtractFlags& flags, std::string_view bytes) {
+  Status status = WriteOutputFile(
+      flags.output, bytes,
+      flags.follow_symlink ? SymlinkPolicy::kFollow : SymlinkPolicy::kRefuse);
+  if (status.code() == ErrorCode::kInvalidArgument) {
+    throw CliError(
+        kExitUsage,
+        status.message() + (flags.follow_symlink
+                                ? ""
+                                : "; not writing through it (--follow-symlink "
+                                  "writes to its target)"));
+  }
+  if (!status.ok()) throw CliError(kExitIoError, status.message());
+}
 
 int RunExtract(const ExtractFlags& flags, const GlobalOptions& global) {
   std::optional<int64_t> at_us;
@@ -64,13 +85,13 @@ int RunExtract(const ExtractFlags& flags, const GlobalOptions& global) {
     std::cout.flush();
     if (!std::cout) throw CliError(kExitIoError, "writing stdout failed");
   } else {
-    Status status = WriteFileAtomically(flags.output, payload->bytes);
-    if (!status.ok()) throw CliError(kExitIoError, status.message());
+    WriteOutput(flags, payload->bytes);
   }
   if (global.verbosity > 0) {
     for (const CaptureRow& hop : resolved->hops) {
-      std::cerr << "rotguard: " << hop.http_status << ' ' << hop.url << " ("
-                << hop.warc_file << ':' << hop.record_offset << ")\n";
+      std::cerr << "rotguard: " << hop.http_status << ' '
+                << TerminalSafe(hop.url) << " (" << TerminalSafe(hop.warc_file)
+                << ':' << hop.record_offset << ")\n";
     }
   }
   return kExitOk;
@@ -87,7 +108,11 @@ void AddExtractCommand(CLI::App& app, const GlobalOptions& global,
   command->add_option("--at", flags->at,
                       "the capture nearest TIME instead of the latest 2xx");
   command->add_option("-o,--output", flags->output,
-                      "write to FILE (atomically) instead of stdout");
+                      "write to FILE instead of stdout: a regular file is "
+                      "replaced atomically, a device or FIFO written in "
+                      "place; a symbolic link is refused");
+  command->add_flag("--follow-symlink", flags->follow_symlink,
+                    "with -o: write to the target of a symbolic link FILE");
   command->add_flag("--raw", flags->raw,
                     "keep the Content-Encoding as stored (no decoding)");
   command->callback([flags, &global, &result] {

@@ -13,6 +13,7 @@
 #include "cli/exit_codes.h"
 #include "cli/store_access.h"
 #include "rotguard/verify.h"
+#include "util/terminal_text.h"
 
 namespace rotguard::cli {
 namespace {
@@ -51,16 +52,18 @@ void PrintResult(const ImportResult& r, const GlobalOptions& global) {
     return;
   }
   if (r.skipped) {
-    std::cout << "import: " << r.source << ": already imported as " << r.name
-              << '\n';
+    std::cout << "import: " << TerminalSafe(r.source)
+              << ": already imported as " << TerminalSafe(r.name) << '\n';
     return;
   }
-  std::cout << "import: " << r.source << " -> " << r.name << ": " << r.records
-            << " records, " << r.captures << " captures\n";
+  std::cout << "import: " << TerminalSafe(r.source) << " -> "
+            << TerminalSafe(r.name) << ": " << r.records << " records, "
+            << r.captures << " captures\n";
   if (global.verbosity >= 0) {
     std::cout.flush();
     for (const std::string& note : r.notes) {
-      std::cerr << "rotguard: note: " << r.source << ": " << note << '\n';
+      std::cerr << "rotguard: note: " << TerminalSafe(r.source) << ": "
+                << TerminalSafe(note) << '\n';
     }
   }
 }
@@ -79,7 +82,7 @@ int RunImport(const ImportOptions& options, const GlobalOptions& global) {
     int code =
         status.code() == ErrorCode::kCorruption ? kExitIntegrity : kExitIoError;
     std::cout.flush();
-    std::cerr << "rotguard: error: " << status.message() << '\n';
+    std::cerr << "rotguard: error: " << TerminalSafe(status.message()) << '\n';
     worst = std::max(worst, code);
   }
   return worst;

@@ -17,6 +17,7 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "rotguard/warc_reader.h"
+#include "util/terminal_text.h"
 
 namespace rotguard::cli {
 namespace {
@@ -73,7 +74,9 @@ class InspectPrinter {
   InspectPrinter(bool json, bool quiet) : json_(json), quiet_(quiet) {}
 
   void BeginFile(const std::string& file, bool several_files) const {
-    if (!json_ && several_files) std::cout << "# " << file << '\n';
+    if (!json_ && several_files) {
+      std::cout << "# " << TerminalSafe(file) << '\n';
+    }
   }
 
   void PrintRecord(const std::string& file, const WarcRecordInfo& record) {
@@ -100,20 +103,7 @@ class InspectPrinter {
   // A text column: "-" when empty; control bytes (a hostile header could
   // hold a tab) as %XX so every record stays one line of 8 columns.
   static std::string OrDash(const std::string& value) {
-    if (value.empty()) return "-";
-    std::string column;
-    for (char c : value) {
-      auto byte = static_cast<unsigned char>(c);
-      if (byte < 0x20 || byte == 0x7f) {
-        constexpr char kHex[] = "0123456789ABCDEF";
-        column += '%';
-        column += kHex[byte >> 4];
-        column += kHex[byte & 0xf];
-      } else {
-        column += c;
-      }
-    }
-    return column;
+    return value.empty() ? "-" : TerminalSafe(value);
   }
 
   static nlohmann::ordered_json OrNull(const std::string& value) {
@@ -181,8 +171,9 @@ class InspectPrinter {
       if (!IsError(problem) && quiet_) continue;
       std::cout.flush();  // keep stdout and stderr in record order on a TTY
       std::cerr << "rotguard: " << (IsError(problem) ? "warning" : "note")
-                << ": " << problem.file << ':' << problem.offset << ": "
-                << problem.code << ": " << problem.message << '\n';
+                << ": " << TerminalSafe(problem.file) << ':' << problem.offset
+                << ": " << problem.code << ": " << TerminalSafe(problem.message)
+                << '\n';
     }
   }
 
@@ -198,7 +189,7 @@ std::string NameFile(const std::string& file, const Status& status) {
 
 void PrintFileError(const std::string& message) {
   std::cout.flush();
-  std::cerr << "rotguard: error: " << message << '\n';
+  std::cerr << "rotguard: error: " << TerminalSafe(message) << '\n';
 }
 
 // Why a file that yielded no record is rejected, as one line:

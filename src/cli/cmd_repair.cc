@@ -10,6 +10,7 @@
 #include "cli/exit_codes.h"
 #include "cli/store_access.h"
 #include "rotguard/verify.h"
+#include "util/terminal_text.h"
 
 namespace rotguard::cli {
 namespace {
@@ -133,9 +134,9 @@ int RunRepair(const RepairFlags& flags, const GlobalOptions& global) {
       return;
     }
     std::cout << "repair: " << (flags.dry_run ? "would " : "") << a.kind << ' '
-              << a.file;
+              << TerminalSafe(a.file);
     if (a.offset >= 0) std::cout << '@' << a.offset;
-    std::cout << ": " << a.detail << '\n';
+    std::cout << ": " << TerminalSafe(a.detail) << '\n';
   };
   Result<RepairSummary> summary = RepairStore(*store, options);
   if (!summary.ok()) throw CliError(kExitIoError, summary.status().message());

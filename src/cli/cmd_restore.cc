@@ -14,6 +14,7 @@
 #include "cli/output.h"
 #include "cli/store_access.h"
 #include "rotguard/restore.h"
+#include "util/terminal_text.h"
 
 namespace rotguard::cli {
 namespace {
@@ -81,12 +82,12 @@ int RunRestore(const RestoreFlags& flags, const GlobalOptions& global) {
   }
   if (global.verbosity >= 0) {
     for (const std::string& note : summary->notes) {
-      std::cerr << "rotguard: note: " << note << '\n';
+      std::cerr << "rotguard: note: " << TerminalSafe(note) << '\n';
     }
     std::cout << "restored " << summary->posts << " posts, " << summary->pages
               << " pages, " << summary->assets << " files; "
               << summary->not_captured << " links never captured -> "
-              << flags.out << '\n';
+              << TerminalSafe(flags.out) << '\n';
   }
   return kExitOk;
 }

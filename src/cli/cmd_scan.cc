@@ -30,6 +30,7 @@
 #include "rotguard/store.h"
 #include "rotguard/url.h"
 #include "util/file.h"
+#include "util/terminal_text.h"
 
 namespace rotguard::cli {
 namespace {
@@ -215,13 +216,15 @@ class OutputBuffer {
 
 void PrintTextLine(const ScannedDocument& doc, const Link& link,
                    std::string* out) {
-  out->append(doc.input.display_path).push_back(':');
+  AppendTerminalSafe(doc.input.display_path, out);
+  out->push_back(':');
   AppendNumber(link.line, out);
   out->push_back(':');
   AppendNumber(link.column, out);
   out->push_back(' ');
   out->append(LinkKindName(link.kind)).push_back(' ');
-  out->append(link.url).push_back('\n');
+  AppendTerminalSafe(link.url, out);
+  out->push_back('\n');
 }
 
 // The parts of a JSON line that are the same for every link of a

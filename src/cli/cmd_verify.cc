@@ -16,6 +16,7 @@
 #include "cli/store_access.h"
 #include "rotguard/config.h"
 #include "rotguard/verify.h"
+#include "util/terminal_text.h"
 
 namespace rotguard::cli {
 namespace {
@@ -70,11 +71,12 @@ nlohmann::ordered_json FindingJson(const VerifyFinding& f) {
 
 std::string FindingText(const VerifyFinding& f) {
   std::string line = f.note ? "verify: note: " : "verify: ";
-  line += f.code + " " + f.file;
+  line += f.code + " " + TerminalSafe(f.file);
   if (f.offset >= 0) line += "@" + std::to_string(f.offset);
-  if (!f.url.empty()) line += " " + f.url;
-  line += ": expected " + (f.expected.empty() ? "-" : f.expected) +
-          ", actual " + (f.actual.empty() ? "-" : f.actual);
+  if (!f.url.empty()) line += " " + TerminalSafe(f.url);
+  line += ": expected " +
+          (f.expected.empty() ? "-" : TerminalSafe(f.expected)) + ", actual " +
+          (f.actual.empty() ? "-" : TerminalSafe(f.actual));
   return line;
 }
 
@@ -159,7 +161,10 @@ std::unique_ptr<Store> OpenForVerify(const GlobalOptions& global,
   store_options.verbosity = global.verbosity;
   Result<std::unique_ptr<Store>> store =
       Store::Open(global.store, LockMode::kShared, store_options);
-  if (store.ok()) return std::move(*store);
+  if (store.ok()) {
+    PrintStoreNotes(**store, global);
+    return std::move(*store);
+  }
   if (store.status().code() != ErrorCode::kCorruption) {
     throw CliError(StoreExitCode(store.status()), store.status().message());
   }

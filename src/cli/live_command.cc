@@ -21,6 +21,7 @@
 #include "rotguard/health.h"
 #include "rotguard/live.h"
 #include "rotguard/warc_writer.h"
+#include "util/terminal_text.h"
 
 namespace rotguard::cli {
 namespace {
@@ -86,7 +87,7 @@ void PrintText(const LiveSummary& summary, const GlobalOptions& global) {
   for (const LiveUrlResult& result : summary.results) {
     if (!all && IsHealthy(result.verdict)) continue;
     if (quiet && !IsDeadVerdict(result.verdict)) continue;
-    std::cout << result.verdict << ' ' << result.url;
+    std::cout << result.verdict << ' ' << TerminalSafe(result.url);
     if (!result.failure_class.empty()) std::cout << ' ' << result.failure_class;
     if (result.consecutive_failures > 0) {
       std::cout << " streak=" << result.consecutive_failures;

@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/output.h"
+#include "util/terminal_text.h"
 
 namespace rotguard::cli {
 namespace {
@@ -32,9 +33,11 @@ void AddGlobalOptions(CLI::App& app, GlobalOptions& global) {
   app.add_flag("--json", global.json, "machine-readable output (JSON Lines)");
 }
 
+// Messages name URLs and file names from WARCs and posts: escaped, so
+// the one error line stays one line and cannot drive the terminal.
 int ReportError(std::string_view message, int exit_code) {
   std::cout.flush();
-  std::cerr << "rotguard: error: " << message << '\n';
+  std::cerr << "rotguard: error: " << TerminalSafe(message) << '\n';
   return exit_code;
 }
 

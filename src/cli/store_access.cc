@@ -1,6 +1,10 @@
 #include "cli/store_access.h"
 
+#include <iostream>
+#include <string>
+
 #include "cli/exit_codes.h"
+#include "util/terminal_text.h"
 
 namespace rotguard::cli {
 
@@ -15,6 +19,13 @@ int StoreExitCode(const Status& status) {
       return kExitLocked;
     default:  // a damaged manifest is an I/O error outside verify
       return kExitIoError;
+  }
+}
+
+void PrintStoreNotes(const Store& store, const GlobalOptions& global) {
+  if (global.verbosity < 0) return;
+  for (const std::string& note : store.notes()) {
+    std::cerr << "rotguard: note: " << TerminalSafe(note) << '\n';
   }
 }
 
@@ -46,6 +57,7 @@ std::unique_ptr<Store> OpenStoreOrThrow(const GlobalOptions& global,
     }
     throw CliError(StoreExitCode(store.status()), message);
   }
+  PrintStoreNotes(**store, global);
   return std::move(*store);
 }
 
@@ -58,6 +70,7 @@ std::unique_ptr<Store> OpenStoreWithoutManifestOrThrow(
   if (!store.ok()) {
     throw CliError(StoreExitCode(store.status()), store.status().message());
   }
+  PrintStoreNotes(**store, global);
   return std::move(*store);
 }
 

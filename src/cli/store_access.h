@@ -22,6 +22,10 @@ int StoreExitCode(const Status& status);
 
 // Opens (or creates) the store named by --store with --config and the
 // verbosity applied; throws CliError with StoreExitCode() on failure.
+// "rotguard: note: ..." on stderr for each of the store's notes (how a
+// read-only store was opened), unless -q.
+void PrintStoreNotes(const Store& store, const GlobalOptions& global);
+
 std::unique_ptr<Store> OpenStoreOrThrow(
     const GlobalOptions& global, LockMode mode,
     StoreCreation creation = StoreCreation::kMustExist);

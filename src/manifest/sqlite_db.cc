@@ -116,6 +116,43 @@ Result<SqliteDb> SqliteDb::Open(const std::string& path) {
   return db;
 }
 
+namespace {
+
+// `path` as a "file:" URI (RFC 8089 as SQLite reads it): '%', '?' and '#'
+// and every byte outside printable ASCII percent-encoded.
+std::string FileUri(const std::string& path, const char* query) {
+  constexpr char kHex[] = "0123456789ABCDEF";
+  std::string uri = "file:";
+  for (char c : path) {
+    auto byte = static_cast<unsigned char>(c);
+    if (byte <= 0x20 || byte >= 0x7f || c == '%' || c == '?' || c == '#') {
+      uri += '%';
+      uri += kHex[byte >> 4];
+      uri += kHex[byte & 0xf];
+    } else {
+      uri += c;
+    }
+  }
+  return uri + "?" + query;
+}
+
+}  // namespace
+
+Result<SqliteDb> SqliteDb::OpenImmutable(const std::string& path) {
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open_v2(
+      FileUri(path, "immutable=1").c_str(), &raw,
+      SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, nullptr);
+  SqliteDb db(path, SqlitePtr(raw));
+  if (rc != SQLITE_OK) return db.Error(rc, "opening the database read-only");
+  sqlite3_extended_result_codes(raw, 1);
+  // The first read: a file that is not a database fails here.
+  Result<int64_t> version = db.QueryInt("PRAGMA user_version");
+  if (!version.ok()) return version.status();
+  ROTGUARD_RETURN_IF_ERROR(db.Exec("PRAGMA foreign_keys=ON"));
+  return db;
+}
+
 SqliteDb::SqliteDb(SqliteDb&& other) noexcept : path_(std::move(other.path_)) {
   other.cache_.clear();  // finalize before the handle changes hands
   db_ = std::move(other.db_);

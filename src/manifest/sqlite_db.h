@@ -85,6 +85,11 @@ class SqliteDb {
   // Opens (creating) the database file at `path` and sets the connection
   // pragmas: WAL, foreign keys on, a busy timeout.
   static Result<SqliteDb> Open(const std::string& path);
+  // Opens the existing database at `path` read-only and immutable
+  // (SQLite's immutable=1: no -wal, -shm or lock is touched), for a store
+  // on a read-only filesystem, where WAL mode cannot create its -shm file.
+  // Changes a writer makes meanwhile are not seen.
+  static Result<SqliteDb> OpenImmutable(const std::string& path);
   // Moving drops the statement cache: cached statements point at the
   // object they came from.
   SqliteDb(SqliteDb&& other) noexcept;

@@ -202,6 +202,14 @@ Result<std::unique_ptr<Manifest>> OpenManifest(const std::string& path_or_uri) {
   return std::unique_ptr<Manifest>(std::move(*manifest));
 }
 
+Result<std::unique_ptr<Manifest>> OpenManifestReadOnly(
+    const std::string& path) {
+  Result<std::unique_ptr<SqliteManifest>> manifest =
+      SqliteManifest::OpenReadOnly(path);
+  if (!manifest.ok()) return manifest.status();
+  return std::unique_ptr<Manifest>(std::move(*manifest));
+}
+
 Result<std::unique_ptr<SqliteManifest>> SqliteManifest::Open(
     const std::string& path) {
   Result<SqliteDb> db = SqliteDb::Open(path);
@@ -209,6 +217,21 @@ Result<std::unique_ptr<SqliteManifest>> SqliteManifest::Open(
   // Heap first: statements keep a pointer to the SqliteDb member.
   std::unique_ptr<SqliteManifest> manifest(new SqliteManifest(std::move(*db)));
   ROTGUARD_RETURN_IF_ERROR(MigrateSchema(manifest->db_));
+  return manifest;
+}
+
+Result<std::unique_ptr<SqliteManifest>> SqliteManifest::OpenReadOnly(
+    const std::string& path) {
+  Result<SqliteDb> db = SqliteDb::OpenImmutable(path);
+  if (!db.ok()) return db.status();
+  std::unique_ptr<SqliteManifest> manifest(new SqliteManifest(std::move(*db)));
+  int version = manifest->SchemaVersion();
+  if (version != kSchemaVersion) {
+    return Status::NotSupported(
+        path + ": schema version " + std::to_string(version) +
+        " cannot be migrated to " + std::to_string(kSchemaVersion) +
+        " on a read-only store; open it once with write access");
+  }
   return manifest;
 }
 

@@ -19,6 +19,10 @@ class SqliteManifest final : public Manifest {
   // Opens or creates the database at `path` and migrates it to the
   // current schema.
   static Result<std::unique_ptr<SqliteManifest>> Open(const std::string& path);
+  // SqliteDb::OpenImmutable; a schema older than this build's is
+  // NotSupported (migrating needs a writable store).
+  static Result<std::unique_ptr<SqliteManifest>> OpenReadOnly(
+      const std::string& path);
 
   int SchemaVersion() override;
 

@@ -14,13 +14,14 @@ class DirectorySink : public OutputSink {
   DirectorySink(std::filesystem::path dir, Env* env)
       : dir_(std::move(dir)), env_(env) {}
 
+  // Beneath the --out directory nothing is followed: a symbolic link left
+  // there (index.html, assets/) would send the bytes outside it.
   Status Put(const std::string& name, std::string_view bytes) override {
-    std::filesystem::path path = dir_ / name;
     std::error_code ec;
-    std::filesystem::create_directories(path.parent_path(), ec);
-    if (ec) return Status::FromErrno(path.parent_path().string(), ec.value());
+    std::filesystem::create_directories(dir_, ec);
+    if (ec) return Status::FromErrno(dir_.string(), ec.value());
     Result<std::unique_ptr<WritableFile>> file =
-        env_->NewWritableFile(path, OpenMode::kTruncate);
+        env_->NewWritableFileBeneath(dir_, name, OpenMode::kTruncate);
     if (!file.ok()) return file.status();
     ROTGUARD_RETURN_IF_ERROR((*file)->Append(bytes));
     return (*file)->Close();

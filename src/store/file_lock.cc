@@ -37,15 +37,42 @@ Status WritePid(int fd, const std::string& path) {
   return Status::Ok();
 }
 
+int PosixOpen(const char* path, int flags, mode_t mode) {
+  return ::open(path, flags, mode);
+}
+
+bool IsNotWritable(int err) {
+  return err == EROFS || err == EACCES || err == EPERM;
+}
+
+// The lock file, read-write (created when missing), or read-only for a
+// shared lock on a store that cannot be written.
+Result<Fd> OpenLockFile(const std::filesystem::path& path, LockMode mode,
+                        FileLock::OpenFunction open) {
+  Fd fd(open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+  if (!fd.valid() && mode == LockMode::kShared && IsNotWritable(errno)) {
+    const int write_error = errno;
+    fd.reset(open(path.c_str(), O_RDONLY | O_CLOEXEC, 0));
+    if (!fd.valid() && errno == ENOENT) {
+      return Status::NotFound(path.string() + ": " +
+                              std::strerror(write_error));
+    }
+  }
+  if (!fd.valid()) {
+    return Status::IOError(path.string() + ": " + std::strerror(errno));
+  }
+  return fd;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<FileLock>> FileLock::Acquire(
     const std::filesystem::path& path, LockMode mode,
-    const std::filesystem::path& store_root) {
-  Fd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
-  if (!fd.valid()) {
-    return Status::IOError(path.string() + ": " + std::strerror(errno));
-  }
+    const std::filesystem::path& store_root, OpenFunction open) {
+  Result<Fd> opened =
+      OpenLockFile(path, mode, open != nullptr ? open : PosixOpen);
+  if (!opened.ok()) return opened.status();
+  Fd fd = std::move(opened).value();
   int op = (mode == LockMode::kExclusive ? LOCK_EX : LOCK_SH) | LOCK_NB;
   while (::flock(fd.get(), op) != 0) {
     if (errno == EINTR) continue;

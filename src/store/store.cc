@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -125,6 +126,23 @@ Status CheckStoreDirectory(const fs::path& root) {
   return NoStoreHere(root);
 }
 
+// errno when this process cannot write to `root`: EROFS on a read-only
+// mount, EACCES without write permission; 0 when it can.
+int NotWritableError(const fs::path& root) {
+  if (::access(root.c_str(), W_OK) == 0) return 0;
+  return errno == EROFS || errno == EACCES ? errno : 0;
+}
+
+// A read-only store's manifest is opened as usual when SQLite can (its
+// -wal and -shm files exist), else read as an immutable file: WAL mode
+// cannot create its -shm file on a read-only filesystem.
+Result<std::unique_ptr<Manifest>> OpenStoreManifest(const fs::path& path,
+                                                    bool read_only) {
+  Result<std::unique_ptr<Manifest>> manifest = OpenManifest(path.string());
+  if (manifest.ok() || !read_only) return manifest;
+  return OpenManifestReadOnly(path.string());
+}
+
 }  // namespace
 
 Store::Store(fs::path root, LockMode mode)
@@ -166,10 +184,23 @@ Result<std::unique_ptr<Store>> Store::Open(const fs::path& root, LockMode mode,
   ROTGUARD_RETURN_IF_ERROR(options.open_manifest ? CheckStoreExists(root)
                                                  : CheckStoreDirectory(root));
   std::unique_ptr<Store> store(new Store(root, mode));
+  int write_error = mode == LockMode::kShared ? NotWritableError(root) : 0;
+  store->read_only_ = write_error != 0;
+  if (store->read_only_) {
+    store->notes_.push_back("store " + root.string() + " is read-only (" +
+                            std::strerror(write_error) +
+                            "): reading it without writing the log");
+  }
   Result<std::unique_ptr<FileLock>> lock =
       FileLock::Acquire(root / "lock", mode, root);
-  if (!lock.ok()) return lock.status();
-  store->lock_ = std::move(*lock);
+  if (store->read_only_ && lock.status().code() == ErrorCode::kNotFound) {
+    store->notes_.push_back(lock.status().message() +
+                            ": no lock file, so reading without a lock");
+  } else if (!lock.ok()) {
+    return lock.status();
+  } else {
+    store->lock_ = std::move(*lock);
+  }
 
   Result<Config> config = LoadConfig(store->config_path(), options.config_file);
   if (!config.ok()) return config.status();
@@ -177,12 +208,12 @@ Result<std::unique_ptr<Store>> Store::Open(const fs::path& root, LockMode mode,
 
   if (options.open_manifest) {
     Result<std::unique_ptr<Manifest>> manifest =
-        OpenManifest(store->manifest_path().string());
+        OpenStoreManifest(store->manifest_path(), store->read_only_);
     if (!manifest.ok()) return manifest.status();
     store->manifest_ = std::move(*manifest);
   }
 
-  if (options.log_to_file) {
+  if (options.log_to_file && !store->read_only_) {
     Result<std::unique_ptr<StoreLogger>> log =
         StoreLogger::Install(store->log_path(), options.verbosity);
     if (!log.ok()) return log.status();

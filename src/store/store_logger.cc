@@ -1,7 +1,12 @@
 #include "store/store_logger.h"
 
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/spdlog.h>
+
+#include <string_view>
+
+#include "util/terminal_text.h"
 
 namespace rotguard {
 namespace {
@@ -15,6 +20,23 @@ spdlog::level::level_enum LevelFor(int verbosity) {
   if (verbosity == 1) return spdlog::level::debug;
   return spdlog::level::trace;
 }
+
+// %* : the message with control characters escaped (TerminalSafe). Log
+// lines carry URLs and file names from posts and WARCs; one with a
+// newline or an ESC sequence must not forge a line or drive the terminal
+// of whoever runs `tail -f` on the log.
+class SafeMessageFlag final : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm& /*time*/,
+              spdlog::memory_buf_t& dest) override {
+    std::string safe =
+        TerminalSafe(std::string_view(msg.payload.data(), msg.payload.size()));
+    dest.append(safe.data(), safe.data() + safe.size());
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<SafeMessageFlag>();
+  }
+};
 
 }  // namespace
 
@@ -30,7 +52,10 @@ Result<std::unique_ptr<StoreLogger>> StoreLogger::Install(
   }
   auto logger = std::make_shared<spdlog::logger>("rotguard", std::move(sink));
   // Several runs share one file: the pid tells their lines apart.
-  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z [%P] %l: %v");
+  auto formatter = std::make_unique<spdlog::pattern_formatter>();
+  formatter->add_flag<SafeMessageFlag>('*').set_pattern(
+      "%Y-%m-%dT%H:%M:%S.%e%z [%P] %l: %*");
+  logger->set_formatter(std::move(formatter));
   logger->set_level(LevelFor(verbosity));
   logger->flush_on(spdlog::level::info);
   spdlog::set_default_logger(logger);

@@ -10,7 +10,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "util/file.h"
@@ -97,6 +99,89 @@ class PosixWritableFile final : public WritableFile {
   Fd fd_;
 };
 
+// ELOOP under O_NOFOLLOW means the last component is a symbolic link;
+// strerror's "Too many levels of symbolic links" would mislead.
+Status OpenError(const std::string& path, int err, int flags) {
+  if (err == ELOOP && (flags & O_NOFOLLOW) != 0) {
+    return Status::IOError(path + ": is a symbolic link, not followed");
+  }
+  return Status::FromErrno(path, err);
+}
+
+// Why `name` in `dir_fd` could not be opened, naming `shown`: a symbolic
+// link says so (InvalidArgument), as O_NOFOLLOW's ELOOP would not.
+Status BeneathError(int dir_fd, const std::string& name,
+                    const std::string& shown, int err) {
+  struct stat st {};
+  if (::fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+      S_ISLNK(st.st_mode)) {
+    return Status::InvalidArgument(shown +
+                                   ": is a symbolic link, not followed");
+  }
+  return Status::FromErrno(shown, err);
+}
+
+// The directory `name` inside `dir_fd`, created when missing, opened
+// without following a symbolic link.
+Result<Fd> OpenSubdirectory(int dir_fd, const std::string& name,
+                            const std::string& shown) {
+  constexpr int kFlags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+  Fd fd(::openat(dir_fd, name.c_str(), kFlags));
+  if (!fd.valid() && errno == ENOENT) {
+    // EEXIST: another writer made it first, which is as good.
+    if (::mkdirat(dir_fd, name.c_str(), 0755) != 0 && errno != EEXIST) {
+      return Status::FromErrno(shown, errno);
+    }
+    fd.reset(::openat(dir_fd, name.c_str(), kFlags));
+  }
+  if (!fd.valid()) return BeneathError(dir_fd, name, shown, errno);
+  return fd;
+}
+
+// `relative` split at '/'; nullopt when a part is empty, "." or "..".
+std::optional<std::vector<std::string>> SplitRelative(
+    std::string_view relative) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (start <= relative.size()) {
+    size_t slash = relative.find('/', start);
+    if (slash == std::string_view::npos) slash = relative.size();
+    std::string part(relative.substr(start, slash - start));
+    if (part.empty() || part == "." || part == "..") return std::nullopt;
+    parts.push_back(std::move(part));
+    start = slash + 1;
+  }
+  return parts;
+}
+
+Result<std::unique_ptr<WritableFile>> OpenBeneath(
+    const std::filesystem::path& root, std::string_view relative,
+    OpenMode mode) {
+  const std::string shown_path = (root / relative).string();
+  std::optional<std::vector<std::string>> parts = SplitRelative(relative);
+  if (!parts || (mode != OpenMode::kTruncate && mode != OpenMode::kCreateNew)) {
+    return Status::Internal(shown_path + ": not a name to create beneath " +
+                            root.string());
+  }
+  Fd dir(::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!dir.valid()) return Status::FromErrno(root.string(), errno);
+  std::filesystem::path shown = root;
+  for (size_t i = 0; i + 1 < parts->size(); ++i) {
+    shown /= (*parts)[i];
+    Result<Fd> next = OpenSubdirectory(dir.get(), (*parts)[i], shown.string());
+    if (!next.ok()) return next.status();
+    dir = std::move(next).value();
+  }
+  int flags = O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC |
+              (mode == OpenMode::kTruncate ? O_TRUNC : O_EXCL);
+  Fd fd(::openat(dir.get(), parts->back().c_str(), flags, 0644));
+  if (!fd.valid()) {
+    return BeneathError(dir.get(), parts->back(), shown_path, errno);
+  }
+  return std::unique_ptr<WritableFile>(
+      new PosixWritableFile(shown_path, std::move(fd)));
+}
+
 class PosixEnv final : public Env {
  public:
   Result<std::unique_ptr<WritableFile>> NewWritableFile(
@@ -107,18 +192,27 @@ class PosixEnv final : public Env {
         flags |= O_CREAT | O_EXCL;
         break;
       case OpenMode::kTruncate:
-        flags |= O_CREAT | O_TRUNC;
+        flags |= O_CREAT | O_TRUNC | O_NOFOLLOW;
         break;
       case OpenMode::kExisting:
         break;
+      case OpenMode::kInPlace:
+        flags |= O_NOCTTY | O_NOFOLLOW;
+        break;
     }
     Fd fd(::open(path.c_str(), flags, 0644));
-    if (!fd.valid()) return Status::FromErrno(path.string(), errno);
+    if (!fd.valid()) return OpenError(path.string(), errno, flags);
     if (mode == OpenMode::kExisting && ::lseek(fd.get(), 0, SEEK_END) < 0) {
       return Status::FromErrno(path.string(), errno);
     }
     return std::unique_ptr<WritableFile>(
         new PosixWritableFile(path.string(), std::move(fd)));
+  }
+
+  Result<std::unique_ptr<WritableFile>> NewWritableFileBeneath(
+      const std::filesystem::path& root, std::string_view relative,
+      OpenMode mode) override {
+    return OpenBeneath(root, relative, mode);
   }
 
   Status RenameFile(const std::filesystem::path& from,

@@ -91,6 +91,18 @@ Result<std::unique_ptr<WritableFile>> FaultInjectingEnv::NewWritableFile(
       new FaultInjectingFile(this, path.string(), std::move(file).value()));
 }
 
+Result<std::unique_ptr<WritableFile>> FaultInjectingEnv::NewWritableFileBeneath(
+    const std::filesystem::path& root, std::string_view relative,
+    OpenMode mode) {
+  std::string path = (root / relative).string();
+  ROTGUARD_RETURN_IF_ERROR(Check("NewWritableFile", path));
+  Result<std::unique_ptr<WritableFile>> file =
+      base_->NewWritableFileBeneath(root, relative, mode);
+  if (!file.ok()) return file.status();
+  return std::unique_ptr<WritableFile>(
+      new FaultInjectingFile(this, path, std::move(file).value()));
+}
+
 Status FaultInjectingEnv::RenameFile(const std::filesystem::path& from,
                                      const std::filesystem::path& to) {
   ROTGUARD_RETURN_IF_ERROR(Check("RenameFile", to.string()));

@@ -10,10 +10,10 @@
 //     CheckNothingCommittedIsLost();
 //   }
 //
-// Counted calls: NewWritableFile, Append, AppendV, Truncate, DataSync,
-// Sync, Close, RenameFile and SyncDirectory. RemoveFile is passed through
-// uncounted: it is how callers clean up after a failure, and unlinking
-// still works on a full disk.
+// Counted calls: NewWritableFile (and NewWritableFileBeneath), Append, AppendV,
+// Truncate, DataSync, Sync, Close, RenameFile and SyncDirectory. RemoveFile is
+// passed through uncounted: it is how callers clean up after a failure, and
+// unlinking still works on a full disk.
 //
 // What a failed call leaves behind: NewWritableFile creates nothing; an
 // Append or AppendV writes the first half of its bytes (a short write);
@@ -60,6 +60,9 @@ class FaultInjectingEnv final : public Env {
 
   Result<std::unique_ptr<WritableFile>> NewWritableFile(
       const std::filesystem::path& path, OpenMode mode) override;
+  Result<std::unique_ptr<WritableFile>> NewWritableFileBeneath(
+      const std::filesystem::path& root, std::string_view relative,
+      OpenMode mode) override;
   Status RenameFile(const std::filesystem::path& from,
                     const std::filesystem::path& to) override;
   Status RemoveFile(const std::filesystem::path& path) override;

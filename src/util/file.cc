@@ -117,4 +117,63 @@ Status WriteFileAtomically(const std::filesystem::path& path,
   return file->Commit();
 }
 
+namespace {
+
+Status WriteInPlace(const std::filesystem::path& path, std::string_view bytes,
+                    Env* env) {
+  Result<std::unique_ptr<WritableFile>> file =
+      env->NewWritableFile(path, OpenMode::kInPlace);
+  if (!file.ok()) return file.status();
+  ROTGUARD_RETURN_IF_ERROR((*file)->Append(bytes));
+  return (*file)->Close();
+}
+
+// The first name in `path`'s chain of symbolic links that is not a link,
+// which may not exist yet: a rename over the link itself would replace
+// the link, not write where it points.
+Result<std::filesystem::path> LinkTarget(std::filesystem::path path) {
+  constexpr int kMaxLinks = 40;  // Linux's MAXSYMLINKS
+  for (int i = 0; i < kMaxLinks; ++i) {
+    std::error_code ec;
+    if (!std::filesystem::is_symlink(
+            std::filesystem::symlink_status(path, ec))) {
+      return path;
+    }
+    std::filesystem::path next = std::filesystem::read_symlink(path, ec);
+    if (ec) return Status::FromErrno(path.string(), ec.value());
+    path = next.is_absolute() ? next : path.parent_path() / next;
+  }
+  return Status::FromErrno(path.string(), ELOOP);
+}
+
+}  // namespace
+
+Status WriteOutputFile(const std::filesystem::path& path,
+                       std::string_view bytes, SymlinkPolicy symlinks,
+                       Env* env) {
+  std::filesystem::path target = path;
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return WriteFileAtomically(path, bytes, env);
+    return Status::FromErrno(path.string(), errno);
+  }
+  if (S_ISLNK(st.st_mode)) {
+    if (symlinks == SymlinkPolicy::kRefuse) {
+      return Status::InvalidArgument(path.string() + ": is a symbolic link");
+    }
+    Result<std::filesystem::path> resolved = LinkTarget(path);
+    if (!resolved.ok()) return resolved.status();
+    target = std::move(resolved).value();
+    if (::stat(target.c_str(), &st) != 0) {
+      if (errno == ENOENT) return WriteFileAtomically(target, bytes, env);
+      return Status::FromErrno(target.string(), errno);
+    }
+  }
+  if (S_ISDIR(st.st_mode)) {
+    return Status::InvalidArgument(target.string() + ": is a directory");
+  }
+  if (S_ISREG(st.st_mode)) return WriteFileAtomically(target, bytes, env);
+  return WriteInPlace(target, bytes, env);
+}
+
 }  // namespace rotguard

@@ -64,6 +64,22 @@ class AtomicFile {
 Status WriteFileAtomically(const std::filesystem::path& path,
                            std::string_view bytes, Env* env = Env::Default());
 
+// What WriteOutputFile does with a symbolic link at its path.
+enum class SymlinkPolicy {
+  kRefuse,  // fail, naming the link: its target may be anything
+  kFollow,  // write to the target, by the same rules
+};
+
+// Writes `bytes` to a file the user named (`extract -o`), as curl -o would
+// but without its surprises: a new or regular file is replaced atomically
+// (WriteFileAtomically); an existing file that is not regular (/dev/null,
+// a FIFO, a socket) is written in place, never replaced by a regular
+// file; a symbolic link is refused with InvalidArgument "PATH: is a
+// symbolic link" unless `symlinks` is kFollow; a directory is refused.
+Status WriteOutputFile(const std::filesystem::path& path,
+                       std::string_view bytes, SymlinkPolicy symlinks,
+                       Env* env = Env::Default());
+
 }  // namespace rotguard
 
 #endif  // ROTGUARD_UTIL_FILE_H_

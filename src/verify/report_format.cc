@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "rotguard/health.h"
+#include "util/terminal_text.h"
 
 namespace rotguard {
 
@@ -14,7 +15,40 @@ std::string FormatUsUtc(int64_t unix_us) {
   return FormatUnixUtc(unix_us / 1'000'000);
 }
 
+namespace {
+
+// Only text a terminal would act on: a well-formed UTF-8 URL keeps the
+// plain '...' form it always had.
+bool NeedsAnsiCQuoting(const std::string& text) {
+  return TerminalSafe(text) != text;
+}
+
+// Bash's $'...' form, every byte outside printable ASCII as \xHH: the
+// command still names the exact URL when pasted, and prints no control
+// character (and no stray UTF-8) on the terminal.
+std::string AnsiCQuote(const std::string& text) {
+  constexpr char kHex[] = "0123456789abcdef";
+  std::string quoted = "$'";
+  for (char c : text) {
+    auto byte = static_cast<unsigned char>(c);
+    if (c == '\'' || c == '\\') {
+      quoted += '\\';
+      quoted += c;
+    } else if (byte < 0x20 || byte >= 0x7f) {
+      quoted += "\\x";
+      quoted += kHex[byte >> 4];
+      quoted += kHex[byte & 0xf];
+    } else {
+      quoted += c;
+    }
+  }
+  return quoted + "'";
+}
+
+}  // namespace
+
 std::string ShellQuote(const std::string& text) {
+  if (NeedsAnsiCQuoting(text)) return AnsiCQuote(text);
   std::string quoted = "'";
   for (char c : text) {
     if (c == '\'') {

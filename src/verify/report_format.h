@@ -16,7 +16,9 @@ std::string FormatUsUtc(int64_t unix_us);
 // The command that writes this copy's payload: rotguard extract 'URL'.
 std::string ExtractHint(const ReportCopy& copy);
 
-// 'text' quoted for a POSIX shell.
+// 'text' quoted for a POSIX shell; text holding a control character or
+// invalid UTF-8 is quoted $'...' (bash, zsh, ksh) with each byte outside
+// printable ASCII as \xHH, so it prints safely and pastes exactly.
 std::string ShellQuote(const std::string& text);
 
 // True when links[i] is another size of the Blogger image links[i - 1]

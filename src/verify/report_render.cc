@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "rotguard/report.h"
+#include "util/terminal_text.h"
 #include "verify/report_format.h"
 
 namespace rotguard {
@@ -21,18 +22,21 @@ std::string Location(const ReportLink& link) {
   return std::to_string(link.line) + ":" + std::to_string(link.column);
 }
 
+// Cells come from posts and WARC headers: control characters escaped
+// (TerminalSafe), so a hostile URL can neither drive the terminal nor
+// start a line of its own.
 std::string OrDash(const std::string& text) {
-  return text.empty() ? "-" : text;
+  return text.empty() ? "-" : TerminalSafe(text);
 }
 
 std::vector<std::string> TableCells(const ReportLink& link, bool variant) {
   return {Location(link),
-          link.kind,
-          link.verdict,
+          TerminalSafe(link.kind),
+          TerminalSafe(link.verdict),
           std::to_string(link.consecutive_failures),
           OrDash(link.failure_class),
           OrDash(FormatUnixUtc(link.last_ok_unix)),
-          (variant ? kVariantPrefix : "") + link.written};
+          (variant ? kVariantPrefix : "") + TerminalSafe(link.written)};
 }
 
 const std::vector<std::string>& TableHeader() {
@@ -78,9 +82,12 @@ size_t LinkColumnIndent(const std::vector<size_t>& widths) {
 void AppendLinkDetails(const ReportLink& link, size_t indent,
                        std::string* out) {
   const std::string pad(indent, ' ');
-  if (!link.final_url.empty()) *out += pad + "-> " + link.final_url + '\n';
+  if (!link.final_url.empty()) {
+    *out += pad + "-> " + TerminalSafe(link.final_url) + '\n';
+  }
   if (link.copy) {
-    *out += pad + "copy: " + link.copy->warc_file + " @ " +
+    // ExtractHint quotes a control character as $'\xHH': already safe.
+    *out += pad + "copy: " + TerminalSafe(link.copy->warc_file) + " @ " +
             std::to_string(link.copy->offset) + ", " +
             FormatUsUtc(link.copy->captured_at_us) + ", " +
             ExtractHint(*link.copy) + '\n';
@@ -100,9 +107,13 @@ void AppendLinks(const std::vector<ReportLink>& links,
 }
 
 std::string DocumentHeading(const ReportDocument& document) {
-  std::string heading = document.path;
-  if (!document.title.empty()) heading += "  \"" + document.title + "\"";
-  if (!document.date.empty()) heading += " (" + document.date + ")";
+  std::string heading = TerminalSafe(document.path);
+  if (!document.title.empty()) {
+    heading += "  \"" + TerminalSafe(document.title) + "\"";
+  }
+  if (!document.date.empty()) {
+    heading += " (" + TerminalSafe(document.date) + ")";
+  }
   return heading;
 }
 

@@ -120,5 +120,47 @@ TEST(OutputSinkTest, ArchiveInAMissingDirectoryFailsNamingTheOutput) {
   EXPECT_NE(sink.status().message().find(out.string()), std::string::npos);
 }
 
+TEST(OutputSinkTest, DirectoryRefusesASymlinkedSubdirectoryNamingIt) {
+  TempDir dir;
+  fs::path out = dir.path() / "out";
+  fs::path outside = dir.path() / "outside";
+  fs::create_directories(out);
+  fs::create_directories(outside);
+  fs::create_directory_symlink(outside, out / "assets");
+  Result<std::unique_ptr<OutputSink>> sink = OpenSink(RestoreFormat::kDir, out);
+  ASSERT_TRUE(sink.ok());
+  Status status = (*sink)->Put("assets/example.com/img.png", "PNG");
+  EXPECT_EQ(status.code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(status.message(),
+            (out / "assets").string() + ": is a symbolic link, not followed");
+  EXPECT_TRUE(fs::is_empty(outside));
+}
+
+TEST(OutputSinkTest, DirectoryRefusesASymlinkedFileNamingIt) {
+  TempDir dir;
+  fs::path out = dir.path() / "out";
+  fs::create_directories(out);
+  ASSERT_TRUE(WriteFileAtomically(dir.path() / "victim", "precious").ok());
+  fs::create_symlink(dir.path() / "victim", out / "index.html");
+  Result<std::unique_ptr<OutputSink>> sink = OpenSink(RestoreFormat::kDir, out);
+  ASSERT_TRUE(sink.ok());
+  Status status = (*sink)->Put("index.html", "<p>index</p>");
+  EXPECT_EQ(status.code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(status.message(), (out / "index.html").string() +
+                                  ": is a symbolic link, not followed");
+  Result<std::string> victim = ReadFileToString(dir.path() / "victim");
+  ASSERT_TRUE(victim.ok());
+  EXPECT_EQ(*victim, "precious");
+}
+
+TEST(OutputSinkTest, DirectoryCreatesNestedDirectoriesBelowOut) {
+  TempDir dir;
+  fs::path out = dir.path() / "new" / "out";  // --out itself is created
+  Result<std::unique_ptr<OutputSink>> sink = OpenSink(RestoreFormat::kDir, out);
+  ASSERT_TRUE(sink.ok());
+  ASSERT_TRUE((*sink)->Put("a/b/c/d.txt", "deep").ok());
+  EXPECT_EQ(ReadDirectory(out), (Files{{"a/b/c/d.txt", "deep"}}));
+}
+
 }  // namespace
 }  // namespace rotguard::restore

@@ -1,11 +1,14 @@
 #include "rotguard/store.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <fstream>
 #include <string>
 
+#include "store/file_lock.h"
 #include "unit/temp_dir.h"
 #include "util/file.h"
 
@@ -252,6 +255,48 @@ TEST(StoreTest, OpenStoreLogsToItsRotatingLogFile) {
             std::string::npos)
       << log;
   EXPECT_NE(log.find("closing store"), std::string::npos) << log;
+}
+
+// open(2) as on a read-only filesystem: any open that could write fails
+// with EROFS, a read-only open works.
+int ReadOnlyFsOpen(const char* path, int flags, mode_t mode) {
+  if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_CREAT) != 0) {
+    errno = EROFS;
+    return -1;
+  }
+  return ::open(path, flags, mode);
+}
+
+TEST(FileLockTest, SharedLockOnAReadOnlyFilesystemUsesAReadOnlyDescriptor) {
+  TempDir dir;
+  ASSERT_TRUE(Store::Init(dir.path()).ok());
+  fs::path lock_path = dir.path() / "lock";
+  Result<std::unique_ptr<FileLock>> reader = FileLock::Acquire(
+      lock_path, LockMode::kShared, dir.path(), ReadOnlyFsOpen);
+  ASSERT_TRUE(reader.ok()) << reader.status().message();
+  // The read-only descriptor's lock still keeps a writer out.
+  Result<std::unique_ptr<FileLock>> writer =
+      FileLock::Acquire(lock_path, LockMode::kExclusive, dir.path());
+  EXPECT_EQ(writer.status().code(), ErrorCode::kLocked);
+}
+
+TEST(FileLockTest, ExclusiveLockOnAReadOnlyFilesystemIsAnIOErrorNamingTheFile) {
+  TempDir dir;
+  ASSERT_TRUE(Store::Init(dir.path()).ok());
+  fs::path lock_path = dir.path() / "lock";
+  Result<std::unique_ptr<FileLock>> writer = FileLock::Acquire(
+      lock_path, LockMode::kExclusive, dir.path(), ReadOnlyFsOpen);
+  EXPECT_EQ(writer.status().code(), ErrorCode::kIOError);
+  EXPECT_EQ(writer.status().message(),
+            lock_path.string() + ": Read-only file system");
+}
+
+TEST(FileLockTest, MissingLockFileOnAReadOnlyFilesystemIsNotFound) {
+  TempDir dir;
+  Result<std::unique_ptr<FileLock>> reader = FileLock::Acquire(
+      dir.path() / "lock", LockMode::kShared, dir.path(), ReadOnlyFsOpen);
+  EXPECT_EQ(reader.status().code(), ErrorCode::kNotFound);
+  EXPECT_FALSE(fs::exists(dir.path() / "lock"));
 }
 
 }  // namespace

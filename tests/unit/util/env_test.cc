@@ -207,5 +207,113 @@ TEST(AtomicFile, DestroyedWithoutCommitRemovesItsTmp) {
   EXPECT_TRUE(Names(dir.path()).empty());
 }
 
+TEST(PosixEnv, TruncateModeDoesNotFollowASymlinkAtThePath) {
+  testing::TempDir dir;
+  ASSERT_TRUE(WriteFileAtomically(dir.path() / "target", "precious").ok());
+  fs::create_symlink(dir.path() / "target", dir.path() / "out.tmp");
+  Result<std::unique_ptr<WritableFile>> file = Env::Default()->NewWritableFile(
+      dir.path() / "out.tmp", OpenMode::kTruncate);
+  ASSERT_FALSE(file.ok());
+  EXPECT_NE(file.status().message().find("out.tmp: is a symbolic link"),
+            std::string::npos)
+      << file.status().message();
+  EXPECT_EQ(Read(dir.path() / "target"), "precious");
+}
+
+TEST(WriteOutputFile, RefusesASymlinkUnlessToldToFollowIt) {
+  testing::TempDir dir;
+  fs::path target = dir.path() / "target";
+  fs::path link = dir.path() / "link";
+  ASSERT_TRUE(WriteFileAtomically(target, "precious").ok());
+  fs::create_symlink(target, link);
+  Status refused = WriteOutputFile(link, "new", SymlinkPolicy::kRefuse);
+  EXPECT_EQ(refused.code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(refused.message(), link.string() + ": is a symbolic link");
+  EXPECT_EQ(Read(target), "precious");
+
+  ASSERT_TRUE(WriteOutputFile(link, "new", SymlinkPolicy::kFollow).ok());
+  EXPECT_TRUE(fs::is_symlink(link));
+  EXPECT_EQ(Read(target), "new");
+}
+
+TEST(WriteOutputFile, FollowingADanglingSymlinkCreatesItsTarget) {
+  testing::TempDir dir;
+  fs::path link = dir.path() / "link";
+  fs::create_symlink("sub/target", link);  // relative to the link's dir
+  fs::create_directories(dir.path() / "sub");
+  ASSERT_TRUE(WriteOutputFile(link, "new", SymlinkPolicy::kFollow).ok());
+  EXPECT_TRUE(fs::is_symlink(link));
+  EXPECT_EQ(Read(dir.path() / "sub" / "target"), "new");
+}
+
+TEST(WriteOutputFile, WritesACharacterDeviceInPlaceAndKeepsIt) {
+  ASSERT_TRUE(fs::is_character_file("/dev/null"));
+  FaultInjectingEnv env;  // records what was opened, writes nothing odd
+  ASSERT_TRUE(
+      WriteOutputFile("/dev/null", "bytes", SymlinkPolicy::kRefuse, &env).ok());
+  EXPECT_TRUE(fs::is_character_file("/dev/null"));
+  EXPECT_EQ(env.calls(), 3u);  // open, append, close: no rename
+}
+
+TEST(WriteOutputFile, ReplacesARegularFileAtomically) {
+  testing::TempDir dir;
+  fs::path path = dir.path() / "out";
+  ASSERT_TRUE(WriteFileAtomically(path, "old").ok());
+  FaultInjectingEnv env;
+  ASSERT_TRUE(WriteOutputFile(path, "new", SymlinkPolicy::kRefuse, &env).ok());
+  EXPECT_EQ(Read(path), "new");
+  EXPECT_EQ(Names(dir.path()), std::vector<std::string>{"out"});
+  FaultInjectingEnv faulty;
+  faulty.FailCall(env.calls() - 1, ENOSPC);  // the rename
+  EXPECT_FALSE(
+      WriteOutputFile(path, "newer", SymlinkPolicy::kRefuse, &faulty).ok());
+  EXPECT_EQ(Read(path), "new");
+}
+
+TEST(WriteOutputFile, RefusesADirectory) {
+  testing::TempDir dir;
+  Status status = WriteOutputFile(dir.path(), "bytes", SymlinkPolicy::kRefuse);
+  EXPECT_EQ(status.code(), ErrorCode::kInvalidArgument);
+  EXPECT_TRUE(fs::is_directory(dir.path()));
+}
+
+TEST(PosixEnv, BeneathRefusesDotDotAndEmptyParts) {
+  testing::TempDir dir;
+  for (const char* name : {"../x", "a/../x", "a//x", "./x", "", "a/"}) {
+    Result<std::unique_ptr<WritableFile>> file =
+        Env::Default()->NewWritableFileBeneath(dir.path(), name,
+                                               OpenMode::kTruncate);
+    EXPECT_FALSE(file.ok()) << name;
+  }
+  EXPECT_TRUE(Names(dir.path()).empty());
+}
+
+TEST(PosixEnv, BeneathFollowsNoSymlinkInsideTheRoot) {
+  testing::TempDir dir;
+  fs::create_directories(dir.path() / "root" / "a");
+  fs::create_directories(dir.path() / "elsewhere");
+  fs::create_directory_symlink(dir.path() / "elsewhere",
+                               dir.path() / "root" / "a" / "b");
+  Result<std::unique_ptr<WritableFile>> file =
+      Env::Default()->NewWritableFileBeneath(dir.path() / "root", "a/b/c.txt",
+                                             OpenMode::kTruncate);
+  ASSERT_FALSE(file.ok());
+  EXPECT_EQ(file.status().message(),
+            (dir.path() / "root" / "a" / "b").string() +
+                ": is a symbolic link, not followed");
+  EXPECT_TRUE(Names(dir.path() / "elsewhere").empty());
+}
+
+TEST(FaultInjectingEnv, CountsAndFailsNewWritableFileBeneath) {
+  testing::TempDir dir;
+  FaultInjectingEnv env;
+  env.FailCall(1, ENOSPC);
+  Result<std::unique_ptr<WritableFile>> file =
+      env.NewWritableFileBeneath(dir.path(), "a/b.txt", OpenMode::kTruncate);
+  EXPECT_FALSE(file.ok());
+  EXPECT_EQ(env.calls(), 1u);
+  EXPECT_TRUE(Names(dir.path()).empty());  // a failed open creates nothing
+}
+
 }  // namespace
 }  // namespace rotguard
