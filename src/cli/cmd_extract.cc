@@ -6,10 +6,13 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/store_access.h"
+#include "rotguard/config.h"
 #include "rotguard/restore.h"
 #include "util/file.h"
 
@@ -25,16 +28,84 @@ constexpr const char* kExtractDescription =
 constexpr const char* kExtractFooter =
     "TIME: 4-14 digits (2020, 20200208, 20200208100000) or RFC 3339\n"
     "(2020-02-08T10:00:00Z).\n"
+    "The payload is decoded as it is written, never held whole in memory;\n"
+    "past --max-decoded-size it stops with \"URL: decoded body larger than\n"
+    "N bytes\" (stdout may have received a prefix; -o FILE is left as it\n"
+    "was). A truncated capture (WARC-Truncated) is written as far as it\n"
+    "goes, with a warning on stderr.\n"
     "Exit: 0 written; 1 usage error, no store, or no capture of URL\n"
     "(\"URL: no capture in the store\"); 3 the stored bytes cannot be\n"
-    "decoded; 4 store locked; 5 I/O error.\n";
+    "decoded or decode past --max-decoded-size; 4 store locked; 5 I/O\n"
+    "error.\n";
 
 struct ExtractFlags {
   std::string url;
   std::string at;
   std::string output;
   bool raw = false;
+  std::string max_decoded;
 };
+
+// Where the payload goes: stdout, or FILE written atomically (published
+// only once the whole payload decoded).
+class ExtractOutput {
+ public:
+  explicit ExtractOutput(const std::string& path) : path_(path) {}
+
+  Status Write(std::string_view bytes) {
+    if (ToStdout()) {
+      std::cout.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+      return std::cout ? Status::Ok()
+                       : Status::IOError("writing stdout failed");
+    }
+    if (!file_) {
+      Result<AtomicFile> created = AtomicFile::Create(path_);
+      if (!created.ok()) return created.status();
+      file_.emplace(std::move(created).value());
+    }
+    return file_->Write(bytes);
+  }
+
+  Status Finish() {
+    if (ToStdout()) {
+      std::cout.flush();
+      return std::cout ? Status::Ok()
+                       : Status::IOError("writing stdout failed");
+    }
+    if (!file_) ROTGUARD_RETURN_IF_ERROR(Write(""));  // an empty payload
+    return file_->Commit();
+  }
+
+ private:
+  bool ToStdout() const { return path_.empty() || path_ == "-"; }
+
+  std::string path_;
+  std::optional<AtomicFile> file_;
+};
+
+// The exit code of a payload that could not be written (SPEC §3): the
+// stored bytes cannot be decoded, or decode past --max-decoded-size, is an
+// integrity-class failure (3); writing the output is an I/O error (5).
+int PayloadExitCode(const Status& s) {
+  switch (s.code()) {
+    case ErrorCode::kCorruption:
+    case ErrorCode::kNotSupported:
+    case ErrorCode::kResourceExhausted:
+      return kExitIntegrity;
+    default:
+      return ExitCodeFor(s);
+  }
+}
+
+uint64_t MaxDecodedFlag(const std::string& text) {
+  if (text.empty()) return 0;
+  Result<int64_t> size = ParseByteSize(text);
+  if (!size.ok()) {
+    throw CliError(kExitUsage,
+                   "--max-decoded-size: " + size.status().message());
+  }
+  return static_cast<uint64_t>(*size);
+}
 
 int RunExtract(const ExtractFlags& flags, const GlobalOptions& global) {
   std::optional<int64_t> at_us;
@@ -43,29 +114,28 @@ int RunExtract(const ExtractFlags& flags, const GlobalOptions& global) {
     if (!parsed.ok()) throw CliError(kExitUsage, parsed.status().message());
     at_us = *parsed;
   }
+  PayloadReadOptions options;
+  options.decode_content = !flags.raw;
+  options.max_decoded = MaxDecodedFlag(flags.max_decoded);
   std::unique_ptr<Store> store = OpenStoreOrThrow(global, LockMode::kShared);
   Result<ResolvedCapture> resolved =
       ResolveCapture(store->manifest(), store->warc_dir(), flags.url, at_us);
   if (!resolved.ok()) ThrowIfError(resolved.status());
-  Result<CapturePayload> payload =
-      ReadCapturePayload(store->manifest(), store->warc_dir(),
-                         resolved->final_capture(), !flags.raw);
+  ExtractOutput output(flags.output);
+  Result<CapturePayload> payload = StreamCapturePayload(
+      store->manifest(), store->warc_dir(), resolved->final_capture(), options,
+      [&output](std::string_view bytes) { return output.Write(bytes); });
   if (!payload.ok()) {
-    const Status& s = payload.status();
-    throw CliError(s.code() == ErrorCode::kCorruption ||
-                           s.code() == ErrorCode::kNotSupported
-                       ? kExitIntegrity
-                       : ExitCodeFor(s),
-                   s.message());
+    throw CliError(PayloadExitCode(payload.status()),
+                   payload.status().message());
   }
-  if (flags.output.empty() || flags.output == "-") {
-    std::cout.write(payload->bytes.data(),
-                    static_cast<std::streamsize>(payload->bytes.size()));
-    std::cout.flush();
-    if (!std::cout) throw CliError(kExitIoError, "writing stdout failed");
-  } else {
-    Status status = WriteFileAtomically(flags.output, payload->bytes);
-    if (!status.ok()) throw CliError(kExitIoError, status.message());
+  Status finished = output.Finish();
+  if (!finished.ok()) throw CliError(kExitIoError, finished.message());
+  if (!payload->truncated.empty() || resolved->final_capture().truncated) {
+    std::cerr << "rotguard: warning: " << resolved->final_capture().url
+              << ": the capture is truncated (WARC-Truncated: "
+              << (payload->truncated.empty() ? "yes" : payload->truncated)
+              << "); the payload is incomplete\n";
   }
   if (global.verbosity > 0) {
     for (const CaptureRow& hop : resolved->hops) {
@@ -90,6 +160,10 @@ void AddExtractCommand(CLI::App& app, const GlobalOptions& global,
                       "write to FILE (atomically) instead of stdout");
   command->add_flag("--raw", flags->raw,
                     "keep the Content-Encoding as stored (no decoding)");
+  command->add_option("--max-decoded-size", flags->max_decoded,
+                      "stop with an error when the payload decodes to more "
+                      "than SIZE (binary suffixes: 512M, 2G); default: 1 GiB "
+                      "or 200 times the stored size, whichever is larger");
   command->callback([flags, &global, &result] {
     result.exit_code = RunExtract(*flags, global);
   });
