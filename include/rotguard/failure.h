@@ -4,7 +4,14 @@
 #ifndef ROTGUARD_FAILURE_H_
 #define ROTGUARD_FAILURE_H_
 
+#include <cstddef>
+
 namespace rotguard {
+
+// The longest URL rotguard fetches (issue #14): browsers and servers stop
+// near 8 KiB, and a longer one in a post, a page or a Location header is
+// hostile or broken. It ends as kBadUrl without a request.
+inline constexpr size_t kMaxUrlBytes = 8192;
 
 // Why a hop (and so its job) failed (SPEC §6 failure classes). kNone is
 // success: the chain ended in a response that is not a redirect (any

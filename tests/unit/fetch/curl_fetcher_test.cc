@@ -583,6 +583,28 @@ TEST_F(CurlFetcherTest, CancelEndsEveryJobPromptly) {
   }
 }
 
+// Issue #14: a URL over 8 KiB is never requested (no crash, no request):
+// its job ends as bad-url at once.
+TEST_F(CurlFetcherTest, UrlOverEightKibIsBadUrlWithoutARequest) {
+  std::string url = std::string(kSite) + "/status/200?q=";
+  url.resize(kMaxUrlBytes + 1, 'a');
+  std::string at_limit = std::string(kSite) + "/status/200?q=";
+  at_limit.resize(kMaxUrlBytes, 'a');
+  RecordingSink sink = Fetch(Options(), {url, at_limit});
+  ASSERT_EQ(sink.outcomes.size(), 2u);
+  for (const FetchOutcome& out : sink.outcomes) {
+    if (out.final_url.size() > kMaxUrlBytes) {
+      EXPECT_EQ(out.failure, FailureClass::kBadUrl);
+      EXPECT_NE(out.error.find("8192-byte limit"), std::string::npos);
+      EXPECT_LT(out.error.size(), 300u);
+    } else {
+      EXPECT_EQ(out.failure, FailureClass::kNone) << out.error;
+    }
+  }
+  ASSERT_EQ(sink.exchanges.size(), 1u);
+  EXPECT_EQ(sink.exchanges[0].url, at_limit);
+}
+
 TEST_F(CurlFetcherTest, JobsAddedFromTheSinkAreFetched) {
   struct AddingSink : RecordingSink {
     Fetcher* fetcher = nullptr;
