@@ -399,6 +399,36 @@ TEST_F(CurlFetcherTest, FullBacklogListenerIsAConnectTimeout) {
   EXPECT_LT(steady_clock::now() - start, std::chrono::seconds(4));
 }
 
+// Issue #14: a reply that is not HTTP at all (garbage where the status
+// line belongs) is bad-response, not bad-url: the URL was fine.
+TEST_F(CurlFetcherTest, GarbageStatusLineIsBadResponse) {
+  Fd listener(::socket(AF_INET, SOCK_STREAM, 0));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(
+      ::bind(listener.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr),
+      0);
+  ASSERT_EQ(::listen(listener.get(), 4), 0);
+  socklen_t len = sizeof addr;
+  ::getsockname(listener.get(), reinterpret_cast<sockaddr*>(&addr), &len);
+  std::thread server([&listener] {
+    Fd conn(::accept(listener.get(), nullptr, nullptr));
+    char request[4096];
+    (void)::recv(conn.get(), request, sizeof request, 0);
+    const std::string reply = "garbage, not a status line\r\n\r\nbody";
+    (void)::send(conn.get(), reply.data(), reply.size(), MSG_NOSIGNAL);
+  });
+  FetchOptions o = Options();
+  o.fetch.allow_private = true;
+  o.fetch.retries = 0;
+  RecordingSink sink = Fetch(
+      o, {"http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/"});
+  server.join();
+  EXPECT_EQ(sink.outcomes[0].failure, FailureClass::kBadResponse)
+      << sink.outcomes[0].error;
+}
+
 TEST_F(CurlFetcherTest, NxdomainFromTheResolverSeamIsDns) {
   FetchOptions o = Options();
   int asked = 0;
