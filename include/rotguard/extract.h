@@ -53,6 +53,10 @@ struct ExtractOptions {
   // Relative links resolve against this when set; otherwise they are
   // internal and skipped.
   std::string base_url;
+  // Also list the links whose URL has a scheme other than http(s)
+  // (file:, ftp:, data:, javascript:, ...) in `other_schemes`, so restore
+  // can remove them from offline copies.
+  bool keep_other_schemes = false;
 };
 
 struct ExtractedDocument {
@@ -61,6 +65,9 @@ struct ExtractedDocument {
   std::vector<ExtractWarning> warnings;
   // URLs not taken, by scheme ("mailto", "tel", "relative", ...).
   std::map<std::string, int64_t> skipped;
+  // With keep_other_schemes: the links skipped for their scheme, `url` the
+  // target as written (character references decoded), `normalized` "".
+  std::vector<Link> other_schemes;
 };
 
 // .md .markdown .mdx → Markdown; .html .htm → HTML; else nullopt.

@@ -33,6 +33,9 @@ struct ReportCopy {
   int64_t offset = 0;  // of the record's gzip member
   int64_t captured_at_us = 0;
   int http_status = 0;
+  // WARC-Truncated: the payload was cut (--max-size, a disconnect), so the
+  // copy is incomplete; reports say so.
+  bool truncated = false;
 };
 
 struct ReportLink {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "rotguard/config.h"
+#include "rotguard/content_coding.h"
 #include "rotguard/env.h"
 #include "rotguard/manifest.h"
 #include "rotguard/status.h"
@@ -44,20 +45,53 @@ Result<ResolvedCapture> ResolveCapture(Manifest& manifest,
                                        const std::string& url,
                                        std::optional<int64_t> at_us);
 
-// The stored payload of `capture` (a revisit is replaced by its original
-// record), HTTP transfer coding removed; with `decode_content`, the
-// Content-Encoding (gzip, x-gzip, deflate, br) decoded too. Also returns
-// the Content-Type (HTTP header, or the WARC one for resources).
+// The head of a capture's payload record and, from ReadCapturePayload,
+// the payload (a revisit is replaced by its original record), HTTP
+// transfer coding removed; with decoding, the Content-Encoding (gzip,
+// x-gzip, deflate, br) decoded too. The Content-Type is the HTTP header's,
+// or the WARC one for resources.
 struct CapturePayload {
   std::string content_type;
   std::string content_encoding;  // as stored; "" after decoding
   std::string location;          // Location header of a redirect
-  std::string bytes;
+  std::string truncated;         // WARC-Truncated ("length", ...) or ""
+  uint64_t stored_size = 0;      // payload bytes as stored (coded)
+  std::string bytes;             // ReadCapturePayload only
 };
+
+// The most decoded bytes one capture may give (issue #14: a 1 MB gzip
+// body can inflate to 1 GiB and more): `configured` when not 0, else
+// 1 GiB or 200 times the stored size, whichever is larger.
+uint64_t DecodedSizeLimit(uint64_t configured, uint64_t stored_size);
+
+struct PayloadReadOptions {
+  bool decode_content = true;
+  // --max-decoded-size; 0: the default rule of DecodedSizeLimit().
+  uint64_t max_decoded = 0;
+};
+
+// Streams the payload of `capture` to `sink` as it is read and decoded,
+// so memory does not grow with the body, and returns the head (`bytes`
+// empty). ResourceExhausted "URL: decoded body larger than N bytes …"
+// past the limit (the sink then has a prefix); Corruption or
+// NotSupported "URL: …" when it cannot be decoded; the sink's own error
+// as it is. A truncated capture decodes as far as its bytes go.
+Result<CapturePayload> StreamCapturePayload(
+    Manifest& manifest, const std::filesystem::path& warc_dir,
+    const CaptureRow& capture, const PayloadReadOptions& options,
+    const DecodedSink& sink);
+
+// The head only (no payload bytes read).
+Result<CapturePayload> ReadCaptureHead(Manifest& manifest,
+                                       const std::filesystem::path& warc_dir,
+                                       const CaptureRow& capture);
+
+// The whole payload in memory: for bodies known to be small (posts).
 Result<CapturePayload> ReadCapturePayload(Manifest& manifest,
                                           const std::filesystem::path& warc_dir,
                                           const CaptureRow& capture,
-                                          bool decode_content);
+                                          bool decode_content,
+                                          uint64_t max_decoded = 0);
 
 // Decodes `body` of Content-Encoding `coding` (gzip, x-gzip, deflate, br,
 // identity or ""); NotSupported for other codings.
@@ -107,6 +141,9 @@ struct RestoreOptions {
   // Called after each post with (posts done, posts in all); the CLI draws
   // its progress line with it on a TTY.
   std::function<void(int done, int total)> on_progress;
+  // --max-decoded-size: a capture decoding to more is skipped with a note;
+  // 0: DecodedSizeLimit()'s default rule.
+  uint64_t max_decoded = 0;
   // Every output file is written through it (tests inject faults).
   Env* env = Env::Default();
 };

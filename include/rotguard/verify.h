@@ -112,6 +112,9 @@ struct RepairOptions {
   // Cutting, copying to damaged/, renaming and syncing go through it
   // (tests inject faults).
   Env* env = Env::Default();
+  // Only the files left as .open (closed as a full repair would close
+  // them); every other file is left alone. archive does this first.
+  bool only_open_files = false;
 };
 
 struct RepairSummary {
@@ -160,6 +163,10 @@ struct RebuildSummary {
 // exclusive lock and StoreOptions::open_manifest = false.
 Result<RebuildSummary> RebuildManifest(Store& store,
                                        const RebuildOptions& options);
+
+// True when <store>/warc holds a .open file. Under the exclusive lock
+// every such file is stale: left by a run that was killed.
+Result<bool> HasOpenWarcFiles(const Store& store);
 
 }  // namespace rotguard
 

@@ -2,6 +2,7 @@
 // and the manifest (SPEC §3, §6, §13 "archive inputs and politeness flags",
 // "archive exit 2", "Store creation", "Locks").
 #include <signal.h>
+#include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
 #include <atomic>
@@ -24,6 +25,7 @@
 #include "rotguard/config.h"
 #include "rotguard/fetch.h"
 #include "rotguard/store.h"
+#include "rotguard/verify.h"
 #include "rotguard/warc_writer.h"
 #include "util/terminal_text.h"
 
@@ -261,10 +263,37 @@ void PrintArchiveSummary(const ArchiveSummary& summary, int exit_code,
   }
 }
 
+// A .open WARC under our exclusive lock was left by a killed run: close it
+// as `repair` would (torn tail cut to damaged/, orphans indexed), before
+// this run's writer starts, and say so in the log and on stderr.
+void CloseStaleOpenFiles(Store& store, const GlobalOptions& global) {
+  Result<bool> any = HasOpenWarcFiles(store);
+  ThrowIfError(any.status());
+  if (!*any) return;
+  RepairOptions options;
+  options.only_open_files = true;
+  options.on_action = [&global](const RepairAction& action) {
+    std::string line =
+        "stale WARC from an interrupted run: " + action.kind + ' ' +
+        action.file +
+        (action.offset >= 0 ? " at " + std::to_string(action.offset)
+                            : std::string()) +
+        ": " + action.detail;
+    spdlog::warn("{}", line);
+    if (global.verbosity >= 0) std::cerr << "rotguard: note: " << line << '\n';
+  };
+  Result<RepairSummary> repaired = RepairStore(store, options);
+  if (!repaired.ok()) {
+    throw CliError(kExitIoError, "closing a stale .open WARC: " +
+                                     repaired.status().message());
+  }
+}
+
 int RunArchiveCommand(const ArchiveFlags& flags, const GlobalOptions& global) {
   // The lock first: a held store exits 4 at once.
   std::unique_ptr<Store> store =
       OpenStoreOrThrow(global, LockMode::kExclusive, StoreCreation::kCreate);
+  if (!flags.dry_run) CloseStaleOpenFiles(*store, global);
   ArchiveOptions options = MakeArchiveOptions(flags, global, *store);
   std::unique_ptr<Fetcher> fetcher;
   if (!flags.dry_run) {

@@ -7,10 +7,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/store_access.h"
+#include "rotguard/config.h"
 #include "rotguard/restore.h"
 #include "util/file.h"
 #include "util/terminal_text.h"
@@ -27,10 +29,16 @@ constexpr const char* kExtractDescription =
 constexpr const char* kExtractFooter =
     "TIME: 4-14 digits (2020, 20200208, 20200208100000) or RFC 3339\n"
     "(2020-02-08T10:00:00Z).\n"
+    "The payload is decoded as it is written, never held whole in memory;\n"
+    "past --max-decoded-size it stops with \"URL: decoded body larger than\n"
+    "N bytes\" (stdout may have received a prefix; -o FILE is left as it\n"
+    "was). A truncated capture (WARC-Truncated) is written as far as it\n"
+    "goes, with a warning on stderr.\n"
     "Exit: 0 written; 1 usage error, no store, no capture of URL\n"
     "(\"URL: no capture in the store\"), or -o FILE is a symbolic link\n"
     "without --follow-symlink; 3 the stored bytes cannot be\n"
-    "decoded; 4 store locked; 5 I/O error.\n";
+    "decoded or decode past --max-decoded-size; 4 store locked; 5 I/O\n"
+    "error.\n";
 
 struct ExtractFlags {
   std::string url;
@@ -38,23 +46,70 @@ struct ExtractFlags {
   std::string output;
   bool raw = false;
   bool follow_symlink = false;
+  std::string max_decoded;
 };
 
-// -o FILE: see WriteOutputFile (a device or FIFO is written in place, a
-// symbolic link only with --follow-symlink).
-void WriteOutput(const ExtractFlags& flags, std::string_view bytes) {
-  Status status = WriteOutputFile(
-      flags.output, bytes,
-      flags.follow_symlink ? SymlinkPolicy::kFollow : SymlinkPolicy::kRefuse);
-  if (status.code() == ErrorCode::kInvalidArgument) {
-    throw CliError(
-        kExitUsage,
-        status.message() + (flags.follow_symlink
-                                ? ""
-                                : "; not writing through it (--follow-symlink "
-                                  "writes to its target)"));
+// Where the payload goes: stdout, or -o FILE opened before any byte is
+// decoded (OutputFile: a regular file published only once the whole
+// payload decoded, a device or FIFO written in place, a symbolic link
+// only with --follow-symlink).
+class ExtractOutput {
+ public:
+  explicit ExtractOutput(const ExtractFlags& flags) {
+    if (flags.output.empty() || flags.output == "-") return;
+    Result<OutputFile> opened = OutputFile::Open(
+        flags.output,
+        flags.follow_symlink ? SymlinkPolicy::kFollow : SymlinkPolicy::kRefuse);
+    if (opened.status().code() == ErrorCode::kInvalidArgument) {
+      throw CliError(kExitUsage,
+                     opened.status().message() +
+                         (flags.follow_symlink
+                              ? ""
+                              : "; not writing through it (--follow-symlink "
+                                "writes to its target)"));
+    }
+    if (!opened.ok()) throw CliError(kExitIoError, opened.status().message());
+    file_.emplace(std::move(opened).value());
   }
-  if (!status.ok()) throw CliError(kExitIoError, status.message());
+
+  Status Write(std::string_view bytes) {
+    if (file_) return file_->Write(bytes);
+    std::cout.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    return std::cout ? Status::Ok() : Status::IOError("writing stdout failed");
+  }
+
+  Status Finish() {
+    if (file_) return file_->Commit();
+    std::cout.flush();
+    return std::cout ? Status::Ok() : Status::IOError("writing stdout failed");
+  }
+
+ private:
+  std::optional<OutputFile> file_;
+};
+
+// The exit code of a payload that could not be written (SPEC §3): the
+// stored bytes cannot be decoded, or decode past --max-decoded-size, is an
+// integrity-class failure (3); writing the output is an I/O error (5).
+int PayloadExitCode(const Status& s) {
+  switch (s.code()) {
+    case ErrorCode::kCorruption:
+    case ErrorCode::kNotSupported:
+    case ErrorCode::kResourceExhausted:
+      return kExitIntegrity;
+    default:
+      return ExitCodeFor(s);
+  }
+}
+
+uint64_t MaxDecodedFlag(const std::string& text) {
+  if (text.empty()) return 0;
+  Result<int64_t> size = ParseByteSize(text);
+  if (!size.ok()) {
+    throw CliError(kExitUsage,
+                   "--max-decoded-size: " + size.status().message());
+  }
+  return static_cast<uint64_t>(*size);
 }
 
 int RunExtract(const ExtractFlags& flags, const GlobalOptions& global) {
@@ -64,28 +119,29 @@ int RunExtract(const ExtractFlags& flags, const GlobalOptions& global) {
     if (!parsed.ok()) throw CliError(kExitUsage, parsed.status().message());
     at_us = *parsed;
   }
+  PayloadReadOptions options;
+  options.decode_content = !flags.raw;
+  options.max_decoded = MaxDecodedFlag(flags.max_decoded);
   std::unique_ptr<Store> store = OpenStoreOrThrow(global, LockMode::kShared);
   Result<ResolvedCapture> resolved =
       ResolveCapture(store->manifest(), store->warc_dir(), flags.url, at_us);
   if (!resolved.ok()) ThrowIfError(resolved.status());
-  Result<CapturePayload> payload =
-      ReadCapturePayload(store->manifest(), store->warc_dir(),
-                         resolved->final_capture(), !flags.raw);
+  ExtractOutput output(flags);
+  Result<CapturePayload> payload = StreamCapturePayload(
+      store->manifest(), store->warc_dir(), resolved->final_capture(), options,
+      [&output](std::string_view bytes) { return output.Write(bytes); });
   if (!payload.ok()) {
-    const Status& s = payload.status();
-    throw CliError(s.code() == ErrorCode::kCorruption ||
-                           s.code() == ErrorCode::kNotSupported
-                       ? kExitIntegrity
-                       : ExitCodeFor(s),
-                   s.message());
+    throw CliError(PayloadExitCode(payload.status()),
+                   payload.status().message());
   }
-  if (flags.output.empty() || flags.output == "-") {
-    std::cout.write(payload->bytes.data(),
-                    static_cast<std::streamsize>(payload->bytes.size()));
-    std::cout.flush();
-    if (!std::cout) throw CliError(kExitIoError, "writing stdout failed");
-  } else {
-    WriteOutput(flags, payload->bytes);
+  Status finished = output.Finish();
+  if (!finished.ok()) throw CliError(kExitIoError, finished.message());
+  if (!payload->truncated.empty() || resolved->final_capture().truncated) {
+    std::cerr << "rotguard: warning: " << TerminalSafe(resolved->final_capture().url)
+              << ": the capture is truncated (WARC-Truncated: "
+              << (payload->truncated.empty() ? "yes"
+                                             : TerminalSafe(payload->truncated))
+              << "); the payload is incomplete\n";
   }
   if (global.verbosity > 0) {
     for (const CaptureRow& hop : resolved->hops) {
@@ -115,6 +171,10 @@ void AddExtractCommand(CLI::App& app, const GlobalOptions& global,
                     "with -o: write to the target of a symbolic link FILE");
   command->add_flag("--raw", flags->raw,
                     "keep the Content-Encoding as stored (no decoding)");
+  command->add_option("--max-decoded-size", flags->max_decoded,
+                      "stop with an error when the payload decodes to more "
+                      "than SIZE (binary suffixes: 512M, 2G); default: 1 GiB "
+                      "or 200 times the stored size, whichever is larger");
   command->callback([flags, &global, &result] {
     result.exit_code = RunExtract(*flags, global);
   });

@@ -13,6 +13,7 @@
 #include "cli/exit_codes.h"
 #include "cli/output.h"
 #include "cli/store_access.h"
+#include "rotguard/config.h"
 #include "rotguard/restore.h"
 #include "util/terminal_text.h"
 
@@ -33,6 +34,10 @@ constexpr const char* kRestoreFooter =
     "HTML carries a CSP meta tag and loses subresources never captured.\n"
     "With --format tar|zip, --out is the archive file.\n"
     "TIME: 4-14 digits or RFC 3339; default: the latest 2xx capture.\n"
+    "Bodies are decoded as they are written, never held whole in memory; a\n"
+    "capture decoding past --max-decoded-size is skipped with a note.\n"
+    "Pages and stylesheets over 8 MiB (decoded) are copied as archived,\n"
+    "links not rewritten (a page gets the CSP meta tag in front).\n"
     "Exit: 0 written; 1 usage error or no store; 4 store locked; 5 I/O\n"
     "error.\n";
 
@@ -41,6 +46,7 @@ struct RestoreFlags {
   std::string out;
   std::string format = "dir";
   std::string at;
+  std::string max_decoded;
 };
 
 // Document keys are relative to the directory holding the store (as
@@ -63,6 +69,14 @@ int RunRestore(const RestoreFlags& flags, const GlobalOptions& global) {
     Result<int64_t> at = ParseCaptureTime(flags.at);
     if (!at.ok()) throw CliError(kExitUsage, at.status().message());
     options.at_us = *at;
+  }
+  if (!flags.max_decoded.empty()) {
+    Result<int64_t> size = ParseByteSize(flags.max_decoded);
+    if (!size.ok()) {
+      throw CliError(kExitUsage,
+                     "--max-decoded-size: " + size.status().message());
+    }
+    options.max_decoded = static_cast<uint64_t>(*size);
   }
   std::unique_ptr<Store> store = OpenStoreOrThrow(global, LockMode::kShared);
   options.site_root = SiteRootOf(store->root());
@@ -107,6 +121,11 @@ void AddRestoreCommand(CLI::App& app, const GlobalOptions& global,
       ->check(CLI::IsMember({"dir", "tar", "zip"}));
   command->add_option("--at", flags->at,
                       "use the captures nearest TIME instead of the latest");
+  command->add_option("--max-decoded-size", flags->max_decoded,
+                      "skip (with a note) a capture whose payload decodes to "
+                      "more than SIZE (binary suffixes: 512M, 2G); default: "
+                      "1 GiB or 200 times its stored size, whichever is "
+                      "larger");
   command->callback([flags, &global, &result] {
     result.exit_code = RunRestore(*flags, global);
   });

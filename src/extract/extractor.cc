@@ -122,7 +122,8 @@ bool ContainsLiquid(std::string_view target) {
 struct Classified {
   std::string url;  // set when the link is kept
   std::string normalized;
-  std::string skip_reason;  // set when it is not
+  std::string skip_reason;    // set when it is not
+  bool other_scheme = false;  // skipped for a scheme other than http(s)
 };
 
 Classified Classify(const Candidate& candidate, const std::string& base) {
@@ -145,6 +146,7 @@ Classified Classify(const Candidate& candidate, const std::string& base) {
       url = std::string(target);
     } else if (!scheme.empty()) {
       result.skip_reason = scheme;
+      result.other_scheme = true;
       return result;
     } else if (target.front() == '#') {
       result.skip_reason = "fragment";
@@ -265,7 +267,7 @@ std::string EffectiveBase(const std::string& configured,
 }
 
 void Finalize(Collector* collector, const std::string& base,
-              ExtractedDocument* doc) {
+              bool keep_other_schemes, ExtractedDocument* doc) {
   std::vector<Candidate>& candidates = collector->candidates();
   DeduplicateSpans(&candidates);
   DropOpaqueRegionLinks(collector->opaque_regions(), &candidates);
@@ -275,9 +277,11 @@ void Finalize(Collector* collector, const std::string& base,
   doc->links.reserve(candidates.size());
   for (const Candidate& candidate : candidates) {
     Classified classified = Classify(candidate, base);
+    const bool other = classified.other_scheme && keep_other_schemes;
     if (classified.url.empty()) {
       ++doc->skipped[classified.skip_reason];
-      continue;
+      if (!other) continue;
+      classified.url = std::string(candidate.target);
     }
     Link link;
     link.kind = candidate.kind;
@@ -288,7 +292,7 @@ void Finalize(Collector* collector, const std::string& base,
         content.substr(candidate.start, candidate.end - candidate.start));
     link.url = std::move(classified.url);
     link.normalized = std::move(classified.normalized);
-    doc->links.push_back(std::move(link));
+    (other ? doc->other_schemes : doc->links).push_back(std::move(link));
   }
   std::vector<extract::OffsetWarning>& warnings = collector->warnings();
   std::stable_sort(
@@ -363,7 +367,8 @@ ExtractedDocument ExtractLinks(std::string_view path, std::string_view content,
   if (doc.front_matter.date.empty()) {
     doc.front_matter.date = extract::JekyllDateFromPath(path);
   }
-  Finalize(&collector, EffectiveBase(options.base_url, base_href), &doc);
+  Finalize(&collector, EffectiveBase(options.base_url, base_href),
+           options.keep_other_schemes, &doc);
   return doc;
 }
 

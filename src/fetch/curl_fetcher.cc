@@ -315,6 +315,13 @@ bool CurlFetcher::StartHop(JobId id) {
               job.url + ": not an absolute http(s) URL");
     return false;
   }
+  if (job.url.size() > kMaxUrlBytes) {  // a post's link or a redirect target
+    FinishJob(job, FailureClass::kBadUrl,
+              job.url.substr(0, 100) + "...: URL of " +
+                  std::to_string(job.url.size()) + " bytes, over the " +
+                  std::to_string(kMaxUrlBytes) + "-byte limit");
+    return false;
+  }
   std::string error;
   bool nxdomain = false;
   const curl_slist* resolve = ResolveListFor(job, &error, &nxdomain);

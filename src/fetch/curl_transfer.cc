@@ -101,8 +101,13 @@ FailureClass ClassifyCurlError(CURLcode code, const Transfer& t,
     case CURLE_PARTIAL_FILE:
       return FailureClass::kTruncated;
     case CURLE_URL_MALFORMAT:
-    case CURLE_UNSUPPORTED_PROTOCOL:
       return FailureClass::kBadUrl;
+    case CURLE_UNSUPPORTED_PROTOCOL:
+      // After connecting it is the reply that is not HTTP (libcurl's
+      // "Received HTTP/0.9 when not allowed" for a garbage status line).
+      return connected ? FailureClass::kBadResponse : FailureClass::kBadUrl;
+    case CURLE_WEIRD_SERVER_REPLY:
+      return FailureClass::kBadResponse;
     case CURLE_WRITE_ERROR:
       return t.too_large ? FailureClass::kTooLarge : FailureClass::kOther;
     case CURLE_ABORTED_BY_CALLBACK:

@@ -16,6 +16,22 @@ std::string LineOf(const toml::node& node) {
   return std::to_string(node.source().begin.line);
 }
 
+std::string Lowercase(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+bool HasControl(std::string_view text) {
+  for (char c : text) {
+    auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7f) return true;
+  }
+  return false;
+}
+
 // Reads the keys of one TOML table into typed fields, remembering which
 // keys it consumed so the rest can be reported as unknown.
 class TableReader {
@@ -29,6 +45,48 @@ class TableReader {
     if (node == nullptr) return Status::Ok();
     if (!node->is_string()) return TypeError(*node, key, "a string");
     *out = node->as_string()->get();
+    return Status::Ok();
+  }
+
+  // A string sent as an HTTP header value: CR, LF or another control
+  // character (tab aside) would end the header and forge the next one.
+  template <typename Out>
+  Status GetHeaderValue(const char* key, Out* out) {
+    const toml::node* node = Find(key);
+    if (node == nullptr) return Status::Ok();
+    std::string value;
+    ROTGUARD_RETURN_IF_ERROR(Get(key, &value));
+    for (char c : value) {
+      auto byte = static_cast<unsigned char>(c);
+      if ((byte < 0x20 && c != '\t') || byte == 0x7f) {
+        return Error(*node, key,
+                     "must not contain control characters (CR, LF, ...): it "
+                     "is sent as an HTTP header");
+      }
+    }
+    *out = std::move(value);
+    return Status::Ok();
+  }
+
+  // "" or an absolute http(s) URL with a host.
+  Status GetHttpUrl(const char* key, std::string* out) {
+    const toml::node* node = Find(key);
+    if (node == nullptr) return Status::Ok();
+    std::string value;
+    ROTGUARD_RETURN_IF_ERROR(Get(key, &value));
+    if (!value.empty()) {
+      std::string scheme = Lowercase(value.substr(0, value.find(':')));
+      bool http = scheme == "http" || scheme == "https";
+      size_t host = value.find("://");
+      if (!http || host == std::string::npos || host + 3 >= value.size() ||
+          value[host + 3] == '/' || HasControl(value)) {
+        return Error(*node, key,
+                     "must be an absolute http(s) URL such as "
+                     "\"https://example.com/\", not \"" +
+                         value + '"');
+      }
+    }
+    *out = std::move(value);
     return Status::Ok();
   }
 
@@ -192,7 +250,7 @@ class TableReader {
 
 Status ReadFetch(TableReader& t, FetchConfig* f) {
   constexpr int kMaxMs = 24 * 3600 * 1000;
-  ROTGUARD_RETURN_IF_ERROR(t.Get("user_agent", &f->user_agent));
+  ROTGUARD_RETURN_IF_ERROR(t.GetHeaderValue("user_agent", &f->user_agent));
   ROTGUARD_RETURN_IF_ERROR(t.Get("jobs", &f->jobs, 1, 1024));
   ROTGUARD_RETURN_IF_ERROR(t.Get("per_host", &f->per_host, 1, 1024));
   ROTGUARD_RETURN_IF_ERROR(t.Get("delay_ms", &f->delay_ms, 0, kMaxMs));
@@ -243,18 +301,10 @@ Status ReadShortener(TableReader& t, ShortenerRule* s) {
 }
 
 Status ReadHost(TableReader& t, HostConfig* h) {
-  ROTGUARD_RETURN_IF_ERROR(t.Get("user_agent", &h->user_agent));
+  ROTGUARD_RETURN_IF_ERROR(t.GetHeaderValue("user_agent", &h->user_agent));
   ROTGUARD_RETURN_IF_ERROR(t.Get("per_host", &h->per_host, 1));
   ROTGUARD_RETURN_IF_ERROR(t.Get("delay_ms", &h->delay_ms, 0));
   return t.Get("accept_statuses", &h->accept_statuses, 100, 599);
-}
-
-std::string Lowercase(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return out;
 }
 
 // Reads table `key` of `parent` with `read` when present.
@@ -299,7 +349,7 @@ Status ReadRules(TableReader& root, const std::string& source, Config* config) {
 }
 
 Status ReadSite(TableReader& t, SiteConfig* s) {
-  return t.Get("base_url", &s->base_url);
+  return t.GetHttpUrl("base_url", &s->base_url);
 }
 
 Status ReadRoot(const toml::table& root, const std::string& source,

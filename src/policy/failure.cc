@@ -29,6 +29,8 @@ const char* FailureClassName(FailureClass failure) {
       return "too-many-redirects";
     case FailureClass::kBadUrl:
       return "bad-url";
+    case FailureClass::kBadResponse:
+      return "bad-response";
     case FailureClass::kHttp4xx:
       return "http-4xx";
     case FailureClass::kHttp5xx:
@@ -44,6 +46,9 @@ const char* FailureClassName(FailureClass failure) {
 FailureClass FailureClassOfStatus(int http_status) {
   if (http_status >= 400 && http_status < 500) return FailureClass::kHttp4xx;
   if (http_status >= 500 && http_status < 600) return FailureClass::kHttp5xx;
+  if (http_status >= 600 || (http_status > 0 && http_status < 100)) {
+    return FailureClass::kBadResponse;
+  }
   return FailureClass::kNone;
 }
 

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cstdlib>
 #include <ctime>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -127,8 +128,7 @@ Result<std::optional<CaptureRow>> NextHop(Manifest& manifest,
   }
   // No recorded chain (e.g. an imported WARC): follow Location to the
   // capture of the target nearest in time.
-  Result<CapturePayload> payload =
-      ReadCapturePayload(manifest, warc_dir, hop, false);
+  Result<CapturePayload> payload = ReadCaptureHead(manifest, warc_dir, hop);
   if (!payload.ok()) return payload.status();
   if (payload->location.empty()) return std::optional<CaptureRow>();
   std::optional<std::string> target = ResolveUrl(hop.url, payload->location);
@@ -140,51 +140,103 @@ Result<std::optional<CaptureRow>> NextHop(Manifest& manifest,
   return std::optional<CaptureRow>(*next);
 }
 
-// Reads the whole head and payload of the record at `capture`'s offset.
+// Receives the record's payload (transfer coding removed, content coding
+// as stored) after `head` was filled from its headers.
+using RawPayloadSink =
+    std::function<Status(const CapturePayload& head, std::string_view bytes)>;
+
+// Positions `reader` on the record at `offset`.
+Status SeekRecord(WarcReader& reader, const std::filesystem::path& path,
+                  int64_t offset) {
+  ROTGUARD_RETURN_IF_ERROR(reader.Seek(static_cast<uint64_t>(offset)));
+  Result<bool> more = reader.Next();
+  if (!more.ok()) return more.status();
+  if (!*more) {
+    return Status::Corruption(path.string() + ": no record at offset " +
+                              std::to_string(offset));
+  }
+  return Status::Ok();
+}
+
+// Fills `out` from the HTTP head of the current record (the reader is
+// positioned on it again afterwards, for ReadPayload).
+Status ReadHttpHead(WarcReader& reader, const std::filesystem::path& path,
+                    int64_t offset, CapturePayload* out) {
+  const uint64_t head_length = reader.record().http_head_length;
+  std::string head;
+  char buf[16384];
+  while (head.size() < head_length) {
+    Result<size_t> n = reader.ReadBlock(
+        buf, std::min<size_t>(sizeof buf, head_length - head.size()));
+    if (!n.ok()) return n.status();
+    if (*n == 0) break;
+    head.append(buf, *n);
+  }
+  out->content_type.clear();
+  warc::FindHeader(head, "Content-Type", &out->content_type);
+  warc::FindHeader(head, "Content-Encoding", &out->content_encoding);
+  warc::FindHeader(head, "Location", &out->location);
+  return SeekRecord(reader, path, offset);
+}
+
+// Reads the head of the record at `offset` into `out`, then streams its
+// payload to `sink` (none: the head only). Memory does not grow with the
+// payload.
 Status ReadRecord(const std::filesystem::path& path, int64_t offset,
-                  CapturePayload* out) {
+                  CapturePayload* out, const RawPayloadSink* sink) {
   WarcReaderOptions options;
   options.verify_digests = false;
   Result<std::unique_ptr<WarcReader>> opened = WarcReader::Open(path, options);
   if (!opened.ok()) return opened.status();
   WarcReader& reader = **opened;
-  auto seek_record = [&]() -> Status {
-    ROTGUARD_RETURN_IF_ERROR(reader.Seek(static_cast<uint64_t>(offset)));
-    Result<bool> more = reader.Next();
-    if (!more.ok()) return more.status();
-    if (!*more) {
-      return Status::Corruption(path.string() + ": no record at offset " +
-                                std::to_string(offset));
-    }
-    return Status::Ok();
-  };
-  ROTGUARD_RETURN_IF_ERROR(seek_record());
+  ROTGUARD_RETURN_IF_ERROR(SeekRecord(reader, path, offset));
   const WarcRecordInfo& info = reader.record();
   out->content_type = info.content_type;
-  char buf[65536];
+  out->truncated = info.fields.Get("WARC-Truncated");
+  out->stored_size = info.content_length > info.http_head_length
+                         ? info.content_length - info.http_head_length
+                         : 0;
   if (info.is_http && info.http_head_length > 0) {
-    std::string head;
-    while (head.size() < info.http_head_length) {
-      Result<size_t> n = reader.ReadBlock(
-          buf,
-          std::min<size_t>(sizeof buf, info.http_head_length - head.size()));
-      if (!n.ok()) return n.status();
-      if (*n == 0) break;
-      head.append(buf, *n);
-    }
-    out->content_type.clear();
-    warc::FindHeader(head, "Content-Type", &out->content_type);
-    warc::FindHeader(head, "Content-Encoding", &out->content_encoding);
-    warc::FindHeader(head, "Location", &out->location);
-    ROTGUARD_RETURN_IF_ERROR(seek_record());
+    ROTGUARD_RETURN_IF_ERROR(ReadHttpHead(reader, path, offset, out));
   }
+  if (sink == nullptr) return Status::Ok();
+  std::vector<char> buf(65536);
   while (true) {
-    Result<size_t> n = reader.ReadPayload(buf, sizeof buf);
+    Result<size_t> n = reader.ReadPayload(buf.data(), buf.size());
     if (!n.ok()) return n.status();
     if (*n == 0) break;
-    out->bytes.append(buf, *n);
+    ROTGUARD_RETURN_IF_ERROR((*sink)(*out, std::string_view(buf.data(), *n)));
   }
   return Status::Ok();
+}
+
+// The record that holds `capture`'s payload: a revisit's original.
+Result<CaptureRow> PayloadRecord(Manifest& manifest,
+                                 const CaptureRow& capture) {
+  if (capture.revisit_of.empty()) return capture;
+  Result<std::optional<CaptureRow>> found =
+      manifest.FindCaptureByPayloadSha1(capture.payload_sha1);
+  if (!found.ok()) return found.status();
+  if (!*found) {
+    return Status::NotFound(capture.url + ": revisit of " + capture.revisit_of +
+                            ", whose record is not in the store");
+  }
+  return std::move(**found);
+}
+
+// A decoding failure of `url`'s payload, named for the user.
+Status DecodeError(const std::string& url, const Status& status,
+                   uint64_t limit) {
+  switch (status.code()) {
+    case ErrorCode::kNotSupported:
+      return Status::NotSupported(url + ": " + status.message());
+    case ErrorCode::kResourceExhausted:
+      return Status::ResourceExhausted(
+          url + ": decoded body larger than " + std::to_string(limit) +
+          " bytes (--max-decoded-size); not written");
+    default:
+      return Status::Corruption(url + ": " + status.message());
+  }
 }
 
 // An RFC 3339 zone ("Z", "+02:00", "-05:30") as microseconds east of UTC.
@@ -286,40 +338,85 @@ Result<ResolvedCapture> ResolveCapture(Manifest& manifest,
   return resolved;
 }
 
+uint64_t DecodedSizeLimit(uint64_t configured, uint64_t stored_size) {
+  if (configured > 0) return configured;
+  constexpr uint64_t kFloor = uint64_t{1} << 30;
+  constexpr uint64_t kRatio = 200;
+  if (stored_size > kFloor / kRatio) return stored_size * kRatio;
+  return kFloor;
+}
+
+Result<CapturePayload> StreamCapturePayload(
+    Manifest& manifest, const std::filesystem::path& warc_dir,
+    const CaptureRow& capture, const PayloadReadOptions& options,
+    const DecodedSink& sink) {
+  Result<CaptureRow> record = PayloadRecord(manifest, capture);
+  if (!record.ok()) return record.status();
+  CapturePayload head;
+  std::unique_ptr<ContentDecoder> decoder;
+  uint64_t limit = 0;
+  // Made once the head is known, before the first payload byte (or at the
+  // end for an empty payload).
+  auto make_decoder = [&](const CapturePayload& h) -> Status {
+    limit = DecodedSizeLimit(options.max_decoded, h.stored_size);
+    ContentDecodeLimits limits;
+    limits.max_decoded = limit;
+    // A cut capture decodes as far as it goes.
+    limits.allow_early_end = !h.truncated.empty();
+    Result<std::unique_ptr<ContentDecoder>> created = ContentDecoder::Create(
+        options.decode_content ? h.content_encoding : "", limits);
+    if (!created.ok()) return DecodeError(capture.url, created.status(), 0);
+    decoder = std::move(created).value();
+    return Status::Ok();
+  };
+  Status sink_status;
+  const DecodedSink counted_sink = [&](std::string_view bytes) {
+    sink_status = sink(bytes);
+    return sink_status;
+  };
+  const RawPayloadSink raw = [&](const CapturePayload& h,
+                                 std::string_view bytes) -> Status {
+    if (!decoder) ROTGUARD_RETURN_IF_ERROR(make_decoder(h));
+    Status fed = decoder->Feed(bytes, counted_sink);
+    if (fed.ok() || !sink_status.ok()) return fed;  // the sink's own error
+    return DecodeError(capture.url, fed, limit);
+  };
+  ROTGUARD_RETURN_IF_ERROR(ReadRecord(warc_dir / record->warc_file,
+                                      record->record_offset, &head, &raw));
+  if (!decoder) ROTGUARD_RETURN_IF_ERROR(make_decoder(head));
+  Status finished = decoder->Finish();
+  if (!finished.ok()) return DecodeError(capture.url, finished, limit);
+  if (options.decode_content) head.content_encoding.clear();
+  return head;
+}
+
+Result<CapturePayload> ReadCaptureHead(Manifest& manifest,
+                                       const std::filesystem::path& warc_dir,
+                                       const CaptureRow& capture) {
+  Result<CaptureRow> record = PayloadRecord(manifest, capture);
+  if (!record.ok()) return record.status();
+  CapturePayload head;
+  ROTGUARD_RETURN_IF_ERROR(ReadRecord(warc_dir / record->warc_file,
+                                      record->record_offset, &head, nullptr));
+  return head;
+}
+
 Result<CapturePayload> ReadCapturePayload(Manifest& manifest,
                                           const std::filesystem::path& warc_dir,
                                           const CaptureRow& capture,
-                                          bool decode_content) {
-  const CaptureRow* record = &capture;
-  std::optional<CaptureRow> original;
-  if (!capture.revisit_of.empty()) {
-    Result<std::optional<CaptureRow>> found =
-        manifest.FindCaptureByPayloadSha1(capture.payload_sha1);
-    if (!found.ok()) return found.status();
-    if (!*found) {
-      return Status::NotFound(capture.url + ": revisit of " +
-                              capture.revisit_of +
-                              ", whose record is not in the store");
-    }
-    original = std::move(*found);
-    record = &*original;
-  }
-  CapturePayload payload;
-  ROTGUARD_RETURN_IF_ERROR(ReadRecord(warc_dir / record->warc_file,
-                                      record->record_offset, &payload));
-  if (decode_content && !payload.content_encoding.empty()) {
-    Result<std::string> decoded =
-        DecodeContentEncoding(payload.bytes, payload.content_encoding);
-    if (!decoded.ok()) {
-      return Status(decoded.status().code() == ErrorCode::kNotSupported
-                        ? Status::NotSupported(capture.url + ": " +
-                                               decoded.status().message())
-                        : Status::Corruption(capture.url + ": " +
-                                             decoded.status().message()));
-    }
-    payload.bytes = std::move(*decoded);
-    payload.content_encoding.clear();
-  }
+                                          bool decode_content,
+                                          uint64_t max_decoded) {
+  std::string bytes;
+  PayloadReadOptions options;
+  options.decode_content = decode_content;
+  options.max_decoded = max_decoded;
+  Result<CapturePayload> payload = StreamCapturePayload(
+      manifest, warc_dir, capture, options, [&bytes](std::string_view chunk) {
+        bytes.append(chunk);
+        return Status::Ok();
+      });
+  if (!payload.ok()) return payload.status();
+  payload->bytes = std::move(bytes);
   return payload;
 }
 

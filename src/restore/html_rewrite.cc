@@ -67,6 +67,20 @@ size_t HeadInsertPoint(std::string_view html) {
   return 0;
 }
 
+// Subresources with a scheme other than http(s) (file:///..., ftp:) are
+// never captured and would reach outside the offline copy: removed. data:
+// stays (inline bytes, allowed by the CSP).
+void DropOtherSchemeSubresources(const ExtractedDocument& doc,
+                                 std::vector<Edit>* edits) {
+  for (const Link& link : doc.other_schemes) {
+    if (link.kind == LinkKind::kLink || link.kind == LinkKind::kFrontmatter) {
+      continue;
+    }
+    if (UrlScheme(link.url) == "data") continue;
+    edits->push_back({link.start, link.end, ""});
+  }
+}
+
 }  // namespace
 
 std::string MimeOf(std::string_view content_type) {
@@ -106,9 +120,11 @@ std::string RewritePage(std::string_view html, const std::string& page_url,
                         const LocalFileOf& requisite) {
   ExtractOptions extract;
   extract.base_url = page_url;
+  extract.keep_other_schemes = true;
   ExtractedDocument doc =
       ExtractLinks("page.html", html, DocumentFormat::kHtml, extract);
   std::vector<Edit> edits;
+  DropOtherSchemeSubresources(doc, &edits);
   for (const Link& link : doc.links) {
     if (link.kind == LinkKind::kFrontmatter) continue;
     if (link.kind == LinkKind::kLink) {
@@ -147,9 +163,11 @@ std::string RewriteRenderedPost(
         copy_site_file) {
   ExtractOptions extract;
   extract.base_url = std::string(kPostBase) + html_name;
+  extract.keep_other_schemes = true;
   ExtractedDocument doc =
       ExtractLinks("post.html", html, DocumentFormat::kHtml, extract);
   std::vector<Edit> edits;
+  DropOtherSchemeSubresources(doc, &edits);
   for (const Link& link : doc.links) {
     if (link.kind == LinkKind::kLink || link.kind == LinkKind::kFrontmatter) {
       continue;

@@ -9,6 +9,15 @@
 namespace rotguard::restore {
 namespace {
 
+// A streamed file must be as long as announced (a tar header holds the
+// size before the bytes).
+Status CheckSize(const std::string& name, uint64_t size, uint64_t written) {
+  if (written == size) return Status::Ok();
+  return Status::Corruption(name + ": " + std::to_string(written) +
+                            " bytes produced, " + std::to_string(size) +
+                            " announced");
+}
+
 class DirectorySink : public OutputSink {
  public:
   DirectorySink(std::filesystem::path dir, Env* env)
@@ -24,6 +33,23 @@ class DirectorySink : public OutputSink {
         env_->NewWritableFileBeneath(dir_, name, OpenMode::kTruncate);
     if (!file.ok()) return file.status();
     ROTGUARD_RETURN_IF_ERROR((*file)->Append(bytes));
+    return (*file)->Close();
+  }
+  Status PutStream(const std::string& name, uint64_t size,
+                   const StreamProducer& produce) override {
+    std::filesystem::path path = dir_ / name;
+    std::error_code ec;
+    std::filesystem::create_directories(path.parent_path(), ec);
+    if (ec) return Status::FromErrno(path.parent_path().string(), ec.value());
+    Result<std::unique_ptr<WritableFile>> file =
+        env_->NewWritableFile(path, OpenMode::kTruncate);
+    if (!file.ok()) return file.status();
+    uint64_t written = 0;
+    ROTGUARD_RETURN_IF_ERROR(produce([&](std::string_view bytes) {
+      written += bytes.size();
+      return (*file)->Append(bytes);
+    }));
+    ROTGUARD_RETURN_IF_ERROR(CheckSize(name, size, written));
     return (*file)->Close();
   }
   Status Finish() override { return Status::Ok(); }
@@ -51,6 +77,18 @@ class ArchiveSink : public OutputSink {
 
   Status Put(const std::string& name, std::string_view bytes) override {
     return output_->Add(name, bytes, now_);
+  }
+
+  Status PutStream(const std::string& name, uint64_t size,
+                   const StreamProducer& produce) override {
+    ROTGUARD_RETURN_IF_ERROR(
+        output_->Begin(name, static_cast<int64_t>(size), now_));
+    uint64_t written = 0;
+    ROTGUARD_RETURN_IF_ERROR(produce([&](std::string_view bytes) {
+      written += bytes.size();
+      return output_->Write(bytes);
+    }));
+    return CheckSize(name, size, written);
   }
 
   Status Finish() override { return output_->Finish(); }

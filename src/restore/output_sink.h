@@ -5,16 +5,22 @@
 #ifndef ROTGUARD_RESTORE_OUTPUT_SINK_H_
 #define ROTGUARD_RESTORE_OUTPUT_SINK_H_
 
+#include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
 
+#include "rotguard/content_coding.h"
 #include "rotguard/env.h"
 #include "rotguard/restore.h"
 #include "rotguard/status.h"
 
 namespace rotguard::restore {
+
+// Writes a file's bytes, piece by piece, to the sink it is given.
+using StreamProducer = std::function<Status(const DecodedSink&)>;
 
 // A file put twice is written twice (the directory keeps the last; so
 // does tar on extraction).
@@ -23,6 +29,11 @@ class OutputSink {
   virtual ~OutputSink() = default;
   // `name` is relative, '/'-separated and already safe (safe_names.cc).
   virtual Status Put(const std::string& name, std::string_view bytes) = 0;
+  // A file of exactly `size` bytes that `produce` writes in pieces to the
+  // sink it is given, so a large file never sits in memory. Corruption
+  // when `produce` gave a different number of bytes.
+  virtual Status PutStream(const std::string& name, uint64_t size,
+                           const StreamProducer& produce) = 0;
   virtual Status Finish() = 0;  // the output is complete and in place
 };
 

@@ -82,6 +82,18 @@ std::vector<std::filesystem::path> SiteFileCandidates(
   return {dir / ref, root / "static" / ref, root / ref};
 }
 
+// Pages and stylesheets bigger than this (decoded) are not parsed: the
+// archive's own limit for finding requisites (archive/pipeline.cc).
+constexpr uint64_t kMaxParsedBytes = uint64_t{8} << 20;
+
+// A capture about to be restored: its head, decoded size, and the decoded
+// bytes in `head.bytes` when `in_memory`.
+struct SizedPayload {
+  CapturePayload head;
+  uint64_t size = 0;
+  bool in_memory = false;
+};
+
 struct PendingPage {
   std::string name;
   std::string url;
@@ -324,33 +336,114 @@ class Restorer {
       ReportKnown(key, report);
       return final_known->second;
     }
-    Result<CapturePayload> payload =
-        ReadCapturePayload(manifest_, warc_dir_, final_capture, true);
-    if (!payload.ok()) return Fail(key, payload.status().message(), report);
-    std::string name = namer_.NameFor(final_capture.url, payload->content_type);
+    Result<SizedPayload> payload = ReadSized(final_capture);
+    if (!payload.ok()) {
+      if (payload.status().code() == ErrorCode::kResourceExhausted) {
+        summary_.notes.push_back(payload.status().message() + "; skipped");
+      }
+      return Fail(key, payload.status().message(), report);
+    }
+    std::string name =
+        namer_.NameFor(final_capture.url, payload->head.content_type);
     local_of_[key] = name;
     local_of_[final_key] = name;
     captured_at_[key] = captured_at_[final_key] = final_capture.captured_at_us;
     ReportKnown(key, report);
-    WriteCapture(name, final_capture.url, std::move(payload).value(), depth);
+    WriteCapture(name, final_capture, std::move(payload).value(), depth);
     return name;
   }
 
-  // Puts a capture's payload as `name`: a page waits for phase 2, a
-  // stylesheet is rewritten first, anything else goes as it is.
-  void WriteCapture(const std::string& name, const std::string& url,
-                    CapturePayload payload, int depth) {
-    if (restore::IsHtml(payload.content_type)) {
-      pending_.push_back(
-          {name, url, payload.content_type, std::move(payload.bytes)});
-      ++summary_.pages;
-    } else if (restore::MimeOf(payload.content_type) == "text/css") {
-      Put(name, RewriteCss(payload.bytes, url, name, depth + 1));
-      ++summary_.assets;
-    } else {
-      Put(name, payload.bytes);
-      ++summary_.assets;
+  // A capture's head and decoded size, with its bytes when they are small
+  // enough to parse (pages and stylesheets get rewritten in memory); a
+  // larger body is only counted here, and streamed to the output later.
+  // ResourceExhausted when it decodes to more than the limit.
+  Result<SizedPayload> ReadSized(const CaptureRow& capture) {
+    Result<CapturePayload> head =
+        ReadCaptureHead(manifest_, warc_dir_, capture);
+    if (!head.ok()) return head.status();
+    SizedPayload sized;
+    if (head->content_encoding.empty() &&
+        head->stored_size <= kMaxParsedBytes) {
+      Result<CapturePayload> payload = ReadCapturePayload(
+          manifest_, warc_dir_, capture, true, options_.max_decoded);
+      if (!payload.ok()) return payload.status();
+      sized.size = payload->bytes.size();
+      sized.in_memory = true;
+      sized.head = std::move(payload).value();
+      return sized;
     }
+    // Decoded once to learn the size (a tar entry announces it first)
+    // and to refuse a bomb before any of it is written.
+    Result<CapturePayload> counted =
+        StreamCapturePayload(manifest_, warc_dir_, capture, PayloadOptions(),
+                             [&sized](std::string_view bytes) {
+                               sized.size += bytes.size();
+                               return Status::Ok();
+                             });
+    if (!counted.ok()) return counted.status();
+    sized.head = std::move(counted).value();
+    return sized;
+  }
+
+  PayloadReadOptions PayloadOptions() const {
+    PayloadReadOptions options;
+    options.max_decoded = options_.max_decoded;
+    return options;
+  }
+
+  // Puts a capture's payload as `name`: a page waits for phase 2, a
+  // stylesheet is rewritten first, anything else goes as it is. Pages and
+  // stylesheets over the parse limit are copied as archived (a page with
+  // the CSP meta tag in front, so it still makes no request).
+  void WriteCapture(const std::string& name, const CaptureRow& capture,
+                    SizedPayload payload, int depth) {
+    const std::string& type = payload.head.content_type;
+    bool html = restore::IsHtml(type);
+    bool css = restore::MimeOf(type) == "text/css";
+    if (html || css) {
+      if (payload.size > kMaxParsedBytes) {
+        summary_.notes.push_back(capture.url + ": larger than " +
+                                 std::to_string(kMaxParsedBytes) +
+                                 " bytes; copied as archived, its links not "
+                                 "rewritten");
+      } else if (!payload.in_memory) {
+        Result<CapturePayload> read = ReadCapturePayload(
+            manifest_, warc_dir_, capture, true, options_.max_decoded);
+        if (!read.ok()) {
+          summary_.notes.push_back(read.status().message() + "; skipped");
+          return;
+        }
+        payload.head.bytes = std::move(read->bytes);
+        payload.in_memory = true;
+      }
+    }
+    if (html) ++summary_.pages;
+    if (!html) ++summary_.assets;
+    if (!payload.in_memory) {
+      PutCaptureStream(name, capture, payload.size,
+                       html ? restore::kCspMeta : std::string_view());
+    } else if (html) {
+      pending_.push_back(
+          {name, capture.url, type, std::move(payload.head.bytes)});
+    } else if (css) {
+      Put(name, RewriteCss(payload.head.bytes, capture.url, name, depth + 1));
+    } else {
+      Put(name, payload.head.bytes);
+    }
+  }
+
+  // Streams a capture's decoded payload, after `prefix`, to the output.
+  void PutCaptureStream(const std::string& name, const CaptureRow& capture,
+                        uint64_t size, std::string_view prefix) {
+    if (!output_status_.ok()) return;
+    output_status_ = sink_->PutStream(
+        name, prefix.size() + size, [&](const DecodedSink& out) -> Status {
+          ROTGUARD_RETURN_IF_ERROR(out(prefix));
+          return StreamCapturePayload(manifest_, warc_dir_, capture,
+                                      PayloadOptions(), out)
+              .status();
+        });
+    written_.insert(name);
   }
 
   std::string RewriteCss(const std::string& css, const std::string& base,

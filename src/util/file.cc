@@ -119,15 +119,6 @@ Status WriteFileAtomically(const std::filesystem::path& path,
 
 namespace {
 
-Status WriteInPlace(const std::filesystem::path& path, std::string_view bytes,
-                    Env* env) {
-  Result<std::unique_ptr<WritableFile>> file =
-      env->NewWritableFile(path, OpenMode::kInPlace);
-  if (!file.ok()) return file.status();
-  ROTGUARD_RETURN_IF_ERROR((*file)->Append(bytes));
-  return (*file)->Close();
-}
-
 // The first name in `path`'s chain of symbolic links that is not a link,
 // which may not exist yet: a rename over the link itself would replace
 // the link, not write where it points.
@@ -148,32 +139,56 @@ Result<std::filesystem::path> LinkTarget(std::filesystem::path path) {
 
 }  // namespace
 
-Status WriteOutputFile(const std::filesystem::path& path,
-                       std::string_view bytes, SymlinkPolicy symlinks,
-                       Env* env) {
+Result<OutputFile> OutputFile::Open(const std::filesystem::path& path,
+                                    SymlinkPolicy symlinks, Env* env) {
   std::filesystem::path target = path;
   struct stat st {};
-  if (::lstat(path.c_str(), &st) != 0) {
-    if (errno == ENOENT) return WriteFileAtomically(path, bytes, env);
-    return Status::FromErrno(path.string(), errno);
-  }
-  if (S_ISLNK(st.st_mode)) {
+  bool exists = ::lstat(path.c_str(), &st) == 0;
+  if (!exists && errno != ENOENT) return Status::FromErrno(path.string(), errno);
+  if (exists && S_ISLNK(st.st_mode)) {
     if (symlinks == SymlinkPolicy::kRefuse) {
       return Status::InvalidArgument(path.string() + ": is a symbolic link");
     }
     Result<std::filesystem::path> resolved = LinkTarget(path);
     if (!resolved.ok()) return resolved.status();
     target = std::move(resolved).value();
-    if (::stat(target.c_str(), &st) != 0) {
-      if (errno == ENOENT) return WriteFileAtomically(target, bytes, env);
+    exists = ::stat(target.c_str(), &st) == 0;
+    if (!exists && errno != ENOENT) {
       return Status::FromErrno(target.string(), errno);
     }
   }
-  if (S_ISDIR(st.st_mode)) {
+  OutputFile out;
+  if (exists && S_ISDIR(st.st_mode)) {
     return Status::InvalidArgument(target.string() + ": is a directory");
   }
-  if (S_ISREG(st.st_mode)) return WriteFileAtomically(target, bytes, env);
-  return WriteInPlace(target, bytes, env);
+  if (!exists || S_ISREG(st.st_mode)) {
+    Result<AtomicFile> file = AtomicFile::Create(target, env);
+    if (!file.ok()) return file.status();
+    out.atomic_.emplace(std::move(file).value());
+    return out;
+  }
+  Result<std::unique_ptr<WritableFile>> file =
+      env->NewWritableFile(target, OpenMode::kInPlace);
+  if (!file.ok()) return file.status();
+  out.in_place_ = std::move(file).value();
+  return out;
+}
+
+Status OutputFile::Write(std::string_view bytes) {
+  return atomic_ ? atomic_->Write(bytes) : in_place_->Append(bytes);
+}
+
+Status OutputFile::Commit() {
+  return atomic_ ? atomic_->Commit() : in_place_->Close();
+}
+
+Status WriteOutputFile(const std::filesystem::path& path,
+                       std::string_view bytes, SymlinkPolicy symlinks,
+                       Env* env) {
+  Result<OutputFile> file = OutputFile::Open(path, symlinks, env);
+  if (!file.ok()) return file.status();
+  ROTGUARD_RETURN_IF_ERROR(file->Write(bytes));
+  return file->Commit();
 }
 
 }  // namespace rotguard

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -68,6 +69,26 @@ Status WriteFileAtomically(const std::filesystem::path& path,
 enum class SymlinkPolicy {
   kRefuse,  // fail, naming the link: its target may be anything
   kFollow,  // write to the target, by the same rules
+};
+
+// A file the user named (`extract -o`), written as a stream, as curl -o
+// would but without its surprises: a new or regular file is written to a
+// temporary and replaced atomically on Commit() (an unfinished one leaves
+// the old file as it was); an existing file that is not regular
+// (/dev/null, a FIFO, a socket) is written in place, never replaced by a
+// regular file; a symbolic link is refused with InvalidArgument "PATH: is
+// a symbolic link" unless `symlinks` is kFollow; a directory is refused.
+class OutputFile {
+ public:
+  static Result<OutputFile> Open(const std::filesystem::path& path,
+                                 SymlinkPolicy symlinks,
+                                 Env* env = Env::Default());
+  Status Write(std::string_view bytes);
+  Status Commit();
+
+ private:
+  std::optional<AtomicFile> atomic_;
+  std::unique_ptr<WritableFile> in_place_;
 };
 
 // Writes `bytes` to a file the user named (`extract -o`), as curl -o would

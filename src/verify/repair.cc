@@ -132,6 +132,7 @@ class Repairer {
     for (const auto& [name, row] : by_name) names.insert(name);
     for (const auto& [name, path] : disk) names.insert(name);
     for (const std::string& name : names) {
+      if (options_.only_open_files && !open_on_disk.contains(name)) continue;
       auto row = by_name.find(name);
       auto path = disk.find(name);
       std::optional<WarcFileRow> known;
@@ -438,6 +439,21 @@ class Repairer {
 Result<RepairSummary> RepairStore(Store& store, const RepairOptions& options) {
   Repairer repairer(store, options);
   return repairer.Run();
+}
+
+Result<bool> HasOpenWarcFiles(const Store& store) {
+  const fs::path dir = store.warc_dir();
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) return false;
+  fs::recursive_directory_iterator it(dir, ec), end;
+  for (; !ec && it != end; it.increment(ec)) {
+    if (it->path().filename().string().ends_with(kOpenSuffix) &&
+        it->is_regular_file(ec)) {
+      return true;
+    }
+  }
+  if (ec) return Status::IOError(dir.string() + ": " + ec.message());
+  return false;
 }
 
 }  // namespace rotguard

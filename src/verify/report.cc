@@ -73,8 +73,9 @@ class CaptureIndex {
 
  private:
   static ReportCopy CopyOf(const CaptureRow& capture) {
-    return ReportCopy{capture.url, capture.warc_file, capture.record_offset,
-                      capture.captured_at_us, capture.http_status};
+    return ReportCopy{capture.url,           capture.warc_file,
+                      capture.record_offset, capture.captured_at_us,
+                      capture.http_status,   capture.truncated};
   }
 
   // The last hop of the chain `capture` belongs to (itself when alone).

@@ -134,7 +134,8 @@ std::string CopyCell(const ReportLink& link) {
   if (!link.copy) return "none";
   return HtmlEscape(link.copy->warc_file) + " @ " +
          std::to_string(link.copy->offset) + "<br>" +
-         HtmlEscape(FormatUsUtc(link.copy->captured_at_us)) + "<br><code>" +
+         HtmlEscape(FormatUsUtc(link.copy->captured_at_us)) +
+         (link.copy->truncated ? " (truncated)" : "") + "<br><code>" +
          HtmlEscape(ExtractHint(*link.copy)) + "</code>";
 }
 

@@ -90,6 +90,7 @@ void AppendLinkDetails(const ReportLink& link, size_t indent,
     *out += pad + "copy: " + TerminalSafe(link.copy->warc_file) + " @ " +
             std::to_string(link.copy->offset) + ", " +
             FormatUsUtc(link.copy->captured_at_us) + ", " +
+            (link.copy->truncated ? "truncated, " : "") +
             ExtractHint(*link.copy) + '\n';
   } else {
     *out += pad + "copy: none\n";
@@ -188,6 +189,7 @@ nlohmann::ordered_json LinkJson(const ReportLink& link) {
         {"captured_at", FormatUsUtc(link.copy->captured_at_us)},
         {"status", link.copy->http_status},
         {"extract", ExtractHint(*link.copy)},
+        {"truncated", link.copy->truncated},
     };
   } else {
     json["archived"] = nullptr;

@@ -63,7 +63,14 @@ PY
 check_committed
 
 # The next run takes the store over (stale lock, open WARC file) and finishes.
+ls "$STORE"/warc/*.open >/dev/null 2>&1 || fail "no .open WARC file left by the kill"
 archive 0 -i urls.txt
 check_committed
+# Issue #14: it closed the killed run's .open file as repair would, and said
+# so on stderr and in the log; the store verifies clean.
+expect_contains "$WORK/err" "stale WARC from an interrupted run: close-open "
+expect_contains "$STORE/logs/rotguard.log" "stale WARC from an interrupted run"
+ls "$STORE"/warc/*.open >/dev/null 2>&1 && fail "a stale .open WARC file is left"
+expect_exit 0 "$ROTGUARD" --store "$STORE" verify
 expect_sql "SELECT count(*) FROM urls WHERE normalized LIKE '%/page/k%' AND verdict != 'ok'" 0
 echo "archive_kill: ok"

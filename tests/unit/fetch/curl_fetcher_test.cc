@@ -399,6 +399,36 @@ TEST_F(CurlFetcherTest, FullBacklogListenerIsAConnectTimeout) {
   EXPECT_LT(steady_clock::now() - start, std::chrono::seconds(4));
 }
 
+// Issue #14: a reply that is not HTTP at all (garbage where the status
+// line belongs) is bad-response, not bad-url: the URL was fine.
+TEST_F(CurlFetcherTest, GarbageStatusLineIsBadResponse) {
+  Fd listener(::socket(AF_INET, SOCK_STREAM, 0));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(
+      ::bind(listener.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr),
+      0);
+  ASSERT_EQ(::listen(listener.get(), 4), 0);
+  socklen_t len = sizeof addr;
+  ::getsockname(listener.get(), reinterpret_cast<sockaddr*>(&addr), &len);
+  std::thread server([&listener] {
+    Fd conn(::accept(listener.get(), nullptr, nullptr));
+    char request[4096];
+    (void)::recv(conn.get(), request, sizeof request, 0);
+    const std::string reply = "garbage, not a status line\r\n\r\nbody";
+    (void)::send(conn.get(), reply.data(), reply.size(), MSG_NOSIGNAL);
+  });
+  FetchOptions o = Options();
+  o.fetch.allow_private = true;
+  o.fetch.retries = 0;
+  RecordingSink sink = Fetch(
+      o, {"http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/"});
+  server.join();
+  EXPECT_EQ(sink.outcomes[0].failure, FailureClass::kBadResponse)
+      << sink.outcomes[0].error;
+}
+
 TEST_F(CurlFetcherTest, NxdomainFromTheResolverSeamIsDns) {
   FetchOptions o = Options();
   int asked = 0;
@@ -581,6 +611,28 @@ TEST_F(CurlFetcherTest, CancelEndsEveryJobPromptly) {
   for (const FetchOutcome& out : sink.outcomes) {
     EXPECT_EQ(out.failure, FailureClass::kCancelled);
   }
+}
+
+// Issue #14: a URL over 8 KiB is never requested (no crash, no request):
+// its job ends as bad-url at once.
+TEST_F(CurlFetcherTest, UrlOverEightKibIsBadUrlWithoutARequest) {
+  std::string url = std::string(kSite) + "/status/200?q=";
+  url.resize(kMaxUrlBytes + 1, 'a');
+  std::string at_limit = std::string(kSite) + "/status/200?q=";
+  at_limit.resize(kMaxUrlBytes, 'a');
+  RecordingSink sink = Fetch(Options(), {url, at_limit});
+  ASSERT_EQ(sink.outcomes.size(), 2u);
+  for (const FetchOutcome& out : sink.outcomes) {
+    if (out.final_url.size() > kMaxUrlBytes) {
+      EXPECT_EQ(out.failure, FailureClass::kBadUrl);
+      EXPECT_NE(out.error.find("8192-byte limit"), std::string::npos);
+      EXPECT_LT(out.error.size(), 300u);
+    } else {
+      EXPECT_EQ(out.failure, FailureClass::kNone) << out.error;
+    }
+  }
+  ASSERT_EQ(sink.exchanges.size(), 1u);
+  EXPECT_EQ(sink.exchanges[0].url, at_limit);
 }
 
 TEST_F(CurlFetcherTest, JobsAddedFromTheSinkAreFetched) {

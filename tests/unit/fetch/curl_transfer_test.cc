@@ -144,7 +144,9 @@ TEST_F(CurlTransferTest, CurlResultsMapToFailureClasses) {
             FailureClass::kTls);
   EXPECT_EQ(t_->Finish(CURLE_RECV_ERROR, "u").failure, FailureClass::kReset);
   EXPECT_EQ(t_->Finish(CURLE_UNSUPPORTED_PROTOCOL, "u").failure,
-            FailureClass::kBadUrl);
+            FailureClass::kBadUrl);  // before connecting: the URL's scheme
+  EXPECT_EQ(t_->Finish(CURLE_WEIRD_SERVER_REPLY, "u").failure,
+            FailureClass::kBadResponse);
   EXPECT_EQ(t_->Finish(CURLE_ABORTED_BY_CALLBACK, "u").failure,
             FailureClass::kCancelled);
   EXPECT_EQ(t_->Finish(CURLE_OUT_OF_MEMORY, "u").failure, FailureClass::kOther);

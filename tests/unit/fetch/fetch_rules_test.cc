@@ -122,6 +122,16 @@ TEST(FailureClasses, StatusClasses) {
   EXPECT_EQ(FailureClassOfStatus(503), FailureClass::kHttp5xx);
 }
 
+// Issue #14: a status HTTP does not define (LinkedIn answers 999) is a
+// failure with a class of its own, never an empty one.
+TEST(FailureClasses, StatusOutsideOneToFiveHundredsIsBadResponse) {
+  EXPECT_EQ(FailureClassOfStatus(999), FailureClass::kBadResponse);
+  EXPECT_EQ(FailureClassOfStatus(600), FailureClass::kBadResponse);
+  EXPECT_EQ(FailureClassOfStatus(42), FailureClass::kBadResponse);
+  EXPECT_EQ(FailureClassOfStatus(0), FailureClass::kNone);  // no response
+  EXPECT_STREQ(FailureClassName(FailureClass::kBadResponse), "bad-response");
+}
+
 TEST(FailureClasses, OnlyTransientOnesAreRetried) {
   for (FailureClass f : {FailureClass::kTimeout, FailureClass::kReset,
                          FailureClass::kTruncated, FailureClass::kConnect}) {

@@ -168,6 +168,43 @@ TEST(ConfigTest, OutOfRangeAndBadChoicesAreRejected) {
       << status.message();
 }
 
+// Issue #14: a user agent is sent as a header, so CR/LF in it would let a
+// config forge request headers; refused with file:line.
+TEST(ConfigTest, UserAgentWithCrOrLfIsRejectedWithFileAndLine) {
+  Config config;
+  Status status =
+      Apply("[fetch]\nuser_agent = \"a\\r\\nX-Evil: 1\"\n", &config);
+  EXPECT_EQ(status.code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(status.message().rfind("/etc/site.toml:2: fetch.user_agent: ", 0),
+            0u)
+      << status.message();
+  status = Apply("\n[hosts.\"a.example\"]\nuser_agent = \"x\\ny\"\n", &config);
+  EXPECT_EQ(status.message().rfind(
+                "/etc/site.toml:3: hosts.\"a.example\".user_agent: ", 0),
+            0u)
+      << status.message();
+  EXPECT_TRUE(
+      Apply("[fetch]\nuser_agent = \"bot/1.0\\t(+x)\"\n", &config).ok());
+}
+
+// A base URL that is not http(s) would turn relative links into file: or
+// other URLs the archive never fetches.
+TEST(ConfigTest, BaseUrlThatIsNotHttpIsRejectedWithFileAndLine) {
+  Config config;
+  for (const char* bad : {"file:///etc/", "ftp://example.com/", "example.com",
+                          "https:///nohost", "javascript:alert(1)"}) {
+    Status status =
+        Apply(std::string("[site]\nbase_url = \"") + bad + "\"\n", &config);
+    EXPECT_EQ(status.message().rfind("/etc/site.toml:2: site.base_url: ", 0),
+              0u)
+        << bad << ": " << status.message();
+  }
+  EXPECT_TRUE(
+      Apply("[site]\nbase_url = \"https://blog.example/\"\n", &config).ok());
+  EXPECT_EQ(config.site.base_url, "https://blog.example/");
+  EXPECT_TRUE(Apply("[site]\nbase_url = \"\"\n", &config).ok());
+}
+
 TEST(ConfigTest, SyntaxErrorIsReportedWithFileLineAndColumn) {
   Config config;
   Status status = Apply("[fetch]\njobs = = 3\n", &config);

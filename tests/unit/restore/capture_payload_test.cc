@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
+#include <string_view>
 
 #include "rotguard/restore.h"
 #include "unit/restore/test_store.h"
@@ -129,6 +131,89 @@ TEST(ReadCapturePayload, RevisitGivesTheOriginalsBytes) {
       ReadCapturePayload(t.manifest(), t.warc_dir(), r->final_capture(), true);
   ASSERT_TRUE(payload.ok()) << payload.status().ToString();
   EXPECT_EQ(payload->bytes, "JPEGBYTES");
+}
+
+TEST(DecodedSizeLimit, IsOneGibOr200TimesTheStoredSizeUnlessConfigured) {
+  constexpr uint64_t kGib = uint64_t{1} << 30;
+  EXPECT_EQ(DecodedSizeLimit(0, 0), kGib);
+  EXPECT_EQ(DecodedSizeLimit(0, 1000), kGib);
+  EXPECT_EQ(DecodedSizeLimit(0, 10000000), 2000000000u);
+  EXPECT_EQ(DecodedSizeLimit(4096, 10 * kGib), 4096u);
+}
+
+// The decoded body reaches the sink in pieces as it is inflated: memory
+// does not grow with a body that inflates 1000-fold.
+TEST(StreamCapturePayload, DeliversTheDecodedBodyInBoundedPieces) {
+  TestStore t;
+  const std::string body(4 << 20, '\0');
+  CaptureRow c = t.AddResponse(
+      "https://bomb.example/z",
+      "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
+      "Content-Encoding: gzip",
+      Gzip(body), 1000);
+  t.Commit();
+  uint64_t total = 0;
+  size_t largest = 0;
+  auto head = StreamCapturePayload(t.manifest(), t.warc_dir(), c, {},
+                                   [&](std::string_view piece) {
+                                     total += piece.size();
+                                     largest = std::max(largest, piece.size());
+                                     return Status::Ok();
+                                   });
+  ASSERT_TRUE(head.ok()) << head.status().ToString();
+  EXPECT_EQ(total, body.size());
+  EXPECT_LE(largest, size_t{256} << 10);
+  EXPECT_TRUE(head->bytes.empty());
+  EXPECT_EQ(head->content_encoding, "");  // decoded
+  EXPECT_LT(head->stored_size, 64u << 10);
+}
+
+TEST(StreamCapturePayload, PastTheDecodedLimitIsResourceExhaustedNamingTheUrl) {
+  TestStore t;
+  CaptureRow c = t.AddResponse("https://bomb.example/z",
+                               "HTTP/1.1 200 OK\r\nContent-Encoding: gzip",
+                               Gzip(std::string(1 << 20, 'a')), 1000);
+  t.Commit();
+  PayloadReadOptions options;
+  options.max_decoded = 100000;
+  uint64_t total = 0;
+  auto head = StreamCapturePayload(t.manifest(), t.warc_dir(), c, options,
+                                   [&](std::string_view piece) {
+                                     total += piece.size();
+                                     return Status::Ok();
+                                   });
+  ASSERT_EQ(head.status().code(), ErrorCode::kResourceExhausted);
+  EXPECT_NE(head.status().message().find("https://bomb.example/z"),
+            std::string::npos);
+  EXPECT_NE(head.status().message().find("--max-decoded-size"),
+            std::string::npos);
+  EXPECT_LE(total, 100000u);
+}
+
+TEST(StreamCapturePayload, ASinkErrorIsReturnedAsItIs) {
+  TestStore t;
+  CaptureRow c = t.AddResponse("https://e.example/",
+                               "HTTP/1.1 200 OK\r\nContent-Encoding: gzip",
+                               Gzip("hello"), 1000);
+  t.Commit();
+  auto head = StreamCapturePayload(
+      t.manifest(), t.warc_dir(), c, {},
+      [](std::string_view) { return Status::IOError("disk full"); });
+  EXPECT_EQ(head.status().code(), ErrorCode::kIOError);
+  EXPECT_EQ(head.status().message(), "disk full");
+}
+
+TEST(StreamCapturePayload, CorruptGzipIsCorruptionNamingTheUrl) {
+  TestStore t;
+  CaptureRow c = t.AddResponse("https://e.example/",
+                               "HTTP/1.1 200 OK\r\nContent-Encoding: gzip",
+                               "not gzip at all", 1000);
+  t.Commit();
+  auto head =
+      StreamCapturePayload(t.manifest(), t.warc_dir(), c, {},
+                           [](std::string_view) { return Status::Ok(); });
+  EXPECT_EQ(head.status().code(), ErrorCode::kCorruption);
+  EXPECT_EQ(head.status().message().rfind("https://e.example/", 0), 0u);
 }
 
 }  // namespace

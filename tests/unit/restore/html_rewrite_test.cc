@@ -118,6 +118,29 @@ TEST(HtmlRewriteTest, RenderedPostCopiesSiteImagesAndDropsRemoteOnes) {
   EXPECT_EQ(asked, (std::vector<std::string>{"images/a.png", "/static/b.png"}));
 }
 
+// Issue #14: a file:///, ftp: or other non-http(s) subresource is never
+// captured, so the offline copy must not keep it (it would read the
+// viewer's own disk); data: URLs are inline and stay, <a href> stays.
+TEST(HtmlRewriteTest, NonHttpSubresourcesAreDroppedFromRenderedPostsAndPages) {
+  const std::string html =
+      "<img src=\"file:///etc/passwd\"> <img src=\"FILE:///c:/x.png\"> "
+      "<iframe src=\"ftp://ftp.example/f\"></iframe> "
+      "<img src=\"data:image/png;base64,AAAA\"> "
+      "<a href=\"mailto:me@example.com\">mail</a>";
+  const std::string expected =
+      "<img src=\"\"> <img src=\"\"> <iframe src=\"\"></iframe> "
+      "<img src=\"data:image/png;base64,AAAA\"> "
+      "<a href=\"mailto:me@example.com\">mail</a>";
+  EXPECT_EQ(
+      RewriteRenderedPost(
+          html, "posts/p.md.html", [](const std::string&) { return false; },
+          [](const std::string&) { return std::optional<std::string>(); }),
+      expected);
+  EXPECT_EQ(RewritePage(html, "https://site.example/p.html",
+                        "assets/site.example/p.html", From({}), From({})),
+            expected);
+}
+
 TEST(HtmlRewriteTest, MimeTypeIgnoresParametersAndCase) {
   EXPECT_EQ(MimeOf(" Text/HTML ; charset=utf-8"), "text/html");
   EXPECT_TRUE(IsHtml("application/xhtml+xml"));

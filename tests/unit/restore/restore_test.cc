@@ -295,5 +295,23 @@ TEST_F(RestoreTest, TarAndZipHoldTheSameFilesAsTheDirectory) {
   EXPECT_EQ(ListArchive(t_.dir() / "out.zip"), files);
 }
 
+// --max-decoded-size: a capture decoding to more is skipped with a note
+// naming it, and the restore goes on with the rest.
+TEST_F(RestoreTest, CaptureDecodingPastTheLimitIsSkippedWithANote) {
+  fs::path out = t_.dir() / "out";
+  RestoreOptions o = Options(RestoreFormat::kDir, out);
+  o.max_decoded = 5;  // the article page is longer, the image "JPEG" not
+  Result<RestoreSummary> summary = Run(o);
+  ASSERT_TRUE(summary.ok()) << summary.status().ToString();
+  EXPECT_FALSE(fs::exists(out / "assets/www.ehackingnews.com/2020/02/x.html"));
+  EXPECT_EQ(Read(out / "assets/1.bp.blogspot.com/a/s640/p.jpg"), "JPEG");
+  bool noted = false;
+  for (const std::string& note : summary->notes) {
+    noted |= note.find(kFinal) != std::string::npos &&
+             note.find("--max-decoded-size") != std::string::npos;
+  }
+  EXPECT_TRUE(noted);
+}
+
 }  // namespace
 }  // namespace rotguard

@@ -197,6 +197,27 @@ TEST_F(ReportTest, LostCaptureIsNotOfferedAsACopy) {
   EXPECT_FALSE(report.documents[0].links[0].copy.has_value());
 }
 
+// Issue #14: a copy cut short (WARC-Truncated, e.g. by --max-size) is not
+// offered as a normal copy: text, JSON and HTML say it is truncated.
+TEST_F(ReportTest, TruncatedCopyIsMarkedTruncatedInEveryFormat) {
+  CaptureRow cut = Capture(kGone, 200, 5000, kCaptureUs + 5000);
+  cut.truncated = true;
+  ASSERT_TRUE(manifest_->AddCaptures({cut}).ok());
+  Report report = Build();
+  const ReportLink& gone = report.documents[0].links[0];
+  ASSERT_TRUE(gone.copy.has_value());
+  EXPECT_EQ(gone.copy->offset, 5000);
+  EXPECT_TRUE(gone.copy->truncated);
+  EXPECT_NE(RenderReportTable(report).find("@ 5000, 2025-12-01T00:00:00Z, "
+                                           "truncated, rotguard extract"),
+            std::string::npos)
+      << RenderReportTable(report);
+  EXPECT_NE(RenderReportJson(report).find("\"truncated\": true"),
+            std::string::npos);
+  EXPECT_NE(RenderReportHtml(report).find("(truncated)"), std::string::npos);
+  EXPECT_FALSE(report.documents[0].links[1].copy->truncated);
+}
+
 TEST_F(ReportTest, NewerFailedCaptureDoesNotHideTheOlderGoodOne) {
   CaptureRow failed = Capture(kGone, 404, 5000, kCaptureUs + 5'000'000);
   ASSERT_TRUE(manifest_->AddCaptures({failed}).ok());
@@ -347,7 +368,8 @@ TEST_F(ReportTest, JsonIsExact) {
             "offset": 0,
             "captured_at": "2025-12-01T00:00:00Z",
             "status": 200,
-            "extract": "rotguard extract 'https://news.example.com/gone.html'"
+            "extract": "rotguard extract 'https://news.example.com/gone.html'",
+            "truncated": false
           }
         },
         {
@@ -369,7 +391,8 @@ TEST_F(ReportTest, JsonIsExact) {
             "offset": 2000,
             "captured_at": "2025-12-01T00:00:00Z",
             "status": 200,
-            "extract": "rotguard extract 'https://news.example.com/abc'"
+            "extract": "rotguard extract 'https://news.example.com/abc'",
+            "truncated": false
           }
         },
         {
@@ -391,7 +414,8 @@ TEST_F(ReportTest, JsonIsExact) {
             "offset": 3000,
             "captured_at": "2025-12-01T00:00:00Z",
             "status": 200,
-            "extract": "rotguard extract 'https://1.bp.blogspot.com/-x/AAA/s320/photo.jpg'"
+            "extract": "rotguard extract 'https://1.bp.blogspot.com/-x/AAA/s320/photo.jpg'",
+            "truncated": false
           }
         },
         {
@@ -413,7 +437,8 @@ TEST_F(ReportTest, JsonIsExact) {
             "offset": 4000,
             "captured_at": "2025-12-01T00:00:00Z",
             "status": 200,
-            "extract": "rotguard extract 'https://1.bp.blogspot.com/-x/AAA/s1600/photo.jpg'"
+            "extract": "rotguard extract 'https://1.bp.blogspot.com/-x/AAA/s1600/photo.jpg'",
+            "truncated": false
           }
         },
         {
