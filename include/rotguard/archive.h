@@ -77,12 +77,14 @@ struct ArchiveSummary {
   std::vector<DueUrl> due_urls;   // filled for --dry-run
   int64_t jobs = 0;               // chains fetched, requisites included
   int64_t requisites = 0;         // requisite chains
-  int64_t originals = 0;          // Blogger s0 chains
-  int64_t fetched = 0;            // chains that ended in a response
-  int64_t captures = 0;           // capture rows committed
-  int64_t revisits = 0;           // of which revisit records
-  int64_t records = 0;            // WARC records committed
-  int64_t failed = 0;             // chains that failed (any kind)
+  // Requisites a page or stylesheet named past [fetch] max_requisites.
+  int64_t requisites_dropped = 0;
+  int64_t originals = 0;  // Blogger s0 chains
+  int64_t fetched = 0;    // chains that ended in a response
+  int64_t captures = 0;   // capture rows committed
+  int64_t revisits = 0;   // of which revisit records
+  int64_t records = 0;    // WARC records committed
+  int64_t failed = 0;     // chains that failed (any kind)
   std::map<std::string, int64_t> failed_by_class;
   // Due links that got no capture, or ended in 4xx/5xx while not already
   // known gone: these make `archive` exit 2 (SPEC §13).

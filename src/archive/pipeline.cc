@@ -212,6 +212,7 @@ class Archiver {
   Committer committer_;
   std::atomic<int64_t> bytes_{0};
   std::atomic<int64_t> done_{0};
+  std::atomic<int64_t> requisites_dropped_{0};
 };
 
 // The Fetcher's sink: runs on the fetch thread.
@@ -282,30 +283,51 @@ class Archiver::Sink : public FetchSink {
     if (page) {
       // The raw tag scanner, not ExtractLinks(): gumbo's tree building
       // cost more than the fetching and ran on this (the fetch) thread.
-      for (const std::string& url :
-           extract::ExtractPageRequisites(*text, ex.url)) {
-        AddRequisite(url, JobRole::kRequisite, referer);
-      }
+      QueueCapped(ex.url, extract::ExtractPageRequisites(*text, ex.url),
+                  JobRole::kRequisite, referer);
       return;
     }
+    std::vector<std::string> urls;
     for (const extract::StylesheetReference& candidate :
          extract::ExtractStylesheetUrls(*text)) {
       std::optional<std::string> url = ResolveUrl(ex.url, candidate.target);
-      if (url) AddRequisite(*url, JobRole::kCssAsset, referer);
+      if (url) urls.push_back(std::move(*url));
     }
+    QueueCapped(ex.url, urls, JobRole::kCssAsset, referer);
   }
 
-  void AddRequisite(const std::string& url, JobRole role,
-                    const std::vector<std::string>& headers) {
-    std::string scheme = UrlScheme(url);
-    if (scheme != "http" && scheme != "https") return;
-    std::optional<std::string> normalized = NormalizeUrl(url);
-    if (!normalized || !a_.scope_->InScope(*normalized)) return;
-    JobInfo info;
-    info.role = role;
-    info.normalized = *normalized;
-    info.kind = "requisite";
-    a_.AddJob(url, std::move(info), headers);
+  // Queues the first [fetch] max_requisites distinct http(s), in-scope
+  // URLs `page` names, in its order; the rest are counted and logged once
+  // for the page, so one hostile page cannot make thousands of requests.
+  void QueueCapped(const std::string& page,
+                   const std::vector<std::string>& urls, JobRole role,
+                   const std::vector<std::string>& headers) {
+    const size_t cap =
+        static_cast<size_t>(std::max(0, a_.config_.fetch.max_requisites));
+    std::unordered_set<std::string> seen;
+    int64_t dropped = 0;
+    for (const std::string& url : urls) {
+      std::string scheme = UrlScheme(url);
+      if (scheme != "http" && scheme != "https") continue;
+      std::optional<std::string> normalized = NormalizeUrl(url);
+      if (!normalized || !a_.scope_->InScope(*normalized)) continue;
+      if (!seen.insert(*normalized).second) continue;
+      if (seen.size() > cap) {
+        ++dropped;
+        continue;
+      }
+      JobInfo info;
+      info.role = role;
+      info.normalized = std::move(*normalized);
+      info.kind = "requisite";
+      a_.AddJob(url, std::move(info), headers);
+    }
+    if (dropped == 0) return;
+    a_.requisites_dropped_ += dropped;
+    spdlog::warn(
+        "{}: {} requisites not fetched (over [fetch] max_requisites = "
+        "{})",
+        page, dropped, cap);
   }
 
   void Progress() {
@@ -689,6 +711,7 @@ void Archiver::EndRun(int exit_code) {
       {"due", summary_.due},
       {"jobs", summary_.jobs},
       {"requisites", summary_.requisites},
+      {"requisites_dropped", summary_.requisites_dropped},
       {"originals", summary_.originals},
       {"fetched", summary_.fetched},
       {"captures", summary_.captures},
@@ -733,6 +756,7 @@ Result<ArchiveSummary> Archiver::Run() {
   summary_.captures = committer_.captures();
   summary_.revisits = committer_.revisits();
   summary_.bytes = bytes_;
+  summary_.requisites_dropped = requisites_dropped_;
   summary_.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
           .count();

@@ -46,11 +46,16 @@ constexpr const char* kArchiveFooter =
     "--resolve/--connect-to entry maps the host. robots.txt is ignored\n"
     "unless [fetch] robots = \"obey\".\n"
     "\n"
+    "A page (or stylesheet) gets at most --max-requisites requisites\n"
+    "fetched ([fetch] max_requisites, 300); one log line names a page over\n"
+    "it.\n"
+    "\n"
     "Output (stdout, unless -q): one summary line, or with --json one JSON\n"
     "object with the keys documents, documents_changed, due, jobs,\n"
-    "requisites, originals, fetched, captures, revisits, records, failed,\n"
-    "failed_by_class (object: class name -> count), failed_links, bytes,\n"
-    "seconds, cancelled, run_id, exit_code. --dry-run prints one line per\n"
+    "requisites, requisites_dropped, originals, fetched, captures,\n"
+    "revisits, records, failed, failed_by_class (object: class name ->\n"
+    "count), failed_links, bytes, seconds, cancelled, run_id, exit_code.\n"
+    "--dry-run prints one line per\n"
     "due URL ('due REASON KIND URL'; --json: a due_urls array of\n"
     "{url, normalized, kind, reason}) and fetches nothing. A progress line\n"
     "goes to stderr only when it is a terminal. SIGINT/SIGTERM stop the\n"
@@ -68,6 +73,7 @@ struct ArchiveFlags {
   std::optional<int> per_host;
   std::optional<int> delay_ms;
   std::string max_size;
+  std::optional<int> max_requisites;
   std::vector<std::string> resolve;
   std::vector<std::string> connect_to;
   std::string cacert;
@@ -143,6 +149,7 @@ Config ApplyFlags(const ArchiveFlags& flags, Config config) {
     }
     config.fetch.max_size = *size;
   }
+  if (flags.max_requisites) config.fetch.max_requisites = *flags.max_requisites;
   if (flags.allow_private) config.fetch.allow_private = true;
   return config;
 }
@@ -155,6 +162,7 @@ nlohmann::ordered_json SummaryJson(const ArchiveSummary& s, int exit_code,
   j["due"] = s.due;
   j["jobs"] = s.jobs;
   j["requisites"] = s.requisites;
+  j["requisites_dropped"] = s.requisites_dropped;
   j["originals"] = s.originals;
   j["fetched"] = s.fetched;
   j["captures"] = s.captures;
@@ -199,6 +207,10 @@ std::string SummaryText(const ArchiveSummary& s) {
          std::to_string(s.revisits) + " revisits), " +
          std::to_string(s.failed) + " failed" + failed + ", " +
          std::to_string(s.bytes) + " bytes, " + seconds + " s" +
+         (s.requisites_dropped > 0
+              ? ", " + std::to_string(s.requisites_dropped) +
+                    " requisites over max-requisites"
+              : "") +
          (s.cancelled ? ", cancelled" : "");
 }
 
@@ -312,6 +324,10 @@ void AddArchiveCommand(CLI::App& app, const GlobalOptions& global,
       ->check(CLI::Range(0, 3'600'000));
   command->add_option("--max-size", flags->max_size,
                       "truncate bodies longer than SIZE (100M; K, M, G)");
+  command
+      ->add_option("--max-requisites", flags->max_requisites,
+                   "requisites fetched per page or stylesheet (default 300)")
+      ->check(CLI::Range(0, 1'000'000));
   command
       ->add_option("--resolve", flags->resolve,
                    "HOST:PORT:ADDR, as curl --resolve (repeatable)")

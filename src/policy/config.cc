@@ -207,6 +207,8 @@ Status ReadFetch(TableReader& t, FetchConfig* f) {
       t.Get("total_timeout_s", &f->total_timeout_s, 1, 86400));
   ROTGUARD_RETURN_IF_ERROR(
       t.Get("requisites_depth", &f->requisites_depth, 0, 5));
+  ROTGUARD_RETURN_IF_ERROR(
+      t.Get("max_requisites", &f->max_requisites, 0, 1'000'000));
   ROTGUARD_RETURN_IF_ERROR(t.Get("max_redirects", &f->max_redirects, 0, 100));
   ROTGUARD_RETURN_IF_ERROR(
       t.GetChoice("robots", &f->robots, {"ignore", "obey"}));

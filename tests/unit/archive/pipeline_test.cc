@@ -418,6 +418,34 @@ TEST_F(ArchivePipelineTest, LinkedPageRequisitesAndStylesheetUrlsAreFetched) {
   EXPECT_TRUE(CapturesOf("https://news.example.com/other").empty());
 }
 
+TEST_F(ArchivePipelineTest, RequisitesPastMaxRequisitesAreDroppedAndCounted) {
+  options_.config.fetch.max_requisites = 2;
+  WritePost("a.md", "[page](https://news.example.com/p.html)\n");
+  FakeFetcher fetcher;
+  // Five distinct images, the first named twice: a repeat is not counted.
+  std::string html = "<html><body><img src=/0.png><img src=/0.png>";
+  for (int i = 1; i < 5; ++i) {
+    html += "<img src=/" + std::to_string(i) + ".png>";
+  }
+  fetcher.web["https://news.example.com/p.html"] = {200, "text/html",
+                                                    html + "</body></html>"};
+  for (int i = 0; i < 5; ++i) {
+    fetcher.web["https://news.example.com/" + std::to_string(i) + ".png"] = {
+        200, "image/png", "png"};
+  }
+  ArchiveSummary summary = Archive(fetcher);
+  EXPECT_EQ(summary.requisites, 2);
+  EXPECT_EQ(summary.requisites_dropped, 3);
+  EXPECT_EQ(fetcher.requested.size(), 3u);  // the page and two images
+  EXPECT_EQ(CapturesOf("https://news.example.com/1.png").size(), 1u);
+  EXPECT_TRUE(CapturesOf("https://news.example.com/2.png").empty());
+  EXPECT_EQ(summary.failed_links, 0);
+  Result<std::vector<RunRow>> runs = store_->manifest().ListRuns();
+  ASSERT_TRUE(runs.ok());
+  ASSERT_EQ(runs->size(), 1u);
+  EXPECT_EQ((*runs)[0].counts.at("requisites_dropped"), 3);
+}
+
 TEST_F(ArchivePipelineTest, DryRunFetchesAndWritesNothing) {
   WritePost("a.md", "[one](https://example.com/one)\n");
   options_.dry_run = true;

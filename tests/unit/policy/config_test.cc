@@ -36,7 +36,7 @@ TEST(ConfigTest, ShippedDefaultPolicySetsEverySettingExplicitly) {
   // Start far from the defaults: every value the policy states is put back.
   Config config;
   config.fetch =
-      FetchConfig{"x", 1, 1, 0, 1, 0, 0, 0, 1, 1, 0, 0, "obey", true};
+      FetchConfig{"x", 1, 1, 0, 1, 0, 0, 0, 1, 1, 0, 0, 0, "obey", true};
   config.scope.include_hosts = {"a"};
   config.scope.exclude_hosts = {"a"};
   config.scope.include_urls = {"a"};
@@ -61,6 +61,7 @@ TEST(ConfigTest, DefaultsMatchTheSpec) {
   EXPECT_EQ(config.fetch.connect_timeout_s, 10);
   EXPECT_EQ(config.fetch.total_timeout_s, 120);
   EXPECT_EQ(config.fetch.robots, "ignore");
+  EXPECT_EQ(config.fetch.max_requisites, 300);
   EXPECT_FALSE(config.fetch.allow_private);
   EXPECT_EQ(config.health.recrawl_days, 30);
   EXPECT_EQ(config.health.gone_threshold, 3);
@@ -206,6 +207,13 @@ TEST(ConfigTest, ByteSizesTakeBinarySuffixes) {
   EXPECT_FALSE(ParseByteSize("10X").ok());
   EXPECT_FALSE(ParseByteSize("99999999999999999999").ok());
   EXPECT_FALSE(ParseByteSize("9999999999T").ok());
+}
+
+TEST(ConfigTest, MaxRequisitesIsReadFromFetchAndRangeChecked) {
+  Config config;
+  ASSERT_TRUE(Apply("[fetch]\nmax_requisites = 20\n", &config).ok());
+  EXPECT_EQ(config.fetch.max_requisites, 20);
+  EXPECT_FALSE(Apply("[fetch]\nmax_requisites = -1\n", &config).ok());
 }
 
 }  // namespace
