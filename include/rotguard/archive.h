@@ -60,6 +60,15 @@ struct ArchiveOptions {
   std::function<int(const ArchiveSummary*)> exit_code_of;
   // The WARC writer's file operations go through it (tests inject faults).
   Env* env = Env::Default();
+  // The run budget (`--max-urls`, `--max-time`; 0: none). Only due
+  // targets count toward max_urls, in plan order; each brings its redirect
+  // chain, page requisites and Blogger original. When max_time_ms (from the
+  // start of the run) passes, no new transfer starts; those in flight get
+  // drain_ms to end, then are cancelled. Either way the run commits what
+  // was fetched and ends normally; what was not fetched stays due.
+  int64_t max_urls = 0;
+  int64_t max_time_ms = 0;
+  int drain_ms = 30'000;
 };
 
 // One URL the plan fetches.
@@ -92,6 +101,10 @@ struct ArchiveSummary {
   int64_t bytes = 0;  // payload bytes received
   double seconds = 0;
   bool cancelled = false;
+  // The run budget stopped the run; these due targets were left for the
+  // next run (not counted as failed).
+  bool budget_reached = false;
+  int64_t due_left = 0;
   int64_t run_id = 0;
 };
 

@@ -118,6 +118,10 @@ struct Config {
 // trailing "iB" or "B"), for `max_size` and --max-size.
 Result<int64_t> ParseByteSize(std::string_view text);
 
+// "90s", "30m", "2h", "1d", "1h30m", "45" (seconds): whole seconds, for
+// `archive --max-time`. InvalidArgument names the text.
+Result<int64_t> ParseDurationSeconds(std::string_view text);
+
 // Applies the TOML document `text` on top of `*config`. `source_name`
 // (a file path) names the source in errors: unknown keys, wrong types and
 // out-of-range values give InvalidArgument "source:line: key: problem".

@@ -209,6 +209,18 @@ TEST(ConfigTest, ByteSizesTakeBinarySuffixes) {
   EXPECT_FALSE(ParseByteSize("9999999999T").ok());
 }
 
+TEST(ConfigTest, DurationsTakeSecondMinuteHourAndDayUnits) {
+  EXPECT_EQ(*ParseDurationSeconds("90s"), 90);
+  EXPECT_EQ(*ParseDurationSeconds("30m"), 1800);
+  EXPECT_EQ(*ParseDurationSeconds("2h"), 7200);
+  EXPECT_EQ(*ParseDurationSeconds("1d"), 86400);
+  EXPECT_EQ(*ParseDurationSeconds("1h30m"), 5400);
+  EXPECT_EQ(*ParseDurationSeconds("45"), 45);
+  for (const char* bad : {"", "m", "10x", "-5s", "1.5h", "99999999999d"}) {
+    EXPECT_FALSE(ParseDurationSeconds(bad).ok()) << bad;
+  }
+}
+
 TEST(ConfigTest, MaxRequisitesIsReadFromFetchAndRangeChecked) {
   Config config;
   ASSERT_TRUE(Apply("[fetch]\nmax_requisites = 20\n", &config).ok());
