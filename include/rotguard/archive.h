@@ -60,6 +60,15 @@ struct ArchiveOptions {
   std::function<int(const ArchiveSummary*)> exit_code_of;
   // The WARC writer's file operations go through it (tests inject faults).
   Env* env = Env::Default();
+  // The run budget (`--max-urls`, `--max-time`; 0: none). Only due
+  // targets count toward max_urls, in plan order; each brings its redirect
+  // chain, page requisites and Blogger original. When max_time_ms (from the
+  // start of the run) passes, no new transfer starts; those in flight get
+  // drain_ms to end, then are cancelled. Either way the run commits what
+  // was fetched and ends normally; what was not fetched stays due.
+  int64_t max_urls = 0;
+  int64_t max_time_ms = 0;
+  int drain_ms = 30'000;
 };
 
 // One URL the plan fetches.
@@ -77,12 +86,14 @@ struct ArchiveSummary {
   std::vector<DueUrl> due_urls;   // filled for --dry-run
   int64_t jobs = 0;               // chains fetched, requisites included
   int64_t requisites = 0;         // requisite chains
-  int64_t originals = 0;          // Blogger s0 chains
-  int64_t fetched = 0;            // chains that ended in a response
-  int64_t captures = 0;           // capture rows committed
-  int64_t revisits = 0;           // of which revisit records
-  int64_t records = 0;            // WARC records committed
-  int64_t failed = 0;             // chains that failed (any kind)
+  // Requisites a page or stylesheet named past [fetch] max_requisites.
+  int64_t requisites_dropped = 0;
+  int64_t originals = 0;  // Blogger s0 chains
+  int64_t fetched = 0;    // chains that ended in a response
+  int64_t captures = 0;   // capture rows committed
+  int64_t revisits = 0;   // of which revisit records
+  int64_t records = 0;    // WARC records committed
+  int64_t failed = 0;     // chains that failed (any kind)
   std::map<std::string, int64_t> failed_by_class;
   // Due links that got no capture, or ended in 4xx/5xx while not already
   // known gone: these make `archive` exit 2 (SPEC §13).
@@ -90,6 +101,10 @@ struct ArchiveSummary {
   int64_t bytes = 0;  // payload bytes received
   double seconds = 0;
   bool cancelled = false;
+  // The run budget stopped the run; these due targets were left for the
+  // next run (not counted as failed).
+  bool budget_reached = false;
+  int64_t due_left = 0;
   int64_t run_id = 0;
 };
 

@@ -28,8 +28,11 @@ struct FetchConfig {
   int backoff_ms = 1000;                   // retry n waits backoff_ms * 2^n
   int retry_after_cap_s = 120;             // cap on a 429/503 Retry-After
   int connect_timeout_s = 10;
-  int total_timeout_s = 120;      // whole transfer
-  int requisites_depth = 1;       // page requisites of linked pages
+  int total_timeout_s = 120;  // whole transfer
+  int requisites_depth = 1;   // page requisites of linked pages
+  // Requisites fetched per page (or per stylesheet); the rest are dropped,
+  // so a page naming 3,000 images cannot make 3,000 requests.
+  int max_requisites = 300;
   int max_redirects = 10;         // longer chains stop
   std::string robots = "ignore";  // "ignore" or "obey"
   bool allow_private = false;     // loopback/private/link-local hosts
@@ -114,6 +117,10 @@ struct Config {
 // "100M", "1G", "512k", "4096": binary suffixes (K, M, G, T; an optional
 // trailing "iB" or "B"), for `max_size` and --max-size.
 Result<int64_t> ParseByteSize(std::string_view text);
+
+// "90s", "30m", "2h", "1d", "1h30m", "45" (seconds): whole seconds, for
+// `archive --max-time`. InvalidArgument names the text.
+Result<int64_t> ParseDurationSeconds(std::string_view text);
 
 // Applies the TOML document `text` on top of `*config`. `source_name`
 // (a file path) names the source in errors: unknown keys, wrong types and

@@ -6,7 +6,9 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "rotguard/env.h"
@@ -52,6 +54,24 @@ std::string Cdx11Line(const CdxEntry& entry);
 // `warc_dir` is <store>/warc.
 Result<std::vector<CdxEntry>> CollectCdxEntries(
     Manifest& manifest, const std::filesystem::path& warc_dir);
+
+// CollectCdxEntries() one entry at a time, file by file in offset order,
+// stepping the manifest's records and captures with cursors: memory does
+// not grow with the record count. `fn`'s first error stops the walk.
+Status ForEachCdxEntry(Manifest& manifest,
+                       const std::filesystem::path& warc_dir,
+                       const std::function<Status(CdxEntry&)>& fn);
+
+enum class CdxFormat { kCdxj, kCdx11 };
+
+// The bytes RenderCdxj() / RenderCdx11() would give for the whole store,
+// handed to `out` in pieces, with memory bounded by `memory_budget`: lines
+// past it are sorted in runs spilled to files in `temp_dir` (removed
+// again) and merged.
+Status WriteCdxIndex(Manifest& manifest, const std::filesystem::path& warc_dir,
+                     CdxFormat format, const std::filesystem::path& temp_dir,
+                     const std::function<Status(std::string_view)>& out,
+                     size_t memory_budget = 4u << 20);
 
 // Sorted CDXJ (LC_ALL=C byte order), one line per entry, "\n" after each.
 std::string RenderCdxj(const std::vector<CdxEntry>& entries);

@@ -155,6 +155,11 @@ class Fetcher {
   virtual Status Run(FetchSink& sink) = 0;
   // Async-signal-safe: makes Run() wind down promptly.
   virtual void RequestCancel() = 0;
+  // Thread-safe: no job starts any more (a run budget was reached). Jobs
+  // that have not begun their chain, and jobs added later, end kCancelled;
+  // transfers in flight and the chains they belong to go on, so Run()
+  // returns once they end. The default cancels everything.
+  virtual void StopAdmitting() { RequestCancel(); }
 };
 
 // The libcurl multi implementation. InvalidArgument for a malformed

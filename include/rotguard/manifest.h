@@ -10,6 +10,7 @@
 #define ROTGUARD_MANIFEST_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -138,6 +139,33 @@ struct RunRow {
   int exit_code = -1;  // -1 while running (or killed)
 };
 
+// Rows one at a time (memory flat in the row count): a cursor over a
+// query that stays open until it is destroyed. Not thread-safe; the
+// Manifest that opened it must outlive it.
+template <typename Row>
+class RowCursor {
+ public:
+  virtual ~RowCursor() = default;
+  // The next row into *row; false (row untouched) once there is none.
+  virtual Result<bool> Next(Row* row) = 0;
+};
+
+// A cursor over rows already in memory (the default forms below).
+template <typename Row>
+class VectorCursor final : public RowCursor<Row> {
+ public:
+  explicit VectorCursor(std::vector<Row> rows) : rows_(std::move(rows)) {}
+  Result<bool> Next(Row* row) override {
+    if (next_ == rows_.size()) return false;
+    *row = std::move(rows_[next_++]);
+    return true;
+  }
+
+ private:
+  std::vector<Row> rows_;
+  size_t next_ = 0;
+};
+
 class Manifest {
  public:
   virtual ~Manifest() = default;
@@ -200,6 +228,14 @@ class Manifest {
   // Records of one file in offset order.
   virtual Result<std::vector<RecordRow>> RecordsOf(const std::string& file) = 0;
   virtual Status MarkRecordLost(const std::string& file, int64_t offset) = 0;
+  // RecordsOf() as a cursor. The default reads the vector (for fakes).
+  virtual Result<std::unique_ptr<RowCursor<RecordRow>>> OpenRecordsOf(
+      const std::string& file) {
+    Result<std::vector<RecordRow>> rows = RecordsOf(file);
+    if (!rows.ok()) return rows.status();
+    return std::unique_ptr<RowCursor<RecordRow>>(
+        std::make_unique<VectorCursor<RecordRow>>(std::move(*rows)));
+  }
 
   // --- captures ---
   // One transaction per call; all rows or none. Creates missing `urls`
@@ -220,6 +256,19 @@ class Manifest {
   virtual Result<std::vector<CaptureRow>> ListCaptures() = 0;
   virtual Status MarkCapturesLost(const std::string& file,
                                   int64_t record_offset) = 0;
+  // The captures of one WARC file, by offset then id, as a cursor. The
+  // default filters ListCaptures() (for fakes).
+  virtual Result<std::unique_ptr<RowCursor<CaptureRow>>> OpenCapturesOf(
+      const std::string& file) {
+    Result<std::vector<CaptureRow>> all = ListCaptures();
+    if (!all.ok()) return all.status();
+    std::vector<CaptureRow> rows;
+    for (CaptureRow& c : *all) {
+      if (c.warc_file == file) rows.push_back(std::move(c));
+    }
+    return std::unique_ptr<RowCursor<CaptureRow>>(
+        std::make_unique<VectorCursor<CaptureRow>>(std::move(rows)));
+  }
 
   // --- runs ---
   virtual Result<int64_t> BeginRun(const std::string& command,

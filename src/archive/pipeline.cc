@@ -20,14 +20,17 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
@@ -118,6 +121,45 @@ bool CountsAsFailedLink(const JobInfo& info, FailureClass failure) {
          !(http_failure && was_gone);
 }
 
+// Calls `expired` once `deadline` passes, then `overdue` after `grace`
+// more, on its own thread, unless destroyed first (the run budget's
+// --max-time; a condition variable, so destruction never waits long).
+class DeadlineTimer {
+ public:
+  using Clock = std::chrono::steady_clock;
+  DeadlineTimer(Clock::time_point deadline, std::chrono::milliseconds grace,
+                std::function<void()> expired, std::function<void()> overdue)
+      : thread_([this, deadline, grace, expired = std::move(expired),
+                 overdue = std::move(overdue)] {
+          if (!WaitUntil(deadline)) return;
+          expired();
+          if (!WaitUntil(deadline + grace)) return;
+          overdue();
+        }) {}
+  DeadlineTimer(const DeadlineTimer&) = delete;
+  DeadlineTimer& operator=(const DeadlineTimer&) = delete;
+  ~DeadlineTimer() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stopped_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  // False when stopped before `when`.
+  bool WaitUntil(Clock::time_point when) {
+    std::unique_lock<std::mutex> lock(mu_);
+    return !cv_.wait_until(lock, when, [this] { return stopped_; });
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopped_ = false;
+  std::thread thread_;  // last: starts once the members above exist
+};
+
 class Archiver {
  public:
   Archiver(Store& store, Fetcher* fetcher, const ArchiveOptions& options)
@@ -172,6 +214,8 @@ class Archiver {
   void FinishJob(const WorkItem& done);
   std::vector<CaptureRow> TakeChain(uint64_t tag, const std::string& final_url);
   void CountChain(const FetchOutcome& outcome, const ChainOutcome& judged);
+  void StartBudgetTimer(std::optional<DeadlineTimer>* timer);
+  void LogBudget();
   UrlRow TargetRow(const JobInfo& info, const WorkItem& done,
                    const ChainOutcome& judged);
   void FailWriter(const Status& status);
@@ -212,6 +256,11 @@ class Archiver {
   Committer committer_;
   std::atomic<int64_t> bytes_{0};
   std::atomic<int64_t> done_{0};
+  std::atomic<int64_t> requisites_dropped_{0};
+  std::chrono::steady_clock::time_point started_;
+  // --max-urls cut the plan; --max-time stopped the fetch.
+  bool urls_budget_reached_ = false;
+  std::atomic<bool> time_budget_reached_{false};
 };
 
 // The Fetcher's sink: runs on the fetch thread.
@@ -282,30 +331,51 @@ class Archiver::Sink : public FetchSink {
     if (page) {
       // The raw tag scanner, not ExtractLinks(): gumbo's tree building
       // cost more than the fetching and ran on this (the fetch) thread.
-      for (const std::string& url :
-           extract::ExtractPageRequisites(*text, ex.url)) {
-        AddRequisite(url, JobRole::kRequisite, referer);
-      }
+      QueueCapped(ex.url, extract::ExtractPageRequisites(*text, ex.url),
+                  JobRole::kRequisite, referer);
       return;
     }
+    std::vector<std::string> urls;
     for (const extract::StylesheetReference& candidate :
          extract::ExtractStylesheetUrls(*text)) {
       std::optional<std::string> url = ResolveUrl(ex.url, candidate.target);
-      if (url) AddRequisite(*url, JobRole::kCssAsset, referer);
+      if (url) urls.push_back(std::move(*url));
     }
+    QueueCapped(ex.url, urls, JobRole::kCssAsset, referer);
   }
 
-  void AddRequisite(const std::string& url, JobRole role,
-                    const std::vector<std::string>& headers) {
-    std::string scheme = UrlScheme(url);
-    if (scheme != "http" && scheme != "https") return;
-    std::optional<std::string> normalized = NormalizeUrl(url);
-    if (!normalized || !a_.scope_->InScope(*normalized)) return;
-    JobInfo info;
-    info.role = role;
-    info.normalized = *normalized;
-    info.kind = "requisite";
-    a_.AddJob(url, std::move(info), headers);
+  // Queues the first [fetch] max_requisites distinct http(s), in-scope
+  // URLs `page` names, in its order; the rest are counted and logged once
+  // for the page, so one hostile page cannot make thousands of requests.
+  void QueueCapped(const std::string& page,
+                   const std::vector<std::string>& urls, JobRole role,
+                   const std::vector<std::string>& headers) {
+    const size_t cap =
+        static_cast<size_t>(std::max(0, a_.config_.fetch.max_requisites));
+    std::unordered_set<std::string> seen;
+    int64_t dropped = 0;
+    for (const std::string& url : urls) {
+      std::string scheme = UrlScheme(url);
+      if (scheme != "http" && scheme != "https") continue;
+      std::optional<std::string> normalized = NormalizeUrl(url);
+      if (!normalized || !a_.scope_->InScope(*normalized)) continue;
+      if (!seen.insert(*normalized).second) continue;
+      if (seen.size() > cap) {
+        ++dropped;
+        continue;
+      }
+      JobInfo info;
+      info.role = role;
+      info.normalized = std::move(*normalized);
+      info.kind = "requisite";
+      a_.AddJob(url, std::move(info), headers);
+    }
+    if (dropped == 0) return;
+    a_.requisites_dropped_ += dropped;
+    spdlog::warn(
+        "{}: {} requisites not fetched (over [fetch] max_requisites = "
+        "{})",
+        page, dropped, cap);
   }
 
   void Progress() {
@@ -500,7 +570,20 @@ Status Archiver::Plan(const std::vector<Link>& links) {
   if (!plan.ok()) return plan.status();
   summary_.due += plan->due;
   summary_.due_urls = std::move(plan->due_urls);
+  const int64_t max_urls = options_.dry_run ? 0 : options_.max_urls;
+  int64_t targets = 0;
   for (archiver::PlannedJob& job : plan->jobs) {
+    if (job.info.role == JobRole::kTarget && max_urls > 0 &&
+        ++targets > max_urls) {
+      urls_budget_reached_ = true;
+      ++summary_.due_left;  // stays due: no urls row is written for it
+      continue;
+    }
+    // An original goes with its target (or alone while within budget).
+    if (job.info.role == JobRole::kOriginal && max_urls > 0 &&
+        targets > max_urls) {
+      continue;
+    }
     AddJob(job.url, std::move(job.info));
   }
   return Status::Ok();
@@ -602,18 +685,26 @@ void Archiver::FinishJob(const WorkItem& done) {
   facts.last_attempted = outcome.final_url;
   ChainOutcome judged = JudgeChain(config_, facts);
 
+  // A job the time budget kept from starting (or from ending) is left for
+  // the next run: not a failure, and no verdict.
+  const bool left = outcome.failure == FailureClass::kCancelled &&
+                    time_budget_reached_.load();
+
   std::lock_guard<std::mutex> lock(book_mu_);
   if (writer_failed_) return;
   CommitBatch rows;
   rows.captures = TakeChain(done.tag, judged.final_url);
-  CountChain(outcome, judged);
+  if (left && info.role == JobRole::kTarget) ++summary_.due_left;
+  if (!left) CountChain(outcome, judged);
   if (info.role == JobRole::kOriginal) {
     UrlRow row = info.before.value_or(UrlRow{});
     row.normalized = info.normalized;
     row.asset_key = info.asset_key;
     rows.urls.push_back(std::move(row));
   } else if (info.role == JobRole::kTarget) {
-    if (CountsAsFailedLink(info, judged.failure)) ++summary_.failed_links;
+    if (!left && CountsAsFailedLink(info, judged.failure)) {
+      ++summary_.failed_links;
+    }
     if (outcome.failure != FailureClass::kCancelled) {  // else no verdict
       rows.urls.push_back(TargetRow(info, done, judged));
     }
@@ -656,9 +747,41 @@ Status Archiver::FetchWithWriters() {
   hooks.failed = [this](const Status& status) { FailWriter(status); };
   WriterPool writers(*writer_, originals_, writer_failed_, std::move(hooks));
   Sink sink(*this, writers);
-  Status fetch_status = fetcher_->Run(sink);
+  Status fetch_status = [&] {
+    std::optional<DeadlineTimer> budget;
+    StartBudgetTimer(&budget);
+    return fetcher_->Run(sink);
+  }();
   FailWriter(writers.Close());
   return fetch_status;
+}
+
+// With --max-time: at the deadline no new transfer starts; those in flight
+// get drain_ms more, then are cancelled.
+void Archiver::StartBudgetTimer(std::optional<DeadlineTimer>* timer) {
+  if (options_.max_time_ms <= 0) return;
+  timer->emplace(
+      started_ + std::chrono::milliseconds(options_.max_time_ms),
+      std::chrono::milliseconds(options_.drain_ms),
+      [this] {
+        time_budget_reached_ = true;
+        fetcher_->StopAdmitting();
+      },
+      [this] { fetcher_->RequestCancel(); });
+}
+
+// The one line that says the run stopped early and what is left.
+void Archiver::LogBudget() {
+  summary_.budget_reached = urls_budget_reached_ || time_budget_reached_;
+  if (!summary_.budget_reached) return;
+  const int64_t ms = options_.max_time_ms;
+  std::string which =
+      !time_budget_reached_ ? "max-urls " + std::to_string(options_.max_urls)
+      : ms % 1000 == 0      ? "max-time " + std::to_string(ms / 1000) + "s"
+                            : "max-time " + std::to_string(ms) + "ms";
+  spdlog::info(
+      "archive: run budget reached ({}): {} due URLs left for the next run",
+      which, summary_.due_left);
 }
 
 Status Archiver::FetchAll() {
@@ -689,6 +812,7 @@ void Archiver::EndRun(int exit_code) {
       {"due", summary_.due},
       {"jobs", summary_.jobs},
       {"requisites", summary_.requisites},
+      {"requisites_dropped", summary_.requisites_dropped},
       {"originals", summary_.originals},
       {"fetched", summary_.fetched},
       {"captures", summary_.captures},
@@ -696,6 +820,7 @@ void Archiver::EndRun(int exit_code) {
       {"records", summary_.records},
       {"failed", summary_.failed},
       {"failed_links", summary_.failed_links},
+      {"due_left", summary_.due_left},
       {"bytes", summary_.bytes}};
   Status status =
       manifest_.EndRun(summary_.run_id, NowUs() / 1'000'000, counts, exit_code);
@@ -704,6 +829,7 @@ void Archiver::EndRun(int exit_code) {
 
 Result<ArchiveSummary> Archiver::Run() {
   auto started = std::chrono::steady_clock::now();
+  started_ = started;
   Result<ScopeFilter> scope = ScopeFilter::Create(config_.scope);
   if (!scope.ok()) return scope.status();
   scope_ = std::move(*scope);
@@ -733,6 +859,8 @@ Result<ArchiveSummary> Archiver::Run() {
   summary_.captures = committer_.captures();
   summary_.revisits = committer_.revisits();
   summary_.bytes = bytes_;
+  summary_.requisites_dropped = requisites_dropped_;
+  LogBudget();
   summary_.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
           .count();

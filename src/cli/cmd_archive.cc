@@ -49,11 +49,22 @@ constexpr const char* kArchiveFooter =
     "--resolve/--connect-to entry maps the host. robots.txt is ignored\n"
     "unless [fetch] robots = \"obey\".\n"
     "\n"
+    "Run budget: --max-urls N fetches at most N due links (in post order;\n"
+    "each with its redirect hops, page requisites and Blogger original,\n"
+    "which do not count); --max-time DURATION (90s, 30m, 2h) stops\n"
+    "starting transfers once the run is that old, gives those in flight\n"
+    "30 s to end, and cancels the rest. Either way what was fetched is\n"
+    "committed, one log line says how many due links are left, the next\n"
+    "run takes them, and the exit code is that of a normal run. A page (or\n"
+    "stylesheet) gets at most --max-requisites requisites fetched\n"
+    "([fetch] max_requisites, 300); one log line names a page over it.\n"
+    "\n"
     "Output (stdout, unless -q): one summary line, or with --json one JSON\n"
     "object with the keys documents, documents_changed, due, jobs,\n"
-    "requisites, originals, fetched, captures, revisits, records, failed,\n"
-    "failed_by_class (object: class name -> count), failed_links, bytes,\n"
-    "seconds, cancelled, run_id, exit_code. --dry-run prints one line per\n"
+    "requisites, requisites_dropped, originals, fetched, captures,\n"
+    "revisits, records, failed, failed_by_class (object: class name ->\n"
+    "count), failed_links, bytes, seconds, cancelled, budget_reached,\n"
+    "due_left, run_id, exit_code. --dry-run prints one line per\n"
     "due URL ('due REASON KIND URL'; --json: a due_urls array of\n"
     "{url, normalized, kind, reason}) and fetches nothing. A progress line\n"
     "goes to stderr only when it is a terminal. SIGINT/SIGTERM stop the\n"
@@ -71,6 +82,9 @@ struct ArchiveFlags {
   std::optional<int> per_host;
   std::optional<int> delay_ms;
   std::string max_size;
+  std::optional<int> max_requisites;
+  int64_t max_urls = 0;
+  std::string max_time;
   std::vector<std::string> resolve;
   std::vector<std::string> connect_to;
   std::string cacert;
@@ -146,6 +160,7 @@ Config ApplyFlags(const ArchiveFlags& flags, Config config) {
     }
     config.fetch.max_size = *size;
   }
+  if (flags.max_requisites) config.fetch.max_requisites = *flags.max_requisites;
   if (flags.allow_private) config.fetch.allow_private = true;
   return config;
 }
@@ -158,6 +173,7 @@ nlohmann::ordered_json SummaryJson(const ArchiveSummary& s, int exit_code,
   j["due"] = s.due;
   j["jobs"] = s.jobs;
   j["requisites"] = s.requisites;
+  j["requisites_dropped"] = s.requisites_dropped;
   j["originals"] = s.originals;
   j["fetched"] = s.fetched;
   j["captures"] = s.captures;
@@ -172,6 +188,8 @@ nlohmann::ordered_json SummaryJson(const ArchiveSummary& s, int exit_code,
   j["bytes"] = s.bytes;
   j["seconds"] = s.seconds;
   j["cancelled"] = s.cancelled;
+  j["budget_reached"] = s.budget_reached;
+  j["due_left"] = s.due_left;
   j["run_id"] = s.run_id;
   j["exit_code"] = exit_code;
   if (dry_run) {
@@ -202,6 +220,13 @@ std::string SummaryText(const ArchiveSummary& s) {
          std::to_string(s.revisits) + " revisits), " +
          std::to_string(s.failed) + " failed" + failed + ", " +
          std::to_string(s.bytes) + " bytes, " + seconds + " s" +
+         (s.requisites_dropped > 0
+              ? ", " + std::to_string(s.requisites_dropped) +
+                    " requisites over max-requisites"
+              : "") +
+         (s.budget_reached
+              ? ", budget reached (" + std::to_string(s.due_left) + " due left)"
+              : "") +
          (s.cancelled ? ", cancelled" : "");
 }
 
@@ -233,6 +258,15 @@ ArchiveOptions MakeArchiveOptions(const ArchiveFlags& flags,
   CollectInputs(flags, &options);
   options.all = flags.all;
   options.dry_run = flags.dry_run;
+  options.max_urls = flags.max_urls;
+  if (!flags.max_time.empty()) {
+    Result<int64_t> seconds = ParseDurationSeconds(flags.max_time);
+    if (!seconds.ok()) {
+      throw CliError(kExitUsage,
+                     "--max-time: " + std::string(seconds.status().message()));
+    }
+    options.max_time_ms = *seconds * 1000;
+  }
   options.site_root = SiteRoot(store.root());
   options.exit_code_of = [](const ArchiveSummary* summary) {
     return ArchiveExitCode(summary);
@@ -342,6 +376,16 @@ void AddArchiveCommand(CLI::App& app, const GlobalOptions& global,
       ->check(CLI::Range(0, 3'600'000));
   command->add_option("--max-size", flags->max_size,
                       "truncate bodies longer than SIZE (100M; K, M, G)");
+  command
+      ->add_option("--max-requisites", flags->max_requisites,
+                   "requisites fetched per page or stylesheet (default 300)")
+      ->check(CLI::Range(0, 1'000'000));
+  command
+      ->add_option("--max-urls", flags->max_urls,
+                   "fetch at most N due links this run (0: no limit)")
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
+  command->add_option("--max-time", flags->max_time,
+                      "stop starting transfers after DURATION (90s, 30m)");
   command
       ->add_option("--resolve", flags->resolve,
                    "HOST:PORT:ADDR, as curl --resolve (repeatable)")

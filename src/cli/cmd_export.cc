@@ -3,14 +3,17 @@
 // store's shared lock; reads the manifest, and WARC headers only for
 // records the manifest has no capture for.
 #include <CLI/CLI.hpp>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/store_access.h"
 #include "rotguard/export.h"
+#include "rotguard/store.h"
 #include "util/file.h"
 
 namespace rotguard::cli {
@@ -40,14 +43,32 @@ struct ExportFlags {
   std::string wacz;
 };
 
-void WriteText(const std::string& text, const std::string& path) {
+// Streams the sorted index to `path` (atomically: a temporary file renamed
+// at the end) or to stdout for "-"; memory stays flat in the record count.
+void WriteIndex(Store& store, CdxFormat format, const std::string& path) {
+  const std::filesystem::path temp_dir = store.root() / "tmp";
   if (path == "-") {
-    std::cout << text;
+    Status status = WriteCdxIndex(
+        store.manifest(), store.warc_dir(), format, temp_dir,
+        [](std::string_view bytes) {
+          std::cout.write(bytes.data(),
+                          static_cast<std::streamsize>(bytes.size()));
+          return std::cout ? Status::Ok()
+                           : Status::IOError("writing stdout failed");
+        });
     std::cout.flush();
-    if (!std::cout) throw CliError(kExitIoError, "writing stdout failed");
+    if (!status.ok() || !std::cout) {
+      throw CliError(kExitIoError,
+                     status.ok() ? "writing stdout failed" : status.message());
+    }
     return;
   }
-  Status status = WriteFileAtomically(path, text);
+  Result<AtomicFile> file = AtomicFile::Create(path);
+  if (!file.ok()) throw CliError(kExitIoError, file.status().message());
+  Status status = WriteCdxIndex(
+      store.manifest(), store.warc_dir(), format, temp_dir,
+      [&file](std::string_view bytes) { return file->Write(bytes); });
+  if (status.ok()) status = file->Commit();
   if (!status.ok()) throw CliError(kExitIoError, status.message());
 }
 
@@ -59,13 +80,8 @@ int RunExport(const ExportFlags& flags, const GlobalOptions& global) {
   }
   std::unique_ptr<Store> store = OpenStoreOrThrow(global, LockMode::kShared);
   if (!flags.cdxj.empty() || !flags.cdx.empty()) {
-    Result<std::vector<CdxEntry>> entries =
-        CollectCdxEntries(store->manifest(), store->warc_dir());
-    if (!entries.ok()) {
-      throw CliError(kExitIoError, entries.status().message());
-    }
-    if (!flags.cdxj.empty()) WriteText(RenderCdxj(*entries), flags.cdxj);
-    if (!flags.cdx.empty()) WriteText(RenderCdx11(*entries), flags.cdx);
+    if (!flags.cdxj.empty()) WriteIndex(*store, CdxFormat::kCdxj, flags.cdxj);
+    if (!flags.cdx.empty()) WriteIndex(*store, CdxFormat::kCdx11, flags.cdx);
   }
   if (!flags.wacz.empty()) {
     Status status =

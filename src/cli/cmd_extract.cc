@@ -137,7 +137,8 @@ int RunExtract(const ExtractFlags& flags, const GlobalOptions& global) {
   Status finished = output.Finish();
   if (!finished.ok()) throw CliError(kExitIoError, finished.message());
   if (!payload->truncated.empty() || resolved->final_capture().truncated) {
-    std::cerr << "rotguard: warning: " << TerminalSafe(resolved->final_capture().url)
+    std::cerr << "rotguard: warning: "
+              << TerminalSafe(resolved->final_capture().url)
               << ": the capture is truncated (WARC-Truncated: "
               << (payload->truncated.empty() ? "yes"
                                              : TerminalSafe(payload->truncated))

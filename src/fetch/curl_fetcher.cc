@@ -77,6 +77,10 @@ class CurlFetcher final : public Fetcher {
     cancel_.store(true);
     if (multi_) curl_multi_wakeup(multi_.get());
   }
+  void StopAdmitting() override {
+    stop_admitting_.store(true);
+    if (multi_) curl_multi_wakeup(multi_.get());
+  }
 
  private:
   Clock::time_point Now() const {
@@ -97,6 +101,7 @@ class CurlFetcher final : public Fetcher {
   void Advance(JobState& job, const TransferResult& result, NextHop next);
   void FinishJob(JobState& job, FailureClass failure, std::string error);
   void CancelEverything();
+  void DropNotStarted();
   std::unique_ptr<Transfer> TakeTransfer();
   void ReleaseTransfer(Transfer* t);
   long PollTimeoutMs(Clock::time_point wake) const;
@@ -119,6 +124,7 @@ class CurlFetcher final : public Fetcher {
   std::vector<std::unique_ptr<Transfer>> active_transfers_;
   FetchSink* sink_ = nullptr;
   std::atomic<bool> cancel_{false};
+  std::atomic<bool> stop_admitting_{false};
 };
 
 // ---- setup ---------------------------------------------------------------
@@ -489,6 +495,28 @@ void CurlFetcher::CancelEverything() {
   }
 }
 
+// After StopAdmitting(): a job not in flight that is still at its first
+// hop (queued, or waiting to retry it) ends kCancelled; a chain between two
+// hops goes on, so what was written stays a whole chain.
+void CurlFetcher::DropNotStarted() {
+  std::set<JobId> in_flight;
+  for (const auto& t : active_transfers_) in_flight.insert(t->job);
+  std::vector<JobId> drop;
+  std::vector<JobId> keep;
+  for (const auto& [id, job] : jobs_) {
+    if (in_flight.count(id) != 0) continue;
+    (job.hop_index == 0 ? drop : keep).push_back(id);
+  }
+  if (drop.empty()) return;
+  scheduler_.DropQueued();
+  for (JobId id : keep) scheduler_.EnqueueFront(id, jobs_.at(id).host);
+  for (JobId id : drop) {
+    JobState& job = jobs_.at(id);
+    FinishJob(job, FailureClass::kCancelled,
+              job.url + ": not started (run budget reached)");
+  }
+}
+
 // How long curl_multi_poll may sleep: until `wake`, at most 1 s.
 long CurlFetcher::PollTimeoutMs(Clock::time_point wake) const {
   if (wake == Clock::time_point::max()) return 1000;
@@ -505,6 +533,7 @@ Status CurlFetcher::Run(FetchSink& sink) {
       CancelEverything();
       break;
     }
+    if (stop_admitting_.load()) DropNotStarted();
     Clock::time_point wake = scheduler_.StartReady(Now(), start, cancelled);
     if (scheduler_.active() == 0 && jobs_.empty()) break;
     int running = 0;

@@ -175,6 +175,25 @@ Result<std::vector<Row>> CollectRows(Statement& stmt, ReadFn read) {
   }
 }
 
+// A RowCursor stepping a prepared statement.
+template <typename Row>
+class StatementCursor final : public RowCursor<Row> {
+ public:
+  using ReadFn = Row (*)(const Statement&);
+  StatementCursor(Statement stmt, ReadFn read)
+      : stmt_(std::move(stmt)), read_(read) {}
+  Result<bool> Next(Row* row) override {
+    Result<bool> more = stmt_.Step();
+    if (!more.ok()) return more.status();
+    if (*more) *row = read_(stmt_);
+    return *more;
+  }
+
+ private:
+  Statement stmt_;
+  ReadFn read_;
+};
+
 // The first row or nullopt.
 template <typename Row, typename ReadFn>
 Result<std::optional<Row>> FirstRow(Statement& stmt, ReadFn read) {
@@ -577,6 +596,19 @@ Result<std::vector<RecordRow>> SqliteManifest::RecordsOf(
   return CollectRows<RecordRow>(*stmt, ReadRecord);
 }
 
+Result<std::unique_ptr<RowCursor<RecordRow>>> SqliteManifest::OpenRecordsOf(
+    const std::string& file) {
+  Result<Statement> stmt = db_.Prepare(
+      "SELECT warc_file, file_offset, compressed_length, type, record_id, "
+      "target_uri, date, block_digest, payload_digest, lost FROM records "
+      "WHERE warc_file = ?1 ORDER BY file_offset");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, file);
+  return std::unique_ptr<RowCursor<RecordRow>>(
+      std::make_unique<StatementCursor<RecordRow>>(std::move(*stmt),
+                                                   ReadRecord));
+}
+
 Status SqliteManifest::MarkRecordLost(const std::string& file, int64_t offset) {
   Result<Statement> stmt = db_.Prepare(
       "UPDATE records SET lost = 1 WHERE warc_file = ?1 AND file_offset = ?2");
@@ -674,6 +706,18 @@ Result<std::vector<CaptureRow>> SqliteManifest::CapturesOf(
 
 Result<std::vector<CaptureRow>> SqliteManifest::ListCaptures() {
   return QueryCaptures("ORDER BY c.warc_file, c.record_offset, c.id", "");
+}
+
+Result<std::unique_ptr<RowCursor<CaptureRow>>> SqliteManifest::OpenCapturesOf(
+    const std::string& file) {
+  Result<Statement> stmt =
+      db_.Prepare(std::string(kCaptureSelect) +
+                  "WHERE c.warc_file = ?1 ORDER BY c.record_offset, c.id");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, file);
+  return std::unique_ptr<RowCursor<CaptureRow>>(
+      std::make_unique<StatementCursor<CaptureRow>>(std::move(*stmt),
+                                                    ReadCapture));
 }
 
 Status SqliteManifest::MarkCapturesLost(const std::string& file,

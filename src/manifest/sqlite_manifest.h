@@ -56,6 +56,8 @@ class SqliteManifest final : public Manifest {
   Result<std::vector<WarcFileRow>> ListWarcFiles() override;
   Status AddRecords(const std::vector<RecordRow>& batch) override;
   Result<std::vector<RecordRow>> RecordsOf(const std::string& file) override;
+  Result<std::unique_ptr<RowCursor<RecordRow>>> OpenRecordsOf(
+      const std::string& file) override;
   Status MarkRecordLost(const std::string& file, int64_t offset) override;
 
   Status AddCaptures(const std::vector<CaptureRow>& batch) override;
@@ -66,6 +68,8 @@ class SqliteManifest final : public Manifest {
   Result<std::vector<CaptureRow>> CapturesOf(
       const std::string& normalized) override;
   Result<std::vector<CaptureRow>> ListCaptures() override;
+  Result<std::unique_ptr<RowCursor<CaptureRow>>> OpenCapturesOf(
+      const std::string& file) override;
   Status MarkCapturesLost(const std::string& file,
                           int64_t record_offset) override;
 

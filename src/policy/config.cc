@@ -265,6 +265,8 @@ Status ReadFetch(TableReader& t, FetchConfig* f) {
       t.Get("total_timeout_s", &f->total_timeout_s, 1, 86400));
   ROTGUARD_RETURN_IF_ERROR(
       t.Get("requisites_depth", &f->requisites_depth, 0, 5));
+  ROTGUARD_RETURN_IF_ERROR(
+      t.Get("max_requisites", &f->max_requisites, 0, 1'000'000));
   ROTGUARD_RETURN_IF_ERROR(t.Get("max_redirects", &f->max_redirects, 0, 100));
   ROTGUARD_RETURN_IF_ERROR(
       t.GetChoice("robots", &f->robots, {"ignore", "obey"}));
@@ -401,6 +403,52 @@ std::string BuildStoreConfigText() {
 }
 
 }  // namespace
+
+Result<int64_t> ParseDurationSeconds(std::string_view text) {
+  auto bad = [&](const char* why) {
+    return Status::InvalidArgument("duration '" + std::string(text) + "' " +
+                                   why + " (e.g. 90s, 30m, 2h, 1h30m)");
+  };
+  constexpr int64_t kMax = 100LL * 365 * 86400;
+  std::string_view rest = text;
+  int64_t total = 0;
+  if (rest.empty()) return bad("is empty");
+  while (!rest.empty()) {
+    int64_t value = 0;
+    size_t digits = 0;
+    while (digits < rest.size() &&
+           std::isdigit(static_cast<unsigned char>(rest[digits]))) {
+      value = value * 10 + (rest[digits] - '0');
+      if (value > kMax) return bad("is too long");
+      ++digits;
+    }
+    if (digits == 0) return bad("must be numbers with units");
+    rest.remove_prefix(digits);
+    int64_t unit = 1;  // a bare number is seconds (only as the last part)
+    if (!rest.empty()) {
+      switch (rest.front()) {
+        case 's':
+          unit = 1;
+          break;
+        case 'm':
+          unit = 60;
+          break;
+        case 'h':
+          unit = 3600;
+          break;
+        case 'd':
+          unit = 86400;
+          break;
+        default:
+          return bad("has an unknown unit");
+      }
+      rest.remove_prefix(1);
+    }
+    total += value * unit;
+    if (total > kMax) return bad("is too long");
+  }
+  return total;
+}
 
 Result<int64_t> ParseByteSize(std::string_view text) {
   std::string_view rest = text;

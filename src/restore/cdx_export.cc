@@ -4,6 +4,7 @@
 // status/length/offset as strings; the lines are then sorted bytewise as
 // LC_ALL=C sort does (warcio itself prints them in file order).
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -11,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "restore/sorted_lines.h"
 #include "rotguard/export.h"
 #include "rotguard/http_head.h"
 #include "rotguard/url.h"
@@ -278,59 +280,149 @@ std::string Cdx11Line(const CdxEntry& entry) {
   return line;
 }
 
-Result<std::vector<CdxEntry>> CollectCdxEntries(
-    Manifest& manifest, const std::filesystem::path& warc_dir) {
-  Result<std::vector<CaptureRow>> captures = manifest.ListCaptures();
-  if (!captures.ok()) return captures.status();
-  std::map<FileKey, const CaptureRow*> capture_at;
-  for (const CaptureRow& c : *captures) {
-    capture_at.emplace(FileKey{c.warc_file, c.record_offset}, &c);
+namespace {
+
+// The captures of one file, stepped alongside its records (both by
+// offset): the first capture at a record's offset, as ListCaptures()'s
+// first-by-id was.
+class CaptureCursor {
+ public:
+  explicit CaptureCursor(std::unique_ptr<RowCursor<CaptureRow>> rows)
+      : rows_(std::move(rows)) {}
+
+  Result<const CaptureRow*> At(int64_t offset) {
+    while (!done_ && (!loaded_ || current_.record_offset < offset)) {
+      Result<bool> more = rows_->Next(&current_);
+      if (!more.ok()) return more.status();
+      done_ = !*more;
+      loaded_ = *more;
+    }
+    if (loaded_ && current_.record_offset == offset) return &current_;
+    return nullptr;
   }
+
+ private:
+  std::unique_ptr<RowCursor<CaptureRow>> rows_;
+  CaptureRow current_;
+  bool loaded_ = false;
+  bool done_ = false;
+};
+
+// The index entry of record `r` of `file`, from its capture when there is
+// one, else from the record's own headers (reader opened on first need).
+// False when warcio would not index the record.
+Result<bool> EntryOf(const std::string& file, const RecordRow& r,
+                     const CaptureRow* capture,
+                     const std::filesystem::path& warc_dir,
+                     std::unique_ptr<WarcReader>* reader, CdxEntry* entry) {
+  if (r.lost || r.type == "request" || r.type == "warcinfo") return false;
+  *entry = CdxEntry{};
+  entry->warc_file = file;
+  entry->offset = r.offset;
+  entry->length = r.compressed_length;
+  entry->type = r.type;
+  entry->target_uri = r.target_uri;
+  entry->date = r.date;
+  entry->payload_digest = r.payload_digest;
+  std::string warc_content_type;
+  bool http_type = r.type == "response" || r.type == "revisit";
+  if (capture != nullptr && (http_type || r.type == "resource")) {
+    const CaptureRow& c = *capture;
+    warc_content_type = http_type ? "" : c.content_type;
+    entry->mime = MimeFor(r.type, c.content_type, c.content_type);
+    entry->http_status = http_type ? c.http_status : 0;
+    if (entry->payload_digest.empty() && IsArcFileName(file) &&
+        !c.payload_sha1.empty()) {
+      entry->payload_digest = "sha1:" + c.payload_sha1;
+    }
+  } else {
+    if (!*reader) {
+      WarcReaderOptions options;
+      options.verify_digests = false;
+      auto opened = WarcReader::Open(warc_dir / file, options);
+      if (!opened.ok()) return opened.status();
+      *reader = std::move(*opened);
+    }
+    ROTGUARD_RETURN_IF_ERROR(
+        ReadHeadersFromWarc(**reader, entry, &warc_content_type));
+  }
+  return IsIndexedRecord(r.type, warc_content_type);
+}
+
+Status ForEachEntryOfFile(Manifest& manifest, const std::string& file,
+                          const std::filesystem::path& warc_dir,
+                          const std::function<Status(CdxEntry&)>& fn) {
+  auto records = manifest.OpenRecordsOf(file);
+  if (!records.ok()) return records.status();
+  auto captures = manifest.OpenCapturesOf(file);
+  if (!captures.ok()) return captures.status();
+  CaptureCursor capture_at(std::move(*captures));
+  std::unique_ptr<WarcReader> reader;
+  RecordRow r;
+  CdxEntry entry;
+  for (;;) {
+    Result<bool> more = (*records)->Next(&r);
+    if (!more.ok()) return more.status();
+    if (!*more) return Status::Ok();
+    Result<const CaptureRow*> capture = capture_at.At(r.offset);
+    if (!capture.ok()) return capture.status();
+    Result<bool> indexed =
+        EntryOf(file, r, *capture, warc_dir, &reader, &entry);
+    if (!indexed.ok()) return indexed.status();
+    if (*indexed) ROTGUARD_RETURN_IF_ERROR(fn(entry));
+  }
+}
+
+}  // namespace
+
+Status ForEachCdxEntry(Manifest& manifest,
+                       const std::filesystem::path& warc_dir,
+                       const std::function<Status(CdxEntry&)>& fn) {
   Result<std::vector<WarcFileRow>> files = manifest.ListWarcFiles();
   if (!files.ok()) return files.status();
-  std::vector<CdxEntry> entries;
   for (const WarcFileRow& file : *files) {
-    Result<std::vector<RecordRow>> records = manifest.RecordsOf(file.name);
-    if (!records.ok()) return records.status();
-    std::unique_ptr<WarcReader> reader;  // opened on the first need
-    for (const RecordRow& r : *records) {
-      if (r.lost || r.type == "request" || r.type == "warcinfo") continue;
-      CdxEntry entry;
-      entry.warc_file = file.name;
-      entry.offset = r.offset;
-      entry.length = r.compressed_length;
-      entry.type = r.type;
-      entry.target_uri = r.target_uri;
-      entry.date = r.date;
-      entry.payload_digest = r.payload_digest;
-      std::string warc_content_type;
-      auto it = capture_at.find(FileKey{file.name, r.offset});
-      bool http_type = r.type == "response" || r.type == "revisit";
-      if (it != capture_at.end() && (http_type || r.type == "resource")) {
-        const CaptureRow& c = *it->second;
-        warc_content_type = http_type ? "" : c.content_type;
-        entry.mime = MimeFor(r.type, c.content_type, c.content_type);
-        entry.http_status = http_type ? c.http_status : 0;
-        if (entry.payload_digest.empty() && IsArcFileName(file.name) &&
-            !c.payload_sha1.empty()) {
-          entry.payload_digest = "sha1:" + c.payload_sha1;
-        }
-      } else {
-        if (!reader) {
-          WarcReaderOptions options;
-          options.verify_digests = false;
-          auto opened = WarcReader::Open(warc_dir / file.name, options);
-          if (!opened.ok()) return opened.status();
-          reader = std::move(*opened);
-        }
-        ROTGUARD_RETURN_IF_ERROR(
-            ReadHeadersFromWarc(*reader, &entry, &warc_content_type));
-      }
-      if (!IsIndexedRecord(r.type, warc_content_type)) continue;
-      entries.push_back(std::move(entry));
-    }
+    ROTGUARD_RETURN_IF_ERROR(
+        ForEachEntryOfFile(manifest, file.name, warc_dir, fn));
   }
+  return Status::Ok();
+}
+
+Result<std::vector<CdxEntry>> CollectCdxEntries(
+    Manifest& manifest, const std::filesystem::path& warc_dir) {
+  std::vector<CdxEntry> entries;
+  Status status =
+      ForEachCdxEntry(manifest, warc_dir, [&entries](CdxEntry& entry) {
+        entries.push_back(std::move(entry));
+        return Status::Ok();
+      });
+  if (!status.ok()) return status;
   return entries;
+}
+
+Status WriteCdxIndex(Manifest& manifest, const std::filesystem::path& warc_dir,
+                     CdxFormat format, const std::filesystem::path& temp_dir,
+                     const std::function<Status(std::string_view)>& out,
+                     size_t memory_budget) {
+  restore::ExternalLineSorter sorter(temp_dir, memory_budget);
+  ROTGUARD_RETURN_IF_ERROR(
+      ForEachCdxEntry(manifest, warc_dir, [&](CdxEntry& entry) {
+        return sorter.Add(format == CdxFormat::kCdxj ? CdxjLine(entry)
+                                                     : Cdx11Line(entry));
+      }));
+  if (format == CdxFormat::kCdx11) {
+    ROTGUARD_RETURN_IF_ERROR(out(" CDX N b a m s k r M S V g\n"));
+  }
+  // Lines go out in pieces of about 1 MiB, not one write each.
+  std::string pending;
+  ROTGUARD_RETURN_IF_ERROR(sorter.Finish([&](std::string_view line) {
+    pending.append(line);
+    pending.push_back('\n');
+    if (pending.size() < (1u << 20)) return Status::Ok();
+    Status status = out(pending);
+    pending.clear();
+    return status;
+  }));
+  return pending.empty() ? Status::Ok() : out(pending);
 }
 
 namespace {

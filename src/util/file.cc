@@ -144,7 +144,8 @@ Result<OutputFile> OutputFile::Open(const std::filesystem::path& path,
   std::filesystem::path target = path;
   struct stat st {};
   bool exists = ::lstat(path.c_str(), &st) == 0;
-  if (!exists && errno != ENOENT) return Status::FromErrno(path.string(), errno);
+  if (!exists && errno != ENOENT)
+    return Status::FromErrno(path.string(), errno);
   if (exists && S_ISLNK(st.st_mode)) {
     if (symlinks == SymlinkPolicy::kRefuse) {
       return Status::InvalidArgument(path.string() + ": is a symbolic link");

@@ -7,10 +7,12 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <deque>
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -54,6 +56,18 @@ class FakeFetcher : public Fetcher {
   void Add(FetchJob job) override { queue_.push_back(std::move(job)); }
   // Called from a writer thread when the disk fails.
   void RequestCancel() override { cancelled_ = true; }
+  // Like the curl fetcher between jobs: the job under way ends, no other
+  // starts.
+  void StopAdmitting() override {
+    std::lock_guard<std::mutex> lock(stop_mu_);
+    cancelled_ = true;
+    stop_cv_.notify_all();
+  }
+  // Blocks until StopAdmitting() was called (a test's before_job).
+  void WaitForStopAdmitting() {
+    std::unique_lock<std::mutex> lock(stop_mu_);
+    stop_cv_.wait(lock, [this] { return cancelled_.load(); });
+  }
 
   Status Run(FetchSink& sink) override {
     for (; !queue_.empty(); queue_.pop_front()) {
@@ -119,6 +133,8 @@ class FakeFetcher : public Fetcher {
 
   std::deque<FetchJob> queue_;
   std::atomic<bool> cancelled_{false};
+  std::mutex stop_mu_;
+  std::condition_variable stop_cv_;
 };
 
 }  // namespace rotguard::testing

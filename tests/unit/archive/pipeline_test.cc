@@ -1,6 +1,7 @@
 // The archive pipeline against a scripted fake Fetcher and a real store.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -329,6 +330,113 @@ TEST_F(ArchivePipelineTest, LinkedPageRequisitesAndStylesheetUrlsAreFetched) {
   EXPECT_EQ(CapturesOf("https://news.example.com/bg.png").size(), 1u);
   EXPECT_EQ(CapturesOf("https://cdn.example.net/i.png").size(), 1u);
   EXPECT_TRUE(CapturesOf("https://news.example.com/other").empty());
+}
+
+TEST_F(ArchivePipelineTest, RequisitesPastMaxRequisitesAreDroppedAndCounted) {
+  options_.config.fetch.max_requisites = 2;
+  WritePost("a.md", "[page](https://news.example.com/p.html)\n");
+  FakeFetcher fetcher;
+  // Five distinct images, the first named twice: a repeat is not counted.
+  std::string html = "<html><body><img src=/0.png><img src=/0.png>";
+  for (int i = 1; i < 5; ++i) {
+    html += "<img src=/" + std::to_string(i) + ".png>";
+  }
+  fetcher.web["https://news.example.com/p.html"] = {200, "text/html",
+                                                    html + "</body></html>"};
+  for (int i = 0; i < 5; ++i) {
+    fetcher.web["https://news.example.com/" + std::to_string(i) + ".png"] = {
+        200, "image/png", "png"};
+  }
+  ArchiveSummary summary = Archive(fetcher);
+  EXPECT_EQ(summary.requisites, 2);
+  EXPECT_EQ(summary.requisites_dropped, 3);
+  EXPECT_EQ(fetcher.requested.size(), 3u);  // the page and two images
+  EXPECT_EQ(CapturesOf("https://news.example.com/1.png").size(), 1u);
+  EXPECT_TRUE(CapturesOf("https://news.example.com/2.png").empty());
+  EXPECT_EQ(summary.failed_links, 0);
+  Result<std::vector<RunRow>> runs = store_->manifest().ListRuns();
+  ASSERT_TRUE(runs.ok());
+  ASSERT_EQ(runs->size(), 1u);
+  EXPECT_EQ((*runs)[0].counts.at("requisites_dropped"), 3);
+}
+
+TEST_F(ArchivePipelineTest, MaxUrlsFetchesThatManyDueLinksAndLeavesTheRestDue) {
+  WritePost("a.md",
+            "[p](https://news.example.com/p.html) [1](https://example.com/1) "
+            "[2](https://example.com/2) [3](https://example.com/3)\n");
+  FakeFetcher fetcher;
+  // The page's requisite and redirect hop come with it: they do not count.
+  fetcher.web["https://news.example.com/p.html"] = {
+      301, "text/plain", "", "https://news.example.com/q.html"};
+  fetcher.web["https://news.example.com/q.html"] = {200, "text/html",
+                                                    "<img src=/i.png>"};
+  fetcher.web["https://news.example.com/i.png"] = {200, "image/png", "i"};
+  for (const char* n : {"1", "2", "3"}) {
+    fetcher.web[std::string("https://example.com/") + n] = {200, "text/plain",
+                                                            n};
+  }
+  options_.max_urls = 2;
+  ArchiveSummary first = Archive(fetcher);
+  EXPECT_TRUE(first.budget_reached);
+  EXPECT_EQ(first.due, 4);
+  EXPECT_EQ(first.due_left, 2);
+  EXPECT_EQ(first.failed_links, 0);
+  EXPECT_EQ(first.requisites, 1);
+  EXPECT_EQ(CapturesOf("https://news.example.com/i.png").size(), 1u);
+  EXPECT_EQ(CapturesOf("https://example.com/1").size(), 1u);
+  EXPECT_TRUE(CapturesOf("https://example.com/2").empty());
+
+  // The next run takes up what was left.
+  options_.max_urls = 0;
+  FakeFetcher second;
+  second.web = fetcher.web;
+  ArchiveSummary next = Archive(second);
+  EXPECT_FALSE(next.budget_reached);
+  EXPECT_EQ(next.due, 2);
+  EXPECT_EQ(CapturesOf("https://example.com/3").size(), 1u);
+}
+
+TEST_F(ArchivePipelineTest, MaxTimeStopsStartingJobsCommitsAndIsNoFailure) {
+  WritePost("a.md",
+            "[1](https://example.com/1) [2](https://example.com/2) "
+            "[3](https://example.com/3)\n");
+  FakeFetcher fetcher;
+  for (const char* n : {"1", "2", "3"}) {
+    fetcher.web[std::string("https://example.com/") + n] = {200, "text/plain",
+                                                            n};
+  }
+  // No job finishes before the budget runs out. The one in flight then
+  // (the first, unless the deadline passed before the fetch began) ends
+  // and is committed; the others never start and stay due.
+  fetcher.before_job = [&fetcher](const std::string&) {
+    fetcher.WaitForStopAdmitting();
+  };
+  options_.max_time_ms = 1;
+  ArchiveSummary summary = Archive(fetcher);
+  EXPECT_TRUE(summary.budget_reached);
+  EXPECT_FALSE(summary.cancelled);
+  EXPECT_EQ(summary.failed, 0);
+  EXPECT_EQ(summary.failed_links, 0);
+  int64_t captured = 0;
+  for (const char* n : {"1", "2", "3"}) {
+    std::string url = std::string("https://example.com/") + n;
+    if (!CapturesOf(url).empty()) {
+      ++captured;
+      continue;
+    }
+    Result<std::optional<UrlRow>> left =
+        store_->manifest().FindUrl(*NormalizeUrl(url));
+    ASSERT_TRUE(left.ok());
+    // Left for the next run: no verdict was recorded.
+    EXPECT_TRUE(!left->has_value() || (*left)->verdict.empty()) << url;
+  }
+  EXPECT_LE(captured, 1);
+  EXPECT_EQ(summary.due_left, 3 - captured);
+
+  FakeFetcher next;
+  next.web = fetcher.web;
+  options_.max_time_ms = 0;
+  EXPECT_EQ(Archive(next).due, 3 - captured);
 }
 
 TEST_F(ArchivePipelineTest, DryRunFetchesAndWritesNothing) {

@@ -36,7 +36,7 @@ TEST(ConfigTest, ShippedDefaultPolicySetsEverySettingExplicitly) {
   // Start far from the defaults: every value the policy states is put back.
   Config config;
   config.fetch =
-      FetchConfig{"x", 1, 1, 0, 1, 0, 0, 0, 1, 1, 0, 0, "obey", true};
+      FetchConfig{"x", 1, 1, 0, 1, 0, 0, 0, 1, 1, 0, 0, 0, "obey", true};
   config.scope.include_hosts = {"a"};
   config.scope.exclude_hosts = {"a"};
   config.scope.include_urls = {"a"};
@@ -61,6 +61,7 @@ TEST(ConfigTest, DefaultsMatchTheSpec) {
   EXPECT_EQ(config.fetch.connect_timeout_s, 10);
   EXPECT_EQ(config.fetch.total_timeout_s, 120);
   EXPECT_EQ(config.fetch.robots, "ignore");
+  EXPECT_EQ(config.fetch.max_requisites, 300);
   EXPECT_FALSE(config.fetch.allow_private);
   EXPECT_EQ(config.health.recrawl_days, 30);
   EXPECT_EQ(config.health.gone_threshold, 3);
@@ -243,6 +244,25 @@ TEST(ConfigTest, ByteSizesTakeBinarySuffixes) {
   EXPECT_FALSE(ParseByteSize("10X").ok());
   EXPECT_FALSE(ParseByteSize("99999999999999999999").ok());
   EXPECT_FALSE(ParseByteSize("9999999999T").ok());
+}
+
+TEST(ConfigTest, DurationsTakeSecondMinuteHourAndDayUnits) {
+  EXPECT_EQ(*ParseDurationSeconds("90s"), 90);
+  EXPECT_EQ(*ParseDurationSeconds("30m"), 1800);
+  EXPECT_EQ(*ParseDurationSeconds("2h"), 7200);
+  EXPECT_EQ(*ParseDurationSeconds("1d"), 86400);
+  EXPECT_EQ(*ParseDurationSeconds("1h30m"), 5400);
+  EXPECT_EQ(*ParseDurationSeconds("45"), 45);
+  for (const char* bad : {"", "m", "10x", "-5s", "1.5h", "99999999999d"}) {
+    EXPECT_FALSE(ParseDurationSeconds(bad).ok()) << bad;
+  }
+}
+
+TEST(ConfigTest, MaxRequisitesIsReadFromFetchAndRangeChecked) {
+  Config config;
+  ASSERT_TRUE(Apply("[fetch]\nmax_requisites = 20\n", &config).ok());
+  EXPECT_EQ(config.fetch.max_requisites, 20);
+  EXPECT_FALSE(Apply("[fetch]\nmax_requisites = -1\n", &config).ok());
 }
 
 }  // namespace

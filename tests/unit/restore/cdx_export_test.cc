@@ -1,11 +1,14 @@
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "rotguard/export.h"
 #include "unit/restore/test_store.h"
+#include "unit/temp_dir.h"
 
 namespace rotguard {
 namespace {
@@ -123,6 +126,37 @@ TEST(CollectCdxEntries, IndexesResponsesRevisitsResourcesFromTheManifest) {
   EXPECT_EQ((*entries)[1].http_status, 200);
   EXPECT_EQ((*entries)[2].mime, "text/markdown");
   EXPECT_EQ((*entries)[2].http_status, 0);
+}
+
+TEST(WriteCdxIndex, SpilledAndMergedEqualsTheInMemoryIndex) {
+  testing::TestStore t;
+  for (int i = 0; i < 40; ++i) {
+    t.AddResponse("https://h" + std::to_string(i % 7) + ".example.com/p/" +
+                      std::to_string(i),
+                  "HTTP/1.1 200 OK\r\nContent-Type: text/plain",
+                  "body " + std::to_string(i), 1581156000 + i);
+  }
+  t.Commit();
+  auto entries = CollectCdxEntries(t.manifest(), t.warc_dir());
+  ASSERT_TRUE(entries.ok()) << entries.status().ToString();
+  ASSERT_EQ(entries->size(), 40u);
+  testing::TempDir tmp;
+  for (CdxFormat format : {CdxFormat::kCdxj, CdxFormat::kCdx11}) {
+    std::string streamed;
+    // A budget of about two lines: many runs, all merged.
+    Status status = WriteCdxIndex(
+        t.manifest(), t.warc_dir(), format, tmp.path(),
+        [&streamed](std::string_view bytes) {
+          streamed.append(bytes);
+          return Status::Ok();
+        },
+        500);
+    ASSERT_TRUE(status.ok()) << status.ToString();
+    EXPECT_EQ(streamed, format == CdxFormat::kCdxj ? RenderCdxj(*entries)
+                                                   : RenderCdx11(*entries));
+  }
+  // The run files are gone.
+  EXPECT_TRUE(std::filesystem::is_empty(tmp.path()));
 }
 
 }  // namespace
