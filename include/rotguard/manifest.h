@@ -215,6 +215,22 @@ class Manifest {
   virtual Status AddWarcFileWithRows(
       const WarcFileRow& file, const std::vector<RecordRow>& records,
       const std::vector<CaptureRow>& captures) = 0;
+  // AddWarcFileWithRows() fed in batches (import of a large file in flat
+  // memory): still ONE transaction, so nothing is visible until Commit()
+  // and a writer destroyed uncommitted leaves no row behind.
+  class WarcFileWriter {
+   public:
+    virtual ~WarcFileWriter() = default;
+    virtual Status Add(const std::vector<RecordRow>& records,
+                       const std::vector<CaptureRow>& captures) = 0;
+    // Writes `file` (its final columns: record_count...) and commits.
+    virtual Status Commit(const WarcFileRow& file) = 0;
+  };
+  // Opens the transaction; `file.name` is the name the rows carry. No
+  // other write may run on this Manifest until the writer is gone. The
+  // default buffers the rows for AddWarcFileWithRows() (for fakes).
+  virtual Result<std::unique_ptr<WarcFileWriter>> BeginWarcFile(
+      const WarcFileRow& file);
   virtual Status CloseWarcFile(const std::string& name, int64_t size,
                                const std::string& sha256,
                                int64_t record_count) = 0;
@@ -269,6 +285,14 @@ class Manifest {
     return std::unique_ptr<RowCursor<CaptureRow>>(
         std::make_unique<VectorCursor<CaptureRow>>(std::move(rows)));
   }
+
+  // Non-lost and lost captures of the whole manifest. The default counts
+  // ListCaptures() (for fakes).
+  struct CaptureCounts {
+    int64_t live = 0;
+    int64_t lost = 0;
+  };
+  virtual Result<CaptureCounts> CountCaptures();
 
   // --- runs ---
   virtual Result<int64_t> BeginRun(const std::string& command,

@@ -209,6 +209,44 @@ const char* WarcFileStateName(WarcFileState state) {
   return state == WarcFileState::kClosed ? "closed" : "open";
 }
 
+namespace {
+
+// The default Manifest::BeginWarcFile(): rows kept until Commit().
+class BufferedWarcFileWriter final : public Manifest::WarcFileWriter {
+ public:
+  explicit BufferedWarcFileWriter(Manifest* manifest) : manifest_(manifest) {}
+  Status Add(const std::vector<RecordRow>& records,
+             const std::vector<CaptureRow>& captures) override {
+    records_.insert(records_.end(), records.begin(), records.end());
+    captures_.insert(captures_.end(), captures.begin(), captures.end());
+    return Status::Ok();
+  }
+  Status Commit(const WarcFileRow& file) override {
+    return manifest_->AddWarcFileWithRows(file, records_, captures_);
+  }
+
+ private:
+  Manifest* manifest_;
+  std::vector<RecordRow> records_;
+  std::vector<CaptureRow> captures_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Manifest::WarcFileWriter>> Manifest::BeginWarcFile(
+    const WarcFileRow& /*file*/) {
+  return std::unique_ptr<WarcFileWriter>(
+      std::make_unique<BufferedWarcFileWriter>(this));
+}
+
+Result<Manifest::CaptureCounts> Manifest::CountCaptures() {
+  Result<std::vector<CaptureRow>> all = ListCaptures();
+  if (!all.ok()) return all.status();
+  CaptureCounts counts;
+  for (const CaptureRow& c : *all) ++(c.lost ? counts.lost : counts.live);
+  return counts;
+}
+
 Result<std::unique_ptr<Manifest>> OpenManifest(const std::string& path_or_uri) {
   if (path_or_uri.starts_with("postgresql://") ||
       path_or_uri.starts_with("postgres://")) {
@@ -511,6 +549,37 @@ Status SqliteManifest::AddWarcFileWithRows(
   return txn->Commit();
 }
 
+// The file row first (so the rows' file exists at once), its final
+// columns at Commit(); the open transaction hides all of it until then.
+class SqliteManifest::SqliteWarcFileWriter final
+    : public Manifest::WarcFileWriter {
+ public:
+  SqliteWarcFileWriter(SqliteManifest* manifest, Transaction txn)
+      : manifest_(manifest), txn_(std::move(txn)) {}
+  Status Add(const std::vector<RecordRow>& records,
+             const std::vector<CaptureRow>& captures) override {
+    ROTGUARD_RETURN_IF_ERROR(manifest_->InsertRecords(records));
+    return manifest_->InsertCaptures(captures);
+  }
+  Status Commit(const WarcFileRow& file) override {
+    ROTGUARD_RETURN_IF_ERROR(manifest_->UpdateWarcFile(file));
+    return txn_.Commit();
+  }
+
+ private:
+  SqliteManifest* manifest_;
+  Transaction txn_;  // rolled back on destruction unless committed
+};
+
+Result<std::unique_ptr<Manifest::WarcFileWriter>> SqliteManifest::BeginWarcFile(
+    const WarcFileRow& file) {
+  Result<Transaction> txn = Transaction::Begin(db_);
+  if (!txn.ok()) return txn.status();
+  ROTGUARD_RETURN_IF_ERROR(AddWarcFile(file));
+  return std::unique_ptr<WarcFileWriter>(
+      std::make_unique<SqliteWarcFileWriter>(this, std::move(*txn)));
+}
+
 Status SqliteManifest::CloseWarcFile(const std::string& name, int64_t size,
                                      const std::string& sha256,
                                      int64_t record_count) {
@@ -786,6 +855,20 @@ Result<std::vector<RunRow>> SqliteManifest::ListRuns() {
 }
 
 // --- counters and maintenance ---
+
+Result<Manifest::CaptureCounts> SqliteManifest::CountCaptures() {
+  Result<Statement> stmt = db_.Prepare(
+      "SELECT COALESCE(SUM(lost = 0), 0), COALESCE(SUM(lost <> 0), 0) "
+      "FROM captures");
+  if (!stmt.ok()) return stmt.status();
+  Result<bool> row = stmt->Step();
+  if (!row.ok()) return row.status();
+  CaptureCounts counts;
+  counts.live = stmt->ColumnInt(0);
+  counts.lost = stmt->ColumnInt(1);
+  ROTGUARD_RETURN_IF_ERROR(stmt->Run());
+  return counts;
+}
 
 Result<int64_t> SqliteManifest::NextCounter(const std::string& name) {
   Result<Statement> stmt = db_.Prepare(

@@ -47,6 +47,8 @@ class SqliteManifest final : public Manifest {
   Status AddWarcFileWithRows(const WarcFileRow& file,
                              const std::vector<RecordRow>& records,
                              const std::vector<CaptureRow>& captures) override;
+  Result<std::unique_ptr<WarcFileWriter>> BeginWarcFile(
+      const WarcFileRow& file) override;
   Status CloseWarcFile(const std::string& name, int64_t size,
                        const std::string& sha256,
                        int64_t record_count) override;
@@ -72,6 +74,7 @@ class SqliteManifest final : public Manifest {
       const std::string& file) override;
   Status MarkCapturesLost(const std::string& file,
                           int64_t record_offset) override;
+  Result<CaptureCounts> CountCaptures() override;
 
   Result<int64_t> BeginRun(const std::string& command,
                            int64_t started_unix) override;
@@ -84,6 +87,7 @@ class SqliteManifest final : public Manifest {
   Status CheckIntegrity(bool quick) override;
 
  private:
+  class SqliteWarcFileWriter;
   explicit SqliteManifest(SqliteDb db) : db_(std::move(db)) {}
 
   // Helpers that run inside a caller's transaction.

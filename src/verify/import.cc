@@ -1,9 +1,10 @@
 // `import`: copy a foreign WARC or ARC file into the store and index it
 // (SPEC §13).
 // Order of work, so a failure leaves nothing half-imported: copy to a
-// temporary file (hashing on the way), read the copy and refuse it on any
-// damage, rename it to its final name, then write the manifest rows; if
-// the manifest refuses them, the copy is removed again.
+// temporary file (hashing on the way), read the copy record by record,
+// writing the manifest rows in batches inside one open transaction, and
+// refuse it on any damage (rolled back); rename it to its final name, then
+// commit; if the manifest refuses, the copy is removed again.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -100,52 +101,93 @@ std::string UniqueName(const Store& store, const std::string& base,
   }
 }
 
-// The first error problem, as "CODE at offset N: message".
-std::string DamageOf(const IndexedFile& file) {
-  for (const verify::IndexedRecord& r : file.records) {
+std::string Describe(const WarcProblem& p) {
+  return p.code + " at offset " + std::to_string(p.offset) + ": " + p.message;
+}
+
+// Rows go to the manifest in batches of this many records, so memory
+// stays flat however many records a file holds.
+constexpr size_t kBatchRecords = 10'000;
+
+// Indexes the copy record by record into `writer` (one open transaction):
+// refuses it at the first damaged record, as a whole file would be.
+class StreamingIndexer {
+ public:
+  StreamingIndexer(Manifest::WarcFileWriter* writer, std::string source)
+      : writer_(writer), source_(std::move(source)) {}
+
+  Status Add(IndexedRecord&& r) {
     for (const WarcProblem& p : r.problems) {
-      if (verify::IsError(p)) {
-        return p.code + " at offset " + std::to_string(p.offset) + ": " +
-               p.message;
-      }
+      if (verify::IsError(p)) return Refuse(Describe(p));
     }
-  }
-  for (const WarcProblem& p : file.problems) {
-    if (verify::IsError(p)) {
-      return p.code + " at offset " + std::to_string(p.offset) + ": " +
-             p.message;
+    ++records_;
+    if (r.capturable) {
+      captures_.push_back(verify::CaptureOf(r, "import"));
+      ++capture_count_;
     }
+    records_batch_.push_back(std::move(r.record));
+    if (records_batch_.size() >= kBatchRecords) return Flush();
+    return Status::Ok();
   }
-  if (file.records.empty()) {
-    return "not a WARC or ARC file (no record at offset 0)";
-  }
-  return "";
-}
 
-std::vector<std::string> NotesOf(const IndexedFile& file) {
-  std::vector<std::string> notes;
-  for (const WarcProblem& p : file.problems) {
-    if (!verify::IsError(p)) {
-      notes.push_back(p.code + " at offset " + std::to_string(p.offset) + ": " +
-                      p.message);
+  // After the last record: the damage outside records, then the rest.
+  Status Finish(const IndexedFile& file, ImportResult* result) {
+    for (const WarcProblem& p : file.problems) {
+      if (verify::IsError(p)) return Refuse(Describe(p));
     }
+    if (records_ == 0) {
+      return Refuse("not a WARC or ARC file (no record at offset 0)");
+    }
+    for (const WarcProblem& p : file.problems) {
+      if (!verify::IsError(p)) result->notes.push_back(Describe(p));
+    }
+    result->records = records_;
+    result->captures = capture_count_;
+    return Flush();
   }
-  return notes;
-}
 
-Status AddRows(Manifest& manifest, const WarcFileRow& row,
-               const IndexedFile& file, ImportResult* result) {
-  std::vector<RecordRow> records;
-  std::vector<CaptureRow> captures;
-  for (const IndexedRecord& r : file.records) {
-    records.push_back(r.record);
-    if (r.capturable) captures.push_back(verify::CaptureOf(r, "import"));
+  int64_t records() const { return records_; }
+
+ private:
+  Status Refuse(const std::string& damage) {
+    return Status::Corruption(source_ + ": " + damage + "; nothing imported");
   }
-  ROTGUARD_RETURN_IF_ERROR(
-      manifest.AddWarcFileWithRows(row, records, captures));
-  result->records = static_cast<int64_t>(records.size());
-  result->captures = static_cast<int64_t>(captures.size());
-  return Status::Ok();
+
+  Status Flush() {
+    ROTGUARD_RETURN_IF_ERROR(writer_->Add(records_batch_, captures_));
+    records_batch_.clear();
+    captures_.clear();
+    return Status::Ok();
+  }
+
+  Manifest::WarcFileWriter* writer_;
+  std::string source_;
+  std::vector<RecordRow> records_batch_;
+  std::vector<CaptureRow> captures_;
+  int64_t records_ = 0;
+  int64_t capture_count_ = 0;
+};
+
+// The closed-file row of the copy at `path` (stat() survives the rename).
+Result<WarcFileRow> FileRowOf(const fs::path& path, const std::string& name,
+                              const std::string& sha256) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    return Status::FromErrno(path.string(), errno);
+  }
+  WarcFileRow row;
+  row.name = name;
+  row.state = WarcFileState::kClosed;
+  row.size = static_cast<int64_t>(st.st_size);
+  row.sha256 = sha256;
+  row.created_unix = std::time(nullptr);
+  row.closed_unix = row.created_unix;
+  row.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 +
+                 st.st_mtim.tv_nsec;
+  row.inode = static_cast<int64_t>(st.st_ino);
+  row.last_verified_unix = row.created_unix;
+  row.imported = true;
+  return row;
 }
 
 }  // namespace
@@ -184,39 +226,26 @@ Result<ImportResult> ImportWarc(Store& store, const fs::path& source,
   std::string leaf = UniqueName(store, base, known);
   result.name = kImportedPrefix + leaf;
 
-  Result<IndexedFile> indexed =
-      verify::IndexWarcFile(tmp, result.name, verify::IndexDepth::kPayloads);
+  // The rows are written while the copy is read, in one transaction that
+  // is committed only once the file has its final name.
+  Result<WarcFileRow> row = FileRowOf(tmp, result.name, *sha256);
+  if (!row.ok()) return row.status();
+  Result<std::unique_ptr<Manifest::WarcFileWriter>> writer =
+      store.manifest().BeginWarcFile(*row);
+  if (!writer.ok()) return writer.status();
+  StreamingIndexer indexer(writer->get(), source.string());
+  Result<IndexedFile> indexed = verify::StreamWarcFile(
+      tmp, result.name, verify::IndexDepth::kPayloads,
+      [&](IndexedRecord&& r) { return indexer.Add(std::move(r)); });
   if (!indexed.ok()) return indexed.status();
-  std::string damage = DamageOf(*indexed);
-  if (!damage.empty()) {
-    return Status::Corruption(source.string() + ": " + damage +
-                              "; nothing imported");
-  }
-  result.notes = NotesOf(*indexed);
+  ROTGUARD_RETURN_IF_ERROR(indexer.Finish(*indexed, &result));
 
   fs::path final_path = store.imported_dir() / leaf;
   ROTGUARD_RETURN_IF_ERROR(env->RenameFile(tmp, final_path));
   cleanup.Retarget(final_path);
   ROTGUARD_RETURN_IF_ERROR(env->SyncDirectory(store.imported_dir()));
-
-  struct stat st {};
-  if (::stat(final_path.c_str(), &st) != 0) {
-    return Status::FromErrno(final_path.string(), errno);
-  }
-  WarcFileRow row;
-  row.name = result.name;
-  row.state = WarcFileState::kClosed;
-  row.size = static_cast<int64_t>(st.st_size);
-  row.sha256 = *sha256;
-  row.record_count = static_cast<int64_t>(indexed->records.size());
-  row.created_unix = std::time(nullptr);
-  row.closed_unix = row.created_unix;
-  row.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 +
-                 st.st_mtim.tv_nsec;
-  row.inode = static_cast<int64_t>(st.st_ino);
-  row.last_verified_unix = row.created_unix;
-  row.imported = true;
-  ROTGUARD_RETURN_IF_ERROR(AddRows(store.manifest(), row, *indexed, &result));
+  row->record_count = indexer.records();
+  ROTGUARD_RETURN_IF_ERROR((*writer)->Commit(*row));
   cleanup.Release();
   return result;
 }

@@ -1,7 +1,9 @@
 // `verify` (SPEC §7, §13 "verify output"): compares the WARC directory with
-// the manifest at three depths. Per-file work (whole-file sha256, parsing
-// every record) runs on `jobs` threads; comparing and reporting happen on
-// the calling thread in file-name order, so output is deterministic.
+// the manifest at three depths. Whole-file sha256 runs on `jobs` threads;
+// parsing, comparing and reporting happen on the calling thread in
+// file-name order (output is deterministic), each file's records walked
+// together with the manifest's row cursors, so memory does not grow with
+// the record count.
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -86,24 +88,22 @@ struct FileTask {
   bool parse = false;
   // Results.
   std::optional<Result<std::string>> sha256;
-  std::optional<Result<IndexedFile>> indexed;
   Status error;  // the task itself failed (threw)
 };
 
-void RunTask(FileTask& task, verify::IndexDepth depth) {
+// The whole-file re-hash runs on a worker; parsing runs on the calling
+// thread, record by record against the manifest's cursors, so memory
+// stays flat in the record count (the manifest is not thread-safe).
+void RunTask(FileTask& task) {
   if (task.rehash) task.sha256 = verify::Sha256OfFile(task.disk.path);
-  if (task.parse) {
-    task.indexed = verify::IndexWarcFile(task.disk.path, task.name, depth);
-  }
 }
 
 // Runs tasks on `jobs` threads; Wait(i) returns once task i is done.
 class TaskRunner {
  public:
-  TaskRunner(std::vector<FileTask>& tasks, int jobs, verify::IndexDepth depth)
+  TaskRunner(std::vector<FileTask>& tasks, int jobs)
       : tasks_(tasks),
         done_(tasks.size(), false),
-        depth_(depth),
         pool_(std::max(1, std::min<int>(jobs, static_cast<int>(tasks.size()))),
               tasks.size()) {
     for (size_t i = 0; i < tasks_.size(); ++i) {
@@ -119,7 +119,7 @@ class TaskRunner {
   void Run(size_t i) {
     FileTask& task = tasks_[i];
     try {
-      RunTask(task, depth_);
+      RunTask(task);
     } catch (const std::exception& e) {  // bad_alloc and the like
       task.error = Status::Internal(task.name + ": " + e.what());
     }
@@ -132,10 +132,238 @@ class TaskRunner {
 
   std::vector<FileTask>& tasks_;
   std::vector<bool> done_;
-  verify::IndexDepth depth_;
   std::mutex mu_;
   std::condition_variable cv_;
   WorkerPool pool_;  // last: joined before the members above go
+};
+
+// A finding whose code waits for the end of the file: a manifest row or
+// capture with no record at its offset is "lost-record" when the offset
+// lies past the last whole record, else "not-at-offset".
+struct PendingFinding {
+  VerifyFinding finding;  // expected = the record id
+  bool absent = false;
+};
+
+// Problems of the file, with the URL of the record each belongs to; only
+// records with problems are remembered.
+class ProblemUrls {
+ public:
+  void Add(const IndexedRecord& r) {
+    for (const WarcProblem& p : r.problems) {
+      urls_[{p.offset, p.code}] = r.record.target_uri;
+    }
+  }
+  std::string Of(const WarcProblem& p) const {
+    auto url = urls_.find({p.offset, p.code});
+    return url == urls_.end() ? "" : url->second;
+  }
+
+ private:
+  std::map<std::pair<uint64_t, std::string>, std::string> urls_;
+};
+
+// Walks a WARC file's records (in file order) together with the
+// manifest's records and captures of that file (in offset order), holding
+// one of each at a time. Findings are kept in the order a whole-file
+// comparison reports them: rows, orphan records, captures.
+class FileComparer {
+ public:
+  FileComparer(std::string name, bool deep, RowCursor<RecordRow>* rows,
+               RowCursor<CaptureRow>* captures)
+      : name_(std::move(name)), deep_(deep), rows_(rows), captures_(captures) {}
+
+  Status Start() {
+    ROTGUARD_RETURN_IF_ERROR(NextRow());
+    return NextCapture();
+  }
+
+  Status OnRecord(IndexedRecord&& r) {
+    urls_.Add(r);
+    ++records_;
+    const int64_t offset = r.record.offset;
+    bool torn = false;
+    for (const WarcProblem& p : r.problems) {
+      if (p.code == warc_problem::kTornMember) torn = true;
+      found_.emplace(static_cast<int64_t>(p.offset), p.code);
+    }
+    bool known = false;
+    while (row_ && row_->offset <= offset) {
+      bool here = row_->offset == offset;
+      known = known || here;
+      HandleRow(*row_, here ? &r : nullptr);
+      ROTGUARD_RETURN_IF_ERROR(NextRow());
+    }
+    if (!known && !torn) {
+      orphans_.push_back(Finding("orphan-record", offset, r.record.target_uri,
+                                 "a records row",
+                                 r.record.type + " " + r.record.record_id));
+    }
+    while (capture_ && capture_->record_offset <= offset) {
+      bool here = capture_->record_offset == offset;
+      HandleCapture(*capture_, here ? &r : nullptr);
+      ROTGUARD_RETURN_IF_ERROR(NextCapture());
+    }
+    // Every row and capture up to here is done with.
+    reported_.clear();
+    found_.clear();
+    return Status::Ok();
+  }
+
+  // After the last record: the rows and captures past it.
+  Status Finish() {
+    while (row_) {
+      HandleRow(*row_, nullptr);
+      ROTGUARD_RETURN_IF_ERROR(NextRow());
+    }
+    while (capture_) {
+      HandleCapture(*capture_, nullptr);
+      ROTGUARD_RETURN_IF_ERROR(NextCapture());
+    }
+    return Status::Ok();
+  }
+
+  // Every finding in order, the absent ones resolved against `file`.
+  std::vector<VerifyFinding> TakeFindings(const IndexedFile& file) {
+    std::vector<VerifyFinding> out;
+    for (std::vector<PendingFinding>* list :
+         {&row_findings_, &orphans_, &capture_findings_}) {
+      for (PendingFinding& f : *list) out.push_back(Resolve(f, file));
+    }
+    return out;
+  }
+
+  const ProblemUrls& urls() const { return urls_; }
+  int64_t records() const { return records_; }
+  int64_t lost_records() const { return lost_records_; }
+
+ private:
+  Status NextRow() {
+    RecordRow row;
+    Result<bool> more = rows_->Next(&row);
+    if (!more.ok()) return more.status();
+    row_.reset();
+    if (*more) row_ = std::move(row);
+    return Status::Ok();
+  }
+
+  Status NextCapture() {
+    capture_.reset();
+    for (CaptureRow c;;) {
+      Result<bool> more = captures_->Next(&c);
+      if (!more.ok()) return more.status();
+      if (!*more) return Status::Ok();
+      if (c.lost) continue;  // counted store-wide, never compared
+      capture_ = std::move(c);
+      return Status::Ok();
+    }
+  }
+
+  PendingFinding Finding(std::string code, int64_t offset, std::string url,
+                         std::string expected, std::string actual) {
+    PendingFinding p;
+    p.finding.code = std::move(code);
+    p.finding.file = name_;
+    p.finding.offset = offset;
+    p.finding.url = std::move(url);
+    p.finding.expected = std::move(expected);
+    p.finding.actual = std::move(actual);
+    return p;
+  }
+
+  PendingFinding Absent(int64_t offset, std::string url,
+                        std::string record_id) {
+    PendingFinding p =
+        Finding("", offset, std::move(url), std::move(record_id), "");
+    p.absent = true;
+    return p;
+  }
+
+  static VerifyFinding Resolve(PendingFinding& p, const IndexedFile& file) {
+    if (!p.absent) return std::move(p.finding);
+    uint64_t offset = static_cast<uint64_t>(p.finding.offset);
+    bool gone =
+        offset >= file.size || (file.torn_tail && offset >= *file.torn_tail);
+    p.finding.code = gone ? "lost-record" : "not-at-offset";
+    p.finding.actual = gone ? "past the last whole record (file ends at " +
+                                  std::to_string(file.size) + ")"
+                            : "no record starts here";
+    return std::move(p.finding);
+  }
+
+  // Reports a manifest record whose bytes differ (or are absent).
+  void HandleRow(const RecordRow& row, const IndexedRecord* parsed) {
+    if (row.lost) {
+      ++lost_records_;
+      return;
+    }
+    if (parsed == nullptr) {
+      row_findings_.push_back(
+          Absent(row.offset, row.target_uri, row.record_id));
+      reported_.insert(row.offset);
+      return;
+    }
+    const RecordRow& record = parsed->record;
+    if (record.record_id != row.record_id) {
+      row_findings_.push_back(Finding("not-at-offset", row.offset,
+                                      row.target_uri, row.record_id,
+                                      record.record_id));
+      reported_.insert(row.offset);
+      return;
+    }
+    for (const auto& [code, expected, actual] :
+         {std::tuple<const char*, const std::string&, const std::string&>{
+              "block-digest", row.block_digest, record.block_digest},
+          {"payload-digest", row.payload_digest, record.payload_digest}}) {
+      if (expected == actual) continue;
+      // The reader's own digest finding is the one reported.
+      if (!found_.contains({row.offset, code})) {
+        row_findings_.push_back(
+            Finding(code, row.offset, row.target_uri, expected, actual));
+      }
+      reported_.insert(row.offset);
+      return;
+    }
+  }
+
+  void HandleCapture(const CaptureRow& c, const IndexedRecord* parsed) {
+    if (reported_.contains(c.record_offset)) return;
+    if (parsed == nullptr) {
+      capture_findings_.push_back(Absent(c.record_offset, c.url, c.record_id));
+      return;
+    }
+    const IndexedRecord& r = *parsed;
+    if (r.record.record_id != c.record_id) {
+      capture_findings_.push_back(Finding("not-at-offset", c.record_offset,
+                                          c.url, c.record_id,
+                                          r.record.record_id));
+      return;
+    }
+    bool check_sha256 = deep_ && !c.payload_sha256.empty() &&
+                        r.record.type != "revisit" && !r.payload_sha256.empty();
+    if (check_sha256 && r.payload_sha256 != c.payload_sha256) {
+      capture_findings_.push_back(Finding("payload-digest", c.record_offset,
+                                          c.url, "sha256:" + c.payload_sha256,
+                                          "sha256:" + r.payload_sha256));
+    }
+  }
+
+  std::string name_;
+  bool deep_;
+  RowCursor<RecordRow>* rows_;
+  RowCursor<CaptureRow>* captures_;
+  std::optional<RecordRow> row_;       // the next row not yet handled
+  std::optional<CaptureRow> capture_;  // the next non-lost capture
+  ProblemUrls urls_;
+  // Offsets whose row was reported (their captures are not), and the
+  // reader's problems at the current record; both cleared per record.
+  std::set<int64_t> reported_;
+  std::set<std::pair<int64_t, std::string>> found_;
+  std::vector<PendingFinding> row_findings_;
+  std::vector<PendingFinding> orphans_;
+  std::vector<PendingFinding> capture_findings_;
+  int64_t records_ = 0;
+  int64_t lost_records_ = 0;
 };
 
 class Verifier {
@@ -162,7 +390,7 @@ class Verifier {
     Result<std::vector<WarcFileRow>> rows = manifest_->ListWarcFiles();
     if (!rows.ok()) return rows.status();
     for (WarcFileRow& row : *rows) rows_.emplace(row.name, std::move(row));
-    ROTGUARD_RETURN_IF_ERROR(LoadCaptures());
+    ROTGUARD_RETURN_IF_ERROR(CountCaptures());
     ROTGUARD_RETURN_IF_ERROR(PlanFiles());
     ROTGUARD_RETURN_IF_ERROR(RunTasks());
     return summary_;
@@ -219,17 +447,11 @@ class Verifier {
     }
   }
 
-  Status LoadCaptures() {
-    Result<std::vector<CaptureRow>> captures = manifest_->ListCaptures();
-    if (!captures.ok()) return captures.status();
-    for (CaptureRow& c : *captures) {
-      if (c.lost) {
-        ++summary_.lost_captures;
-        continue;
-      }
-      ++summary_.captures;
-      captures_[c.warc_file].push_back(std::move(c));
-    }
+  Status CountCaptures() {
+    Result<Manifest::CaptureCounts> counts = manifest_->CountCaptures();
+    if (!counts.ok()) return counts.status();
+    summary_.captures += counts->live;
+    summary_.lost_captures += counts->lost;
     return Status::Ok();
   }
 
@@ -338,16 +560,23 @@ class Verifier {
   // every record of it lost.
   template <typename Add>
   Status PlanMissing(const WarcFileRow& r, Add& add) {
-    Result<std::vector<RecordRow>> records = manifest_->RecordsOf(r.name);
+    Result<std::unique_ptr<RowCursor<RecordRow>>> records =
+        manifest_->OpenRecordsOf(r.name);
     if (!records.ok()) return records.status();
-    bool all_lost = !records->empty();
-    for (const RecordRow& rec : *records) {
+    bool all_lost = true;
+    bool any = false;
+    for (RecordRow rec;;) {
+      Result<bool> more = (*records)->Next(&rec);
+      if (!more.ok()) return more.status();
+      if (!*more) break;
+      any = true;
       if (rec.lost) {
         ++summary_.lost_records;
       } else {
         all_lost = false;
       }
     }
+    all_lost = all_lost && any;
     if (!all_lost) {
       std::string expected =
           r.state == WarcFileState::kClosed
@@ -386,10 +615,7 @@ class Verifier {
       if (t.parse) total += t.disk.size;
     }
     uint64_t done = 0;
-    verify::IndexDepth depth = options_.level == VerifyLevel::kDeep
-                                   ? verify::IndexDepth::kPayloads
-                                   : verify::IndexDepth::kRecords;
-    TaskRunner runner(tasks_, options_.jobs, depth);
+    TaskRunner runner(tasks_, options_.jobs);
     Status failure;
     for (size_t i = 0; i < tasks_.size(); ++i) {
       runner.Wait(i);
@@ -398,7 +624,6 @@ class Verifier {
       if (failure.ok()) failure = FinishTask(task);
       done += (task.rehash ? task.disk.size : 0) +
               (task.parse ? task.disk.size : 0);
-      task.indexed.reset();  // free the rows early
       if (options_.on_progress) options_.on_progress(done, total);
     }
     return failure;
@@ -407,17 +632,17 @@ class Verifier {
   Status FinishTask(FileTask& task) {
     ROTGUARD_RETURN_IF_ERROR(task.error);
     if (task.sha256) ROTGUARD_RETURN_IF_ERROR(CheckSha256(task));
-    if (task.indexed) {
-      if (!task.indexed->ok()) return task.indexed->status();
-      if (!manifest_sound_) {
-        ReportProblems(**task.indexed);
-        summary_.records +=
-            static_cast<int64_t>((*task.indexed)->records.size());
-        return Status::Ok();
-      }
-      ROTGUARD_RETURN_IF_ERROR(CompareRecords(task.name, **task.indexed));
+    if (!task.parse) return Status::Ok();
+    try {
+      return manifest_sound_ ? CompareRecords(task) : ParseAlone(task);
+    } catch (const std::exception& e) {  // bad_alloc and the like
+      return Status::Internal(task.name + ": " + e.what());
     }
-    return Status::Ok();
+  }
+
+  verify::IndexDepth Depth() const {
+    return options_.level == VerifyLevel::kDeep ? verify::IndexDepth::kPayloads
+                                                : verify::IndexDepth::kRecords;
   }
 
   Status CheckSha256(FileTask& task) {
@@ -437,21 +662,14 @@ class Verifier {
     return manifest_->UpdateWarcFile(row);
   }
 
-  void ReportProblems(const IndexedFile& file) {
-    std::map<std::pair<uint64_t, std::string>, std::string> urls;
-    for (const IndexedRecord& r : file.records) {
-      for (const WarcProblem& p : r.problems) {
-        urls[{p.offset, p.code}] = r.record.target_uri;
-      }
-    }
+  void ReportProblems(const IndexedFile& file, const ProblemUrls& urls) {
     for (const WarcProblem& p : file.problems) {
       auto [expected, actual] = ExpectedActualOf(p);
-      auto url = urls.find({p.offset, p.code});
       VerifyFinding f;
       f.code = p.code;
       f.file = p.file;
       f.offset = static_cast<int64_t>(p.offset);
-      f.url = url == urls.end() ? "" : url->second;
+      f.url = urls.Of(p);
       f.expected = expected;
       f.actual = actual;
       f.note = !verify::IsError(p);
@@ -459,117 +677,42 @@ class Verifier {
     }
   }
 
-  Status CompareRecords(const std::string& name, const IndexedFile& file) {
-    ReportProblems(file);
-    std::map<int64_t, const IndexedRecord*> parsed;
-    std::set<int64_t> torn;
-    for (const IndexedRecord& r : file.records) {
-      parsed[r.record.offset] = &r;
-      for (const WarcProblem& p : r.problems) {
-        if (p.code == warc_problem::kTornMember) torn.insert(r.record.offset);
-      }
-    }
-    summary_.records += static_cast<int64_t>(file.records.size());
-    Result<std::vector<RecordRow>> rows = manifest_->RecordsOf(name);
-    if (!rows.ok()) return rows.status();
-    std::set<int64_t> known;
-    std::set<int64_t> reported;
-    // What the reader already found, so that a record's digest failure
-    // is one finding even when its field also differs from the manifest.
-    std::set<std::pair<int64_t, std::string>> found;
-    for (const WarcProblem& p : file.problems) {
-      found.emplace(static_cast<int64_t>(p.offset), p.code);
-    }
-    for (const RecordRow& row : *rows) {
-      known.insert(row.offset);
-      if (row.lost) {
-        ++summary_.lost_records;
-        continue;
-      }
-      if (CompareRow(row, parsed, file, found)) reported.insert(row.offset);
-    }
-    for (const IndexedRecord& r : file.records) {
-      if (known.contains(r.record.offset) || torn.contains(r.record.offset)) {
-        continue;
-      }
-      Emit("orphan-record", name, r.record.offset, r.record.target_uri,
-           "a records row", r.record.type + " " + r.record.record_id);
-    }
-    CompareCaptures(name, parsed, reported, file);
+  // A file checked for its own damage only (no sound manifest).
+  Status ParseAlone(const FileTask& task) {
+    ProblemUrls urls;
+    int64_t records = 0;
+    Result<IndexedFile> file = verify::StreamWarcFile(
+        task.disk.path, task.name, Depth(), [&](IndexedRecord&& r) {
+          urls.Add(r);
+          ++records;
+          return Status::Ok();
+        });
+    if (!file.ok()) return file.status();
+    ReportProblems(*file, urls);
+    summary_.records += records;
     return Status::Ok();
   }
 
-  // Reports a manifest record whose bytes differ; true when it did.
-  bool CompareRow(const RecordRow& row,
-                  const std::map<int64_t, const IndexedRecord*>& parsed,
-                  const IndexedFile& file,
-                  const std::set<std::pair<int64_t, std::string>>& found) {
-    auto it = parsed.find(row.offset);
-    if (it == parsed.end()) {
-      ReportAbsent(row.warc_file, row.offset, row.target_uri, row.record_id,
-                   file);
-      return true;
-    }
-    const RecordRow& record = it->second->record;
-    if (record.record_id != row.record_id) {
-      Emit("not-at-offset", row.warc_file, row.offset, row.target_uri,
-           row.record_id, record.record_id);
-      return true;
-    }
-    for (const auto& [code, expected, actual] :
-         {std::tuple<const char*, const std::string&, const std::string&>{
-              "block-digest", row.block_digest, record.block_digest},
-          {"payload-digest", row.payload_digest, record.payload_digest}}) {
-      if (expected == actual) continue;
-      if (!found.contains({row.offset, code})) {
-        Emit(code, row.warc_file, row.offset, row.target_uri, expected, actual);
-      }
-      return true;
-    }
-    return false;
-  }
-
-  // No record starts at `offset`: its bytes are gone (past the end or in
-  // the torn tail) or something else sits there.
-  void ReportAbsent(const std::string& name, int64_t offset,
-                    const std::string& url, const std::string& record_id,
-                    const IndexedFile& file) {
-    bool gone =
-        static_cast<uint64_t>(offset) >= file.size ||
-        (file.torn_tail && static_cast<uint64_t>(offset) >= *file.torn_tail);
-    Emit(gone ? "lost-record" : "not-at-offset", name, offset, url, record_id,
-         gone ? "past the last whole record (file ends at " +
-                    std::to_string(file.size) + ")"
-              : "no record starts here");
-  }
-
-  void CompareCaptures(const std::string& name,
-                       const std::map<int64_t, const IndexedRecord*>& parsed,
-                       const std::set<int64_t>& reported,
-                       const IndexedFile& file) {
-    auto list = captures_.find(name);
-    if (list == captures_.end()) return;
-    for (const CaptureRow& c : list->second) {
-      if (reported.contains(c.record_offset)) continue;
-      auto it = parsed.find(c.record_offset);
-      if (it == parsed.end()) {
-        ReportAbsent(name, c.record_offset, c.url, c.record_id, file);
-        continue;
-      }
-      const IndexedRecord& r = *it->second;
-      if (r.record.record_id != c.record_id) {
-        Emit("not-at-offset", name, c.record_offset, c.url, c.record_id,
-             r.record.record_id);
-        continue;
-      }
-      bool check_sha256 =
-          options_.level == VerifyLevel::kDeep && !c.payload_sha256.empty() &&
-          r.record.type != "revisit" && !r.payload_sha256.empty();
-      if (check_sha256 && r.payload_sha256 != c.payload_sha256) {
-        Emit("payload-digest", name, c.record_offset, c.url,
-             "sha256:" + c.payload_sha256, "sha256:" + r.payload_sha256);
-      }
-    }
+  Status CompareRecords(const FileTask& task) {
+    Result<std::unique_ptr<RowCursor<RecordRow>>> rows =
+        manifest_->OpenRecordsOf(task.name);
+    if (!rows.ok()) return rows.status();
+    Result<std::unique_ptr<RowCursor<CaptureRow>>> captures =
+        manifest_->OpenCapturesOf(task.name);
+    if (!captures.ok()) return captures.status();
+    FileComparer comparer(task.name, options_.level == VerifyLevel::kDeep,
+                          rows->get(), captures->get());
+    ROTGUARD_RETURN_IF_ERROR(comparer.Start());
+    Result<IndexedFile> file = verify::StreamWarcFile(
+        task.disk.path, task.name, Depth(),
+        [&](IndexedRecord&& r) { return comparer.OnRecord(std::move(r)); });
+    if (!file.ok()) return file.status();
+    ROTGUARD_RETURN_IF_ERROR(comparer.Finish());
+    ReportProblems(*file, comparer.urls());
+    summary_.records += comparer.records();
+    summary_.lost_records += comparer.lost_records();
+    for (VerifyFinding& f : comparer.TakeFindings(*file)) Emit(std::move(f));
+    return Status::Ok();
   }
 
   Store& store_;
@@ -580,7 +723,6 @@ class Verifier {
   VerifySummary summary_;
   std::map<std::string, WarcFileRow> rows_;
   std::map<std::string, DiskFile> disk_;
-  std::map<std::string, std::vector<CaptureRow>> captures_;
   std::map<std::string, std::vector<VerifyFinding>> file_findings_;
   std::vector<FileTask> tasks_;
 };

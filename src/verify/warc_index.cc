@@ -139,14 +139,9 @@ bool HasTornProblem(const IndexedRecord& record) {
   return false;
 }
 
-// The tail after the last whole record, when damage lies there.
-void FindTornTail(IndexedFile* file) {
-  uint64_t whole_end = 0;
-  for (const IndexedRecord& r : file->records) {
-    if (HasTornProblem(r)) continue;
-    whole_end =
-        static_cast<uint64_t>(r.record.offset + r.record.compressed_length);
-  }
+// The tail after `whole_end` (the end of the last record without a torn
+// problem), when damage lies there.
+void FindTornTail(IndexedFile* file, uint64_t whole_end) {
   file->whole_end = whole_end;
   if (file->size <= whole_end) return;
   for (const WarcProblem& problem : file->problems) {
@@ -158,6 +153,30 @@ void FindTornTail(IndexedFile* file) {
       return;
     }
   }
+}
+
+// The current record of `reader`, read whole.
+Result<IndexedRecord> ReadRecord(WarcReader& reader, const std::string& name,
+                                 IndexDepth depth) {
+  IndexedRecord indexed;
+  if (depth == IndexDepth::kPayloads) {
+    indexed = RowsOf(reader.record(), name);
+    ROTGUARD_RETURN_IF_ERROR(ReadPayloadDigests(reader, &indexed));
+  }
+  ROTGUARD_RETURN_IF_ERROR(reader.FinishRecord());
+  // Length and problems are final only now.
+  IndexedRecord finished = RowsOf(reader.record(), name);
+  if (depth == IndexDepth::kPayloads) {
+    finished.http_content_type = std::move(indexed.http_content_type);
+    finished.payload_length = indexed.payload_length;
+    finished.payload_sha256 = std::move(indexed.payload_sha256);
+    finished.location = std::move(indexed.location);
+    if (finished.payload_sha1.empty()) {
+      finished.payload_sha1 = std::move(indexed.payload_sha1);
+    }
+  }
+  for (WarcProblem& problem : finished.problems) problem.file = name;
+  return finished;
 }
 
 }  // namespace
@@ -224,8 +243,9 @@ Result<std::string> Sha256OfFile(const std::filesystem::path& path,
   return HexEncode(hasher.Final());
 }
 
-Result<IndexedFile> IndexWarcFile(const std::filesystem::path& path,
-                                  const std::string& name, IndexDepth depth) {
+Result<IndexedFile> StreamWarcFile(const std::filesystem::path& path,
+                                   const std::string& name, IndexDepth depth,
+                                   const RecordSink& sink) {
   IndexedFile file;
   std::error_code ec;
   file.size = std::filesystem::file_size(path, ec);
@@ -234,35 +254,35 @@ Result<IndexedFile> IndexWarcFile(const std::filesystem::path& path,
   Result<std::unique_ptr<WarcReader>> opened = WarcReader::Open(path, options);
   if (!opened.ok()) return opened.status();
   WarcReader& reader = **opened;
+  uint64_t whole_end = 0;
   while (true) {
     Result<bool> more = reader.Next();
     if (!more.ok()) return more.status();
     if (!*more) break;
-    IndexedRecord indexed;
-    if (depth == IndexDepth::kPayloads) {
-      indexed = RowsOf(reader.record(), name);
-      ROTGUARD_RETURN_IF_ERROR(ReadPayloadDigests(reader, &indexed));
+    Result<IndexedRecord> record = ReadRecord(reader, name, depth);
+    if (!record.ok()) return record.status();
+    if (!HasTornProblem(*record)) {
+      whole_end = static_cast<uint64_t>(record->record.offset +
+                                        record->record.compressed_length);
     }
-    ROTGUARD_RETURN_IF_ERROR(reader.FinishRecord());
-    // Length and problems are final only now.
-    IndexedRecord finished = RowsOf(reader.record(), name);
-    if (depth == IndexDepth::kPayloads) {
-      finished.http_content_type = std::move(indexed.http_content_type);
-      finished.payload_length = indexed.payload_length;
-      finished.payload_sha256 = std::move(indexed.payload_sha256);
-      finished.location = std::move(indexed.location);
-      if (finished.payload_sha1.empty()) {
-        finished.payload_sha1 = std::move(indexed.payload_sha1);
-      }
-    }
-    file.records.push_back(std::move(finished));
+    ROTGUARD_RETURN_IF_ERROR(sink(std::move(*record)));
   }
   file.problems = reader.problems();
   for (WarcProblem& problem : file.problems) problem.file = name;
-  for (IndexedRecord& record : file.records) {
-    for (WarcProblem& problem : record.problems) problem.file = name;
-  }
-  FindTornTail(&file);
+  FindTornTail(&file, whole_end);
+  return file;
+}
+
+Result<IndexedFile> IndexWarcFile(const std::filesystem::path& path,
+                                  const std::string& name, IndexDepth depth) {
+  std::vector<IndexedRecord> records;
+  Result<IndexedFile> file =
+      StreamWarcFile(path, name, depth, [&](IndexedRecord&& record) {
+        records.push_back(std::move(record));
+        return Status::Ok();
+      });
+  if (!file.ok()) return file.status();
+  file->records = std::move(records);
   return file;
 }
 

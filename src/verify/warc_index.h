@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -58,6 +59,17 @@ struct IndexedFile {
 // Reads `path`, naming rows and problems `name` (the manifest file name).
 Result<IndexedFile> IndexWarcFile(const std::filesystem::path& path,
                                   const std::string& name, IndexDepth depth);
+
+// Called with each record once it is read whole (length and problems
+// final, problems naming the file); an error stops the reading.
+using RecordSink = std::function<Status(IndexedRecord&&)>;
+
+// IndexWarcFile() in flat memory: every record goes to `sink` in file
+// order instead of into the result, whose `records` stay empty (the rest,
+// torn_tail included, is filled as IndexWarcFile() would).
+Result<IndexedFile> StreamWarcFile(const std::filesystem::path& path,
+                                   const std::string& name, IndexDepth depth,
+                                   const RecordSink& sink);
 
 // The capture row of an indexed record (source "import" style: every
 // capture its own chain, final_url = target).

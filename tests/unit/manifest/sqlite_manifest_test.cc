@@ -493,5 +493,49 @@ TEST(SqliteManifestTest, PostgresqlUriIsReservedForTheFutureBackend) {
   EXPECT_EQ(manifest.status().code(), ErrorCode::kNotSupported);
 }
 
+TEST(SqliteManifestTest,
+     WarcFileWriterShowsNothingUntilCommitAndRollsBackIfDropped) {
+  TempDir dir;
+  auto manifest = MustOpen(dir / "m.sqlite3");
+  ASSERT_NE(manifest, nullptr);
+  {
+    Result<std::unique_ptr<Manifest::WarcFileWriter>> writer =
+        manifest->BeginWarcFile(MakeWarcFile("dropped.warc.gz"));
+    ASSERT_TRUE(writer.ok());
+    ASSERT_TRUE((*writer)
+                    ->Add({MakeRecord("dropped.warc.gz", 0)},
+                          {MakeCapture("dropped.warc.gz", 0, "http://a.test/")})
+                    .ok());
+  }  // destroyed uncommitted: a failed import
+  Result<std::vector<WarcFileRow>> files = manifest->ListWarcFiles();
+  ASSERT_TRUE(files.ok());
+  EXPECT_TRUE(files->empty());
+
+  Result<std::unique_ptr<Manifest::WarcFileWriter>> writer =
+      manifest->BeginWarcFile(MakeWarcFile("kept.warc.gz"));
+  ASSERT_TRUE(writer.ok());
+  for (int64_t batch = 0; batch < 2; ++batch) {
+    ASSERT_TRUE(
+        (*writer)
+            ->Add({MakeRecord("kept.warc.gz", batch * 100)},
+                  {MakeCapture("kept.warc.gz", batch * 100, "http://a.test/")})
+            .ok());
+  }
+  WarcFileRow final_row = MakeWarcFile("kept.warc.gz");
+  final_row.record_count = 2;
+  ASSERT_TRUE((*writer)->Commit(final_row).ok());
+  Result<std::optional<WarcFileRow>> kept =
+      manifest->FindWarcFile("kept.warc.gz");
+  ASSERT_TRUE(kept.ok() && kept->has_value());
+  EXPECT_EQ((*kept)->record_count, 2);
+  Result<std::vector<RecordRow>> records = manifest->RecordsOf("kept.warc.gz");
+  ASSERT_TRUE(records.ok());
+  EXPECT_EQ(records->size(), 2u);
+  Result<Manifest::CaptureCounts> counts = manifest->CountCaptures();
+  ASSERT_TRUE(counts.ok());
+  EXPECT_EQ(counts->live, 2);
+  EXPECT_EQ(counts->lost, 0);
+}
+
 }  // namespace
 }  // namespace rotguard

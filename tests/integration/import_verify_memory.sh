@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Memory of `rotguard import` and `rotguard verify` in the record count
+# (issue #14 item 4, SPEC §11: peak RSS < 64 MiB for 1,000,000 records;
+# bench/million/run.sh measures that size). CI-sized: 10,000 and 50,000
+# tiny records (tools/gen_tiny_warc.py); each import and each verify
+# (default level, --quick and --deep) must stay under 64 MiB, and from
+# 10,000 to 50,000 records grow by less than 4 MiB (rows are written in
+# batches, and verify walks the file with the manifest's cursors).
+source "$(dirname "$0")/common.sh"
+command -v python3 >/dev/null || { echo "python3 not installed: skipped"; exit 125; }
+[ -x /usr/bin/time ] || { echo "/usr/bin/time not installed: skipped"; exit 125; }
+
+# peaks N: prints "import verify quick deep" peak RSS (KiB) for N records.
+peaks() {
+  local n=$1 store=$WORK/s$1/.rotguard out=""
+  python3 "$ROTGUARD_SOURCE_DIR/tools/gen_tiny_warc.py" "$WORK/t$n.warc.gz" "$n"
+  expect_exit 0 "$ROTGUARD" --store "$store" init
+  /usr/bin/time -f '%M' -o "$WORK/time" "$ROTGUARD" --store "$store" import "$WORK/t$n.warc.gz" >"$WORK/import$n.out" ||
+    fail "import of $n records failed"
+  out=$(cat "$WORK/time")
+  for level in "" --quick --deep; do
+    /usr/bin/time -f '%M' -o "$WORK/time" "$ROTGUARD" --store "$store" verify $level >"$WORK/verify$n.out" ||
+      fail "verify $level of $n records failed: $(tail -n 5 "$WORK/verify$n.out")"
+    out="$out $(cat "$WORK/time")"
+  done
+  echo "$out"
+}
+
+read -r -a small <<<"$(peaks 10000)"
+read -r -a large <<<"$(peaks 50000)"
+labels=(import verify "verify --quick" "verify --deep")
+for i in 0 1 2 3; do
+  echo "${labels[$i]} peak RSS: 10,000 records ${small[$i]} KiB, 50,000 records ${large[$i]} KiB"
+done
+if ldd "$ROTGUARD" 2>/dev/null | grep -q 'libasan\|libtsan'; then
+  echo "sanitizer build: RSS bounds not checked"
+else
+  for i in 0 1 2 3; do
+    [ "${large[$i]}" -lt 65536 ] ||
+      fail "${labels[$i]} of 50,000 records: peak RSS ${large[$i]} KiB (want < 64 MiB)"
+    [ "$((large[i] - small[i]))" -lt 4096 ] ||
+      fail "${labels[$i]} RSS grew by $((large[i] - small[i])) KiB from 10,000 to 50,000 records (want < 4 MiB)"
+  done
+fi
+echo "import_verify_memory: ok"
