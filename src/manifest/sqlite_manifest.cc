@@ -724,7 +724,8 @@ Result<std::optional<CaptureRow>> SqliteManifest::FindChainEnd(
   if (chain_id.empty()) return std::optional<CaptureRow>();
   Result<CachedStatement> stmt = db_.PrepareCached(
       std::string(kCaptureSelect) +
-      "WHERE c.chain_id = ?1 "
+      // The "!= ''" lets SQLite use the partial captures_chain index.
+      "WHERE c.chain_id = ?1 AND c.chain_id != '' "
       "ORDER BY c.hop_index DESC, c.warc_file, c.record_offset, c.id LIMIT 1");
   if (!stmt.ok()) return stmt.status();
   (*stmt)->Bind(1, chain_id);
