@@ -293,6 +293,41 @@ class Manifest {
     int64_t lost = 0;
   };
   virtual Result<CaptureCounts> CountCaptures();
+  // The URLs that have at least one capture, by normalized, as a cursor
+  // (`report` of a store without posts). The default filters ListUrls().
+  virtual Result<std::unique_ptr<RowCursor<UrlRow>>> OpenCapturedUrls() {
+    Result<std::vector<UrlRow>> urls = ListUrls();
+    if (!urls.ok()) return urls.status();
+    Result<std::vector<CaptureRow>> captures = ListCaptures();
+    if (!captures.ok()) return captures.status();
+    std::vector<UrlRow> rows;
+    for (UrlRow& url : *urls) {
+      for (const CaptureRow& c : *captures) {
+        if ((c.normalized.empty() ? c.url : c.normalized) == url.normalized) {
+          rows.push_back(std::move(url));
+          break;
+        }
+      }
+    }
+    return std::unique_ptr<RowCursor<UrlRow>>(
+        std::make_unique<VectorCursor<UrlRow>>(std::move(rows)));
+  }
+  // The hop of redirect chain `chain_id` with the highest hop_index (the
+  // first by file, offset and id among equals); nullopt for an unknown or
+  // empty id. The default scans ListCaptures() (for fakes).
+  virtual Result<std::optional<CaptureRow>> FindChainEnd(
+      const std::string& chain_id) {
+    if (chain_id.empty()) return std::optional<CaptureRow>();
+    Result<std::vector<CaptureRow>> all = ListCaptures();
+    if (!all.ok()) return all.status();
+    std::optional<CaptureRow> end;
+    for (CaptureRow& c : *all) {
+      if (c.chain_id == chain_id && (!end || c.hop_index > end->hop_index)) {
+        end = std::move(c);
+      }
+    }
+    return end;
+  }
 
   // --- runs ---
   virtual Result<int64_t> BeginRun(const std::string& command,

@@ -12,9 +12,11 @@
 #define ROTGUARD_REPORT_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "rotguard/config.h"
@@ -88,6 +90,18 @@ enum class ReportFormat { kTable, kJson, kCsv, kHtml };
 std::optional<ReportFormat> ParseReportFormat(const std::string& name);
 
 std::string RenderReport(const Report& report, ReportFormat format);
+
+// Where WriteReport sends the text, a chunk at a time.
+using ReportWriteFn = std::function<Status(std::string_view bytes)>;
+
+// BuildReport and RenderReport in one, streamed: table, json and csv are
+// rendered a post (or, in a store without posts, a URL) at a time from
+// manifest cursors, after a first walk for the head's counts, so memory
+// does not grow with the number of links or captures; html is built whole.
+// Returns whether some link is gone (`--fail-on-dead`).
+Result<bool> WriteReport(Manifest& manifest, const Config& config,
+                         int64_t now_unix, ReportFormat format,
+                         const ReportWriteFn& write);
 std::string RenderReportTable(const Report& report);
 std::string RenderReportJson(const Report& report);
 std::string RenderReportCsv(const Report& report);

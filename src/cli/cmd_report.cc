@@ -5,7 +5,10 @@
 #include <chrono>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
@@ -47,15 +50,44 @@ int64_t NowUnix() {
       .count();
 }
 
-void WriteOutput(const std::string& text, const std::string& path) {
-  if (path.empty() || path == "-") {
-    std::cout << text;
-    std::cout.flush();
-    if (!std::cout) throw CliError(kExitIoError, "writing stdout failed");
-    return;
+// Writes the report as it is rendered: to stdout, or to a temporary next
+// to `path` renamed over it once complete (a failed report leaves the old
+// file as it was). A manifest error names the manifest; an output error
+// stands alone, as it did when the report was written in one piece.
+Result<bool> WriteReportTo(Store& store, ReportFormat format,
+                           const std::string& path) {
+  std::optional<AtomicFile> file;
+  if (!path.empty() && path != "-") {
+    Result<AtomicFile> created = AtomicFile::Create(path);
+    if (!created.ok()) return created.status();
+    file.emplace(std::move(*created));
   }
-  Status status = WriteFileAtomically(path, text);
-  if (!status.ok()) throw CliError(kExitIoError, status.message());
+  bool output_failed = false;
+  const ReportWriteFn write = [&](std::string_view bytes) {
+    Status status = Status::Ok();
+    if (file) {
+      status = file->Write(bytes);
+    } else {
+      std::cout.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+      if (!std::cout) status = Status::IOError("writing stdout failed");
+    }
+    output_failed = !status.ok();
+    return status;
+  };
+  Result<bool> dead =
+      WriteReport(store.manifest(), store.config(), NowUnix(), format, write);
+  if (!dead.ok()) {
+    if (output_failed) return dead;
+    return Status::IOError(store.manifest_path().string() + ": " +
+                           dead.status().message());
+  }
+  if (file) {
+    ROTGUARD_RETURN_IF_ERROR(file->Commit());
+  } else {
+    std::cout.flush();
+    if (!std::cout) return Status::IOError("writing stdout failed");
+  }
+  return dead;
 }
 
 int RunReport(const ReportFlags& flags, const GlobalOptions& global) {
@@ -67,16 +99,11 @@ int RunReport(const ReportFlags& flags, const GlobalOptions& global) {
   }
   std::unique_ptr<Store> store = OpenStoreOrThrow(global, LockMode::kShared);
   ThrowIfManifestDamaged(*store);  // an all-ok report from bad pages lies
-  Result<Report> report =
-      BuildReport(store->manifest(), store->config(), NowUnix());
-  if (!report.ok()) {
-    throw CliError(kExitIoError, store->manifest_path().string() + ": " +
-                                     report.status().message());
+  Result<bool> dead = WriteReportTo(*store, *format, flags.output);
+  if (!dead.ok()) {
+    throw CliError(kExitIoError, dead.status().message());
   }
-  WriteOutput(RenderReport(*report, *format), flags.output);
-  if (flags.fail_on_dead && ReportHasDeadLinks(*report)) {
-    return kExitFetchFailed;
-  }
+  if (flags.fail_on_dead && *dead) return kExitFetchFailed;
   return kExitOk;
 }
 

@@ -127,6 +127,12 @@ ALTER TABLE urls ADD COLUMN final_url TEXT NOT NULL DEFAULT '';
 ALTER TABLE urls ADD COLUMN asset_key TEXT NOT NULL DEFAULT '';
 CREATE INDEX urls_asset_key ON urls (asset_key) WHERE asset_key != '';
 )sql",
+    // 4: the hops of a redirect chain by chain id, so `report` finds a
+    // chain's end with one lookup per link instead of holding every capture.
+    R"sql(
+CREATE INDEX captures_chain ON captures (chain_id, hop_index)
+  WHERE chain_id != '';
+)sql",
 };
 
 static_assert(std::size(kMigrations) == kSchemaVersion,

@@ -55,7 +55,8 @@
 //
 // Indexes: links(document_id), links(normalized), urls(surt),
 // captures(payload_sha1) for dedupe, captures(warc_file, record_offset),
-// captures(url_id, captured_at_us), records(record_id).
+// captures(url_id, captured_at_us), captures(chain_id, hop_index) for
+// chain ends (v4), records(record_id).
 #ifndef ROTGUARD_MANIFEST_SCHEMA_H_
 #define ROTGUARD_MANIFEST_SCHEMA_H_
 
@@ -64,7 +65,7 @@
 
 namespace rotguard {
 
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 
 // Brings `db` to schema `target` (1..kSchemaVersion), one transaction per
 // call: either every missing step is applied or none. A database newer

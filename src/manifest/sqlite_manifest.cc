@@ -769,8 +769,36 @@ Result<std::optional<CaptureRow>> SqliteManifest::FindCaptureByPayloadSha1(
 
 Result<std::vector<CaptureRow>> SqliteManifest::CapturesOf(
     const std::string& normalized) {
-  return QueryCaptures(
-      "WHERE u.normalized = ?1 ORDER BY c.captured_at_us, c.id", normalized);
+  // Cached: `report` asks once per link.
+  Result<CachedStatement> stmt = db_.PrepareCached(
+      std::string(kCaptureSelect) +
+      "WHERE u.normalized = ?1 ORDER BY c.captured_at_us, c.id");
+  if (!stmt.ok()) return stmt.status();
+  (*stmt)->Bind(1, normalized);
+  return CollectRows<CaptureRow>(**stmt, ReadCapture);
+}
+
+Result<std::unique_ptr<RowCursor<UrlRow>>> SqliteManifest::OpenCapturedUrls() {
+  Result<Statement> stmt =
+      db_.Prepare(std::string("SELECT ") + kUrlColumns +
+                  " FROM urls WHERE EXISTS (SELECT 1 FROM captures "
+                  "WHERE captures.url_id = urls.id) ORDER BY normalized");
+  if (!stmt.ok()) return stmt.status();
+  return std::unique_ptr<RowCursor<UrlRow>>(
+      std::make_unique<StatementCursor<UrlRow>>(std::move(*stmt), ReadUrl));
+}
+
+Result<std::optional<CaptureRow>> SqliteManifest::FindChainEnd(
+    const std::string& chain_id) {
+  if (chain_id.empty()) return std::optional<CaptureRow>();
+  Result<CachedStatement> stmt = db_.PrepareCached(
+      std::string(kCaptureSelect) +
+      // The "!= ''" lets SQLite use the partial captures_chain index.
+      "WHERE c.chain_id = ?1 AND c.chain_id != '' "
+      "ORDER BY c.hop_index DESC, c.warc_file, c.record_offset, c.id LIMIT 1");
+  if (!stmt.ok()) return stmt.status();
+  (*stmt)->Bind(1, chain_id);
+  return FirstRow<CaptureRow>(**stmt, ReadCapture);
 }
 
 Result<std::vector<CaptureRow>> SqliteManifest::ListCaptures() {

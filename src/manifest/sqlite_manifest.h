@@ -75,6 +75,9 @@ class SqliteManifest final : public Manifest {
   Status MarkCapturesLost(const std::string& file,
                           int64_t record_offset) override;
   Result<CaptureCounts> CountCaptures() override;
+  Result<std::unique_ptr<RowCursor<UrlRow>>> OpenCapturedUrls() override;
+  Result<std::optional<CaptureRow>> FindChainEnd(
+      const std::string& chain_id) override;
 
   Result<int64_t> BeginRun(const std::string& command,
                            int64_t started_unix) override;

@@ -2,126 +2,130 @@
 #include "rotguard/report.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <string>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "rotguard/health.h"
 #include "rotguard/rules.h"
 #include "util/time_format.h"
+#include "verify/report_format.h"
 
 namespace rotguard {
 namespace {
 
 bool IsGoodStatus(int status) { return status >= 200 && status < 300; }
 
-std::string CaptureKey(const CaptureRow& capture) {
-  return capture.normalized.empty() ? capture.url : capture.normalized;
+// Newest first; among captures of the same instant, in file, offset and id
+// order (the order every capture was once loaded in, kept for identical
+// output).
+void SortNewestFirst(std::vector<CaptureRow>* captures) {
+  std::sort(captures->begin(), captures->end(),
+            [](const CaptureRow& a, const CaptureRow& b) {
+              if (a.captured_at_us != b.captured_at_us) {
+                return a.captured_at_us > b.captured_at_us;
+              }
+              if (a.warc_file != b.warc_file) return a.warc_file < b.warc_file;
+              if (a.record_offset != b.record_offset) {
+                return a.record_offset < b.record_offset;
+              }
+              return a.id < b.id;
+            });
 }
 
-// Every capture, looked up by URL and by redirect chain.
-class CaptureIndex {
+ReportCopy CopyOf(const CaptureRow& capture) {
+  return ReportCopy{capture.url,           capture.warc_file,
+                    capture.record_offset, capture.captured_at_us,
+                    capture.http_status,   capture.truncated};
+}
+
+// The captures of one URL at a time, asked from the manifest per link (by
+// the captures_url_time and captures_chain indexes), so memory does not
+// grow with the number of captures in the store.
+class CaptureLookup {
  public:
-  explicit CaptureIndex(std::vector<CaptureRow> captures)
-      : captures_(std::move(captures)) {
-    for (size_t i = 0; i < captures_.size(); ++i) {
-      by_key_[CaptureKey(captures_[i])].push_back(i);
-      if (!captures_[i].chain_id.empty()) {
-        by_chain_[captures_[i].chain_id].push_back(i);
-      }
+  explicit CaptureLookup(Manifest& manifest) : manifest_(manifest) {}
+
+  // Sets out->copy and, when the URL row named none, out->final_url.
+  Status Fill(const std::string& key, ReportLink* out) {
+    Result<std::vector<CaptureRow>> captures = manifest_.CapturesOf(key);
+    if (!captures.ok()) return captures.status();
+    SortNewestFirst(&*captures);
+    ends_.clear();
+    for (const CaptureRow& capture : *captures) {
+      Result<std::optional<CaptureRow>> end = ChainEnd(capture);
+      if (!end.ok()) return end.status();
+      ends_.push_back(std::move(*end));
     }
-    // Newest first, so the first usable capture is the latest one.
-    for (auto& [key, indices] : by_key_) {
-      std::stable_sort(indices.begin(), indices.end(), [&](size_t a, size_t b) {
-        return captures_[a].captured_at_us > captures_[b].captured_at_us;
-      });
-    }
+    if (out->final_url.empty()) out->final_url = NewestFinalUrl(*captures);
+    out->copy = NewestGoodCopy(*captures);
+    return Status::Ok();
   }
 
-  bool Has(const std::string& key) const { return by_key_.count(key) > 0; }
-
-  // The newest non-lost 2xx capture of `key`, or of the end of a redirect
-  // chain that started at `key`.
-  std::optional<ReportCopy> NewestGoodCopy(const std::string& key) const {
-    auto found = by_key_.find(key);
-    if (found == by_key_.end()) return std::nullopt;
-    for (size_t index : found->second) {
-      const CaptureRow* good = GoodEndOf(captures_[index]);
-      if (good != nullptr) return CopyOf(*good);
-    }
-    return std::nullopt;
+ private:
+  // The last hop of the chain `capture` belongs to; nullopt when that is
+  // the capture itself.
+  Result<std::optional<CaptureRow>> ChainEnd(const CaptureRow& capture) {
+    if (capture.chain_id.empty()) return std::optional<CaptureRow>();
+    Result<std::optional<CaptureRow>> end =
+        manifest_.FindChainEnd(capture.chain_id);
+    if (!end.ok()) return end.status();
+    if (*end && (*end)->hop_index > capture.hop_index) return end;
+    return std::optional<CaptureRow>();
   }
 
-  // The end of the newest redirect chain that started at `key` ("" when
+  // The end of the newest redirect chain that started at the URL ("" when
   // none of its captures redirected).
-  std::string NewestFinalUrl(const std::string& key) const {
-    auto found = by_key_.find(key);
-    if (found == by_key_.end()) return "";
-    for (size_t index : found->second) {
-      const CaptureRow& capture = captures_[index];
+  std::string NewestFinalUrl(const std::vector<CaptureRow>& captures) const {
+    for (size_t i = 0; i < captures.size(); ++i) {
+      const CaptureRow& capture = captures[i];
       if (capture.hop_index != 0) continue;  // a hop of someone else's chain
       if (!capture.final_url.empty() && capture.final_url != capture.url) {
         return capture.final_url;
       }
-      const CaptureRow* end = ChainEnd(capture);
-      if (end != nullptr && end != &capture) return end->url;
+      if (ends_[i]) return ends_[i]->url;
     }
     return "";
   }
 
- private:
-  static ReportCopy CopyOf(const CaptureRow& capture) {
-    return ReportCopy{capture.url,           capture.warc_file,
-                      capture.record_offset, capture.captured_at_us,
-                      capture.http_status,   capture.truncated};
-  }
-
-  // The last hop of the chain `capture` belongs to (itself when alone).
-  const CaptureRow* ChainEnd(const CaptureRow& capture) const {
-    if (capture.chain_id.empty()) return &capture;
-    auto chain = by_chain_.find(capture.chain_id);
-    if (chain == by_chain_.end()) return &capture;
-    const CaptureRow* end = &capture;
-    for (size_t index : chain->second) {
-      if (captures_[index].hop_index > end->hop_index) end = &captures_[index];
+  // The newest non-lost 2xx capture: the end of the chain when it is a
+  // good capture (an interstitial page answers 200 too, but the article is
+  // what the link meant), else the capture itself when it is good.
+  std::optional<ReportCopy> NewestGoodCopy(
+      const std::vector<CaptureRow>& captures) const {
+    for (size_t i = 0; i < captures.size(); ++i) {
+      const CaptureRow& end = ends_[i] ? *ends_[i] : captures[i];
+      if (!end.lost && IsGoodStatus(end.http_status)) return CopyOf(end);
+      const CaptureRow& capture = captures[i];
+      if (!capture.lost && IsGoodStatus(capture.http_status)) {
+        return CopyOf(capture);
+      }
     }
-    return end;
+    return std::nullopt;
   }
 
-  // The end of the chain when it is a good capture (an interstitial page
-  // answers 200 too, but the article is what the link meant), else the
-  // capture itself when it is good.
-  const CaptureRow* GoodEndOf(const CaptureRow& capture) const {
-    const CaptureRow* end = ChainEnd(capture);
-    if (!end->lost && IsGoodStatus(end->http_status)) return end;
-    if (!capture.lost && IsGoodStatus(capture.http_status)) return &capture;
-    return nullptr;
-  }
-
-  std::vector<CaptureRow> captures_;
-  std::unordered_map<std::string, std::vector<size_t>> by_key_;
-  std::unordered_map<std::string, std::vector<size_t>> by_chain_;
+  Manifest& manifest_;
+  std::vector<std::optional<CaptureRow>> ends_;  // per capture of the URL
 };
 
-// Everything the report needs, loaded once.
-struct ReportInputs {
-  const Config* config = nullptr;
-  std::unordered_map<std::string, UrlRow> urls;
-  std::optional<CaptureIndex> captures;
+struct Walk {
+  Manifest& manifest;
+  const Config& config;
+  ReportDetail detail;
+  CaptureLookup captures;
 };
 
 std::string UrlKey(const LinkRow& link) {
   return link.normalized.empty() ? link.url : link.normalized;
 }
 
-void FillHealth(const ReportInputs& inputs, const std::string& key,
-                ReportLink* out) {
+Status FillHealth(Walk& walk, const std::optional<UrlRow>& row,
+                  const std::string& key, ReportLink* out) {
   out->verdict = kVerdictUnchecked;
-  auto row = inputs.urls.find(key);
-  if (row != inputs.urls.end()) {
-    const UrlRow& url = row->second;
+  if (row) {
+    const UrlRow& url = *row;
     if (!url.verdict.empty()) out->verdict = url.verdict;
     out->failure_class = url.failure_class;
     out->consecutive_failures = url.consecutive_failures;
@@ -129,17 +133,18 @@ void FillHealth(const ReportInputs& inputs, const std::string& key,
     out->final_url = url.final_url;
     out->group = url.asset_key;
   }
-  if (out->final_url.empty())
-    out->final_url = inputs.captures->NewestFinalUrl(key);
+  if (walk.detail == ReportDetail::kFull) {
+    ROTGUARD_RETURN_IF_ERROR(walk.captures.Fill(key, out));
+  }
   if (out->final_url == out->url || out->final_url == key)
     out->final_url.clear();
   if (out->group.empty()) {
-    out->group = BloggerAssetKey(inputs.config->blogger, out->url);
+    out->group = BloggerAssetKey(walk.config.blogger, out->url);
   }
-  out->copy = inputs.captures->NewestGoodCopy(key);
+  return Status::Ok();
 }
 
-ReportLink MakeLink(const ReportInputs& inputs, const LinkRow& link) {
+Result<ReportLink> MakeLink(Walk& walk, const LinkRow& link) {
   ReportLink out;
   out.kind = link.kind;
   out.written = link.written;
@@ -147,7 +152,10 @@ ReportLink MakeLink(const ReportInputs& inputs, const LinkRow& link) {
   out.normalized = link.normalized;
   out.line = link.line;
   out.column = link.column;
-  FillHealth(inputs, UrlKey(link), &out);
+  const std::string key = UrlKey(link);
+  Result<std::optional<UrlRow>> row = walk.manifest.FindUrl(key);
+  if (!row.ok()) return row.status();
+  ROTGUARD_RETURN_IF_ERROR(FillHealth(walk, *row, key, &out));
   return out;
 }
 
@@ -159,11 +167,12 @@ std::vector<ReportLink> GroupVariants(std::vector<ReportLink> links) {
   std::vector<bool> taken(links.size(), false);
   for (size_t i = 0; i < links.size(); ++i) {
     if (taken[i]) continue;
-    ordered.push_back(links[i]);
-    if (links[i].group.empty()) continue;
+    ordered.push_back(std::move(links[i]));
+    const std::string& group = ordered.back().group;
+    if (group.empty()) continue;
     for (size_t j = i + 1; j < links.size(); ++j) {
-      if (!taken[j] && links[j].group == links[i].group) {
-        ordered.push_back(links[j]);
+      if (!taken[j] && links[j].group == group) {
+        ordered.push_back(std::move(links[j]));
         taken[j] = true;
       }
     }
@@ -171,77 +180,95 @@ std::vector<ReportLink> GroupVariants(std::vector<ReportLink> links) {
   return ordered;
 }
 
-void Count(const ReportLink& link, Report* report) {
-  ++report->verdict_counts[link.verdict];
+// One post at a time: only its own links are held.
+Status WalkDocuments(Walk& walk, const std::vector<DocumentRow>& documents,
+                     ReportVisitor& visitor) {
+  for (const DocumentRow& document : documents) {
+    auto links = walk.manifest.LinksOf(document.path);
+    if (!links.ok()) return links.status();
+    ReportDocument out{document.path, document.title, document.date, {}};
+    std::vector<ReportLink> made;
+    made.reserve(links->size());
+    for (const LinkRow& link : *links) {
+      Result<ReportLink> one = MakeLink(walk, link);
+      if (!one.ok()) return one.status();
+      made.push_back(std::move(*one));
+    }
+    out.links = GroupVariants(std::move(made));
+    ROTGUARD_RETURN_IF_ERROR(visitor.Document(out));
+  }
+  return Status::Ok();
 }
 
-Status AddDocuments(Manifest& manifest, const ReportInputs& inputs,
-                    Report* report) {
+// A store made by `import` has captures but no posts: its URLs, from a
+// cursor, one at a time.
+Status WalkUnlinkedUrls(Walk& walk, ReportVisitor& visitor) {
+  auto cursor = walk.manifest.OpenCapturedUrls();
+  if (!cursor.ok()) return cursor.status();
+  std::optional<UrlRow> row(std::in_place);
+  for (;;) {
+    Result<bool> more = (*cursor)->Next(&*row);
+    if (!more.ok()) return more.status();
+    if (!*more) return Status::Ok();
+    const std::string key = row->normalized;
+    ReportLink link;
+    link.kind = "url";
+    link.written = key;
+    link.url = key;
+    link.normalized = key;
+    ROTGUARD_RETURN_IF_ERROR(FillHealth(walk, row, key, &link));
+    ROTGUARD_RETURN_IF_ERROR(visitor.Unlinked(link));
+  }
+}
+
+// Collects the whole report (BuildReport).
+class ReportCollector final : public ReportVisitor {
+ public:
+  explicit ReportCollector(Report* report) : report_(report) {}
+  Status Document(const ReportDocument& document) override {
+    for (const ReportLink& link : document.links) {
+      ++report_->verdict_counts[link.verdict];
+      distinct_urls_.insert(link.normalized.empty() ? link.url
+                                                    : link.normalized);
+    }
+    report_->link_count += static_cast<int64_t>(document.links.size());
+    report_->url_count = static_cast<int64_t>(distinct_urls_.size());
+    report_->documents.push_back(document);
+    return Status::Ok();
+  }
+  Status Unlinked(const ReportLink& link) override {
+    ++report_->verdict_counts[link.verdict];
+    report_->unlinked.push_back(link);
+    return Status::Ok();
+  }
+
+ private:
+  Report* report_;
+  std::set<std::string> distinct_urls_;
+};
+
+}  // namespace
+
+Status WalkReport(Manifest& manifest, const Config& config, ReportDetail detail,
+                  ReportVisitor& visitor) {
+  Walk walk{manifest, config, detail, CaptureLookup(manifest)};
   auto documents = manifest.ListDocuments();
   if (!documents.ok()) return documents.status();
   std::sort(documents->begin(), documents->end(),
             [](const DocumentRow& a, const DocumentRow& b) {
               return a.path < b.path;
             });
-  std::set<std::string> distinct_urls;
-  for (const DocumentRow& document : *documents) {
-    auto links = manifest.LinksOf(document.path);
-    if (!links.ok()) return links.status();
-    ReportDocument out{document.path, document.title, document.date, {}};
-    std::vector<ReportLink> made;
-    for (const LinkRow& link : *links) {
-      made.push_back(MakeLink(inputs, link));
-      distinct_urls.insert(UrlKey(link));
-      Count(made.back(), report);
-    }
-    out.links = GroupVariants(std::move(made));
-    report->link_count += static_cast<int64_t>(out.links.size());
-    report->documents.push_back(std::move(out));
-  }
-  report->url_count = static_cast<int64_t>(distinct_urls.size());
-  return Status::Ok();
+  if (documents->empty()) return WalkUnlinkedUrls(walk, visitor);
+  return WalkDocuments(walk, *documents, visitor);
 }
-
-// A store made by `import` has captures but no posts: list its URLs.
-void AddUnlinkedUrls(const ReportInputs& inputs, Report* report) {
-  std::vector<std::string> keys;
-  for (const auto& [key, row] : inputs.urls) {
-    if (inputs.captures->Has(key)) keys.push_back(key);
-  }
-  std::sort(keys.begin(), keys.end());
-  for (const std::string& key : keys) {
-    ReportLink link;
-    link.kind = "url";
-    link.written = key;
-    link.url = key;
-    link.normalized = key;
-    FillHealth(inputs, key, &link);
-    Count(link, report);
-    report->unlinked.push_back(std::move(link));
-  }
-}
-
-}  // namespace
 
 Result<Report> BuildReport(Manifest& manifest, const Config& config,
                            int64_t now_unix) {
-  ReportInputs inputs;
-  inputs.config = &config;
-  auto urls = manifest.ListUrls();
-  if (!urls.ok()) return urls.status();
-  for (UrlRow& url : *urls) {
-    std::string key = url.normalized;
-    inputs.urls.emplace(std::move(key), std::move(url));
-  }
-  auto captures = manifest.ListCaptures();
-  if (!captures.ok()) return captures.status();
-  inputs.captures.emplace(std::move(*captures));
-
   Report report;
   report.generated_unix = now_unix;
-  Status status = AddDocuments(manifest, inputs, &report);
+  ReportCollector collector(&report);
+  Status status = WalkReport(manifest, config, ReportDetail::kFull, collector);
   if (!status.ok()) return status;
-  if (report.documents.empty()) AddUnlinkedUrls(inputs, &report);
   return report;
 }
 

@@ -69,17 +69,37 @@ bool IsSizeVariantOfPrevious(const std::vector<ReportLink>& links, size_t i) {
          links[i].group == links[i - 1].group;
 }
 
-std::vector<std::string> VerdictsInOrder(const Report& report) {
+ReportTotals TotalsOf(const Report& report) {
+  ReportTotals totals;
+  totals.generated_unix = report.generated_unix;
+  totals.documents = static_cast<int64_t>(report.documents.size());
+  totals.unlinked = static_cast<int64_t>(report.unlinked.size());
+  totals.link_count = report.link_count;
+  totals.url_count = report.url_count;
+  totals.verdict_counts = report.verdict_counts;
+  return totals;
+}
+
+std::vector<std::string> VerdictsInOrder(const ReportTotals& totals) {
   std::vector<std::string> verdicts = {
       kVerdictGone,        kVerdictFailing,     kVerdictSoft404,
       kVerdictUnreachable, kVerdictServerError, kVerdictBlocked,
       kVerdictRateLimited, kVerdictMoved,       kVerdictRedirected,
       kVerdictDrifted,     kVerdictOk,          kVerdictUnchecked};
   const std::set<std::string> known(verdicts.begin(), verdicts.end());
-  for (const auto& [verdict, count] : report.verdict_counts) {
+  for (const auto& [verdict, count] : totals.verdict_counts) {
     if (known.count(verdict) == 0) verdicts.push_back(verdict);
   }
   return verdicts;
+}
+
+int64_t VerdictCount(const ReportTotals& totals, const std::string& verdict) {
+  auto found = totals.verdict_counts.find(verdict);
+  return found == totals.verdict_counts.end() ? 0 : found->second;
+}
+
+std::vector<std::string> VerdictsInOrder(const Report& report) {
+  return VerdictsInOrder(TotalsOf(report));
 }
 
 int64_t VerdictCount(const Report& report, const std::string& verdict) {
@@ -87,24 +107,27 @@ int64_t VerdictCount(const Report& report, const std::string& verdict) {
   return found == report.verdict_counts.end() ? 0 : found->second;
 }
 
-std::string SummaryLine(const Report& report) {
-  std::string line = "generated " + FormatUnixUtc(report.generated_unix) +
-                     ": " + std::to_string(report.documents.size()) +
-                     " documents, " + std::to_string(report.link_count) +
-                     " links to " + std::to_string(report.url_count) + " URLs";
-  if (!report.unlinked.empty()) {
-    line +=
-        ", " + std::to_string(report.unlinked.size()) + " URLs without a post";
+std::string SummaryLine(const ReportTotals& totals) {
+  std::string line = "generated " + FormatUnixUtc(totals.generated_unix) +
+                     ": " + std::to_string(totals.documents) + " documents, " +
+                     std::to_string(totals.link_count) + " links to " +
+                     std::to_string(totals.url_count) + " URLs";
+  if (totals.unlinked != 0) {
+    line += ", " + std::to_string(totals.unlinked) + " URLs without a post";
   }
   std::string counts;
-  for (const std::string& verdict : VerdictsInOrder(report)) {
-    const int64_t count = VerdictCount(report, verdict);
+  for (const std::string& verdict : VerdictsInOrder(totals)) {
+    const int64_t count = VerdictCount(totals, verdict);
     if (count == 0) continue;
     counts +=
         (counts.empty() ? "" : ", ") + std::to_string(count) + " " + verdict;
   }
   if (!counts.empty()) line += ": " + counts;
   return line;
+}
+
+std::string SummaryLine(const Report& report) {
+  return SummaryLine(TotalsOf(report));
 }
 
 }  // namespace rotguard

@@ -3,12 +3,46 @@
 #define ROTGUARD_VERIFY_REPORT_FORMAT_H_
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "rotguard/report.h"
 
 namespace rotguard {
+
+// What the summary of a report says, without its links: enough for the
+// streaming renderers to write the head before the first link.
+struct ReportTotals {
+  int64_t generated_unix = 0;
+  int64_t documents = 0;
+  int64_t unlinked = 0;
+  int64_t link_count = 0;
+  int64_t url_count = 0;
+  std::map<std::string, int64_t> verdict_counts;
+};
+ReportTotals TotalsOf(const Report& report);
+bool TotalsHaveDeadLinks(const ReportTotals& totals);
+
+// How much WalkReport looks up per link: kHealth leaves out the archived
+// copy and the final URL learnt from captures (what the summary and the
+// table's column widths do not need), kFull has everything.
+enum class ReportDetail { kHealth, kFull };
+
+// Receives the report one post (with its links) or one unlinked URL at a
+// time, in output order.
+class ReportVisitor {
+ public:
+  virtual ~ReportVisitor() = default;
+  virtual Status Document(const ReportDocument& document) = 0;
+  virtual Status Unlinked(const ReportLink& link) = 0;
+};
+
+// Walks the manifest as BuildReport does, holding one post's links at a
+// time: posts by path, or (when there are none) captured URLs from a
+// cursor.
+Status WalkReport(Manifest& manifest, const Config& config, ReportDetail detail,
+                  ReportVisitor& visitor);
 
 // FormatUnixUtc of microseconds since the epoch; "" for 0.
 std::string FormatUsUtc(int64_t unix_us);
@@ -27,11 +61,14 @@ bool IsSizeVariantOfPrevious(const std::vector<ReportLink>& links, size_t i);
 
 // Every known verdict, worst first (gone ... ok, unchecked), then any
 // other verdict found in the report, sorted.
+std::vector<std::string> VerdictsInOrder(const ReportTotals& totals);
+int64_t VerdictCount(const ReportTotals& totals, const std::string& verdict);
 std::vector<std::string> VerdictsInOrder(const Report& report);
 int64_t VerdictCount(const Report& report, const std::string& verdict);
 
 // "generated 2026-01-01T00:00:00Z: 2 documents, 5 links to 4 URLs:
 // 1 gone, 3 ok, 1 unchecked" (verdicts with a count only).
+std::string SummaryLine(const ReportTotals& totals);
 std::string SummaryLine(const Report& report);
 
 }  // namespace rotguard

@@ -1,11 +1,15 @@
 // Text renderings of the report: aligned table, JSON document, RFC 4180
 // CSV (see report.h; the formats are documented in README "report").
 #include <algorithm>
+#include <memory>
 #include <nlohmann/json.hpp>
-#include <sstream>
+#include <set>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
+#include "rotguard/health.h"
 #include "rotguard/report.h"
 #include "util/terminal_text.h"
 #include "verify/report_format.h"
@@ -45,20 +49,32 @@ const std::vector<std::string>& TableHeader() {
   return header;
 }
 
-// Widths of every column but the last (which is never padded).
-std::vector<size_t> ColumnWidths(const Report& report) {
-  std::vector<size_t> widths;
-  for (const std::string& cell : TableHeader()) widths.push_back(cell.size());
-  auto widen = [&widths](const ReportLink& link) {
+// Widths of every column but the last (which is never padded), widened
+// link by link.
+class ColumnWidths {
+ public:
+  ColumnWidths() {
+    for (const std::string& cell : TableHeader())
+      widths_.push_back(cell.size());
+  }
+  void Widen(const ReportLink& link) {
     auto cells = TableCells(link, false);
     for (size_t i = 0; i + 1 < cells.size(); ++i) {
-      widths[i] = std::max(widths[i], cells[i].size());
+      widths_[i] = std::max(widths_[i], cells[i].size());
     }
-  };
-  for (const ReportDocument& document : report.documents) {
-    for (const ReportLink& link : document.links) widen(link);
   }
-  for (const ReportLink& link : report.unlinked) widen(link);
+  const std::vector<size_t>& widths() const { return widths_; }
+
+ private:
+  std::vector<size_t> widths_;
+};
+
+ColumnWidths WidthsOf(const Report& report) {
+  ColumnWidths widths;
+  for (const ReportDocument& document : report.documents) {
+    for (const ReportLink& link : document.links) widths.Widen(link);
+  }
+  for (const ReportLink& link : report.unlinked) widths.Widen(link);
   return widths;
 }
 
@@ -97,13 +113,17 @@ void AppendLinkDetails(const ReportLink& link, size_t indent,
   }
 }
 
+void AppendLinkRow(const ReportLink& link, bool variant,
+                   const std::vector<size_t>& widths, std::string* out) {
+  AppendRow(TableCells(link, variant), widths, out);
+  AppendLinkDetails(link, LinkColumnIndent(widths), out);
+}
+
 void AppendLinks(const std::vector<ReportLink>& links,
                  const std::vector<size_t>& widths, std::string* out) {
   AppendRow(TableHeader(), widths, out);
   for (size_t i = 0; i < links.size(); ++i) {
-    const bool variant = IsSizeVariantOfPrevious(links, i);
-    AppendRow(TableCells(links[i], variant), widths, out);
-    AppendLinkDetails(links[i], LinkColumnIndent(widths), out);
+    AppendLinkRow(links[i], IsSizeVariantOfPrevious(links, i), widths, out);
   }
 }
 
@@ -197,77 +217,297 @@ nlohmann::ordered_json LinkJson(const ReportLink& link) {
   return json;
 }
 
-}  // namespace
+// --- streaming ---
 
-std::string RenderReportTable(const Report& report) {
-  std::string out = "rotguard report, " + SummaryLine(report) + "\n";
-  const std::vector<size_t> widths = ColumnWidths(report);
-  for (const ReportDocument& document : report.documents) {
-    out += "\n" + DocumentHeading(document) + "\n";
+// Renders into a buffer handed to `write_` whenever it passes 1 MiB, so
+// the text of a large report is never whole in memory.
+class StreamRenderer : public ReportVisitor {
+ public:
+  explicit StreamRenderer(const ReportWriteFn& write) : write_(write) {}
+  virtual void Begin(const ReportTotals& totals) = 0;
+  Status Finish() {
+    End();
+    return Flush();
+  }
+
+ protected:
+  virtual void End() = 0;
+  // Called after each post or unlinked URL.
+  Status MaybeFlush() {
+    constexpr size_t kChunk = 1 << 20;
+    return out_.size() >= kChunk ? Flush() : Status::Ok();
+  }
+  std::string out_;
+
+ private:
+  Status Flush() {
+    if (out_.empty()) return Status::Ok();
+    Status status = write_(out_);
+    out_.clear();
+    return status;
+  }
+  const ReportWriteFn& write_;
+};
+
+class TableRenderer final : public StreamRenderer {
+ public:
+  TableRenderer(const ReportWriteFn& write, std::vector<size_t> widths)
+      : StreamRenderer(write), widths_(std::move(widths)) {}
+  void Begin(const ReportTotals& totals) override {
+    out_ += "rotguard report, " + SummaryLine(totals) + "\n";
+  }
+  Status Document(const ReportDocument& document) override {
+    ++documents_;
+    out_ += "\n" + DocumentHeading(document) + "\n";
     if (document.links.empty()) {
-      out += "  (no links)\n";
-      continue;
+      out_ += "  (no links)\n";
+    } else {
+      AppendLinks(document.links, widths_, &out_);
     }
-    AppendLinks(document.links, widths, &out);
+    return MaybeFlush();
   }
-  if (!report.unlinked.empty()) {
-    out += "\nURLs archived without a post\n";
-    AppendLinks(report.unlinked, widths, &out);
+  Status Unlinked(const ReportLink& link) override {
+    if (unlinked_++ == 0) {
+      out_ += "\nURLs archived without a post\n";
+      AppendRow(TableHeader(), widths_, &out_);
+    }
+    // IsSizeVariantOfPrevious, with only the previous link's group kept.
+    const bool variant =
+        unlinked_ > 1 && !link.group.empty() && link.group == previous_group_;
+    AppendLinkRow(link, variant, widths_, &out_);
+    previous_group_ = link.group;
+    return MaybeFlush();
   }
-  if (report.documents.empty() && report.unlinked.empty()) {
-    out +=
-        "\nno posts and no captures in the store yet (run 'rotguard "
-        "archive PATH' or 'rotguard import WARC')\n";
+
+ private:
+  void End() override {
+    if (documents_ == 0 && unlinked_ == 0) {
+      out_ +=
+          "\nno posts and no captures in the store yet (run 'rotguard "
+          "archive PATH' or 'rotguard import WARC')\n";
+    }
+  }
+  std::vector<size_t> widths_;
+  int64_t documents_ = 0;
+  int64_t unlinked_ = 0;
+  std::string previous_group_;
+};
+
+class CsvRenderer final : public StreamRenderer {
+ public:
+  using StreamRenderer::StreamRenderer;
+  void Begin(const ReportTotals&) override {
+    AppendCsvRow({"document", "title", "line", "col", "kind", "written", "url",
+                  "verdict", "failure_class", "consecutive_failures", "last_ok",
+                  "final_url", "group", "warc_file", "warc_offset",
+                  "captured_at", "captured_url"},
+                 &out_);
+  }
+  Status Document(const ReportDocument& document) override {
+    for (const ReportLink& link : document.links) {
+      AppendCsvRow(CsvRow(&document, link), &out_);
+    }
+    return MaybeFlush();
+  }
+  Status Unlinked(const ReportLink& link) override {
+    AppendCsvRow(CsvRow(nullptr, link), &out_);
+    return MaybeFlush();
+  }
+
+ private:
+  void End() override {}
+};
+
+// `text` (a dump(2) of one value) as nlohmann would print it `spaces`
+// deeper: JSON strings hold no raw newline, so every '\n' starts a line.
+std::string Indented(const std::string& text, size_t spaces) {
+  const std::string pad(spaces, ' ');
+  std::string out = pad;
+  for (char c : text) {
+    out += c;
+    if (c == '\n') out += pad;
   }
   return out;
+}
+
+std::string JsonString(const std::string& text) {
+  return nlohmann::ordered_json(text).dump();
+}
+
+// The document json.dump(2) of RenderReportJson always gave, written a
+// post and a link at a time.
+class JsonRenderer final : public StreamRenderer {
+ public:
+  using StreamRenderer::StreamRenderer;
+  void Begin(const ReportTotals& totals) override {
+    nlohmann::ordered_json head;
+    head["generated"] = FormatUnixUtc(totals.generated_unix);
+    nlohmann::ordered_json verdicts = nlohmann::ordered_json::object();
+    for (const std::string& verdict : VerdictsInOrder(totals)) {
+      verdicts[verdict] = VerdictCount(totals, verdict);
+    }
+    head["summary"] = {{"documents", totals.documents},
+                       {"links", totals.link_count},
+                       {"urls", totals.url_count},
+                       {"dead", TotalsHaveDeadLinks(totals)},
+                       {"verdicts", verdicts}};
+    std::string text = head.dump(2);
+    text.resize(text.size() - 2);  // the closing "\n}"
+    out_ += text + ",\n  \"documents\": ";
+  }
+  Status Document(const ReportDocument& document) override {
+    out_ += documents_++ == 0 ? "[\n" : ",\n";
+    out_ += "    {\n      \"path\": " + JsonString(document.path) +
+            ",\n      \"title\": " + JsonString(document.title) +
+            ",\n      \"date\": " + JsonString(document.date) +
+            ",\n      \"links\": ";
+    if (document.links.empty()) {
+      out_ += "[]";
+    } else {
+      out_ += "[\n";
+      for (size_t i = 0; i < document.links.size(); ++i) {
+        if (i > 0) out_ += ",\n";
+        out_ += Indented(LinkJson(document.links[i]).dump(2), 8);
+      }
+      out_ += "\n      ]";
+    }
+    out_ += "\n    }";
+    return MaybeFlush();
+  }
+  Status Unlinked(const ReportLink& link) override {
+    if (unlinked_++ == 0) {
+      CloseDocuments();
+      out_ += ",\n  \"unlinked\": [\n";
+    } else {
+      out_ += ",\n";
+    }
+    out_ += Indented(LinkJson(link).dump(2), 4);
+    return MaybeFlush();
+  }
+
+ private:
+  void CloseDocuments() { out_ += documents_ == 0 ? "[]" : "\n  ]"; }
+  void End() override {
+    if (unlinked_ == 0) {
+      CloseDocuments();
+      out_ += ",\n  \"unlinked\": []";
+    } else {
+      out_ += "\n  ]";
+    }
+    out_ += "\n}\n";
+  }
+  int64_t documents_ = 0;
+  int64_t unlinked_ = 0;
+};
+
+std::unique_ptr<StreamRenderer> MakeRenderer(ReportFormat format,
+                                             const ReportWriteFn& write,
+                                             const ColumnWidths& widths) {
+  switch (format) {
+    case ReportFormat::kJson:
+      return std::make_unique<JsonRenderer>(write);
+    case ReportFormat::kCsv:
+      return std::make_unique<CsvRenderer>(write);
+    default:
+      return std::make_unique<TableRenderer>(write, widths.widths());
+  }
+}
+
+// Feeds a report already in memory to a renderer.
+std::string RenderInMemory(const Report& report, ReportFormat format) {
+  std::string text;
+  const ReportWriteFn append = [&text](std::string_view bytes) {
+    text += bytes;
+    return Status::Ok();
+  };
+  std::unique_ptr<StreamRenderer> renderer =
+      MakeRenderer(format, append, WidthsOf(report));
+  renderer->Begin(TotalsOf(report));
+  // Appending to a string cannot fail.
+  for (const ReportDocument& document : report.documents) {
+    (void)renderer->Document(document);
+  }
+  for (const ReportLink& link : report.unlinked) (void)renderer->Unlinked(link);
+  (void)renderer->Finish();
+  return text;
+}
+
+// The first pass of a streamed report: what its head says (totals) and
+// the table's column widths. Distinct URLs are counted per post link; a
+// store without posts has none.
+class TotalsCounter final : public ReportVisitor {
+ public:
+  explicit TotalsCounter(int64_t now_unix) {
+    totals_.generated_unix = now_unix;
+  }
+  Status Document(const ReportDocument& document) override {
+    ++totals_.documents;
+    for (const ReportLink& link : document.links) {
+      ++totals_.verdict_counts[link.verdict];
+      distinct_urls_.insert(link.normalized.empty() ? link.url
+                                                    : link.normalized);
+      widths_.Widen(link);
+    }
+    totals_.link_count += static_cast<int64_t>(document.links.size());
+    totals_.url_count = static_cast<int64_t>(distinct_urls_.size());
+    return Status::Ok();
+  }
+  Status Unlinked(const ReportLink& link) override {
+    ++totals_.unlinked;
+    ++totals_.verdict_counts[link.verdict];
+    widths_.Widen(link);
+    return Status::Ok();
+  }
+  const ReportTotals& totals() const { return totals_; }
+  const ColumnWidths& widths() const { return widths_; }
+
+ private:
+  ReportTotals totals_;
+  ColumnWidths widths_;
+  std::set<std::string> distinct_urls_;
+};
+
+}  // namespace
+
+bool TotalsHaveDeadLinks(const ReportTotals& totals) {
+  for (const auto& [verdict, count] : totals.verdict_counts) {
+    if (count > 0 && IsDeadVerdict(verdict)) return true;
+  }
+  return false;
+}
+
+Result<bool> WriteReport(Manifest& manifest, const Config& config,
+                         int64_t now_unix, ReportFormat format,
+                         const ReportWriteFn& write) {
+  if (format == ReportFormat::kHtml) {  // one page, built whole
+    Result<Report> report = BuildReport(manifest, config, now_unix);
+    if (!report.ok()) return report.status();
+    ROTGUARD_RETURN_IF_ERROR(write(RenderReportHtml(*report)));
+    return ReportHasDeadLinks(*report);
+  }
+  // Two walks: the head (counts, column widths) comes before the links.
+  TotalsCounter counter(now_unix);
+  ROTGUARD_RETURN_IF_ERROR(
+      WalkReport(manifest, config, ReportDetail::kHealth, counter));
+  std::unique_ptr<StreamRenderer> renderer =
+      MakeRenderer(format, write, counter.widths());
+  renderer->Begin(counter.totals());
+  ROTGUARD_RETURN_IF_ERROR(
+      WalkReport(manifest, config, ReportDetail::kFull, *renderer));
+  ROTGUARD_RETURN_IF_ERROR(renderer->Finish());
+  return TotalsHaveDeadLinks(counter.totals());
+}
+
+std::string RenderReportTable(const Report& report) {
+  return RenderInMemory(report, ReportFormat::kTable);
 }
 
 std::string RenderReportCsv(const Report& report) {
-  std::string out;
-  AppendCsvRow(
-      {"document", "title", "line", "col", "kind", "written", "url", "verdict",
-       "failure_class", "consecutive_failures", "last_ok", "final_url", "group",
-       "warc_file", "warc_offset", "captured_at", "captured_url"},
-      &out);
-  for (const ReportDocument& document : report.documents) {
-    for (const ReportLink& link : document.links) {
-      AppendCsvRow(CsvRow(&document, link), &out);
-    }
-  }
-  for (const ReportLink& link : report.unlinked) {
-    AppendCsvRow(CsvRow(nullptr, link), &out);
-  }
-  return out;
+  return RenderInMemory(report, ReportFormat::kCsv);
 }
 
 std::string RenderReportJson(const Report& report) {
-  nlohmann::ordered_json json;
-  json["generated"] = FormatUnixUtc(report.generated_unix);
-  nlohmann::ordered_json verdicts = nlohmann::ordered_json::object();
-  for (const std::string& verdict : VerdictsInOrder(report)) {
-    verdicts[verdict] = VerdictCount(report, verdict);
-  }
-  json["summary"] = {{"documents", report.documents.size()},
-                     {"links", report.link_count},
-                     {"urls", report.url_count},
-                     {"dead", ReportHasDeadLinks(report)},
-                     {"verdicts", verdicts}};
-  nlohmann::ordered_json documents = nlohmann::ordered_json::array();
-  for (const ReportDocument& document : report.documents) {
-    nlohmann::ordered_json links = nlohmann::ordered_json::array();
-    for (const ReportLink& link : document.links)
-      links.push_back(LinkJson(link));
-    documents.push_back({{"path", document.path},
-                         {"title", document.title},
-                         {"date", document.date},
-                         {"links", links}});
-  }
-  json["documents"] = documents;
-  nlohmann::ordered_json unlinked = nlohmann::ordered_json::array();
-  for (const ReportLink& link : report.unlinked)
-    unlinked.push_back(LinkJson(link));
-  json["unlinked"] = unlinked;
-  return json.dump(2) + "\n";
+  return RenderInMemory(report, ReportFormat::kJson);
 }
 
 }  // namespace rotguard

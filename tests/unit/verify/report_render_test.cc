@@ -5,6 +5,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "rotguard/manifest.h"
@@ -56,6 +57,20 @@ CaptureRow Capture(const std::string& url, int status, int64_t offset,
   capture.record_id = "<urn:uuid:" + std::to_string(offset) + ">";
   capture.payload_sha1 = "SHA" + std::to_string(offset);
   return capture;
+}
+
+// What WriteReport streams, gathered.
+std::string Streamed(Manifest& manifest, ReportFormat format,
+                     bool* dead = nullptr) {
+  std::string text;
+  const ReportWriteFn append = [&text](std::string_view bytes) {
+    text += bytes;
+    return Status::Ok();
+  };
+  Result<bool> result = WriteReport(manifest, Config{}, kNow, format, append);
+  EXPECT_TRUE(result.ok()) << result.status().message();
+  if (dead != nullptr) *dead = result.ok() && *result;
+  return text;
 }
 
 // Two posts: a gone link with an old good copy, a bit.ly link whose
@@ -530,6 +545,65 @@ TEST_F(ReportTest, HtmlEscapesTextFromPosts) {
   EXPECT_NE(
       html.find("rotguard extract &#39;https://news.example.com/abc&#39;"),
       std::string::npos);
+}
+
+TEST_F(ReportTest, StreamedReportIsByteIdenticalToTheBuiltOneInEveryFormat) {
+  const Report built = Build();
+  for (ReportFormat format : {ReportFormat::kTable, ReportFormat::kJson,
+                              ReportFormat::kCsv, ReportFormat::kHtml}) {
+    bool dead = false;
+    EXPECT_EQ(Streamed(*manifest_, format, &dead), RenderReport(built, format))
+        << static_cast<int>(format);
+    EXPECT_TRUE(dead);
+  }
+}
+
+TEST_F(ReportTest, StreamedReportStopsAtTheFirstFailedWrite) {
+  int writes = 0;
+  const ReportWriteFn failing = [&writes](std::string_view) {
+    ++writes;
+    return Status::IOError("disk full");
+  };
+  Result<bool> result =
+      WriteReport(*manifest_, Config{}, kNow, ReportFormat::kJson, failing);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().message(), "disk full");
+  EXPECT_EQ(writes, 1);
+}
+
+// A store without posts, streamed from the captured-URL cursor: same
+// bytes as the built report, with chain ends, size variants next to each
+// other and captures of the same instant taken in file and offset order.
+TEST(ReportStoreTest, StreamedImportedStoreIsByteIdenticalToTheBuiltOne) {
+  TempDir dir;
+  auto manifest = OpenManifest(dir / "manifest.sqlite3");
+  ASSERT_TRUE(manifest.ok());
+  WarcFileRow file;
+  file.name = "imported/wget.warc.gz";
+  ASSERT_TRUE((*manifest)->AddWarcFile(file).ok());
+  std::vector<CaptureRow> captures = {
+      Capture("https://bit.ly/x", 301, 0, kCaptureUs),
+      Capture("https://example.com/x", 200, 100, kCaptureUs + 1),
+      Capture("https://1.bp.blogspot.com/-x/AAA/s320/a.jpg", 200, 200,
+              kCaptureUs),
+      Capture("https://1.bp.blogspot.com/-x/AAA/s1600/a.jpg", 200, 300,
+              kCaptureUs),
+      Capture("https://example.com/same", 404, 500, kCaptureUs),
+      Capture("https://example.com/same", 200, 400, kCaptureUs)};
+  captures[0].chain_id = captures[1].chain_id = "c1";
+  captures[1].hop_index = 1;
+  for (CaptureRow& capture : captures) capture.warc_file = file.name;
+  ASSERT_TRUE((*manifest)->AddCaptures(captures).ok());
+  auto built = BuildReport(**manifest, Config{}, kNow);
+  ASSERT_TRUE(built.ok());
+  ASSERT_EQ(built->unlinked.size(), 5u);
+  EXPECT_EQ(built->unlinked[2].url, "https://bit.ly/x");
+  EXPECT_EQ(built->unlinked[2].final_url, "https://example.com/x");
+  for (ReportFormat format : {ReportFormat::kTable, ReportFormat::kJson,
+                              ReportFormat::kCsv, ReportFormat::kHtml}) {
+    EXPECT_EQ(Streamed(**manifest, format), RenderReport(*built, format))
+        << static_cast<int>(format);
+  }
 }
 
 TEST(ReportStoreTest, ImportedStoreWithoutPostsListsItsCapturedUrls) {
