@@ -33,6 +33,10 @@ std::vector<std::string> Fields(std::string_view bytes, size_t count) {
   }
   fields.emplace_back(bytes);
   fields.resize(count);
+  // A WARC or ARC header value cannot hold a LF (it ends the header line),
+  // so no record can give one to an index line; warcio, like rotguard,
+  // keeps an unparsable URL as its own SURT key.
+  for (std::string& field : fields) std::erase(field, '\n');
   return fields;
 }
 
