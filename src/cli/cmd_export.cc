@@ -63,7 +63,9 @@ void WriteIndex(Store& store, CdxFormat format, const std::string& path) {
     }
     return;
   }
-  Result<AtomicFile> file = AtomicFile::Create(path);
+  // As curl -o: an existing device or FIFO (/dev/null) is written in
+  // place, never replaced by a regular file; a link's target is written.
+  Result<OutputFile> file = OutputFile::Open(path, SymlinkPolicy::kFollow);
   if (!file.ok()) throw CliError(kExitIoError, file.status().message());
   Status status = WriteCdxIndex(
       store.manifest(), store.warc_dir(), format, temp_dir,

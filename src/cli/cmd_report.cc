@@ -50,15 +50,17 @@ int64_t NowUnix() {
       .count();
 }
 
-// Writes the report as it is rendered: to stdout, or to a temporary next
-// to `path` renamed over it once complete (a failed report leaves the old
-// file as it was). A manifest error names the manifest; an output error
-// stands alone, as it did when the report was written in one piece.
+// Writes the report as it is rendered: to stdout, or through OutputFile:
+// a regular file to a temporary next to `path` renamed over it once
+// complete (a failed report leaves the old file as it was), a device or
+// FIFO (/dev/null) in place, a symbolic link's target. A manifest error names
+// the manifest; an output error stands alone, as it did when the report was
+// written in one piece.
 Result<bool> WriteReportTo(Store& store, ReportFormat format,
                            const std::string& path) {
-  std::optional<AtomicFile> file;
+  std::optional<OutputFile> file;
   if (!path.empty() && path != "-") {
-    Result<AtomicFile> created = AtomicFile::Create(path);
+    Result<OutputFile> created = OutputFile::Open(path, SymlinkPolicy::kFollow);
     if (!created.ok()) return created.status();
     file.emplace(std::move(*created));
   }

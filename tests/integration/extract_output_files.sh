@@ -24,9 +24,25 @@ mkfifo "$WORK/fifo"
 cat "$WORK/fifo" >"$WORK/from_fifo" &
 reader=$!
 expect_exit 0 "$ROTGUARD" --store "$STORE" extract -o "$WORK/fifo" "$URL"
-wait "$reader"
+wait "$reader" || true
 [ -p "$WORK/fifo" ] || fail "the FIFO was replaced"
 expect_contains "$WORK/from_fifo" "body { font-family: serif; }"
+
+# export --cdxj and report -o follow the same rule (a FIFO stands in for
+# /dev/null, which a regression here would replace for every later test).
+mkfifo "$WORK/fifo2"
+timeout 10 cat "$WORK/fifo2" >"$WORK/cdxj_from_fifo" &
+reader=$!
+expect_exit 0 "$ROTGUARD" --store "$STORE" export --cdxj "$WORK/fifo2"
+wait "$reader" || true
+[ -p "$WORK/fifo2" ] || fail "export --cdxj replaced the FIFO"
+expect_contains "$WORK/cdxj_from_fifo" '{"url":"https://example.com/style.css"'
+timeout 10 cat "$WORK/fifo2" >"$WORK/report_from_fifo" &
+reader=$!
+expect_exit 0 "$ROTGUARD" --store "$STORE" report -o "$WORK/fifo2"
+wait "$reader" || true
+[ -p "$WORK/fifo2" ] || fail "report -o replaced the FIFO"
+[ -s "$WORK/report_from_fifo" ] || fail "report -o wrote nothing into the FIFO"
 
 # A symbolic link is refused and its target left alone.
 echo precious >"$WORK/target"
