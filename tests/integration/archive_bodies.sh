@@ -15,7 +15,7 @@ BIG=https://scenarios.example.org/big/67108864
 expect_sql "SELECT http_status, truncated, payload_length FROM captures WHERE url = '$BIG'" "200|0|67108864"
 rss_kb=$(sed -n 's/^\tMaximum resident set size (kbytes): //p' "$WORK/time.txt")
 echo "64 MiB body: peak RSS ${rss_kb} KiB"
-if ldd "$ROTGUARD" 2>/dev/null | grep -q 'libasan\|libtsan'; then
+if sanitizer_build; then
   echo "sanitizer build: RSS bound not checked"
 else
   [ "$rss_kb" -lt 49152 ] || fail "peak RSS $rss_kb KiB for a 64 MiB body (want < 48 MiB)"

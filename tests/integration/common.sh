@@ -23,3 +23,12 @@ expect_exit() {
 expect_contains() {  # FILE TEXT
   grep -qF -- "$2" "$1" || { cat "$1" >&2; fail "$1 lacks '$2'"; }
 }
+
+# True for an ASan or TSan build, whose shadow memory and allocator
+# quarantine make peak RSS say nothing about the code. Not `ldd | grep -q`:
+# under pipefail grep's early exit can fail the pipeline with SIGPIPE.
+sanitizer_build() {
+  local libs
+  libs=$(ldd "$ROTGUARD" 2>/dev/null || true)
+  [[ $libs == *libasan* || $libs == *libtsan* ]]
+}

@@ -27,7 +27,7 @@ export_peak() {
 small=$(export_peak 10000)
 large=$(export_peak 50000)
 echo "export --cdxj peak RSS: 10,000 records ${small} KiB, 50,000 records ${large} KiB"
-if ldd "$ROTGUARD" 2>/dev/null | grep -q 'libasan\|libtsan'; then
+if sanitizer_build; then
   echo "sanitizer build: RSS bounds not checked"
 else
   [ "$large" -lt 65536 ] || fail "export of 50,000 records: peak RSS $large KiB (want < 64 MiB)"

@@ -32,7 +32,7 @@ labels=(import verify "verify --quick" "verify --deep")
 for i in 0 1 2 3; do
   echo "${labels[$i]} peak RSS: 10,000 records ${small[$i]} KiB, 50,000 records ${large[$i]} KiB"
 done
-if ldd "$ROTGUARD" 2>/dev/null | grep -q 'libasan\|libtsan'; then
+if sanitizer_build; then
   echo "sanitizer build: RSS bounds not checked"
 else
   for i in 0 1 2 3; do

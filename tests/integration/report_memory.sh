@@ -37,7 +37,7 @@ PY
 small=$(report_peak 10000)
 large=$(report_peak 50000)
 echo "report --json peak RSS: 10,000 records ${small} KiB, 50,000 records ${large} KiB"
-if ldd "$ROTGUARD" 2>/dev/null | grep -q 'libasan\|libtsan'; then
+if sanitizer_build; then
   echo "sanitizer build: RSS bounds not checked"
 else
   [ "$large" -lt 65536 ] || fail "report --json of 50,000 records: peak RSS $large KiB (want < 64 MiB)"
