@@ -33,11 +33,13 @@ measure() {
 # ("archive-small-http"), PEER the peer tool; TARGET is the issue's rule in
 # words ("ratio>=10, rss<=48"), MET is yes/no as the script judged it.
 # Appends a TSV line to $BENCH_SUMMARY when that is set; the ratio is
-# peer/rotguard (how many times faster rotguard is).
+# peer/rotguard (how many times faster rotguard is); PEER "-" (a row with
+# no peer, such as a memory bound) leaves it "-".
 summary() {
   [ -n "${BENCH_SUMMARY:-}" ] || return 0
   local row=$1 ours=$2 peer=$3 theirs=$4 rss=$5 target=$6 met=$7 ratio
-  ratio=$(echo "scale=2; $theirs / $ours" | bc -l)
+  ratio=-
+  [ "$peer" = - ] || ratio=$(echo "scale=2; $theirs / $ours" | bc -l)
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$row" "$ours" "$peer" \
     "$theirs" "$ratio" "$rss" "$target" "$met" >>"$BENCH_SUMMARY"
 }

@@ -21,6 +21,8 @@ RECORDS=${RECORDS:-1000000}
 WORK=$(mktemp -d /tmp/rotguard-bench-million.XXXXXX)
 trap '[ -n "${KEEP:-}" ] || rm -rf "$WORK"' EXIT
 STORE=$WORK/store/.rotguard
+# summary ROW ... (bench/lib.sh)
+. "$ROOT/bench/lib.sh"
 
 t0=$(date +%s.%N)
 python3 "$ROOT/tools/gen_tiny_warc.py" "$WORK/tiny.warc.gz" "$RECORDS"
@@ -55,5 +57,10 @@ echo
 echo "| command | peak RSS | wall |"
 echo "|---|---|---|"
 while IFS=$'\t' read -r label kib wall; do
-  printf '| %s | %.1f MiB | %s s |\n' "$label" "$(echo "$kib / 1024" | bc -l)" "$wall"
+  mib=$(printf '%.1f' "$(echo "$kib / 1024" | bc -l)")
+  printf '| %s | %s MiB | %s s |\n' "$label" "$mib" "$wall"
+  case $label in *floor*) continue ;; esac
+  met=no
+  [ "$(echo "$mib < 64" | bc -l)" = 1 ] && met=yes
+  summary "million: ${label#rotguard }" "$wall" - - "$mib" "rss<64 MiB at $RECORDS records" "$met"
 done <"$WORK/rows"
