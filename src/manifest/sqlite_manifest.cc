@@ -1,8 +1,10 @@
 #include "manifest/sqlite_manifest.h"
 
 #include <sqlite3.h>
+#include <stdlib.h>
 
 #include <chrono>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <utility>
 
@@ -281,14 +283,63 @@ Result<std::unique_ptr<SqliteManifest>> SqliteManifest::OpenReadOnly(
     const std::string& path) {
   Result<SqliteDb> db = SqliteDb::OpenImmutable(path);
   if (!db.ok()) return db.status();
-  std::unique_ptr<SqliteManifest> manifest(new SqliteManifest(std::move(*db)));
-  int version = manifest->SchemaVersion();
-  if (version != kSchemaVersion) {
+  Result<int64_t> version = db->QueryInt("PRAGMA user_version");
+  if (!version.ok()) return version.status();
+  if (*version > kSchemaVersion) {
     return Status::NotSupported(
-        path + ": schema version " + std::to_string(version) +
-        " cannot be migrated to " + std::to_string(kSchemaVersion) +
-        " on a read-only store; open it once with write access");
+        path + ": manifest schema version " + std::to_string(*version) +
+        " is newer than this rotguard understands (" +
+        std::to_string(kSchemaVersion) + "); upgrade rotguard");
   }
+  if (*version < 1) {
+    return Status::NotSupported(path +
+                                ": holds no rotguard manifest (schema "
+                                "version 0) and the store is read-only");
+  }
+  if (*version < kSchemaVersion) {
+    return OpenMigratedCopy(*db, static_cast<int>(*version));
+  }
+  return std::unique_ptr<SqliteManifest>(new SqliteManifest(std::move(*db)));
+}
+
+SqliteManifest::PrivateCopy::~PrivateCopy() {
+  if (dir_.empty()) return;
+  std::error_code ignored;  // a leftover temp file is not worth a failure
+  std::filesystem::remove_all(dir_, ignored);
+}
+
+// An older store on a read-only filesystem (a backup, a mounted snapshot)
+// stays readable by a newer rotguard: VACUUM INTO works on a read-only
+// source and writes a consistent copy, which is migrated like any store.
+// Costs one copy of the manifest in the temp directory per command.
+Result<std::unique_ptr<SqliteManifest>> SqliteManifest::OpenMigratedCopy(
+    SqliteDb& source, int version) {
+  std::error_code ec;
+  std::filesystem::path tmp = std::filesystem::temp_directory_path(ec);
+  if (ec) tmp = "/tmp";
+  std::string pattern = (tmp / "rotguard-manifest-XXXXXX").string();
+  if (mkdtemp(pattern.data()) == nullptr) {
+    return Status::IOError(pattern +
+                           ": cannot create a directory for a "
+                           "migrated copy of " +
+                           source.path());
+  }
+  PrivateCopy copy{std::filesystem::path(pattern)};
+  std::string copy_path = pattern + "/manifest.sqlite3";
+  Result<Statement> vacuum = source.Prepare("VACUUM INTO ?1");
+  if (!vacuum.ok()) return vacuum.status();
+  Result<bool> row = vacuum->Bind(1, copy_path).Step();
+  if (!row.ok()) {
+    return Status::IOError(
+        source.path() + ": schema version " + std::to_string(version) +
+        " on a read-only store, and copying it to " + copy_path +
+        " for migration failed: " + row.status().message());
+  }
+  Result<SqliteDb> db = SqliteDb::Open(copy_path);
+  if (!db.ok()) return db.status();
+  std::unique_ptr<SqliteManifest> manifest(
+      new SqliteManifest(std::move(copy), std::move(*db)));
+  ROTGUARD_RETURN_IF_ERROR(MigrateSchema(manifest->db_));
   return manifest;
 }
 

@@ -3,6 +3,7 @@
 #ifndef ROTGUARD_MANIFEST_SQLITE_MANIFEST_H_
 #define ROTGUARD_MANIFEST_SQLITE_MANIFEST_H_
 
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <optional>
@@ -19,8 +20,9 @@ class SqliteManifest final : public Manifest {
   // Opens or creates the database at `path` and migrates it to the
   // current schema.
   static Result<std::unique_ptr<SqliteManifest>> Open(const std::string& path);
-  // SqliteDb::OpenImmutable; a schema older than this build's is
-  // NotSupported (migrating needs a writable store).
+  // SqliteDb::OpenImmutable. A schema older than this build's cannot be
+  // migrated in place, so a private copy in the temp directory is (VACUUM
+  // INTO, then the migrations) and read instead; it is removed on close.
   static Result<std::unique_ptr<SqliteManifest>> OpenReadOnly(
       const std::string& path);
 
@@ -91,7 +93,27 @@ class SqliteManifest final : public Manifest {
 
  private:
   class SqliteWarcFileWriter;
+  // Removes a private migrated copy's directory; declared before db_ so
+  // that the connection closes first.
+  class PrivateCopy {
+   public:
+    PrivateCopy() = default;
+    explicit PrivateCopy(std::filesystem::path dir) : dir_(std::move(dir)) {}
+    PrivateCopy(PrivateCopy&& other) noexcept : dir_(std::move(other.dir_)) {
+      other.dir_.clear();
+    }
+    PrivateCopy& operator=(PrivateCopy&&) = delete;
+    ~PrivateCopy();
+
+   private:
+    std::filesystem::path dir_;
+  };
+
   explicit SqliteManifest(SqliteDb db) : db_(std::move(db)) {}
+  SqliteManifest(PrivateCopy copy, SqliteDb db)
+      : private_copy_(std::move(copy)), db_(std::move(db)) {}
+  static Result<std::unique_ptr<SqliteManifest>> OpenMigratedCopy(
+      SqliteDb& source, int version);
 
   // Helpers that run inside a caller's transaction.
   Result<bool> ApplyScan(const DocumentRow& doc,
@@ -107,6 +129,7 @@ class SqliteManifest final : public Manifest {
                                                   const std::string& arg);
   Status ExpectOneRowChanged(const std::string& what);
 
+  PrivateCopy private_copy_;
   SqliteDb db_;
 };
 

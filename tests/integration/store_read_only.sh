@@ -2,7 +2,9 @@
 # A store on a read-only mount: verify, report, extract and export work
 # (shared lock on a read-only descriptor, no log written, the manifest
 # read as an immutable file) and say once that the store is read-only;
-# archive, which must write, still fails with exit 5. The mount is made
+# archive, which must write, still fails with exit 5. A store made by an
+# older rotguard (schema 3 here) is read through a migrated private copy
+# in TMPDIR, which is gone afterwards. The mount is made
 # in a private mount namespace (unshare -rm, else unshare -m as root), so
 # the test needs no mount on the host; skipped when neither works.
 source "$(dirname "$0")/common.sh"
@@ -40,17 +42,21 @@ step archive "$ROTGUARD" --store "$S" archive "$WORK/ro/content"
 exit 0
 SH
 export WORK ROTGUARD
-rc=0
-unshare -rm bash "$WORK/inner.sh" 2>"$WORK/unshare.err" || rc=$?
-if [ "$rc" -ne 0 ]; then
-  rc=0
-  unshare -m bash "$WORK/inner.sh" 2>>"$WORK/unshare.err" || rc=$?
-fi
-if [ "$rc" -ne 0 ]; then
-  cat "$WORK/unshare.err" >&2
-  echo "cannot make a read-only bind mount here (unshare -rm / -m, rc $rc): skipped"
-  exit 125
-fi
+# in_read_only_mount: runs inner.sh in a private mount namespace.
+in_read_only_mount() {
+  local rc=0
+  unshare -rm bash "$WORK/inner.sh" 2>"$WORK/unshare.err" || rc=$?
+  if [ "$rc" -ne 0 ]; then
+    rc=0
+    unshare -m bash "$WORK/inner.sh" 2>>"$WORK/unshare.err" || rc=$?
+  fi
+  if [ "$rc" -ne 0 ]; then
+    cat "$WORK/unshare.err" >&2
+    echo "cannot make a read-only bind mount here (unshare -rm / -m, rc $rc): skipped"
+    exit 125
+  fi
+}
+in_read_only_mount
 
 R="$WORK/results"
 for step in verify report report_json extract export; do
@@ -64,4 +70,27 @@ expect_contains "$R/index.cdxj" "com,example)/style.css"
 [ "$(cat "$R/archive.code")" = 5 ] || { cat "$R/archive.err" >&2; fail "archive exited $(cat "$R/archive.code") on a read-only store, want 5"; }
 after=$(cd "$WORK/site" && find . -printf '%p %s %T@\n' | sort)
 [ "$before" = "$after" ] || fail "the read-only store changed"
+
+# The same store as schema 3 left it (before the chain index of schema 4).
+python3 - "$WORK/site/.rotguard/manifest.sqlite3" <<'PY' || fail "cannot make a schema-3 manifest"
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("DROP INDEX captures_chain")
+db.execute("PRAGMA user_version = 3")
+db.commit()
+db.execute("PRAGMA journal_mode = DELETE")
+db.close()
+PY
+before=$(cd "$WORK/site" && find . -printf '%p %s %T@\n' | sort)
+mkdir -p "$WORK/tmp"
+export TMPDIR=$WORK/tmp
+in_read_only_mount
+for step in verify report; do
+  [ "$(cat "$R/$step.code")" = 0 ] || { cat "$R/$step.out" "$R/$step.err" >&2; fail "$step exited $(cat "$R/$step.code") on a read-only schema-3 store"; }
+done
+expect_contains "$R/verify.out" "0 findings"
+expect_contains "$R/report.out" "https://example.com/style.css"
+after=$(cd "$WORK/site" && find . -printf '%p %s %T@\n' | sort)
+[ "$before" = "$after" ] || fail "the read-only schema-3 store changed"
+[ -z "$(ls -A "$WORK/tmp")" ] || fail "the migrated copy outlived its run: $(ls -A "$WORK/tmp")"
 echo ok

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <string>
@@ -190,6 +192,49 @@ TEST(SqliteManifestTest, Version1DatabaseIsMigratedAndKeepsItsRows) {
   EXPECT_EQ((*url)->verdict, "gone");
   EXPECT_EQ((*url)->failure_class, "");  // the column migration 2 added
   EXPECT_TRUE(manifest->AddWarcFile(MakeWarcFile("a.warc.gz")).ok());
+}
+
+// A read-only store (backup, snapshot) made by an older rotguard must stay
+// readable: the manifest is migrated in a private temporary copy, the
+// store's file is left as it was, and the copy goes when the manifest does.
+TEST(SqliteManifestTest,
+     OlderSchemaOnAReadOnlyStoreIsReadThroughAMigratedCopy) {
+  TempDir dir;
+  std::filesystem::create_directory(dir / "tmp");
+  const char* old_tmpdir = std::getenv("TMPDIR");
+  std::string saved = old_tmpdir ? old_tmpdir : "";
+  setenv("TMPDIR", (dir / "tmp").c_str(), 1);
+  {
+    Result<SqliteDb> db = SqliteDb::Open(dir / "m.sqlite3");
+    ASSERT_TRUE(db.ok()) << db.status().message();
+    ASSERT_TRUE(MigrateSchema(*db, 1).ok());
+    ASSERT_TRUE(db->Exec("INSERT INTO documents (id, path, sha256, draft, "
+                         "last_scanned) VALUES (7, 'post.md', 'ab', 0, 5);")
+                    .ok());
+  }
+  {
+    Result<std::unique_ptr<Manifest>> manifest =
+        OpenManifestReadOnly(dir / "m.sqlite3");
+    ASSERT_TRUE(manifest.ok()) << manifest.status().message();
+    EXPECT_EQ((*manifest)->SchemaVersion(), kSchemaVersion);
+    Result<std::optional<DocumentRow>> doc =
+        (*manifest)->FindDocument("post.md");
+    ASSERT_TRUE(doc.ok());
+    ASSERT_TRUE(doc->has_value());
+    EXPECT_EQ((*doc)->sha256, "ab");
+    EXPECT_FALSE(std::filesystem::is_empty(dir / "tmp"));
+  }
+  EXPECT_TRUE(std::filesystem::is_empty(dir / "tmp"));
+  Result<SqliteDb> original = SqliteDb::OpenImmutable(dir / "m.sqlite3");
+  ASSERT_TRUE(original.ok());
+  Result<int64_t> version = original->QueryInt("PRAGMA user_version");
+  ASSERT_TRUE(version.ok());
+  EXPECT_EQ(*version, 1);
+  if (old_tmpdir) {
+    setenv("TMPDIR", saved.c_str(), 1);
+  } else {
+    unsetenv("TMPDIR");
+  }
 }
 
 TEST(SqliteManifestTest, NewerSchemaVersionIsRefusedAndLeftAlone) {
