@@ -6,6 +6,7 @@
 #include <iostream>
 #include <string_view>
 
+#include "cli/app.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/output.h"
@@ -56,15 +57,12 @@ int RunApp(CLI::App& app, int argc, char** argv, const CommandResult& result) {
 
 }  // namespace
 
-int RotguardMain(int argc, char** argv) {
-  CLI::App app{"rotguard: keeps the web your posts link to from rotting away",
-               "rotguard"};
+void BuildApp(CLI::App& app, GlobalOptions& global, CommandResult& result) {
+  app.description(kAppDescription);
+  app.name("rotguard");
   app.footer(kExitCodeHelp);
   app.require_subcommand(1);
   app.fallthrough();
-
-  GlobalOptions global;
-  CommandResult result;
   AddGlobalOptions(app, global);
   // One line per command; each lives in cmd_<name>.cc.
   AddInitCommand(app, global, result);
@@ -78,6 +76,13 @@ int RotguardMain(int argc, char** argv) {
   AddExportCommand(app, global, result);
   AddExtractCommand(app, global, result);
   AddRestoreCommand(app, global, result);
+}
+
+int RotguardMain(int argc, char** argv) {
+  CLI::App app;
+  GlobalOptions global;
+  CommandResult result;
+  BuildApp(app, global, result);
 
   // The one top-level handler: commands throw, this prints once.
   try {
