@@ -2,7 +2,8 @@
 # The README's test command: installs what is missing, then builds with
 # warnings as errors and runs every test, then runs the unit and integration
 # tests again under AddressSanitizer + UBSan, and the archive pipeline's
-# tests under ThreadSanitizer.
+# tests under ThreadSanitizer; last, the Release .deb is built, installed
+# with apt, and the demo is run against the installed binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/install-deps.sh
@@ -48,4 +49,6 @@ cmake --build build/tsan -j "$JOBS" --target rotguard rotguard_unit_tests
 TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
   ctest --test-dir build/tsan --output-on-failure -j "$JOBS" \
   -R '^(ArchivePipeline|WarcWriter|WarcBody|WorkerPool|WorkQueue|WriterPool|Committer|RollingFile|FaultSweep)|^integration\.(archive_|http_case\.)'
+echo "== Debian package (cpack -G DEB, apt-get install, the demo against /usr/bin/rotguard) =="
+bash tests/package/deb_install.sh build/pkg
 echo "all tests passed"
