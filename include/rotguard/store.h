@@ -39,6 +39,9 @@ struct StoreOptions {
   bool log_to_file = true;
   // Log level: 0 info, 1 debug, 2+ trace, negative warnings only.
   int verbosity = 0;
+  // Log lines as text ("TIME [PID] LEVEL: MESSAGE") or as JSON Lines
+  // ({"time","pid","level","msg"}) for log shippers (`--log-format`).
+  bool log_json = false;
   // Take the lock and load the configuration but leave the manifest
   // closed, so a missing, empty or damaged one is no error (`repair
   // --rebuild-manifest` replaces it). manifest() must not be called.

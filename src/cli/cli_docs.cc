@@ -50,7 +50,8 @@ std::string Summary(std::string_view text) {
 }
 
 std::string AfterPrefix(std::string_view text, std::string_view prefix) {
-  if (text.substr(0, prefix.size()) == prefix) text.remove_prefix(prefix.size());
+  if (text.substr(0, prefix.size()) == prefix)
+    text.remove_prefix(prefix.size());
   return std::string(text);
 }
 

@@ -156,9 +156,7 @@ VerifyOptions OptionsFrom(const VerifyFlags& flags) {
 // WARC files are still checked (VerifyOptions::manifest_error).
 std::unique_ptr<Store> OpenForVerify(const GlobalOptions& global,
                                      VerifyOptions* options) {
-  StoreOptions store_options;
-  store_options.config_file = global.config;
-  store_options.verbosity = global.verbosity;
+  StoreOptions store_options = StoreOptionsOf(global);
   Result<std::unique_ptr<Store>> store =
       Store::Open(global.store, LockMode::kShared, store_options);
   if (store.ok()) {

@@ -16,6 +16,7 @@ struct GlobalOptions {
   std::string config;               // --config; empty: <store>/rotguard.toml
   int verbosity = 0;                // -v adds one, -q subtracts one
   bool json = false;                // --json machine output
+  bool log_json = false;            // --log-format json: the store log
 };
 
 // A command's callback stores its exit code here instead of exiting.

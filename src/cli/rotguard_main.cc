@@ -32,6 +32,15 @@ void AddGlobalOptions(CLI::App& app, GlobalOptions& global) {
       [&global](int64_t n) { global.verbosity -= static_cast<int>(n); },
       "less output");
   app.add_flag("--json", global.json, "machine-readable output (JSON Lines)");
+  app.add_option_function<std::string>(
+         "--log-format",
+         [&global](const std::string& format) {
+           global.log_json = format == "json";
+         },
+         "lines of <store>/logs/rotguard.log: text (default) or json (one "
+         "object per line: time, pid, level, msg)")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->envname("ROTGUARD_LOG_FORMAT");
 }
 
 // Messages name URLs and file names from WARCs and posts: escaped, so

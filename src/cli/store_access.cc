@@ -29,20 +29,17 @@ void PrintStoreNotes(const Store& store, const GlobalOptions& global) {
   }
 }
 
-namespace {
-
-StoreOptions OptionsOf(const GlobalOptions& global) {
+StoreOptions StoreOptionsOf(const GlobalOptions& global) {
   StoreOptions options;
   options.config_file = global.config;
   options.verbosity = global.verbosity;
+  options.log_json = global.log_json;
   return options;
 }
 
-}  // namespace
-
 std::unique_ptr<Store> OpenStoreOrThrow(const GlobalOptions& global,
                                         LockMode mode, StoreCreation creation) {
-  StoreOptions options = OptionsOf(global);
+  StoreOptions options = StoreOptionsOf(global);
   Result<std::unique_ptr<Store>> store =
       creation == StoreCreation::kCreate
           ? Store::OpenOrCreate(global.store, mode, options)
@@ -63,7 +60,7 @@ std::unique_ptr<Store> OpenStoreOrThrow(const GlobalOptions& global,
 
 std::unique_ptr<Store> OpenStoreWithoutManifestOrThrow(
     const GlobalOptions& global) {
-  StoreOptions options = OptionsOf(global);
+  StoreOptions options = StoreOptionsOf(global);
   options.open_manifest = false;
   Result<std::unique_ptr<Store>> store =
       Store::Open(global.store, LockMode::kExclusive, options);

@@ -20,6 +20,10 @@ enum class StoreCreation {
 // The exit code for a failure to create or open the store.
 int StoreExitCode(const Status& status);
 
+// The store options the global flags ask for (--config, -v/-q,
+// --log-format).
+StoreOptions StoreOptionsOf(const GlobalOptions& global);
+
 // Opens (or creates) the store named by --store with --config and the
 // verbosity applied; throws CliError with StoreExitCode() on failure.
 // "rotguard: note: ..." on stderr for each of the store's notes (how a

@@ -4,6 +4,7 @@
 #include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/spdlog.h>
 
+#include <nlohmann/json.hpp>
 #include <string_view>
 
 #include "util/terminal_text.h"
@@ -38,10 +39,40 @@ class SafeMessageFlag final : public spdlog::custom_flag_formatter {
   }
 };
 
+// %J : the message as the inside of a JSON string: quotes, backslashes
+// and control characters escaped, invalid UTF-8 replaced (U+FFFD), so each
+// line stays one valid JSON object whatever a URL or file name holds.
+class JsonMessageFlag final : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm& /*time*/,
+              spdlog::memory_buf_t& dest) override {
+    std::string quoted =
+        nlohmann::json(std::string(msg.payload.data(), msg.payload.size()))
+            .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    dest.append(quoted.data() + 1, quoted.data() + quoted.size() - 1);
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<JsonMessageFlag>();
+  }
+};
+
+std::unique_ptr<spdlog::formatter> LineFormatter(bool json) {
+  auto formatter = std::make_unique<spdlog::pattern_formatter>();
+  // Several runs share one file: the pid tells their lines apart.
+  if (json) {
+    formatter->add_flag<JsonMessageFlag>('J').set_pattern(
+        R"({"time":"%Y-%m-%dT%H:%M:%S.%e%z","pid":%P,"level":"%l","msg":"%J"})");
+  } else {
+    formatter->add_flag<SafeMessageFlag>('*').set_pattern(
+        "%Y-%m-%dT%H:%M:%S.%e%z [%P] %l: %*");
+  }
+  return formatter;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<StoreLogger>> StoreLogger::Install(
-    const std::filesystem::path& log_file, int verbosity) {
+    const std::filesystem::path& log_file, int verbosity, bool json) {
   std::shared_ptr<spdlog::sinks::rotating_file_sink_mt> sink;
   try {
     sink = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(
@@ -51,11 +82,7 @@ Result<std::unique_ptr<StoreLogger>> StoreLogger::Install(
                            ": cannot open the log: " + e.what());
   }
   auto logger = std::make_shared<spdlog::logger>("rotguard", std::move(sink));
-  // Several runs share one file: the pid tells their lines apart.
-  auto formatter = std::make_unique<spdlog::pattern_formatter>();
-  formatter->add_flag<SafeMessageFlag>('*').set_pattern(
-      "%Y-%m-%dT%H:%M:%S.%e%z [%P] %l: %*");
-  logger->set_formatter(std::move(formatter));
+  logger->set_formatter(LineFormatter(json));
   logger->set_level(LevelFor(verbosity));
   logger->flush_on(spdlog::level::info);
   spdlog::set_default_logger(logger);

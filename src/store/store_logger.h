@@ -18,10 +18,11 @@ namespace rotguard {
 class StoreLogger {
  public:
   // Rotates at 5 MiB, keeping 3 old files. `verbosity`: 0 info, 1 debug,
-  // 2+ trace, negative warnings only. IOError naming the file when it
-  // cannot be opened.
+  // 2+ trace, negative warnings only. `json`: one JSON object per line
+  // (time, pid, level, msg) instead of text. IOError naming the file when
+  // it cannot be opened.
   static Result<std::unique_ptr<StoreLogger>> Install(
-      const std::filesystem::path& log_file, int verbosity);
+      const std::filesystem::path& log_file, int verbosity, bool json = false);
 
   StoreLogger(const StoreLogger&) = delete;
   StoreLogger& operator=(const StoreLogger&) = delete;

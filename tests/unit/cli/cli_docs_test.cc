@@ -36,7 +36,8 @@ class SmallApp : public testing::Test {
 
 TEST_F(SmallApp, ManPageHasEveryVisibleCommandAndOptionAndNoHiddenOne) {
   std::string page = ManPage(app_, "1.2", "Long text.\n\nMore.");
-  EXPECT_NE(page.find(".TH ROTGUARD 1 \"\" \"rotguard 1.2\""), std::string::npos);
+  EXPECT_NE(page.find(".TH ROTGUARD 1 \"\" \"rotguard 1.2\""),
+            std::string::npos);
   EXPECT_NE(page.find("rotguard \\- does things"), std::string::npos);
   EXPECT_NE(page.find("Long text.\n.PP\nMore."), std::string::npos);
   EXPECT_NE(page.find(".SS \"scan\""), std::string::npos);

@@ -2,10 +2,12 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "store/file_lock.h"
@@ -255,6 +257,39 @@ TEST(StoreTest, OpenStoreLogsToItsRotatingLogFile) {
             std::string::npos)
       << log;
   EXPECT_NE(log.find("closing store"), std::string::npos) << log;
+}
+
+// --log-format json: every line one JSON object a log shipper can parse,
+// whatever the message holds (quotes, a newline, an ESC, invalid UTF-8).
+TEST(StoreTest, JsonLogLinesAreOneValidObjectEachWhateverTheMessage) {
+  TempDir dir;
+  fs::path root = dir.path() / "store";
+  ASSERT_TRUE(Store::Init(root).ok());
+  {
+    StoreOptions options;
+    options.log_json = true;
+    Result<std::unique_ptr<Store>> store =
+        Store::Open(root, LockMode::kExclusive, options);
+    ASSERT_TRUE(store.ok()) << store.status().message();
+    spdlog::warn("fetch of \"https://x.test/a\nb\x1b[31m\xff\" failed");
+  }
+  std::ifstream log(root / "logs" / "rotguard.log");
+  std::string line;
+  int lines = 0;
+  bool saw_warning = false;
+  while (std::getline(log, line)) {
+    ++lines;
+    nlohmann::json object = nlohmann::json::parse(line);  // throws if not
+    EXPECT_TRUE(object["time"].is_string());
+    EXPECT_TRUE(object["pid"].is_number_integer());
+    if (object["level"] == "warning") {
+      saw_warning = true;
+      EXPECT_EQ(object["msg"],
+                "fetch of \"https://x.test/a\nb\x1b[31m\xef\xbf\xbd\" failed");
+    }
+  }
+  EXPECT_GE(lines, 3);  // opened, the warning, closing
+  EXPECT_TRUE(saw_warning);
 }
 
 // open(2) as on a read-only filesystem: any open that could write fails
