@@ -180,7 +180,7 @@ run_one() {
       "$RG" --store "$dir/store" init >/dev/null
       # shellcheck disable=SC2086  # RG_FLAGS is a list of flags
       measure "$name" "$dir" "$RG" --store store --json archive -i "$list" \
-        --stats --allow-private $RG_FLAGS "${ca[@]}"
+        $RG_STATS --allow-private $RG_FLAGS "${ca[@]}"
       local failed due
       failed=$(grep -o '"failed":[0-9]*' "$WORK/runs/$name.out" | cut -d: -f2)
       due=$(grep -o '"due":[0-9]*' "$WORK/runs/$name.out" | cut -d: -f2)
@@ -359,7 +359,10 @@ start_nginx
 write_lists http "$HTTP_PORT"
 write_lists https "$HTTPS_PORT"
 log "rotguard $("$RG" --version) at $RG (built $(date -u -r "$RG" +%FT%TZ)); repo HEAD $(git -C "$ROOT" rev-parse --short HEAD)"
-log "big bodies served as $BIG_TYPE; rotguard flags: $RG_FLAGS"
+# Older binaries (before issue #17) have no --stats.
+RG_STATS=""
+if "$RG" archive --help 2>/dev/null | grep -q -- '--stats'; then RG_STATS=--stats; fi
+log "big bodies served as $BIG_TYPE; rotguard flags: $RG_FLAGS $RG_STATS"
 log "nproc $(nproc); $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-); load $(cut -d' ' -f1-3 /proc/loadavg)"
 # Warm the page cache and nginx (open-file and TLS paths) before measuring.
 cat "$WORK"/www/small/* "$WORK"/www/big/* >/dev/null

@@ -69,11 +69,11 @@ Status WarcBody::Rep::SpillToDisk() {
   spool = std::move(fd).value();
   const std::string what = "spool file in " + dir.string();
   running.emplace();
-  CpuStageScope stage(CpuStage::kWrite);
+  CpuStageScope writing(CpuStage::kWrite);
   ROTGUARD_RETURN_IF_ERROR(WriteAll(spool.get(), memory, what));
   follower = std::make_unique<FileFollower>(
       spool.get(), what, 0, kHashStep, [this](std::string_view bytes) {
-        CpuStageScope stage(CpuStage::kDigests);
+        CpuStageScope hashing(CpuStage::kDigests);
         HashBytes(bytes);
       });
   follower->Advance(memory.size());

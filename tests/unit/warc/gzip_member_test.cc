@@ -188,17 +188,22 @@ TEST(GzipMemberTest, StreamedMemberInflatesToExactlyWhatWasFed) {
   }
 }
 
+// ISA-L (level 1) may hold a block's worth of input before it writes, so
+// the first sink call can come at Finish; either way it is the only one.
 TEST(GzipMemberTest, StreamedMemberStopsAtTheSinksFirstError) {
-  int calls = 0;
-  GzipMemberStream member(1024, [&](std::string_view) {
-    ++calls;
-    return Status::IOError("disk full");
-  });
-  ASSERT_TRUE(member.Init(1).ok());
-  Status status = member.Add(Noise(100000));
-  EXPECT_FALSE(status.ok());
-  EXPECT_EQ(status.message(), "disk full");
-  EXPECT_EQ(calls, 1);
+  for (int level : {1, 9}) {
+    int calls = 0;
+    GzipMemberStream member(1024, [&](std::string_view) {
+      ++calls;
+      return Status::IOError("disk full");
+    });
+    ASSERT_TRUE(member.Init(level).ok());
+    Status status = member.Add(Noise(100000));
+    if (status.ok()) status = member.Finish("");
+    EXPECT_FALSE(status.ok()) << "level " << level;
+    EXPECT_EQ(status.message(), "disk full");
+    EXPECT_EQ(calls, 1) << "level " << level;
+  }
 }
 
 }  // namespace
