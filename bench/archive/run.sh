@@ -359,9 +359,12 @@ start_nginx
 write_lists http "$HTTP_PORT"
 write_lists https "$HTTPS_PORT"
 log "rotguard $("$RG" --version) at $RG (built $(date -u -r "$RG" +%FT%TZ)); repo HEAD $(git -C "$ROOT" rev-parse --short HEAD)"
-# Older binaries (before issue #17) have no --stats.
+# Older binaries (before issue #17) have no --stats; NO_STATS=1 leaves it
+# off (to see what the accounting costs).
 RG_STATS=""
-if "$RG" archive --help 2>/dev/null | grep -q -- '--stats'; then RG_STATS=--stats; fi
+if [ -z "${NO_STATS:-}" ] && "$RG" archive --help 2>/dev/null | grep -q -- '--stats'; then
+  RG_STATS=--stats
+fi
 log "big bodies served as $BIG_TYPE; rotguard flags: $RG_FLAGS $RG_STATS"
 log "nproc $(nproc); $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-); load $(cut -d' ' -f1-3 /proc/loadavg)"
 # Warm the page cache and nginx (open-file and TLS paths) before measuring.
