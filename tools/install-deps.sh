@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   libcurl4-openssl-dev libssl-dev libsqlite3-dev libarchive-dev
-  libspdlog-dev libfmt-dev zlib1g-dev libdeflate-dev libcli11-dev
+  libspdlog-dev libfmt-dev zlib1g-dev libdeflate-dev libisal-dev libcli11-dev
   libtomlplusplus-dev nlohmann-json3-dev libgumbo-dev libmd4c-dev
   libmd4c-html0-dev libidn2-dev libgtest-dev libgmock-dev libbenchmark-dev
   wget curl openssl python3 sqlite3 clang-format

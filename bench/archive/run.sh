@@ -8,7 +8,14 @@
 #   curl --parallel --parallel-max 16   (to /dev/null: the network-side bound)
 # Wall time (median of REPS), CPU (user+sys) and peak RSS from /usr/bin/time
 # -v of the median run; every run is checked (exit status, URL count) so a
-# fast failure never passes for a fast success. Never part of CI or tests.
+# fast failure never passes for a fast success. rotguard runs with --stats:
+# its rows also give the CPU seconds of each stage (receive, compress,
+# digests, write, commit, other) from its --json summary. The big row's
+# floor (issue #17) is the larger of curl --parallel's time and the four
+# digests rotguard must take of its bytes (payload sha1 + sha256, block
+# sha1, the WARC file's sha256) at `openssl speed` rates over 2 cores.
+# Each row also goes to `summary` (bench/lib.sh) for bench/run.sh's table.
+# Never part of CI or tests.
 #
 #   bench/archive/run.sh                     # everything, Markdown on stdout
 #   SCHEMES=http ROWS="small" REPS=1 bench/archive/run.sh
@@ -23,6 +30,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=../lib.sh
+. "$ROOT/bench/lib.sh"  # summary(); its measure() is redefined below
 BUILD_DIR=${BUILD_DIR:-$ROOT/build-bench}
 RG=$BUILD_DIR/rotguard
 WORK=${WORK:-/tmp/rotguard-bench-archive}
@@ -142,9 +151,11 @@ measure() {
 }
 
 # run_one SCHEME ROW REP TOOL: one measured run, checked, appended to
-# $WORK/results.tsv (scheme row rep tool wall cpu rss rc ok warc_bytes load1).
+# $WORK/results.tsv (scheme row rep tool wall cpu rss rc ok warc_bytes load1
+# stages, the last rotguard's --stats seconds as name=s,...).
 run_one() {
   local scheme=$1 row=$2 rep=$3 tool=$4 list n name dir ok=0 warc=0 detail=""
+  local stages=-
   list="$WORK/$scheme-$row.txt"
   n=$(wc -l <"$list")
   name="$scheme-$row-$tool-$rep"
@@ -169,13 +180,16 @@ run_one() {
       "$RG" --store "$dir/store" init >/dev/null
       # shellcheck disable=SC2086  # RG_FLAGS is a list of flags
       measure "$name" "$dir" "$RG" --store store --json archive -i "$list" \
-        --allow-private $RG_FLAGS "${ca[@]}"
+        $RG_STATS --allow-private $RG_FLAGS "${ca[@]}"
       local failed due
       failed=$(grep -o '"failed":[0-9]*' "$WORK/runs/$name.out" | cut -d: -f2)
       due=$(grep -o '"due":[0-9]*' "$WORK/runs/$name.out" | cut -d: -f2)
       [ "$M_RC" = 0 ] && [ "${failed:-x}" = 0 ] && [ "${due:-x}" = "$n" ] && ok=1
       warc=$(cat "$dir"/store/warc/*.warc.gz | wc -c)
-      detail="due=$due failed=$failed"
+      stages=$(python3 -c 'import json, sys
+c = json.load(open(sys.argv[1])).get("cpu_seconds", {})
+print(",".join("%s=%.3f" % kv for kv in c.items()))' "$WORK/runs/$name.out" 2>/dev/null || true)
+      detail="due=$due failed=$failed cpu: $stages"
       ;;
     wget)
       [ "$scheme" = https ] && ca=(--ca-certificate="$WORK/ca/ca.pem")
@@ -191,24 +205,53 @@ run_one() {
   esac
   local load1
   load1=$(cut -d' ' -f1 /proc/loadavg)
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$scheme" "$row" \
-    "$rep" "$tool" "$M_WALL" "$M_CPU" "$M_RSS" "$M_RC" "$ok" "$warc" \
-    "$load1" >>"$WORK/results.tsv"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$scheme" \
+    "$row" "$rep" "$tool" "$M_WALL" "$M_CPU" "$M_RSS" "$M_RC" "$ok" "$warc" \
+    "$load1" "${stages:--}" >>"$WORK/results.tsv"
   log "$name: ${M_WALL}s cpu ${M_CPU}s rss ${M_RSS}KiB rc $M_RC ok $ok $detail load $load1"
   if [ "$ok" != 1 ]; then log "$name FAILED: see $WORK/runs/$name.err"; fi
   # Keep disk use bounded (a big-row WARC is 256 MiB); KEEP=1 keeps them.
   if [ -z "${KEEP:-}" ]; then rm -rf "$dir"; fi
 }
 
+# openssl_rate ALG: bytes per second of one core (OpenSSL's EVP, 16 KiB
+# blocks, CPU time as divisor, so load on the other core does not skew it).
+openssl_rate() {
+  openssl speed -mr -evp "$1" -bytes 16384 -seconds 1 2>/dev/null |
+    awk -F: '/^\+F:/ { print $4 }'
+}
+
+# The big row's floor (issue #17 target 2), in seconds: the four digests
+# of its bytes (2 x sha1, 2 x sha256) spread over 2 cores. Sets
+# DIGEST_FLOOR and prints how it was found.
+digest_floor() {
+  local sha1 sha256 bytes
+  sha1=$(openssl_rate sha1)
+  sha256=$(openssl_rate sha256)
+  bytes=$(cat "$WORK"/www/big/* | wc -c)
+  DIGEST_FLOOR=$(awk -v b="$bytes" -v s1="$sha1" -v s2="$sha256" \
+    'BEGIN { printf "%.3f", b * (2 / s1 + 2 / s2) / 2 }')
+  awk -v b="$bytes" -v s1="$sha1" -v s2="$sha256" -v f="$DIGEST_FLOOR" \
+    'BEGIN { printf "- digest floor, big row: openssl speed sha1 %.2f GB/s, " \
+      "sha256 %.2f GB/s; 2 x sha1 + 2 x sha256 of %.0f MB over 2 cores: " \
+      "%.3f s\n", s1 / 1e9, s2 / 1e9, b / 1e6, f }'
+}
+
+# Prints the Markdown table and the per-stage CPU of rotguard's rows, and
+# writes $WORK/summary.tsv (one line per row and scheme for summary()).
 summarize() {
-  python3 - "$WORK/results.tsv" <<'PY'
+  python3 - "$WORK/results.tsv" "$DIGEST_FLOOR" "$WORK/summary.tsv" <<'PY'
 import statistics, sys
 from collections import defaultdict
 runs = defaultdict(list)
 for line in open(sys.argv[1]):
-    s, row, rep, tool, wall, cpu, rss, rc, ok, warc, load = line.split("\t")
+    s, row, rep, tool, wall, cpu, rss, rc, ok, warc, load, stages = \
+        line.rstrip("\n").split("\t")
+    st = dict(kv.split("=") for kv in stages.split(",") if "=" in kv)
     runs[(row, s, tool)].append(dict(wall=float(wall), cpu=float(cpu),
-        rss=int(rss), ok=ok == "1", warc=int(warc), load=float(load)))
+        rss=int(rss), ok=ok == "1", warc=int(warc), load=float(load),
+        stages={k: float(v) for k, v in st.items()}))
+digest_floor = float(sys.argv[2])
 def median_run(rs):
     rs = sorted(rs, key=lambda r: r["wall"])
     return rs[(len(rs) - 1) // 2]
@@ -217,6 +260,7 @@ def median_run(rs):
 print("| row | scheme | tool | runs ok | median wall s | CPU s | peak RSS MiB"
       " | WARC MB | vs wget | vs curl | load (1 min) |")
 print("|---|---|---|---|---|---|---|---|---|---|---|")
+stage_rows, summary_rows = [], []
 for row in ("small", "big", "chains"):
     for s in ("http", "https"):
         med = {t: median_run(runs[(row, s, t)]) for t in ("rotguard", "wget", "curl")
@@ -235,7 +279,51 @@ for row in ("small", "big", "chains"):
                   % (row, s, t, sum(r["ok"] for r in rs), len(rs), m["wall"],
                      m["cpu"], m["rss"] / 1024, warc, vs_wget, vs_curl,
                      min(loads), max(loads)))
+        if "rotguard" not in med:
+            continue
+        rg = med["rotguard"]
+        if rg["stages"]:
+            stage_rows.append((row, s, rg))
+        rss = rg["rss"] / 1024
+        ok = all(r["ok"] for r in runs[(row, s, "rotguard")])
+        if row == "big":
+            floor = max(digest_floor, med["curl"]["wall"] if "curl" in med else 0)
+            met = ok and rg["wall"] <= 1.3 * floor and rss <= 32
+            summary_rows.append(("archive-big-" + s, rg["wall"], "floor", floor,
+                                 rss, "wall<=1.3*floor, rss<=32", met))
+            print("| big | %s | floor | - | %.3f | - | - | - | - | - | "
+                  "max(curl, digests %.3f s) |" % (s, floor, digest_floor))
+        elif "wget" in med:
+            w = med["wget"]
+            ratio = w["wall"] / rg["wall"]
+            if row == "small":
+                size_ok = rg["warc"] <= 1.05 * w["warc"]
+                met = ok and ratio >= 10 and size_ok and rss <= 48
+                target = "ratio>=10, warc<=1.05x wget, rss<=48"
+            else:
+                met = ok and ratio >= 5
+                target = "ratio>=5"
+            summary_rows.append(("archive-%s-%s" % (row, s), rg["wall"], "wget",
+                                 w["wall"], rss, target, met))
+if stage_rows:
+    names = ("receive", "compress", "digests", "write", "commit", "other", "total")
+    print()
+    print("rotguard CPU seconds per stage (archive --stats, the median run):")
+    print()
+    print("| row | scheme | " + " | ".join(names) + " |")
+    print("|---|---|" + "---|" * len(names))
+    for row, s, rg in stage_rows:
+        print("| %s | %s | " % (row, s) + " | ".join(
+            "%.3f" % rg["stages"].get(n, 0) for n in names) + " |")
+with open(sys.argv[3], "w") as out:
+    for r in summary_rows:
+        out.write("%s\t%.3f\t%s\t%.3f\t%.1f\t%s\t%s\n"
+                  % (r[0], r[1], r[2], r[3], r[4], r[5], "yes" if r[6] else "no"))
 PY
+  local row ours peer theirs rss target met
+  while IFS=$'\t' read -r row ours peer theirs rss target met; do
+    summary "$row" "$ours" "$peer" "$theirs" "$rss" "$target" "$met"
+  done <"$WORK/summary.tsv"
 }
 
 # The hashing floor of SPEC §11's "machine limit" column: one core reading
@@ -271,7 +359,13 @@ start_nginx
 write_lists http "$HTTP_PORT"
 write_lists https "$HTTPS_PORT"
 log "rotguard $("$RG" --version) at $RG (built $(date -u -r "$RG" +%FT%TZ)); repo HEAD $(git -C "$ROOT" rev-parse --short HEAD)"
-log "big bodies served as $BIG_TYPE; rotguard flags: $RG_FLAGS"
+# Older binaries (before issue #17) have no --stats; NO_STATS=1 leaves it
+# off (to see what the accounting costs).
+RG_STATS=""
+if [ -z "${NO_STATS:-}" ] && "$RG" archive --help 2>/dev/null | grep -q -- '--stats'; then
+  RG_STATS=--stats
+fi
+log "big bodies served as $BIG_TYPE; rotguard flags: $RG_FLAGS $RG_STATS"
 log "nproc $(nproc); $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-); load $(cut -d' ' -f1-3 /proc/loadavg)"
 # Warm the page cache and nginx (open-file and TLS paths) before measuring.
 cat "$WORK"/www/small/* "$WORK"/www/big/* >/dev/null
@@ -292,6 +386,8 @@ for rep in $(seq 1 "$REPS"); do
     done
   done
 done
+digest_floor >"$WORK/floor.txt"
 summarize
 echo
+cat "$WORK/floor.txt"
 hash_floor

@@ -4,6 +4,8 @@
 #include <string>
 #include <utility>
 
+#include "util/cpu_stages.h"
+
 namespace rotguard::archiver {
 namespace {
 
@@ -104,6 +106,7 @@ std::optional<CommitBatch> Committer::TakeBatch(bool only_if_due) {
 // One thread commits at a time (the commit thread, or the owner when it
 // does not run), so batches commit in the order they were taken.
 Status Committer::Commit(CommitBatch batch) {
+  CpuStageScope stage(CpuStage::kCommit);  // its WARC sync counts as write
   std::vector<WarcFileRow> opened;
   std::vector<RecordRow> warcinfo;
   std::vector<WarcFileSummary> closed;

@@ -50,6 +50,7 @@
 #include "rotguard/scan.h"
 #include "rotguard/url.h"
 #include "rotguard/warc_writer.h"
+#include "util/cpu_stages.h"
 #include "util/file.h"
 
 namespace rotguard {
@@ -750,6 +751,8 @@ Status Archiver::FetchWithWriters() {
   Status fetch_status = [&] {
     std::optional<DeadlineTimer> budget;
     StartBudgetTimer(&budget);
+    // Receive is this thread's CPU less the stages its callbacks enter.
+    CpuStageScope stage(CpuStage::kReceive);
     return fetcher_->Run(sink);
   }();
   FailWriter(writers.Close());

@@ -1,11 +1,15 @@
 // `rotguard archive PATH…|URL…`: scan posts, fetch what is due, write WARC
 // and the manifest (SPEC §3, §6, §13 "archive inputs and politeness flags",
 // "archive exit 2", "Store creation", "Locks").
+#include <fmt/format.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +18,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cli/commands.h"
@@ -27,6 +32,7 @@
 #include "rotguard/store.h"
 #include "rotguard/verify.h"
 #include "rotguard/warc_writer.h"
+#include "util/cpu_stages.h"
 #include "util/terminal_text.h"
 
 namespace rotguard::cli {
@@ -64,7 +70,10 @@ constexpr const char* kArchiveFooter =
     "requisites, requisites_dropped, originals, fetched, captures,\n"
     "revisits, records, failed, failed_by_class (object: class name ->\n"
     "count), failed_links, bytes, seconds, cancelled, budget_reached,\n"
-    "due_left, run_id, exit_code. --dry-run prints one line per\n"
+    "due_left, run_id, exit_code. --stats adds the CPU seconds of each\n"
+    "stage (receive, compress, digests, write, commit; other: the rest of\n"
+    "the process, total: all of it): a 'cpu:' line, or with --json a\n"
+    "cpu_seconds object. --dry-run prints one line per\n"
     "due URL ('due REASON KIND URL'; --json: a due_urls array of\n"
     "{url, normalized, kind, reason}) and fetches nothing. A progress line\n"
     "goes to stderr only when it is a terminal. SIGINT/SIGTERM stop the\n"
@@ -91,6 +100,7 @@ struct ArchiveFlags {
   bool allow_private = false;
   bool all = false;
   bool dry_run = false;
+  bool stats = false;
 };
 
 // The fetcher a signal handler cancels; null outside a fetch.
@@ -282,18 +292,67 @@ ArchiveOptions MakeArchiveOptions(const ArchiveFlags& flags,
   return options;
 }
 
+// --stats: the stages' CPU seconds (util/cpu_stages.h), then what the
+// process used besides them and in all (getrusage: every thread, ended
+// ones included).
+std::vector<std::pair<std::string, double>> CpuSecondsByStage() {
+  CpuStageSeconds stages = ReadCpuStages();
+  std::vector<std::pair<std::string, double>> out;
+  double staged = 0;
+  for (CpuStage stage :
+       {CpuStage::kReceive, CpuStage::kCompress, CpuStage::kDigests,
+        CpuStage::kWrite, CpuStage::kCommit}) {
+    double seconds = stages[static_cast<size_t>(stage)];
+    out.emplace_back(std::string(CpuStageName(stage)), seconds);
+    staged += seconds;
+  }
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto seconds_of = [](const timeval& tv) {
+    return static_cast<double>(tv.tv_sec) +
+           static_cast<double>(tv.tv_usec) / 1e6;
+  };
+  double total = seconds_of(usage.ru_utime) + seconds_of(usage.ru_stime);
+  out.emplace_back("other", std::max(0.0, total - staged));
+  out.emplace_back("total", total);
+  return out;
+}
+
+std::string CpuStatsLine(
+    const std::vector<std::pair<std::string, double>>& stages) {
+  std::string line = "cpu:";
+  for (const auto& [name, seconds] : stages) {
+    line += fmt::format(" {} {:.3f} s", name, seconds);
+  }
+  return line;
+}
+
 void PrintArchiveSummary(const ArchiveSummary& summary, int exit_code,
                          const ArchiveFlags& flags,
                          const GlobalOptions& global) {
+  std::vector<std::pair<std::string, double>> stages;
+  if (flags.stats) stages = CpuSecondsByStage();
   if (global.json) {
-    std::cout << SummaryJson(summary, exit_code, flags.dry_run).dump() << '\n';
-  } else if (flags.dry_run) {
+    nlohmann::ordered_json j = SummaryJson(summary, exit_code, flags.dry_run);
+    if (flags.stats) {
+      j["cpu_seconds"] = nlohmann::ordered_json::object();
+      for (const auto& [name, seconds] : stages) {
+        j["cpu_seconds"][name] = std::round(seconds * 1000) / 1000;
+      }
+    }
+    std::cout << j.dump() << '\n';
+    return;
+  }
+  if (flags.dry_run) {
     for (const DueUrl& due : summary.due_urls) {
       std::cout << "due " << DueReasonName(due.reason) << ' ' << due.kind << ' '
                 << TerminalSafe(due.url) << '\n';
     }
   } else if (global.verbosity >= 0) {
     std::cout << SummaryText(summary) << '\n';
+  }
+  if (flags.stats && global.verbosity >= 0) {
+    std::cout << CpuStatsLine(stages) << '\n';
   }
 }
 
@@ -334,6 +393,7 @@ int RunArchiveCommand(const ArchiveFlags& flags, const GlobalOptions& global) {
     fetcher = MakeCliFetcher({flags.resolve, flags.connect_to, flags.cacert},
                              options.config, *store);
   }
+  if (flags.stats) EnableCpuStages();
   Result<ArchiveSummary> summary = [&] {
     SignalGuard guard(fetcher.get());
     return RunArchive(*store, fetcher.get(), options);
@@ -402,6 +462,9 @@ void AddArchiveCommand(CLI::App& app, const GlobalOptions& global,
   command->add_flag("--all", flags->all, "fetch every URL, due or not");
   command->add_flag("--dry-run", flags->dry_run,
                     "print what is due; fetch and write nothing");
+  command->add_flag("--stats", flags->stats,
+                    "also print CPU seconds per stage (receive, compress, "
+                    "digests, write, commit)");
   command->callback([flags, &global, &result] {
     result.exit_code = RunArchiveCommand(*flags, global);
   });

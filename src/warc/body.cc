@@ -11,6 +11,7 @@
 #include <system_error>
 
 #include "rotguard/http_head.h"
+#include "util/cpu_stages.h"
 #include "util/file.h"
 #include "warc/format.h"
 
@@ -68,10 +69,13 @@ Status WarcBody::Rep::SpillToDisk() {
   spool = std::move(fd).value();
   const std::string what = "spool file in " + dir.string();
   running.emplace();
+  CpuStageScope writing(CpuStage::kWrite);
   ROTGUARD_RETURN_IF_ERROR(WriteAll(spool.get(), memory, what));
   follower = std::make_unique<FileFollower>(
-      spool.get(), what, 0, kHashStep,
-      [this](std::string_view bytes) { HashBytes(bytes); });
+      spool.get(), what, 0, kHashStep, [this](std::string_view bytes) {
+        CpuStageScope hashing(CpuStage::kDigests);
+        HashBytes(bytes);
+      });
   follower->Advance(memory.size());
   std::string().swap(memory);  // give the memory back
   return Status::Ok();
@@ -89,6 +93,7 @@ Status WarcBody::Rep::ComputeDigests() {
     follower.reset();
     if (!status.ok()) return status;
   } else if (!running) {
+    CpuStageScope stage(CpuStage::kDigests);
     running.emplace();
     ROTGUARD_RETURN_IF_ERROR(ForEachChunk([&](std::string_view chunk) {
       HashBytes(chunk);
@@ -107,6 +112,7 @@ Status WarcBody::Append(std::string_view bytes) {
     ROTGUARD_RETURN_IF_ERROR(r.SpillToDisk());
   }
   if (r.spool.valid()) {
+    CpuStageScope stage(CpuStage::kWrite);
     ROTGUARD_RETURN_IF_ERROR(WriteAll(r.spool.get(), bytes, "spool file"));
     r.size += bytes.size();
     r.follower->Advance(r.size);

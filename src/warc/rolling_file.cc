@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "util/cpu_stages.h"
 #include "util/file.h"
 #include "util/time_format.h"
 #include "warc/format.h"
@@ -82,7 +83,10 @@ Status RollingWarcFile::Create(const std::string& file_name) {
   file_hash_.emplace(DigestAlgorithm::kSha256);
   file_follower_ = std::make_unique<FileFollower>(
       read_fd_.get(), open_path_.string(), 0, kFileHashStep,
-      [this](std::string_view bytes) { file_hash_->Update(bytes); });
+      [this](std::string_view bytes) {
+        CpuStageScope stage(CpuStage::kDigests);
+        file_hash_->Update(bytes);
+      });
   return Status::Ok();
 }
 
@@ -97,12 +101,14 @@ void RollingWarcFile::Discard() {
 }
 
 Status RollingWarcFile::Append(std::string_view bytes) {
+  CpuStageScope stage(CpuStage::kWrite);
   ROTGUARD_RETURN_IF_ERROR(file_->Append(bytes));
   size_ += bytes.size();
   return Status::Ok();
 }
 
 Status RollingWarcFile::AppendV(const std::vector<iovec>& parts) {
+  CpuStageScope stage(CpuStage::kWrite);
   std::vector<std::string_view> views;
   views.reserve(parts.size());
   uint64_t total = 0;
@@ -164,6 +170,7 @@ RollingWarcFile::SyncLease RollingWarcFile::LeaseForSync() {
 
 Status RollingWarcFile::SyncLeased(SyncLease lease) {
   if (lease.file == nullptr) return Status::Ok();
+  CpuStageScope stage(CpuStage::kWrite);
   return lease.file->DataSync();
 }
 

@@ -22,6 +22,7 @@
 #include <optional>
 #include <vector>
 
+#include "util/cpu_stages.h"
 #include "util/digest.h"
 #include "util/handles.h"
 #include "warc/body.h"
@@ -149,8 +150,11 @@ Status WarcWriter::Rep::WriteStored(PendingRecord& record) {
 // Hashing and in-memory compression run without the lock, so callers on
 // several threads use several cores; only the append is serialized.
 Status WarcWriter::Rep::WriteGroup(std::vector<PendingRecord*> records) {
-  for (PendingRecord* record : records) {
-    ROTGUARD_RETURN_IF_ERROR(warc::ComputeBlockDigests(*record));
+  {
+    CpuStageScope stage(CpuStage::kDigests);
+    for (PendingRecord* record : records) {
+      ROTGUARD_RETURN_IF_ERROR(warc::ComputeBlockDigests(*record));
+    }
   }
   std::string info_id;
   {
@@ -158,14 +162,20 @@ Status WarcWriter::Rep::WriteGroup(std::vector<PendingRecord*> records) {
     ROTGUARD_RETURN_IF_ERROR(EnsureFile());
     info_id = warcinfo_id;
   }
-  for (PendingRecord* record : records) {
-    if (record->stored() && !record->streamed()) {
-      record->tail_crc = warc::TailCrc(*record);
-    } else if (!record->streamed()) {
-      ROTGUARD_RETURN_IF_ERROR(BuildMember(*record, info_id));
+  {
+    // A stored record's CRC is its framing's only cost: counted here too.
+    CpuStageScope stage(CpuStage::kCompress);
+    for (PendingRecord* record : records) {
+      if (record->stored() && !record->streamed()) {
+        record->tail_crc = warc::TailCrc(*record);
+      } else if (!record->streamed()) {
+        ROTGUARD_RETURN_IF_ERROR(BuildMember(*record, info_id));
+      }
     }
   }
+  // Waiting for the lock uses no CPU; the appends are writes.
   std::lock_guard<std::mutex> lock(mu);
+  CpuStageScope stage(CpuStage::kWrite);
   return AppendGroupLocked(records);
 }
 
