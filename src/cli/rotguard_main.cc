@@ -78,6 +78,7 @@ int RotguardMain(int argc, char** argv) {
   AddExportCommand(app, global, result);
   AddExtractCommand(app, global, result);
   AddRestoreCommand(app, global, result);
+  AddFixCommand(app, global, result);
 
   // The one top-level handler: commands throw, this prints once.
   try {
