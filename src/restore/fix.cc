@@ -125,6 +125,7 @@ class LocalCopySource final : public MementoSource {
 // the published URL prefix, else a path relative to the post's directory.
 std::string LocalPrefix(const FixOptions& options,
                         const std::string& display_path) {
+  if (options.local_root.empty()) return "";
   if (!options.local_url.empty()) {
     std::string prefix = options.local_url;
     if (prefix.back() != '/') prefix += '/';

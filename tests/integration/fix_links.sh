@@ -42,6 +42,9 @@ A [moved link]($moved) and a [gone one]($gone).
 [kept as it is]($gone)
 EOF
 cat >content/page.html <<EOF
+---
+date: 2020-02-08
+---
 <html><head><title>Page</title></head><body>
 <p><a href="$gone">gone</a> and <a href="${moved//&/&amp;}">moved</a></p>
 </body></html>
@@ -65,8 +68,8 @@ verdict() { sqlite3 "$db" "select verdict || ' ' || final_url from urls where no
 
 # No copy known: the moved links are fixed, the gone ones left and named.
 expect_exit 0 "$ROTGUARD" fix --dry-run content
-expect_contains err "left as is"
-expect_contains out "+A [moved link]($final)"
+expect_contains "$WORK/err" "left as is"
+expect_contains "$WORK/out" "+A [moved link]($final)"
 
 # The restored copy of the gone page, as `restore --out` names it.
 expect_exit 0 "$ROTGUARD" restore content --out ../restored
@@ -74,15 +77,15 @@ local_copy=../../restored/assets/scenarios.example.org/old/page.html
 [ -f "${local_copy#../}" ] || fail "restore did not write ${local_copy#../}"
 
 expect_exit 0 "$ROTGUARD" fix --dry-run --to local --local-root ../restored content
-cp out ../fix.diff
-[ -z "$(git status --porcelain)" ] || fail "--dry-run changed files"
+cp "$WORK/out" ../fix.diff
+[ -z "$(git status --porcelain -- content)" ] || fail "--dry-run changed files"
 git apply --check ../fix.diff || fail "git apply --check refused the dry-run diff"
 git apply ../fix.diff || fail "git apply failed"
 cp content/post.md ../applied.md && cp content/page.html ../applied.html
 git checkout -q -- content
 
 expect_exit 0 "$ROTGUARD" fix --to local --local-root ../restored content
-expect_contains out "content/post.md:5:"
+expect_contains "$WORK/out" "content/post.md:5:"
 cmp content/post.md ../applied.md || fail "post.md: the real run differs from the applied diff"
 cmp content/page.html ../applied.html || fail "page.html: the real run differs from the applied diff"
 expect_contains content/post.md "A [moved link]($final) and a [gone one]($local_copy)."
@@ -93,16 +96,16 @@ expect_contains content/page.html "<a href=\"$final\">moved</a>"
 # A second run changes nothing.
 git -c user.name=t -c user.email=t@t commit -qam fixed
 expect_exit 0 "$ROTGUARD" fix --to local --local-root ../restored content
-[ -z "$(git status --porcelain)" ] || fail "the second run changed: $(git diff)"
+[ -z "$(git status --porcelain -- content)" ] || fail "the second run changed: $(git diff)"
 expect_exit 0 "$ROTGUARD" fix --dry-run content
-[ ! -s out ] || fail "the second dry run printed a diff: $(cat out)"
+[ ! -s "$WORK/out" ] || fail "the second dry run printed a diff: $(cat "$WORK/out")"
 
 # Uncommitted changes: refused (nothing written) unless --force.
 git checkout -q HEAD~1 -- content
 printf '\nEdited by hand.\n' >>content/post.md
 cp content/post.md ../dirty.md
 expect_exit 1 "$ROTGUARD" fix --to local --local-root ../restored content
-expect_contains err "content/post.md: uncommitted changes"
+expect_contains "$WORK/err" "content/post.md: uncommitted changes"
 cmp content/post.md ../dirty.md || fail "a refused run wrote the post"
 expect_exit 0 "$ROTGUARD" fix --force --to local --local-root ../restored content
 expect_contains content/post.md "[gone one]($local_copy)"
@@ -123,6 +126,6 @@ expect_contains content/post.md "[gone one]($replay)"
 expect_contains content/page.html "<a href=\"$gone\" data-originalurl=\"$gone\" data-versiondate=\"2020-02-08\" data-versionurl=\"$replay\">gone</a>"
 
 expect_exit 1 "$ROTGUARD" fix --to local content
-expect_contains err "--local-root"
+expect_contains "$WORK/err" "--local-root"
 expect_exit 1 "$ROTGUARD" fix --to nowhere content
 echo "ok"

@@ -140,11 +140,10 @@ void ExpectRescanMatches(const CorpusPost& post, const std::string& after,
     const Link& new_link = again.links[i];
     auto fixed = fixed_at.find(old_link.start);
     // An <a>'s href is replaced too unless --to auto keeps it.
-    bool replaced =
-        fixed != fixed_at.end() &&
-        (fixed->second->action == FixAction::kReplaced ||
-         (fixed->second->action == FixAction::kRobustLink &&
-          target != FixTarget::kAuto));
+    bool replaced = fixed != fixed_at.end() &&
+                    (fixed->second->action == FixAction::kReplaced ||
+                     (fixed->second->action == FixAction::kRobustLink &&
+                      target != FixTarget::kAuto));
     EXPECT_EQ(new_link.url, replaced ? fixed->second->new_url : old_link.url);
     restored += after.substr(at, new_link.start - at) + old_link.written;
     at = new_link.end;
