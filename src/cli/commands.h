@@ -47,6 +47,8 @@ void AddExtractCommand(CLI::App& app, const GlobalOptions& global,
                        CommandResult& result);
 void AddExportCommand(CLI::App& app, const GlobalOptions& global,
                       CommandResult& result);
+void AddFixCommand(CLI::App& app, const GlobalOptions& global,
+                   CommandResult& result);
 
 }  // namespace rotguard::cli
 

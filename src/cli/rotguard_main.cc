@@ -85,6 +85,7 @@ void BuildApp(CLI::App& app, GlobalOptions& global, CommandResult& result) {
   AddExportCommand(app, global, result);
   AddExtractCommand(app, global, result);
   AddRestoreCommand(app, global, result);
+  AddFixCommand(app, global, result);
 }
 
 int RotguardMain(int argc, char** argv) {
