@@ -108,6 +108,7 @@ class SqliteManifest final : public Manifest {
   Status ExpectOneRowChanged(const std::string& what);
 
   SqliteDb db_;
+  bool scan_cache_raised_ = false;  // RecordScans' larger page cache set
 };
 
 }  // namespace rotguard
