@@ -443,8 +443,10 @@ void ExtractSrcsetUrls(size_t start, size_t end, Collector* out) {
     }
     if (url_end > url_start) {
       std::string_view raw = content.substr(url_start, url_end - url_start);
+      // The standard splits the decoded value, so a candidate's URL is
+      // decoded text (U+FFFD for invalid UTF-8), as gumbo gives src=.
       out->AddCandidate(LinkKind::kImage, Origin::kHtml, url_start, url_end,
-                        DecodeCharacterReferences(raw));
+                        DecodeAttributeText(raw));
     }
     if (!descriptors_follow) continue;
     int parens = 0;
@@ -454,6 +456,62 @@ void ExtractSrcsetUrls(size_t start, size_t end, Collector* out) {
       ++i;
     }
   }
+}
+
+namespace {
+
+// The code point of the well-formed UTF-8 sequence (at most 4 bytes) at
+// the start of `s` and its length, or length 0 when there is none.
+size_t DecodeUtf8(std::string_view s, char32_t* code_point) {
+  auto byte = [&s](size_t i) { return static_cast<unsigned char>(s[i]); };
+  unsigned char lead = byte(0);
+  size_t n = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC2 ? 2 : 0;
+  if (n == 0 || lead > 0xF4 || s.size() < n) return 0;
+  unsigned char low = 0x80, high = 0xBF;  // bounds of the second byte
+  if (lead == 0xE0) low = 0xA0;           // no overlong forms
+  if (lead == 0xED) high = 0x9F;          // no surrogates
+  if (lead == 0xF0) low = 0x90;
+  if (lead == 0xF4) high = 0x8F;  // nothing above U+10FFFF
+  if (byte(1) < low || byte(1) > high) return 0;
+  char32_t cp = lead & (0x7F >> n);
+  for (size_t k = 1; k < n; ++k) {
+    if ((byte(k) & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (byte(k) & 0x3F);
+  }
+  *code_point = cp;
+  return n;
+}
+
+// True when gumbo copies `raw` into an attribute value unchanged: no '&',
+// no CR, NUL or other control but TAB, LF, FF, well-formed UTF-8 without C1
+// controls and noncharacters.
+bool GumboKeepsAsIs(std::string_view raw) {
+  for (size_t i = 0; i < raw.size();) {
+    auto c = static_cast<unsigned char>(raw[i]);
+    if (c < 0x80) {
+      bool kept = c == '\t' || c == '\n' || c == '\f' ||
+                  (c >= 0x20 && c != '&' && c != 0x7F);
+      if (!kept) return false;
+      ++i;
+      continue;
+    }
+    char32_t cp = 0;
+    size_t length = DecodeUtf8(raw.substr(i), &cp);
+    bool noncharacter =
+        (cp >= 0xFDD0 && cp <= 0xFDEF) || (cp & 0xFFFE) == 0xFFFE;
+    if (length == 0 || cp <= 0x9F || noncharacter) return false;
+    i += length;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string DecodeAttributeText(std::string_view raw) {
+  if (GumboKeepsAsIs(raw)) return std::string(raw);
+  // DecodeCharacterReferences only runs gumbo when it sees a '&'; a
+  // leading "&amp;" forces that and cannot combine with what follows.
+  return DecodeCharacterReferences("&amp;" + std::string(raw)).substr(1);
 }
 
 std::string DecodeCharacterReferences(std::string_view raw) {

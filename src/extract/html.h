@@ -24,6 +24,14 @@ void ExtractHtml(size_t begin, size_t end, Collector* out,
 // next comma outside parentheses.
 void ExtractSrcsetUrls(size_t start, size_t end, Collector* out);
 
+// What gumbo makes of raw attribute text: character references decoded,
+// CR and CRLF turned into LF, and NUL, invalid UTF-8, control characters
+// other than TAB, LF, FF (U+0001-U+001F, U+007F, C1) and noncharacters
+// replaced by U+FFFD. (The HTML standard keeps controls and noncharacters,
+// only noting a parse error; ExtractLinks' values come from gumbo, so
+// everything that must agree with it decodes here.)
+std::string DecodeAttributeText(std::string_view raw);
+
 // Decodes HTML character references (`&amp;`, `&#x2F;`, every named
 // reference of the HTML standard) the way an attribute value is decoded.
 std::string DecodeCharacterReferences(std::string_view raw);

@@ -259,9 +259,13 @@ class MarkdownWalker {
   // least one period, then anything up to whitespace or `<`; trailing
   // punctuation and unbalanced `)` are not part of the link.
   void ScanBareUrls(size_t start, size_t end) {
-    for (size_t p = start; p < end; ++p) {
+    for (size_t p = start; p + 1 < end; ++p) {
       char c = source_[p];
       if (c != 'h' && c != 'H' && c != 'w' && c != 'W') continue;
+      // Every prefix starts "ht" or "ww": most words with an h or w end
+      // here, before the checks below.
+      char next = static_cast<char>(source_[p + 1] | 0x20);
+      if (next != ((c | 0x20) == 'h' ? 't' : 'w')) continue;
       if (p > begin_) {
         char before = source_[p - 1];
         if (!IsHtmlSpace(before) && before != '*' && before != '_' &&

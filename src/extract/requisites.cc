@@ -375,27 +375,10 @@ ContentModel ContentModelOf(std::string_view name) {
   return ContentModel::kTags;
 }
 
-// gumbo's attribute value, trimmed like html.cc's TrimmedValue. gumbo
-// decodes character references, turns NUL into U+FFFD, CR/CRLF into LF and
-// invalid UTF-8 into U+FFFD; only ASCII values without '&', NUL and CR can
-// skip it.
+// gumbo's attribute value (html.h DecodeAttributeText), trimmed like
+// html.cc's TrimmedValue.
 std::string DecodedValue(std::string_view raw) {
-  bool plain = true;
-  for (char c : raw) {
-    if (c == '&' || c == '\0' || c == '\r' ||
-        static_cast<unsigned char>(c) >= 0x80) {
-      plain = false;
-      break;
-    }
-  }
-  std::string value;
-  if (plain) {
-    value = std::string(raw);
-  } else {
-    // DecodeCharacterReferences only runs gumbo when it sees a '&'; a
-    // leading "&amp;" forces that and cannot combine with what follows.
-    value = DecodeCharacterReferences("&amp;" + std::string(raw)).substr(1);
-  }
+  std::string value = DecodeAttributeText(raw);
   size_t first = 0;
   while (first < value.size() && IsHtmlSpace(value[first])) ++first;
   size_t last = value.size();

@@ -365,8 +365,24 @@ Result<bool> SqliteManifest::RecordScan(const DocumentRow& doc,
   return *changed;
 }
 
+// A first scan of 10,000 posts inserts ~300,000 links and ~250,000 URLs
+// in an order unrelated to the B-trees of links_normalized, urls'
+// normalized and urls_surt. With SQLite's default 2 MB page cache nearly
+// every insert re-read and re-wrote index pages (1.4 M preads and 1.3 M
+// pwrites, ~27 s); 128 MiB holds those indexes for a site of that size.
+// The cache only takes memory as pages are touched, so a small site or a
+// no-op re-run stays small.
+constexpr int64_t kScanCacheKib = 128 * 1024;
+
 Result<std::vector<std::string>> SqliteManifest::RecordScans(
     const std::vector<DocumentScan>& scans) {
+  if (!scan_cache_raised_) {
+    // Kept for the connection's life (one command): batches that follow
+    // find the index pages the previous ones loaded.
+    ROTGUARD_RETURN_IF_ERROR(
+        db_.Exec("PRAGMA cache_size=-" + std::to_string(kScanCacheKib)));
+    scan_cache_raised_ = true;
+  }
   Result<Transaction> txn = Transaction::Begin(db_);
   if (!txn.ok()) return txn.status();
   std::vector<std::string> changed_paths;

@@ -131,6 +131,7 @@ class SqliteManifest final : public Manifest {
 
   PrivateCopy private_copy_;
   SqliteDb db_;
+  bool scan_cache_raised_ = false;  // RecordScans' larger page cache set
 };
 
 }  // namespace rotguard

@@ -276,6 +276,15 @@ TEST(HtmlExtractTest, EachSrcsetCandidateIsItsOwnSpan) {
   ExpectSpansHold(text, doc);
 }
 
+TEST(HtmlExtractTest, SrcsetUrlIsDecodedTextWhileTheSpanKeepsTheBytes) {
+  std::string text = "<img srcset=\"https://i.example/\xF7.jpg 1x\">";
+  ExtractedDocument doc = Html(text);
+  ASSERT_EQ(doc.links.size(), 1u);
+  EXPECT_EQ(doc.links[0].written, "https://i.example/\xF7.jpg");
+  EXPECT_EQ(doc.links[0].url, "https://i.example/\xEF\xBF\xBD.jpg");
+  ExpectSpansHold(text, doc);
+}
+
 TEST(HtmlExtractTest, MetaRefreshSpanIsTheUrlInsideContent) {
   std::string text =
       "<meta http-equiv=\"Refresh\" content=\"0; "

@@ -58,6 +58,28 @@ TEST(RequisitesTest, QuotedAndUnquotedValuesAreRead) {
        "https://blog.example/dir/c.png"});
 }
 
+// gumbo, whose values ExtractLinks takes, replaces C0 controls other than
+// whitespace and DEL with U+FFFD (the HTML standard would keep them); the
+// scanner must not copy such a value raw (fuzz finding
+// requisites-srcset-invalid-utf8: a DEL in data-src).
+TEST(RequisitesTest, ControlCharactersInValuesBecomeReplacementCharacters) {
+  ExpectRequisites(
+      "<img data-src=\"/a\x7f"
+      "b.png\"><img src=\"/c\x01.png\">",
+      {"https://blog.example/a\xEF\xBF\xBD"
+       "b.png",
+       "https://blog.example/c\xEF\xBF\xBD.png"});
+}
+
+// The standard splits the decoded srcset value: an invalid byte is U+FFFD
+// in the candidate's URL, while the candidate list stays the same.
+TEST(RequisitesTest, InvalidUtf8InSrcsetCandidatesBecomesReplacementCharacter) {
+  ExpectRequisites(
+      "<source srcset=\"/a.webp 1x,\n\xF7 2x, /\xC2z.webp\">",
+      {"https://blog.example/a.webp", "https://blog.example/dir/\xEF\xBF\xBD",
+       "https://blog.example/\xEF\xBF\xBDz.webp"});
+}
+
 TEST(RequisitesTest, TagAndAttributeNamesAreCaseInsensitive) {
   ExpectRequisites(R"(<IMG SRC="/a.png"><Script Src=/s.js></SCRIPT>)",
                    {"https://blog.example/a.png", "https://blog.example/s.js"});
