@@ -60,7 +60,13 @@ struct VerifyFinding {
 struct VerifyOptions {
   VerifyLevel level = VerifyLevel::kDefault;
   uint64_t rehash_budget = uint64_t{1} << 30;  // bytes of whole-file sha256
-  int jobs = 1;                                // files verified in parallel
+  // Threads reading WARC bytes: whole-file re-hashes, and with more than
+  // one, ranges of a .warc.gz cut at its records (findings are the same
+  // for any value).
+  int jobs = 1;
+  // With more than one job, a .warc.gz is cut into ranges of about this
+  // many bytes (tests make it 1: a range per record).
+  uint64_t range_bytes = uint64_t{4} << 20;
   // Called for each finding, from the calling thread, in file order.
   std::function<void(const VerifyFinding&)> on_finding;
   // Called now and then with bytes done / total (for a progress bar).

@@ -148,6 +148,17 @@ class WarcReader {
   // the next Next() reads it.
   Status Seek(uint64_t offset);
 
+  // Reads no gzip member that starts at or past `end`: Next() returns
+  // false there. For a .warc.gz read in ranges cut at record offsets, one
+  // reader per range (after Seek() to the range's start).
+  void StopAt(uint64_t end);
+  // After Next() returned false under StopAt(): true when the reader
+  // stopped at `end` in the state a reader of the whole file has there (a
+  // member starts exactly at `end`; no member, damage resync or garbage
+  // crosses it; no whole-file-gzip note made), so that a reader starting
+  // at `end` reports what the whole-file reader would from there on.
+  bool stopped_at_boundary() const;
+
   // Every problem reported so far (also the ones outside records).
   const std::vector<WarcProblem>& problems() const;
 

@@ -17,6 +17,7 @@
 #include "rotguard/config.h"
 #include "rotguard/verify.h"
 #include "util/terminal_text.h"
+#include "util/worker_pool.h"
 
 namespace rotguard::cli {
 namespace {
@@ -53,6 +54,7 @@ struct VerifyFlags {
   bool quick = false;
   bool deep = false;
   std::string rehash_budget = "1GiB";
+  // Threads reading WARC bytes: set to one per core unless --jobs says.
   int jobs = 1;
   bool live = false;  // --live: link health on the web (live_command.h)
   LiveFlags live_flags;
@@ -213,7 +215,9 @@ void AddVerifyCommand(CLI::App& app, const GlobalOptions& global,
                       "whole-file sha256 bytes per run, oldest verified "
                       "first (binary suffixes; default 1GiB; 0: none)");
   command->add_option("--jobs", flags->jobs,
-                      "files verified in parallel (default 1)");
+                      "threads reading WARC files: files re-hashed and "
+                      "ranges of one file checked in parallel (default: "
+                      "one per core)");
   command->add_flag("--live", flags->live,
                     "re-check link health on the web instead (updates "
                     "verdicts and streaks; never exits 2)");
@@ -223,6 +227,9 @@ void AddVerifyCommand(CLI::App& app, const GlobalOptions& global,
       if (command->count("--jobs") > 0) flags->live_flags.jobs = flags->jobs;
       result.exit_code = RunVerifyLive(flags->live_flags, global);
       return;
+    }
+    if (command->count("--jobs") == 0) {
+      flags->jobs = static_cast<int>(WorkerPool::ThreadsFor(64));
     }
     result.exit_code = RunVerify(*flags, global);
   });

@@ -18,6 +18,7 @@
 #include "util/digest.h"
 #include "util/file.h"
 #include "util/handles.h"
+#include "verify/store_names.h"
 #include "verify/warc_index.h"
 
 namespace rotguard {
@@ -27,7 +28,7 @@ namespace fs = std::filesystem;
 using verify::IndexedFile;
 using verify::IndexedRecord;
 
-constexpr const char* kImportedPrefix = "imported/";
+using verify::kImportedPrefix;
 
 // Removes a file on scope exit unless released.
 class RemoveOnExit {
@@ -93,7 +94,7 @@ std::string UniqueName(const Store& store, const std::string& base,
   for (int n = 1;; ++n) {
     std::string candidate = NumberedName(base, n);
     std::error_code ec;
-    if (!known.contains(kImportedPrefix + candidate) &&
+    if (!known.contains(std::string(kImportedPrefix) + candidate) &&
         !fs::exists(store.imported_dir() / candidate, ec) &&
         !fs::exists(store.imported_dir() / (candidate + ".open"), ec)) {
       return candidate;
@@ -224,7 +225,7 @@ Result<ImportResult> ImportWarc(Store& store, const fs::path& source,
   std::string base = source.filename().string();
   if (base.empty() || base.starts_with(".")) base = "import" + base;
   std::string leaf = UniqueName(store, base, known);
-  result.name = kImportedPrefix + leaf;
+  result.name = std::string(kImportedPrefix) + leaf;
 
   // The rows are written while the copy is read, in one transaction that
   // is committed only once the file has its final name.

@@ -26,6 +26,7 @@
 
 #include "rotguard/url.h"
 #include "rotguard/verify.h"
+#include "verify/store_names.h"
 #include "verify/warc_index.h"
 
 namespace rotguard {
@@ -35,8 +36,8 @@ namespace fs = std::filesystem;
 using verify::IndexedFile;
 using verify::IndexedRecord;
 
-constexpr std::string_view kOpenSuffix = ".open";
-constexpr std::string_view kImportedPrefix = "imported/";
+using verify::kImportedPrefix;
+using verify::kOpenSuffix;
 // The files SQLite keeps beside a database, which belong to it.
 constexpr const char* kCompanions[] = {"", "-wal", "-shm", "-journal"};
 

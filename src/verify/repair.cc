@@ -19,6 +19,7 @@
 #include "rotguard/verify.h"
 #include "util/file.h"
 #include "util/handles.h"
+#include "verify/store_names.h"
 #include "verify/warc_index.h"
 
 namespace rotguard {
@@ -28,8 +29,8 @@ namespace fs = std::filesystem;
 using verify::IndexedFile;
 using verify::IndexedRecord;
 
-constexpr std::string_view kOpenSuffix = ".open";
-constexpr std::string_view kImportedPrefix = "imported/";
+using verify::kImportedPrefix;
+using verify::kOpenSuffix;
 
 // Copies bytes [from, to) of `in` to the new file `out_path`, fsynced.
 Status CopyRange(int in, uint64_t from, uint64_t to, WritableFile& out,

@@ -1,7 +1,10 @@
 // `verify` (SPEC §7, §13 "verify output"): compares the WARC directory with
-// the manifest at three depths. Whole-file sha256 runs on `jobs` threads;
-// parsing, comparing and reporting happen on the calling thread in
-// file-name order (output is deterministic), each file's records walked
+// the manifest at three depths. `jobs` threads read WARC bytes: the
+// whole-file sha256 of each file and, with more than one job, the ranges
+// of one .warc.gz cut at the manifest's record offsets (warc_ranges.h).
+// Comparing and reporting happen on the calling thread, the only one that
+// touches the manifest, in file-name order and record order (output is
+// deterministic and the same for any `jobs`), each file's records walked
 // together with the manifest's row cursors, so memory does not grow with
 // the record count.
 #include <sys/stat.h>
@@ -17,7 +20,9 @@
 
 #include "rotguard/verify.h"
 #include "util/worker_pool.h"
+#include "verify/store_names.h"
 #include "verify/warc_index.h"
+#include "verify/warc_ranges.h"
 
 namespace rotguard {
 namespace {
@@ -26,7 +31,7 @@ namespace fs = std::filesystem;
 using verify::IndexedFile;
 using verify::IndexedRecord;
 
-constexpr std::string_view kOpenSuffix = ".open";
+using verify::kOpenSuffix;
 
 struct DiskFile {
   fs::path path;
@@ -91,21 +96,21 @@ struct FileTask {
   Status error;  // the task itself failed (threw)
 };
 
-// The whole-file re-hash runs on a worker; parsing runs on the calling
-// thread, record by record against the manifest's cursors, so memory
-// stays flat in the record count (the manifest is not thread-safe).
+// The whole-file re-hash runs on a worker; records are compared on the
+// calling thread against the manifest's cursors (the manifest is not
+// thread-safe), read there or by range readers on the same pool.
 void RunTask(FileTask& task) {
   if (task.rehash) task.sha256 = verify::Sha256OfFile(task.disk.path);
 }
 
-// Runs tasks on `jobs` threads; Wait(i) returns once task i is done.
+// Runs tasks on `jobs` threads; Wait(i) returns once task i is done. The
+// pool also takes up to `more` other tasks at a time (ranges of a file).
 class TaskRunner {
  public:
-  TaskRunner(std::vector<FileTask>& tasks, int jobs)
+  TaskRunner(std::vector<FileTask>& tasks, int jobs, size_t more)
       : tasks_(tasks),
         done_(tasks.size(), false),
-        pool_(std::max(1, std::min<int>(jobs, static_cast<int>(tasks.size()))),
-              tasks.size()) {
+        pool_(static_cast<size_t>(std::max(1, jobs)), tasks.size() + more) {
     for (size_t i = 0; i < tasks_.size(); ++i) {
       pool_.Submit([this, i] { Run(i); });
     }
@@ -114,6 +119,7 @@ class TaskRunner {
     std::unique_lock<std::mutex> lock(mu_);
     cv_.wait(lock, [&] { return done_[i]; });
   }
+  WorkerPool& pool() { return pool_; }
 
  private:
   void Run(size_t i) {
@@ -134,7 +140,9 @@ class TaskRunner {
   std::vector<bool> done_;
   std::mutex mu_;
   std::condition_variable cv_;
-  WorkerPool pool_;  // last: joined before the members above go
+  // Last: joined before the members above go (range tasks a failed file
+  // left in flight own what they use).
+  WorkerPool pool_;
 };
 
 // A finding whose code waits for the end of the file: a manifest row or
@@ -615,29 +623,43 @@ class Verifier {
       if (t.parse) total += t.disk.size;
     }
     uint64_t done = 0;
-    TaskRunner runner(tasks_, options_.jobs);
+    TaskRunner runner(tasks_, options_.jobs, Ranges().window);
+    pool_ = &runner.pool();
     Status failure;
     for (size_t i = 0; i < tasks_.size(); ++i) {
-      runner.Wait(i);
       FileTask& task = tasks_[i];
       for (VerifyFinding& f : file_findings_[task.name]) Emit(std::move(f));
-      if (failure.ok()) failure = FinishTask(task);
+      // The records are read while the file's re-hash runs; their
+      // findings follow the sha256 one, as they always have.
+      std::vector<VerifyFinding> held;
+      Status parsed = failure.ok() ? ParseTask(task, &held) : Status::Ok();
+      runner.Wait(i);
+      if (failure.ok()) failure = FinishTask(task, parsed, held);
       done += (task.rehash ? task.disk.size : 0) +
               (task.parse ? task.disk.size : 0);
       if (options_.on_progress) options_.on_progress(done, total);
     }
+    pool_ = nullptr;
     return failure;
   }
 
-  Status FinishTask(FileTask& task) {
-    ROTGUARD_RETURN_IF_ERROR(task.error);
-    if (task.sha256) ROTGUARD_RETURN_IF_ERROR(CheckSha256(task));
+  Status ParseTask(const FileTask& task, std::vector<VerifyFinding>* held) {
     if (!task.parse) return Status::Ok();
     try {
-      return manifest_sound_ ? CompareRecords(task) : ParseAlone(task);
+      return manifest_sound_ ? CompareRecords(task, held)
+                             : ParseAlone(task, held);
     } catch (const std::exception& e) {  // bad_alloc and the like
       return Status::Internal(task.name + ": " + e.what());
     }
+  }
+
+  Status FinishTask(FileTask& task, const Status& parsed,
+                    std::vector<VerifyFinding>& held) {
+    ROTGUARD_RETURN_IF_ERROR(task.error);
+    if (task.sha256) ROTGUARD_RETURN_IF_ERROR(CheckSha256(task));
+    ROTGUARD_RETURN_IF_ERROR(parsed);
+    for (VerifyFinding& f : held) Emit(std::move(f));
+    return Status::Ok();
   }
 
   verify::IndexDepth Depth() const {
@@ -662,7 +684,8 @@ class Verifier {
     return manifest_->UpdateWarcFile(row);
   }
 
-  void ReportProblems(const IndexedFile& file, const ProblemUrls& urls) {
+  static void ReportProblems(const IndexedFile& file, const ProblemUrls& urls,
+                             std::vector<VerifyFinding>* out) {
     for (const WarcProblem& p : file.problems) {
       auto [expected, actual] = ExpectedActualOf(p);
       VerifyFinding f;
@@ -673,12 +696,12 @@ class Verifier {
       f.expected = expected;
       f.actual = actual;
       f.note = !verify::IsError(p);
-      Emit(std::move(f));
+      out->push_back(std::move(f));
     }
   }
 
   // A file checked for its own damage only (no sound manifest).
-  Status ParseAlone(const FileTask& task) {
+  Status ParseAlone(const FileTask& task, std::vector<VerifyFinding>* out) {
     ProblemUrls urls;
     int64_t records = 0;
     Result<IndexedFile> file = verify::StreamWarcFile(
@@ -688,12 +711,43 @@ class Verifier {
           return Status::Ok();
         });
     if (!file.ok()) return file.status();
-    ReportProblems(*file, urls);
+    ReportProblems(*file, urls, out);
     summary_.records += records;
     return Status::Ok();
   }
 
-  Status CompareRecords(const FileTask& task) {
+  verify::RangeOptions Ranges() const {
+    verify::RangeOptions ranges;
+    ranges.window = 2 * static_cast<size_t>(std::max(1, options_.jobs));
+    ranges.min_bytes = options_.range_bytes;
+    return ranges;
+  }
+
+  // The file's records to `sink` in file order: read here with one job,
+  // else in ranges cut at the manifest's offsets of its (not lost) rows.
+  Result<IndexedFile> ReadRecords(const FileTask& task,
+                                  const verify::RecordSink& sink) {
+    if (options_.jobs <= 1 || pool_ == nullptr) {
+      return verify::StreamWarcFile(task.disk.path, task.name, Depth(), sink);
+    }
+    Result<std::unique_ptr<RowCursor<RecordRow>>> rows =
+        manifest_->OpenRecordsOf(task.name);
+    if (!rows.ok()) return rows.status();
+    verify::OffsetSource offsets = [&]() -> Result<std::optional<uint64_t>> {
+      for (RecordRow row;;) {
+        Result<bool> more = (*rows)->Next(&row);
+        if (!more.ok()) return more.status();
+        if (!*more) return std::optional<uint64_t>();
+        if (!row.lost && row.offset >= 0) {
+          return std::optional<uint64_t>(static_cast<uint64_t>(row.offset));
+        }
+      }
+    };
+    return verify::StreamWarcFileInRanges(task.disk.path, task.name, Depth(),
+                                          offsets, *pool_, Ranges(), sink);
+  }
+
+  Status CompareRecords(const FileTask& task, std::vector<VerifyFinding>* out) {
     Result<std::unique_ptr<RowCursor<RecordRow>>> rows =
         manifest_->OpenRecordsOf(task.name);
     if (!rows.ok()) return rows.status();
@@ -703,15 +757,17 @@ class Verifier {
     FileComparer comparer(task.name, options_.level == VerifyLevel::kDeep,
                           rows->get(), captures->get());
     ROTGUARD_RETURN_IF_ERROR(comparer.Start());
-    Result<IndexedFile> file = verify::StreamWarcFile(
-        task.disk.path, task.name, Depth(),
-        [&](IndexedRecord&& r) { return comparer.OnRecord(std::move(r)); });
+    Result<IndexedFile> file = ReadRecords(task, [&](IndexedRecord&& r) {
+      return comparer.OnRecord(std::move(r));
+    });
     if (!file.ok()) return file.status();
     ROTGUARD_RETURN_IF_ERROR(comparer.Finish());
-    ReportProblems(*file, comparer.urls());
+    ReportProblems(*file, comparer.urls(), out);
     summary_.records += comparer.records();
     summary_.lost_records += comparer.lost_records();
-    for (VerifyFinding& f : comparer.TakeFindings(*file)) Emit(std::move(f));
+    for (VerifyFinding& f : comparer.TakeFindings(*file)) {
+      out->push_back(std::move(f));
+    }
     return Status::Ok();
   }
 
@@ -725,6 +781,7 @@ class Verifier {
   std::map<std::string, DiskFile> disk_;
   std::map<std::string, std::vector<VerifyFinding>> file_findings_;
   std::vector<FileTask> tasks_;
+  WorkerPool* pool_ = nullptr;  // RunTasks()'s, while it runs
 };
 
 }  // namespace

@@ -132,29 +132,6 @@ bool IsTorn(const WarcProblem& problem) {
   return problem.code == warc_problem::kTornMember;
 }
 
-bool HasTornProblem(const IndexedRecord& record) {
-  for (const WarcProblem& problem : record.problems) {
-    if (IsTorn(problem)) return true;
-  }
-  return false;
-}
-
-// The tail after `whole_end` (the end of the last record without a torn
-// problem), when damage lies there.
-void FindTornTail(IndexedFile* file, uint64_t whole_end) {
-  file->whole_end = whole_end;
-  if (file->size <= whole_end) return;
-  for (const WarcProblem& problem : file->problems) {
-    bool tail_damage = IsTorn(problem) ||
-                       problem.code == warc_problem::kTrailingGarbage ||
-                       problem.code == warc_problem::kBadHeader;
-    if (tail_damage && problem.offset >= whole_end) {
-      file->torn_tail = whole_end;
-      return;
-    }
-  }
-}
-
 // The current record of `reader`, read whole.
 Result<IndexedRecord> ReadRecord(WarcReader& reader, const std::string& name,
                                  IndexDepth depth) {
@@ -180,6 +157,28 @@ Result<IndexedRecord> ReadRecord(WarcReader& reader, const std::string& name,
 }
 
 }  // namespace
+
+uint64_t WholeEndAfter(const IndexedRecord& record, uint64_t whole_end) {
+  for (const WarcProblem& problem : record.problems) {
+    if (IsTorn(problem)) return whole_end;
+  }
+  return static_cast<uint64_t>(record.record.offset +
+                               record.record.compressed_length);
+}
+
+void FindTornTail(IndexedFile* file, uint64_t whole_end) {
+  file->whole_end = whole_end;
+  if (file->size <= whole_end) return;
+  for (const WarcProblem& problem : file->problems) {
+    bool tail_damage = IsTorn(problem) ||
+                       problem.code == warc_problem::kTrailingGarbage ||
+                       problem.code == warc_problem::kBadHeader;
+    if (tail_damage && problem.offset >= whole_end) {
+      file->torn_tail = whole_end;
+      return;
+    }
+  }
+}
 
 bool IsError(const WarcProblem& problem) {
   return problem.severity == WarcProblem::Severity::kError;
@@ -255,22 +254,31 @@ Result<IndexedFile> StreamWarcFile(const std::filesystem::path& path,
   if (!opened.ok()) return opened.status();
   WarcReader& reader = **opened;
   uint64_t whole_end = 0;
+  ROTGUARD_RETURN_IF_ERROR(ReadRecords(reader, name, depth, sink, &whole_end));
+  file.problems = ProblemsOf(reader, name);
+  FindTornTail(&file, whole_end);
+  return file;
+}
+
+Status ReadRecords(WarcReader& reader, const std::string& name,
+                   IndexDepth depth, const RecordSink& sink,
+                   uint64_t* whole_end) {
   while (true) {
     Result<bool> more = reader.Next();
     if (!more.ok()) return more.status();
-    if (!*more) break;
+    if (!*more) return Status::Ok();
     Result<IndexedRecord> record = ReadRecord(reader, name, depth);
     if (!record.ok()) return record.status();
-    if (!HasTornProblem(*record)) {
-      whole_end = static_cast<uint64_t>(record->record.offset +
-                                        record->record.compressed_length);
-    }
+    *whole_end = WholeEndAfter(*record, *whole_end);
     ROTGUARD_RETURN_IF_ERROR(sink(std::move(*record)));
   }
-  file.problems = reader.problems();
-  for (WarcProblem& problem : file.problems) problem.file = name;
-  FindTornTail(&file, whole_end);
-  return file;
+}
+
+std::vector<WarcProblem> ProblemsOf(const WarcReader& reader,
+                                    const std::string& name) {
+  std::vector<WarcProblem> problems = reader.problems();
+  for (WarcProblem& problem : problems) problem.file = name;
+  return problems;
 }
 
 Result<IndexedFile> IndexWarcFile(const std::filesystem::path& path,

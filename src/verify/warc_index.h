@@ -71,6 +71,24 @@ Result<IndexedFile> StreamWarcFile(const std::filesystem::path& path,
                                    const std::string& name, IndexDepth depth,
                                    const RecordSink& sink);
 
+// StreamWarcFile()'s loop, for readers placed by the caller (a range of
+// the file): the records from where `reader` stands until Next() returns
+// false, each to `sink`; *whole_end becomes the end of the last record
+// without a torn-member problem (WholeEndAfter).
+Status ReadRecords(WarcReader& reader, const std::string& name,
+                   IndexDepth depth, const RecordSink& sink,
+                   uint64_t* whole_end);
+
+// `whole_end` moved past `record` unless the record is torn.
+uint64_t WholeEndAfter(const IndexedRecord& record, uint64_t whole_end);
+
+// Sets file->whole_end, and torn_tail when damage lies after it.
+void FindTornTail(IndexedFile* file, uint64_t whole_end);
+
+// Every problem `reader` reported, naming the file `name`.
+std::vector<WarcProblem> ProblemsOf(const WarcReader& reader,
+                                    const std::string& name);
+
 // The capture row of an indexed record (source "import" style: every
 // capture its own chain, final_url = target).
 CaptureRow CaptureOf(const IndexedRecord& indexed, const std::string& source);

@@ -170,6 +170,9 @@ struct WarcReader::Rep {
   bool quiet_resync = false;  // after a damaged member: no garbage report
   bool whole_file_reported = false;
   bool at_input_start = true;
+  // StopAt(): no member starting at or past stop_at is read.
+  uint64_t stop_at = UINT64_MAX;
+  bool stopped_at_boundary = false;
 
   // The current record.
   bool have_record = false;
@@ -195,6 +198,9 @@ struct WarcReader::Rep {
   Result<bool> NextGzip();
   Result<bool> NextPlain();
   Result<bool> StartMember();
+  // True (and the reader stopped) when a member starting at `pos` lies
+  // at or past stop_at.
+  bool StopsAt(uint64_t pos);
   Status HandleMemberEnd();
   Status DrainMember();
   // Buffers the header at the stream's position, looking further ahead
@@ -248,9 +254,20 @@ void WarcReader::Rep::ResetStreamAt(uint64_t pos) {
 // ---- gzip members
 // ------------------------------------------------------------
 
+bool WarcReader::Rep::StopsAt(uint64_t pos) {
+  if (pos < stop_at) return false;
+  // A whole-file reader arrives at stop_at in the state a reader that
+  // starts there has only when a member starts exactly there, no quiet
+  // resync scan is under way (it would skip garbage a fresh reader
+  // reports) and no whole-file-gzip note was made (it is made once).
+  stopped_at_boundary = pos == stop_at && !quiet_resync && !whole_file_reported;
+  return true;
+}
+
 Result<bool> WarcReader::Rep::StartMember() {
   constexpr std::string_view kMagic = warc::kGzipMagic;
   uint64_t pos = raw.pos();
+  if (StopsAt(pos)) return false;
   char head[kMagic.size()];
   Result<size_t> got = source->ReadAt(pos, head, sizeof head);
   if (!got.ok()) return got.status();
@@ -277,6 +294,10 @@ Result<bool> WarcReader::Rep::StartMember() {
     }
     if (!next->has_value()) return false;
     pos = **next;
+    // The member after the garbage (or the damaged member) is where a
+    // whole-file reader starts afresh: clean when that is stop_at.
+    quiet_resync = false;
+    if (StopsAt(pos)) return false;
   }
   quiet_resync = false;
   raw.SeekTo(pos);
@@ -905,6 +926,15 @@ Status WarcReader::Seek(uint64_t offset) {
   r.at_input_start = offset == 0;
   r.ResetStreamAt(offset);
   return Status::Ok();
+}
+
+void WarcReader::StopAt(uint64_t end) {
+  rep_->stop_at = end;
+  rep_->stopped_at_boundary = false;
+}
+
+bool WarcReader::stopped_at_boundary() const {
+  return rep_->stopped_at_boundary;
 }
 
 Result<bool> WarcReader::Next() {

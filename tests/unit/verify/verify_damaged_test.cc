@@ -277,6 +277,57 @@ TEST_F(DamagedStoreTest, WgetChunkedPayloadDigestIsANoteNotAFinding) {
   EXPECT_TRUE(all[0].note);
 }
 
+// Every finding as text, and the summary, of one verify run.
+std::vector<std::string> VerifyAll(Store& store, VerifyLevel level, int jobs) {
+  std::vector<std::string> out;
+  VerifyOptions options;
+  options.level = level;
+  options.jobs = jobs;
+  options.range_bytes = 1;  // with jobs > 1: a range per record
+  options.now_unix = 1'800'000'000;
+  options.on_finding = [&](const VerifyFinding& f) {
+    out.push_back(f.code + " " + f.file + "@" + std::to_string(f.offset) +
+                  " url=" + f.url + " expected=" + f.expected +
+                  " actual=" + f.actual + (f.note ? " (note)" : ""));
+  };
+  Result<VerifySummary> summary = VerifyStore(store, options);
+  EXPECT_TRUE(summary.ok()) << summary.status().message();
+  if (!summary.ok()) return out;
+  const VerifySummary& s = *summary;
+  out.push_back("summary " + std::to_string(s.files) + " " +
+                std::to_string(s.records) + " " + std::to_string(s.captures) +
+                " " + std::to_string(s.lost_records) + " " +
+                std::to_string(s.findings) + " " + std::to_string(s.notes) +
+                " " + std::to_string(s.files_rehashed));
+  return out;
+}
+
+TEST_F(DamagedStoreTest, FindingsAreTheSameForOneJobAndTwoOnADamagedStore) {
+  auto rows_of_good = [&](const std::string& name, const std::string& bytes) {
+    AddFile(name, Corpus("good.warc.gz"), Corpus(bytes));
+  };
+  rows_of_good("a.warc.gz", "flipped-payload-byte.warc.gz");
+  rows_of_good("b.warc.gz", "truncated-final-member.warc.gz");
+  rows_of_good("c.warc.gz", "gzip-crc.warc.gz");
+  rows_of_good("d.warc.gz", "garbage-between-members.warc.gz");
+  rows_of_good("e.warc.gz", "whole-file.warc.gz");
+  AddFile("f.warc.gz", Corpus("good.warc.gz"), Corpus("good.warc.gz"),
+          [](std::vector<RecordRow>& records, std::vector<CaptureRow>&) {
+            records[1].offset = 300;             // between records
+            records.erase(records.begin() + 3);  // an orphan
+          });
+  AddGood("g.warc.gz");
+  Spit(WarcPath("g.warc.gz"),
+       Slurp(Corpus("good.warc.gz")).substr(0, 903) + "garbage!");
+  ASSERT_TRUE(ImportWarc(*store_, Corpus("wget-style-1.0.warc")).ok());
+  for (VerifyLevel level : {VerifyLevel::kDefault, VerifyLevel::kDeep}) {
+    std::vector<std::string> one = VerifyAll(*store_, level, 1);
+    EXPECT_GT(one.size(), 10u);
+    EXPECT_EQ(VerifyAll(*store_, level, 2), one);
+    EXPECT_EQ(VerifyAll(*store_, level, 3), one);
+  }
+}
+
 TEST_F(DamagedStoreTest, ImportRefusesDamagedInputAndLeavesNothing) {
   Result<ImportResult> imported =
       ImportWarc(*store_, Corpus("truncated-final-member.warc.gz"));
