@@ -19,9 +19,10 @@
 # Every command must exit 0 and every capture must come out as a file.
 # Issue #17's restore target: >= 3x round 1's ~1,000 captures/s, i.e. at
 # most N / 3000 s, with peak RSS bounded (measured in one extra run).
-# BASELINE=path/to/an/older/rotguard also times that binary's restore of
-# the same store in the same run (e.g. round 1's), and its output must be
-# byte-identical to ours.
+# BASELINE=path/to/another/rotguard also times that binary's restore of
+# the same store in the same run, and its output must be byte-identical to
+# ours; it must read the store's manifest schema (the store is made by
+# BUILD_DIR's rotguard, so round 1's binary cannot: schema 3 < 4).
 # Usage: bench/restore/run.sh [BUILD_DIR]   (default build-restore)
 #   env: N (5000), RUNS (5), PEER_RUNS (3), KEEP (keep the work dir),
 #        BASELINE, BENCH_SUMMARY (bench/lib.sh summary)
