@@ -192,7 +192,8 @@ echo "restore peak RSS: $((RESTORE_RSS_KIB / 1024)) MiB"
 echo
 echo "| command (same WARC) | wall | CPU (user+sys) | vs gzip\\|sha1sum (wall) | vs warcio one pass (wall) | load (1 min) |"
 echo "|---|---|---|---|---|---|"
-v=$((4 + ${baseline_row:+1}))  # the verify rows follow the restore rows
+v=4  # the verify rows follow the restore rows
+[ -z "$baseline_row" ] || v=5
 for row in $v $((v + 1)) $((v + 2)); do
   printf '| %s | %.3f s | %.3f s | %.2f× | %.2f× | %s |\n' "$(field "$row" 1)" "$(field "$row" 2)" \
     "$(field "$row" 3)" "$(echo "$(field "$row" 2) / $(field $((v + 1)) 2)" | bc -l)" \
