@@ -17,8 +17,15 @@
 #   - SPEC §11's verify row on the same WARC: rotguard verify vs
 #     gzip -dc | sha1sum and bench/verify/warcio_verify.mjs.
 # Every command must exit 0 and every capture must come out as a file.
+# Issue #17's restore target: >= 3x round 1's ~1,000 captures/s, i.e. at
+# most N / 3000 s, with peak RSS bounded (measured in one extra run).
+# BASELINE=path/to/another/rotguard also times that binary's restore of
+# the same store in the same run, and its output must be byte-identical to
+# ours; it must read the store's manifest schema (the store is made by
+# BUILD_DIR's rotguard, so round 1's binary cannot: schema 3 < 4).
 # Usage: bench/restore/run.sh [BUILD_DIR]   (default build-restore)
-#   env: N (5000), RUNS (5), PEER_RUNS (3), KEEP (keep the work dir)
+#   env: N (5000), RUNS (5), PEER_RUNS (3), KEEP (keep the work dir),
+#        BASELINE, BENCH_SUMMARY (bench/lib.sh summary)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=$(cd "${1:-$ROOT/build-restore}" && pwd)
@@ -123,6 +130,20 @@ BEFORE=restore_fresh
 measure "rotguard restore (100 posts, $N captures)" "$RUNS" \
   "$ROTGUARD" -q --store "$STORE" restore "$WORK/site/content" --out "$WORK/out"
 BEFORE=:
+/usr/bin/time -f '%M' -o "$WORK/rss" \
+  "$ROTGUARD" -q --store "$STORE" restore "$WORK/site/content" --out "$WORK/out.rss"
+RESTORE_RSS_KIB=$(cat "$WORK/rss")
+baseline_row=
+if [ -n "${BASELINE:-}" ]; then
+  restore_baseline() { [ ! -e "$WORK/base" ] || mv "$WORK/base" "$WORK/old/$RANDOM$RANDOM"; }
+  BEFORE=restore_baseline
+  measure "baseline restore ($BASELINE)" "$RUNS" \
+    "$BASELINE" -q --store "$STORE" restore "$WORK/site/content" --out "$WORK/base"
+  BEFORE=:
+  diff -r "$WORK/out" "$WORK/base" >/dev/null ||
+    { echo "bench: restore output differs from the baseline's" >&2; exit 1; }
+  baseline_row=$(wc -l <"$WORK/rows")
+fi
 # Every capture must have come out: pages as .html, images as .jpg.
 assets=$(find "$WORK/out/assets" -type f | wc -l)
 if [ "$assets" -ne "$N" ]; then
@@ -131,7 +152,7 @@ if [ "$assets" -ne "$N" ]; then
 fi
 OUT_BYTES=$(du -sb "$WORK/out" | cut -f1)
 ASSET_BYTES=$(du -sb "$WORK/out/assets" | cut -f1)
-rm -rf "$WORK/old"
+rm -rf "$WORK/old" "$WORK/out.rss" "$WORK/base"
 
 # SPEC §11 row "verify the 5,000-URL WARC (digests)" on the same WARC:
 # rotguard's default verify (no whole-file re-hash, the peers' work) vs
@@ -161,21 +182,44 @@ echo
 rw=$(field 3 2)
 echo "| command | wall | CPU (user+sys) | captures/s | payload MB/s (assets, $((ASSET_BYTES / 1000000)) MB) | written MB/s ($((OUT_BYTES / 1000000)) MB) | load (1 min) |"
 echo "|---|---|---|---|---|---|---|"
-printf '| %s | %.3f s | %.3f s | %.0f | %.1f | %.1f | %s |\n' "$(field 3 1)" "$rw" "$(field 3 3)" \
-  "$(echo "$N / $rw" | bc -l)" "$(echo "$ASSET_BYTES / 1000000 / $rw" | bc -l)" \
-  "$(echo "$OUT_BYTES / 1000000 / $rw" | bc -l)" "$(field 3 4)"
+for row in 3 $baseline_row; do
+  w=$(field "$row" 2)
+  printf '| %s | %.3f s | %.3f s | %.0f | %.1f | %.1f | %s |\n' "$(field "$row" 1)" "$w" "$(field "$row" 3)" \
+    "$(echo "$N / $w" | bc -l)" "$(echo "$ASSET_BYTES / 1000000 / $w" | bc -l)" \
+    "$(echo "$OUT_BYTES / 1000000 / $w" | bc -l)" "$(field "$row" 4)"
+done
+echo "restore peak RSS: $((RESTORE_RSS_KIB / 1024)) MiB"
 echo
 echo "| command (same WARC) | wall | CPU (user+sys) | vs gzip\\|sha1sum (wall) | vs warcio one pass (wall) | load (1 min) |"
 echo "|---|---|---|---|---|---|"
-for row in 4 5 6; do
-  printf '| %s | %.3f s | %.3f s | %.2f× | %.2f× | %s |\n' "$(field $row 1)" "$(field $row 2)" \
-    "$(field $row 3)" "$(echo "$(field $row 2) / $(field 5 2)" | bc -l)" \
-    "$(echo "$(field $row 2) / $(field 6 2)" | bc -l)" "$(field $row 4)"
+v=4  # the verify rows follow the restore rows
+[ -z "$baseline_row" ] || v=5
+for row in $v $((v + 1)) $((v + 2)); do
+  printf '| %s | %.3f s | %.3f s | %.2f× | %.2f× | %s |\n' "$(field "$row" 1)" "$(field "$row" 2)" \
+    "$(field "$row" 3)" "$(echo "$(field "$row" 2) / $(field $((v + 1)) 2)" | bc -l)" \
+    "$(echo "$(field "$row" 2) / $(field $((v + 2)) 2)" | bc -l)" "$(field "$row" 4)"
 done
 echo
 python3 -c "
 r = $pw / $(field 1 2)
 print('export --cdxj vs warcio.js cdx-index = %.1fx (target >= 10x: %s); rotguard %.3f s (SPEC §11 target <= 0.3 s: %s)'
       % (r, 'met' if r >= 10 else 'MISSED', $(field 1 2), 'met' if $(field 1 2) <= 0.3 else 'MISSED'))
-v = $(field 4 2)
-print('verify of the WARC: %.3f s (SPEC §11 target <= 0.5 s: %s)' % (v, 'met' if v <= 0.5 else 'MISSED'))"
+v = $(field $v 2)
+print('verify of the WARC: %.3f s (SPEC §11 target <= 0.5 s: %s)' % (v, 'met' if v <= 0.5 else 'MISSED'))
+r = $N / $rw
+print('restore: %.0f captures/s = %.1fx round 1 (~1,000/s; issue #17 target >= 3x: %s), peak RSS %d MiB'
+      % (r, r / 1000, 'met' if r >= 3000 else 'MISSED', $RESTORE_RSS_KIB // 1024))"
+
+# One line per measured row for bench/run.sh (bench/lib.sh summary).
+met() { [ "$(echo "$1" | bc -l)" = 1 ] && echo yes || echo no; }
+summary export-cdxj "$(field 1 2)" "warcio.js cdx-index" "$pw" "" \
+  "ratio>=10, <=0.3 s" "$(met "$pw / $(field 1 2) >= 10 && $(field 1 2) <= 0.3")"
+if [ -n "$baseline_row" ]; then
+  restore_peer="baseline $BASELINE" restore_peer_s=$(field "$baseline_row" 2)
+else
+  restore_peer="round 1 rate (1,000 captures/s)" restore_peer_s=$(echo "$N / 1000" | bc -l)
+fi
+summary restore "$rw" "$restore_peer" "$restore_peer_s" "$((RESTORE_RSS_KIB / 1024))" \
+  ">=3000 captures/s, RSS bounded" "$(met "$N / $rw >= 3000")"
+summary verify-5000 "$(field $v 2)" "gzip -dc | sha1sum" "$(field $((v + 1)) 2)" "" \
+  "<=0.5 s (SPEC 11)" "$(met "$(field $v 2) <= 0.5")"

@@ -62,6 +62,25 @@ enum class OpenMode {
   kInPlace,
 };
 
+// Files created below one root directory without following a symbolic
+// link anywhere below it (Env::NewWritableFileBeneath). The directories
+// opened on the way stay open, each checked once, and the next file in
+// one of them is a single openat from its descriptor: `restore` writes
+// thousands of files into a few directories. A directory renamed or
+// replaced by a link after it was opened is still written through the
+// descriptor, inside the tree that was checked. One thread at a time.
+class DirectoryBeneath {
+ public:
+  DirectoryBeneath() = default;
+  DirectoryBeneath(const DirectoryBeneath&) = delete;
+  DirectoryBeneath& operator=(const DirectoryBeneath&) = delete;
+  virtual ~DirectoryBeneath() = default;
+
+  // Opens ROOT/`relative` as Env::NewWritableFileBeneath does.
+  virtual Result<std::unique_ptr<WritableFile>> NewWritableFile(
+      std::string_view relative, OpenMode mode) = 0;
+};
+
 class Env {
  public:
   Env() = default;
@@ -82,10 +101,14 @@ class Env {
   // redirect the write. A link in the way fails with InvalidArgument
   // "ROOT/PART: is a symbolic link, not followed". `relative` is
   // '/'-separated, without "." or ".." components; `root` itself may be a
-  // link (the user named it).
-  virtual Result<std::unique_ptr<WritableFile>> NewWritableFileBeneath(
+  // link (the user named it). One file: OpenDirectoryBeneath for many.
+  Result<std::unique_ptr<WritableFile>> NewWritableFileBeneath(
       const std::filesystem::path& root, std::string_view relative,
-      OpenMode mode) = 0;
+      OpenMode mode);
+  // `root` (an existing directory, opened following a link) for creating
+  // files below it as NewWritableFileBeneath does.
+  virtual Result<std::unique_ptr<DirectoryBeneath>> OpenDirectoryBeneath(
+      const std::filesystem::path& root) = 0;
   // rename(2): atomically replaces `to`. Errors name `to`.
   virtual Status RenameFile(const std::filesystem::path& from,
                             const std::filesystem::path& to) = 0;

@@ -8,6 +8,7 @@
 #define ROTGUARD_REQUISITES_H_
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,6 +28,19 @@ namespace rotguard::extract {
 // <!-- rotguard-ignore --> markers are not applied and for the tree-building
 // cases listed in requisites.cc.
 std::vector<std::string> ExtractPageRequisites(std::string_view html,
+                                               std::string_view page_url);
+
+// Every link of an HTML page with its byte span, from the same scanner:
+// the `links` and `other_schemes` that
+//   ExtractLinks("page.html", html, DocumentFormat::kHtml,
+//                {.base_url = page_url, .keep_other_schemes = true})
+// gives, field for field (`restore` rewrites every archived page with
+// them; gumbo's tree build was most of its time). nullopt for a page the
+// scanner does not model exactly, which the caller gives to ExtractLinks:
+// binary or invalid UTF-8 bytes, front matter, rotguard-ignore markers,
+// <svg>, <math> or <frameset>, and nesting deep enough for ExtractLinks to
+// parse in pieces.
+std::optional<ExtractedDocument> ScanPageLinks(std::string_view html,
                                                std::string_view page_url);
 
 // One url(…) (kind kImage) or @import (kind kRequisite) of a stylesheet:

@@ -146,6 +146,11 @@ struct RestoreOptions {
   uint64_t max_decoded = 0;
   // Every output file is written through it (tests inject faults).
   Env* env = Env::Default();
+  // Linked pages wait until every page of the run is known (they link to
+  // each other); they wait with their bytes while those fit in this many
+  // bytes, and the others are read from the store again, so memory does
+  // not grow with the number of pages restored.
+  uint64_t max_pending_page_bytes = uint64_t{32} << 20;
 };
 
 struct RestoreSummary {

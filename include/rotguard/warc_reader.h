@@ -138,7 +138,9 @@ class WarcReader {
   Result<size_t> ReadBlock(void* buf, size_t size);
   // Reads up to `size` bytes of the payload: the block after the HTTP head
   // for application/http (de-chunked when the head says chunked), the
-  // whole block otherwise. Do not mix with ReadBlock on one record.
+  // whole block otherwise. Do not mix with ReadBlock on one record, except
+  // that ReadBlock may first read exactly the HTTP head (http_head_length
+  // bytes): ReadPayload then goes on from there.
   Result<size_t> ReadPayload(void* buf, size_t size);
   // Consumes the rest of the block and the trailer, checks the digests,
   // and fixes record().length. Next() calls it when needed.

@@ -85,6 +85,18 @@ class Collector {
   std::vector<OffsetWarning> warnings_;
 };
 
+// Offset of the first byte that is not well-formed UTF-8, or npos
+// (ExtractLinks warns there).
+size_t InvalidUtf8Offset(std::string_view text);
+
+// What ExtractLinks does with the candidates once its parsers ran
+// (extractor.cc, steps 1-5): one per span, ignore markers applied, URLs
+// classified against `base`, line, column and manifest key added, warnings
+// located. For the raw scanner of requisites.cc, so that its links are
+// ExtractLinks' to the byte.
+void FinalizeCandidates(Collector* collector, const std::string& base,
+                        bool keep_other_schemes, ExtractedDocument* doc);
+
 // True for the bytes HTML and CSS treat as whitespace.
 inline bool IsHtmlSpace(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';

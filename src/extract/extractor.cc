@@ -315,6 +315,19 @@ void Finalize(Collector* collector, const std::string& base,
 
 }  // namespace
 
+namespace extract {
+
+size_t InvalidUtf8Offset(std::string_view text) {
+  return FirstInvalidUtf8(text);
+}
+
+void FinalizeCandidates(Collector* collector, const std::string& base,
+                        bool keep_other_schemes, ExtractedDocument* doc) {
+  Finalize(collector, base, keep_other_schemes, doc);
+}
+
+}  // namespace extract
+
 std::string_view LinkKindName(LinkKind kind) {
   switch (kind) {
     case LinkKind::kLink:

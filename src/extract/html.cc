@@ -245,38 +245,7 @@ class HtmlWalker {
         gumbo_get_attribute(&element.attributes, "content");
     Span span;
     if (attr == nullptr || !RawValueSpan(attr, &span)) return;
-    size_t i = span.start;
-    auto skip_spaces = [&] {
-      while (i < span.end && IsHtmlSpace(content_[i])) ++i;
-    };
-    while (i < span.end &&
-           ((content_[i] >= '0' && content_[i] <= '9') || content_[i] == '.')) {
-      ++i;
-    }
-    skip_spaces();
-    if (i < span.end && (content_[i] == ';' || content_[i] == ',')) ++i;
-    skip_spaces();
-    size_t before_url_key = i;
-    if (span.end - i >= 3 && EqualsIgnoreCase(content_.substr(i, 3), "url")) {
-      i += 3;
-      skip_spaces();
-      if (i < span.end && content_[i] == '=') {
-        ++i;
-        skip_spaces();
-      } else {
-        i = before_url_key;
-      }
-    }
-    size_t end = span.end;
-    if (i < end && (content_[i] == '"' || content_[i] == '\'')) {
-      char quote = content_[i++];
-      size_t close = content_.find(quote, i);
-      if (close != content_.npos && close < end) end = close;
-    }
-    while (end > i && IsHtmlSpace(content_[end - 1])) --end;
-    if (end <= i) return;
-    out_->AddCandidate(LinkKind::kLink, Origin::kHtml, i, end,
-                       DecodeCharacterReferences(content_.substr(i, end - i)));
+    ExtractRefreshUrl(span.start, span.end, out_);
   }
 
   void AddStyleAttribute(const GumboElement& element) {
@@ -426,6 +395,46 @@ void ExtractHtml(size_t begin, size_t end, Collector* out,
     }
     chunk_start = cut;
   }
+}
+
+void ExtractRefreshUrl(size_t start, size_t end, Collector* out) {
+  std::string_view content = out->content();
+  size_t i = start;
+  auto skip_spaces = [&] {
+    while (i < end && IsHtmlSpace(content[i])) ++i;
+  };
+  while (i < end &&
+         ((content[i] >= '0' && content[i] <= '9') || content[i] == '.')) {
+    ++i;
+  }
+  skip_spaces();
+  if (i < end && (content[i] == ';' || content[i] == ',')) ++i;
+  skip_spaces();
+  size_t before_url_key = i;
+  if (end - i >= 3 && EqualsIgnoreCase(content.substr(i, 3), "url")) {
+    i += 3;
+    skip_spaces();
+    if (i < end && content[i] == '=') {
+      ++i;
+      skip_spaces();
+    } else {
+      i = before_url_key;
+    }
+  }
+  size_t url_end = end;
+  if (i < url_end && (content[i] == '"' || content[i] == '\'')) {
+    char quote = content[i++];
+    size_t close = content.find(quote, i);
+    if (close != content.npos && close < url_end) url_end = close;
+  }
+  while (url_end > i && IsHtmlSpace(content[url_end - 1])) --url_end;
+  if (url_end <= i) return;
+  out->AddCandidate(LinkKind::kLink, Origin::kHtml, i, url_end,
+                    DecodeCharacterReferences(content.substr(i, url_end - i)));
+}
+
+bool NestsTooDeepForOneParse(std::string_view html) {
+  return !ChunkCuts(html).empty();
 }
 
 void ExtractSrcsetUrls(size_t start, size_t end, Collector* out) {

@@ -32,6 +32,14 @@ void ExtractSrcsetUrls(size_t start, size_t end, Collector* out);
 // everything that must agree with it decodes here.)
 std::string DecodeAttributeText(std::string_view raw);
 
+// Reports the URL of a <meta http-equiv=refresh> content value
+// content[start, end) ("5; url='https://…'"), if it names one, as a link.
+void ExtractRefreshUrl(size_t start, size_t end, Collector* out);
+
+// True when ExtractHtml would cut `html` into independently parsed pieces
+// (nesting deep enough to make gumbo quadratic; no real document does).
+bool NestsTooDeepForOneParse(std::string_view html);
+
 // Decodes HTML character references (`&amp;`, `&#x2F;`, every named
 // reference of the HTML standard) the way an attribute value is decoded.
 std::string DecodeCharacterReferences(std::string_view raw);

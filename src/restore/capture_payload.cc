@@ -158,10 +158,9 @@ Status SeekRecord(WarcReader& reader, const std::filesystem::path& path,
   return Status::Ok();
 }
 
-// Fills `out` from the HTTP head of the current record (the reader is
-// positioned on it again afterwards, for ReadPayload).
-Status ReadHttpHead(WarcReader& reader, const std::filesystem::path& path,
-                    int64_t offset, CapturePayload* out) {
+// Fills `out` from the HTTP head of the current record. ReadPayload goes
+// on right after it: no second seek, which would inflate the member again.
+Status ReadHttpHead(WarcReader& reader, CapturePayload* out) {
   const uint64_t head_length = reader.record().http_head_length;
   std::string head;
   char buf[16384];
@@ -176,7 +175,7 @@ Status ReadHttpHead(WarcReader& reader, const std::filesystem::path& path,
   warc::FindHeader(head, "Content-Type", &out->content_type);
   warc::FindHeader(head, "Content-Encoding", &out->content_encoding);
   warc::FindHeader(head, "Location", &out->location);
-  return SeekRecord(reader, path, offset);
+  return Status::Ok();
 }
 
 // Reads the head of the record at `offset` into `out`, then streams its
@@ -197,7 +196,7 @@ Status ReadRecord(const std::filesystem::path& path, int64_t offset,
                          ? info.content_length - info.http_head_length
                          : 0;
   if (info.is_http && info.http_head_length > 0) {
-    ROTGUARD_RETURN_IF_ERROR(ReadHttpHead(reader, path, offset, out));
+    ROTGUARD_RETURN_IF_ERROR(ReadHttpHead(reader, out));
   }
   if (sink == nullptr) return Status::Ok();
   std::vector<char> buf(65536);

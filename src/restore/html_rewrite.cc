@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <utility>
 
 #include "rotguard/extract.h"
 #include "rotguard/requisites.h"
@@ -118,11 +119,19 @@ std::string RewritePage(std::string_view html, const std::string& page_url,
                         const std::string& page_name,
                         const LocalFileOf& restored_page,
                         const LocalFileOf& requisite) {
-  ExtractOptions extract;
-  extract.base_url = page_url;
-  extract.keep_other_schemes = true;
-  ExtractedDocument doc =
-      ExtractLinks("page.html", html, DocumentFormat::kHtml, extract);
+  // The raw scanner gives ExtractLinks' links in a fraction of the time;
+  // gumbo reads the pages it does not model.
+  std::optional<ExtractedDocument> scanned =
+      extract::ScanPageLinks(html, page_url);
+  ExtractedDocument doc;
+  if (scanned) {
+    doc = std::move(*scanned);
+  } else {
+    ExtractOptions extract;
+    extract.base_url = page_url;
+    extract.keep_other_schemes = true;
+    doc = ExtractLinks("page.html", html, DocumentFormat::kHtml, extract);
+  }
   std::vector<Edit> edits;
   DropOtherSchemeSubresources(doc, &edits);
   for (const Link& link : doc.links) {

@@ -18,31 +18,22 @@ Status CheckSize(const std::string& name, uint64_t size, uint64_t written) {
                             " announced");
 }
 
+// Beneath the --out directory nothing is followed: a symbolic link left
+// there (index.html, assets/) would send the bytes outside it.
 class DirectorySink : public OutputSink {
  public:
   DirectorySink(std::filesystem::path dir, Env* env)
       : dir_(std::move(dir)), env_(env) {}
 
-  // Beneath the --out directory nothing is followed: a symbolic link left
-  // there (index.html, assets/) would send the bytes outside it.
   Status Put(const std::string& name, std::string_view bytes) override {
-    std::error_code ec;
-    std::filesystem::create_directories(dir_, ec);
-    if (ec) return Status::FromErrno(dir_.string(), ec.value());
-    Result<std::unique_ptr<WritableFile>> file =
-        env_->NewWritableFileBeneath(dir_, name, OpenMode::kTruncate);
+    Result<std::unique_ptr<WritableFile>> file = Create(name);
     if (!file.ok()) return file.status();
     ROTGUARD_RETURN_IF_ERROR((*file)->Append(bytes));
     return (*file)->Close();
   }
   Status PutStream(const std::string& name, uint64_t size,
                    const StreamProducer& produce) override {
-    std::filesystem::path path = dir_ / name;
-    std::error_code ec;
-    std::filesystem::create_directories(path.parent_path(), ec);
-    if (ec) return Status::FromErrno(path.parent_path().string(), ec.value());
-    Result<std::unique_ptr<WritableFile>> file =
-        env_->NewWritableFile(path, OpenMode::kTruncate);
+    Result<std::unique_ptr<WritableFile>> file = Create(name);
     if (!file.ok()) return file.status();
     uint64_t written = 0;
     ROTGUARD_RETURN_IF_ERROR(produce([&](std::string_view bytes) {
@@ -55,8 +46,24 @@ class DirectorySink : public OutputSink {
   Status Finish() override { return Status::Ok(); }
 
  private:
+  // The --out directory is created and opened at the first file; the
+  // directories below it stay open (env.h DirectoryBeneath).
+  Result<std::unique_ptr<WritableFile>> Create(const std::string& name) {
+    if (!root_) {
+      std::error_code ec;
+      std::filesystem::create_directories(dir_, ec);
+      if (ec) return Status::FromErrno(dir_.string(), ec.value());
+      Result<std::unique_ptr<DirectoryBeneath>> root =
+          env_->OpenDirectoryBeneath(dir_);
+      if (!root.ok()) return root.status();
+      root_ = std::move(root).value();
+    }
+    return root_->NewWritableFile(name, OpenMode::kTruncate);
+  }
+
   std::filesystem::path dir_;
   Env* env_;
+  std::unique_ptr<DirectoryBeneath> root_;
 };
 
 // A tar or zip published atomically (restore/archive_output.h): OUT.tmp

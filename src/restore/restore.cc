@@ -12,6 +12,7 @@
 // by markdown_render.h; index_page.h lists every post at the end.
 #include "rotguard/restore.h"
 
+#include <cstdint>
 #include <deque>
 #include <map>
 #include <memory>
@@ -94,11 +95,14 @@ struct SizedPayload {
   bool in_memory = false;
 };
 
+// A page waiting for phase 2, with its bytes when `in_memory`
+// (RestoreOptions::max_pending_page_bytes), else read again then.
 struct PendingPage {
   std::string name;
-  std::string url;
+  CaptureRow capture;
   std::string content_type;
   std::string bytes;
+  bool in_memory = false;
 };
 
 // The edits of one post: of its source copy, and of the Markdown that
@@ -355,33 +359,31 @@ class Restorer {
 
   // A capture's head and decoded size, with its bytes when they are small
   // enough to parse (pages and stylesheets get rewritten in memory); a
-  // larger body is only counted here, and streamed to the output later.
+  // larger body is only counted here (a tar entry announces its size
+  // first, and a bomb is refused before any of it is written), and
+  // streamed to the output later. One pass over the record: reading the
+  // head first, then the payload, inflated every member twice.
   // ResourceExhausted when it decodes to more than the limit.
   Result<SizedPayload> ReadSized(const CaptureRow& capture) {
-    Result<CapturePayload> head =
-        ReadCaptureHead(manifest_, warc_dir_, capture);
-    if (!head.ok()) return head.status();
     SizedPayload sized;
-    if (head->content_encoding.empty() &&
-        head->stored_size <= kMaxParsedBytes) {
-      Result<CapturePayload> payload = ReadCapturePayload(
-          manifest_, warc_dir_, capture, true, options_.max_decoded);
-      if (!payload.ok()) return payload.status();
-      sized.size = payload->bytes.size();
-      sized.in_memory = true;
-      sized.head = std::move(payload).value();
-      return sized;
-    }
-    // Decoded once to learn the size (a tar entry announces it first)
-    // and to refuse a bomb before any of it is written.
-    Result<CapturePayload> counted =
+    std::string bytes;
+    bool keep = true;
+    Result<CapturePayload> head =
         StreamCapturePayload(manifest_, warc_dir_, capture, PayloadOptions(),
-                             [&sized](std::string_view bytes) {
-                               sized.size += bytes.size();
+                             [&](std::string_view chunk) {
+                               sized.size += chunk.size();
+                               if (keep && sized.size <= kMaxParsedBytes) {
+                                 bytes.append(chunk);
+                               } else if (keep) {
+                                 keep = false;
+                                 std::string().swap(bytes);
+                               }
                                return Status::Ok();
                              });
-    if (!counted.ok()) return counted.status();
-    sized.head = std::move(counted).value();
+    if (!head.ok()) return head.status();
+    sized.head = std::move(head).value();
+    sized.in_memory = keep;
+    if (keep) sized.head.bytes = std::move(bytes);
     return sized;
   }
 
@@ -423,8 +425,13 @@ class Restorer {
       PutCaptureStream(name, capture, payload.size,
                        html ? restore::kCspMeta : std::string_view());
     } else if (html) {
-      pending_.push_back(
-          {name, capture.url, type, std::move(payload.head.bytes)});
+      PendingPage page{name, capture, type, "", false};
+      if (pending_bytes_ + payload.size <= options_.max_pending_page_bytes) {
+        pending_bytes_ += payload.size;
+        page.bytes = std::move(payload.head.bytes);
+        page.in_memory = true;
+      }
+      pending_.push_back(std::move(page));
     } else if (css) {
       Put(name, RewriteCss(payload.head.bytes, capture.url, name, depth + 1));
     } else {
@@ -460,6 +467,17 @@ class Restorer {
     while (!pending_.empty() && output_status_.ok()) {
       PendingPage page = std::move(pending_.front());
       pending_.pop_front();
+      if (page.in_memory) {
+        pending_bytes_ -= page.bytes.size();
+      } else {
+        Result<CapturePayload> read = ReadCapturePayload(
+            manifest_, warc_dir_, page.capture, true, options_.max_decoded);
+        if (!read.ok()) {
+          summary_.notes.push_back(read.status().message() + "; skipped");
+          continue;
+        }
+        page.bytes = std::move(read->bytes);
+      }
       Put(page.name,
           restore::WithCspMeta(RewritePage(page), page.content_type));
     }
@@ -477,7 +495,7 @@ class Restorer {
   // restored in this run; everything else that would load stays out.
   std::string RewritePage(const PendingPage& page) {
     return restore::RewritePage(
-        page.bytes, page.url, page.name,
+        page.bytes, page.capture.url, page.name,
         [&](const std::string& url) -> std::optional<std::string> {
           auto it = local_of_.find(NormalizeUrl(url).value_or(url));
           if (it == local_of_.end()) return std::nullopt;
@@ -499,6 +517,7 @@ class Restorer {
   std::map<std::string, int64_t> captured_at_;
   std::map<std::string, std::string> failed_why_;
   std::deque<PendingPage> pending_;
+  uint64_t pending_bytes_ = 0;  // of the pages in_memory in pending_
   std::vector<PostReport> posts_;
   RestoreSummary summary_;
 };

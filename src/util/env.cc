@@ -13,6 +13,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "util/file.h"
@@ -154,33 +156,71 @@ std::optional<std::vector<std::string>> SplitRelative(
   return parts;
 }
 
-Result<std::unique_ptr<WritableFile>> OpenBeneath(
-    const std::filesystem::path& root, std::string_view relative,
-    OpenMode mode) {
-  const std::string shown_path = (root / relative).string();
-  std::optional<std::vector<std::string>> parts = SplitRelative(relative);
-  if (!parts || (mode != OpenMode::kTruncate && mode != OpenMode::kCreateNew)) {
-    return Status::Internal(shown_path + ": not a name to create beneath " +
-                            root.string());
-  }
-  Fd dir(::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!dir.valid()) return Status::FromErrno(root.string(), errno);
+// ROOT/PARTS[0]/…/PARTS[count - 1], for messages.
+std::string ShownPath(const std::filesystem::path& root,
+                      const std::vector<std::string>& parts, size_t count) {
   std::filesystem::path shown = root;
-  for (size_t i = 0; i + 1 < parts->size(); ++i) {
-    shown /= (*parts)[i];
-    Result<Fd> next = OpenSubdirectory(dir.get(), (*parts)[i], shown.string());
-    if (!next.ok()) return next.status();
-    dir = std::move(next).value();
-  }
-  int flags = O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC |
-              (mode == OpenMode::kTruncate ? O_TRUNC : O_EXCL);
-  Fd fd(::openat(dir.get(), parts->back().c_str(), flags, 0644));
-  if (!fd.valid()) {
-    return BeneathError(dir.get(), parts->back(), shown_path, errno);
-  }
-  return std::unique_ptr<WritableFile>(
-      new PosixWritableFile(shown_path, std::move(fd)));
+  for (size_t i = 0; i < count; ++i) shown /= parts[i];
+  return shown.string();
 }
+
+class PosixDirectoryBeneath final : public DirectoryBeneath {
+ public:
+  PosixDirectoryBeneath(std::filesystem::path root, Fd root_fd)
+      : root_(std::move(root)), root_fd_(std::move(root_fd)) {}
+
+  Result<std::unique_ptr<WritableFile>> NewWritableFile(
+      std::string_view relative, OpenMode mode) override {
+    std::optional<std::vector<std::string>> parts = SplitRelative(relative);
+    if (!parts ||
+        (mode != OpenMode::kTruncate && mode != OpenMode::kCreateNew)) {
+      return Status::Internal((root_ / relative).string() +
+                              ": not a name to create beneath " +
+                              root_.string());
+    }
+    Result<int> dir = OpenParents(*parts);
+    if (!dir.ok()) return dir.status();
+    int flags = O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC |
+                (mode == OpenMode::kTruncate ? O_TRUNC : O_EXCL);
+    Fd fd(::openat(*dir, parts->back().c_str(), flags, 0644));
+    std::string shown = ShownPath(root_, *parts, parts->size());
+    if (!fd.valid()) return BeneathError(*dir, parts->back(), shown, errno);
+    return std::unique_ptr<WritableFile>(
+        new PosixWritableFile(std::move(shown), std::move(fd)));
+  }
+
+ private:
+  // Bounds the descriptors held: a restore of many hosts opens a
+  // directory per host.
+  static constexpr size_t kMaxHeldDirectories = 128;
+
+  // The descriptor of the directory that holds the last of `parts`,
+  // opening (and creating) the ones not held yet from their parent.
+  Result<int> OpenParents(const std::vector<std::string>& parts) {
+    if (held_.size() + parts.size() > kMaxHeldDirectories) held_.clear();
+    int dir = root_fd_.get();
+    std::string key;
+    for (size_t i = 0; i + 1 < parts.size(); ++i) {
+      key += parts[i];
+      key += '/';
+      auto it = held_.find(key);
+      if (it == held_.end()) {
+        Result<Fd> next =
+            OpenSubdirectory(dir, parts[i], ShownPath(root_, parts, i + 1));
+        if (!next.ok()) return next.status();
+        it = held_.emplace(key, std::move(next).value()).first;
+      }
+      dir = it->second.get();
+    }
+    return dir;
+  }
+
+  const std::filesystem::path root_;
+  const Fd root_fd_;
+  // "a/b/" -> the directory ROOT/a/b, opened from ROOT/a without
+  // following a link.
+  std::unordered_map<std::string, Fd> held_;
+};
 
 class PosixEnv final : public Env {
  public:
@@ -209,10 +249,12 @@ class PosixEnv final : public Env {
         new PosixWritableFile(path.string(), std::move(fd)));
   }
 
-  Result<std::unique_ptr<WritableFile>> NewWritableFileBeneath(
-      const std::filesystem::path& root, std::string_view relative,
-      OpenMode mode) override {
-    return OpenBeneath(root, relative, mode);
+  Result<std::unique_ptr<DirectoryBeneath>> OpenDirectoryBeneath(
+      const std::filesystem::path& root) override {
+    Fd fd(::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!fd.valid()) return Status::FromErrno(root.string(), errno);
+    return std::unique_ptr<DirectoryBeneath>(
+        new PosixDirectoryBeneath(root, std::move(fd)));
   }
 
   Status RenameFile(const std::filesystem::path& from,
@@ -239,6 +281,14 @@ class PosixEnv final : public Env {
 };
 
 }  // namespace
+
+Result<std::unique_ptr<WritableFile>> Env::NewWritableFileBeneath(
+    const std::filesystem::path& root, std::string_view relative,
+    OpenMode mode) {
+  Result<std::unique_ptr<DirectoryBeneath>> dir = OpenDirectoryBeneath(root);
+  if (!dir.ok()) return dir.status();
+  return (*dir)->NewWritableFile(relative, mode);
+}
 
 Env* Env::Default() {
   static PosixEnv* env = new PosixEnv;  // never destroyed: see env.h

@@ -1,6 +1,7 @@
 #include "util/fault_injecting_env.h"
 
 #include <string_view>
+#include <utility>
 
 namespace rotguard {
 namespace {
@@ -54,6 +55,29 @@ class FaultInjectingFile final : public WritableFile {
   const std::unique_ptr<WritableFile> base_;
 };
 
+class FaultInjectingDirectory final : public DirectoryBeneath {
+ public:
+  FaultInjectingDirectory(FaultInjectingEnv* env, std::filesystem::path root,
+                          std::unique_ptr<DirectoryBeneath> base)
+      : env_(env), root_(std::move(root)), base_(std::move(base)) {}
+
+  Result<std::unique_ptr<WritableFile>> NewWritableFile(
+      std::string_view relative, OpenMode mode) override {
+    std::string path = (root_ / relative).string();
+    ROTGUARD_RETURN_IF_ERROR(env_->Check("NewWritableFile", path));
+    Result<std::unique_ptr<WritableFile>> file =
+        base_->NewWritableFile(relative, mode);
+    if (!file.ok()) return file.status();
+    return std::unique_ptr<WritableFile>(
+        new FaultInjectingFile(env_, path, std::move(file).value()));
+  }
+
+ private:
+  FaultInjectingEnv* const env_;
+  const std::filesystem::path root_;
+  const std::unique_ptr<DirectoryBeneath> base_;
+};
+
 }  // namespace
 
 void FaultInjectingEnv::FailCall(uint64_t n, int error, bool sticky) {
@@ -91,16 +115,13 @@ Result<std::unique_ptr<WritableFile>> FaultInjectingEnv::NewWritableFile(
       new FaultInjectingFile(this, path.string(), std::move(file).value()));
 }
 
-Result<std::unique_ptr<WritableFile>> FaultInjectingEnv::NewWritableFileBeneath(
-    const std::filesystem::path& root, std::string_view relative,
-    OpenMode mode) {
-  std::string path = (root / relative).string();
-  ROTGUARD_RETURN_IF_ERROR(Check("NewWritableFile", path));
-  Result<std::unique_ptr<WritableFile>> file =
-      base_->NewWritableFileBeneath(root, relative, mode);
-  if (!file.ok()) return file.status();
-  return std::unique_ptr<WritableFile>(
-      new FaultInjectingFile(this, path, std::move(file).value()));
+Result<std::unique_ptr<DirectoryBeneath>>
+FaultInjectingEnv::OpenDirectoryBeneath(const std::filesystem::path& root) {
+  Result<std::unique_ptr<DirectoryBeneath>> dir =
+      base_->OpenDirectoryBeneath(root);
+  if (!dir.ok()) return dir.status();
+  return std::unique_ptr<DirectoryBeneath>(
+      new FaultInjectingDirectory(this, root, std::move(dir).value()));
 }
 
 Status FaultInjectingEnv::RenameFile(const std::filesystem::path& from,

@@ -10,7 +10,8 @@
 //     CheckNothingCommittedIsLost();
 //   }
 //
-// Counted calls: NewWritableFile (and NewWritableFileBeneath), Append, AppendV,
+// Counted calls: NewWritableFile (also a file of NewWritableFileBeneath or
+// OpenDirectoryBeneath), Append, AppendV,
 // Truncate, DataSync, Sync, Close, RenameFile and SyncDirectory. RemoveFile is
 // passed through uncounted: it is how callers clean up after a failure, and
 // unlinking still works on a full disk.
@@ -60,9 +61,10 @@ class FaultInjectingEnv final : public Env {
 
   Result<std::unique_ptr<WritableFile>> NewWritableFile(
       const std::filesystem::path& path, OpenMode mode) override;
-  Result<std::unique_ptr<WritableFile>> NewWritableFileBeneath(
-      const std::filesystem::path& root, std::string_view relative,
-      OpenMode mode) override;
+  // Its files count (and fail) as NewWritableFile; opening the root does
+  // not count.
+  Result<std::unique_ptr<DirectoryBeneath>> OpenDirectoryBeneath(
+      const std::filesystem::path& root) override;
   Status RenameFile(const std::filesystem::path& from,
                     const std::filesystem::path& to) override;
   Status RemoveFile(const std::filesystem::path& path) override;

@@ -159,7 +159,9 @@ Result<bool> GzipMemberDecoder::TryWholeMember() {
     for (size_t cap = std::max(in->size() * 4, size_t{256} << 10);; cap *= 4) {
       cap = std::min(cap, kWholeMemberMaxOut);
       if (whole_cap_ < cap) {
-        whole_buf_ = std::make_unique<char[]>(cap);
+        // Not zeroed: libdeflate writes what is read back; restore opens a
+        // reader per capture, and zeroing 256 KiB each time showed.
+        whole_buf_ = std::make_unique_for_overwrite<char[]>(cap);
         whole_cap_ = cap;
       }
       rc = libdeflate_gzip_decompress_ex(decompressor_.get(), in->data(),

@@ -285,6 +285,21 @@ std::set<std::string> ListDirectory(const fs::path& dir) {
   return names;
 }
 
+TEST_F(RestoreTest, PagesReadAgainFromTheStoreComeOutTheSame) {
+  fs::path held = t_.dir() / "held";
+  ASSERT_TRUE(Run(Options(RestoreFormat::kDir, held)).ok());
+  RestoreOptions reread = Options(RestoreFormat::kDir, t_.dir() / "reread");
+  reread.max_pending_page_bytes = 0;  // no page waits with its bytes
+  Result<RestoreSummary> summary = Run(reread);
+  ASSERT_TRUE(summary.ok()) << summary.status().message();
+  EXPECT_GT(summary->pages, 0);
+  std::set<std::string> files = ListDirectory(held);
+  ASSERT_EQ(ListDirectory(t_.dir() / "reread"), files);
+  for (const std::string& name : files) {
+    EXPECT_EQ(Read(t_.dir() / "reread" / name), Read(held / name)) << name;
+  }
+}
+
 TEST_F(RestoreTest, TarAndZipHoldTheSameFilesAsTheDirectory) {
   ASSERT_TRUE(Run(Options(RestoreFormat::kDir, t_.dir() / "out")).ok());
   ASSERT_TRUE(Run(Options(RestoreFormat::kTar, t_.dir() / "out.tar")).ok());

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -302,6 +303,57 @@ TEST(PosixEnv, BeneathFollowsNoSymlinkInsideTheRoot) {
             (dir.path() / "root" / "a" / "b").string() +
                 ": is a symbolic link, not followed");
   EXPECT_TRUE(Names(dir.path() / "elsewhere").empty());
+}
+
+TEST(PosixEnv, DirectoryBeneathRefusesALinkPlantedAfterItOpened) {
+  testing::TempDir dir;
+  fs::create_directories(dir.path() / "root");
+  fs::create_directories(dir.path() / "elsewhere");
+  Result<std::unique_ptr<DirectoryBeneath>> root =
+      Env::Default()->OpenDirectoryBeneath(dir.path() / "root");
+  ASSERT_TRUE(root.ok()) << root.status().message();
+  ASSERT_TRUE((*root)->NewWritableFile("a/one.txt", OpenMode::kTruncate).ok());
+  fs::create_directory_symlink(dir.path() / "elsewhere",
+                               dir.path() / "root" / "b");
+  Result<std::unique_ptr<WritableFile>> file =
+      (*root)->NewWritableFile("b/two.txt", OpenMode::kTruncate);
+  ASSERT_FALSE(file.ok());
+  EXPECT_EQ(file.status().message(), (dir.path() / "root" / "b").string() +
+                                         ": is a symbolic link, not followed");
+  EXPECT_TRUE(Names(dir.path() / "elsewhere").empty());
+}
+
+TEST(PosixEnv, DirectoryBeneathWritesAHeldDirectoryThroughItsDescriptor) {
+  testing::TempDir dir;
+  fs::create_directories(dir.path() / "root");
+  fs::create_directories(dir.path() / "elsewhere");
+  Result<std::unique_ptr<DirectoryBeneath>> root =
+      Env::Default()->OpenDirectoryBeneath(dir.path() / "root");
+  ASSERT_TRUE(root.ok()) << root.status().message();
+  ASSERT_TRUE((*root)->NewWritableFile("a/one.txt", OpenMode::kTruncate).ok());
+  // `a` swapped for a link after it was checked: the held descriptor still
+  // names the checked directory, so nothing lands outside the root.
+  fs::rename(dir.path() / "root" / "a", dir.path() / "root" / "moved");
+  fs::create_directory_symlink(dir.path() / "elsewhere",
+                               dir.path() / "root" / "a");
+  ASSERT_TRUE((*root)->NewWritableFile("a/two.txt", OpenMode::kTruncate).ok());
+  EXPECT_TRUE(Names(dir.path() / "elsewhere").empty());
+  EXPECT_TRUE(fs::exists(dir.path() / "root" / "moved" / "two.txt"));
+}
+
+TEST(FaultInjectingEnv, CountsEachFileOfADirectoryBeneath) {
+  testing::TempDir dir;
+  FaultInjectingEnv env;
+  Result<std::unique_ptr<DirectoryBeneath>> root =
+      env.OpenDirectoryBeneath(dir.path());
+  ASSERT_TRUE(root.ok());
+  EXPECT_EQ(env.calls(), 0u);
+  ASSERT_TRUE((*root)->NewWritableFile("a/one.txt", OpenMode::kTruncate).ok());
+  EXPECT_EQ(env.calls(), 1u);
+  env.FailCall(2, EIO);
+  EXPECT_FALSE((*root)->NewWritableFile("a/two.txt", OpenMode::kTruncate).ok());
+  EXPECT_EQ(env.calls(), 2u);
+  EXPECT_FALSE(fs::exists(dir.path() / "a" / "two.txt"));
 }
 
 TEST(FaultInjectingEnv, CountsAndFailsNewWritableFileBeneath) {
