@@ -20,10 +20,12 @@
 #include "cli/exit_codes.h"
 #include "cli/fetcher_setup.h"
 #include "cli/output.h"
+#include "cli/rescue_run.h"
 #include "cli/store_access.h"
 #include "rotguard/archive.h"
 #include "rotguard/config.h"
 #include "rotguard/fetch.h"
+#include "rotguard/rescue.h"
 #include "rotguard/store.h"
 #include "rotguard/verify.h"
 #include "rotguard/warc_writer.h"
@@ -282,12 +284,36 @@ ArchiveOptions MakeArchiveOptions(const ArchiveFlags& flags,
   return options;
 }
 
+// [rescue] lookup: public-archive copies of this run's post links that
+// are dead or got no capture (only links of posts: a post's date says
+// which copy to take). nullopt when nothing needed one.
+std::optional<RescueSummary> RescueStep(Store& store, const ArchiveFlags& flags,
+                                        const ArchiveOptions& options) {
+  if (!options.config.rescue.lookup || options.paths.empty()) {
+    return std::nullopt;
+  }
+  Result<std::vector<RescueTarget>> targets =
+      PlanRescue(store.manifest(), {}, /*again=*/false);
+  ThrowIfError(targets.status());
+  if (targets->empty()) return std::nullopt;
+  return RunRescueOrThrow(store,
+                          {flags.resolve, flags.connect_to, flags.cacert},
+                          options.config, *targets);
+}
+
 void PrintArchiveSummary(const ArchiveSummary& summary, int exit_code,
-                         const ArchiveFlags& flags,
-                         const GlobalOptions& global) {
+                         const ArchiveFlags& flags, const GlobalOptions& global,
+                         const std::optional<RescueSummary>& rescued) {
   if (global.json) {
-    std::cout << SummaryJson(summary, exit_code, flags.dry_run).dump() << '\n';
-  } else if (flags.dry_run) {
+    nlohmann::ordered_json j = SummaryJson(summary, exit_code, flags.dry_run);
+    if (rescued) j["rescue"] = RescueSummaryJson(*rescued);
+    std::cout << j.dump() << '\n';
+    return;
+  }
+  if (rescued && global.verbosity >= 0) {
+    std::cout << RescueSummaryText(*rescued);
+  }
+  if (flags.dry_run) {
     for (const DueUrl& due : summary.due_urls) {
       std::cout << "due " << DueReasonName(due.reason) << ' ' << due.kind << ' '
                 << TerminalSafe(due.url) << '\n';
@@ -347,7 +373,11 @@ int RunArchiveCommand(const ArchiveFlags& flags, const GlobalOptions& global) {
     throw CliError(code, status.message());
   }
   int exit_code = flags.dry_run ? kExitOk : ArchiveExitCode(&*summary);
-  PrintArchiveSummary(*summary, exit_code, flags, global);
+  std::optional<RescueSummary> rescued;
+  if (!flags.dry_run && !summary->cancelled) {
+    rescued = RescueStep(*store, flags, options);
+  }
+  PrintArchiveSummary(*summary, exit_code, flags, global, rescued);
   return exit_code;
 }
 

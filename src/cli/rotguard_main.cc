@@ -71,6 +71,7 @@ int RotguardMain(int argc, char** argv) {
   AddInspectCommand(app, global, result);
   AddScanCommand(app, global, result);
   AddArchiveCommand(app, global, result);
+  AddRescueCommand(app, global, result);
   AddImportCommand(app, global, result);
   AddVerifyCommand(app, global, result);
   AddRepairCommand(app, global, result);
