@@ -70,6 +70,16 @@ sqlite3 "$MANIFEST" "SELECT http_status || '  ' || url FROM captures
   WHERE url LIKE 'https://www.ehackingnews.com/assets/%' OR url LIKE 'https://cdn.example.net/%'
      OR url = 'https://www.ehackingnews.com/favicon.ico' ORDER BY url;"
 
+step "a link already dead when first archived, rescued from the (fixture's) public web archive"
+echo "[rescue] lookup = true: archive asked the Wayback CDX API for news.example.com/gone.html, took the"
+echo "newest good capture before the post's date (a capture that replays as a 404 page was skipped) and"
+echo "stored its raw id_ bytes under the archive's URL with Memento-Datetime, marked source = public-archive:"
+sqlite3 -header -column "$MANIFEST" "
+  SELECT u.normalized AS link, c.archive, datetime(c.memento_at_us / 1000000, 'unixepoch') AS memento,
+         c.url AS copy FROM captures c JOIN urls u ON u.id = c.url_id
+  WHERE c.source = 'public-archive' ORDER BY u.normalized;"
+"$RG" report | grep -A3 'news.example.com/gone.html' | cut -c1-160 || true
+
 step "link verdicts"
 sqlite3 -header -column "$MANIFEST" "
   SELECT verdict, failure_class, substr(normalized, 1, 80) AS url FROM urls
