@@ -82,7 +82,9 @@ for host in ("web.archive.org", "timetravel.mementoweb.org"):
     starts = sorted(t for t, h, _p in times if h == host)
     assert starts, "no request to " + host
     gaps = [b - a for a, b in zip(starts, starts[1:])]
-    assert all(g >= 0.9 for g in gaps), "%s: requests %.3f s apart" % (host, min(gaps))
+    # The fetcher starts them >= 1 s apart; the server sees them after the
+    # connection and TLS set-up, whose time varies on a loaded host.
+    assert all(g >= 0.75 for g in gaps), "%s: requests %.3f s apart" % (host, min(gaps))
 PY
 [ "$(grep -c "web.archive.org GET /cdx/search/cdx?url=https%3A%2F%2Fnews.example.com%2Fbusy.html.* 429" "$FIXTURE_LOG")" = 1 ] ||
   fail "no 429 for busy.html: $(grep busy "$FIXTURE_LOG")"
@@ -126,7 +128,7 @@ assert srcs, "no image in the rendered post"
 image = os.path.normpath(os.path.join(os.path.dirname(pages[0]), srcs[0]))
 assert os.path.isfile(image), "image not restored: %s" % srcs[0]
 assert open(image, "rb").read(8) == b"\x89PNG\r\n\x1a\n", "not the archived PNG"
-assert "images.example.org/gone.png" not in srcs[0], srcs[0]
+assert not srcs[0].startswith(("http:", "https:", "//")), srcs[0]
 PY
 
 # A second run finds nothing new to rescue (the rescued links keep their
