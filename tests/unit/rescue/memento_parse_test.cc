@@ -57,7 +57,7 @@ TEST(ParseCdxJsonTest, DamagedDocumentsAreErrors) {
 }
 
 TEST(ParseCdxJsonTest, HostileRowsAreSkipped) {
-  std::string body = R"([["timestamp","original","statuscode"],
+  std::string body = R"json([["timestamp","original","statuscode"],
     ["2019050100000x","http://a.example/","200"],
     ["20191399000000","http://a.example/","200"],
     ["20190501000000","javascript:alert(1)","200"],
@@ -66,7 +66,7 @@ TEST(ParseCdxJsonTest, HostileRowsAreSkipped) {
     [1, 2, 3],
     "a row that is a string",
     ["2019","http://a.example/","200"],
-    ["20190501000000","http://a.example/ok","2000"]])";
+    ["20190501000000","http://a.example/ok","2000"]])json";
   Result<std::vector<Memento>> parsed = ParseCdxJson(body, kPrefix);
   ASSERT_TRUE(parsed.ok());
   ASSERT_EQ(parsed->size(), 1u);

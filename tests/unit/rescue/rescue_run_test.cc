@@ -9,11 +9,11 @@
 #include <utility>
 #include <vector>
 
-#include "archive/fake_fetcher.h"
 #include "rotguard/copy_choice.h"
 #include "rotguard/rescue.h"
 #include "rotguard/store.h"
-#include "temp_dir.h"
+#include "unit/archive/fake_fetcher.h"
+#include "unit/temp_dir.h"
 
 namespace rotguard {
 namespace {
@@ -60,13 +60,11 @@ class RescueRunTest : public ::testing::Test {
   }
 
   RescueSummary Run(std::map<std::string, FakeResponse> web) {
-    auto fake = std::make_unique<FakeFetcher>(std::move(web));
-    fetcher_ = fake.get();
-    auto owned =
-        std::make_shared<std::unique_ptr<FakeFetcher>>(std::move(fake));
+    fake_ = std::make_unique<FakeFetcher>(std::move(web));
+    fetcher_ = fake_.get();
     options_.new_fetcher =
-        [owned](FetchOptions) -> Result<std::unique_ptr<Fetcher>> {
-      return std::unique_ptr<Fetcher>(std::move(*owned));
+        [this](FetchOptions) -> Result<std::unique_ptr<Fetcher>> {
+      return std::unique_ptr<Fetcher>(std::make_unique<Forward>(*fake_));
     };
     Result<std::vector<RescueTarget>> targets =
         PlanRescue(manifest(), {}, false);
@@ -78,9 +76,22 @@ class RescueRunTest : public ::testing::Test {
 
   Manifest& manifest() { return store_->manifest(); }
 
+  // The run owns its fetcher; the test keeps the fake to read it after.
+  class Forward : public Fetcher {
+   public:
+    explicit Forward(Fetcher& to) : to_(to) {}
+    void Add(FetchJob job) override { to_.Add(std::move(job)); }
+    Status Run(FetchSink& sink) override { return to_.Run(sink); }
+    void RequestCancel() override { to_.RequestCancel(); }
+
+   private:
+    Fetcher& to_;
+  };
+
   testing::TempDir dir_;
   std::unique_ptr<Store> store_;
   RescueOptions options_;
+  std::unique_ptr<FakeFetcher> fake_;
   FakeFetcher* fetcher_ = nullptr;
 };
 
