@@ -49,7 +49,7 @@ rc=0
 "$RG" archive . --delay 0 "${FIXTURE_FLAGS[@]}" || rc=$?
 echo "exit code $rc (2 = some link got no capture or an error status; see the table below)"
 
-step "the fixture saw $(wc -l <"$FIXTURE_LOG") requests; a second run has nothing due and sends none"
+step "the fixture saw $(wc -l <"$FIXTURE_LOG") requests; a second run has only the dead link due (one request; its public copy is kept, not looked up again)"
 "$RG" archive . --delay 0 "${FIXTURE_FLAGS[@]}" || true
 echo "requests now: $(wc -l <"$FIXTURE_LOG")"
 
@@ -69,6 +69,16 @@ sqlite3 -header -column "$MANIFEST" "
 sqlite3 "$MANIFEST" "SELECT http_status || '  ' || url FROM captures
   WHERE url LIKE 'https://www.ehackingnews.com/assets/%' OR url LIKE 'https://cdn.example.net/%'
      OR url = 'https://www.ehackingnews.com/favicon.ico' ORDER BY url;"
+
+step "a link already dead when first archived, rescued from the (fixture's) public web archive"
+echo "[rescue] lookup = true: archive asked the Wayback CDX API for news.example.com/gone.html, took the"
+echo "newest good capture before the post's date (a capture that replays as a 404 page was skipped) and"
+echo "stored its raw id_ bytes under the archive's URL with Memento-Datetime, marked source = public-archive:"
+sqlite3 -header -column "$MANIFEST" "
+  SELECT u.normalized AS link, c.archive, datetime(c.memento_at_us / 1000000, 'unixepoch') AS memento,
+         c.url AS copy FROM captures c JOIN urls u ON u.id = c.url_id
+  WHERE c.source = 'public-archive' ORDER BY u.normalized;"
+"$RG" report | grep -A1 'news.example.com/gone.html' | sed 's/^ \{20,\}/      /' | cut -c1-240 || true
 
 step "link verdicts"
 sqlite3 -header -column "$MANIFEST" "

@@ -40,6 +40,13 @@ produce the awkward responses an archiver has to record (any host):
   /headers                the request headers as JSON
   /_stats                 {"total": N, "by_path": {...}, "by_host": {...}}
                           (requests to /_stats are neither counted nor logged)
+  /_requests              [[monotonic seconds, host, path], ...] of every
+                          counted request (rate checks; not counted either)
+
+Public web archives (web.archive.org: CDX, id_ replay with
+Memento-Datetime, TimeMaps, Save Page Now 2 with auth and job status, 429;
+archive.org availability; timetravel.mementoweb.org JSON API): see
+tools/fixture_archive.py for the routes and the captures they know.
 
 Host-specific routes (see /tmp/fixture-routes.md, the shared contract):
 Blogger image hosts (*.bp.blogspot.com, *.googleusercontent.com) answer any
@@ -100,6 +107,8 @@ import time
 import urllib.parse
 import zlib
 
+import fixture_archive
+
 MAX_SLOW_MS = 60_000
 MAX_REDIRECTS = 100
 MAX_STATIC_BYTES = 256 * 1024 * 1024
@@ -121,6 +130,8 @@ FIXTURE_HOSTS = (
     "feeds.feedburner.com", "www.ehackingnews.com", "news.example.com",
     "cdn.example.net", "example.com", "www.example.com",
     "scenarios.example.org", BAD_CERT_HOST,
+    # The public web archives (tools/fixture_archive.py).
+    "web.archive.org", "archive.org", "timetravel.mementoweb.org",
     # The other hosts the posts under examples/site link to, so the demo
     # archives them offline: each serves an article for any page path and
     # asset bytes for any image, style or script path.
@@ -130,7 +141,9 @@ FIXTURE_HOSTS = (
 )
 BLOGGER_HOST = re.compile(r"^([0-9]+\.)?bp\.blogspot\.com$|\.googleusercontent\.com$")
 ARTICLE_HOSTS = ("www.ehackingnews.com", "news.example.com") + FIXTURE_HOSTS[-9:]
-ARTICLE_ERRORS = {"/gone.html": 404, "/removed.html": 410, "/forbidden.html": 403}
+ARTICLE_ERRORS = {"/gone.html": 404, "/removed.html": 410, "/forbidden.html": 403,
+                  # Dead links the public archive fixture knows (or not).
+                  "/gone.png": 404, "/busy.html": 404, "/never-archived.html": 404}
 # A Blogger size token as a path segment: s640, s1600, s0, s72-c, w640,
 # w640-h480, w640-h480-p-k-no-nu, h480 ...
 SIZE_SEGMENT = re.compile(r"^(s[0-9]+(-c)?|w[0-9]+(-h[0-9]+)?(-[a-z0-9-]+)?|h[0-9]+)$")
@@ -276,6 +289,7 @@ class Activity:
         self.by_path = {}
         self.by_host = {}
         self.flaky = {}
+        self.times = []  # (monotonic seconds, host, path) per counted request
 
     def begin(self, host, path, counted=True):
         with self.lock:
@@ -285,6 +299,8 @@ class Activity:
                 self.count += 1
                 self.by_path[path] = self.by_path.get(path, 0) + 1
                 self.by_host[host] = self.by_host.get(host, 0) + 1
+                if len(self.times) < 100_000:
+                    self.times.append((time.monotonic(), host, path))
             return counted and self.max_requests > 0 and self.count >= self.max_requests
 
     def end(self):
@@ -309,7 +325,7 @@ class Activity:
             return seen
 
 
-class FixtureHandler(http.server.BaseHTTPRequestHandler):
+class FixtureHandler(fixture_archive.ArchiveRoutes, http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "rotguard-fixture/1"
     timeout = SOCKET_TIMEOUT_S
@@ -339,8 +355,9 @@ class FixtureHandler(http.server.BaseHTTPRequestHandler):
 
     def do_POST(self):
         length = first_int(self.headers.get("Content-Length"), 0)
+        self.posted = b""
         if length > 0:
-            self.rfile.read(min(length, MAX_STATIC_BYTES))
+            self.posted = self.rfile.read(min(length, MAX_STATIC_BYTES))
         self.dispatch(send_body=True)
 
     def host(self):
@@ -354,7 +371,7 @@ class FixtureHandler(http.server.BaseHTTPRequestHandler):
         self.logged = False
         self.reset_done = False
         path = urllib.parse.urlsplit(self.path).path
-        counted = path != "/_stats"
+        counted = path not in ("/_stats", "/_requests")
         if not counted:
             self.logged = True  # /_stats does not disturb request counts
         activity = self.server.shared.activity
@@ -419,8 +436,11 @@ class FixtureHandler(http.server.BaseHTTPRequestHandler):
             "refresh-header": self.route_refresh_header,
             "headers": self.route_headers,
             "_stats": self.route_stats,
+            "_requests": self.route_requests,
         }
-        if head in builtin:
+        if self.route_public_archive(parsed, query):
+            pass
+        elif head in builtin:
             builtin[head](parts[1:], query)
         elif self.route_host_specific(parsed.path, parts):
             pass
@@ -658,6 +678,15 @@ class FixtureHandler(http.server.BaseHTTPRequestHandler):
         self.respond(200, body.encode("utf-8"), "application/json",
                      headers=[("Cache-Control", "no-store")])
 
+    def route_requests(self, rest, query):
+        """Every counted request so far as [seconds, host, path] (monotonic
+        seconds: only differences mean something), for rate checks."""
+        with self.server.shared.activity.lock:
+            times = list(self.server.shared.activity.times)
+        body = json.dumps([list(t) for t in times]) + "\n"
+        self.respond(200, body.encode("utf-8"), "application/json",
+                     headers=[("Cache-Control", "no-store")])
+
     def route_asset(self, url_path):
         asset = asset_bytes(url_path)
         if asset is None:
@@ -767,6 +796,9 @@ class FixtureHandler(http.server.BaseHTTPRequestHandler):
             self.not_found()
 
 
+fixture_archive.PNG_BYTES = png_bytes
+
+
 class Shared:
     """State shared by the HTTP and TLS listeners of one process."""
 
@@ -778,6 +810,7 @@ class Shared:
         self.requests = None
         self.quiet = quiet
         self.activity = Activity(max_requests)
+        self.spn_jobs = {}  # Save Page Now job id -> URL (fixture_archive)
         self.stop = threading.Event()
         self.log_lock = threading.Lock()
         self.log_file = open(log_path, "a", encoding="utf-8") if log_path else None

@@ -23,6 +23,7 @@ default_sans+=",DNS:bit.ly,DNS:feeds.feedburner.com,DNS:www.ehackingnews.com,DNS
 default_sans+=",DNS:*.example.com,DNS:cdn.example.net,DNS:scenarios.example.org"
 default_sans+=",DNS:oldblog.blogspot.com,DNS:www.cjr.org,DNS:www.pewresearch.org,DNS:example.org"
 default_sans+=",DNS:images.example.org,DNS:www.youtube.com,DNS:gohugo.io,DNS:mastodon.example"
+default_sans+=",DNS:web.archive.org,DNS:archive.org,DNS:timetravel.mementoweb.org"
 default_sans+=",DNS:localhost,IP:127.0.0.1,IP:::1"
 sans=${2:-$default_sans}
 mkdir -p "$dir"

@@ -92,6 +92,24 @@ struct ShortenerRule {
   bool operator==(const ShortenerRule&) const = default;
 };
 
+// [rescue]: copies of dead links from public web archives (SPEC §8).
+// Lookups ask the Wayback CDX API, then the Memento aggregator (TimeTravel
+// JSON API) and any RFC 7089 link-format TimeMap endpoints; the chosen
+// memento's raw bytes (Wayback `id_` form) are fetched into the store.
+struct RescueConfig {
+  bool lookup = true;  // `archive` also rescues its failing post links
+  std::string cdx_url = "https://web.archive.org/cdx/search/cdx";
+  // "" turns the aggregator off; the URL gets "/<YYYYMMDDhhmmss>/<URI-R>".
+  std::string timetravel_url = "https://timetravel.mementoweb.org/api/json";
+  // TimeMap endpoints in RFC 7089 link format; each gets "<URI-R>" appended.
+  std::vector<std::string> timemap_urls;
+  int per_host = 1;        // concurrent requests per archive host
+  int delay_ms = 1000;     // between two requests to one archive host
+  int max_candidates = 3;  // mementos tried per link before giving up
+
+  bool operator==(const RescueConfig&) const = default;
+};
+
 // [hosts."name"]: per-host overrides; unset fields use [fetch].
 struct HostConfig {
   std::optional<std::string> user_agent;
@@ -109,6 +127,7 @@ struct Config {
   SiteConfig site;
   BloggerRule blogger;
   ShortenerRule shortener;
+  RescueConfig rescue;
   std::map<std::string, HostConfig> hosts;  // key: host name, lowercase
 
   bool operator==(const Config&) const = default;

@@ -127,7 +127,16 @@ struct CaptureRow {
   int64_t run_id = 0;      // 0: none
   bool truncated = false;  // WARC-Truncated was written
   bool lost = false;       // repair found its record missing
+  // Schema v5, for source "public-archive": the archive that held the copy
+  // (its host, e.g. "web.archive.org") and the copy's Memento-Datetime
+  // (microseconds since the epoch). `url` is then the archive's URL and
+  // `normalized` the original link's key.
+  std::string archive;
+  int64_t memento_at_us = 0;
 };
+
+// Source values of CaptureRow::source.
+inline constexpr const char* kSourcePublicArchive = "public-archive";
 
 // A command run (for cron histories and `report`).
 struct RunRow {

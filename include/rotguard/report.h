@@ -38,6 +38,15 @@ struct ReportCopy {
   // WARC-Truncated: the payload was cut (--max-size, a disconnect), so the
   // copy is incomplete; reports say so.
   bool truncated = false;
+  // Where the copy came from: "live" (rotguard fetched the link itself),
+  // "import", or "public-archive" (a memento fetched by `rescue`, only
+  // used when the link has no good capture of its own). For the latter,
+  // the archive's host and the memento's datetime; `url` is then the
+  // archive's URL and `extract_url` the link's, which `extract` takes.
+  std::string source = "live";
+  std::string archive;
+  int64_t memento_at_us = 0;
+  std::string extract_url;  // "" means `url`
 };
 
 struct ReportLink {

@@ -145,6 +145,9 @@ struct WarcCapture {
   std::string protocol;    // WARC-Protocol, e.g. "h2"; empty for none
   // WARC-Date; unset means "now" (taken once per write call).
   std::optional<std::chrono::system_clock::time_point> date;
+  // For a copy fetched from a public web archive: its Memento-Datetime
+  // (RFC 7089 HTTP-date), written on the response record; empty: none.
+  std::string memento_datetime;
 };
 
 // The original capture a revisit points at.

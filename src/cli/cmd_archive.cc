@@ -25,10 +25,12 @@
 #include "cli/exit_codes.h"
 #include "cli/fetcher_setup.h"
 #include "cli/output.h"
+#include "cli/rescue_run.h"
 #include "cli/store_access.h"
 #include "rotguard/archive.h"
 #include "rotguard/config.h"
 #include "rotguard/fetch.h"
+#include "rotguard/rescue.h"
 #include "rotguard/store.h"
 #include "rotguard/verify.h"
 #include "rotguard/warc_writer.h"
@@ -327,13 +329,32 @@ std::string CpuStatsLine(
   return line;
 }
 
-void PrintArchiveSummary(const ArchiveSummary& summary, int exit_code,
-                         const ArchiveFlags& flags,
-                         const GlobalOptions& global) {
-  std::vector<std::pair<std::string, double>> stages;
-  if (flags.stats) stages = CpuSecondsByStage();
+// [rescue] lookup: public-archive copies of this run's post links that
+// are dead or got no capture (only links of posts: a post's date says
+// which copy to take). nullopt when nothing needed one.
+std::optional<RescueSummary> RescueStep(Store& store, const ArchiveFlags& flags,
+                                        const ArchiveOptions& options) {
+  if (!options.config.rescue.lookup || options.paths.empty()) {
+    return std::nullopt;
+  }
+  Result<std::vector<RescueTarget>> targets =
+      PlanRescue(store.manifest(), {}, /*again=*/false);
+  ThrowIfError(targets.status());
+  if (targets->empty()) return std::nullopt;
+  return RunRescueOrThrow(store,
+                          {flags.resolve, flags.connect_to, flags.cacert},
+                          options.config, *targets);
+}
+
+// `stages` is empty without --stats (taken before the rescue step, so it
+// is the archive run's CPU alone).
+void PrintArchiveSummary(
+    const ArchiveSummary& summary, int exit_code, const ArchiveFlags& flags,
+    const GlobalOptions& global, const std::optional<RescueSummary>& rescued,
+    const std::vector<std::pair<std::string, double>>& stages) {
   if (global.json) {
     nlohmann::ordered_json j = SummaryJson(summary, exit_code, flags.dry_run);
+    if (rescued) j["rescue"] = RescueSummaryJson(*rescued);
     if (flags.stats) {
       j["cpu_seconds"] = nlohmann::ordered_json::object();
       for (const auto& [name, seconds] : stages) {
@@ -342,6 +363,9 @@ void PrintArchiveSummary(const ArchiveSummary& summary, int exit_code,
     }
     std::cout << j.dump() << '\n';
     return;
+  }
+  if (rescued && global.verbosity >= 0) {
+    std::cout << RescueSummaryText(*rescued);
   }
   if (flags.dry_run) {
     for (const DueUrl& due : summary.due_urls) {
@@ -407,7 +431,13 @@ int RunArchiveCommand(const ArchiveFlags& flags, const GlobalOptions& global) {
     throw CliError(code, status.message());
   }
   int exit_code = flags.dry_run ? kExitOk : ArchiveExitCode(&*summary);
-  PrintArchiveSummary(*summary, exit_code, flags, global);
+  std::vector<std::pair<std::string, double>> stages;
+  if (flags.stats) stages = CpuSecondsByStage();
+  std::optional<RescueSummary> rescued;
+  if (!flags.dry_run && !summary->cancelled) {
+    rescued = RescueStep(*store, flags, options);
+  }
+  PrintArchiveSummary(*summary, exit_code, flags, global, rescued, stages);
   return exit_code;
 }
 

@@ -13,6 +13,7 @@
 #include "cli/exit_codes.h"
 #include "cli/store_access.h"
 #include "rotguard/config.h"
+#include "rotguard/copy_choice.h"
 #include "rotguard/restore.h"
 #include "util/file.h"
 #include "util/terminal_text.h"
@@ -143,6 +144,14 @@ int RunExtract(const ExtractFlags& flags, const GlobalOptions& global) {
               << (payload->truncated.empty() ? "yes"
                                              : TerminalSafe(payload->truncated))
               << "); the payload is incomplete\n";
+  }
+  const CaptureRow& first = resolved->hops.front();
+  if (IsPublicArchiveCopy(first) && global.verbosity >= 0) {
+    // Always say so: these bytes are not what rotguard fetched from the
+    // link itself.
+    std::cerr << "rotguard: note: copy from public archive "
+              << TerminalSafe(CopyOrigin(first)) << ": "
+              << TerminalSafe(first.url) << '\n';
   }
   if (global.verbosity > 0) {
     for (const CaptureRow& hop : resolved->hops) {

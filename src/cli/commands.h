@@ -33,6 +33,8 @@ void AddScanCommand(CLI::App& app, const GlobalOptions& global,
 
 void AddArchiveCommand(CLI::App& app, const GlobalOptions& global,
                        CommandResult& result);
+void AddRescueCommand(CLI::App& app, const GlobalOptions& global,
+                      CommandResult& result);
 void AddVerifyCommand(CLI::App& app, const GlobalOptions& global,
                       CommandResult& result);
 void AddRepairCommand(CLI::App& app, const GlobalOptions& global,

@@ -133,6 +133,13 @@ CREATE INDEX urls_asset_key ON urls (asset_key) WHERE asset_key != '';
 CREATE INDEX captures_chain ON captures (chain_id, hop_index)
   WHERE chain_id != '';
 )sql",
+    // 5: copies fetched from public web archives (source =
+    // 'public-archive'): which archive, and the Memento-Datetime of the
+    // copy (captured_at_us stays the time rotguard fetched it).
+    R"sql(
+ALTER TABLE captures ADD COLUMN archive TEXT NOT NULL DEFAULT '';
+ALTER TABLE captures ADD COLUMN memento_at_us INTEGER NOT NULL DEFAULT 0;
+)sql",
 };
 
 static_assert(std::size(kMigrations) == kSchemaVersion,

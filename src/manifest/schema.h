@@ -43,7 +43,10 @@
 //     record_offset, compressed_length, record_id, block_sha1,
 //     payload_sha1, payload_sha256, content_type, payload_length,
 //     revisit_of (record id of the original), source (live|import|
-//     public-archive), run_id -> runs, truncated, lost
+//     public-archive), run_id -> runs, truncated, lost; since v5
+//     archive (the public archive's name, e.g. "web.archive.org") and
+//     memento_at_us (its Memento-Datetime) for source = public-archive,
+//     whose `url` is the archive's URL and whose urls row is the link's
 //
 //   runs          one row per command run (cron history)
 //     id, command, started, ended (0 while running), counts (JSON object),
@@ -65,7 +68,7 @@
 
 namespace rotguard {
 
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
 
 // Brings `db` to schema `target` (1..kSchemaVersion), one transaction per
 // call: either every missing step is applied or none. A database newer

@@ -120,7 +120,7 @@ constexpr const char* kCaptureSelect =
     "c.final_url, c.chain_id, c.hop_index, c.warc_file, c.record_offset, "
     "c.compressed_length, c.record_id, c.block_sha1, c.payload_sha1, "
     "c.payload_sha256, c.content_type, c.payload_length, c.revisit_of, "
-    "c.source, c.run_id, c.truncated, c.lost "
+    "c.source, c.run_id, c.truncated, c.lost, c.archive, c.memento_at_us "
     "FROM captures c JOIN urls u ON u.id = c.url_id ";
 
 CaptureRow ReadCapture(const Statement& s) {
@@ -147,6 +147,8 @@ CaptureRow ReadCapture(const Statement& s) {
   c.run_id = s.ColumnInt(19);
   c.truncated = s.ColumnInt(20) != 0;
   c.lost = s.ColumnInt(21) != 0;
+  c.archive = s.ColumnText(22);
+  c.memento_at_us = s.ColumnInt(23);
   return c;
 }
 
@@ -763,8 +765,9 @@ Status SqliteManifest::InsertCaptures(const std::vector<CaptureRow>& batch) {
       "final_url, chain_id, hop_index, warc_file, record_offset, "
       "compressed_length, record_id, block_sha1, payload_sha1, "
       "payload_sha256, content_type, payload_length, revisit_of, source, "
-      "run_id, truncated, lost) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-      "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)");
+      "run_id, truncated, lost, archive, memento_at_us) VALUES (?1, ?2, ?3, "
+      "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
+      "?19, ?20, ?21, ?22, ?23)");
   if (!insert.ok()) return insert.status();
   int64_t now = NowUnix();
   for (const CaptureRow& c : batch) {
@@ -795,7 +798,10 @@ Status SqliteManifest::InsertCaptures(const std::vector<CaptureRow>& batch) {
     } else {
       insert->Bind(19, c.run_id);
     }
-    insert->Bind(20, c.truncated).Bind(21, c.lost);
+    insert->Bind(20, c.truncated)
+        .Bind(21, c.lost)
+        .Bind(22, c.archive)
+        .Bind(23, c.memento_at_us);
     ROTGUARD_RETURN_IF_ERROR(insert->Run());
   }
   return Status::Ok();

@@ -302,6 +302,23 @@ Status ReadShortener(TableReader& t, ShortenerRule* s) {
   return t.Get("accept_interstitial", &s->accept_interstitial);
 }
 
+Status ReadRescue(TableReader& t, RescueConfig* r) {
+  ROTGUARD_RETURN_IF_ERROR(t.Get("lookup", &r->lookup));
+  ROTGUARD_RETURN_IF_ERROR(t.GetHttpUrl("cdx_url", &r->cdx_url));
+  ROTGUARD_RETURN_IF_ERROR(t.GetHttpUrl("timetravel_url", &r->timetravel_url));
+  ROTGUARD_RETURN_IF_ERROR(t.Get("timemap_urls", &r->timemap_urls));
+  for (const std::string& url : r->timemap_urls) {
+    std::string scheme = Lowercase(url.substr(0, url.find("://")));
+    if ((scheme != "http" && scheme != "https") || HasControl(url)) {
+      return Status::InvalidArgument("rescue.timemap_urls: \"" + url +
+                                     "\" is not an http(s) URL");
+    }
+  }
+  ROTGUARD_RETURN_IF_ERROR(t.Get("per_host", &r->per_host, 1, 64));
+  ROTGUARD_RETURN_IF_ERROR(t.Get("delay_ms", &r->delay_ms, 0, 3'600'000));
+  return t.Get("max_candidates", &r->max_candidates, 1, 100);
+}
+
 Status ReadHost(TableReader& t, HostConfig* h) {
   ROTGUARD_RETURN_IF_ERROR(t.GetHeaderValue("user_agent", &h->user_agent));
   ROTGUARD_RETURN_IF_ERROR(t.Get("per_host", &h->per_host, 1));
@@ -366,6 +383,8 @@ Status ReadRoot(const toml::table& root, const std::string& source,
   ROTGUARD_RETURN_IF_ERROR(
       ReadSection(reader, "site", "site", source, &config->site, ReadSite));
   ROTGUARD_RETURN_IF_ERROR(ReadRules(reader, source, config));
+  ROTGUARD_RETURN_IF_ERROR(ReadSection(reader, "rescue", "rescue", source,
+                                       &config->rescue, ReadRescue));
   ROTGUARD_RETURN_IF_ERROR(ReadHosts(reader, source, config));
   return reader.CheckNoUnknownKeys();
 }

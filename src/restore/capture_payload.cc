@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "rotguard/content_coding.h"
+#include "rotguard/copy_choice.h"
 #include "rotguard/http_head.h"
 #include "rotguard/restore.h"
 #include "rotguard/url.h"
@@ -66,27 +67,41 @@ bool IsGood(const CaptureRow& c) {
 
 int64_t Distance(int64_t a, int64_t b) { return a > b ? a - b : b - a; }
 
-// The capture to use among `captures` (oldest first, none lost).
-const CaptureRow* Choose(const std::vector<CaptureRow>& captures,
+// When a copy shows the page: a public-archive memento's own datetime,
+// not when rotguard fetched it.
+int64_t CopyTime(const CaptureRow& c) {
+  return IsPublicArchiveCopy(c) && c.memento_at_us != 0 ? c.memento_at_us
+                                                        : c.captured_at_us;
+}
+
+// The capture to use among `captures` (oldest first, none lost). A
+// public-archive copy only where the link has no own 2xx capture.
+const CaptureRow* Choose(const std::vector<CaptureRow>& all,
                          std::optional<int64_t> at_us) {
   const CaptureRow* best = nullptr;
   if (at_us) {
-    for (const CaptureRow& c : captures) {
-      if (!IsGood(c)) continue;
-      if (!best || Distance(c.captured_at_us, *at_us) <
-                       Distance(best->captured_at_us, *at_us)) {
+    bool own_good = std::any_of(all.begin(), all.end(), [](const auto& c) {
+      return !IsPublicArchiveCopy(c) && IsGoodCopy(c);
+    });
+    for (const CaptureRow& c : all) {
+      if (!IsGood(c) || (own_good && IsPublicArchiveCopy(c))) continue;
+      if (!best ||
+          Distance(CopyTime(c), *at_us) < Distance(CopyTime(*best), *at_us)) {
         best = &c;
       }
     }
     return best;
   }
-  for (const CaptureRow& c : captures) {  // latest 2xx (or non-HTTP)
+  for (const CaptureRow& c : all) {  // latest own 2xx (or non-HTTP)
+    if (IsPublicArchiveCopy(c)) continue;
     if (c.http_status == 0 || (c.http_status >= 200 && c.http_status < 300)) {
       best = &c;
     }
   }
   if (best) return best;
-  for (const CaptureRow& c : captures) {
+  best = BestPublicCopy(all);
+  if (best) return best;
+  for (const CaptureRow& c : all) {
     if (IsRedirect(c.http_status)) best = &c;
   }
   return best;

@@ -64,7 +64,12 @@ class ManifestPublicSource final : public MementoSource {
           c.http_status > 299) {
         continue;
       }
-      std::string at = WaybackDatetime(c.url);
+      // The memento's own datetime (rescue records it, schema 5), else
+      // the Wayback URL's timestamp, else when we fetched it.
+      std::string at =
+          c.memento_at_us > 0
+              ? FormatUtc(c.memento_at_us / 1000000, UtcStyle::kDigits14)
+              : WaybackDatetime(c.url);
       if (at.empty())
         at = FormatUtc(c.captured_at_us / 1000000, UtcStyle::kDigits14);
       // The newest copy before the post date, else the oldest after it.
@@ -75,7 +80,7 @@ class ManifestPublicSource final : public MementoSource {
     }
     if (!best) return std::nullopt;
     return Memento{WithWaybackModifier(best->url, ""), best_at,
-                   UrlHost(best->url)};
+                   best->archive.empty() ? UrlHost(best->url) : best->archive};
   }
 
  private:

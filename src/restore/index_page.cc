@@ -19,6 +19,9 @@ std::string LinkRow(const LinkReport& link) {
     html += "<a href=\"" + HtmlEscape(link.local) + "\">" +
             HtmlEscape(link.url) + "</a></td><td>archived " +
             FormatCaptureTime(link.captured_at_us);
+    if (!link.origin.empty()) {
+      html += " (copy from public archive " + HtmlEscape(link.origin) + ")";
+    }
   } else {
     html += HtmlEscape(link.url) +
             "</td><td class=\"missing\">not captured: " + HtmlEscape(link.why);

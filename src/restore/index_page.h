@@ -16,6 +16,9 @@ struct LinkReport {
   std::string local;  // "" when never captured
   int64_t captured_at_us = 0;
   std::string why;  // why it is not local
+  // "web.archive.org, memento 2019-04-20T00:00:00Z" when the copy came
+  // from a public web archive (rotguard/copy_choice.h CopyOrigin); "" own.
+  std::string origin;
 };
 
 struct PostReport {

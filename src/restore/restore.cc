@@ -28,6 +28,7 @@
 #include "restore/index_page.h"
 #include "restore/markdown_render.h"
 #include "restore/output_sink.h"
+#include "rotguard/copy_choice.h"
 #include "rotguard/extract.h"
 #include "rotguard/rules.h"
 #include "rotguard/scan.h"
@@ -208,7 +209,7 @@ class Restorer {
   LinkReport EditLink(const LinkRow& link, const std::string& bytes,
                       const std::string& source_name, bool markdown,
                       PostEdits* edits) {
-    LinkReport lr{link.url, link.kind, "", 0, ""};
+    LinkReport lr{link.url, link.kind, "", 0, "", ""};
     std::optional<std::string> local = Materialize(link.url, 0, &lr);
     bool span_ok = link.end >= link.start &&
                    static_cast<size_t>(link.end) <= bytes.size() &&
@@ -310,6 +311,7 @@ class Restorer {
     if (!report) return;
     const std::optional<std::string>& local = local_of_[key];
     report->captured_at_us = captured_at_[key];
+    report->origin = origin_of_[key];
     report->local = local.value_or("");
     if (!local) report->why = failed_why_[key];
   }
@@ -331,6 +333,7 @@ class Restorer {
         ResolveCapture(manifest_, warc_dir_, url, options_.at_us);
     if (!resolved.ok()) return Fail(key, resolved.status().message(), report);
     const CaptureRow& final_capture = resolved->final_capture();
+    origin_of_[key] = CopyOrigin(resolved->hops.front());
     std::string final_key =
         NormalizeUrl(final_capture.url).value_or(final_capture.url);
     auto final_known = local_of_.find(final_key);
@@ -515,6 +518,7 @@ class Restorer {
   std::set<std::string> written_;  // relative paths put to the sink
   std::map<std::string, std::optional<std::string>> local_of_;  // url key
   std::map<std::string, int64_t> captured_at_;
+  std::map<std::string, std::string> origin_of_;  // public-archive copies
   std::map<std::string, std::string> failed_why_;
   std::deque<PendingPage> pending_;
   uint64_t pending_bytes_ = 0;  // of the pages in_memory in pending_

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "restore/archive_output.h"
+#include "rotguard/copy_choice.h"
 #include "rotguard/export.h"
 #include "rotguard/restore.h"
 #include "rotguard/url.h"
@@ -126,7 +127,12 @@ Result<std::string> PagesJsonl(Manifest& manifest,
         !IsHtmlType(final_capture.content_type)) {
       continue;
     }
-    add(final_capture, "");
+    // A memento from a public web archive says so in its page title.
+    add(final_capture, IsPublicArchiveCopy(final_capture)
+                           ? "copy of " + url.normalized +
+                                 " from public archive " +
+                                 CopyOrigin(final_capture)
+                           : std::string());
   }
   return out;
 }

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "rotguard/copy_choice.h"
 #include "rotguard/health.h"
 #include "rotguard/rules.h"
 #include "util/time_format.h"
@@ -36,9 +37,20 @@ void SortNewestFirst(std::vector<CaptureRow>* captures) {
 }
 
 ReportCopy CopyOf(const CaptureRow& capture) {
-  return ReportCopy{capture.url,           capture.warc_file,
-                    capture.record_offset, capture.captured_at_us,
-                    capture.http_status,   capture.truncated};
+  ReportCopy copy;
+  copy.url = capture.url;
+  copy.warc_file = capture.warc_file;
+  copy.offset = capture.record_offset;
+  copy.captured_at_us = capture.captured_at_us;
+  copy.http_status = capture.http_status;
+  copy.truncated = capture.truncated;
+  if (!capture.source.empty()) copy.source = capture.source;
+  if (IsPublicArchiveCopy(capture)) {
+    copy.archive = capture.archive;
+    copy.memento_at_us = capture.memento_at_us;
+    copy.extract_url = capture.normalized;
+  }
+  return copy;
 }
 
 // The captures of one URL at a time, asked from the manifest per link (by
@@ -52,6 +64,8 @@ class CaptureLookup {
   Status Fill(const std::string& key, ReportLink* out) {
     Result<std::vector<CaptureRow>> captures = manifest_.CapturesOf(key);
     if (!captures.ok()) return captures.status();
+    // A public-archive copy only where the link has no good own one.
+    *captures = PreferOwnCopies(std::move(*captures));
     SortNewestFirst(&*captures);
     ends_.clear();
     for (const CaptureRow& capture : *captures) {

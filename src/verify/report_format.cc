@@ -61,7 +61,15 @@ std::string ShellQuote(const std::string& text) {
 }
 
 std::string ExtractHint(const ReportCopy& copy) {
-  return "rotguard extract " + ShellQuote(copy.url);
+  return "rotguard extract " +
+         ShellQuote(copy.extract_url.empty() ? copy.url : copy.extract_url);
+}
+
+std::string PublicOrigin(const ReportCopy& copy) {
+  if (copy.source != kSourcePublicArchive) return "";
+  return "from public archive " +
+         (copy.archive.empty() ? std::string("(unknown)") : copy.archive) +
+         " (memento " + FormatUsUtc(copy.memento_at_us) + "), ";
 }
 
 bool IsSizeVariantOfPrevious(const std::vector<ReportLink>& links, size_t i) {

@@ -46,6 +46,9 @@ Status WalkReport(Manifest& manifest, const Config& config, ReportDetail detail,
 
 // FormatUnixUtc of microseconds since the epoch; "" for 0.
 std::string FormatUsUtc(int64_t unix_us);
+// "from public archive HOST (memento DATE), " for a public-archive copy
+// (the report always says where a copy came from); "" for an own one.
+std::string PublicOrigin(const ReportCopy& copy);
 
 // The command that writes this copy's payload: rotguard extract 'URL'.
 std::string ExtractHint(const ReportCopy& copy);

@@ -135,8 +135,14 @@ std::string CopyCell(const ReportLink& link) {
   return HtmlEscape(link.copy->warc_file) + " @ " +
          std::to_string(link.copy->offset) + "<br>" +
          HtmlEscape(FormatUsUtc(link.copy->captured_at_us)) +
-         (link.copy->truncated ? " (truncated)" : "") + "<br><code>" +
-         HtmlEscape(ExtractHint(*link.copy)) + "</code>";
+         (link.copy->truncated ? " (truncated)" : "") +
+         (link.copy->source == kSourcePublicArchive
+              ? "<br>" +
+                    HtmlEscape(
+                        PublicOrigin(*link.copy)
+                            .substr(0, PublicOrigin(*link.copy).size() - 2))
+              : std::string()) +
+         "<br><code>" + HtmlEscape(ExtractHint(*link.copy)) + "</code>";
 }
 
 std::string Cell(const std::string& html, const char* css_class = nullptr) {

@@ -107,7 +107,7 @@ void AppendLinkDetails(const ReportLink& link, size_t indent,
             std::to_string(link.copy->offset) + ", " +
             FormatUsUtc(link.copy->captured_at_us) + ", " +
             (link.copy->truncated ? "truncated, " : "") +
-            ExtractHint(*link.copy) + '\n';
+            PublicOrigin(*link.copy) + ExtractHint(*link.copy) + '\n';
   } else {
     *out += pad + "copy: none\n";
   }
@@ -210,7 +210,13 @@ nlohmann::ordered_json LinkJson(const ReportLink& link) {
         {"status", link.copy->http_status},
         {"extract", ExtractHint(*link.copy)},
         {"truncated", link.copy->truncated},
+        {"source", link.copy->source},
     };
+    if (link.copy->source == kSourcePublicArchive) {
+      json["archived"]["archive"] = link.copy->archive;
+      json["archived"]["memento_datetime"] =
+          FormatUsUtc(link.copy->memento_at_us);
+    }
   } else {
     json["archived"] = nullptr;
   }

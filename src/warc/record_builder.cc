@@ -236,6 +236,9 @@ Result<PendingRecord> MakeResponse(const WarcCapture& capture,
   if (!parts.truncated.empty()) {
     record->fields.Add("WARC-Truncated", parts.truncated);
   }
+  if (!capture.memento_datetime.empty()) {
+    record->fields.Add("Memento-Datetime", capture.memento_datetime);
+  }
   record->prefix = std::move(parts.stored_head);
   record->body = parts.body;
   record->body_memory = parts.body_memory;

@@ -23,13 +23,25 @@ fixture_start() {
 }
 
 # fetch_config [KEY=VALUE...]: the [fetch] table of $CONFIG, fast defaults
-# for loopback (no delay, short timeouts, one quick retry) plus overrides.
+# for loopback (no delay, short timeouts, one quick retry) plus overrides,
+# and a [rescue] table: public-archive lookups off unless a test asks
+# (rescue.lookup=true; other rescue.KEY=VALUE pairs go there too).
 fetch_config() {
   declare -A fetch=([delay_ms]=0 [per_host]=4 [retries]=1 [backoff_ms]=100
     [retry_after_cap_s]=5 [connect_timeout_s]=3 [total_timeout_s]=60)
-  local pair
-  for pair in "$@"; do fetch[${pair%%=*}]=${pair#*=}; done
-  { echo "[fetch]"; for key in "${!fetch[@]}"; do echo "$key = ${fetch[$key]}"; done; } >"$CONFIG"
+  declare -A rescue=([lookup]=false)
+  local pair key
+  for pair in "$@"; do
+    key=${pair%%=*}
+    if [[ $key == rescue.* ]]; then
+      rescue[${key#rescue.}]=${pair#*=}
+    else
+      fetch[$key]=${pair#*=}
+    fi
+  done
+  { echo "[fetch]"; for key in "${!fetch[@]}"; do echo "$key = ${fetch[$key]}"; done
+    echo "[rescue]"; for key in "${!rescue[@]}"; do echo "$key = ${rescue[$key]}"; done
+  } >"$CONFIG"
 }
 fetch_config
 

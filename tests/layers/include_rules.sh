@@ -27,6 +27,10 @@ expect yes fetch rotguard/rules.h
 expect yes archive rotguard/warc_writer.h
 expect yes verify rotguard/fetch.h
 expect yes cli rotguard/archive.h
+expect yes rescue rotguard/fetch.h
+expect yes rescue rotguard/warc_writer.h
+expect yes restore rotguard/copy_choice.h
+expect yes cli rotguard/rescue.h
 # Refused: upward, sideways and into other modules' private folders.
 expect no util rotguard/warc_writer.h
 expect no warc rotguard/manifest.h
@@ -42,5 +46,9 @@ expect no archive rotguard/verify.h
 expect no verify cli/output.h
 expect no restore extract/collector.h
 expect no archive warc/format.h
+expect no rescue rotguard/archive.h
+expect no restore rotguard/rescue.h
+expect no fetch rotguard/rescue.h
+expect no archive rescue/memento_fetch.h
 [ $failures -eq 0 ] && echo "include rules hold"
 exit $((failures > 0))

@@ -45,6 +45,8 @@ TEST(ConfigTest, ShippedDefaultPolicySetsEverySettingExplicitly) {
   config.site.base_url = "https://blog.example/";
   config.blogger = BloggerRule{false, {}, false};
   config.shortener = ShortenerRule{false, {}, false, false};
+  config.rescue =
+      RescueConfig{false, "https://x/", "", {"https://t/"}, 2, 0, 9};
   ASSERT_TRUE(ApplyConfigFile(kPolicyPath, &config).ok());
   EXPECT_EQ(config, Config{});
 }
@@ -67,6 +69,29 @@ TEST(ConfigTest, DefaultsMatchTheSpec) {
   EXPECT_EQ(config.health.gone_threshold, 3);
   EXPECT_EQ(config.shortener.hosts.size(), 9u);
   EXPECT_EQ(config.blogger.hosts.size(), 3u);
+  // SPEC §8/§9, issue #15: public-archive lookups on, one request a second
+  // per archive host.
+  EXPECT_TRUE(config.rescue.lookup);
+  EXPECT_EQ(config.rescue.per_host, 1);
+  EXPECT_EQ(config.rescue.delay_ms, 1000);
+  EXPECT_EQ(config.rescue.cdx_url, "https://web.archive.org/cdx/search/cdx");
+}
+
+TEST(ConfigTest, RescueEndpointsMustBeHttpUrls) {
+  Config config;
+  EXPECT_FALSE(
+      Apply("[rescue]\ncdx_url = \"file:///etc/passwd\"\n", &config).ok());
+  EXPECT_FALSE(Apply("[rescue]\ndelay_ms = -1\n", &config).ok());
+  EXPECT_FALSE(
+      Apply("[rescue]\ntimemap_urls = [\"ftp://a/\"]\n", &config).ok());
+  ASSERT_TRUE(
+      Apply("[rescue]\nlookup = false\ntimetravel_url = \"\"\n"
+            "timemap_urls = [\"https://arquivo.example/timemap/link/\"]\n",
+            &config)
+          .ok());
+  EXPECT_FALSE(config.rescue.lookup);
+  EXPECT_EQ(config.rescue.timetravel_url, "");
+  EXPECT_EQ(config.rescue.timemap_urls.size(), 1u);
 }
 
 TEST(ConfigTest, FreshStoreConfigListsEveryDefaultCommentedOut) {

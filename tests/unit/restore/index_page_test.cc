@@ -21,9 +21,10 @@ TEST(IndexPageTest, ListsEveryPostInOrderWithItsLinks) {
   first.title = "A <b>";
   first.source_name = "posts/content/a&b.md";
   first.links.push_back({"https://ift.tt/x", "link",
-                         "assets/example.com/x.html", 1581156000000000, ""});
+                         "assets/example.com/x.html", 1581156000000000, "",
+                         ""});
   first.links.push_back(
-      {"https://gone.example/", "image", "", 0, "no capture in the store"});
+      {"https://gone.example/", "image", "", 0, "no capture in the store", ""});
   PostReport second;
   second.key = "b.md";
   second.title = "B";

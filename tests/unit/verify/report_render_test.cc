@@ -384,7 +384,8 @@ TEST_F(ReportTest, JsonIsExact) {
             "captured_at": "2025-12-01T00:00:00Z",
             "status": 200,
             "extract": "rotguard extract 'https://news.example.com/gone.html'",
-            "truncated": false
+            "truncated": false,
+            "source": "live"
           }
         },
         {
@@ -407,7 +408,8 @@ TEST_F(ReportTest, JsonIsExact) {
             "captured_at": "2025-12-01T00:00:00Z",
             "status": 200,
             "extract": "rotguard extract 'https://news.example.com/abc'",
-            "truncated": false
+            "truncated": false,
+            "source": "live"
           }
         },
         {
@@ -430,7 +432,8 @@ TEST_F(ReportTest, JsonIsExact) {
             "captured_at": "2025-12-01T00:00:00Z",
             "status": 200,
             "extract": "rotguard extract 'https://1.bp.blogspot.com/-x/AAA/s320/photo.jpg'",
-            "truncated": false
+            "truncated": false,
+            "source": "live"
           }
         },
         {
@@ -453,7 +456,8 @@ TEST_F(ReportTest, JsonIsExact) {
             "captured_at": "2025-12-01T00:00:00Z",
             "status": 200,
             "extract": "rotguard extract 'https://1.bp.blogspot.com/-x/AAA/s1600/photo.jpg'",
-            "truncated": false
+            "truncated": false,
+            "source": "live"
           }
         },
         {
