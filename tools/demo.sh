@@ -108,4 +108,10 @@ if has_command restore; then
   echo "open $OUT/restored/index.html in a browser: it works offline"
 fi
 
+if has_command fix; then
+  step "rotguard fix --dry-run (the moved link pointed at its new address: a diff 'git apply' takes)"
+  "$RG" fix --dry-run content _posts 2>"$OUT/fix.err" || echo "fix exit code $?"
+  cat "$OUT/fix.err"
+fi
+
 step "done: store in $ROTGUARD_STORE"

@@ -57,7 +57,7 @@ t.co/<id> is an interstitial to news.example.com/<id>; bit.ly/<id> 301s
 there; www.ehackingnews.com, news.example.com and the hosts the example
 posts link to serve an article page for any page path (and asset bytes for
 image, style and script paths), except /gone.html (404), /removed.html
-(410) and /forbidden.html (403).
+(410) and /forbidden.html (403); /old-study 301s to /rot-study.
 
 Canned replies (--canned CASE, tests/data/http/README.md): the "== reply"
 sections of a declarative HTTP test case are served before every route
@@ -144,6 +144,9 @@ ARTICLE_HOSTS = ("www.ehackingnews.com", "news.example.com") + FIXTURE_HOSTS[-9:
 ARTICLE_ERRORS = {"/gone.html": 404, "/removed.html": 410, "/forbidden.html": 403,
                   # Dead links the public archive fixture knows (or not).
                   "/gone.png": 404, "/busy.html": 404, "/never-archived.html": 404}
+# Pages that moved for good (301) to another path of the same host: the
+# demo's "moved" link, which `fix` points at its new address.
+ARTICLE_MOVES = {"/old-study": "/rot-study"}
 # A Blogger size token as a path segment: s640, s1600, s0, s72-c, w640,
 # w640-h480, w640-h480-p-k-no-nu, h480 ...
 SIZE_SEGMENT = re.compile(r"^(s[0-9]+(-c)?|w[0-9]+(-h[0-9]+)?(-[a-z0-9-]+)?|h[0-9]+)$")
@@ -731,6 +734,9 @@ class FixtureHandler(fixture_archive.ArchiveRoutes, http.server.BaseHTTPRequestH
     def route_article(self, url_path, parts):
         if url_path in ARTICLE_ERRORS:
             self.status_page(ARTICLE_ERRORS[url_path], {})
+            return True
+        if url_path in ARTICLE_MOVES:
+            self.redirect(301, ARTICLE_MOVES[url_path])
             return True
         if parts and parts[0] == "assets":
             return False

@@ -96,9 +96,7 @@ struct ArchiveFlags {
   std::optional<int> max_requisites;
   int64_t max_urls = 0;
   std::string max_time;
-  std::vector<std::string> resolve;
-  std::vector<std::string> connect_to;
-  std::string cacert;
+  NetworkFlags network;  // --resolve, --connect-to, --cacert
   bool allow_private = false;
   bool all = false;
   bool dry_run = false;
@@ -341,9 +339,7 @@ std::optional<RescueSummary> RescueStep(Store& store, const ArchiveFlags& flags,
       PlanRescue(store.manifest(), {}, /*again=*/false);
   ThrowIfError(targets.status());
   if (targets->empty()) return std::nullopt;
-  return RunRescueOrThrow(store,
-                          {flags.resolve, flags.connect_to, flags.cacert},
-                          options.config, *targets);
+  return RunRescueOrThrow(store, flags.network, options.config, *targets);
 }
 
 // `stages` is empty without --stats (taken before the rescue step, so it
@@ -414,8 +410,7 @@ int RunArchiveCommand(const ArchiveFlags& flags, const GlobalOptions& global) {
   ArchiveOptions options = MakeArchiveOptions(flags, global, *store);
   std::unique_ptr<Fetcher> fetcher;
   if (!flags.dry_run) {
-    fetcher = MakeCliFetcher({flags.resolve, flags.connect_to, flags.cacert},
-                             options.config, *store);
+    fetcher = MakeCliFetcher(flags.network, options.config, *store);
   }
   if (flags.stats) EnableCpuStages();
   Result<ArchiveSummary> summary = [&] {
@@ -476,19 +471,7 @@ void AddArchiveCommand(CLI::App& app, const GlobalOptions& global,
       ->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
   command->add_option("--max-time", flags->max_time,
                       "stop starting transfers after DURATION (90s, 30m)");
-  command
-      ->add_option("--resolve", flags->resolve,
-                   "HOST:PORT:ADDR, as curl --resolve (repeatable)")
-      ->allow_extra_args(false);
-  command
-      ->add_option("--connect-to", flags->connect_to,
-                   "HOST:PORT:CONNECT-HOST:CONNECT-PORT, as curl "
-                   "(repeatable)")
-      ->allow_extra_args(false);
-  command->add_option("--cacert", flags->cacert,
-                      "also trust the CA certificates in FILE (PEM)");
-  command->add_flag("--allow-private", flags->allow_private,
-                    "allow loopback, private and link-local addresses");
+  AddNetworkOptions(command, flags->network, flags->allow_private);
   command->add_flag("--all", flags->all, "fetch every URL, due or not");
   command->add_flag("--dry-run", flags->dry_run,
                     "print what is due; fetch and write nothing");

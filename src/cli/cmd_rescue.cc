@@ -52,9 +52,7 @@ constexpr const char* kRescueFooter =
 struct RescueFlags {
   std::vector<std::string> inputs;
   bool again = false;
-  std::vector<std::string> resolve;
-  std::vector<std::string> connect_to;
-  std::string cacert;
+  NetworkFlags network;  // --resolve, --connect-to, --cacert
   bool allow_private = false;
 };
 
@@ -87,8 +85,8 @@ int RunRescueCommand(const RescueFlags& flags, const GlobalOptions& global) {
   Config config = store->config();
   if (flags.allow_private) config.fetch.allow_private = true;
   std::vector<RescueTarget> targets = TargetsOf(flags, *store);
-  RescueSummary summary = RunRescueOrThrow(
-      *store, {flags.resolve, flags.connect_to, flags.cacert}, config, targets);
+  RescueSummary summary =
+      RunRescueOrThrow(*store, flags.network, config, targets);
   if (global.json) {
     std::cout << RescueSummaryJson(summary).dump() << '\n';
   } else if (global.verbosity >= 0) {
@@ -170,19 +168,7 @@ void AddRescueCommand(CLI::App& app, const GlobalOptions& global,
                       "posts in the store (path prefixes) and URLs");
   command->add_flag("--again", flags->again,
                     "look up links that already have a public copy too");
-  command
-      ->add_option("--resolve", flags->resolve,
-                   "HOST:PORT:ADDR, as curl --resolve (repeatable)")
-      ->allow_extra_args(false);
-  command
-      ->add_option("--connect-to", flags->connect_to,
-                   "HOST:PORT:CONNECT-HOST:CONNECT-PORT, as curl "
-                   "(repeatable)")
-      ->allow_extra_args(false);
-  command->add_option("--cacert", flags->cacert,
-                      "also trust the CA certificates in FILE (PEM)");
-  command->add_flag("--allow-private", flags->allow_private,
-                    "allow loopback, private and link-local addresses");
+  AddNetworkOptions(command, flags->network, flags->allow_private);
   command->callback([flags, &global, &result] {
     result.exit_code = RunRescueCommand(*flags, global);
   });

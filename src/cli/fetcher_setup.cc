@@ -1,5 +1,6 @@
 #include "cli/fetcher_setup.h"
 
+#include <CLI/CLI.hpp>
 #include <filesystem>
 #include <system_error>
 #include <utility>
@@ -8,6 +9,23 @@
 #include "rotguard/warc_writer.h"
 
 namespace rotguard::cli {
+
+void AddNetworkOptions(CLI::App* command, NetworkFlags& network,
+                       bool& allow_private) {
+  command
+      ->add_option("--resolve", network.resolve,
+                   "HOST:PORT:ADDR, as curl --resolve (repeatable)")
+      ->allow_extra_args(false);
+  command
+      ->add_option("--connect-to", network.connect_to,
+                   "HOST:PORT:CONNECT-HOST:CONNECT-PORT, as curl "
+                   "(repeatable)")
+      ->allow_extra_args(false);
+  command->add_option("--cacert", network.cacert,
+                      "also trust the CA certificates in FILE (PEM)");
+  command->add_flag("--allow-private", allow_private,
+                    "allow loopback, private and link-local addresses");
+}
 
 std::unique_ptr<Fetcher> MakeCliFetcher(const NetworkFlags& network,
                                         const Config& config,

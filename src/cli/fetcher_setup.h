@@ -12,6 +12,10 @@
 #include "rotguard/fetch.h"
 #include "rotguard/store.h"
 
+namespace CLI {
+class App;
+}
+
 namespace rotguard::cli {
 
 struct NetworkFlags {
@@ -19,6 +23,11 @@ struct NetworkFlags {
   std::vector<std::string> connect_to;  // --connect-to
   std::string cacert;                   // --cacert FILE
 };
+
+// Adds --resolve, --connect-to, --cacert and --allow-private to `command`,
+// spelled and explained the same on every command that fetches.
+void AddNetworkOptions(CLI::App* command, NetworkFlags& network,
+                       bool& allow_private);
 
 // Throws CliError (usage for a bad --resolve/--cacert, else I/O).
 std::unique_ptr<Fetcher> MakeCliFetcher(const NetworkFlags& network,
