@@ -9,6 +9,8 @@
 #   bench/run.sh archive verify     # only those rows
 #   bench/run.sh million            # the 1M-record memory row (slow)
 #   BUILD_DIR=... OUT=... bench/run.sh
+#   REPS=1 ROWS=small SCHEMES=http PARTS=one RUNS=3 PEER_RUNS=1 bench/run.sh
+#     (each row script's own knobs pass through the environment)
 #
 # Each row script appends its measured rows to $BENCH_SUMMARY through
 # summary() in bench/lib.sh; a row script that fails stops the pass (a
@@ -20,9 +22,9 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD_DIR=${BUILD_DIR:-$ROOT/build-bench}
 OUT=${OUT:-$(mktemp -d /tmp/rotguard-bench-run.XXXXXX)}
 ALL_ROWS="scan archive verify restore million"
-ROWS=("$@")
-[ ${#ROWS[@]} -gt 0 ] || ROWS=(scan archive verify restore)
-for row in "${ROWS[@]}"; do
+BENCH_ROWS=("$@")
+[ ${#BENCH_ROWS[@]} -gt 0 ] || BENCH_ROWS=(scan archive verify restore)
+for row in "${BENCH_ROWS[@]}"; do
   case " $ALL_ROWS " in
   *" $row "*) ;;
   *) echo "bench/run.sh: unknown row '$row' (rows: $ALL_ROWS)" >&2 && exit 2 ;;
@@ -71,7 +73,7 @@ export BENCH_SUMMARY=$OUT/summary.tsv
 : >"$BENCH_SUMMARY"
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 build_release
-for row in "${ROWS[@]}"; do
+for row in "${BENCH_ROWS[@]}"; do
   echo "bench/run.sh: row $row ($(date -u +%H:%M:%S))" >&2
   if ! run_row "$row" >"$OUT/$row.md" 2>"$OUT/$row.log"; then
     echo "bench/run.sh: row $row failed; see $OUT/$row.log" >&2
@@ -80,7 +82,7 @@ for row in "${ROWS[@]}"; do
   fi
 done
 print_table | tee "$OUT/table.md"
-for row in "${ROWS[@]}"; do
+for row in "${BENCH_ROWS[@]}"; do
   printf '\n## %s\n\n' "$row"
   cat "$OUT/$row.md"
 done
