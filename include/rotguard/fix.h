@@ -29,7 +29,7 @@
 namespace rotguard {
 
 // An archived copy of a link's target.
-struct Memento {
+struct ArchivedCopy {
   std::string url;         // where a reader gets it (public or local)
   std::string datetime14;  // YYYYMMDDhhmmss of the copy, "" when unknown
   std::string archive;     // "web.archive.org", "local", ...
@@ -41,8 +41,8 @@ struct Memento {
 class MementoSource {
  public:
   virtual ~MementoSource() = default;
-  virtual std::optional<Memento> Best(std::string_view link_url,
-                                      std::string_view post_date) = 0;
+  virtual std::optional<ArchivedCopy> Best(std::string_view link_url,
+                                           std::string_view post_date) = 0;
 };
 
 // --to: what a gone link becomes (moved links get the final URL in every

@@ -50,8 +50,8 @@ class ManifestPublicSource final : public MementoSource {
  public:
   explicit ManifestPublicSource(Manifest& manifest) : manifest_(manifest) {}
 
-  std::optional<Memento> Best(std::string_view link_url,
-                              std::string_view post_date) override {
+  std::optional<ArchivedCopy> Best(std::string_view link_url,
+                                   std::string_view post_date) override {
     std::string key = NormalizeUrl(link_url).value_or(std::string(link_url));
     Result<std::vector<CaptureRow>> captures = manifest_.CapturesOf(key);
     if (!captures.ok()) return std::nullopt;
@@ -79,8 +79,9 @@ class ManifestPublicSource final : public MementoSource {
       if (better) best = &c, best_at = at;
     }
     if (!best) return std::nullopt;
-    return Memento{WithWaybackModifier(best->url, ""), best_at,
-                   best->archive.empty() ? UrlHost(best->url) : best->archive};
+    return ArchivedCopy{
+        WithWaybackModifier(best->url, ""), best_at,
+        best->archive.empty() ? UrlHost(best->url) : best->archive};
   }
 
  private:
@@ -96,8 +97,8 @@ class LocalCopySource final : public MementoSource {
         local_root_(std::move(local_root)),
         prefix_(prefix) {}
 
-  std::optional<Memento> Best(std::string_view link_url,
-                              std::string_view) override {
+  std::optional<ArchivedCopy> Best(std::string_view link_url,
+                                   std::string_view) override {
     std::string url(link_url);
     Result<ResolvedCapture> resolved =
         ResolveCapture(manifest_, warc_dir_, url, std::nullopt);
@@ -113,7 +114,7 @@ class LocalCopySource final : public MementoSource {
     if (!std::filesystem::is_regular_file(local_root_ / name, ec)) {
       return std::nullopt;
     }
-    return Memento{
+    return ArchivedCopy{
         *prefix_ + name,
         FormatUtc(final_capture.captured_at_us / 1000000, UtcStyle::kDigits14),
         "local"};

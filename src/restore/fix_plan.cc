@@ -178,14 +178,15 @@ std::string DatePart(std::string_view text) {
   return std::string(text.substr(0, 10));
 }
 
-std::string VersionDate(std::string_view post_date, const Memento& memento) {
+std::string VersionDate(std::string_view post_date,
+                        const ArchivedCopy& memento) {
   std::string date = DatePart(post_date);
   if (!date.empty() || memento.datetime14.size() < 8) return date;
   const std::string& d = memento.datetime14;
   return DatePart(d.substr(0, 4) + "-" + d.substr(4, 2) + "-" + d.substr(6, 2));
 }
 
-std::string RobustAttributes(const Link& link, const Memento& memento,
+std::string RobustAttributes(const Link& link, const ArchivedCopy& memento,
                              std::string_view post_date) {
   std::string attrs = " data-originalurl=\"" + HtmlEscape(link.url) + "\"";
   std::string date = VersionDate(post_date, memento);
@@ -199,12 +200,12 @@ bool IsGoneVerdict(std::string_view verdict) {
 }
 
 // The copy a gone link gets under `target`, or why there is none.
-std::optional<Memento> ChooseMemento(const FixLink& fl,
-                                     std::string_view post_date,
-                                     FixTarget target,
-                                     const FixSources& sources,
-                                     std::string* why) {
-  std::optional<Memento> found;
+std::optional<ArchivedCopy> ChooseMemento(const FixLink& fl,
+                                          std::string_view post_date,
+                                          FixTarget target,
+                                          const FixSources& sources,
+                                          std::string* why) {
+  std::optional<ArchivedCopy> found;
   bool try_public = target != FixTarget::kLocal;
   bool try_local = target != FixTarget::kArchive;
   if (try_public && sources.public_archive) {
@@ -229,7 +230,7 @@ PlannedFix PlanGone(std::string_view bytes, std::string_view post_date,
                     const FixLink& fl, const std::optional<TagContext>& tag,
                     FixTarget target, const FixSources& sources) {
   PlannedFix fix{FixAction::kLeft, fl.link, fl.verdict, "", "", std::nullopt};
-  std::optional<Memento> memento =
+  std::optional<ArchivedCopy> memento =
       ChooseMemento(fl, post_date, target, sources, &fix.why);
   if (!memento) return fix;
   fix.new_url = memento->url;

@@ -35,7 +35,7 @@ class FixPublicSourceTest : public ::testing::Test {
     store_.Commit();
     ASSERT_TRUE(store_.manifest().AddCaptures(copies_).ok());
   }
-  std::optional<Memento> Best(std::string_view post_date) {
+  std::optional<ArchivedCopy> Best(std::string_view post_date) {
     return NewManifestPublicSource(store_.manifest())->Best(kLink, post_date);
   }
 
@@ -50,7 +50,7 @@ TEST_F(FixPublicSourceTest, PicksTheNewestGoodCopyBeforeThePostDate) {
   AddCopy("20200205000000", 200, "live");            // not a public copy
   AddCopy("20200301000000", 200, "public-archive");
   Commit();
-  std::optional<Memento> best = Best("2020-02-08T10:00:00+01:00");
+  std::optional<ArchivedCopy> best = Best("2020-02-08T10:00:00+01:00");
   ASSERT_TRUE(best.has_value());
   EXPECT_EQ(
       best->url,
@@ -64,7 +64,7 @@ TEST_F(FixPublicSourceTest, PicksTheOldestCopyAfterWhenNoneIsBefore) {
   AddCopy("20190101000000", 200, "public-archive");
   AddCopy("20210101000000", 200, "public-archive");
   Commit();
-  std::optional<Memento> best = Best("2010-05-05");
+  std::optional<ArchivedCopy> best = Best("2010-05-05");
   ASSERT_TRUE(best.has_value());
   EXPECT_EQ(best->datetime14, "20190101000000");
 }

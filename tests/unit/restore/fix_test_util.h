@@ -18,7 +18,7 @@ namespace rotguard::testing {
 // Answers with the memento stored for a link URL; counts the questions.
 class FakeMementoSource : public MementoSource {
  public:
-  void Add(const std::string& url, Memento memento) {
+  void Add(const std::string& url, ArchivedCopy memento) {
     mementos_[url] = std::move(memento);
   }
   // Every other URL asked about gets `archive_prefix` + itself (corpus
@@ -26,15 +26,15 @@ class FakeMementoSource : public MementoSource {
   void AnswerEverything(std::string archive_prefix) {
     every_prefix_ = std::move(archive_prefix);
   }
-  std::optional<Memento> Best(std::string_view link_url,
-                              std::string_view post_date) override {
+  std::optional<ArchivedCopy> Best(std::string_view link_url,
+                                   std::string_view post_date) override {
     ++questions;
     last_post_date = std::string(post_date);
     auto it = mementos_.find(std::string(link_url));
     if (it != mementos_.end()) return it->second;
     if (!every_prefix_.empty()) {
-      return Memento{every_prefix_ + std::string(link_url), "20190501100000",
-                     "web.archive.org"};
+      return ArchivedCopy{every_prefix_ + std::string(link_url),
+                          "20190501100000", "web.archive.org"};
     }
     return std::nullopt;
   }
@@ -42,7 +42,7 @@ class FakeMementoSource : public MementoSource {
   std::string last_post_date;
 
  private:
-  std::map<std::string, Memento> mementos_;
+  std::map<std::string, ArchivedCopy> mementos_;
   std::string every_prefix_;
 };
 
