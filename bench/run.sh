@@ -21,6 +21,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD_DIR=${BUILD_DIR:-$ROOT/build-bench}
 OUT=${OUT:-$(mktemp -d /tmp/rotguard-bench-run.XXXXXX)}
+mkdir -p "$OUT"
 ALL_ROWS="scan archive verify restore million"
 BENCH_ROWS=("$@")
 [ ${#BENCH_ROWS[@]} -gt 0 ] || BENCH_ROWS=(scan archive verify restore)
@@ -65,8 +66,9 @@ print_table() {
   echo
   echo "| row | rotguard s | peer | peer s | peer/rotguard | peak RSS MiB | target | met |"
   echo "|---|---|---|---|---|---|---|---|"
-  awk -F'\t' '{printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8}' \
-    "$BENCH_SUMMARY"
+  # A "|" inside a cell (gzip -dc | sha1sum) would split it: escaped.
+  sed 's/|/\\|/g' "$BENCH_SUMMARY" |
+    awk -F'\t' '{printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8}'
 }
 
 export BENCH_SUMMARY=$OUT/summary.tsv
