@@ -6,7 +6,6 @@
 #include "verify/warc_ranges.h"
 
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <filesystem>
 #include <optional>
@@ -14,6 +13,7 @@
 #include <vector>
 
 #include "unit/temp_dir.h"
+#include "unit/test_support/compress.h"
 #include "util/digest.h"
 #include "util/file.h"
 #include "util/worker_pool.h"
@@ -22,6 +22,7 @@ namespace rotguard::verify {
 namespace {
 
 namespace fs = std::filesystem;
+using ::rotguard::testing::Gzip;
 using ::rotguard::testing::TempDir;
 
 std::vector<ByteRange> Split(uint64_t size, uint64_t min_bytes,
@@ -70,21 +71,6 @@ TEST(RangeSplitterTest, RepeatedStartAndPastTheEndOffsetsAreNoCut) {
 TEST(RangeSplitterTest, FileNotInTheManifestIsOneRange) {
   EXPECT_EQ(Split(1234, 1, 10, {}), (std::vector<ByteRange>{{0, 1234}}));
   EXPECT_EQ(Split(0, 1, 10, {}), (std::vector<ByteRange>{}));
-}
-
-std::string Gzip(std::string_view raw) {
-  z_stream z{};
-  EXPECT_EQ(deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY),
-            Z_OK);
-  std::string out(deflateBound(&z, raw.size()) + 64, '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(raw.data()));
-  z.avail_in = static_cast<uInt>(raw.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  EXPECT_EQ(deflate(&z, Z_FINISH), Z_STREAM_END);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return out;
 }
 
 // A response record with correct digests, as its own gzip member.
