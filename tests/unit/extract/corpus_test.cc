@@ -17,31 +17,16 @@
 
 #include "rotguard/extract.h"
 #include "unit/extract/extract_test_util.h"
+#include "unit/test_support/post_corpus.h"
 
 namespace rotguard {
 namespace {
 
 namespace fs = std::filesystem;
 
-fs::path CorpusDir() { return fs::path(ROTGUARD_TEST_DATA_DIR) / "posts"; }
-
-std::vector<fs::path> CorpusPosts() {
-  std::vector<fs::path> posts;
-  for (const auto& entry : fs::recursive_directory_iterator(CorpusDir())) {
-    if (entry.is_regular_file() && FormatForPath(entry.path().string())) {
-      posts.push_back(entry.path());
-    }
-  }
-  std::sort(posts.begin(), posts.end());
-  return posts;
-}
-
-std::string ReadAll(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
-}
+using ::rotguard::testing::CorpusDir;
+using ::rotguard::testing::CorpusPosts;
+using ::rotguard::testing::ReadAll;
 
 ExtractedDocument ExtractPost(const fs::path& path, const std::string& bytes) {
   std::string relative = fs::relative(path, CorpusDir()).generic_string();

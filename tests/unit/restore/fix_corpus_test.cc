@@ -5,13 +5,13 @@
 // new URL, a second run changes nothing, and the dry-run diff applied by
 // `git apply` to a copy gives the same bytes.
 #include <gtest/gtest.h>
+#include <re2/re2.h>
 
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -20,6 +20,7 @@
 #include "rotguard/fix.h"
 #include "unit/restore/fix_test_util.h"
 #include "unit/temp_dir.h"
+#include "unit/test_support/post_corpus.h"
 
 namespace rotguard {
 namespace {
@@ -28,25 +29,9 @@ namespace fs = std::filesystem;
 using testing::FakeHealth;
 using testing::FakeMementoSource;
 
-fs::path CorpusDir() { return fs::path(ROTGUARD_TEST_DATA_DIR) / "posts"; }
-
-std::vector<fs::path> CorpusPosts() {
-  std::vector<fs::path> posts;
-  for (const auto& entry : fs::recursive_directory_iterator(CorpusDir())) {
-    if (entry.is_regular_file() && FormatForPath(entry.path().string())) {
-      posts.push_back(entry.path());
-    }
-  }
-  std::sort(posts.begin(), posts.end());
-  return posts;
-}
-
-std::string ReadAll(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
-}
+using ::rotguard::testing::CorpusDir;
+using ::rotguard::testing::CorpusPosts;
+using ::rotguard::testing::ReadAll;
 
 struct CorpusPost {
   std::string relative;
@@ -91,8 +76,8 @@ std::vector<PlannedFix> PlanPost(const std::string& bytes,
                    target, {source, nullptr});
 }
 
-const std::regex& RobustAttributes() {
-  static const std::regex re(
+const RE2& RobustAttributes() {
+  static const RE2 re(
       " data-originalurl=\"[^\"]*\"( "
       "data-versiondate=\"\\d{4}-\\d{2}-\\d{2}\")?"
       " data-versionurl=\"[^\"]*\"");
@@ -117,7 +102,7 @@ void ExpectOnlySpansChange(const std::string& bytes,
     size_t at = edit.text.rfind(kept + " data-originalurl=");
     ASSERT_NE(at, std::string::npos) << edit.text;
     std::string attrs = edit.text.substr(at + kept.size());
-    EXPECT_TRUE(std::regex_match(attrs, RobustAttributes())) << attrs;
+    EXPECT_TRUE(RE2::FullMatch(attrs, RobustAttributes())) << attrs;
   }
 }
 
@@ -149,7 +134,7 @@ void ExpectRescanMatches(const CorpusPost& post, const std::string& after,
     at = new_link.end;
   }
   restored += after.substr(at);
-  restored = std::regex_replace(restored, RobustAttributes(), "");
+  RE2::GlobalReplace(&restored, RobustAttributes(), "");
   EXPECT_EQ(restored, post.bytes);
 }
 
