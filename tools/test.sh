@@ -24,6 +24,14 @@ echo "== clang-format check =="
 bash tools/format.sh --check
 echo "== layer rules (tools/check_layers.sh) =="
 bash tools/check_layers.sh
+echo "== test scripts: no pipe into grep -q =="
+# Under pipefail, grep -q exits at its first match and the writer may die of
+# SIGPIPE, failing the pipeline at random (CI stop 23). Use grep >/dev/null.
+if git grep -nE '\|\s*grep\s+(-[A-Za-z]+\s+)*-[A-Za-z]*q' -- '*.sh' tools/fixture-web |
+  grep -vE '^[^:]+:[0-9]+:\s*#'; then
+  echo "pipe into grep -q found (see above)" >&2
+  exit 1
+fi
 echo "== release build (-Werror, every module linked alone) =="
 build_and_test build/release -DCMAKE_BUILD_TYPE=RelWithDebInfo
 echo "== ASan + UBSan build (unit, integration, fuzz corpus replay) =="

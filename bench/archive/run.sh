@@ -362,7 +362,7 @@ log "rotguard $("$RG" --version) at $RG (built $(date -u -r "$RG" +%FT%TZ)); rep
 # Older binaries (before issue #17) have no --stats; NO_STATS=1 leaves it
 # off (to see what the accounting costs).
 RG_STATS=""
-if [ -z "${NO_STATS:-}" ] && "$RG" archive --help 2>/dev/null | grep -q -- '--stats'; then
+if [ -z "${NO_STATS:-}" ] && "$RG" archive --help 2>/dev/null | grep -- '--stats' >/dev/null; then
   RG_STATS=--stats
 fi
 log "big bodies served as $BIG_TYPE; rotguard flags: $RG_FLAGS $RG_STATS"

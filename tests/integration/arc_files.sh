@@ -83,7 +83,7 @@ grep -q '^dns:example.com 20010203040506 {"url":"dns:example.com","mime":"text/d
 
 # extract: the payloads of ARC captures.
 expect_exit 0 "$ROTGUARD" --store "$STORE" extract -o "$WORK/logo.gif" http://example.com/logo.gif
-head -c 6 "$WORK/logo.gif" | grep -q GIF89a || fail "extracted GIF is not the GIF"
+head -c 6 "$WORK/logo.gif" | grep GIF89a >/dev/null || fail "extracted GIF is not the GIF"
 expect_exit 0 "$ROTGUARD" --store "$STORE" extract http://example.com/
 expect_contains "$WORK/out" "Archived in 2001."
 

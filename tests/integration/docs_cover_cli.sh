@@ -37,7 +37,7 @@ checked=0
 for cmd in $commands; do
   section=$(man_section "$cmd")
   [ -n "$section" ] || fail "rotguard(1) has no section for '$cmd'"
-  bash_complete rotguard "${cmd:0:3}" | grep -qx "$cmd" || fail "bash completion misses '$cmd'"
+  bash_complete rotguard "${cmd:0:3}" | grep -x "$cmd" >/dev/null || fail "bash completion misses '$cmd'"
   grep -qF "'$cmd:" "$DOCS/_rotguard" || fail "zsh completion misses '$cmd'"
   grep -qF -- "-a $cmd " "$DOCS/rotguard.fish" || fail "fish completion misses '$cmd'"
   offered=$(bash_complete rotguard "$cmd" -)

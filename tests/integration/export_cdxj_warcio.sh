@@ -52,10 +52,10 @@ grep -q '"mime":"warc/revisit"' "$WORK/ours.cdxj" || fail "no revisit line"
 grep -q '"url":"file:content/posts/hello.md"' "$WORK/ours.cdxj" || fail "no resource line"
 
 # CDX11: the legend, then one line per CDXJ line with the same key.
-head -1 "$WORK/ours.cdx" | grep -qx ' CDX N b a m s k r M S V g' || fail "CDX11 legend"
+head -1 "$WORK/ours.cdx" | grep -x ' CDX N b a m s k r M S V g' >/dev/null || fail "CDX11 legend"
 [ "$(($(wc -l <"$WORK/ours.cdx") - 1))" -eq "$(wc -l <"$WORK/ours.cdxj")" ] ||
   fail "CDX11 and CDXJ line counts differ"
-tail -n +2 "$WORK/ours.cdx" | awk '{print NF}' | sort -u | grep -qx 11 || fail "CDX11 lines need 11 fields"
+tail -n +2 "$WORK/ours.cdx" | awk '{print NF}' | sort -u | grep -x 11 >/dev/null || fail "CDX11 lines need 11 fields"
 
 # Stdout, and the shared lock: a second reader may run at the same time.
 expect_exit 0 "$ROTGUARD" --store "$STORE" export --cdxj -

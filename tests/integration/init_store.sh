@@ -88,7 +88,7 @@ exec 9>&-
 expect_exit 0 "$ROTGUARD" init --store locked
 
 # --- a command that needs a store, on a missing one: exit 1 naming it ---
-if "$ROTGUARD" --help | grep -q '^  scan'; then
+if "$ROTGUARD" --help | grep '^  scan' >/dev/null; then
   mkdir -p posts
   expect_exit 1 "$ROTGUARD" --store "$WORK/missing" scan --update posts
   one_line_error err "$WORK/missing"

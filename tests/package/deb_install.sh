@@ -12,7 +12,7 @@ cd "$(dirname "$0")/../.."
 BUILD=${1:-build/pkg}
 fail() { echo "FAIL: $*" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || { echo "deb_install: needs root for apt-get: skipped"; exit 0; }
-if dpkg-query -W -f='${Status}' rotguard 2>/dev/null | grep -q "ok installed"; then
+if dpkg-query -W -f='${Status}' rotguard 2>/dev/null | grep "ok installed" >/dev/null; then
   fail "a rotguard package is installed already; remove it first (apt-get remove rotguard)"
 fi
 
@@ -44,9 +44,9 @@ done
 
 trap 'DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq rotguard >/dev/null || true' EXIT
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$deb" >/dev/null
-file -L /usr/bin/rotguard | grep -q ', stripped' || fail "/usr/bin/rotguard is not stripped: $(file -L /usr/bin/rotguard)"
-/usr/bin/rotguard --version | grep -q "rotguard " || fail "the installed rotguard does not run"
-zcat /usr/share/man/man1/rotguard.1.gz | grep -q '^\.SH COMMANDS' || fail "the installed man page has no COMMANDS"
+file -L /usr/bin/rotguard | grep ', stripped' >/dev/null || fail "/usr/bin/rotguard is not stripped: $(file -L /usr/bin/rotguard)"
+/usr/bin/rotguard --version | grep "rotguard " >/dev/null || fail "the installed rotguard does not run"
+zcat /usr/share/man/man1/rotguard.1.gz | grep '^\.SH COMMANDS' >/dev/null || fail "the installed man page has no COMMANDS"
 grep -q "ExecStart=/usr/bin/rotguard " /usr/lib/systemd/system/rotguard.service ||
   fail "the installed service does not run /usr/bin/rotguard"
 systemd-analyze verify /usr/lib/systemd/system/rotguard.service \
