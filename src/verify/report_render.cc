@@ -37,6 +37,7 @@ std::vector<std::string> TableCells(const ReportLink& link, bool variant) {
   return {Location(link),
           TerminalSafe(link.kind),
           TerminalSafe(link.verdict),
+          OrDash(link.quality),
           std::to_string(link.consecutive_failures),
           OrDash(link.failure_class),
           OrDash(FormatUnixUtc(link.last_ok_unix)),
@@ -45,7 +46,8 @@ std::vector<std::string> TableCells(const ReportLink& link, bool variant) {
 
 const std::vector<std::string>& TableHeader() {
   static const std::vector<std::string> header = {
-      "LINE:COL", "KIND", "VERDICT", "FAILS", "CLASS", "LAST OK", "LINK"};
+      "LINE:COL", "KIND",  "VERDICT", "QUALITY",
+      "FAILS",    "CLASS", "LAST OK", "LINK"};
   return header;
 }
 
@@ -177,7 +179,8 @@ std::vector<std::string> CsvRow(const ReportDocument* document,
           has_copy ? link.copy->warc_file : "",
           has_copy ? std::to_string(link.copy->offset) : "",
           has_copy ? FormatUsUtc(link.copy->captured_at_us) : "",
-          has_copy ? link.copy->url : ""};
+          has_copy ? link.copy->url : "",
+          link.quality};
 }
 
 // --- JSON ---
@@ -201,6 +204,7 @@ nlohmann::ordered_json LinkJson(const ReportLink& link) {
   json["last_ok"] = NullIfEmpty(FormatUnixUtc(link.last_ok_unix));
   json["final_url"] = NullIfEmpty(link.final_url);
   json["group"] = NullIfEmpty(link.group);
+  json["quality"] = NullIfEmpty(link.quality);
   if (link.copy) {
     json["archived"] = {
         {"url", link.copy->url},
@@ -306,7 +310,7 @@ class CsvRenderer final : public StreamRenderer {
     AppendCsvRow({"document", "title", "line", "col", "kind", "written", "url",
                   "verdict", "failure_class", "consecutive_failures", "last_ok",
                   "final_url", "group", "warc_file", "warc_offset",
-                  "captured_at", "captured_url"},
+                  "captured_at", "captured_url", "quality"},
                  &out_);
   }
   Status Document(const ReportDocument& document) override {
@@ -473,6 +477,28 @@ class TotalsCounter final : public ReportVisitor {
   std::set<std::string> distinct_urls_;
 };
 
+// Passes the links on to the renderer, noting whether one is thin
+// (`--fail-on-thin`; qualities come with the full walk only).
+class ThinWatch final : public ReportVisitor {
+ public:
+  explicit ThinWatch(ReportVisitor& next) : next_(next) {}
+  Status Document(const ReportDocument& document) override {
+    for (const ReportLink& link : document.links) {
+      thin_ = thin_ || IsThinQuality(link.quality);
+    }
+    return next_.Document(document);
+  }
+  Status Unlinked(const ReportLink& link) override {
+    thin_ = thin_ || IsThinQuality(link.quality);
+    return next_.Unlinked(link);
+  }
+  bool thin() const { return thin_; }
+
+ private:
+  ReportVisitor& next_;
+  bool thin_ = false;
+};
+
 }  // namespace
 
 bool TotalsHaveDeadLinks(const ReportTotals& totals) {
@@ -484,11 +510,12 @@ bool TotalsHaveDeadLinks(const ReportTotals& totals) {
 
 Result<bool> WriteReport(Manifest& manifest, const Config& config,
                          int64_t now_unix, ReportFormat format,
-                         const ReportWriteFn& write) {
+                         const ReportWriteFn& write, bool* has_thin) {
   if (format == ReportFormat::kHtml) {  // one page, built whole
     Result<Report> report = BuildReport(manifest, config, now_unix);
     if (!report.ok()) return report.status();
     ROTGUARD_RETURN_IF_ERROR(write(RenderReportHtml(*report)));
+    if (has_thin) *has_thin = ReportHasThinLinks(*report);
     return ReportHasDeadLinks(*report);
   }
   // Two walks: the head (counts, column widths) comes before the links.
@@ -498,9 +525,11 @@ Result<bool> WriteReport(Manifest& manifest, const Config& config,
   std::unique_ptr<StreamRenderer> renderer =
       MakeRenderer(format, write, counter.widths());
   renderer->Begin(counter.totals());
+  ThinWatch watch(*renderer);
   ROTGUARD_RETURN_IF_ERROR(
-      WalkReport(manifest, config, ReportDetail::kFull, *renderer));
+      WalkReport(manifest, config, ReportDetail::kFull, watch));
   ROTGUARD_RETURN_IF_ERROR(renderer->Finish());
+  if (has_thin) *has_thin = watch.thin();
   return TotalsHaveDeadLinks(counter.totals());
 }
 
