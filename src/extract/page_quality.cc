@@ -107,6 +107,30 @@ bool IsSpace(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
 }
 
+// IsSpace without branches (see CountVisible).
+constexpr bool IsSpaceByte(unsigned char c) {
+  return (c == ' ') | (c == '\t') | (c == '\n') | (c == '\r') | (c == '\f');
+}
+
+// Per byte: kSpaceKind for whitespace, kStartKind for a visible byte that
+// starts a character (not a UTF-8 continuation byte).
+constexpr unsigned kSpaceKind = 1;
+constexpr unsigned kStartKind = 2;
+struct ByteKinds {
+  unsigned char kind[256];
+};
+constexpr ByteKinds MakeByteKinds() {
+  ByteKinds kinds{};
+  for (unsigned c = 0; c < 256; ++c) {
+    const auto byte = static_cast<unsigned char>(c);
+    kinds.kind[c] = static_cast<unsigned char>(
+        IsSpaceByte(byte) ? kSpaceKind
+                          : ((byte & 0xC0) == 0x80 ? 0 : kStartKind));
+  }
+  return kinds;
+}
+constexpr ByteKinds kByteKinds = MakeByteKinds();
+
 bool IsReferenceChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
          (c >= '0' && c <= '9') || c == '#';
@@ -174,25 +198,37 @@ bool MostRequisitesMissing(const QualityInput& input) {
 
 }  // namespace
 
+// Runs over the text of every archived page: one table lookup per byte.
 void PageSignalCounter::CountVisible(std::string_view text) {
-  int64_t count = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (IsSpace(c)) {
-      pending_space_ = true;
-      continue;
-    }
-    // UTF-8 continuation bytes belong to the character counted before.
-    if ((static_cast<unsigned char>(c) & 0xC0) == 0x80) continue;
-    // A whitespace run between visible characters reads as one space.
-    if (pending_space_ && (signals_.visible_text + count) > 0) ++count;
-    pending_space_ = false;
-    ++count;
-    if (c == '&') {
-      size_t length = ReferenceLength(text, i);
-      if (length > 0) i += length - 1;
-    }
+  const size_t n = text.size();
+  if (n == 0) return;
+  const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
+  size_t first = 0;  // the first visible byte
+  while (first < n && IsSpaceByte(bytes[first])) ++first;
+  if (first == n) {
+    pending_space_ = true;
+    return;
   }
+  // UTF-8 continuation bytes belong to the character counted before. A
+  // whitespace run between visible characters reads as one space: one per
+  // run ending at a visible byte, and the run before `first` (here or at
+  // the end of the previous text) only after a visible character.
+  int64_t count = 0;
+  unsigned previous_space = 0;
+  for (size_t i = first; i < n; ++i) {
+    const unsigned kind = kByteKinds.kind[bytes[i]];
+    const unsigned space = kind & kSpaceKind;
+    count += (kind >> 1) + (previous_space & (space ^ 1));
+    previous_space = space;
+  }
+  if ((first > 0 || pending_space_) && signals_.visible_text > 0) ++count;
+  // A character reference is one character.
+  for (size_t amp = text.find('&', first); amp != std::string_view::npos;) {
+    size_t length = ReferenceLength(text, amp);
+    if (length > 0) count -= static_cast<int64_t>(length) - 1;
+    amp = text.find('&', amp + std::max<size_t>(length, 1));
+  }
+  pending_space_ = IsSpaceByte(bytes[n - 1]);
   signals_.visible_text += count;
 }
 
