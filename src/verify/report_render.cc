@@ -51,6 +51,12 @@ const std::vector<std::string>& TableHeader() {
   return header;
 }
 
+// The QUALITY column holds at most "error-page". Its width is fixed: the
+// first walk of a streamed report (which sizes the columns) does not look
+// up captures.
+constexpr size_t kQualityColumn = 3;
+constexpr size_t kQualityWidth = 10;
+
 // Widths of every column but the last (which is never padded), widened
 // link by link.
 class ColumnWidths {
@@ -58,6 +64,7 @@ class ColumnWidths {
   ColumnWidths() {
     for (const std::string& cell : TableHeader())
       widths_.push_back(cell.size());
+    widths_[kQualityColumn] = std::max(widths_[kQualityColumn], kQualityWidth);
   }
   void Widen(const ReportLink& link) {
     auto cells = TableCells(link, false);
@@ -86,7 +93,9 @@ void AppendRow(const std::vector<std::string>& cells,
   for (size_t i = 0; i < cells.size(); ++i) {
     *out += cells[i];
     if (i + 1 == cells.size()) break;
-    out->append(widths[i] - cells[i].size() + 2, ' ');
+    // A cell wider than its column (a quality value no rotguard writes)
+    // shifts its row instead of breaking the report.
+    out->append(widths[i] - std::min(widths[i], cells[i].size()) + 2, ' ');
   }
   *out += '\n';
 }

@@ -17,7 +17,7 @@ expect_exit 0 "$ROTGUARD" scan --update content
 expect_exit 0 "$ROTGUARD" report
 expect_contains out "1 documents, 2 links to 2 URLs: 2 unchecked"
 expect_contains out "content/post.md"
-grep -Eq '^  1:5 +link +unchecked +0 +- +- +https://news.example.com/a.html$' out ||
+grep -Eq '^  1:5 +link +unchecked +- +0 +- +- +https://news.example.com/a.html$' out ||
   { cat out >&2; fail "table row for the link"; }
 
 expect_exit 0 "$ROTGUARD" report --format csv

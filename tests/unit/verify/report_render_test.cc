@@ -308,6 +308,12 @@ TEST_F(ReportTest, StreamedReportTellsWhetherALinkIsThinInEveryFormat) {
     ASSERT_TRUE(dead.ok()) << dead.status().message();
     EXPECT_TRUE(thin) << static_cast<int>(format);
   }
+  // The widest class in the table's fixed-width column, streamed as built.
+  CaptureRow error_page = Capture(kGone, 404, 13000, kCaptureUs + 95);
+  error_page.quality = "error-page";
+  ASSERT_TRUE(manifest_->AddCaptures({error_page}).ok());
+  EXPECT_EQ(Streamed(*manifest_, ReportFormat::kTable),
+            RenderReportTable(Build()));
   const std::string html = RenderReportHtml(Build());
   EXPECT_NE(html.find("data-quality=\"challenge\""), std::string::npos);
   EXPECT_NE(html.find("data-filter=\"quality-challenge\""), std::string::npos);
@@ -326,23 +332,23 @@ TEST_F(ReportTest, TableIsExact) {
       R"golden(rotguard report, generated 2026-01-01T00:00:00Z: 2 documents, 6 links to 5 URLs: 1 gone, 3 ok, 2 unchecked
 
 content/a.md  "Virus news" (2020-02-08)
-  LINE:COL  KIND   VERDICT    QUALITY  FAILS  CLASS     LAST OK               LINK
-  3:5       link   gone       -        3      http-404  -                     https://news.example.com/gone.html
-                                                                              copy: rotguard-20251201000000-00001-host.warc.gz @ 0, 2025-12-01T00:00:00Z, rotguard extract 'https://news.example.com/gone.html'
-  4:1       link   ok         -        0      -         2025-12-31T00:00:00Z  https://bit.ly/abc
-                                                                              -> https://news.example.com/abc
-                                                                              copy: rotguard-20251201000000-00001-host.warc.gz @ 2000, 2025-12-01T00:00:00Z, rotguard extract 'https://news.example.com/abc'
-  5:10      image  ok         -        0      -         2025-12-31T00:00:00Z  https://1.bp.blogspot.com/-x/AAA/s320/photo.jpg
-                                                                              copy: rotguard-20251201000000-00001-host.warc.gz @ 3000, 2025-12-01T00:00:00Z, rotguard extract 'https://1.bp.blogspot.com/-x/AAA/s320/photo.jpg'
-  7:1       image  ok         -        0      -         2025-12-31T00:00:00Z  \_ https://1.bp.blogspot.com/-x/AAA/s1600/photo.jpg
-                                                                              copy: rotguard-20251201000000-00001-host.warc.gz @ 4000, 2025-12-01T00:00:00Z, rotguard extract 'https://1.bp.blogspot.com/-x/AAA/s1600/photo.jpg'
-  6:1       link   unchecked  -        0      -         -                     https://example.com/
-                                                                              copy: none
+  LINE:COL  KIND   VERDICT    QUALITY     FAILS  CLASS     LAST OK               LINK
+  3:5       link   gone       -           3      http-404  -                     https://news.example.com/gone.html
+                                                                                 copy: rotguard-20251201000000-00001-host.warc.gz @ 0, 2025-12-01T00:00:00Z, rotguard extract 'https://news.example.com/gone.html'
+  4:1       link   ok         -           0      -         2025-12-31T00:00:00Z  https://bit.ly/abc
+                                                                                 -> https://news.example.com/abc
+                                                                                 copy: rotguard-20251201000000-00001-host.warc.gz @ 2000, 2025-12-01T00:00:00Z, rotguard extract 'https://news.example.com/abc'
+  5:10      image  ok         -           0      -         2025-12-31T00:00:00Z  https://1.bp.blogspot.com/-x/AAA/s320/photo.jpg
+                                                                                 copy: rotguard-20251201000000-00001-host.warc.gz @ 3000, 2025-12-01T00:00:00Z, rotguard extract 'https://1.bp.blogspot.com/-x/AAA/s320/photo.jpg'
+  7:1       image  ok         -           0      -         2025-12-31T00:00:00Z  \_ https://1.bp.blogspot.com/-x/AAA/s1600/photo.jpg
+                                                                                 copy: rotguard-20251201000000-00001-host.warc.gz @ 4000, 2025-12-01T00:00:00Z, rotguard extract 'https://1.bp.blogspot.com/-x/AAA/s1600/photo.jpg'
+  6:1       link   unchecked  -           0      -         -                     https://example.com/
+                                                                                 copy: none
 
 content/b.md  "Hello, "world"" (2020-02-08)
-  LINE:COL  KIND   VERDICT    QUALITY  FAILS  CLASS     LAST OK               LINK
-  2:3       link   unchecked  -        0      -         -                     https://example.com/
-                                                                              copy: none
+  LINE:COL  KIND   VERDICT    QUALITY     FAILS  CLASS     LAST OK               LINK
+  2:3       link   unchecked  -           0      -         -                     https://example.com/
+                                                                                 copy: none
 )golden");
 }
 
