@@ -34,6 +34,13 @@ produce the awkward responses an archiver has to record (any host):
   /assets/<file>, /favicon.ico
                           deterministic CSS, JS, PNG, JPEG, WOFF2, ICO bytes
                           that depend only on the path (not the host)
+  /js/<name>              static pages per capture-quality class (a full
+                          article, a JS-only app fetching its article as
+                          JSON, IntersectionObserver images, a
+                          Cloudflare-like challenge, a 200 "not found"
+                          page) and the browser lane's JavaScript pages
+                          (SSRF probes, endless long-polling, popup and
+                          download): see tools/fixture_js.py
   /interstitial?to=URL    a t.co-style page: meta refresh + location.replace
   /meta-refresh?to=URL    an HTML page with <meta http-equiv=refresh>
   /refresh-header?to=URL  a page with a "Refresh: 0; url=URL" header
@@ -108,6 +115,7 @@ import urllib.parse
 import zlib
 
 import fixture_archive
+import fixture_js
 
 MAX_SLOW_MS = 60_000
 MAX_REDIRECTS = 100
@@ -434,6 +442,7 @@ class FixtureHandler(fixture_archive.ArchiveRoutes, http.server.BaseHTTPRequestH
             "drip": self.route_drip,
             "endless": self.route_endless,
             "page": self.route_page,
+            "js": self.route_js,
             "interstitial": self.route_interstitial,
             "meta-refresh": self.route_meta_refresh,
             "refresh-header": self.route_refresh_header,
@@ -646,6 +655,14 @@ class FixtureHandler(fixture_archive.ArchiveRoutes, http.server.BaseHTTPRequestH
     def route_page(self, rest, query):
         name = rest[0] if rest else "index"
         self.respond(200, page_html(name, "Page %s" % name, "A page named %s." % name).encode("utf-8"))
+
+    def route_js(self, rest, query):
+        found = fixture_js.route(rest, query, png_bytes, pattern_bytes)
+        if found is None:
+            self.not_found()
+            return
+        code, content_type, body, headers = found
+        self.respond(code, body, content_type, headers=headers)
 
     def route_interstitial(self, rest, query):
         self.interstitial(self.target(query))

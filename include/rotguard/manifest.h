@@ -133,6 +133,10 @@ struct CaptureRow {
   // `normalized` the original link's key.
   std::string archive;
   int64_t memento_at_us = 0;
+  // Schema v6: "full", "thin", "challenge" or "error-page" for a fetched
+  // HTML page (rotguard/capture_quality.h); "" for any other capture and
+  // for captures made before v6.
+  std::string quality;
 };
 
 // Source values of CaptureRow::source.

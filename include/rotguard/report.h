@@ -63,6 +63,11 @@ struct ReportLink {
   std::string final_url;     // end of its redirect chain, "" when none
   std::string group;         // Blogger size-variant key, "" when none
   std::optional<ReportCopy> copy;
+  // The capture quality (rotguard/capture_quality.h) of the link's newest
+  // own capture that is not lost (the end of its redirect chain): full,
+  // thin, challenge or error-page; "" when there is none, it is not an
+  // HTML page, or it was captured before rotguard judged quality.
+  std::string quality;
 };
 
 struct ReportDocument {
@@ -94,6 +99,12 @@ Result<Report> BuildReport(Manifest& manifest, const Config& config,
 // True when some link's URL is gone (`--fail-on-dead`).
 bool ReportHasDeadLinks(const Report& report);
 
+// True for the qualities `--fail-on-thin` fails on: thin and challenge
+// (the archived page does not hold the content).
+bool IsThinQuality(const std::string& quality);
+// True when some link's quality is thin or challenge (`--fail-on-thin`).
+bool ReportHasThinLinks(const Report& report);
+
 enum class ReportFormat { kTable, kJson, kCsv, kHtml };
 // "table", "json", "csv", "html"; nullopt for anything else.
 std::optional<ReportFormat> ParseReportFormat(const std::string& name);
@@ -107,10 +118,11 @@ using ReportWriteFn = std::function<Status(std::string_view bytes)>;
 // rendered a post (or, in a store without posts, a URL) at a time from
 // manifest cursors, after a first walk for the head's counts, so memory
 // does not grow with the number of links or captures; html is built whole.
-// Returns whether some link is gone (`--fail-on-dead`).
+// Returns whether some link is gone (`--fail-on-dead`); sets *has_thin
+// (when given) to whether some link is thin (`--fail-on-thin`).
 Result<bool> WriteReport(Manifest& manifest, const Config& config,
                          int64_t now_unix, ReportFormat format,
-                         const ReportWriteFn& write);
+                         const ReportWriteFn& write, bool* has_thin = nullptr);
 std::string RenderReportTable(const Report& report);
 std::string RenderReportJson(const Report& report);
 std::string RenderReportCsv(const Report& report);

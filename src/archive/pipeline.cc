@@ -43,6 +43,7 @@
 #include "archive/work_queue.h"
 #include "archive/writer_pool.h"
 #include "rotguard/archive.h"
+#include "rotguard/capture_quality.h"
 #include "rotguard/chain_outcome.h"
 #include "rotguard/extract.h"
 #include "rotguard/health.h"
@@ -274,13 +275,13 @@ class Archiver::Sink : public FetchSink {
     if (!exchange.retrying) {
       hops_[job.tag].push_back({exchange.url, exchange.http_status});
     }
+    WorkItem item;
     if (exchange.response) {
       a_.bytes_ += static_cast<int64_t>(exchange.response->payload_length());
       if (!exchange.retrying && exchange.next_url.empty()) {
-        FollowRequisites(job, exchange);
+        item.quality = ReadFinalResponse(job, exchange);
       }
     }
-    WorkItem item;
     item.type = WorkItem::Type::kExchange;
     item.tag = job.tag;
     item.exchange = std::move(exchange);
@@ -305,11 +306,12 @@ class Archiver::Sink : public FetchSink {
   }
 
  private:
-  // A fetched target page (link kind `link`, 2xx HTML) queues its
-  // requisites; a fetched stylesheet requisite queues its url()s.
-  void FollowRequisites(const FetchJob& job, const FetchedExchange& ex) {
-    if (a_.config_.fetch.requisites_depth < 1) return;
-    if (ex.http_status < 200 || ex.http_status > 299) return;
+  // The end of a chain, read once: an HTML page gets its capture quality
+  // (rotguard/capture_quality.h; "" for anything else); a fetched target
+  // page (link kind `link`, 2xx HTML) queues its requisites, a fetched
+  // stylesheet requisite its url()s.
+  std::string ReadFinalResponse(const FetchJob& job,
+                                const FetchedExchange& ex) {
     JobInfo info;
     {
       std::lock_guard<std::mutex> lock(a_.jobs_mu_);
@@ -317,49 +319,79 @@ class Archiver::Sink : public FetchSink {
     }
     std::string type =
         MediaType(HeaderValue(ex.response->head(), "Content-Type"));
-    bool page = info.role == JobRole::kTarget &&
-                (info.kind == "link" || info.kind == "url") &&
-                (type == "text/html" || type == "application/xhtml+xml");
-    bool stylesheet = info.role == JobRole::kRequisite && type == "text/css";
-    if (!page && !stylesheet) return;
+    const bool html = type == "text/html" || type == "application/xhtml+xml";
+    const bool follow = a_.config_.fetch.requisites_depth >= 1 &&
+                        ex.http_status >= 200 && ex.http_status <= 299;
+    const bool page = follow && html && info.role == JobRole::kTarget &&
+                      (info.kind == "link" || info.kind == "url");
+    const bool stylesheet =
+        follow && info.role == JobRole::kRequisite && type == "text/css";
+    if (!html && !stylesheet) return "";
     Result<std::string> text = DecodedPayload(*ex.response, kMaxParsedBytes);
     if (!text.ok()) {
-      spdlog::warn("{}: requisites not parsed: {}", ex.url,
-                   text.status().message());
-      return;
+      spdlog::warn("{}: page not parsed: {}", ex.url, text.status().message());
+      return "";
     }
-    std::vector<std::string> referer = {"Referer: " + ex.url};
+    if (stylesheet) {
+      FollowStylesheet(ex.url, *text);
+      return "";
+    }
+    // The raw tag scanner, not ExtractLinks(): gumbo's tree building cost
+    // more than the fetching and ran on this (the fetch) thread. One pass
+    // gives the requisites and the quality signals.
+    extract::ScannedPage scanned = extract::ScanPage(*text, ex.url);
+    extract::QualityInput quality;
+    quality.html = true;
+    quality.http_status = ex.http_status;
+    quality.soft_404 = info.before && info.before->verdict == kVerdictSoft404;
     if (page) {
-      // The raw tag scanner, not ExtractLinks(): gumbo's tree building
-      // cost more than the fetching and ran on this (the fetch) thread.
-      QueueCapped(ex.url, extract::ExtractPageRequisites(*text, ex.url),
-                  JobRole::kRequisite, referer);
-      return;
+      Queued queued = QueueCapped(ex.url, scanned.requisites,
+                                  JobRole::kRequisite, {"Referer: " + ex.url});
+      quality.requisites_followed = true;
+      quality.requisites_referenced = queued.referenced;
+      quality.requisites_captured = queued.queued;
     }
+    quality.signals = std::move(scanned.signals);
+    return std::string(QualityName(ClassifyCapture(quality)));
+  }
+
+  void FollowStylesheet(const std::string& url, const std::string& css) {
     std::vector<std::string> urls;
     for (const extract::StylesheetReference& candidate :
-         extract::ExtractStylesheetUrls(*text)) {
-      std::optional<std::string> url = ResolveUrl(ex.url, candidate.target);
-      if (url) urls.push_back(std::move(*url));
+         extract::ExtractStylesheetUrls(css)) {
+      std::optional<std::string> resolved = ResolveUrl(url, candidate.target);
+      if (resolved) urls.push_back(std::move(*resolved));
     }
-    QueueCapped(ex.url, urls, JobRole::kCssAsset, referer);
+    QueueCapped(url, urls, JobRole::kCssAsset, {"Referer: " + url});
   }
+
+  // Distinct http(s) URLs a page named, and how many of them were queued
+  // (or already were, this run).
+  struct Queued {
+    int64_t referenced = 0;
+    int64_t queued = 0;
+  };
 
   // Queues the first [fetch] max_requisites distinct http(s), in-scope
   // URLs `page` names, in its order; the rest are counted and logged once
   // for the page, so one hostile page cannot make thousands of requests.
-  void QueueCapped(const std::string& page,
-                   const std::vector<std::string>& urls, JobRole role,
-                   const std::vector<std::string>& headers) {
+  Queued QueueCapped(const std::string& page,
+                     const std::vector<std::string>& urls, JobRole role,
+                     const std::vector<std::string>& headers) {
     const size_t cap =
         static_cast<size_t>(std::max(0, a_.config_.fetch.max_requisites));
     std::unordered_set<std::string> seen;
+    std::unordered_set<std::string> out_of_scope;
     int64_t dropped = 0;
     for (const std::string& url : urls) {
       std::string scheme = UrlScheme(url);
       if (scheme != "http" && scheme != "https") continue;
       std::optional<std::string> normalized = NormalizeUrl(url);
-      if (!normalized || !a_.scope_->InScope(*normalized)) continue;
+      if (!normalized) continue;
+      if (!a_.scope_->InScope(*normalized)) {
+        out_of_scope.insert(std::move(*normalized));
+        continue;
+      }
       if (!seen.insert(*normalized).second) continue;
       if (seen.size() > cap) {
         ++dropped;
@@ -371,12 +403,16 @@ class Archiver::Sink : public FetchSink {
       info.kind = "requisite";
       a_.AddJob(url, std::move(info), headers);
     }
-    if (dropped == 0) return;
+    Queued queued;
+    queued.referenced = static_cast<int64_t>(seen.size() + out_of_scope.size());
+    queued.queued = static_cast<int64_t>(seen.size()) - dropped;
+    if (dropped == 0) return queued;
     a_.requisites_dropped_ += dropped;
     spdlog::warn(
         "{}: {} requisites not fetched (over [fetch] max_requisites = "
         "{})",
         page, dropped, cap);
+    return queued;
   }
 
   void Progress() {
@@ -621,6 +657,7 @@ void Archiver::NoteExchange(const WorkItem& item,
   c.chain_id = std::to_string(summary_.run_id) + "-" + std::to_string(item.tag);
   c.content_type = HeaderValue(ex.response->head(), "Content-Type");
   c.source = "live";
+  c.quality = item.quality;
   c.run_id = summary_.run_id;
   if (written.original) c.revisit_of = written.original->record_id;
   chains_[item.tag].push_back(std::move(c));

@@ -1,4 +1,5 @@
-// `rotguard report [--format table|json|csv|html] [--fail-on-dead] [-o FILE]`:
+// `rotguard report [--format table|json|csv|html] [--fail-on-dead]
+// [--fail-on-thin] [-o FILE]`:
 // link health per post, from the manifest alone (SPEC §3, §13 "Verdicts").
 // Takes the store's shared lock.
 #include <CLI/CLI.hpp>
@@ -29,18 +30,24 @@ constexpr const char* kReportFooter =
     "(403), server-error (5xx), failing (404/410/NXDOMAIN, streak below the\n"
     "gone threshold, or another 4xx), gone (3 such results >= 20 h apart),\n"
     "unreachable (no answer), soft-404, drifted, unchecked (never fetched).\n"
+    "Quality (of the newest own capture of an HTML page): full, thin (a\n"
+    "JavaScript-only shell, or most requisites not captured), challenge (a\n"
+    "bot challenge or consent wall), error-page; empty for other captures\n"
+    "and for captures made before rotguard judged quality.\n"
     "Formats:\n"
     "  table  aligned text per post (default; what cron mails)\n"
     "  json   one JSON document (--json is the same); keys in README\n"
     "  csv    RFC 4180, one row per link, with a header row\n"
     "  html   one self-contained page with counts and verdict filters\n"
     "Exit: 0 written; 1 usage error or no store; 2 with --fail-on-dead when\n"
-    "a link is gone; 4 store locked; 5 I/O error or a damaged manifest (run\n"
+    "a link is gone, with --fail-on-thin when a link's quality is thin or\n"
+    "challenge; 4 store locked; 5 I/O error or a damaged manifest (run\n"
     "'rotguard repair --rebuild-manifest').\n";
 
 struct ReportFlags {
   std::string format = "table";
   bool fail_on_dead = false;
+  bool fail_on_thin = false;
   std::string output;
 };
 
@@ -57,7 +64,7 @@ int64_t NowUnix() {
 // the manifest; an output error stands alone, as it did when the report was
 // written in one piece.
 Result<bool> WriteReportTo(Store& store, ReportFormat format,
-                           const std::string& path) {
+                           const std::string& path, bool* has_thin) {
   std::optional<OutputFile> file;
   if (!path.empty() && path != "-") {
     Result<OutputFile> created = OutputFile::Open(path, SymlinkPolicy::kFollow);
@@ -76,8 +83,8 @@ Result<bool> WriteReportTo(Store& store, ReportFormat format,
     output_failed = !status.ok();
     return status;
   };
-  Result<bool> dead =
-      WriteReport(store.manifest(), store.config(), NowUnix(), format, write);
+  Result<bool> dead = WriteReport(store.manifest(), store.config(), NowUnix(),
+                                  format, write, has_thin);
   if (!dead.ok()) {
     if (output_failed) return dead;
     return Status::IOError(store.manifest_path().string() + ": " +
@@ -101,11 +108,13 @@ int RunReport(const ReportFlags& flags, const GlobalOptions& global) {
   }
   std::unique_ptr<Store> store = OpenStoreOrThrow(global, LockMode::kShared);
   ThrowIfManifestDamaged(*store);  // an all-ok report from bad pages lies
-  Result<bool> dead = WriteReportTo(*store, *format, flags.output);
+  bool thin = false;
+  Result<bool> dead = WriteReportTo(*store, *format, flags.output, &thin);
   if (!dead.ok()) {
     throw CliError(kExitIoError, dead.status().message());
   }
   if (flags.fail_on_dead && *dead) return kExitFetchFailed;
+  if (flags.fail_on_thin && thin) return kExitFetchFailed;
   return kExitOk;
 }
 
@@ -122,6 +131,9 @@ void AddReportCommand(CLI::App& app, const GlobalOptions& global,
       ->check(CLI::IsMember({"table", "json", "csv", "html"}));
   command->add_flag("--fail-on-dead", flags->fail_on_dead,
                     "exit 2 when any link is gone");
+  command->add_flag("--fail-on-thin", flags->fail_on_thin,
+                    "exit 2 when the newest own capture of any link is thin "
+                    "or a challenge page");
   command->add_option("-o,--output", flags->output,
                       "write the report to FILE (atomically) instead of "
                       "stdout");

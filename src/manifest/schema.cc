@@ -140,6 +140,12 @@ CREATE INDEX captures_chain ON captures (chain_id, hop_index)
 ALTER TABLE captures ADD COLUMN archive TEXT NOT NULL DEFAULT '';
 ALTER TABLE captures ADD COLUMN memento_at_us INTEGER NOT NULL DEFAULT 0;
 )sql",
+    // 6: capture quality (issue #16) of an HTML page: full, thin,
+    // challenge or error-page; '' for other captures and for every capture
+    // made before this step (not judged: their bytes are not re-read).
+    R"sql(
+ALTER TABLE captures ADD COLUMN quality TEXT NOT NULL DEFAULT '';
+)sql",
 };
 
 static_assert(std::size(kMigrations) == kSchemaVersion,

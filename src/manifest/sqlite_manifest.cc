@@ -120,8 +120,8 @@ constexpr const char* kCaptureSelect =
     "c.final_url, c.chain_id, c.hop_index, c.warc_file, c.record_offset, "
     "c.compressed_length, c.record_id, c.block_sha1, c.payload_sha1, "
     "c.payload_sha256, c.content_type, c.payload_length, c.revisit_of, "
-    "c.source, c.run_id, c.truncated, c.lost, c.archive, c.memento_at_us "
-    "FROM captures c JOIN urls u ON u.id = c.url_id ";
+    "c.source, c.run_id, c.truncated, c.lost, c.archive, c.memento_at_us, "
+    "c.quality FROM captures c JOIN urls u ON u.id = c.url_id ";
 
 CaptureRow ReadCapture(const Statement& s) {
   CaptureRow c;
@@ -149,6 +149,7 @@ CaptureRow ReadCapture(const Statement& s) {
   c.lost = s.ColumnInt(21) != 0;
   c.archive = s.ColumnText(22);
   c.memento_at_us = s.ColumnInt(23);
+  c.quality = s.ColumnText(24);
   return c;
 }
 
@@ -765,9 +766,9 @@ Status SqliteManifest::InsertCaptures(const std::vector<CaptureRow>& batch) {
       "final_url, chain_id, hop_index, warc_file, record_offset, "
       "compressed_length, record_id, block_sha1, payload_sha1, "
       "payload_sha256, content_type, payload_length, revisit_of, source, "
-      "run_id, truncated, lost, archive, memento_at_us) VALUES (?1, ?2, ?3, "
-      "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
-      "?19, ?20, ?21, ?22, ?23)");
+      "run_id, truncated, lost, archive, memento_at_us, quality) VALUES (?1, "
+      "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
+      "?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)");
   if (!insert.ok()) return insert.status();
   int64_t now = NowUnix();
   for (const CaptureRow& c : batch) {
@@ -801,7 +802,8 @@ Status SqliteManifest::InsertCaptures(const std::vector<CaptureRow>& batch) {
     insert->Bind(20, c.truncated)
         .Bind(21, c.lost)
         .Bind(22, c.archive)
-        .Bind(23, c.memento_at_us);
+        .Bind(23, c.memento_at_us)
+        .Bind(24, c.quality);
     ROTGUARD_RETURN_IF_ERROR(insert->Run());
   }
   return Status::Ok();

@@ -75,6 +75,7 @@ class CaptureLookup {
     }
     if (out->final_url.empty()) out->final_url = NewestFinalUrl(*captures);
     out->copy = NewestGoodCopy(*captures);
+    out->quality = NewestOwnQuality(*captures);
     return Status::Ok();
   }
 
@@ -118,6 +119,16 @@ class CaptureLookup {
       }
     }
     return std::nullopt;
+  }
+
+  // The quality of the newest own (not public-archive), non-lost capture,
+  // taken from the end of its chain: a redirect's page is what it meant.
+  std::string NewestOwnQuality(const std::vector<CaptureRow>& captures) const {
+    for (size_t i = 0; i < captures.size(); ++i) {
+      if (captures[i].lost || IsPublicArchiveCopy(captures[i])) continue;
+      return ends_[i] ? ends_[i]->quality : captures[i].quality;
+    }
+    return "";
   }
 
   Manifest& manifest_;
@@ -289,6 +300,22 @@ Result<Report> BuildReport(Manifest& manifest, const Config& config,
 bool ReportHasDeadLinks(const Report& report) {
   for (const auto& [verdict, count] : report.verdict_counts) {
     if (count > 0 && IsDeadVerdict(verdict)) return true;
+  }
+  return false;
+}
+
+bool IsThinQuality(const std::string& quality) {
+  return quality == "thin" || quality == "challenge";
+}
+
+bool ReportHasThinLinks(const Report& report) {
+  for (const ReportDocument& document : report.documents) {
+    for (const ReportLink& link : document.links) {
+      if (IsThinQuality(link.quality)) return true;
+    }
+  }
+  for (const ReportLink& link : report.unlinked) {
+    if (IsThinQuality(link.quality)) return true;
   }
   return false;
 }

@@ -37,6 +37,7 @@ std::vector<std::string> TableCells(const ReportLink& link, bool variant) {
   return {Location(link),
           TerminalSafe(link.kind),
           TerminalSafe(link.verdict),
+          OrDash(link.quality),
           std::to_string(link.consecutive_failures),
           OrDash(link.failure_class),
           OrDash(FormatUnixUtc(link.last_ok_unix)),
@@ -45,9 +46,16 @@ std::vector<std::string> TableCells(const ReportLink& link, bool variant) {
 
 const std::vector<std::string>& TableHeader() {
   static const std::vector<std::string> header = {
-      "LINE:COL", "KIND", "VERDICT", "FAILS", "CLASS", "LAST OK", "LINK"};
+      "LINE:COL", "KIND",  "VERDICT", "QUALITY",
+      "FAILS",    "CLASS", "LAST OK", "LINK"};
   return header;
 }
+
+// The QUALITY column holds at most "error-page". Its width is fixed: the
+// first walk of a streamed report (which sizes the columns) does not look
+// up captures.
+constexpr size_t kQualityColumn = 3;
+constexpr size_t kQualityWidth = 10;
 
 // Widths of every column but the last (which is never padded), widened
 // link by link.
@@ -56,6 +64,7 @@ class ColumnWidths {
   ColumnWidths() {
     for (const std::string& cell : TableHeader())
       widths_.push_back(cell.size());
+    widths_[kQualityColumn] = std::max(widths_[kQualityColumn], kQualityWidth);
   }
   void Widen(const ReportLink& link) {
     auto cells = TableCells(link, false);
@@ -84,7 +93,9 @@ void AppendRow(const std::vector<std::string>& cells,
   for (size_t i = 0; i < cells.size(); ++i) {
     *out += cells[i];
     if (i + 1 == cells.size()) break;
-    out->append(widths[i] - cells[i].size() + 2, ' ');
+    // A cell wider than its column (a quality value no rotguard writes)
+    // shifts its row instead of breaking the report.
+    out->append(widths[i] - std::min(widths[i], cells[i].size()) + 2, ' ');
   }
   *out += '\n';
 }
@@ -177,7 +188,8 @@ std::vector<std::string> CsvRow(const ReportDocument* document,
           has_copy ? link.copy->warc_file : "",
           has_copy ? std::to_string(link.copy->offset) : "",
           has_copy ? FormatUsUtc(link.copy->captured_at_us) : "",
-          has_copy ? link.copy->url : ""};
+          has_copy ? link.copy->url : "",
+          link.quality};
 }
 
 // --- JSON ---
@@ -201,6 +213,7 @@ nlohmann::ordered_json LinkJson(const ReportLink& link) {
   json["last_ok"] = NullIfEmpty(FormatUnixUtc(link.last_ok_unix));
   json["final_url"] = NullIfEmpty(link.final_url);
   json["group"] = NullIfEmpty(link.group);
+  json["quality"] = NullIfEmpty(link.quality);
   if (link.copy) {
     json["archived"] = {
         {"url", link.copy->url},
@@ -306,7 +319,7 @@ class CsvRenderer final : public StreamRenderer {
     AppendCsvRow({"document", "title", "line", "col", "kind", "written", "url",
                   "verdict", "failure_class", "consecutive_failures", "last_ok",
                   "final_url", "group", "warc_file", "warc_offset",
-                  "captured_at", "captured_url"},
+                  "captured_at", "captured_url", "quality"},
                  &out_);
   }
   Status Document(const ReportDocument& document) override {
@@ -473,6 +486,28 @@ class TotalsCounter final : public ReportVisitor {
   std::set<std::string> distinct_urls_;
 };
 
+// Passes the links on to the renderer, noting whether one is thin
+// (`--fail-on-thin`; qualities come with the full walk only).
+class ThinWatch final : public ReportVisitor {
+ public:
+  explicit ThinWatch(ReportVisitor& next) : next_(next) {}
+  Status Document(const ReportDocument& document) override {
+    for (const ReportLink& link : document.links) {
+      thin_ = thin_ || IsThinQuality(link.quality);
+    }
+    return next_.Document(document);
+  }
+  Status Unlinked(const ReportLink& link) override {
+    thin_ = thin_ || IsThinQuality(link.quality);
+    return next_.Unlinked(link);
+  }
+  bool thin() const { return thin_; }
+
+ private:
+  ReportVisitor& next_;
+  bool thin_ = false;
+};
+
 }  // namespace
 
 bool TotalsHaveDeadLinks(const ReportTotals& totals) {
@@ -484,11 +519,12 @@ bool TotalsHaveDeadLinks(const ReportTotals& totals) {
 
 Result<bool> WriteReport(Manifest& manifest, const Config& config,
                          int64_t now_unix, ReportFormat format,
-                         const ReportWriteFn& write) {
+                         const ReportWriteFn& write, bool* has_thin) {
   if (format == ReportFormat::kHtml) {  // one page, built whole
     Result<Report> report = BuildReport(manifest, config, now_unix);
     if (!report.ok()) return report.status();
     ROTGUARD_RETURN_IF_ERROR(write(RenderReportHtml(*report)));
+    if (has_thin) *has_thin = ReportHasThinLinks(*report);
     return ReportHasDeadLinks(*report);
   }
   // Two walks: the head (counts, column widths) comes before the links.
@@ -498,9 +534,11 @@ Result<bool> WriteReport(Manifest& manifest, const Config& config,
   std::unique_ptr<StreamRenderer> renderer =
       MakeRenderer(format, write, counter.widths());
   renderer->Begin(counter.totals());
+  ThinWatch watch(*renderer);
   ROTGUARD_RETURN_IF_ERROR(
-      WalkReport(manifest, config, ReportDetail::kFull, *renderer));
+      WalkReport(manifest, config, ReportDetail::kFull, watch));
   ROTGUARD_RETURN_IF_ERROR(renderer->Finish());
+  if (has_thin) *has_thin = watch.thin();
   return TotalsHaveDeadLinks(counter.totals());
 }
 
