@@ -45,8 +45,15 @@ TEST(ConfigTest, ShippedDefaultPolicySetsEverySettingExplicitly) {
   config.site.base_url = "https://blog.example/";
   config.blogger = BloggerRule{false, {}, false};
   config.shortener = ShortenerRule{false, {}, false, false};
-  config.rescue =
-      RescueConfig{false, "https://x/", "", {"https://t/"}, 2, 0, 9};
+  config.rescue = RescueConfig{false, "https://x/",
+                               "",    {"https://t/"},
+                               2,     0,
+                               9,     60,
+                               true,  "https://s/",
+                               "1h",  "a",
+                               "b",   1,
+                               1,     1,
+                               1,     1};
   ASSERT_TRUE(ApplyConfigFile(kPolicyPath, &config).ok());
   EXPECT_EQ(config, Config{});
 }
