@@ -300,37 +300,37 @@ TEST_F(ReportTest, CsvIsExact) {
   const std::string expected =
       "document,title,line,col,kind,written,url,verdict,failure_class,"
       "consecutive_failures,last_ok,final_url,group,warc_file,warc_offset,"
-      "captured_at,captured_url\r\n"
+      "captured_at,captured_url,public_copy\r\n"
       "content/a.md,Virus "
       "news,3,5,link,https://news.example.com/gone.html,https://"
       "news.example.com/"
       "gone.html,gone,http-404,3,,,,rotguard-20251201000000-00001-host.warc.gz,"
-      "0,2025-12-01T00:00:00Z,https://news.example.com/gone.html\r\n"
+      "0,2025-12-01T00:00:00Z,https://news.example.com/gone.html,\r\n"
       "content/a.md,Virus "
       "news,4,1,link,https://bit.ly/abc,https://bit.ly/"
       "abc,ok,,0,2025-12-31T00:00:00Z,https://news.example.com/"
       "abc,,rotguard-20251201000000-00001-host.warc.gz,2000,2025-12-01T00:00:"
-      "00Z,https://news.example.com/abc\r\n"
+      "00Z,https://news.example.com/abc,\r\n"
       "content/a.md,Virus "
       "news,5,10,image,https://1.bp.blogspot.com/-x/AAA/s320/photo.jpg,https://"
       "1.bp.blogspot.com/-x/AAA/s320/"
       "photo.jpg,ok,,0,2025-12-31T00:00:00Z,,https://1.bp.blogspot.com/-x/AAA/"
       "s0/"
       "photo.jpg,rotguard-20251201000000-00001-host.warc.gz,3000,2025-12-01T00:"
-      "00:00Z,https://1.bp.blogspot.com/-x/AAA/s320/photo.jpg\r\n"
+      "00:00Z,https://1.bp.blogspot.com/-x/AAA/s320/photo.jpg,\r\n"
       "content/a.md,Virus "
       "news,7,1,image,https://1.bp.blogspot.com/-x/AAA/s1600/photo.jpg,https://"
       "1.bp.blogspot.com/-x/AAA/s1600/"
       "photo.jpg,ok,,0,2025-12-31T00:00:00Z,,https://1.bp.blogspot.com/-x/AAA/"
       "s0/"
       "photo.jpg,rotguard-20251201000000-00001-host.warc.gz,4000,2025-12-01T00:"
-      "00:00Z,https://1.bp.blogspot.com/-x/AAA/s1600/photo.jpg\r\n"
+      "00:00Z,https://1.bp.blogspot.com/-x/AAA/s1600/photo.jpg,\r\n"
       "content/a.md,Virus "
       "news,6,1,link,https://example.com/,https://example.com/"
-      ",unchecked,,0,,,,,,,\r\n"
+      ",unchecked,,0,,,,,,,,\r\n"
       "content/b.md,\"Hello, "
       "\"\"world\"\"\",2,3,link,https://example.com/,https://example.com/"
-      ",unchecked,,0,,,,,,,\r\n";
+      ",unchecked,,0,,,,,,,,\r\n";
   EXPECT_EQ(RenderReportCsv(Build()), expected);
 }
 
@@ -386,7 +386,8 @@ TEST_F(ReportTest, JsonIsExact) {
             "extract": "rotguard extract 'https://news.example.com/gone.html'",
             "truncated": false,
             "source": "live"
-          }
+          },
+          "public_copy": null
         },
         {
           "kind": "link",
@@ -410,7 +411,8 @@ TEST_F(ReportTest, JsonIsExact) {
             "extract": "rotguard extract 'https://news.example.com/abc'",
             "truncated": false,
             "source": "live"
-          }
+          },
+          "public_copy": null
         },
         {
           "kind": "image",
@@ -434,7 +436,8 @@ TEST_F(ReportTest, JsonIsExact) {
             "extract": "rotguard extract 'https://1.bp.blogspot.com/-x/AAA/s320/photo.jpg'",
             "truncated": false,
             "source": "live"
-          }
+          },
+          "public_copy": null
         },
         {
           "kind": "image",
@@ -458,7 +461,8 @@ TEST_F(ReportTest, JsonIsExact) {
             "extract": "rotguard extract 'https://1.bp.blogspot.com/-x/AAA/s1600/photo.jpg'",
             "truncated": false,
             "source": "live"
-          }
+          },
+          "public_copy": null
         },
         {
           "kind": "link",
@@ -473,7 +477,8 @@ TEST_F(ReportTest, JsonIsExact) {
           "last_ok": null,
           "final_url": null,
           "group": null,
-          "archived": null
+          "archived": null,
+          "public_copy": null
         }
       ]
     },
@@ -495,7 +500,8 @@ TEST_F(ReportTest, JsonIsExact) {
           "last_ok": null,
           "final_url": null,
           "group": null,
-          "archived": null
+          "archived": null,
+          "public_copy": null
         }
       ]
     }
