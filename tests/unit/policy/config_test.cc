@@ -84,6 +84,24 @@ TEST(ConfigTest, DefaultsMatchTheSpec) {
   EXPECT_EQ(config.rescue.cdx_url, "https://web.archive.org/cdx/search/cdx");
 }
 
+TEST(ConfigTest, SubmitKeysAreHeaderSafeAndDurationsParse) {
+  Config config;
+  EXPECT_FALSE(
+      Apply("[rescue]\nspn_access_key = \"a\\r\\nX-Evil: 1\"\n", &config).ok());
+  EXPECT_FALSE(Apply("[rescue]\nspn_endpoint = \"ftp://a/\"\n", &config).ok());
+  EXPECT_FALSE(Apply("[rescue]\nretry_after = \"soon\"\n", &config).ok());
+  EXPECT_FALSE(
+      Apply("[rescue]\nif_not_archived_within = \"1 day\"\n", &config).ok());
+  EXPECT_FALSE(Apply("[rescue]\nsubmit_max_seconds = 0\n", &config).ok());
+  ASSERT_TRUE(Apply("[rescue]\nretry_after = \"7d\"\n"
+                    "if_not_archived_within = \"1h30m\"\nsubmit = true\n",
+                    &config)
+                  .ok());
+  EXPECT_EQ(config.rescue.retry_after_s, 7 * 86400);
+  EXPECT_EQ(config.rescue.if_not_archived_within, "1h30m");
+  EXPECT_TRUE(config.rescue.submit);
+}
+
 TEST(ConfigTest, RescueEndpointsMustBeHttpUrls) {
   Config config;
   EXPECT_FALSE(

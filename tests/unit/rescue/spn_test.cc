@@ -104,10 +104,16 @@ TEST(TokenBucketTest, APauseHoldsEveryTokenUntilItEnds) {
 
 // One scripted reply.
 struct Reply {
-  int status = 200;
+  Reply(int status_in, std::string body_in, std::string extra_head_in = "",
+        FailureClass failure_in = FailureClass::kNone)
+      : status(status_in),
+        body(std::move(body_in)),
+        extra_head(std::move(extra_head_in)),
+        failure(failure_in) {}
+  int status;
   std::string body;
   std::string extra_head;  // e.g. "Retry-After: 5\r\n"
-  FailureClass failure = FailureClass::kNone;
+  FailureClass failure;
 };
 
 // A request as the fake saw it, with the fake clock's time.
