@@ -65,7 +65,8 @@ grep -F "web.archive.org GET /save/status/spn2-news-example-com-alive-html 200" 
   fail "no job status poll"
 
 # Rate: 120 a minute is one submission every 0.5 s; the fixture sees them
-# no closer than that, less the jitter of a loaded host.
+# no closer than that, less the jitter of a loaded host (connection set-up
+# of one request delays its arrival, not the next one's).
 spn_stats
 python3 - "$WORK/spn.json" <<'PY'
 import json, sys
@@ -73,7 +74,8 @@ stats = json.load(open(sys.argv[1]))
 times = sorted(t for t, _s, _u in stats["saves"])
 assert len(times) == 6, stats
 gaps = [b - a for a, b in zip(times, times[1:])]
-assert min(gaps) >= 0.35, "submissions %.3f s apart" % min(gaps)
+# Without the bucket they would be milliseconds apart.
+assert min(gaps) >= 0.25, "submissions %.3f s apart" % min(gaps)
 assert stats["max_saves_per_second"] <= 3, stats["max_saves_per_second"]
 print("spn: %d submissions, at most %d in one second, min gap %.3f s"
       % (len(times), stats["max_saves_per_second"], min(gaps)))
