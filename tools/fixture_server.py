@@ -382,7 +382,7 @@ class FixtureHandler(fixture_archive.ArchiveRoutes, http.server.BaseHTTPRequestH
         self.logged = False
         self.reset_done = False
         path = urllib.parse.urlsplit(self.path).path
-        counted = path not in ("/_stats", "/_requests")
+        counted = path not in ("/_stats", "/_requests", "/_spn_stats")
         if not counted:
             self.logged = True  # /_stats does not disturb request counts
         activity = self.server.shared.activity
@@ -834,6 +834,8 @@ class Shared:
         self.quiet = quiet
         self.activity = Activity(max_requests)
         self.spn_jobs = {}  # Save Page Now job id -> URL (fixture_archive)
+        self.spn_saves = []  # (monotonic seconds, status, url) per POST /save
+        self.spn_polls = 0  # job status requests
         self.stop = threading.Event()
         self.log_lock = threading.Lock()
         self.log_file = open(log_path, "a", encoding="utf-8") if log_path else None

@@ -106,6 +106,22 @@ struct RescueConfig {
   int per_host = 1;        // concurrent requests per archive host
   int delay_ms = 1000;     // between two requests to one archive host
   int max_candidates = 3;  // mementos tried per link before giving up
+  // A link whose lookups found no copy anywhere is not looked up again
+  // before this many seconds ("30d"); `rescue --again` overrides.
+  int64_t retry_after_s = 30 * 86400;
+
+  // The second, public copy: alive links submitted to Save Page Now 2.
+  bool submit = false;  // also `archive --submit`
+  std::string spn_endpoint = "https://web.archive.org/save";
+  std::string if_not_archived_within = "30d";  // sent to SPN as is
+  // "LOW ACCESS:SECRET" authorization; env ROTGUARD_SPN_KEY wins.
+  std::string spn_access_key;
+  std::string spn_secret_key;
+  int submit_per_minute = 0;           // 0: 4, or 12 with keys
+  int submit_poll_interval_ms = 5000;  // between two polls of one job
+  int submit_max_polls = 12;           // per job per run; then left pending
+  int submit_max_seconds = 300;        // the whole submit step of a run
+  int submit_max_attempts = 5;         // failed submissions before giving up
 
   bool operator==(const RescueConfig&) const = default;
 };

@@ -54,9 +54,12 @@ const char* HopKindName(HopKind kind);  // "first", "location", ...
 
 // One unit of work: fetch `url` and its redirect chain.
 struct FetchJob {
-  std::string url;                  // absolute http(s) URL
-  uint64_t tag = 0;                 // the caller's id, echoed back
-  std::string method = "GET";       // "GET" or "HEAD" (verify --live)
+  std::string url;   // absolute http(s) URL
+  uint64_t tag = 0;  // the caller's id, echoed back
+  // "GET", "HEAD" (verify --live) or "POST" (Save Page Now; `body` is
+  // sent as application/x-www-form-urlencoded; do not follow redirects).
+  std::string method = "GET";
+  std::string body;                 // POST only
   bool follow_redirects = true;     // 3xx and Refresh header
   bool follow_meta_refresh = true;  // HTML meta refresh (<= 1 MiB bodies)
   // Extra request header lines ("Name: value"), e.g. Referer.

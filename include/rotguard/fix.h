@@ -172,9 +172,12 @@ Result<FixSummary> FixPosts(Manifest& manifest,
                             const Config& config, const FixOptions& options);
 
 // `git status --porcelain -- FILE` run in FILE's directory (no shell):
-// true when it prints anything. A file outside any work tree, or no git
-// binary, is clean.
-Result<bool> GitFileIsDirty(const std::filesystem::path& file);
+// true when it prints anything. A file outside any work tree is clean;
+// when git fails or cannot be run while FILE sits in what looks like a
+// work tree (a ".git" in its directory or above), InvalidArgument naming
+// FILE. `git` is the program (tests pass a missing one).
+Result<bool> GitFileIsDirty(const std::filesystem::path& file,
+                            const std::string& git = "git");
 
 }  // namespace rotguard
 

@@ -142,6 +142,24 @@ struct CaptureRow {
 // Source values of CaptureRow::source.
 inline constexpr const char* kSourcePublicArchive = "public-archive";
 
+// The second, public copy of a URL (schema v6): its Save Page Now
+// submission. `normalized` is the key.
+struct SubmissionRow {
+  std::string normalized;
+  std::string state;        // "pending", "success", "error"
+  std::string job_id;       // SPN job; kept while pending across runs
+  std::string memento_url;  // https://web.archive.org/web/TS/ORIGINAL
+  int64_t memento_at_us = 0;
+  int attempts = 0;             // submissions sent (POSTs that got a reply)
+  int64_t last_attempt_us = 0;  // last submission or poll
+  std::string message;          // the archive's (or our) last word
+};
+
+// Values of SubmissionRow::state.
+inline constexpr const char* kSubmissionPending = "pending";
+inline constexpr const char* kSubmissionSuccess = "success";
+inline constexpr const char* kSubmissionError = "error";
+
 // A command run (for cron histories and `report`).
 struct RunRow {
   int64_t id = 0;
@@ -349,6 +367,19 @@ class Manifest {
                         const std::map<std::string, int64_t>& counts,
                         int exit_code) = 0;
   virtual Result<std::vector<RunRow>> ListRuns() = 0;
+
+  // --- public copies (schema v6) ---
+  // Upserts the submission row of `row.normalized` (creating its urls row).
+  virtual Status PutSubmission(const SubmissionRow& row) = 0;
+  virtual Result<std::optional<SubmissionRow>> FindSubmission(
+      const std::string& normalized) = 0;
+  // Every submission, by normalized URL.
+  virtual Result<std::vector<SubmissionRow>> ListSubmissions() = 0;
+  // When a public-archive lookup of `normalized` last found no copy at
+  // all (µs; 0: never, or a copy was found since). Set to 0 to clear.
+  virtual Status SetLookupNone(const std::string& normalized,
+                               int64_t none_at_us) = 0;
+  virtual Result<int64_t> LookupNoneAt(const std::string& normalized) = 0;
 
   // --- store-wide counters and maintenance ---
   // Increments the named counter and returns its new value (1 first).

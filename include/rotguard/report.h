@@ -49,6 +49,18 @@ struct ReportCopy {
   std::string extract_url;  // "" means `url`
 };
 
+// The second, public copy of a link's URL (Save Page Now, `archive
+// --submit`): its state, and the memento once the job succeeded.
+struct ReportPublicCopy {
+  std::string state;        // "pending", "success", "error"
+  std::string memento_url;  // on success
+  int64_t memento_at_us = 0;
+  std::string message;  // the archive's last word
+};
+
+// What the "public copy" column shows: the memento URL, or the state.
+std::string PublicCopyText(const ReportPublicCopy& copy);
+
 struct ReportLink {
   std::string kind;
   std::string written;
@@ -68,6 +80,7 @@ struct ReportLink {
   // thin, challenge or error-page; "" when there is none, it is not an
   // HTML page, or it was captured before rotguard judged quality.
   std::string quality;
+  std::optional<ReportPublicCopy> public_copy;  // never submitted: none
 };
 
 struct ReportDocument {

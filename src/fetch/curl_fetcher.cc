@@ -304,6 +304,7 @@ HopRequest CurlFetcher::RequestFor(const JobState& job,
   HopRequest request;
   request.url = job.url;
   request.method = job.job.method;
+  request.body = job.job.body;
   request.headers = job.job.headers;
   request.user_agent = UserAgentFor(job.host);
   request.resolve = resolve;

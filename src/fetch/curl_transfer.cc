@@ -193,6 +193,12 @@ void Transfer::Configure(const HopRequest& request) {
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, list);
   }
   if (request.method == "HEAD") curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+  if (request.method == "POST") {
+    // Copied: the handle may outlive the request (retries re-Configure).
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE,
+                     static_cast<long>(request.body.size()));
+    curl_easy_setopt(e, CURLOPT_COPYPOSTFIELDS, request.body.c_str());
+  }
   SetCallbacks(e, this);
   SetTransportOptions(e, *defaults);
   guard = request.guard;

@@ -40,6 +40,7 @@ struct TransferDefaults {
 struct HopRequest {
   std::string url;
   std::string method = "GET";
+  std::string body;                  // POST only
   std::vector<std::string> headers;  // extra "Name: value" lines
   std::string user_agent;
   const curl_slist* resolve = nullptr;  // CURLOPT_RESOLVE, may be null

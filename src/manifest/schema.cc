@@ -146,6 +146,26 @@ ALTER TABLE captures ADD COLUMN memento_at_us INTEGER NOT NULL DEFAULT 0;
     R"sql(
 ALTER TABLE captures ADD COLUMN quality TEXT NOT NULL DEFAULT '';
 )sql",
+    // 7: the second, public copy (Save Page Now submissions per URL, their
+    // job and resulting memento) and the public-archive lookups that found
+    // no copy anywhere (not asked again until [rescue] retry_after).
+    R"sql(
+CREATE TABLE public_submissions (
+  url_id          INTEGER PRIMARY KEY REFERENCES urls (id),
+  state           TEXT NOT NULL CHECK (state IN ('pending', 'success',
+                                                 'error')),
+  job_id          TEXT NOT NULL DEFAULT '',
+  memento_url     TEXT NOT NULL DEFAULT '',
+  memento_at_us   INTEGER NOT NULL DEFAULT 0,
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  last_attempt_us INTEGER NOT NULL DEFAULT 0,
+  message         TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE public_lookups (
+  url_id     INTEGER PRIMARY KEY REFERENCES urls (id),
+  none_at_us INTEGER NOT NULL DEFAULT 0
+);
+)sql",
 };
 
 static_assert(std::size(kMigrations) == kSchemaVersion,

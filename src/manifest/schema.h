@@ -55,6 +55,14 @@
 //   v6: captures gains quality (rotguard/capture_quality.h: full, thin,
 //   challenge, error-page; '' for non-HTML captures and for captures made
 //   before v6).
+//   public_submissions  the second, public copy of a URL (v7): one row per
+//                 URL submitted to Save Page Now
+//     url_id PRIMARY KEY -> urls, state (pending|success|error), job_id,
+//     memento_url, memento_at_us, attempts, last_attempt_us, message
+//
+//   public_lookups  public-archive lookups that found no copy (v7), so a
+//                 URL no archive has is not asked again every run
+//     url_id PRIMARY KEY -> urls, none_at_us (0: a copy was found since)
 //
 //   v3: urls gains final_url (the end of a shortener chain that is not a
 //   shortener: the link's real target) and asset_key (size variants of
@@ -72,7 +80,7 @@
 
 namespace rotguard {
 
-inline constexpr int kSchemaVersion = 6;
+inline constexpr int kSchemaVersion = 7;
 
 // Brings `db` to schema `target` (1..kSchemaVersion), one transaction per
 // call: either every missing step is applied or none. A database newer

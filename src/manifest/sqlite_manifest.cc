@@ -957,6 +957,95 @@ Result<std::vector<RunRow>> SqliteManifest::ListRuns() {
   }
 }
 
+// --- public copies ---
+
+namespace {
+
+constexpr const char* kSubmissionSelect =
+    "SELECT u.normalized, s.state, s.job_id, s.memento_url, s.memento_at_us, "
+    "s.attempts, s.last_attempt_us, s.message FROM public_submissions s "
+    "JOIN urls u ON u.id = s.url_id ";
+
+SubmissionRow ReadSubmission(const Statement& s) {
+  SubmissionRow row;
+  row.normalized = s.ColumnText(0);
+  row.state = s.ColumnText(1);
+  row.job_id = s.ColumnText(2);
+  row.memento_url = s.ColumnText(3);
+  row.memento_at_us = s.ColumnInt(4);
+  row.attempts = static_cast<int>(s.ColumnInt(5));
+  row.last_attempt_us = s.ColumnInt(6);
+  row.message = s.ColumnText(7);
+  return row;
+}
+
+}  // namespace
+
+Status SqliteManifest::PutSubmission(const SubmissionRow& row) {
+  Result<Transaction> txn = Transaction::Begin(db_);
+  if (!txn.ok()) return txn.status();
+  Result<int64_t> id = UrlId(db_, row.normalized, NowUnix());
+  if (!id.ok()) return id.status();
+  Result<Statement> stmt = db_.Prepare(
+      "INSERT OR REPLACE INTO public_submissions (url_id, state, job_id, "
+      "memento_url, memento_at_us, attempts, last_attempt_us, message) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, *id)
+      .Bind(2, row.state)
+      .Bind(3, row.job_id)
+      .Bind(4, row.memento_url)
+      .Bind(5, row.memento_at_us)
+      .Bind(6, row.attempts)
+      .Bind(7, row.last_attempt_us)
+      .Bind(8, row.message);
+  ROTGUARD_RETURN_IF_ERROR(stmt->Run());
+  return txn->Commit();
+}
+
+Result<std::optional<SubmissionRow>> SqliteManifest::FindSubmission(
+    const std::string& normalized) {
+  // Cached: `report` asks once per link.
+  Result<CachedStatement> stmt = db_.PrepareCached(
+      std::string(kSubmissionSelect) + "WHERE u.normalized = ?1");
+  if (!stmt.ok()) return stmt.status();
+  (*stmt)->Bind(1, normalized);
+  return FirstRow<SubmissionRow>(**stmt, ReadSubmission);
+}
+
+Result<std::vector<SubmissionRow>> SqliteManifest::ListSubmissions() {
+  Result<Statement> stmt =
+      db_.Prepare(std::string(kSubmissionSelect) + "ORDER BY u.normalized");
+  if (!stmt.ok()) return stmt.status();
+  return CollectRows<SubmissionRow>(*stmt, ReadSubmission);
+}
+
+Status SqliteManifest::SetLookupNone(const std::string& normalized,
+                                     int64_t none_at_us) {
+  Result<Transaction> txn = Transaction::Begin(db_);
+  if (!txn.ok()) return txn.status();
+  Result<int64_t> id = UrlId(db_, normalized, NowUnix());
+  if (!id.ok()) return id.status();
+  Result<Statement> stmt = db_.Prepare(
+      "INSERT OR REPLACE INTO public_lookups (url_id, none_at_us) "
+      "VALUES (?1, ?2)");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, *id).Bind(2, none_at_us);
+  ROTGUARD_RETURN_IF_ERROR(stmt->Run());
+  return txn->Commit();
+}
+
+Result<int64_t> SqliteManifest::LookupNoneAt(const std::string& normalized) {
+  Result<CachedStatement> stmt = db_.PrepareCached(
+      "SELECT l.none_at_us FROM public_lookups l JOIN urls u ON u.id = "
+      "l.url_id WHERE u.normalized = ?1");
+  if (!stmt.ok()) return stmt.status();
+  (*stmt)->Bind(1, normalized);
+  Result<bool> row = (*stmt)->Step();
+  if (!row.ok()) return row.status();
+  return *row ? (*stmt)->ColumnInt(0) : int64_t{0};
+}
+
 // --- counters and maintenance ---
 
 Result<Manifest::CaptureCounts> SqliteManifest::CountCaptures() {

@@ -88,6 +88,13 @@ class SqliteManifest final : public Manifest {
                 int exit_code) override;
   Result<std::vector<RunRow>> ListRuns() override;
 
+  Status PutSubmission(const SubmissionRow& row) override;
+  Result<std::optional<SubmissionRow>> FindSubmission(
+      const std::string& normalized) override;
+  Result<std::vector<SubmissionRow>> ListSubmissions() override;
+  Status SetLookupNone(const std::string& normalized,
+                       int64_t none_at_us) override;
+  Result<int64_t> LookupNoneAt(const std::string& normalized) override;
   Result<int64_t> NextCounter(const std::string& name) override;
   Status CheckIntegrity(bool quick) override;
 

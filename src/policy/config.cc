@@ -90,6 +90,21 @@ class TableReader {
     return Status::Ok();
   }
 
+  // A duration string such as "30d" or "1h30m" (ParseDurationSeconds),
+  // in seconds; `text`, when given, keeps it as written.
+  Status GetDuration(const char* key, int64_t* seconds,
+                     std::string* text = nullptr) {
+    const toml::node* node = Find(key);
+    if (node == nullptr) return Status::Ok();
+    std::string value;
+    ROTGUARD_RETURN_IF_ERROR(Get(key, &value));
+    Result<int64_t> parsed = ParseDurationSeconds(value);
+    if (!parsed.ok()) return Error(*node, key, parsed.status().message());
+    *seconds = *parsed;
+    if (text != nullptr) *text = value;
+    return Status::Ok();
+  }
+
   // A string that must be one of `choices`.
   Status GetChoice(const char* key, std::string* out,
                    std::initializer_list<const char*> choices) {
@@ -302,6 +317,28 @@ Status ReadShortener(TableReader& t, ShortenerRule* s) {
   return t.Get("accept_interstitial", &s->accept_interstitial);
 }
 
+// The [rescue] keys of Save Page Now submissions.
+Status ReadSubmit(TableReader& t, RescueConfig* r) {
+  ROTGUARD_RETURN_IF_ERROR(t.Get("submit", &r->submit));
+  ROTGUARD_RETURN_IF_ERROR(t.GetHttpUrl("spn_endpoint", &r->spn_endpoint));
+  int64_t ignored = 0;
+  ROTGUARD_RETURN_IF_ERROR(t.GetDuration("if_not_archived_within", &ignored,
+                                         &r->if_not_archived_within));
+  ROTGUARD_RETURN_IF_ERROR(
+      t.GetHeaderValue("spn_access_key", &r->spn_access_key));
+  ROTGUARD_RETURN_IF_ERROR(
+      t.GetHeaderValue("spn_secret_key", &r->spn_secret_key));
+  ROTGUARD_RETURN_IF_ERROR(
+      t.Get("submit_per_minute", &r->submit_per_minute, 0, 60'000));
+  ROTGUARD_RETURN_IF_ERROR(t.Get("submit_poll_interval_ms",
+                                 &r->submit_poll_interval_ms, 0, 600'000));
+  ROTGUARD_RETURN_IF_ERROR(
+      t.Get("submit_max_polls", &r->submit_max_polls, 0, 1000));
+  ROTGUARD_RETURN_IF_ERROR(
+      t.Get("submit_max_seconds", &r->submit_max_seconds, 1, 86'400));
+  return t.Get("submit_max_attempts", &r->submit_max_attempts, 1, 1000);
+}
+
 Status ReadRescue(TableReader& t, RescueConfig* r) {
   ROTGUARD_RETURN_IF_ERROR(t.Get("lookup", &r->lookup));
   ROTGUARD_RETURN_IF_ERROR(t.GetHttpUrl("cdx_url", &r->cdx_url));
@@ -316,7 +353,9 @@ Status ReadRescue(TableReader& t, RescueConfig* r) {
   }
   ROTGUARD_RETURN_IF_ERROR(t.Get("per_host", &r->per_host, 1, 64));
   ROTGUARD_RETURN_IF_ERROR(t.Get("delay_ms", &r->delay_ms, 0, 3'600'000));
-  return t.Get("max_candidates", &r->max_candidates, 1, 100);
+  ROTGUARD_RETURN_IF_ERROR(t.Get("max_candidates", &r->max_candidates, 1, 100));
+  ROTGUARD_RETURN_IF_ERROR(t.GetDuration("retry_after", &r->retry_after_s));
+  return ReadSubmit(t, r);
 }
 
 Status ReadHost(TableReader& t, HostConfig* h) {

@@ -107,17 +107,18 @@ class LocalCopySource final : public MementoSource {
     Result<CapturePayload> head =
         ReadCaptureHead(manifest_, warc_dir_, final_capture);
     if (!head.ok()) return std::nullopt;
-    // The name restore gives the capture (a name that collided with
-    // another URL's in that run got a hash suffix and is not found here).
-    std::string name = SafeAssetPath(final_capture.url, head->content_type);
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(local_root_ / name, ec)) {
-      return std::nullopt;
+    // The name restore gave the capture: its own, or the hash-suffixed
+    // one when another URL's name clashed with it in that run.
+    for (const std::string& name :
+         AssetNameCandidates(final_capture.url, head->content_type)) {
+      std::error_code ec;
+      if (!std::filesystem::is_regular_file(local_root_ / name, ec)) continue;
+      return ArchivedCopy{*prefix_ + name,
+                          FormatUtc(final_capture.captured_at_us / 1000000,
+                                    UtcStyle::kDigits14),
+                          "local"};
     }
-    return ArchivedCopy{
-        *prefix_ + name,
-        FormatUtc(final_capture.captured_at_us / 1000000, UtcStyle::kDigits14),
-        "local"};
+    return std::nullopt;
   }
 
  private:

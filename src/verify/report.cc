@@ -76,10 +76,19 @@ class CaptureLookup {
     if (out->final_url.empty()) out->final_url = NewestFinalUrl(*captures);
     out->copy = NewestGoodCopy(*captures);
     out->quality = NewestOwnQuality(*captures);
-    return Status::Ok();
+    return FillPublicCopy(key, out);
   }
 
  private:
+  Status FillPublicCopy(const std::string& key, ReportLink* out) {
+    Result<std::optional<SubmissionRow>> row = manifest_.FindSubmission(key);
+    if (!row.ok()) return row.status();
+    if (!*row || (*row)->state.empty()) return Status::Ok();
+    out->public_copy = ReportPublicCopy{(*row)->state, (*row)->memento_url,
+                                        (*row)->memento_at_us, (*row)->message};
+    return Status::Ok();
+  }
+
   // The last hop of the chain `capture` belongs to; nullopt when that is
   // the capture itself.
   Result<std::optional<CaptureRow>> ChainEnd(const CaptureRow& capture) {
@@ -340,6 +349,13 @@ std::string RenderReport(const Report& report, ReportFormat format) {
       return RenderReportHtml(report);
   }
   return RenderReportTable(report);
+}
+
+std::string PublicCopyText(const ReportPublicCopy& copy) {
+  if (copy.state == kSubmissionSuccess && !copy.memento_url.empty()) {
+    return copy.memento_url;
+  }
+  return copy.state;
 }
 
 std::string FormatUnixUtc(int64_t unix_seconds) {

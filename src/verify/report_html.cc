@@ -173,6 +173,18 @@ std::string CopyCell(const ReportLink& link) {
          "<br><code>" + HtmlEscape(ExtractHint(*link.copy)) + "</code>";
 }
 
+std::string PublicCopyCell(const ReportLink& link) {
+  if (!link.public_copy) return "";
+  const ReportPublicCopy& pc = *link.public_copy;
+  if (pc.state == kSubmissionSuccess && !pc.memento_url.empty()) {
+    // Text, not a link: the page's CSP and offline use want no external
+    // loads, and the reader copies the address.
+    return "<code>" + HtmlEscape(pc.memento_url) + "</code>";
+  }
+  return HtmlEscape(pc.state) +
+         (pc.message.empty() ? "" : "<br>" + HtmlEscape(pc.message));
+}
+
 std::string Cell(const std::string& html, const char* css_class = nullptr) {
   if (css_class == nullptr) return "<td>" + html + "</td>";
   return std::string("<td class=\"") + css_class + "\">" + html + "</td>";
@@ -197,6 +209,7 @@ void AppendLinkRow(const ReportLink& link, bool variant, std::string* out) {
   *out += Cell(HtmlEscape(FormatUnixUtc(link.last_ok_unix)));
   *out += Cell(LinkCell(link), "url");
   *out += Cell(CopyCell(link), "copy");
+  *out += Cell(PublicCopyCell(link), "copy");
   *out += "</tr>\n";
 }
 
@@ -207,9 +220,9 @@ void AppendTable(const std::vector<ReportLink>& links, std::string* out) {
   }
   *out +=
       "<table><thead><tr><th>Line:col</th><th>Kind</th><th>Verdict</th>"
-      "<th>Quality</th><th>Fails</th><th>Class</th><th>Last "
-      "OK</th><th>Link</th>"
-      "<th>Archived copy</th></tr></thead>\n<tbody>\n";
+      "<th>Quality</th><th>Fails</th><th>Class</th><th>Last OK</th>"
+      "<th>Link</th><th>Archived copy</th><th>Public copy</th></tr></thead>"
+      "\n<tbody>\n";
   for (size_t i = 0; i < links.size(); ++i) {
     AppendLinkRow(links[i], IsSizeVariantOfPrevious(links, i), out);
   }

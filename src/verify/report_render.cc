@@ -122,6 +122,16 @@ void AppendLinkDetails(const ReportLink& link, size_t indent,
   } else {
     *out += pad + "copy: none\n";
   }
+  if (link.public_copy) {
+    const ReportPublicCopy& pc = *link.public_copy;
+    *out += pad + "public copy: " + TerminalSafe(PublicCopyText(pc));
+    if (pc.memento_at_us != 0) {
+      *out += " (memento " + FormatUsUtc(pc.memento_at_us) + ")";
+    } else if (!pc.message.empty()) {
+      *out += " (" + TerminalSafe(pc.message) + ")";
+    }
+    *out += '\n';
+  }
 }
 
 void AppendLinkRow(const ReportLink& link, bool variant,
@@ -189,7 +199,8 @@ std::vector<std::string> CsvRow(const ReportDocument* document,
           has_copy ? std::to_string(link.copy->offset) : "",
           has_copy ? FormatUsUtc(link.copy->captured_at_us) : "",
           has_copy ? link.copy->url : "",
-          link.quality};
+          link.quality,
+          link.public_copy ? PublicCopyText(*link.public_copy) : ""};
 }
 
 // --- JSON ---
@@ -232,6 +243,16 @@ nlohmann::ordered_json LinkJson(const ReportLink& link) {
     }
   } else {
     json["archived"] = nullptr;
+  }
+  if (link.public_copy) {
+    const ReportPublicCopy& pc = *link.public_copy;
+    json["public_copy"] = {
+        {"state", pc.state},
+        {"url", NullIfEmpty(pc.memento_url)},
+        {"memento_datetime", NullIfEmpty(FormatUsUtc(pc.memento_at_us))},
+        {"message", pc.message}};
+  } else {
+    json["public_copy"] = nullptr;
   }
   return json;
 }
@@ -319,7 +340,7 @@ class CsvRenderer final : public StreamRenderer {
     AppendCsvRow({"document", "title", "line", "col", "kind", "written", "url",
                   "verdict", "failure_class", "consecutive_failures", "last_ok",
                   "final_url", "group", "warc_file", "warc_offset",
-                  "captured_at", "captured_url", "quality"},
+                  "captured_at", "captured_url", "quality", "public_copy"},
                  &out_);
   }
   Status Document(const ReportDocument& document) override {

@@ -75,8 +75,10 @@ after=$(cd "$WORK/site" && find . -printf '%p %s %T@\n' | sort)
 python3 - "$WORK/site/.rotguard/manifest.sqlite3" <<'PY' || fail "cannot make a schema-3 manifest"
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
-# Undo the quality column (issue #16), migrations 5 (public-archive
-# columns) and 4 (the chain index).
+# Undo migrations 7 (public copies and lookups), 6 (the quality column),
+# 5 (public-archive columns) and 4 (the chain index).
+db.execute("DROP TABLE public_submissions")
+db.execute("DROP TABLE public_lookups")
 db.execute("ALTER TABLE captures DROP COLUMN archive")
 db.execute("ALTER TABLE captures DROP COLUMN memento_at_us")
 db.execute("ALTER TABLE captures DROP COLUMN quality")

@@ -122,6 +122,10 @@ TEST(SqliteManifestTest, NewDatabaseHasEveryTableAndColumnOfTheSpec) {
       {"records",
        {"warc_file", "file_offset", "compressed_length", "type", "record_id",
         "target_uri", "block_digest", "payload_digest"}},
+      {"public_submissions",
+       {"url_id", "state", "job_id", "memento_url", "memento_at_us", "attempts",
+        "last_attempt_us", "message"}},
+      {"public_lookups", {"url_id", "none_at_us"}},
   };
   for (const auto& [table, columns] : spec) {
     std::set<std::string> have = ColumnsOf(*db, table);
@@ -642,6 +646,44 @@ TEST(SqliteManifestTest,
   ASSERT_TRUE(counts.ok());
   EXPECT_EQ(counts->live, 2);
   EXPECT_EQ(counts->lost, 0);
+}
+
+TEST(SqliteManifestTest, ASubmissionRowIsUpsertedPerUrl) {
+  TempDir dir;
+  std::unique_ptr<Manifest> m = MustOpen(dir / "m.sqlite3");
+  ASSERT_NE(m, nullptr);
+  const std::string url = "https://a.example/";
+  SubmissionRow row{url, kSubmissionPending, "job1", "", 0, 1, 5, ""};
+  ASSERT_TRUE(m->PutSubmission(row).ok());
+  row.state = kSubmissionSuccess;
+  row.memento_url = "https://web.archive.org/web/20260101000000/" + url;
+  row.memento_at_us = 7;
+  ASSERT_TRUE(m->PutSubmission(row).ok());
+  Result<std::optional<SubmissionRow>> found = m->FindSubmission(url);
+  ASSERT_TRUE(found.ok() && *found);
+  EXPECT_EQ((*found)->state, kSubmissionSuccess);
+  EXPECT_EQ((*found)->job_id, "job1");
+  EXPECT_EQ((*found)->memento_url, row.memento_url);
+  EXPECT_EQ((*found)->memento_at_us, 7);
+  EXPECT_EQ((*found)->attempts, 1);
+  Result<std::vector<SubmissionRow>> all = m->ListSubmissions();
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->size(), 1u);
+  found = m->FindSubmission("https://b.example/");
+  ASSERT_TRUE(found.ok());
+  EXPECT_FALSE(*found);
+}
+
+TEST(SqliteManifestTest, ALookupThatFoundNothingIsRememberedUntilCleared) {
+  TempDir dir;
+  std::unique_ptr<Manifest> m = MustOpen(dir / "m.sqlite3");
+  ASSERT_NE(m, nullptr);
+  const std::string url = "https://gone.example/";
+  EXPECT_EQ(*m->LookupNoneAt(url), 0);
+  ASSERT_TRUE(m->SetLookupNone(url, 42).ok());
+  EXPECT_EQ(*m->LookupNoneAt(url), 42);
+  ASSERT_TRUE(m->SetLookupNone(url, 0).ok());
+  EXPECT_EQ(*m->LookupNoneAt(url), 0);
 }
 
 }  // namespace

@@ -45,8 +45,15 @@ TEST(ConfigTest, ShippedDefaultPolicySetsEverySettingExplicitly) {
   config.site.base_url = "https://blog.example/";
   config.blogger = BloggerRule{false, {}, false};
   config.shortener = ShortenerRule{false, {}, false, false};
-  config.rescue =
-      RescueConfig{false, "https://x/", "", {"https://t/"}, 2, 0, 9};
+  config.rescue = RescueConfig{false, "https://x/",
+                               "",    {"https://t/"},
+                               2,     0,
+                               9,     60,
+                               true,  "https://s/",
+                               "1h",  "a",
+                               "b",   1,
+                               1,     1,
+                               1,     1};
   ASSERT_TRUE(ApplyConfigFile(kPolicyPath, &config).ok());
   EXPECT_EQ(config, Config{});
 }
@@ -75,6 +82,24 @@ TEST(ConfigTest, DefaultsMatchTheSpec) {
   EXPECT_EQ(config.rescue.per_host, 1);
   EXPECT_EQ(config.rescue.delay_ms, 1000);
   EXPECT_EQ(config.rescue.cdx_url, "https://web.archive.org/cdx/search/cdx");
+}
+
+TEST(ConfigTest, SubmitKeysAreHeaderSafeAndDurationsParse) {
+  Config config;
+  EXPECT_FALSE(
+      Apply("[rescue]\nspn_access_key = \"a\\r\\nX-Evil: 1\"\n", &config).ok());
+  EXPECT_FALSE(Apply("[rescue]\nspn_endpoint = \"ftp://a/\"\n", &config).ok());
+  EXPECT_FALSE(Apply("[rescue]\nretry_after = \"soon\"\n", &config).ok());
+  EXPECT_FALSE(
+      Apply("[rescue]\nif_not_archived_within = \"1 day\"\n", &config).ok());
+  EXPECT_FALSE(Apply("[rescue]\nsubmit_max_seconds = 0\n", &config).ok());
+  ASSERT_TRUE(Apply("[rescue]\nretry_after = \"7d\"\n"
+                    "if_not_archived_within = \"1h30m\"\nsubmit = true\n",
+                    &config)
+                  .ok());
+  EXPECT_EQ(config.rescue.retry_after_s, 7 * 86400);
+  EXPECT_EQ(config.rescue.if_not_archived_within, "1h30m");
+  EXPECT_TRUE(config.rescue.submit);
 }
 
 TEST(ConfigTest, RescueEndpointsMustBeHttpUrls) {

@@ -357,7 +357,7 @@ TEST_F(ReportTest, CsvIsExact) {
   const std::string expected =
       "document,title,line,col,kind,written,url,verdict,failure_class,"
       "consecutive_failures,last_ok,final_url,group,warc_file,warc_offset,"
-      "captured_at,captured_url,quality\r\n"
+      "captured_at,captured_url,quality,public_copy\r\n"
       "content/a.md,Virus "
       "news,3,5,link,https://news.example.com/gone.html,https://"
       "news.example.com/"
@@ -444,7 +444,8 @@ TEST_F(ReportTest, JsonIsExact) {
             "extract": "rotguard extract 'https://news.example.com/gone.html'",
             "truncated": false,
             "source": "live"
-          }
+          },
+          "public_copy": null
         },
         {
           "kind": "link",
@@ -469,7 +470,8 @@ TEST_F(ReportTest, JsonIsExact) {
             "extract": "rotguard extract 'https://news.example.com/abc'",
             "truncated": false,
             "source": "live"
-          }
+          },
+          "public_copy": null
         },
         {
           "kind": "image",
@@ -494,7 +496,8 @@ TEST_F(ReportTest, JsonIsExact) {
             "extract": "rotguard extract 'https://1.bp.blogspot.com/-x/AAA/s320/photo.jpg'",
             "truncated": false,
             "source": "live"
-          }
+          },
+          "public_copy": null
         },
         {
           "kind": "image",
@@ -519,7 +522,8 @@ TEST_F(ReportTest, JsonIsExact) {
             "extract": "rotguard extract 'https://1.bp.blogspot.com/-x/AAA/s1600/photo.jpg'",
             "truncated": false,
             "source": "live"
-          }
+          },
+          "public_copy": null
         },
         {
           "kind": "link",
@@ -535,7 +539,8 @@ TEST_F(ReportTest, JsonIsExact) {
           "final_url": null,
           "group": null,
           "quality": null,
-          "archived": null
+          "archived": null,
+          "public_copy": null
         }
       ]
     },
@@ -558,7 +563,8 @@ TEST_F(ReportTest, JsonIsExact) {
           "final_url": null,
           "group": null,
           "quality": null,
-          "archived": null
+          "archived": null,
+          "public_copy": null
         }
       ]
     }
