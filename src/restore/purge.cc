@@ -94,7 +94,13 @@ class Purger {
     }
     ROTGUARD_RETURN_IF_ERROR(manifest_.SwitchPurgedFiles(switches_));
     for (const PurgedWarcFile& s : switches_) {
-      ROTGUARD_RETURN_IF_ERROR(Unlink(s.old_name));
+      Status unlinked = Unlink(s.old_name);
+      if (!unlinked.ok()) {
+        return Status::IOError(
+            "purged, but " + s.old_name +
+            " is not removed yet (run 'rotguard forget --purge' again): " +
+            unlinked.message());
+      }
     }
     return result_;
   }
