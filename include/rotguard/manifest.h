@@ -101,6 +101,10 @@ struct RecordRow {
   std::string block_digest;    // "sha1:BASE32" as written, "" if absent
   std::string payload_digest;  // "sha1:BASE32" as written, "" if absent
   bool lost = false;           // repair found it missing
+  // Schema v8: the record belongs to a forgotten URL (`rotguard forget`);
+  // its bytes stay in the file until `forget --purge` rewrites it, and
+  // export leaves it out.
+  bool forgotten = false;
 };
 
 // A capture of a URL: points at its response/revisit/resource record.
@@ -142,7 +146,7 @@ struct CaptureRow {
 // Source values of CaptureRow::source.
 inline constexpr const char* kSourcePublicArchive = "public-archive";
 
-// The second, public copy of a URL (schema v6): its Save Page Now
+// The second, public copy of a URL (schema v7): its Save Page Now
 // submission. `normalized` is the key.
 struct SubmissionRow {
   std::string normalized;
@@ -159,6 +163,36 @@ struct SubmissionRow {
 inline constexpr const char* kSubmissionPending = "pending";
 inline constexpr const char* kSubmissionSuccess = "success";
 inline constexpr const char* kSubmissionError = "error";
+// A URL taken down by `rotguard forget` (schema v8): never fetched,
+// exported or restored again. `normalized` is the key.
+struct TombstoneRow {
+  std::string url;  // as the user gave it
+  std::string normalized;
+  std::string reason;  // "" when none was given
+  int64_t created_unix = 0;
+};
+
+// What one `forget` of a URL changes, in ONE transaction: the tombstone is
+// written (or its reason and time replaced), the captures deleted, the
+// records marked forgotten, and the URL's verdict set to "forgotten".
+struct ForgetRows {
+  TombstoneRow tombstone;
+  std::vector<int64_t> capture_ids;
+  struct Location {
+    std::string warc_file;
+    int64_t offset = 0;
+  };
+  std::vector<Location> records;
+};
+
+// A WARC file rewritten by `forget --purge`: `replacement` (a closed file
+// holding the kept records byte for byte) takes the place of `old_name`;
+// `moves` maps the old offset of each kept record to its new one.
+struct PurgedWarcFile {
+  std::string old_name;
+  WarcFileRow replacement;
+  std::vector<std::pair<int64_t, int64_t>> moves;
+};
 
 // A command run (for cron histories and `report`).
 struct RunRow {
@@ -230,7 +264,8 @@ class Manifest {
                                     int64_t now_unix) = 0;
   virtual Result<std::optional<UrlRow>> FindUrl(
       const std::string& normalized) = 0;
-  // Every URL some document links to (the archive's work list), sorted.
+  // Every URL some document links to (the archive's work list), sorted;
+  // tombstoned (forgotten) URLs are left out.
   virtual Result<std::vector<UrlRow>> ListLinkedUrls() = 0;
   virtual Result<std::vector<UrlRow>> ListUrls() = 0;
   // Writes the health columns of the row whose `normalized` matches.
@@ -275,6 +310,11 @@ class Manifest {
   // Records of one file in offset order.
   virtual Result<std::vector<RecordRow>> RecordsOf(const std::string& file) = 0;
   virtual Status MarkRecordLost(const std::string& file, int64_t offset) = 0;
+  // The record with WARC-Record-ID `record_id` (first by file and offset),
+  // lost ones too; nullopt when none. A kept revisit of a forgotten
+  // original reads its payload there until a purge.
+  virtual Result<std::optional<RecordRow>> FindRecordById(
+      const std::string& record_id) = 0;
   // RecordsOf() as a cursor. The default reads the vector (for fakes).
   virtual Result<std::unique_ptr<RowCursor<RecordRow>>> OpenRecordsOf(
       const std::string& file) {
@@ -360,6 +400,31 @@ class Manifest {
     return end;
   }
 
+  // --- takedowns (schema v8) ---
+  virtual Status Forget(const ForgetRows& rows) = 0;
+  // By normalized URL.
+  virtual Result<std::vector<TombstoneRow>> ListTombstones() = 0;
+  // False when there was no tombstone. The URL's verdict goes back to ""
+  // (unchecked): its captures are not restored, the next archive fetches it.
+  virtual Result<bool> RemoveTombstone(const std::string& normalized) = 0;
+  // The WARC files holding records marked forgotten, by name.
+  virtual Result<std::vector<std::string>> FilesWithForgottenRecords() = 0;
+  // purged_files lists files under warc/ that are not part of the store
+  // and wait to be unlinked: a purge's replacements while they are
+  // written (AddPurgedFile, before the first byte), then the old files it
+  // replaced. Whoever holds the exclusive lock next unlinks those that
+  // have no warc_files row, then ClearPurgedFile(), so a crash at any
+  // point leaves the old or the new store plus files to remove.
+  virtual Status AddPurgedFile(const std::string& name) = 0;
+  // ONE transaction for all `files`: each replacement's warc_files row
+  // added (and its name taken off purged_files), kept records and
+  // captures moved to it, the old file's remaining records, captures and
+  // row deleted, its name added to purged_files.
+  virtual Status SwitchPurgedFiles(
+      const std::vector<PurgedWarcFile>& files) = 0;
+  virtual Result<std::vector<std::string>> ListPurgedFiles() = 0;
+  virtual Status ClearPurgedFile(const std::string& name) = 0;
+
   // --- runs ---
   virtual Result<int64_t> BeginRun(const std::string& command,
                                    int64_t started_unix) = 0;
@@ -368,7 +433,7 @@ class Manifest {
                         int exit_code) = 0;
   virtual Result<std::vector<RunRow>> ListRuns() = 0;
 
-  // --- public copies (schema v6) ---
+  // --- public copies (schema v7) ---
   // Upserts the submission row of `row.normalized` (creating its urls row).
   virtual Status PutSubmission(const SubmissionRow& row) = 0;
   virtual Result<std::optional<SubmissionRow>> FindSubmission(

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "rotguard/config.h"
@@ -57,9 +58,15 @@ class ScopeFilter {
   // InvalidArgument naming the pattern when a URL regex does not compile.
   static Result<ScopeFilter> Create(const ScopeConfig& scope);
   bool InScope(const std::string& normalized_url) const;
+  // Tombstoned URLs (`rotguard forget`) are out of scope from now on, so
+  // no plan, requisite or original fetches them again.
+  void ExcludeForgotten(std::unordered_set<std::string> normalized_urls) {
+    forgotten_ = std::move(normalized_urls);
+  }
 
  private:
   ScopeConfig scope_;
+  std::unordered_set<std::string> forgotten_;
   UrlRegexSet include_urls_;
   UrlRegexSet exclude_urls_;
 };

@@ -873,6 +873,11 @@ Result<ArchiveSummary> Archiver::Run() {
   Result<ScopeFilter> scope = ScopeFilter::Create(config_.scope);
   if (!scope.ok()) return scope.status();
   scope_ = std::move(*scope);
+  Result<std::vector<TombstoneRow>> tombstones = manifest_.ListTombstones();
+  if (!tombstones.ok()) return tombstones.status();
+  std::unordered_set<std::string> forgotten;
+  for (const TombstoneRow& t : *tombstones) forgotten.insert(t.normalized);
+  scope_->ExcludeForgotten(std::move(forgotten));
   if (!options_.dry_run) {
     Result<int64_t> run = manifest_.BeginRun("archive", NowUs() / 1'000'000);
     if (!run.ok()) return run.status();

@@ -43,7 +43,8 @@ constexpr const char* kVerifyFooter =
     "not-at-offset block-digest payload-digest orphan-record lost-record\n"
     "torn-member trailing-garbage sqlite-integrity, and the reader's\n"
     "gzip-crc bad-header missing-crlf whole-file-gzip; note:\n"
-    "chunked-payload-digest. Captures that repair marked lost are counted,\n"
+    "chunked-payload-digest, purge-pending (a file an interrupted\n"
+    "forget --purge left). Captures that repair marked lost are counted,\n"
     "not reported.\n"
     "Exit: 0 intact; 3 any finding (notes do not count); 4 store locked;\n"
     "5 I/O error.\n";

@@ -51,6 +51,8 @@ void AddExportCommand(CLI::App& app, const GlobalOptions& global,
                       CommandResult& result);
 void AddFixCommand(CLI::App& app, const GlobalOptions& global,
                    CommandResult& result);
+void AddForgetCommand(CLI::App& app, const GlobalOptions& global,
+                      CommandResult& result);
 
 }  // namespace rotguard::cli
 

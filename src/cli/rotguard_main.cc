@@ -87,6 +87,7 @@ void BuildApp(CLI::App& app, GlobalOptions& global, CommandResult& result) {
   AddExtractCommand(app, global, result);
   AddRestoreCommand(app, global, result);
   AddFixCommand(app, global, result);
+  AddForgetCommand(app, global, result);
 }
 
 int RotguardMain(int argc, char** argv) {

@@ -166,6 +166,26 @@ CREATE TABLE public_lookups (
   none_at_us INTEGER NOT NULL DEFAULT 0
 );
 )sql",
+    // 8: takedowns (`rotguard forget`): a tombstone per forgotten URL, so
+    // it is never fetched or served again; records whose bytes are still
+    // in a WARC file until `forget --purge` rewrites it; and the old files
+    // a purge replaced, kept listed until they are unlinked.
+    R"sql(
+CREATE TABLE tombstones (
+  id         INTEGER PRIMARY KEY,
+  url        TEXT NOT NULL,
+  normalized TEXT NOT NULL UNIQUE,
+  reason     TEXT NOT NULL DEFAULT '',
+  created    INTEGER NOT NULL DEFAULT 0
+);
+ALTER TABLE records ADD COLUMN forgotten INTEGER NOT NULL DEFAULT 0
+  CHECK (forgotten IN (0, 1));
+CREATE INDEX records_forgotten ON records (warc_file) WHERE forgotten = 1;
+CREATE TABLE purged_files (
+  name   TEXT PRIMARY KEY,
+  purged INTEGER NOT NULL DEFAULT 0
+);
+)sql",
 };
 
 static_assert(std::size(kMigrations) == kSchemaVersion,

@@ -68,6 +68,14 @@
 //   shortener: the link's real target) and asset_key (size variants of
 //   one Blogger image share the key of their s0 original).
 //
+//   v8: takedowns. tombstones (id, url as given, normalized UNIQUE,
+//   reason, created): a forgotten URL, never fetched, exported or restored
+//   again. records gains forgotten (1: the record belongs to a forgotten
+//   URL and its bytes wait for `forget --purge`). purged_files (name,
+//   purged): files under warc/ that are not part of the store and wait to
+//   be unlinked (a purge's replacements while written, then the files
+//   they replaced), so a crash mid-purge is finished by the next one.
+//
 // Indexes: links(document_id), links(normalized), urls(surt),
 // captures(payload_sha1) for dedupe, captures(warc_file, record_offset),
 // captures(url_id, captured_at_us), captures(chain_id, hop_index) for
@@ -80,7 +88,7 @@
 
 namespace rotguard {
 
-inline constexpr int kSchemaVersion = 7;
+inline constexpr int kSchemaVersion = 8;
 
 // Brings `db` to schema `target` (1..kSchemaVersion), one transaction per
 // call: either every missing step is applied or none. A database newer

@@ -165,6 +165,7 @@ RecordRow ReadRecord(const Statement& s) {
   r.block_digest = s.ColumnText(7);
   r.payload_digest = s.ColumnText(8);
   r.lost = s.ColumnInt(9) != 0;
+  r.forgotten = s.ColumnInt(10) != 0;
   return r;
 }
 
@@ -546,6 +547,7 @@ Result<std::vector<UrlRow>> SqliteManifest::QueryUrls(const std::string& sql) {
 Result<std::vector<UrlRow>> SqliteManifest::ListLinkedUrls() {
   return QueryUrls(std::string("SELECT ") + kUrlColumns +
                    " FROM urls WHERE id IN (SELECT url_id FROM links) "
+                   "AND normalized NOT IN (SELECT normalized FROM tombstones) "
                    "ORDER BY normalized");
 }
 
@@ -700,8 +702,8 @@ Result<std::vector<WarcFileRow>> SqliteManifest::ListWarcFiles() {
 Status SqliteManifest::InsertRecords(const std::vector<RecordRow>& batch) {
   Result<Statement> insert = db_.Prepare(
       "INSERT INTO records (warc_file, file_offset, compressed_length, type, "
-      "record_id, target_uri, date, block_digest, payload_digest, lost) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+      "record_id, target_uri, date, block_digest, payload_digest, lost, "
+      "forgotten) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
   if (!insert.ok()) return insert.status();
   for (const RecordRow& r : batch) {
     insert->Reset();
@@ -714,7 +716,8 @@ Status SqliteManifest::InsertRecords(const std::vector<RecordRow>& batch) {
         .Bind(7, r.date)
         .Bind(8, r.block_digest)
         .Bind(9, r.payload_digest)
-        .Bind(10, r.lost);
+        .Bind(10, r.lost)
+        .Bind(11, r.forgotten);
     ROTGUARD_RETURN_IF_ERROR(insert->Run());
   }
   return Status::Ok();
@@ -728,7 +731,8 @@ Result<std::vector<RecordRow>> SqliteManifest::RecordsOf(
     const std::string& file) {
   Result<Statement> stmt = db_.Prepare(
       "SELECT warc_file, file_offset, compressed_length, type, record_id, "
-      "target_uri, date, block_digest, payload_digest, lost FROM records "
+      "target_uri, date, block_digest, payload_digest, lost, forgotten "
+      "FROM records "
       "WHERE warc_file = ?1 ORDER BY file_offset");
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, file);
@@ -739,7 +743,8 @@ Result<std::unique_ptr<RowCursor<RecordRow>>> SqliteManifest::OpenRecordsOf(
     const std::string& file) {
   Result<Statement> stmt = db_.Prepare(
       "SELECT warc_file, file_offset, compressed_length, type, record_id, "
-      "target_uri, date, block_digest, payload_digest, lost FROM records "
+      "target_uri, date, block_digest, payload_digest, lost, forgotten "
+      "FROM records "
       "WHERE warc_file = ?1 ORDER BY file_offset");
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, file);

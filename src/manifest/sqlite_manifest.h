@@ -63,6 +63,8 @@ class SqliteManifest final : public Manifest {
   Result<std::unique_ptr<RowCursor<RecordRow>>> OpenRecordsOf(
       const std::string& file) override;
   Status MarkRecordLost(const std::string& file, int64_t offset) override;
+  Result<std::optional<RecordRow>> FindRecordById(
+      const std::string& record_id) override;
 
   Status AddCaptures(const std::vector<CaptureRow>& batch) override;
   Status CommitBatch(const std::vector<RecordRow>& records,
@@ -80,6 +82,15 @@ class SqliteManifest final : public Manifest {
   Result<std::unique_ptr<RowCursor<UrlRow>>> OpenCapturedUrls() override;
   Result<std::optional<CaptureRow>> FindChainEnd(
       const std::string& chain_id) override;
+
+  Status Forget(const ForgetRows& rows) override;
+  Result<std::vector<TombstoneRow>> ListTombstones() override;
+  Result<bool> RemoveTombstone(const std::string& normalized) override;
+  Result<std::vector<std::string>> FilesWithForgottenRecords() override;
+  Status AddPurgedFile(const std::string& name) override;
+  Status SwitchPurgedFiles(const std::vector<PurgedWarcFile>& files) override;
+  Result<std::vector<std::string>> ListPurgedFiles() override;
+  Status ClearPurgedFile(const std::string& name) override;
 
   Result<int64_t> BeginRun(const std::string& command,
                            int64_t started_unix) override;
@@ -135,6 +146,9 @@ class SqliteManifest final : public Manifest {
   Result<std::vector<WarcFileRow>> QueryWarcFiles(const std::string& where,
                                                   const std::string& arg);
   Status ExpectOneRowChanged(const std::string& what);
+  Status ApplyForget(const ForgetRows& rows);
+  Status SwitchPurgedFile(const PurgedWarcFile& file);
+  Result<std::vector<std::string>> QueryNames(const std::string& sql);
 
   PrivateCopy private_copy_;
   SqliteDb db_;

@@ -216,6 +216,7 @@ Result<ScopeFilter> ScopeFilter::Create(const ScopeConfig& scope) {
 }
 
 bool ScopeFilter::InScope(const std::string& normalized_url) const {
+  if (forgotten_.count(normalized_url)) return false;
   std::string host = UrlHostOf(normalized_url);
   if (!scope_.include_hosts.empty() &&
       !AnyHostMatches(scope_.include_hosts, host)) {

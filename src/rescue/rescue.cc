@@ -95,6 +95,8 @@ Status ConsiderLink(Manifest& manifest, const LinkRow& link, int64_t post_us,
   }
   Result<std::optional<UrlRow>> url = manifest.FindUrl(key);
   if (!url.ok()) return url.status();
+  // A takedown covers public copies too.
+  if (*url && (*url)->verdict == kVerdictForgotten) return Status::Ok();
   Result<std::vector<CaptureRow>> captures = manifest.CapturesOf(key);
   if (!captures.ok()) return captures.status();
   if (!again && BestPublicCopy(*captures) != nullptr) return Status::Ok();
