@@ -80,8 +80,7 @@ TEST(MappedAddressesTest, EveryResolveEntryNamesItsHostsAddresses) {
                                  "+b.example:443:10.0.0.1,[::1]",
                                  "-c.example:80", "[::2]:80:10.9.9.9"});
   EXPECT_EQ(mapped["a.example"], std::vector<std::string>{"127.0.0.5"});
-  EXPECT_EQ(mapped["b.example"],
-            (std::vector<std::string>{"10.0.0.1", "::1"}));
+  EXPECT_EQ(mapped["b.example"], (std::vector<std::string>{"10.0.0.1", "::1"}));
   EXPECT_EQ(mapped.count("c.example"), 0u);
   EXPECT_EQ(mapped["::2"], std::vector<std::string>{"10.9.9.9"});
 }

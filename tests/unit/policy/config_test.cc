@@ -35,11 +35,9 @@ TEST(ConfigTest, ShippedDefaultPolicyEqualsTheBuiltInDefaults) {
 TEST(ConfigTest, ShippedDefaultPolicySetsEverySettingExplicitly) {
   // Start far from the defaults: every value the policy states is put back.
   Config config;
-  config.fetch =
-      FetchConfig{"x", 1, 1, 0, 1, 0, 0, 0, 1, 1, 0, 0, 0, "obey", true};
-  config.fetch.proxy = "http://p:1";
-  config.fetch.proxy_cacert = "/x.pem";
-  config.fetch.record_credentials = true;
+  config.fetch = FetchConfig{
+      "x",          1,        1,    0, 1, 0, 0, 0, 1, 1, 0, 0, 0, "obey", true,
+      "http://p:1", "/x.pem", true, {}};
   config.scope.include_hosts = {"a"};
   config.scope.exclude_hosts = {"a"};
   config.scope.include_urls = {"a"};
