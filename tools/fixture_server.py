@@ -45,6 +45,11 @@ produce the awkward responses an archiver has to record (any host):
   /meta-refresh?to=URL    an HTML page with <meta http-equiv=refresh>
   /refresh-header?to=URL  a page with a "Refresh: 0; url=URL" header
   /headers                the request headers as JSON
+  /members?bearer=T&cookie=NAME=VALUE
+                          a members-only page: 200 when the request carries
+                          "Authorization: Bearer T" (if bearer is given) and
+                          the cookie NAME=VALUE (if cookie is given), else
+                          401 with WWW-Authenticate
   /_stats                 {"total": N, "by_path": {...}, "by_host": {...}}
                           (requests to /_stats are neither counted nor logged)
   /_requests              [[monotonic seconds, host, path], ...] of every
@@ -447,6 +452,7 @@ class FixtureHandler(fixture_archive.ArchiveRoutes, http.server.BaseHTTPRequestH
             "meta-refresh": self.route_meta_refresh,
             "refresh-header": self.route_refresh_header,
             "headers": self.route_headers,
+            "members": self.route_members,
             "_stats": self.route_stats,
             "_requests": self.route_requests,
         }
@@ -687,6 +693,18 @@ class FixtureHandler(fixture_archive.ArchiveRoutes, http.server.BaseHTTPRequestH
         to = self.target(query)
         body = self.html("Redirecting", '<a href="%s">continue</a>' % to)
         self.respond(200, body, headers=[("Refresh", "0; url=%s" % to)])
+
+    def route_members(self, rest, query):
+        bearer = query.get("bearer", [""])[0]
+        cookie = query.get("cookie", [""])[0]
+        sent = [c.strip() for c in (self.headers.get("Cookie") or "").split(";")]
+        allowed = ((not bearer or self.headers.get("Authorization") == "Bearer " + bearer)
+                   and (not cookie or cookie in sent))
+        if not allowed:
+            self.respond(401, self.html("Sign in", "<p>members only</p>"),
+                         headers=[("WWW-Authenticate", 'Bearer realm="members"')])
+            return
+        self.respond(200, self.html("Members", "<p>the members-only study</p>"))
 
     def route_headers(self, rest, query):
         fields = {name: value for name, value in self.headers.items()}

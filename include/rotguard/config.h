@@ -11,11 +11,27 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "rotguard/status.h"
 
 namespace rotguard {
+
+// [[fetch.host]]: extra request headers and cookies for one host (or its
+// subdomains), for citations behind a login. Sent only on hops to a
+// matching host, never on a redirect elsewhere; the credential values are
+// kept out of the WARC request records unless `record_credentials`.
+struct HostCredentials {
+  // "members.example.org" (exactly that host) or "*.example.org" (any
+  // subdomain of example.org, not example.org itself); lowercase.
+  std::string host;
+  // "Name", "value" pairs (sorted by name: TOML tables have no order).
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string cookies;  // the Cookie header value, "" none
+
+  bool operator==(const HostCredentials&) const = default;
+};
 
 // [fetch]: how politely and how hard to fetch.
 struct FetchConfig {
@@ -36,6 +52,19 @@ struct FetchConfig {
   int max_redirects = 10;         // longer chains stop
   std::string robots = "ignore";  // "ignore" or "obey"
   bool allow_private = false;     // loopback/private/link-local hosts
+  // Every request goes through this proxy: "http://", "https://",
+  // "socks5://" or "socks5h://" URL, credentials allowed
+  // ("http://user:pass@proxy:3128"); "" fetches directly. The address
+  // guard still judges the target, never the proxy.
+  std::string proxy;
+  // CA bundle for an https:// proxy's certificate ("" uses --cacert when
+  // given, else the system CAs).
+  std::string proxy_cacert;
+  // Write Authorization, Proxy-Authorization and Cookie values into the
+  // WARC request records as sent (default: replaced by
+  // kRedactedCredential).
+  bool record_credentials = false;
+  std::vector<HostCredentials> host_credentials;  // [[fetch.host]]
 
   bool operator==(const FetchConfig&) const = default;
 };
@@ -148,6 +177,21 @@ struct Config {
 
   bool operator==(const Config&) const = default;
 };
+
+// The value that replaces a credential header's value in WARC request
+// records (unless `record_credentials`).
+inline constexpr std::string_view kRedactedCredential = "[redacted]";
+
+// The [[fetch.host]] entry that applies to `host` (lowercase): an exact
+// entry first, else the wildcard with the longest matching suffix; null
+// when none does.
+const HostCredentials* FindHostCredentials(const FetchConfig& fetch,
+                                           std::string_view host);
+
+// Checks a proxy URL (`[fetch] proxy`, --proxy): "" or
+// http/https/socks5/socks5h://HOST[:PORT] with no control characters.
+// InvalidArgument says what is wrong.
+Status ValidateProxyUrl(std::string_view url);
 
 // "100M", "1G", "512k", "4096": binary suffixes (K, M, G, T; an optional
 // trailing "iB" or "B"), for `max_size` and --max-size.

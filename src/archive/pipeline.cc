@@ -228,6 +228,7 @@ class Archiver {
   const ArchiveOptions& options_;
   const Config& config_;
   ArchiveSummary summary_;
+  bool proxy_failure_logged_ = false;  // under book_mu_: once per run
   std::optional<ScopeFilter> scope_;
   std::unordered_map<std::string, UrlRow> urls_;  // by normalized
 
@@ -687,6 +688,11 @@ void Archiver::CountChain(const FetchOutcome& outcome,
   if (judged.failure != FailureClass::kNone) {
     ++summary_.failed;
     ++summary_.failed_by_class[FailureClassName(judged.failure)];
+  }
+  // A proxy that is down fails every link the same way: say why once.
+  if (judged.failure == FailureClass::kProxy && !proxy_failure_logged_) {
+    proxy_failure_logged_ = true;
+    spdlog::error("archive: {}", outcome.error);
   }
   if (judged.failure == FailureClass::kCancelled) summary_.cancelled = true;
 }

@@ -181,6 +181,7 @@ Config ApplyFlags(const ArchiveFlags& flags, Config config) {
   }
   if (flags.max_requisites) config.fetch.max_requisites = *flags.max_requisites;
   if (flags.allow_private) config.fetch.allow_private = true;
+  ApplyNetworkFlags(flags.network, &config);
   return config;
 }
 

@@ -88,6 +88,7 @@ int RunRescueCommand(const RescueFlags& flags, const GlobalOptions& global) {
   std::unique_ptr<Store> store = OpenStoreOrThrow(global, LockMode::kExclusive);
   Config config = store->config();
   if (flags.allow_private) config.fetch.allow_private = true;
+  ApplyNetworkFlags(flags.network, &config);
   std::vector<RescueTarget> targets = TargetsOf(flags, *store);
   RescueSummary summary =
       RunRescueOrThrow(*store, flags.network, config, targets);
