@@ -100,6 +100,9 @@ int RunFix(const FixFlags& flags, const GlobalOptions& global) {
   ThrowIfError(summary.status());
   // With --dry-run stdout is the diff alone (for `| git apply`).
   std::ostream& report = flags.dry_run ? std::cerr : std::cout;
+  for (const std::string& refused : summary->refused) {
+    PrintWarning(refused);
+  }
   for (const FixedFile& file : summary->files) {
     if (flags.dry_run) std::cout << file.diff;
     if (global.verbosity < 0) continue;
