@@ -11,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/output.h"
 #include "cli/store_access.h"
 #include "rotguard/fix.h"
 #include "util/terminal_text.h"
