@@ -15,6 +15,7 @@ PACKAGES=(
   libbrotli-dev
   libyaml-dev
   libre2-dev
+  libexpat1-dev
   systemd groff-base file dpkg-dev
 )
 

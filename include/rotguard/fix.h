@@ -158,6 +158,9 @@ struct FixedFile {
 struct FixSummary {
   std::vector<FixedFile> files;  // files with at least one planned link
   int files_scanned = 0;
+  // Inputs fix does not rewrite, one line each: feeds, sitemaps, WXR and
+  // bookmark files ("FILE: an atom file: ...").
+  std::vector<std::string> refused;
   int replaced = 0;
   int robust = 0;
   int left = 0;

@@ -29,6 +29,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -47,6 +48,7 @@
 #include "rotguard/chain_outcome.h"
 #include "rotguard/extract.h"
 #include "rotguard/health.h"
+#include "rotguard/inputs.h"
 #include "rotguard/requisites.h"
 #include "rotguard/scan.h"
 #include "rotguard/url.h"
@@ -72,6 +74,53 @@ using archiver::WrittenExchange;
 
 constexpr size_t kMaxParsedBytes = 8u << 20;  // of a page or stylesheet
 constexpr size_t kScanBatch = 500;
+
+// The warnings of a feed, sitemap, WXR or bookmark file go to the log
+// (a post's never did).
+void LogInputWarnings(const ScannedDocument& doc) {
+  if (doc.type == InputType::kPost) return;
+  for (const ExtractWarning& w : doc.extracted.warnings) {
+    spdlog::warn("{}:{}:{}: {}", doc.input.display_path, w.line, w.column,
+                 w.message);
+  }
+}
+
+// The manifest row of a scanned document; its links move to `links`.
+DocumentScan ScanRowOf(ScannedDocument& doc,
+                       const std::filesystem::path& site_root, int64_t now_unix,
+                       std::vector<Link>* links) {
+  const FrontMatter& fm = doc.extracted.front_matter;
+  DocumentScan row;
+  row.document = {ScannedDocumentKey(doc, site_root),
+                  doc.sha256,
+                  fm.title,
+                  fm.date,
+                  fm.draft,
+                  now_unix};
+  for (Link& link : doc.extracted.links) {
+    row.links.push_back({std::string(LinkKindName(link.kind)), link.written,
+                         link.url, link.normalized, link.line, link.column,
+                         static_cast<int64_t>(link.start),
+                         static_cast<int64_t>(link.end)});
+    links->push_back(std::move(link));
+  }
+  return row;
+}
+
+// The resource record type of a feed, sitemap, WXR or bookmark file.
+std::string ResourceType(InputType type) {
+  switch (type) {
+    case InputType::kRss:
+    case InputType::kWxr:
+      return "application/rss+xml";
+    case InputType::kAtom:
+      return "application/atom+xml";
+    case InputType::kBookmarks:
+      return "text/html; charset=utf-8";
+    default:
+      return "application/xml";
+  }
+}
 
 int64_t SystemNowUs() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -229,6 +278,9 @@ class Archiver {
   const Config& config_;
   ArchiveSummary summary_;
   bool proxy_failure_logged_ = false;  // under book_mu_: once per run
+  // Content types of the resource records of feed, sitemap, WXR and
+  // bookmark files, by resource key (posts are typed by their name).
+  std::map<std::string, std::string> resource_types_;
   std::optional<ScopeFilter> scope_;
   std::unordered_map<std::string, UrlRow> urls_;  // by normalized
 
@@ -447,7 +499,10 @@ Status Archiver::ScanPosts(
   scan.compute_sha256 = true;
   int64_t now_unix = NowUs() / 1'000'000;
   std::vector<DocumentScan> batch;
-  std::map<std::string, std::string> display_of;  // key → path to read
+  // key → (resource key, path to read): the entries of one file share
+  // the file's resource record, written once.
+  std::map<std::string, std::pair<std::string, std::string>> display_of;
+  std::set<std::string> resources;
   auto flush = [&]() -> Status {
     if (batch.empty() || options_.dry_run) {
       batch.clear();
@@ -455,40 +510,34 @@ Status Archiver::ScanPosts(
     }
     Result<std::vector<std::string>> paths = manifest_.RecordScans(batch);
     if (!paths.ok()) return paths.status();
+    summary_.documents_changed += static_cast<int64_t>(paths->size());
     for (const std::string& key : *paths) {
-      changed->emplace_back(key, display_of[key]);
+      const auto& [resource, display_path] = display_of[key];
+      if (resources.insert(resource).second) {
+        changed->emplace_back(resource, display_path);
+      }
     }
     batch.clear();
     return Status::Ok();
   };
   Status status =
       ScanInputsInOrder(walk->files, scan, [&](ScannedDocument& doc) -> Status {
+        LogInputWarnings(doc);
+        if (doc.warnings_only) return Status::Ok();
         ++summary_.documents;
-        const FrontMatter& fm = doc.extracted.front_matter;
-        DocumentScan row;
-        row.document = {DocumentKey(doc.input.display_path, options_.site_root),
-                        doc.sha256,
-                        fm.title,
-                        fm.date,
-                        fm.draft,
-                        now_unix};
-        display_of[row.document.path] = doc.input.display_path;
-        for (Link& link : doc.extracted.links) {
-          row.links.push_back({std::string(LinkKindName(link.kind)),
-                               link.written, link.url, link.normalized,
-                               link.line, link.column,
-                               static_cast<int64_t>(link.start),
-                               static_cast<int64_t>(link.end)});
-          links->push_back(std::move(link));
+        std::string file_key =
+            DocumentKey(doc.input.display_path, options_.site_root);
+        if (doc.type != InputType::kPost) {
+          resource_types_[file_key] = ResourceType(doc.type);
         }
+        DocumentScan row = ScanRowOf(doc, options_.site_root, now_unix, links);
+        display_of[row.document.path] = {file_key, doc.input.display_path};
         batch.push_back(std::move(row));
         if (batch.size() >= kScanBatch) return flush();
         return Status::Ok();
       });
   ROTGUARD_RETURN_IF_ERROR(status);
-  ROTGUARD_RETURN_IF_ERROR(flush());
-  summary_.documents_changed = static_cast<int64_t>(changed->size());
-  return Status::Ok();
+  return flush();
 }
 
 Status Archiver::OpenWriter() {
@@ -542,6 +591,9 @@ Status Archiver::WritePosts(
     std::string type = format == DocumentFormat::kHtml
                            ? "text/html; charset=utf-8"
                            : "text/markdown; charset=utf-8";
+    if (auto it = resource_types_.find(key); it != resource_types_.end()) {
+      type = it->second;
+    }
     WarcCapture capture;
     capture.target_uri = PostResourceUri(config_, key);
     int64_t now_us = NowUs();

@@ -25,6 +25,7 @@
 #include "cli/store_access.h"
 #include "rotguard/config.h"
 #include "rotguard/extract.h"
+#include "rotguard/inputs.h"
 #include "rotguard/manifest.h"
 #include "rotguard/scan.h"
 #include "rotguard/store.h"
@@ -37,13 +38,25 @@ namespace {
 
 constexpr const char* kScanDescription =
     "Extract the links of posts (Markdown: .md .markdown .mdx; HTML: .html "
-    ".htm) from files and directories. No network.";
+    ".htm), feeds, sitemaps, WordPress exports and bookmark files from "
+    "files and directories. No network.";
 
 constexpr const char* kScanFooter =
     "Walking: directories are searched recursively; names starting with '.'\n"
     "and the build directories public/ _site/ resources/ node_modules/ are\n"
     "skipped unless named on the command line; directory symlinks are not\n"
-    "followed. A named file with another extension is skipped with a warning.\n"
+    "followed. A named file with another extension is skipped with a warning\n"
+    "unless its content is one of the inputs below.\n"
+    "\n"
+    "Inputs told by content, not name: RSS 2.0 and Atom feeds (Blogger's\n"
+    "export: posts only), XML sitemaps (each <url> a document: loc and\n"
+    "image:loc its links, lastmod its date), sitemap indexes (their local\n"
+    "children beside the index are read; remote ones are never fetched),\n"
+    "WordPress WXR exports (published posts and pages; attachments in one\n"
+    "'attachments' entry) and Netscape bookmark files (browser, Pinboard,\n"
+    "Pocket: each bookmark a document, ADD_DATE its date). Each entry is a\n"
+    "document keyed FILE#ID; LINE:COL and spans are in the file. Only files\n"
+    "named on the command line are sniffed, and HTML files in directories.\n"
     "\n"
     "Output (stdout), sorted by PATH bytewise, then by position in the file:\n"
     "  text    PATH:LINE:COL KIND URL\n"
@@ -56,7 +69,11 @@ constexpr const char* kScanFooter =
     "          first byte, BOM included, end exclusive), kind, written (the\n"
     "          exact bytes at [start, end)), url, normalized (the manifest\n"
     "          key, null when the URL cannot be normalized), title, date\n"
-    "          (front matter; null when absent), draft (true, false or null).\n"
+    "          (front matter; null when absent), draft (true, false or null);\n"
+    "          entries of feeds, sitemaps, WXR and bookmark files add input\n"
+    "          (rss, atom, sitemap, wxr, bookmarks), entry (its id),\n"
+    "          public_url and spans ('exact', or 'escaped' when a span holds\n"
+    "          XML-escaped text).\n"
     "          Bytes that are not UTF-8 are replaced by U+FFFD.\n"
     "Stderr: extractor warnings as 'rotguard: warning: FILE:LINE:COL: "
     "message'\n"
@@ -242,6 +259,17 @@ struct JsonDocument {
     tail += !front_matter.draft   ? "null"
             : *front_matter.draft ? "true"
                                   : "false";
+    if (!doc.entry.empty()) {  // feeds, sitemaps, WXR, bookmarks only
+      tail += ",\"input\":\"";
+      tail += InputTypeName(doc.type);
+      tail += "\",\"entry\":";
+      AppendJsonString(doc.entry, &tail);
+      tail += ",\"public_url\":";
+      AppendJsonStringOrNull(doc.public_url, &tail);
+      tail += ",\"spans\":\"";
+      tail += doc.fidelity == SpanFidelity::kExact ? "exact" : "escaped";
+      tail += '"';
+    }
     tail += "}\n";
   }
   std::string head;  // {"file":"…"
@@ -342,6 +370,10 @@ void PrintWarnings(const ScannedDocument& doc) {
 void PrintDocument(const ScannedDocument& doc, bool json, OutputBuffer* out,
                    ScanTotals* totals) {
   PrintWarnings(doc);
+  if (doc.warnings_only) {
+    totals->warnings += static_cast<int64_t>(doc.extracted.warnings.size());
+    return;
+  }
   ++totals->documents;
   totals->excluded += doc.excluded;
   totals->warnings += static_cast<int64_t>(doc.extracted.warnings.size());
@@ -392,9 +424,10 @@ class ManifestRecorder {
         now_(static_cast<int64_t>(std::time(nullptr))) {}
 
   void Add(const ScannedDocument& doc) {
+    if (doc.warnings_only) return;
     const FrontMatter& front_matter = doc.extracted.front_matter;
     DocumentScan scan;
-    scan.document = {DocumentKey(doc.input.display_path, site_root_),
+    scan.document = {ScannedDocumentKey(doc, site_root_),
                      doc.sha256,
                      front_matter.title,
                      front_matter.date,

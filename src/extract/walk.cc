@@ -2,11 +2,13 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -14,7 +16,11 @@
 #include <utility>
 #include <vector>
 
+#include "rotguard/inputs.h"
 #include "rotguard/scan.h"
+#include "rotguard/url.h"
+#include "util/file.h"
+#include "util/handles.h"
 
 namespace rotguard {
 namespace {
@@ -142,6 +148,91 @@ class DirectoryWalker {
   WalkResult* result_;
 };
 
+// The type of a named file, told by its first 64 KiB.
+Result<InputType> SniffFile(const std::string& path) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return ErrorFor(path, errno);
+  std::string head(64 << 10, '\0');
+  size_t filled = 0;
+  while (filled < head.size()) {
+    ssize_t n = ::read(fd.get(), head.data() + filled, head.size() - filled);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return ErrorFor(path, errno);
+    if (n == 0) break;
+    filled += static_cast<size_t>(n);
+  }
+  head.resize(filled);
+  return DetectInputType(head);
+}
+
+// The local file a sitemap index's <loc> stands for: a relative loc as
+// is, a URL by its last path segment, in the index's directory; "" when
+// that would leave the directory.
+std::filesystem::path LocalChild(const std::filesystem::path& dir,
+                                 const std::string& loc) {
+  UrlComponents parts = SplitUrl(loc);
+  std::string rel(parts.path);
+  if (parts.scheme || parts.authority) rel = rel.substr(rel.rfind('/') + 1);
+  if (rel.empty() || rel[0] == '/') return {};
+  std::filesystem::path relative =
+      std::filesystem::path(rel).lexically_normal();
+  if (relative.empty() || *relative.begin() == "..") return {};
+  return dir / relative;
+}
+
+// A named sitemap index: its children that are local sitemaps.
+Status AddSitemapChildren(const std::string& index, WalkResult* result) {
+  Result<std::string> bytes = ReadFileToString(index);
+  if (!bytes.ok()) return bytes.status();
+  std::vector<ExtractWarning> warnings;
+  std::vector<std::string> locs = SitemapIndexChildren(*bytes, &warnings);
+  for (const ExtractWarning& w : warnings) {
+    result->warnings.push_back(index + ":" + std::to_string(w.line) + ":" +
+                               std::to_string(w.column) + ": " + w.message);
+  }
+  std::filesystem::path dir = std::filesystem::path(index).parent_path();
+  for (const std::string& loc : locs) {
+    std::filesystem::path child = LocalChild(dir, loc);
+    struct stat st;
+    bool local = !child.empty() && ::stat(child.c_str(), &st) == 0 &&
+                 S_ISREG(st.st_mode);
+    Result<InputType> type =
+        local ? SniffFile(child.string()) : Result<InputType>(InputType::kPost);
+    if (!type.ok()) return type.status();
+    if (*type != InputType::kSitemap) {
+      ++result->skipped["remote-sitemap"];
+      result->warnings.push_back(
+          index + ": child sitemap " + loc +
+          " is not a local sitemap beside the index; remote sitemaps are "
+          "never fetched");
+      continue;
+    }
+    result->files.push_back({child.string(), "", DocumentFormat::kHtml});
+  }
+  return Status::Ok();
+}
+
+// A file named on the command line: by content first, then by name.
+Status AddNamedFile(const std::string& path, WalkResult* result) {
+  std::optional<DocumentFormat> format = FormatForPath(path);
+  if (format == DocumentFormat::kMarkdown) {
+    result->files.push_back({path, "", *format});
+    return Status::Ok();
+  }
+  Result<InputType> type = SniffFile(path);
+  if (!type.ok()) return type.status();
+  if (*type == InputType::kSitemapIndex)
+    return AddSitemapChildren(path, result);
+  if (*type != InputType::kPost) format = DocumentFormat::kHtml;
+  if (format) {
+    result->files.push_back({path, "", *format});
+  } else {
+    ++result->skipped["unknown-extension"];
+    result->warnings.push_back(path + ": not Markdown or HTML, skipped");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<WalkResult> WalkInputs(const std::vector<std::string>& paths) {
@@ -154,11 +245,8 @@ Result<WalkResult> WalkInputs(const std::vector<std::string>& paths) {
     } else if (!S_ISREG(st.st_mode)) {
       ++result.skipped["other"];
       result.warnings.push_back(path + ": not a regular file, skipped");
-    } else if (std::optional<DocumentFormat> format = FormatForPath(path)) {
-      result.files.push_back({path, "", *format});
     } else {
-      ++result.skipped["unknown-extension"];
-      result.warnings.push_back(path + ": not Markdown or HTML, skipped");
+      ROTGUARD_RETURN_IF_ERROR(AddNamedFile(path, &result));
     }
   }
   std::sort(result.files.begin(), result.files.end(),

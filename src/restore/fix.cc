@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "rotguard/health.h"
+#include "rotguard/inputs.h"
 #include "rotguard/restore.h"
 #include "rotguard/scan.h"
 #include "rotguard/url.h"
@@ -185,6 +186,7 @@ class Fixer {
     std::vector<std::string> bytes_of;  // the bytes each plan was made on
     ROTGUARD_RETURN_IF_ERROR(ScanInputsInOrder(
         walk->files, scan, [&](ScannedDocument& doc) -> Status {
+          if (doc.type != InputType::kPost) return Refuse(doc);
           ++summary_.files_scanned;
           return PlanDocument(doc);
         }));
@@ -196,6 +198,22 @@ class Fixer {
   }
 
  private:
+  // Feeds, sitemaps, WXR and bookmark files are left alone: their spans
+  // may hold XML-escaped text (inputs.h), and even where they are exact a
+  // rewrite would have to keep every entry of the file in step. One line
+  // per file, whatever its entries.
+  Status Refuse(const ScannedDocument& doc) {
+    const std::string& path = doc.input.display_path;
+    if (!summary_.refused.empty() &&
+        summary_.refused.back().starts_with(path + ":")) {
+      return Status::Ok();
+    }
+    summary_.refused.push_back(
+        path + ": a " + std::string(InputTypeName(doc.type)) +
+        " file: fix rewrites posts only; its links are left as they are");
+    return Status::Ok();
+  }
+
   Status PlanDocument(ScannedDocument& doc) {
     Result<std::string> bytes = ReadFileToString(doc.input.display_path);
     if (!bytes.ok()) return bytes.status();
