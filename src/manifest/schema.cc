@@ -140,6 +140,12 @@ CREATE INDEX captures_chain ON captures (chain_id, hop_index)
 ALTER TABLE captures ADD COLUMN archive TEXT NOT NULL DEFAULT '';
 ALTER TABLE captures ADD COLUMN memento_at_us INTEGER NOT NULL DEFAULT 0;
 )sql",
+    // 6: a post's public URL from the site's permalink rules, so restore
+    // finds its resource record and report shows it without the site's
+    // configuration at hand.
+    R"sql(
+ALTER TABLE documents ADD COLUMN public_url TEXT NOT NULL DEFAULT '';
+)sql",
 };
 
 static_assert(std::size(kMigrations) == kSchemaVersion,
