@@ -46,7 +46,9 @@
 #include "rotguard/chain_outcome.h"
 #include "rotguard/extract.h"
 #include "rotguard/health.h"
+#include "rotguard/permalink.h"
 #include "rotguard/requisites.h"
+#include "rotguard/rules.h"
 #include "rotguard/scan.h"
 #include "rotguard/url.h"
 #include "rotguard/warc_writer.h"
@@ -229,6 +231,8 @@ class Archiver {
   ArchiveSummary summary_;
   std::optional<ScopeFilter> scope_;
   std::unordered_map<std::string, UrlRow> urls_;  // by normalized
+  // Scanned posts: document key → resource record URI (PostResourceUri).
+  std::map<std::string, std::string> post_uri_;
 
   // Jobs, by tag (the index). Guarded: the sink adds while the writers
   // read.
@@ -402,7 +406,10 @@ Status Archiver::ScanPosts(
     std::vector<std::pair<std::string, std::string>>* changed,
     std::vector<Link>* links) {
   if (options_.paths.empty()) return Status::Ok();
-  Result<WalkResult> walk = WalkInputs(options_.paths);
+  Result<WalkResult> walk =
+      WalkInputs(options_.paths,
+                 SiteWalkOptions(options_.site_root, config_.site.build_dirs,
+                                 !config_.site.generator.empty()));
   if (!walk.ok()) return walk.status();
   for (const std::string& warning : walk->warnings) spdlog::warn("{}", warning);
   ScanOptions scan;
@@ -429,13 +436,18 @@ Status Archiver::ScanPosts(
         ++summary_.documents;
         const FrontMatter& fm = doc.extracted.front_matter;
         DocumentScan row;
-        row.document = {DocumentKey(doc.input.display_path, options_.site_root),
+        std::string key =
+            DocumentKey(doc.input.display_path, options_.site_root);
+        std::string uri = PostResourceUri(config_, key, PostFactsOf(fm));
+        row.document = {key,
                         doc.sha256,
                         fm.title,
                         fm.date,
                         fm.draft,
-                        now_unix};
-        display_of[row.document.path] = doc.input.display_path;
+                        now_unix,
+                        config_.site.base_url.empty() ? "" : uri};
+        display_of[key] = doc.input.display_path;
+        post_uri_[key] = std::move(uri);
         for (Link& link : doc.extracted.links) {
           row.links.push_back({std::string(LinkKindName(link.kind)),
                                link.written, link.url, link.normalized,
@@ -506,7 +518,7 @@ Status Archiver::WritePosts(
                            ? "text/html; charset=utf-8"
                            : "text/markdown; charset=utf-8";
     WarcCapture capture;
-    capture.target_uri = PostResourceUri(config_, key);
+    capture.target_uri = post_uri_[key];
     int64_t now_us = NowUs();
     capture.date = TimeOfUs(now_us);
     Result<WarcRecordLocation> loc =
