@@ -91,9 +91,32 @@ struct HealthConfig {
   bool operator==(const HealthConfig&) const = default;
 };
 
-// [site]: the blog being archived.
+// [site]: the blog being archived. `rotguard init` fills it from a Hugo or
+// Jekyll site's own configuration (rotguard/site.h); paths are relative to
+// the site root (the directory that holds the store).
 struct SiteConfig {
   std::string base_url;  // resolves relative links; "" keeps them internal
+  // "hugo", "jekyll" or "" (unknown: permalinks are guessed from the path,
+  // a Jekyll _posts/ file or else Hugo's default).
+  std::string generator;
+  // What `scan`, `archive` and `restore` read when given no PATH; for Hugo
+  // also where a page's path starts (its section is the first directory
+  // below the longest matching entry).
+  std::vector<std::string> content_dirs;
+  // Generator output the walk skips, at these paths below the site root
+  // only (a content section of the same name is scanned). With no
+  // generator also directly inside each directory named on the command
+  // line. node_modules/ is skipped everywhere.
+  std::vector<std::string> build_dirs = {"public", "_site", "resources"};
+  // Hugo section or Jekyll collection ("posts" for _posts/, "pages" for
+  // other pages) → permalink pattern or Jekyll style (date, pretty,
+  // ordinal, weekdate, none). "" for a Jekyll collection without output:
+  // its documents have no public URL.
+  std::map<std::string, std::string> permalinks;
+  // Jekyll's site-wide `permalink`; "" is Jekyll's default, "date".
+  std::string permalink;
+  // Content directory → URL prefix (Hugo languages not at the root: "/fr").
+  std::map<std::string, std::string> url_prefixes;
 
   bool operator==(const SiteConfig&) const = default;
 };

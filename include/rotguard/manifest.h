@@ -29,6 +29,10 @@ struct DocumentRow {
   std::string date;    // front matter (or Jekyll file name), "" when absent
   std::optional<bool> draft;
   int64_t last_scanned_unix = 0;
+  // The post's public URL from the site's permalink rules (the URI of its
+  // resource record); "" when unknown (no base URL, or scanned before the
+  // column existed).
+  std::string public_url;
 };
 
 // One link of a document, with the exact byte span of the URL text.

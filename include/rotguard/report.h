@@ -87,6 +87,8 @@ struct ReportDocument {
   std::string path;
   std::string title;
   std::string date;
+  // The post's public URL (manifest documents.public_url); "" unknown.
+  std::string url;
   // Span order, except that Blogger size variants of one image follow
   // the first variant of their group.
   std::vector<ReportLink> links;

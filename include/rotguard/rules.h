@@ -14,19 +14,20 @@
 
 #include "rotguard/config.h"
 #include "rotguard/manifest.h"
+#include "rotguard/permalink.h"
 #include "rotguard/status.h"
 #include "rotguard/url_regex.h"
 
 namespace rotguard {
 
-// The URI a post's resource record is written under: with [site] base_url,
-// base_url + the post's permalink (Hugo content/<section>/<slug>.md →
-// /<section>/<slug>/, content/<slug>.md → /<slug>/, an index.md/_index.md
-// names its directory; Jekyll _posts/YYYY-MM-DD-title.md →
-// /YYYY/MM/DD/title.html); without it "file:" + `document_path` (the
-// manifest key of the document).
+// The URI a post's resource record is written under: with [site]
+// base_url, base_url + the post's public path from the site's permalink
+// rules (rotguard/permalink.h PostPublicPath); without a base URL, or for
+// a document published nowhere (a Jekyll collection without output),
+// "file:" + `document_path` (the manifest key of the document).
 std::string PostResourceUri(const Config& config,
-                            const std::string& document_path);
+                            const std::string& document_path,
+                            const PostFacts& facts = {});
 
 // The host of an absolute http(s) URL, lowercase, without port; "" when
 // there is none.

@@ -37,8 +37,8 @@ struct ScanInput {
 struct WalkResult {
   std::vector<ScanInput> files;  // sorted by display_path, no duplicates
   // Entries left out, by reason: "hidden" (a name starting with '.'),
-  // "build-dir" (public/ _site/ resources/ node_modules/ below a named
-  // directory), "symlink-dir" (directory symlinks are never followed, so a
+  // "build-dir" (WalkOptions' build directories, and node_modules/
+  // anywhere), "symlink-dir" (directory symlinks are never followed, so a
   // link loop cannot hang the walk), "unknown-extension" (a named file
   // that is not Markdown or HTML), "broken-symlink" (a symlink to nothing),
   // "other" (sockets, devices, ...), "remote-sitemap" (a child of a
@@ -49,6 +49,26 @@ struct WalkResult {
   std::vector<std::string> warnings;
 };
 
+// Which generator output directories the walk leaves out. A Hugo site's
+// own documentation has a content section content/en/functions/resources/:
+// only the site root's resources/ is Hugo's output.
+struct WalkOptions {
+  // These directories (paths as given, e.g. "site/public"), matched by
+  // identity (device and inode) wherever the walk meets them.
+  std::vector<std::string> build_dirs;
+  // Names skipped directly inside each directory named to WalkInputs
+  // (when no site configuration says where the output is).
+  std::vector<std::string> build_names_in_named = {"public", "_site",
+                                                   "resources"};
+};
+
+// The options for a site: its [site] build_dirs (relative to `site_root`)
+// skipped there; with `site_known` false (no generator detected) those
+// names are also skipped directly inside each named directory.
+WalkOptions SiteWalkOptions(const std::filesystem::path& site_root,
+                            const std::vector<std::string>& build_dirs,
+                            bool site_known);
+
 // Walks files and directories. A named file is taken when its content is
 // a feed, sitemap, WXR export or bookmark file (inputs.h) or when
 // FormatForPath() knows its extension (else a warning); a named sitemap
@@ -56,9 +76,11 @@ struct WalkResult {
 // directory (found by the index's <loc>: a relative one as is, a URL by
 // its last path segment). A named directory is searched recursively for
 // Markdown and HTML files (an HTML bookmark file among them is read as
-// bookmarks). Fails with IOError "<path>: <strerror>" when a named path
-// or a directory below it cannot be read.
-Result<WalkResult> WalkInputs(const std::vector<std::string>& paths);
+// bookmarks), without hidden entries, node_modules/ and the build
+// directories of `options`. Fails with IOError "<path>: <strerror>" when a
+// named path or a directory below it cannot be read.
+Result<WalkResult> WalkInputs(const std::vector<std::string>& paths,
+                              const WalkOptions& options = {});
 
 // The name of the per-site ignore file (one glob of URLs per line).
 inline constexpr std::string_view kIgnoreFileName = ".rotguardignore";

@@ -49,7 +49,9 @@
 #include "rotguard/extract.h"
 #include "rotguard/health.h"
 #include "rotguard/inputs.h"
+#include "rotguard/permalink.h"
 #include "rotguard/requisites.h"
+#include "rotguard/rules.h"
 #include "rotguard/scan.h"
 #include "rotguard/url.h"
 #include "rotguard/warc_writer.h"
@@ -283,6 +285,8 @@ class Archiver {
   std::map<std::string, std::string> resource_types_;
   std::optional<ScopeFilter> scope_;
   std::unordered_map<std::string, UrlRow> urls_;  // by normalized
+  // Scanned posts: document key → resource record URI (PostResourceUri).
+  std::map<std::string, std::string> post_uri_;
 
   // Jobs, by tag (the index). Guarded: the sink adds while the writers
   // read.
@@ -491,7 +495,10 @@ Status Archiver::ScanPosts(
     std::vector<std::pair<std::string, std::string>>* changed,
     std::vector<Link>* links) {
   if (options_.paths.empty()) return Status::Ok();
-  Result<WalkResult> walk = WalkInputs(options_.paths);
+  Result<WalkResult> walk =
+      WalkInputs(options_.paths,
+                 SiteWalkOptions(options_.site_root, config_.site.build_dirs,
+                                 !config_.site.generator.empty()));
   if (!walk.ok()) return walk.status();
   for (const std::string& warning : walk->warnings) spdlog::warn("{}", warning);
   ScanOptions scan;
@@ -527,10 +534,25 @@ Status Archiver::ScanPosts(
         ++summary_.documents;
         std::string file_key =
             DocumentKey(doc.input.display_path, options_.site_root);
+        const FrontMatter& fm = doc.extracted.front_matter;
+        // A post's resource record is named by the site's permalink rules;
+        // a feed, sitemap, WXR or bookmark file's by its path, and each of
+        // its entries keeps the URL the file gives it.
+        std::string uri =
+            doc.type == InputType::kPost
+                ? PostResourceUri(config_, file_key, PostFactsOf(fm))
+                : PostResourceUri(config_, file_key);
         if (doc.type != InputType::kPost) {
           resource_types_[file_key] = ResourceType(doc.type);
         }
         DocumentScan row = ScanRowOf(doc, options_.site_root, now_unix, links);
+        if (!doc.public_url.empty()) {
+          row.document.public_url = doc.public_url;
+        } else if (doc.type == InputType::kPost &&
+                   !config_.site.base_url.empty()) {
+          row.document.public_url = uri;
+        }
+        post_uri_[file_key] = std::move(uri);
         display_of[row.document.path] = {file_key, doc.input.display_path};
         batch.push_back(std::move(row));
         if (batch.size() >= kScanBatch) return flush();
@@ -595,7 +617,7 @@ Status Archiver::WritePosts(
       type = it->second;
     }
     WarcCapture capture;
-    capture.target_uri = PostResourceUri(config_, key);
+    capture.target_uri = post_uri_[key];
     int64_t now_us = NowUs();
     capture.date = TimeOfUs(now_us);
     Result<WarcRecordLocation> loc =

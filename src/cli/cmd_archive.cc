@@ -158,15 +158,6 @@ void ReadUrlList(std::istream& in, std::vector<std::string>* urls) {
   }
 }
 
-// The directory that holds the store directory (document keys are
-// relative to it, as for `scan --update`).
-std::filesystem::path SiteRoot(const std::filesystem::path& store_root) {
-  std::filesystem::path root =
-      std::filesystem::absolute(store_root).lexically_normal();
-  if (!root.has_filename()) root = root.parent_path();
-  return root.parent_path();
-}
-
 Config ApplyFlags(const ArchiveFlags& flags, Config config) {
   if (flags.jobs) config.fetch.jobs = *flags.jobs;
   if (flags.per_host) config.fetch.per_host = *flags.per_host;
@@ -250,8 +241,10 @@ std::string SummaryText(const ArchiveSummary& s) {
          (s.cancelled ? ", cancelled" : "");
 }
 
-// The posts, URLs and -i list the command line names.
-void CollectInputs(const ArchiveFlags& flags, ArchiveOptions* options) {
+// The posts, URLs and -i list the command line names; with none, the
+// store's [site] content_dirs.
+void CollectInputs(const ArchiveFlags& flags, const Store& store,
+                   ArchiveOptions* options) {
   for (const std::string& input : flags.inputs) {
     (IsUrlArgument(input) ? options->urls : options->paths).push_back(input);
   }
@@ -264,9 +257,15 @@ void CollectInputs(const ArchiveFlags& flags, ArchiveOptions* options) {
       ReadUrlList(in, &options->urls);
     }
   }
+  if (options->paths.empty() && options->urls.empty() &&
+      flags.input_file.empty() && !options->config.site.content_dirs.empty()) {
+    options->paths = DefaultContentPaths(options->config.site,
+                                         SiteRootOfStore(store.root()));
+  }
   if (options->paths.empty() && options->urls.empty()) {
     throw CliError(kExitUsage,
-                   "archive: nothing to do: give posts, URLs or -i");
+                   "archive: nothing to do: give posts, URLs or -i (or run "
+                   "'rotguard init' in a Hugo or Jekyll site root)");
   }
 }
 
@@ -275,7 +274,7 @@ ArchiveOptions MakeArchiveOptions(const ArchiveFlags& flags,
                                   const Store& store) {
   ArchiveOptions options;
   options.config = ApplyFlags(flags, store.config());
-  CollectInputs(flags, &options);
+  CollectInputs(flags, store, &options);
   options.all = flags.all;
   options.dry_run = flags.dry_run;
   options.max_urls = flags.max_urls;
@@ -287,7 +286,7 @@ ArchiveOptions MakeArchiveOptions(const ArchiveFlags& flags,
     }
     options.max_time_ms = *seconds * 1000;
   }
-  options.site_root = SiteRoot(store.root());
+  options.site_root = SiteRootOfStore(store.root());
   options.exit_code_of = [](const ArchiveSummary* summary) {
     return ArchiveExitCode(summary);
   };
@@ -482,7 +481,8 @@ void AddArchiveCommand(CLI::App& app, const GlobalOptions& global,
   CLI::App* command = app.add_subcommand("archive", kArchiveDescription);
   command->footer(kArchiveFooter);
   command->add_option("PATH|URL", flags->inputs,
-                      "posts (files, directories) and URLs to archive");
+                      "posts (files, directories) and URLs to archive "
+                      "(default: the store's [site] content_dirs)");
   command->add_option("-i,--input", flags->input_file,
                       "read URLs from FILE, one a line ('-': stdin)");
   command

@@ -186,6 +186,12 @@ CREATE TABLE purged_files (
   purged INTEGER NOT NULL DEFAULT 0
 );
 )sql",
+    // 9: a post's public URL from the site's permalink rules, so restore
+    // finds its resource record and report shows it without the site's
+    // configuration at hand.
+    R"sql(
+ALTER TABLE documents ADD COLUMN public_url TEXT NOT NULL DEFAULT '';
+)sql",
 };
 
 static_assert(std::size(kMigrations) == kSchemaVersion,

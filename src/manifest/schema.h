@@ -11,7 +11,7 @@
 //
 //   documents     one row per scanned post: change detection by sha256
 //     id, path UNIQUE, sha256, title, date, draft (NULL: not stated),
-//     last_scanned
+//     last_scanned, public_url (v9: from the permalink rules, "" unknown)
 //
 //   urls          one row per normalized URL: the unit of link health
 //     id, normalized UNIQUE, surt (for CDXJ order), first_seen,
@@ -88,7 +88,7 @@
 
 namespace rotguard {
 
-inline constexpr int kSchemaVersion = 8;
+inline constexpr int kSchemaVersion = 9;
 
 // Brings `db` to schema `target` (1..kSchemaVersion), one transaction per
 // call: either every missing step is applied or none. A database newer

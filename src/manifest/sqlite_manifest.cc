@@ -42,7 +42,7 @@ Result<int64_t> UrlId(SqliteDb& db, const std::string& normalized,
 }
 
 constexpr const char* kDocumentColumns =
-    "path, sha256, title, date, draft, last_scanned";
+    "path, sha256, title, date, draft, last_scanned, public_url";
 
 DocumentRow ReadDocument(const Statement& s) {
   DocumentRow doc;
@@ -52,6 +52,7 @@ DocumentRow ReadDocument(const Statement& s) {
   doc.date = s.ColumnText(3);
   if (!s.ColumnIsNull(4)) doc.draft = s.ColumnInt(4) != 0;
   doc.last_scanned_unix = s.ColumnInt(5);
+  doc.public_url = s.ColumnText(6);
   return doc;
 }
 
@@ -403,13 +404,17 @@ Result<bool> SqliteManifest::ApplyScan(const DocumentRow& doc,
                                        const std::vector<LinkRow>& links) {
   bool unchanged = false;
   {
-    Result<CachedStatement> find =
-        db_.PrepareCached("SELECT sha256 FROM documents WHERE path = ?1");
+    Result<CachedStatement> find = db_.PrepareCached(
+        "SELECT sha256, public_url FROM documents WHERE "
+        "path = ?1");
     if (!find.ok()) return find.status();
     (*find)->Bind(1, doc.path);
     Result<bool> found = (*find)->Step();
     if (!found.ok()) return found.status();
-    unchanged = *found && (*find)->ColumnText(0) == doc.sha256;
+    // A new public URL (the site's permalink rules changed) counts as a
+    // change: the post's resource record is written again under it.
+    unchanged = *found && (*find)->ColumnText(0) == doc.sha256 &&
+                (*find)->ColumnText(1) == doc.public_url;
   }
   if (unchanged) {
     Result<CachedStatement> touch = db_.PrepareCached(
@@ -421,11 +426,12 @@ Result<bool> SqliteManifest::ApplyScan(const DocumentRow& doc,
   }
 
   Result<CachedStatement> upsert = db_.PrepareCached(
-      "INSERT INTO documents (path, sha256, title, date, draft, last_scanned) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (path) DO UPDATE SET "
-      "sha256 = excluded.sha256, title = excluded.title, "
+      "INSERT INTO documents (path, sha256, title, date, draft, last_scanned, "
+      "public_url) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (path) DO "
+      "UPDATE SET sha256 = excluded.sha256, title = excluded.title, "
       "date = excluded.date, draft = excluded.draft, "
-      "last_scanned = excluded.last_scanned RETURNING id");
+      "last_scanned = excluded.last_scanned, public_url = excluded.public_url "
+      "RETURNING id");
   if (!upsert.ok()) return upsert.status();
   (*upsert)
       ->Bind(1, doc.path)
@@ -433,7 +439,8 @@ Result<bool> SqliteManifest::ApplyScan(const DocumentRow& doc,
       .Bind(3, doc.title)
       .Bind(4, doc.date)
       .Bind(5, doc.draft)
-      .Bind(6, doc.last_scanned_unix);
+      .Bind(6, doc.last_scanned_unix)
+      .Bind(7, doc.public_url);
   Result<bool> row = (*upsert)->Step();
   if (!row.ok()) return row.status();
   int64_t document_id = (*upsert)->ColumnInt(0);

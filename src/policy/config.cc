@@ -198,6 +198,22 @@ class TableReader {
     return Status::Ok();
   }
 
+  // A table of strings, inline ({ posts = "/:year/:slug/" }) or not.
+  Status Get(const char* key, std::map<std::string, std::string>* out) {
+    const toml::node* node = Find(key);
+    if (node == nullptr) return Status::Ok();
+    const toml::table* table = node->as_table();
+    if (table == nullptr) return TypeError(*node, key, "a table of strings");
+    out->clear();
+    for (const auto& [name, value] : *table) {
+      if (!value.is_string()) {
+        return TypeError(value, key, "a table of strings");
+      }
+      (*out)[std::string(name.str())] = value.as_string()->get();
+    }
+    return Status::Ok();
+  }
+
   Status Get(const char* key, std::vector<int>* out, int min, int max) {
     const toml::node* node = Find(key);
     if (node == nullptr) return Status::Ok();
@@ -554,7 +570,14 @@ Status ReadRules(TableReader& root, const std::string& source, Config* config) {
 }
 
 Status ReadSite(TableReader& t, SiteConfig* s) {
-  return t.GetHttpUrl("base_url", &s->base_url);
+  ROTGUARD_RETURN_IF_ERROR(t.GetHttpUrl("base_url", &s->base_url));
+  ROTGUARD_RETURN_IF_ERROR(
+      t.GetChoice("generator", &s->generator, {"", "hugo", "jekyll"}));
+  ROTGUARD_RETURN_IF_ERROR(t.Get("content_dirs", &s->content_dirs));
+  ROTGUARD_RETURN_IF_ERROR(t.Get("build_dirs", &s->build_dirs));
+  ROTGUARD_RETURN_IF_ERROR(t.Get("permalinks", &s->permalinks));
+  ROTGUARD_RETURN_IF_ERROR(t.Get("permalink", &s->permalink));
+  return t.Get("url_prefixes", &s->url_prefixes);
 }
 
 Status ReadRoot(const toml::table& root, const std::string& source,

@@ -123,7 +123,10 @@ class Restorer {
         options_(options) {}
 
   Result<RestoreSummary> Run() {
-    Result<WalkResult> walk = WalkInputs(PathStrings());
+    Result<WalkResult> walk =
+        WalkInputs(PathStrings(),
+                   SiteWalkOptions(options_.site_root, config_.site.build_dirs,
+                                   !config_.site.generator.empty()));
     if (!walk.ok()) return walk.status();
     Result<std::unique_ptr<restore::OutputSink>> sink =
         restore::OpenSink(options_.format, options_.out, options_.env);
@@ -151,19 +154,42 @@ class Restorer {
     return out;
   }
 
-  // The archived bytes of the post version the manifest's spans refer to.
-  Result<std::string> PostBytes(const std::string& key,
-                                const std::string& display_path,
-                                const DocumentRow& doc) {
-    std::string uri = PostResourceUri(config_, key);
-    std::string lookup = NormalizeUrl(uri).value_or(uri);
+  // The bytes of the newest resource record at `lookup` holding the
+  // document's version; nullopt when there is none.
+  Result<std::optional<std::string>> ArchivedPost(const std::string& lookup,
+                                                  const DocumentRow& doc) {
     Result<std::vector<CaptureRow>> captures = manifest_.CapturesOf(lookup);
     if (!captures.ok()) return captures.status();
     for (auto it = captures->rbegin(); it != captures->rend(); ++it) {
       if (it->lost || it->payload_sha256 != doc.sha256) continue;
       Result<CapturePayload> payload =
           ReadCapturePayload(manifest_, warc_dir_, *it, false);
-      if (payload.ok()) return std::move(payload->bytes);
+      if (payload.ok())
+        return std::optional<std::string>(std::move(payload->bytes));
+    }
+    return std::optional<std::string>();
+  }
+
+  // The archived bytes of the post version the manifest's spans refer to.
+  Result<std::string> PostBytes(const std::string& key,
+                                const std::string& display_path,
+                                const DocumentRow& doc) {
+    // The URI archive wrote the post under (the manifest keeps it since
+    // v6), else what the permalink rules give from the path alone, then
+    // the path-only guess of stores made before sites were detected.
+    std::vector<std::string> uris;
+    if (!doc.public_url.empty()) uris.push_back(doc.public_url);
+    uris.push_back(PostResourceUri(config_, key));
+    Config legacy;
+    legacy.site.base_url = config_.site.base_url;
+    uris.push_back(PostResourceUri(legacy, key));
+    std::set<std::string> tried;
+    for (const std::string& uri : uris) {
+      std::string lookup = NormalizeUrl(uri).value_or(uri);
+      if (!tried.insert(lookup).second) continue;
+      Result<std::optional<std::string>> bytes = ArchivedPost(lookup, doc);
+      if (!bytes.ok()) return bytes.status();
+      if (*bytes) return std::move(**bytes);
     }
     Result<std::string> disk = ReadFileToString(display_path);
     if (!disk.ok()) return disk.status();

@@ -220,7 +220,8 @@ Status WalkDocuments(Walk& walk, const std::vector<DocumentRow>& documents,
   for (const DocumentRow& document : documents) {
     auto links = walk.manifest.LinksOf(document.path);
     if (!links.ok()) return links.status();
-    ReportDocument out{document.path, document.title, document.date, {}};
+    ReportDocument out{
+        document.path, document.title, document.date, document.public_url, {}};
     std::vector<ReportLink> made;
     made.reserve(links->size());
     for (const LinkRow& link : *links) {

@@ -238,6 +238,10 @@ void AppendDocument(const ReportDocument& document, std::string* out) {
   if (!document.date.empty()) {
     *out += " <span class=\"date\">" + HtmlEscape(document.date) + "</span>";
   }
+  if (!document.url.empty()) {
+    *out += " <a class=\"post-url\" href=\"" + HtmlEscape(document.url) +
+            "\">" + HtmlEscape(document.url) + "</a>";
+  }
   *out += " <span class=\"doc-count\">(" +
           std::to_string(document.links.size()) + " links)</span></h2>\n";
   AppendTable(document.links, out);

@@ -156,6 +156,7 @@ std::string DocumentHeading(const ReportDocument& document) {
   if (!document.date.empty()) {
     heading += " (" + TerminalSafe(document.date) + ")";
   }
+  if (!document.url.empty()) heading += "  " + TerminalSafe(document.url);
   return heading;
 }
 
@@ -400,6 +401,9 @@ class JsonRenderer final : public StreamRenderer {
     out_ += "    {\n      \"path\": " + JsonString(document.path) +
             ",\n      \"title\": " + JsonString(document.title) +
             ",\n      \"date\": " + JsonString(document.date) +
+            (document.url.empty()
+                 ? std::string()
+                 : ",\n      \"url\": " + JsonString(document.url)) +
             ",\n      \"links\": ";
     if (document.links.empty()) {
       out_ += "[]";

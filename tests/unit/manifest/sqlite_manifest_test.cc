@@ -105,7 +105,8 @@ TEST(SqliteManifestTest, NewDatabaseHasEveryTableAndColumnOfTheSpec) {
   ASSERT_TRUE(db.ok()) << db.status().message();
   const std::vector<std::pair<std::string, std::vector<std::string>>> spec = {
       {"documents",
-       {"path", "sha256", "title", "date", "draft", "last_scanned"}},
+       {"path", "sha256", "title", "date", "draft", "last_scanned",
+        "public_url"}},
       {"links",
        {"document_id", "written", "url", "normalized", "kind", "line", "col",
         "start_offset", "end_offset"}},
@@ -368,6 +369,26 @@ TEST(SqliteManifestTest, RecordScansReportsChangedPathsAndIsAllOrNothing) {
   EXPECT_FALSE(c->has_value());
   EXPECT_EQ(manifest->FindDocument("b.md")->value().sha256, "sha-b");
   EXPECT_EQ(manifest->LinksOf("b.md")->at(0).url, "https://b.example/");
+}
+
+TEST(SqliteManifestTest, ANewPublicUrlCountsAsAChangedDocument) {
+  TempDir dir;
+  auto manifest = MustOpen(dir / "m.sqlite3");
+  ASSERT_NE(manifest, nullptr);
+  DocumentRow doc = MakeDocument("a.md", "sha-a", 1);
+  doc.public_url = "https://blog.example/a/";
+  ASSERT_TRUE(manifest->RecordScans({{doc, {}}}).ok());
+  EXPECT_EQ(manifest->FindDocument("a.md")->value().public_url,
+            "https://blog.example/a/");
+  // Same bytes, same URL: unchanged.
+  EXPECT_TRUE(manifest->RecordScans({{doc, {}}})->empty());
+  // Same bytes, a new permalink rule: changed, so archive writes the post
+  // again under its new URL.
+  doc.public_url = "https://blog.example/2024/a/";
+  EXPECT_EQ(*manifest->RecordScans({{doc, {}}}),
+            std::vector<std::string>{"a.md"});
+  EXPECT_EQ(manifest->FindDocument("a.md")->value().public_url,
+            "https://blog.example/2024/a/");
 }
 
 TEST(SqliteManifestTest, DedupeLookupFindsTheEarliestOriginalNotARevisit) {

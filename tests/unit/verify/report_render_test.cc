@@ -324,6 +324,28 @@ TEST_F(ReportTest, NoDeadLinksWhenNothingIsGone) {
   EXPECT_FALSE(ReportHasDeadLinks(Build()));
 }
 
+TEST_F(ReportTest, PostsShowTheirPublicUrlWhenTheManifestKnowsIt) {
+  DocumentRow post = Document("content/posts/c.md", "With a URL");
+  post.public_url = "https://blog.example.org/2020/02/c/";
+  ASSERT_TRUE(
+      manifest_->RecordScan(post, {Link("link", kNever, 2, 3, 12)}).ok());
+  Report report = Build();
+  ASSERT_EQ(report.documents.size(), 3u);
+  EXPECT_EQ(report.documents[2].url, "https://blog.example.org/2020/02/c/");
+  EXPECT_EQ(report.documents[0].url, "");
+  for (ReportFormat format :
+       {ReportFormat::kTable, ReportFormat::kJson, ReportFormat::kHtml}) {
+    std::string text = RenderReport(report, format);
+    EXPECT_NE(text.find("https://blog.example.org/2020/02/c/"),
+              std::string::npos)
+        << text;
+    EXPECT_EQ(Streamed(*manifest_, format), text);
+  }
+  EXPECT_NE(RenderReportJson(report).find(
+                "\"url\": \"https://blog.example.org/2020/02/c/\""),
+            std::string::npos);
+}
+
 TEST_F(ReportTest, TableIsExact) {
   // Continuation lines (final target, copy) start under the LINK column;
   // "\\_ " marks another size of the image above.
