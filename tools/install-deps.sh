@@ -15,6 +15,7 @@ PACKAGES=(
   libbrotli-dev
   libyaml-dev
   libre2-dev
+  libxml2-utils
   systemd groff-base file dpkg-dev
 )
 

@@ -148,6 +148,14 @@ struct RunRow {
   int exit_code = -1;  // -1 while running (or killed)
 };
 
+// One change of a URL's verdict (schema v6; written by the manifest itself
+// whenever a URL's verdict is updated to a different one).
+struct VerdictChangeRow {
+  int64_t changed_unix = 0;
+  std::string verdict;
+  std::string previous;  // "" for the first verdict of the URL
+};
+
 // Rows one at a time (memory flat in the row count): a cursor over a
 // query that stays open until it is destroyed. Not thread-safe; the
 // Manifest that opened it must outlive it.
@@ -336,6 +344,14 @@ class Manifest {
       }
     }
     return end;
+  }
+
+  // The verdict changes of a normalized URL, oldest first; empty for a URL
+  // judged only before the history was kept. The default has none (fakes).
+  virtual Result<std::vector<VerdictChangeRow>> VerdictChangesOf(
+      const std::string& normalized) {
+    (void)normalized;
+    return std::vector<VerdictChangeRow>();
   }
 
   // --- runs ---

@@ -140,6 +140,27 @@ CREATE INDEX captures_chain ON captures (chain_id, hop_index)
 ALTER TABLE captures ADD COLUMN archive TEXT NOT NULL DEFAULT '';
 ALTER TABLE captures ADD COLUMN memento_at_us INTEGER NOT NULL DEFAULT 0;
 )sql",
+    // 6: the history of each URL's verdict, for `report --since` (what
+    // changed since the last run) and the HTML report's health timeline.
+    // A trigger writes it, so every path that judges a URL (archive,
+    // verify --live, repair) records its changes without knowing of it.
+    R"sql(
+CREATE TABLE verdict_changes (
+  id       INTEGER PRIMARY KEY,
+  url_id   INTEGER NOT NULL REFERENCES urls (id),
+  changed  INTEGER NOT NULL,
+  verdict  TEXT NOT NULL,
+  previous TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX verdict_changes_url ON verdict_changes (url_id, changed);
+CREATE TRIGGER urls_verdict_change AFTER UPDATE OF verdict ON urls
+  WHEN NEW.verdict != OLD.verdict
+BEGIN
+  INSERT INTO verdict_changes (url_id, changed, verdict, previous)
+  VALUES (NEW.id, CAST(strftime('%s', 'now') AS INTEGER), NEW.verdict,
+          OLD.verdict);
+END;
+)sql",
 };
 
 static_assert(std::size(kMigrations) == kSchemaVersion,

@@ -52,6 +52,10 @@
 //     id, command, started, ended (0 while running), counts (JSON object),
 //     exit_code (-1 while running)
 //
+//   verdict_changes  one row per change of a URL's verdict (from migration
+//                 6, written by a trigger on urls): `report --since`
+//     id, url_id -> urls, changed (Unix seconds), verdict, previous
+//
 //   v3: urls gains final_url (the end of a shortener chain that is not a
 //   shortener: the link's real target) and asset_key (size variants of
 //   one Blogger image share the key of their s0 original).
@@ -68,7 +72,7 @@
 
 namespace rotguard {
 
-inline constexpr int kSchemaVersion = 5;
+inline constexpr int kSchemaVersion = 6;
 
 // Brings `db` to schema `target` (1..kSchemaVersion), one transaction per
 // call: either every missing step is applied or none. A database newer

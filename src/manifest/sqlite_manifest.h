@@ -81,6 +81,8 @@ class SqliteManifest final : public Manifest {
   Result<std::optional<CaptureRow>> FindChainEnd(
       const std::string& chain_id) override;
 
+  Result<std::vector<VerdictChangeRow>> VerdictChangesOf(
+      const std::string& normalized) override;
   Result<int64_t> BeginRun(const std::string& command,
                            int64_t started_unix) override;
   Status EndRun(int64_t run_id, int64_t ended_unix,
