@@ -192,9 +192,10 @@ int RunVerify(const VerifyFlags& flags, const GlobalOptions& global) {
       std::cout << FindingText(f) << '\n';
     }
   };
-  if (StderrIsTty() && global.verbosity >= 0)
+  if (StderrIsTty() && global.verbosity >= 0) {
     ProgressSeconds();  // the ETA counts from here
-  options.on_progress = ShowProgress;
+    options.on_progress = ShowProgress;
+  }
   Result<VerifySummary> summary = VerifyStore(*store, options);
   if (!summary.ok()) {
     throw CliError(kExitIoError, summary.status().message());
