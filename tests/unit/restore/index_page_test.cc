@@ -71,6 +71,7 @@ TEST(IndexPageTest, ArchivedImagesGetAThumbnailAndPagesTheirTitle) {
                    "assets/p.png",
                    1581156000000000,
                    "",
+                   "",
                    ""};
   LinkReport page{"https://news.example/a", "link", "assets/a.html",
                   1581156000000000,         "",     "",
