@@ -97,6 +97,7 @@ Python 3 standard library only.
 """
 
 import argparse
+import base64
 import errno
 import gzip
 import hashlib
@@ -198,23 +199,55 @@ def first_int(text, default=None):
 
 
 def png_bytes(seed, size):
-    """A valid 1x1 PNG padded with a tEXt chunk to about `size` bytes."""
+    """A valid, decodable 24x24 PNG in a colour of its seed (a square on a
+    background, so a browser shows it as a picture), padded with a tEXt
+    chunk to about `size` bytes."""
     def chunk(kind, data):
         return (struct.pack(">I", len(data)) + kind + data +
                 struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
-    ihdr = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    idat = zlib.compress(b"\x00\xff\x80\x00")
-    padding = seeded_bytes(seed, max(size - 80, 0)).hex().encode("ascii")[:max(size - 80, 0)]
+    colour = seeded_bytes(seed, 3)
+    background = bytes(255 - c for c in colour)
+    rows = b"".join(
+        b"\x00" + b"".join(colour if 6 <= x < 18 and 6 <= y < 18 else background
+                           for x in range(24))
+        for y in range(24))
+    ihdr = struct.pack(">IIBBBBB", 24, 24, 8, 2, 0, 0, 0)
+    idat = zlib.compress(rows)
+    pad_len = max(size - 80 - len(idat), 0)
+    padding = seeded_bytes(seed, pad_len).hex().encode("ascii")[:pad_len]
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) +
             chunk(b"tEXt", b"Comment\x00" + padding) + chunk(b"IDAT", idat) +
             chunk(b"IEND", b""))
 
 
+# The rest of a real 16x16 baseline JPEG (a yellow square on blue, made by
+# a browser's canvas) after its SOI and JFIF APP0: tables, frame, scan, EOI.
+_JPEG_TAIL = base64.b64decode(
+    "/+IB2ElDQ19QUk9GSUxFAAEBAAAByAAAAAAEMAAAbW50clJHQiBYWVogB+AAAQABAAAAAAAA"
+    "YWNzcAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAEAAPbWAAEAAAAA0y0AAAAAAAAAAAAA"
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAJZGVzYwAAAPAAAAAk"
+    "clhZWgAAARQAAAAUZ1hZWgAAASgAAAAUYlhZWgAAATwAAAAUd3RwdAAAAVAAAAAUclRSQwAA"
+    "AWQAAAAoZ1RSQwAAAWQAAAAoYlRSQwAAAWQAAAAoY3BydAAAAYwAAAA8bWx1YwAAAAAAAAAB"
+    "AAAADGVuVVMAAAAIAAAAHABzAFIARwBCWFlaIAAAAAAAAG+iAAA49QAAA5BYWVogAAAAAAAA"
+    "YpkAALeFAAAY2lhZWiAAAAAAAAAkoAAAD4QAALbPWFlaIAAAAAAAAPbWAAEAAAAA0y1wYXJh"
+    "AAAAAAAEAAAAAmZmAADypwAADVkAABPQAAAKWwAAAAAAAAAAbWx1YwAAAAAAAAABAAAADGVu"
+    "VVMAAAAgAAAAHABHAG8AbwBnAGwAZQAgAEkAbgBjAC4AIAAyADAAMQA2/9sAQwAGBAUGBQQG"
+    "BgUGBwcGCAoQCgoJCQoUDg8MEBcUGBgXFBYWGh0lHxobIxwWFiAsICMmJykqKRkfLTAtKDAl"
+    "KCko/9sAQwEHBwcKCAoTCgoTKBoWGigoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgo"
+    "KCgoKCgoKCgoKCgoKCgoKCgo/8AAEQgAEAAQAwEiAAIRAQMRAf/EABUAAQEAAAAAAAAAAAAA"
+    "AAAAAAAD/8QAIBAAAAMJAQAAAAAAAAAAAAAAERITAAEFBhQVJEJRYf/EABQBAQAAAAAAAAAA"
+    "AAAAAAAAAAX/xAAkEQAAAggHAAAAAAAAAAAAAAAAERQVJCUxMlHwUmNkgYKRkv/aAAwDAQAC"
+    "EQMRAD8AvLkDvVRkIol0MIj67jJjgdlp8hZY2hQAPX9ZLkcstRjrLF3KAD4/rJjjl6p8dFE2"
+    "5hEPHcZV+LzR8MHueyBDCg529eoWY//Z")
+
+
 def jpeg_bytes(seed, size):
-    """JPEG-shaped bytes (SOI, JFIF APP0, comment segments, EOI) of `size`."""
+    """A decodable JPEG of `size` bytes (at least about 850): SOI, JFIF
+    APP0, comment segments of seeded bytes (so each seed gives different
+    bytes), then a real 16x16 image."""
     head = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
     body = bytearray()
-    remaining = max(size - len(head) - 2, 4)
+    remaining = max(size - len(head) - len(_JPEG_TAIL), 4)
     index = 0
     while remaining > 4:
         piece = min(remaining - 4, 60000)
@@ -222,7 +255,7 @@ def jpeg_bytes(seed, size):
         body += seeded_bytes("%s#%d" % (seed, index), piece)
         remaining -= piece + 4
         index += 1
-    return head + bytes(body) + b"\xff\xd9"
+    return head + bytes(body) + _JPEG_TAIL
 
 
 def blogger_size_token(url_path):

@@ -16,6 +16,7 @@ PACKAGES=(
   libyaml-dev
   libre2-dev
   libexpat1-dev
+  libxml2-utils
   systemd groff-base file dpkg-dev
 )
 

@@ -208,6 +208,14 @@ struct RunRow {
   int exit_code = -1;  // -1 while running (or killed)
 };
 
+// One change of a URL's verdict (schema v6; written by the manifest itself
+// whenever a URL's verdict is updated to a different one).
+struct VerdictChangeRow {
+  int64_t changed_unix = 0;
+  std::string verdict;
+  std::string previous;  // "" for the first verdict of the URL
+};
+
 // Rows one at a time (memory flat in the row count): a cursor over a
 // query that stays open until it is destroyed. Not thread-safe; the
 // Manifest that opened it must outlive it.
@@ -428,6 +436,13 @@ class Manifest {
       const std::vector<PurgedWarcFile>& files) = 0;
   virtual Result<std::vector<std::string>> ListPurgedFiles() = 0;
   virtual Status ClearPurgedFile(const std::string& name) = 0;
+  // The verdict changes of a normalized URL, oldest first; empty for a URL
+  // judged only before the history was kept. The default has none (fakes).
+  virtual Result<std::vector<VerdictChangeRow>> VerdictChangesOf(
+      const std::string& normalized) {
+    (void)normalized;
+    return std::vector<VerdictChangeRow>();
+  }
 
   // --- runs ---
   virtual Result<int64_t> BeginRun(const std::string& command,

@@ -81,6 +81,38 @@ struct ReportLink {
   // HTML page, or it was captured before rotguard judged quality.
   std::string quality;
   std::optional<ReportPublicCopy> public_copy;  // never submitted: none
+  bool excluded = false;  // outside [scope]: never fetched
+  // The HTML report's timeline only: the URL's verdict changes, oldest
+  // first.
+  std::vector<VerdictChangeRow> history;
+  // `report --since` only: what changed (one of the kChange* names below,
+  // "" in a full report), the verdict the URL had at the --since time and
+  // when its verdict last changed (0: it did not).
+  std::string change;
+  std::string previous_verdict;
+  int64_t changed_unix = 0;
+};
+
+// What `report --since` lists, worst first: a link whose URL became gone,
+// moved, failing (failing, soft-404, unreachable, server-error, blocked),
+// recovered (ok again after one of those), got a public-archive copy, or
+// was first seen after the --since time.
+inline constexpr const char* kChangeGone = "newly-gone";
+inline constexpr const char* kChangeMoved = "newly-moved";
+inline constexpr const char* kChangeFailing = "newly-failing";
+inline constexpr const char* kChangeRecovered = "newly-recovered";
+inline constexpr const char* kChangeRescued = "newly-rescued";
+inline constexpr const char* kChangeNew = "new-link";
+
+// How a report selects links.
+struct ReportOptions {
+  // Only links that changed after this time (Unix seconds); nullopt: all.
+  std::optional<int64_t> since_unix;
+  // The table's verdicts in ANSI colour (--color; for a terminal).
+  bool color = false;
+  // Each link's verdict history and the archive runs' times (the HTML
+  // report's timeline); the streamed formats leave them out.
+  bool history = true;
 };
 
 struct ReportDocument {
@@ -104,12 +136,34 @@ struct Report {
   int64_t url_count = 0;   // distinct URLs among them
   // Links (occurrences in posts, plus `unlinked`) per verdict.
   std::map<std::string, int64_t> verdict_counts;
+  // `report --since`: the time, and the listed links per change.
+  std::optional<int64_t> since_unix;
+  std::map<std::string, int64_t> change_counts;
+  // With ReportOptions::history: when each archive run ended (started,
+  // for one that never ended), oldest first, the last kTimelineRuns.
+  std::vector<int64_t> run_times;
 };
+
+// How many runs the HTML timeline shows.
+inline constexpr size_t kTimelineRuns = 30;
 
 // Reads documents, links, URLs and captures from `manifest`. `config`
 // supplies the Blogger rule for grouping when the manifest has no group.
 Result<Report> BuildReport(Manifest& manifest, const Config& config,
                            int64_t now_unix);
+
+// BuildReport of only what changed (options.since_unix), or of all.
+Result<Report> BuildReport(Manifest& manifest, const Config& config,
+                           int64_t now_unix, const ReportOptions& options);
+
+// The --since argument: "YYYY-MM-DD" (midnight UTC) or an RFC 3339 /
+// ISO 8601 time "YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM|-HH:MM]" (no zone: UTC),
+// as Unix seconds; nullopt when it is neither. (LAST_RUN is resolved by
+// the caller, from the manifest's runs.)
+std::optional<int64_t> ParseReportSince(const std::string& text);
+
+// The start of the newest `archive` run; nullopt when there was none.
+Result<std::optional<int64_t>> LastArchiveRunStart(Manifest& manifest);
 
 // True when some link's URL is gone (`--fail-on-dead`).
 bool ReportHasDeadLinks(const Report& report);
@@ -120,8 +174,8 @@ bool IsThinQuality(const std::string& quality);
 // True when some link's quality is thin or challenge (`--fail-on-thin`).
 bool ReportHasThinLinks(const Report& report);
 
-enum class ReportFormat { kTable, kJson, kCsv, kHtml };
-// "table", "json", "csv", "html"; nullopt for anything else.
+enum class ReportFormat { kTable, kJson, kCsv, kHtml, kMarkdown, kJunit };
+// "table", "json", "csv", "html", "md", "junit"; nullopt for anything else.
 std::optional<ReportFormat> ParseReportFormat(const std::string& name);
 
 std::string RenderReport(const Report& report, ReportFormat format);
@@ -138,10 +192,20 @@ using ReportWriteFn = std::function<Status(std::string_view bytes)>;
 Result<bool> WriteReport(Manifest& manifest, const Config& config,
                          int64_t now_unix, ReportFormat format,
                          const ReportWriteFn& write, bool* has_thin = nullptr);
+Result<bool> WriteReport(Manifest& manifest, const Config& config,
+                         int64_t now_unix, ReportFormat format,
+                         const ReportOptions& options,
+                         const ReportWriteFn& write, bool* has_thin = nullptr);
 std::string RenderReportTable(const Report& report);
 std::string RenderReportJson(const Report& report);
 std::string RenderReportCsv(const Report& report);
 std::string RenderReportHtml(const Report& report);
+// GitHub-flavoured Markdown: a summary, then a table per post.
+std::string RenderReportMarkdown(const Report& report);
+// JUnit XML for CI: a testsuite per post, a testcase per link; a failure
+// for a failing, gone or soft-404 link, skipped for a link outside
+// [scope] (never fetched) or not checked yet.
+std::string RenderReportJunit(const Report& report);
 
 // "2026-01-01T00:00:00Z"; "" for 0.
 std::string FormatUnixUtc(int64_t unix_seconds);

@@ -291,10 +291,15 @@ ArchiveOptions MakeArchiveOptions(const ArchiveFlags& flags,
     return ArchiveExitCode(summary);
   };
   if (global.verbosity >= 0 && !global.json && StderrIsTty()) {
+    ProgressSeconds();  // the ETA counts from here
     options.progress = [](int64_t done, int64_t queued, int64_t bytes) {
-      std::fprintf(stderr, "\rrotguard: %lld/%lld done, %.1f MB",
+      // Padded: a shorter ETA must not leave the old one's tail behind.
+      std::fprintf(stderr, "\rrotguard: %lld/%lld done, %.1f MB%-14s",
                    static_cast<long long>(done), static_cast<long long>(queued),
-                   static_cast<double>(bytes) / 1e6);
+                   static_cast<double>(bytes) / 1e6,
+                   EtaText(ProgressSeconds(), static_cast<double>(done),
+                           static_cast<double>(queued))
+                       .c_str());
       std::fflush(stderr);
     };
   }

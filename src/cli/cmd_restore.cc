@@ -2,6 +2,7 @@
 // offline copies of posts and the pages they cite (SPEC §8, §13 "restore
 // layout"). Takes the store's shared lock.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -78,8 +79,11 @@ int RunRestore(const RestoreFlags& flags, const GlobalOptions& global) {
     }
   }
   if (StderrIsTty() && global.verbosity >= 0) {
+    ProgressSeconds();  // the ETA counts from here
     options.on_progress = [](int done, int total) {
-      std::cerr << "\rrestore: " << done << " / " << total << " posts"
+      std::string eta = EtaText(ProgressSeconds(), done, total);
+      eta.resize(std::max<size_t>(eta.size(), 14), ' ');
+      std::cerr << "\rrestore: " << done << " / " << total << " posts" << eta
                 << (done == total ? "\n" : "") << std::flush;
     };
   }

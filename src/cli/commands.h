@@ -17,6 +17,7 @@ struct GlobalOptions {
   int verbosity = 0;                // -v adds one, -q subtracts one
   bool json = false;                // --json machine output
   bool log_json = false;            // --log-format json: the store log
+  std::string color = "auto";       // --color auto|always|never
 };
 
 // A command's callback stores its exit code here instead of exiting.

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "cli/exit_codes.h"
+#include "cli/output.h"
 #include "util/terminal_text.h"
 
 namespace rotguard::cli {
@@ -34,6 +35,7 @@ StoreOptions StoreOptionsOf(const GlobalOptions& global) {
   options.config_file = global.config;
   options.verbosity = global.verbosity;
   options.log_json = global.log_json;
+  options.log_color = !global.log_json && FileColor();
   return options;
 }
 

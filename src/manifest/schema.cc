@@ -192,6 +192,27 @@ CREATE TABLE purged_files (
     R"sql(
 ALTER TABLE documents ADD COLUMN public_url TEXT NOT NULL DEFAULT '';
 )sql",
+    // 10: the history of each URL's verdict, for `report --since` (what
+    // changed since the last run) and the HTML report's health timeline.
+    // A trigger writes it, so every path that judges a URL (archive,
+    // verify --live, repair) records its changes without knowing of it.
+    R"sql(
+CREATE TABLE verdict_changes (
+  id       INTEGER PRIMARY KEY,
+  url_id   INTEGER NOT NULL REFERENCES urls (id),
+  changed  INTEGER NOT NULL,
+  verdict  TEXT NOT NULL,
+  previous TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX verdict_changes_url ON verdict_changes (url_id, changed);
+CREATE TRIGGER urls_verdict_change AFTER UPDATE OF verdict ON urls
+  WHEN NEW.verdict != OLD.verdict
+BEGIN
+  INSERT INTO verdict_changes (url_id, changed, verdict, previous)
+  VALUES (NEW.id, CAST(strftime('%s', 'now') AS INTEGER), NEW.verdict,
+          OLD.verdict);
+END;
+)sql",
 };
 
 static_assert(std::size(kMigrations) == kSchemaVersion,

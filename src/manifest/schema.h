@@ -63,6 +63,9 @@
 //   public_lookups  public-archive lookups that found no copy (v7), so a
 //                 URL no archive has is not asked again every run
 //     url_id PRIMARY KEY -> urls, none_at_us (0: a copy was found since)
+//   verdict_changes  one row per change of a URL's verdict (from migration
+//                 10, written by a trigger on urls): `report --since`
+//     id, url_id -> urls, changed (Unix seconds), verdict, previous
 //
 //   v3: urls gains final_url (the end of a shortener chain that is not a
 //   shortener: the link's real target) and asset_key (size variants of
@@ -88,7 +91,7 @@
 
 namespace rotguard {
 
-inline constexpr int kSchemaVersion = 9;
+inline constexpr int kSchemaVersion = 10;
 
 // Brings `db` to schema `target` (1..kSchemaVersion), one transaction per
 // call: either every missing step is applied or none. A database newer

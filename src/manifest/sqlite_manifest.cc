@@ -940,6 +940,28 @@ Status SqliteManifest::EndRun(int64_t run_id, int64_t ended_unix,
   return ExpectOneRowChanged("run " + std::to_string(run_id));
 }
 
+Result<std::vector<VerdictChangeRow>> SqliteManifest::VerdictChangesOf(
+    const std::string& normalized) {
+  // Cached: `report --since` asks once per link.
+  Result<CachedStatement> stmt = db_.PrepareCached(
+      "SELECT v.changed, v.verdict, v.previous FROM verdict_changes v "
+      "JOIN urls u ON u.id = v.url_id WHERE u.normalized = ?1 "
+      "ORDER BY v.changed, v.id");
+  if (!stmt.ok()) return stmt.status();
+  (*stmt)->Bind(1, normalized);
+  std::vector<VerdictChangeRow> changes;
+  for (;;) {
+    Result<bool> row = (*stmt)->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return changes;
+    VerdictChangeRow change;
+    change.changed_unix = (*stmt)->ColumnInt(0);
+    change.verdict = (*stmt)->ColumnText(1);
+    change.previous = (*stmt)->ColumnText(2);
+    changes.push_back(std::move(change));
+  }
+}
+
 Result<std::vector<RunRow>> SqliteManifest::ListRuns() {
   Result<Statement> stmt = db_.Prepare(
       "SELECT id, command, started, ended, counts, exit_code FROM runs "

@@ -92,6 +92,8 @@ class SqliteManifest final : public Manifest {
   Result<std::vector<std::string>> ListPurgedFiles() override;
   Status ClearPurgedFile(const std::string& name) override;
 
+  Result<std::vector<VerdictChangeRow>> VerdictChangesOf(
+      const std::string& normalized) override;
   Result<int64_t> BeginRun(const std::string& command,
                            int64_t started_unix) override;
   Status EndRun(int64_t run_id, int64_t ended_unix,

@@ -216,6 +216,7 @@ class Restorer {
     PostReport report;
     report.key = key;
     report.title = (*doc)->title.empty() ? key : (*doc)->title;
+    report.date = (*doc)->date;
     report.source_name = PostOutputName(key);
     bool markdown = input.format != DocumentFormat::kHtml;
     PostEdits edits;
@@ -235,7 +236,7 @@ class Restorer {
   LinkReport EditLink(const LinkRow& link, const std::string& bytes,
                       const std::string& source_name, bool markdown,
                       PostEdits* edits) {
-    LinkReport lr{link.url, link.kind, "", 0, "", ""};
+    LinkReport lr{link.url, link.kind, "", 0, "", "", ""};
     std::optional<std::string> local = Materialize(link.url, 0, &lr);
     bool span_ok = link.end >= link.start &&
                    static_cast<size_t>(link.end) <= bytes.size() &&
@@ -274,7 +275,9 @@ class Restorer {
                        report.title,
                        restore::ApplyEdits(bytes, std::move(edits.render)))
                  : rewritten;
-    rendered = OfflineRenderedPost(rendered, html_name, display_path);
+    rendered = restore::WithPostHeader(
+        OfflineRenderedPost(rendered, html_name, display_path),
+        restore::PostHeader(report));
     Put(report.source_name, rewritten);
     Put(html_name, restore::WithCspMeta(std::move(rendered), ""));
   }
@@ -338,6 +341,7 @@ class Restorer {
     const std::optional<std::string>& local = local_of_[key];
     report->captured_at_us = captured_at_[key];
     report->origin = origin_of_[key];
+    report->title = title_of_[key];
     report->local = local.value_or("");
     if (!local) report->why = failed_why_[key];
   }
@@ -366,6 +370,7 @@ class Restorer {
     if (final_known != local_of_.end() && final_known->second) {
       local_of_[key] = final_known->second;
       captured_at_[key] = captured_at_[final_key];
+      title_of_[key] = title_of_[final_key];
       ReportKnown(key, report);
       return final_known->second;
     }
@@ -375,6 +380,10 @@ class Restorer {
         summary_.notes.push_back(payload.status().message() + "; skipped");
       }
       return Fail(key, payload.status().message(), report);
+    }
+    if (payload->in_memory && restore::IsHtml(payload->head.content_type)) {
+      title_of_[key] = title_of_[final_key] =
+          restore::PageTitle(payload->head.bytes);
     }
     std::string name =
         namer_.NameFor(final_capture.url, payload->head.content_type);
@@ -545,6 +554,7 @@ class Restorer {
   std::map<std::string, std::optional<std::string>> local_of_;  // url key
   std::map<std::string, int64_t> captured_at_;
   std::map<std::string, std::string> origin_of_;  // public-archive copies
+  std::map<std::string, std::string> title_of_;   // archived pages' titles
   std::map<std::string, std::string> failed_why_;
   std::deque<PendingPage> pending_;
   uint64_t pending_bytes_ = 0;  // of the pages in_memory in pending_

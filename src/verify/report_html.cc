@@ -53,6 +53,9 @@ tr.variant td.url::before{content:"\21B3  ";color:#889}
 .q-full{background:#def7ec;color:#03543f}.q-thin{background:#feecdc;color:#9a3b12}
 .q-challenge{background:#fde2e1;color:#9b1c1c}.q-error-page{background:#eceff1;color:#4b5563}
 [hidden]{display:none!important}
+svg.timeline{display:block;margin:.2em 0 .5em}
+table.sites{width:auto;min-width:40%}
+table.sites td:not(.url){text-align:right}
 </style>
 </head>
 <body>
@@ -229,7 +232,8 @@ void AppendTable(const std::vector<ReportLink>& links, std::string* out) {
   *out += "</tbody></table>\n";
 }
 
-void AppendDocument(const ReportDocument& document, std::string* out) {
+void AppendDocument(const ReportDocument& document, const Report& report,
+                    std::string* out) {
   *out += "<section class=\"doc\" data-path=\"" + HtmlEscape(document.path) +
           "\">\n<h2>" + HtmlEscape(document.path);
   if (!document.title.empty()) {
@@ -244,6 +248,7 @@ void AppendDocument(const ReportDocument& document, std::string* out) {
   }
   *out += " <span class=\"doc-count\">(" +
           std::to_string(document.links.size()) + " links)</span></h2>\n";
+  *out += TimelineSvg(document, report.run_times, report.generated_unix);
   AppendTable(document.links, out);
   *out += "</section>\n";
 }
@@ -255,8 +260,9 @@ std::string RenderReportHtml(const Report& report) {
   out += "<h1>Link health</h1>\n<p class=\"meta\" id=\"generated\">" +
          HtmlEscape(SummaryLine(report)) + "</p>\n";
   AppendSummary(report, &out);
+  out += SiteSummaryHtml(report);
   for (const ReportDocument& document : report.documents) {
-    AppendDocument(document, &out);
+    AppendDocument(document, report, &out);
   }
   if (!report.unlinked.empty()) {
     out +=
