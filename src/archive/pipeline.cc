@@ -98,7 +98,8 @@ DocumentScan ScanRowOf(ScannedDocument& doc,
                   fm.title,
                   fm.date,
                   fm.draft,
-                  now_unix};
+                  now_unix,
+                  doc.public_url};
   for (Link& link : doc.extracted.links) {
     row.links.push_back({std::string(LinkKindName(link.kind)), link.written,
                          link.url, link.normalized, link.line, link.column,
@@ -546,10 +547,8 @@ Status Archiver::ScanPosts(
           resource_types_[file_key] = ResourceType(doc.type);
         }
         DocumentScan row = ScanRowOf(doc, options_.site_root, now_unix, links);
-        if (!doc.public_url.empty()) {
-          row.document.public_url = doc.public_url;
-        } else if (doc.type == InputType::kPost &&
-                   !config_.site.base_url.empty()) {
+        if (row.document.public_url.empty() && doc.type == InputType::kPost &&
+            !config_.site.base_url.empty()) {
           row.document.public_url = uri;
         }
         post_uri_[file_key] = std::move(uri);

@@ -270,9 +270,6 @@ TEST(TomlFrontMatterTest, RejectedBlockWarningNamesTheErrorLine) {
             Strings{"https://img.example/x.jpg -> https://img.example/x.jpg"});
 }
 
-}  // namespace
-}  // namespace rotguard
-
 // ------------------------------------------------ permalink fields
 
 TEST(PermalinkFrontMatterTest, SlugUrlPermalinkAndCategoriesInEveryFormat) {
@@ -300,3 +297,6 @@ TEST(PermalinkFrontMatterTest, JekyllCategoriesMayBeOneSpaceSeparatedString) {
       Md("---\ncategories:\n  - one\n  - two\n---\n").front_matter;
   EXPECT_EQ(block.categories, (Strings{"one", "two"}));
 }
+
+}  // namespace
+}  // namespace rotguard
