@@ -273,6 +273,9 @@ TEST(TomlFrontMatterTest, RejectedBlockWarningNamesTheErrorLine) {
 }  // namespace
 }  // namespace rotguard
 
+namespace rotguard {
+namespace {
+
 // ------------------------------------------------ permalink fields
 
 TEST(PermalinkFrontMatterTest, SlugUrlPermalinkAndCategoriesInEveryFormat) {
@@ -300,3 +303,6 @@ TEST(PermalinkFrontMatterTest, JekyllCategoriesMayBeOneSpaceSeparatedString) {
       Md("---\ncategories:\n  - one\n  - two\n---\n").front_matter;
   EXPECT_EQ(block.categories, (Strings{"one", "two"}));
 }
+
+}  // namespace
+}  // namespace rotguard
