@@ -75,7 +75,9 @@ after=$(cd "$WORK/site" && find . -printf '%p %s %T@\n' | sort)
 python3 - "$WORK/site/.rotguard/manifest.sqlite3" <<'PY' || fail "cannot make a schema-3 manifest"
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
-# Undo migrations 5 (public-archive columns) and 4 (the chain index).
+# Undo migrations 6 (documents.public_url), 5 (public-archive columns)
+# and 4 (the chain index).
+db.execute("ALTER TABLE documents DROP COLUMN public_url")
 db.execute("ALTER TABLE captures DROP COLUMN archive")
 db.execute("ALTER TABLE captures DROP COLUMN memento_at_us")
 db.execute("DROP INDEX captures_chain")
