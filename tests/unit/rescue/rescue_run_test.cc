@@ -48,7 +48,7 @@ class RescueRunTest : public ::testing::Test {
 
   // A post dated 2019-05-01 linking `url`, whose verdict is `verdict`.
   void Post(const std::string& url, const std::string& verdict) {
-    DocumentRow doc{"post.md", "00", "", "2019-05-01", std::nullopt, 0};
+    DocumentRow doc{"post.md", "00", "", "2019-05-01", std::nullopt, 0, ""};
     LinkRow link{"link", url, url, url,
                  1,      1,   0,   static_cast<int64_t>(url.size())};
     Result<bool> scanned = manifest().RecordScan(doc, {link});
