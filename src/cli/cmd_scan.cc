@@ -430,9 +430,9 @@ class ManifestRecorder {
     std::string public_url = doc.public_url;
     if (public_url.empty() && doc.type == InputType::kPost &&
         !config_.site.base_url.empty()) {
-      public_url =
-          PostResourceUri(config_, DocumentKey(doc.input.display_path, site_root_),
-                          PostFactsOf(front_matter));
+      public_url = PostResourceUri(
+          config_, DocumentKey(doc.input.display_path, site_root_),
+          PostFactsOf(front_matter));
     }
     scan.document = {ScannedDocumentKey(doc, site_root_),
                      doc.sha256,

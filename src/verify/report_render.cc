@@ -637,8 +637,8 @@ bool TotalsHaveDeadLinks(const ReportTotals& totals) {
 Result<bool> WriteReport(Manifest& manifest, const Config& config,
                          int64_t now_unix, ReportFormat format,
                          const ReportWriteFn& write, bool* has_thin) {
-  return WriteReport(manifest, config, now_unix, format, ReportOptions{},
-                     write, has_thin);
+  return WriteReport(manifest, config, now_unix, format, ReportOptions{}, write,
+                     has_thin);
 }
 
 Result<bool> WriteReport(Manifest& manifest, const Config& config,

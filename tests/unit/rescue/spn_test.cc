@@ -197,7 +197,7 @@ class SpnRunTest : public ::testing::Test {
   void Post(const std::vector<std::string>& urls, int status = 200,
             const std::string& kind = "link") {
     const std::string name = "post" + std::to_string(++posts_);
-    DocumentRow doc{name + ".md", "00", "", "2019-05-01", std::nullopt, 0};
+    DocumentRow doc{name + ".md", "00", "", "2019-05-01", std::nullopt, 0, ""};
     std::vector<LinkRow> links;
     std::vector<CaptureRow> captures;
     int64_t at = 0;

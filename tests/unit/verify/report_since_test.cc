@@ -326,7 +326,8 @@ TEST_F(ReportSinceTest, JsonAndCsvCarryTheChange) {
   EXPECT_EQ(first["changed_at"], "2026-01-01T01:00:00Z");
 
   const std::string csv = Render(ReportFormat::kCsv);
-  EXPECT_NE(csv.find(",captured_url,change,previous_verdict,changed_at\r\n"),
+  EXPECT_NE(csv.find(",captured_url,quality,public_copy,change,previous_"
+                     "verdict,changed_at\r\n"),
             std::string::npos);
   EXPECT_NE(csv.find(",newly-gone,failing,2026-01-01T01:00:00Z\r\n"),
             std::string::npos)
