@@ -27,6 +27,7 @@
 #include "rotguard/requisites.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <deque>
 #include <optional>
@@ -194,7 +195,8 @@ size_t Utf8SequenceAt(std::string_view text, size_t i, bool* valid) {
   return k;
 }
 
-// An attribute name as gumbo keeps it: each invalid UTF-8 subpart becomes
+// An attribute name (or any text) as gumbo keeps it: each invalid UTF-8
+// subpart becomes
 // U+FFFD, so `<img \xcb \xdc src=x>` has a duplicate name to it (and its
 // duplicate quirk then applies), while the raw bytes differ (fuzz finding).
 std::string GumboAttributeName(std::string_view raw) {
@@ -464,13 +466,20 @@ std::string DecodedValue(std::string_view raw) {
 // the named-reference table.
 size_t LeadingReferenceLength(std::string_view raw) {
   constexpr size_t kLongestReference = 40;
+  // Only '&' then '#' or an ASCII letter or digit can start a reference
+  // (HTML "character reference state"); anything else, such as an invalid
+  // UTF-8 byte that decodes to U+FFFD, is no reference (fuzz finding:
+  // `<img src=&\xff>`).
+  const auto second = raw.size() > 1 ? static_cast<unsigned char>(raw[1]) : 0;
+  if (second != '#' && !std::isalnum(second)) return 0;
   std::string whole = DecodeCharacterReferences(raw);
   size_t limit = std::min(raw.size(), kLongestReference);
   for (size_t length = 2; length <= limit; ++length) {
     std::string_view head = raw.substr(0, length);
     if (head.find('&', 1) != kNpos) return 0;
     std::string decoded = DecodeCharacterReferences(head);
-    if (decoded == head) continue;
+    // Invalid UTF-8 turning into U+FFFD is no reference either.
+    if (decoded == head || decoded == GumboAttributeName(head)) continue;
     if (decoded + DecodeCharacterReferences(raw.substr(length)) == whole) {
       return length;
     }

@@ -280,6 +280,12 @@ TEST(RequisitesTest, NamesThatDifferOnlyInInvalidUtf8AreDuplicatesAsInGumbo) {
                    {"https://blog.example/dir/y.png"});
 }
 
+TEST(RequisitesTest, UnquotedValueStartingWithAmpersandAndInvalidUtf8IsKept) {
+  // No reference starts at "&\xff": the value is "&" U+FFFD, as in gumbo.
+  ExpectRequisites("<img src=&\xff>",
+                   {"https://blog.example/dir/&\xEF\xBF\xBD"});
+}
+
 TEST(RequisitesTest, ValuelessSrcsetStandsForItsOwnName) {
   ExpectRequisites("<img srcset><img src>",
                    {"https://blog.example/dir/srcset"});
