@@ -478,8 +478,14 @@ size_t LeadingReferenceLength(std::string_view raw) {
     std::string_view head = raw.substr(0, length);
     if (head.find('&', 1) != kNpos) return 0;
     std::string decoded = DecodeCharacterReferences(head);
-    // Invalid UTF-8 turning into U+FFFD is no reference either.
-    if (decoded == head || decoded == GumboAttributeName(head)) continue;
+    if (decoded == head) continue;
+    // gumbo also rewrites text that holds no reference (invalid UTF-8 and
+    // some control characters become U+FFFD): compare with the head whose
+    // '&' is surely literal (fuzz findings `&\xff`, `&t\xff`, `&t\x1a`).
+    if (decoded ==
+        DecodeCharacterReferences("&amp;" + std::string(head.substr(1)))) {
+      continue;
+    }
     if (decoded + DecodeCharacterReferences(raw.substr(length)) == whole) {
       return length;
     }

@@ -284,6 +284,9 @@ TEST(RequisitesTest, UnquotedValueStartingWithAmpersandAndInvalidUtf8IsKept) {
   // No reference starts at "&\xff": the value is "&" U+FFFD, as in gumbo.
   ExpectRequisites("<img src=&\xff>",
                    {"https://blog.example/dir/&\xEF\xBF\xBD"});
+  ExpectRequisites("<img src=&t\xff><img src=&t\x1a>",
+                   {"https://blog.example/dir/&t\xEF\xBF\xBD",
+                    "https://blog.example/dir/&t\xEF\xBF\xBD"});
 }
 
 TEST(RequisitesTest, ValuelessSrcsetStandsForItsOwnName) {
