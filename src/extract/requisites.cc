@@ -195,6 +195,23 @@ size_t Utf8SequenceAt(std::string_view text, size_t i, bool* valid) {
   return k;
 }
 
+// True for a valid UTF-8 sequence gumbo's input reader replaces by U+FFFD
+// (as html.cc GumboKeepsAsIs counts them): C0 controls but tab, LF, FF and
+// CR, DEL, C1 controls and noncharacters.
+bool GumboReplacesCodePoint(std::string_view sequence) {
+  const auto lead = static_cast<unsigned char>(sequence[0]);
+  char32_t cp = lead;
+  if (sequence.size() > 1) {
+    cp = lead & (0xFF >> (sequence.size() + 1));
+    for (size_t k = 1; k < sequence.size(); ++k) {
+      cp = (cp << 6) | (static_cast<unsigned char>(sequence[k]) & 0x3F);
+    }
+  }
+  if (cp < 0x20) return cp != '\t' && cp != '\n' && cp != '\f' && cp != '\r';
+  return (cp >= 0x7F && cp <= 0x9F) || (cp >= 0xFDD0 && cp <= 0xFDEF) ||
+         (cp & 0xFFFE) == 0xFFFE;
+}
+
 // An attribute name (or any text) as gumbo keeps it: each invalid UTF-8
 // subpart becomes
 // U+FFFD, so `<img \xcb \xdc src=x>` has a duplicate name to it (and its
@@ -205,7 +222,7 @@ std::string GumboAttributeName(std::string_view raw) {
   for (size_t i = 0; i < raw.size();) {
     bool valid = false;
     const size_t length = Utf8SequenceAt(raw, i, &valid);
-    if (valid) {
+    if (valid && !GumboReplacesCodePoint(raw.substr(i, length))) {
       name.append(raw.substr(i, length));
     } else {
       name.append("\xEF\xBF\xBD");
@@ -215,9 +232,12 @@ std::string GumboAttributeName(std::string_view raw) {
   return name;
 }
 
-bool HasNonAscii(std::string_view text) {
+// True when gumbo may read `text` differently from its bytes (see
+// GumboAttributeName).
+bool NeedsGumboReading(std::string_view text) {
   return std::any_of(text.begin(), text.end(), [](char c) {
-    return static_cast<unsigned char>(c) >= 0x80;
+    const auto byte = static_cast<unsigned char>(c);
+    return byte >= 0x7F || byte < 0x20;
   });
 }
 
@@ -296,7 +316,7 @@ size_t ReadTag(std::string_view html, size_t pos, Tag* tag, SeenNames* seen) {
         html.substr(value.name_start, value.name_end - value.name_start);
     std::string merged;
     bool fresh;
-    if (HasNonAscii(name)) {
+    if (NeedsGumboReading(name)) {
       merged = carried + GumboAttributeName(name);
       name = merged;
       fresh = carried.size() + name.size() > kMaxMergedName ||

@@ -278,6 +278,9 @@ TEST(RequisitesTest, NamesThatDifferOnlyInInvalidUtf8AreDuplicatesAsInGumbo) {
   // whose name then prefixes "src" (fuzz finding), so no src is left.
   ExpectRequisites("<img \xcb \xdc src=x.png><img \xcb\xdc src=y.png>",
                    {"https://blog.example/dir/y.png"});
+  // A control character in a name is U+FFFD to gumbo as well.
+  ExpectRequisites("<img s=\"\"\x03 \xcb data-src=z.png><img data-src=w.png>",
+                   {"https://blog.example/dir/w.png"});
 }
 
 TEST(RequisitesTest, UnquotedValueStartingWithAmpersandAndInvalidUtf8IsKept) {
