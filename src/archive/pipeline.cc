@@ -251,6 +251,8 @@ class Archiver {
     return c;
   }
 
+  DocumentScan RowOfScanned(ScannedDocument& doc, int64_t now_unix,
+                            std::vector<Link>* links, std::string* file_key);
   Status ScanPosts(std::vector<std::pair<std::string, std::string>>* changed,
                    std::vector<Link>* links);
   Status OpenWriter();
@@ -492,6 +494,29 @@ class Archiver::Sink : public FetchSink {
   std::chrono::steady_clock::time_point last_progress_;
 };
 
+// The manifest row of one scanned document; also remembers the resource
+// record its file is written under. A post's is named by the site's
+// permalink rules; a feed, sitemap, WXR or bookmark file's by its path, and
+// each of its entries keeps the URL the file gives it.
+DocumentScan Archiver::RowOfScanned(ScannedDocument& doc, int64_t now_unix,
+                                    std::vector<Link>* links,
+                                    std::string* file_key) {
+  *file_key = DocumentKey(doc.input.display_path, options_.site_root);
+  const bool post = doc.type == InputType::kPost;
+  std::string uri =
+      post ? PostResourceUri(config_, *file_key,
+                             PostFactsOf(doc.extracted.front_matter))
+           : PostResourceUri(config_, *file_key);
+  if (!post) resource_types_[*file_key] = ResourceType(doc.type);
+  DocumentScan row = ScanRowOf(doc, options_.site_root, now_unix, links);
+  if (row.document.public_url.empty() && post &&
+      !config_.site.base_url.empty()) {
+    row.document.public_url = uri;
+  }
+  post_uri_[*file_key] = std::move(uri);
+  return row;
+}
+
 Status Archiver::ScanPosts(
     std::vector<std::pair<std::string, std::string>>* changed,
     std::vector<Link>* links) {
@@ -533,25 +558,8 @@ Status Archiver::ScanPosts(
         LogInputWarnings(doc);
         if (doc.warnings_only) return Status::Ok();
         ++summary_.documents;
-        std::string file_key =
-            DocumentKey(doc.input.display_path, options_.site_root);
-        const FrontMatter& fm = doc.extracted.front_matter;
-        // A post's resource record is named by the site's permalink rules;
-        // a feed, sitemap, WXR or bookmark file's by its path, and each of
-        // its entries keeps the URL the file gives it.
-        std::string uri =
-            doc.type == InputType::kPost
-                ? PostResourceUri(config_, file_key, PostFactsOf(fm))
-                : PostResourceUri(config_, file_key);
-        if (doc.type != InputType::kPost) {
-          resource_types_[file_key] = ResourceType(doc.type);
-        }
-        DocumentScan row = ScanRowOf(doc, options_.site_root, now_unix, links);
-        if (row.document.public_url.empty() && doc.type == InputType::kPost &&
-            !config_.site.base_url.empty()) {
-          row.document.public_url = uri;
-        }
-        post_uri_[file_key] = std::move(uri);
+        std::string file_key;
+        DocumentScan row = RowOfScanned(doc, now_unix, links, &file_key);
         display_of[row.document.path] = {file_key, doc.input.display_path};
         batch.push_back(std::move(row));
         if (batch.size() >= kScanBatch) return flush();
