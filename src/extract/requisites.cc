@@ -276,6 +276,33 @@ size_t ReadAttributeValue(std::string_view html, size_t i, RawValue* value) {
 // Tokenizes the tag whose name starts at html[pos] (just after "<" or
 // "</"). Returns the offset after its '>', or kNpos when the file ends
 // inside the tag (the tokenizer then drops the tag).
+// Merged attribute names longer than this are not tracked.
+constexpr size_t kMaxMergedName = 256;
+
+// The name gumbo gives an attribute: `carried` (a valueless duplicate's
+// name, see ReadTag) then `raw` as gumbo reads it; `*name` points into
+// `raw` or `*storage`. Returns whether the name is new in this tag.
+bool ResolveAttributeName(std::string_view raw, const std::string& carried,
+                          SeenNames* seen, std::string* storage,
+                          std::string_view* name) {
+  *name = raw;
+  if (NeedsGumboReading(raw)) {
+    *storage = carried + GumboAttributeName(raw);
+    *name = *storage;
+    return carried.size() + name->size() > kMaxMergedName ||
+           seen->InsertOwned(*storage);
+  }
+  if (carried.empty()) return seen->Insert(raw);
+  if (carried.size() + raw.size() > kMaxMergedName) {
+    // Only a hostile tag grows names this long; they cannot be one we
+    // read, and tracking them would make the tag quadratic.
+    return true;
+  }
+  *storage = carried + AsciiLowercase(raw);
+  *name = *storage;
+  return seen->InsertOwned(*storage);
+}
+
 size_t ReadTag(std::string_view html, size_t pos, Tag* tag, SeenNames* seen) {
   const size_t n = html.size();
   size_t i = pos;
@@ -285,7 +312,6 @@ size_t ReadTag(std::string_view html, size_t pos, Tag* tag, SeenNames* seen) {
   // the tokenizer's buffer, where it prefixes the next attribute's name
   // (`<img a a src=x>` has the attributes "a" and "asrc").
   std::string carried;
-  constexpr size_t kMaxMergedName = 256;
   for (;;) {
     // Before attribute name: spaces and lone '/' are skipped.
     while (i < n && (IsHtmlSpace(html[i]) || html[i] == '/')) {
@@ -312,26 +338,11 @@ size_t ReadTag(std::string_view html, size_t pos, Tag* tag, SeenNames* seen) {
       i = ReadAttributeValue(html, i, &value);
       if (i == kNpos) return kNpos;
     }
-    std::string_view name =
-        html.substr(value.name_start, value.name_end - value.name_start);
     std::string merged;
-    bool fresh;
-    if (NeedsGumboReading(name)) {
-      merged = carried + GumboAttributeName(name);
-      name = merged;
-      fresh = carried.size() + name.size() > kMaxMergedName ||
-              seen->InsertOwned(merged);
-    } else if (carried.empty()) {
-      fresh = seen->Insert(name);
-    } else if (carried.size() + name.size() > kMaxMergedName) {
-      // Only a hostile tag grows names this long; they cannot be one we
-      // read, and tracking them would make the tag quadratic.
-      fresh = true;
-    } else {
-      merged = carried + AsciiLowercase(name);
-      name = merged;
-      fresh = seen->InsertOwned(merged);
-    }
+    std::string_view name;
+    const bool fresh = ResolveAttributeName(
+        html.substr(value.name_start, value.name_end - value.name_start),
+        carried, seen, &merged, &name);
     if (!fresh) {
       // Duplicate attributes: the first one wins, as in the HTML tokenizer.
       carried = value.has_value ? std::string() : AsciiLowercase(name);
