@@ -509,19 +509,7 @@ class Verifier {
       task.disk = open->second;
     }
     if (row == rows_.end()) {
-      if (closed != disk_.end() && purged_.count(name)) {
-        // Left by an interrupted `forget --purge`; the next purge (or
-        // repair) unlinks it.
-        add("purge-pending", "no file (replaced by a purge)",
-            std::to_string(closed->second.size) + " bytes, to be unlinked");
-        found.back().note = true;
-      } else if (closed != disk_.end()) {
-        add("extra-file", "no file (not in the manifest)",
-            std::to_string(closed->second.size) + " bytes");
-      }
-      // An unknown .open file is reported once, as stale-open.
-      task.parse = false;
-      if (!found.empty()) tasks_.push_back(std::move(task));
+      PlanUnlistedFile(closed, add, &task);
       return Status::Ok();
     }
     const WarcFileRow& r = row->second;
@@ -575,6 +563,25 @@ class Verifier {
 
   // A closed file that is gone: a finding unless repair already marked
   // every record of it lost.
+  // A file on disk without a manifest row: an extra file, or one an
+  // interrupted `forget --purge` left (the next purge or repair unlinks
+  // it). An unknown .open file is reported once, as stale-open.
+  template <typename Add>
+  void PlanUnlistedFile(std::map<std::string, DiskFile>::const_iterator closed,
+                        Add& add, FileTask* task) {
+    const std::string& name = task->name;
+    if (closed != disk_.end() && purged_.count(name)) {
+      add("purge-pending", "no file (replaced by a purge)",
+          std::to_string(closed->second.size) + " bytes, to be unlinked");
+      file_findings_[name].back().note = true;
+    } else if (closed != disk_.end()) {
+      add("extra-file", "no file (not in the manifest)",
+          std::to_string(closed->second.size) + " bytes");
+    }
+    task->parse = false;
+    if (!file_findings_[name].empty()) tasks_.push_back(std::move(*task));
+  }
+
   template <typename Add>
   Status PlanMissing(const WarcFileRow& r, Add& add) {
     Result<std::unique_ptr<RowCursor<RecordRow>>> records =
