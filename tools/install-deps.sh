@@ -15,6 +15,7 @@ PACKAGES=(
   libbrotli-dev
   libyaml-dev
   libre2-dev
+  libpq-dev postgresql
   systemd groff-base file dpkg-dev
 )
 

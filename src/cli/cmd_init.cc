@@ -30,7 +30,14 @@ constexpr const char* kInitFooter =
     "its manifest is damaged.\n";
 
 int RunInit(const GlobalOptions& global) {
-  Result<bool> created = Store::Init(global.store);
+  std::string manifest_url = global.manifest;
+  if (manifest_url.empty()) {
+    // A [manifest] url in --config (or an existing rotguard.toml) counts.
+    Result<Config> config = LoadConfig(
+        std::filesystem::path(global.store) / "rotguard.toml", global.config);
+    if (config.ok()) manifest_url = config->manifest.url;
+  }
+  Result<bool> created = Store::Init(global.store, manifest_url);
   if (!created.ok()) {
     throw CliError(StoreExitCode(created.status()), created.status().message());
   }

@@ -80,7 +80,7 @@ Result<bool> WriteReportTo(Store& store, ReportFormat format,
       WriteReport(store.manifest(), store.config(), NowUnix(), format, write);
   if (!dead.ok()) {
     if (output_failed) return dead;
-    return Status::IOError(store.manifest_path().string() + ": " +
+    return Status::IOError(store.manifest_location() + ": " +
                            dead.status().message());
   }
   if (file) {

@@ -34,6 +34,7 @@ StoreOptions StoreOptionsOf(const GlobalOptions& global) {
   options.config_file = global.config;
   options.verbosity = global.verbosity;
   options.log_json = global.log_json;
+  options.manifest_url = global.manifest;
   return options;
 }
 
