@@ -6,7 +6,7 @@
 # same database is refused, and archiving goes on from there (ids and the
 # WARC serial continue; no file name is reused).
 source "$(dirname "$0")/common.sh"
-source "$(dirname "$0")/pg_common.sh"
+source "$ROTGUARD_SOURCE_DIR/tests/integration/pg_common.sh"
 
 command -v python3 >/dev/null 2>&1 || { echo "python3 not installed: skipped"; exit 125; }
 pg_start rotguard_migrated

@@ -6,7 +6,7 @@
 # store directory and no manifest.sqlite3 at all; [manifest] url in
 # rotguard.toml and ROTGUARD_MANIFEST select it the same way.
 source "$(dirname "$0")/common.sh"
-source "$(dirname "$0")/pg_common.sh"
+source "$ROTGUARD_SOURCE_DIR/tests/integration/pg_common.sh"
 
 command -v python3 >/dev/null 2>&1 || { echo "python3 not installed: skipped"; exit 125; }
 pg_start rotguard_flow
