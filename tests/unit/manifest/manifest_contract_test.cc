@@ -37,11 +37,11 @@ class ManifestContractTest : public ::testing::TestWithParam<std::string> {
   std::unique_ptr<ManifestBackend> backend_;
 };
 
-INSTANTIATE_TEST_SUITE_P(Backends, ManifestContractTest,
-                         ::testing::Values("sqlite", "postgresql"),
-                         [](const ::testing::TestParamInfo<std::string>& info) {
-                           return info.param;
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    Backends, ManifestContractTest, ::testing::Values("sqlite", "postgresql"),
+    [](const ::testing::TestParamInfo<std::string>& param) {
+      return param.param;
+    });
 
 TEST_P(ManifestContractTest, NewManifestIsAtTheCurrentSchemaVersion) {
   auto manifest = backend().Open();
@@ -92,7 +92,9 @@ TEST_P(ManifestContractTest, CursorsReturnEveryRowInOrderAcrossBatches) {
     EXPECT_EQ(record.offset, i * 10);
     EXPECT_EQ(capture.record_offset, i * 10);
     // Another statement between two rows of an open cursor.
-    if (i == 1050) ASSERT_TRUE(manifest->NextCounter("between").ok());
+    if (i == 1050) {
+      ASSERT_TRUE(manifest->NextCounter("between").ok());
+    }
   }
   EXPECT_FALSE(*(*records_of)->Next(&record));
   EXPECT_FALSE(*(*captures_of)->Next(&capture));
