@@ -13,10 +13,18 @@ web.archive.org
   /web/timemap/link/<U>   an RFC 7089 TimeMap in link format (404: none)
   POST /save              SPN2: form url=U; "Authorization: LOW
                           fixture-access:fixture-secret" (a wrong key is
-                          401); {"url", "job_id"}; a URL containing
-                          "rate-limit" answers 429
+                          401, as are keys when the URL contains
+                          "spn-auth-fail"); {"url", "job_id"}; a URL
+                          containing "rate-limit" answers 429 with
+                          Retry-After: 1
   /save/status/<job_id>   "pending" on the first poll, then "success" with
-                          timestamp and original_url
+                          timestamp and original_url; a URL containing
+                          "spn-error" ends in "error" (error:job-failed);
+                          one containing "spn-slow" stays pending
+  /_spn_stats             {"saves": [[seconds, status, url], ...], "polls":
+                          N, "max_saves_per_second": N, "max_saves_per_
+                          minute": N} of the POST /save requests so far
+                          (monotonic seconds; not counted in /_stats)
 archive.org
   /wayback/available?url=U[&timestamp=T]
                           the availability API (closest capture)
@@ -118,6 +126,9 @@ class ArchiveRoutes:
 
     def route_public_archive(self, parsed, query):
         host = self.host()
+        if host == "web.archive.org" and parsed.path == "/_spn_stats":
+            self.archive_spn_stats()
+            return True
         if host not in ARCHIVE_HOSTS or parsed.path.startswith("/_"):
             return False
         path = parsed.path
@@ -261,20 +272,29 @@ class ArchiveRoutes:
 
     # --- Save Page Now 2 ---------------------------------------------------------
 
+    def note_save(self, status, url):
+        with self.server.shared.activity.lock:
+            self.server.shared.spn_saves.append((time.monotonic(), status, url))
+
     def archive_save(self):
+        form = urllib.parse.parse_qs(getattr(self, "posted", b"").decode("utf-8", "replace"))
+        url = form.get("url", [""])[0]
         auth = self.headers.get("Authorization")
-        if auth is not None and auth != SPN_KEY:
+        if (auth is not None and auth != SPN_KEY) or (auth and "spn-auth-fail" in url):
+            self.note_save(401, url)
             self.json_reply(401, {"status": "error", "status_ext": "error:unauthorized",
                                   "message": "bad access key"})
             return
-        form = urllib.parse.parse_qs(getattr(self, "posted", b"").decode("utf-8", "replace"))
-        url = form.get("url", [""])[0]
         if not url:
+            self.note_save(400, url)
             self.json_reply(400, {"status": "error", "status_ext": "error:invalid-url-syntax"})
             return
         if "rate-limit" in url:
-            self.json_reply(429, {"status": "error", "status_ext": "error:too-many-requests"})
+            self.note_save(429, url)
+            self.json_reply(429, {"status": "error", "status_ext": "error:too-many-requests"},
+                            headers=[("Retry-After", "1")])
             return
+        self.note_save(200, url)
         job = "spn2-" + re.sub(r"[^a-z0-9]+", "-", key_of(url).lower()).strip("-")
         self.server.shared.spn_jobs[job] = url
         self.json_reply(200, {"url": url, "job_id": job})
@@ -285,9 +305,31 @@ class ArchiveRoutes:
             self.json_reply(200, {"status": "error", "status_ext": "error:job-failed",
                                   "message": "no such job"})
             return
-        if self.server.shared.activity.flaky_hit("spn:" + job) < 1:
+        with self.server.shared.activity.lock:
+            self.server.shared.spn_polls += 1
+        if "spn-slow" in url or self.server.shared.activity.flaky_hit("spn:" + job) < 1:
             self.json_reply(200, {"status": "pending", "job_id": job, "resources": []})
+            return
+        if "spn-error" in url:
+            self.json_reply(200, {"status": "error", "job_id": job,
+                                  "status_ext": "error:job-failed",
+                                  "message": "the capture failed"})
             return
         self.json_reply(200, {"status": "success", "job_id": job, "original_url": url,
                               "timestamp": "20261206120000", "duration_sec": 1.5,
                               "resources": [url], "outlinks": {}})
+
+    def archive_spn_stats(self):
+        """The submissions seen so far and the most of them in any one
+        second and any one minute (sliding windows), for rate checks."""
+        with self.server.shared.activity.lock:
+            saves = list(self.server.shared.spn_saves)
+            polls = self.server.shared.spn_polls
+        times = [t for t, _status, _url in saves]
+
+        def most_within(window):
+            return max((sum(1 for u in times if t <= u < t + window) for t in times), default=0)
+        self.json_reply(200, {"saves": [list(s) for s in saves], "polls": polls,
+                              "max_saves_per_second": most_within(1.0),
+                              "max_saves_per_minute": most_within(60.0)},
+                        headers=[("Cache-Control", "no-store")])

@@ -34,10 +34,22 @@ produce the awkward responses an archiver has to record (any host):
   /assets/<file>, /favicon.ico
                           deterministic CSS, JS, PNG, JPEG, WOFF2, ICO bytes
                           that depend only on the path (not the host)
+  /js/<name>              static pages per capture-quality class (a full
+                          article, a JS-only app fetching its article as
+                          JSON, IntersectionObserver images, a
+                          Cloudflare-like challenge, a 200 "not found"
+                          page) and the browser lane's JavaScript pages
+                          (SSRF probes, endless long-polling, popup and
+                          download): see tools/fixture_js.py
   /interstitial?to=URL    a t.co-style page: meta refresh + location.replace
   /meta-refresh?to=URL    an HTML page with <meta http-equiv=refresh>
   /refresh-header?to=URL  a page with a "Refresh: 0; url=URL" header
   /headers                the request headers as JSON
+  /members?bearer=T&cookie=NAME=VALUE
+                          a members-only page: 200 when the request carries
+                          "Authorization: Bearer T" (if bearer is given) and
+                          the cookie NAME=VALUE (if cookie is given), else
+                          401 with WWW-Authenticate
   /_stats                 {"total": N, "by_path": {...}, "by_host": {...}}
                           (requests to /_stats are neither counted nor logged)
   /_requests              [[monotonic seconds, host, path], ...] of every
@@ -85,6 +97,7 @@ Python 3 standard library only.
 """
 
 import argparse
+import base64
 import errno
 import gzip
 import hashlib
@@ -108,6 +121,7 @@ import urllib.parse
 import zlib
 
 import fixture_archive
+import fixture_js
 
 MAX_SLOW_MS = 60_000
 MAX_REDIRECTS = 100
@@ -185,23 +199,55 @@ def first_int(text, default=None):
 
 
 def png_bytes(seed, size):
-    """A valid 1x1 PNG padded with a tEXt chunk to about `size` bytes."""
+    """A valid, decodable 24x24 PNG in a colour of its seed (a square on a
+    background, so a browser shows it as a picture), padded with a tEXt
+    chunk to about `size` bytes."""
     def chunk(kind, data):
         return (struct.pack(">I", len(data)) + kind + data +
                 struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
-    ihdr = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    idat = zlib.compress(b"\x00\xff\x80\x00")
-    padding = seeded_bytes(seed, max(size - 80, 0)).hex().encode("ascii")[:max(size - 80, 0)]
+    colour = seeded_bytes(seed, 3)
+    background = bytes(255 - c for c in colour)
+    rows = b"".join(
+        b"\x00" + b"".join(colour if 6 <= x < 18 and 6 <= y < 18 else background
+                           for x in range(24))
+        for y in range(24))
+    ihdr = struct.pack(">IIBBBBB", 24, 24, 8, 2, 0, 0, 0)
+    idat = zlib.compress(rows)
+    pad_len = max(size - 80 - len(idat), 0)
+    padding = seeded_bytes(seed, pad_len).hex().encode("ascii")[:pad_len]
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) +
             chunk(b"tEXt", b"Comment\x00" + padding) + chunk(b"IDAT", idat) +
             chunk(b"IEND", b""))
 
 
+# The rest of a real 16x16 baseline JPEG (a yellow square on blue, made by
+# a browser's canvas) after its SOI and JFIF APP0: tables, frame, scan, EOI.
+_JPEG_TAIL = base64.b64decode(
+    "/+IB2ElDQ19QUk9GSUxFAAEBAAAByAAAAAAEMAAAbW50clJHQiBYWVogB+AAAQABAAAAAAAA"
+    "YWNzcAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAEAAPbWAAEAAAAA0y0AAAAAAAAAAAAA"
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAJZGVzYwAAAPAAAAAk"
+    "clhZWgAAARQAAAAUZ1hZWgAAASgAAAAUYlhZWgAAATwAAAAUd3RwdAAAAVAAAAAUclRSQwAA"
+    "AWQAAAAoZ1RSQwAAAWQAAAAoYlRSQwAAAWQAAAAoY3BydAAAAYwAAAA8bWx1YwAAAAAAAAAB"
+    "AAAADGVuVVMAAAAIAAAAHABzAFIARwBCWFlaIAAAAAAAAG+iAAA49QAAA5BYWVogAAAAAAAA"
+    "YpkAALeFAAAY2lhZWiAAAAAAAAAkoAAAD4QAALbPWFlaIAAAAAAAAPbWAAEAAAAA0y1wYXJh"
+    "AAAAAAAEAAAAAmZmAADypwAADVkAABPQAAAKWwAAAAAAAAAAbWx1YwAAAAAAAAABAAAADGVu"
+    "VVMAAAAgAAAAHABHAG8AbwBnAGwAZQAgAEkAbgBjAC4AIAAyADAAMQA2/9sAQwAGBAUGBQQG"
+    "BgUGBwcGCAoQCgoJCQoUDg8MEBcUGBgXFBYWGh0lHxobIxwWFiAsICMmJykqKRkfLTAtKDAl"
+    "KCko/9sAQwEHBwcKCAoTCgoTKBoWGigoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgo"
+    "KCgoKCgoKCgoKCgoKCgoKCgo/8AAEQgAEAAQAwEiAAIRAQMRAf/EABUAAQEAAAAAAAAAAAAA"
+    "AAAAAAAD/8QAIBAAAAMJAQAAAAAAAAAAAAAAERITAAEFBhQVJEJRYf/EABQBAQAAAAAAAAAA"
+    "AAAAAAAAAAX/xAAkEQAAAggHAAAAAAAAAAAAAAAAERQVJCUxMlHwUmNkgYKRkv/aAAwDAQAC"
+    "EQMRAD8AvLkDvVRkIol0MIj67jJjgdlp8hZY2hQAPX9ZLkcstRjrLF3KAD4/rJjjl6p8dFE2"
+    "5hEPHcZV+LzR8MHueyBDCg529eoWY//Z")
+
+
 def jpeg_bytes(seed, size):
-    """JPEG-shaped bytes (SOI, JFIF APP0, comment segments, EOI) of `size`."""
+    """A decodable JPEG of `size` bytes (at least about 850): SOI, JFIF
+    APP0, comment segments of seeded bytes (so each seed gives different
+    bytes), then a real 16x16 image."""
     head = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
     body = bytearray()
-    remaining = max(size - len(head) - 2, 4)
+    remaining = max(size - len(head) - len(_JPEG_TAIL), 4)
     index = 0
     while remaining > 4:
         piece = min(remaining - 4, 60000)
@@ -209,7 +255,7 @@ def jpeg_bytes(seed, size):
         body += seeded_bytes("%s#%d" % (seed, index), piece)
         remaining -= piece + 4
         index += 1
-    return head + bytes(body) + b"\xff\xd9"
+    return head + bytes(body) + _JPEG_TAIL
 
 
 def blogger_size_token(url_path):
@@ -374,7 +420,7 @@ class FixtureHandler(fixture_archive.ArchiveRoutes, http.server.BaseHTTPRequestH
         self.logged = False
         self.reset_done = False
         path = urllib.parse.urlsplit(self.path).path
-        counted = path not in ("/_stats", "/_requests")
+        counted = path not in ("/_stats", "/_requests", "/_spn_stats")
         if not counted:
             self.logged = True  # /_stats does not disturb request counts
         activity = self.server.shared.activity
@@ -434,10 +480,12 @@ class FixtureHandler(fixture_archive.ArchiveRoutes, http.server.BaseHTTPRequestH
             "drip": self.route_drip,
             "endless": self.route_endless,
             "page": self.route_page,
+            "js": self.route_js,
             "interstitial": self.route_interstitial,
             "meta-refresh": self.route_meta_refresh,
             "refresh-header": self.route_refresh_header,
             "headers": self.route_headers,
+            "members": self.route_members,
             "_stats": self.route_stats,
             "_requests": self.route_requests,
         }
@@ -647,6 +695,14 @@ class FixtureHandler(fixture_archive.ArchiveRoutes, http.server.BaseHTTPRequestH
         name = rest[0] if rest else "index"
         self.respond(200, page_html(name, "Page %s" % name, "A page named %s." % name).encode("utf-8"))
 
+    def route_js(self, rest, query):
+        found = fixture_js.route(rest, query, png_bytes, pattern_bytes)
+        if found is None:
+            self.not_found()
+            return
+        code, content_type, body, headers = found
+        self.respond(code, body, content_type, headers=headers)
+
     def route_interstitial(self, rest, query):
         self.interstitial(self.target(query))
 
@@ -670,6 +726,18 @@ class FixtureHandler(fixture_archive.ArchiveRoutes, http.server.BaseHTTPRequestH
         to = self.target(query)
         body = self.html("Redirecting", '<a href="%s">continue</a>' % to)
         self.respond(200, body, headers=[("Refresh", "0; url=%s" % to)])
+
+    def route_members(self, rest, query):
+        bearer = query.get("bearer", [""])[0]
+        cookie = query.get("cookie", [""])[0]
+        sent = [c.strip() for c in (self.headers.get("Cookie") or "").split(";")]
+        allowed = ((not bearer or self.headers.get("Authorization") == "Bearer " + bearer)
+                   and (not cookie or cookie in sent))
+        if not allowed:
+            self.respond(401, self.html("Sign in", "<p>members only</p>"),
+                         headers=[("WWW-Authenticate", 'Bearer realm="members"')])
+            return
+        self.respond(200, self.html("Members", "<p>the members-only study</p>"))
 
     def route_headers(self, rest, query):
         fields = {name: value for name, value in self.headers.items()}
@@ -817,6 +885,8 @@ class Shared:
         self.quiet = quiet
         self.activity = Activity(max_requests)
         self.spn_jobs = {}  # Save Page Now job id -> URL (fixture_archive)
+        self.spn_saves = []  # (monotonic seconds, status, url) per POST /save
+        self.spn_polls = 0  # job status requests
         self.stop = threading.Event()
         self.log_lock = threading.Lock()
         self.log_file = open(log_path, "a", encoding="utf-8") if log_path else None

@@ -15,6 +15,8 @@ PACKAGES=(
   libbrotli-dev
   libyaml-dev
   libre2-dev
+  libexpat1-dev
+  libxml2-utils
   libpq-dev postgresql
   systemd groff-base file dpkg-dev
 )

@@ -11,11 +11,27 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "rotguard/status.h"
 
 namespace rotguard {
+
+// [[fetch.host]]: extra request headers and cookies for one host (or its
+// subdomains), for citations behind a login. Sent only on hops to a
+// matching host, never on a redirect elsewhere; the credential values are
+// kept out of the WARC request records unless `record_credentials`.
+struct HostCredentials {
+  // "members.example.org" (exactly that host) or "*.example.org" (any
+  // subdomain of example.org, not example.org itself); lowercase.
+  std::string host;
+  // "Name", "value" pairs (sorted by name: TOML tables have no order).
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string cookies;  // the Cookie header value, "" none
+
+  bool operator==(const HostCredentials&) const = default;
+};
 
 // [fetch]: how politely and how hard to fetch.
 struct FetchConfig {
@@ -36,6 +52,19 @@ struct FetchConfig {
   int max_redirects = 10;         // longer chains stop
   std::string robots = "ignore";  // "ignore" or "obey"
   bool allow_private = false;     // loopback/private/link-local hosts
+  // Every request goes through this proxy: "http://", "https://",
+  // "socks5://" or "socks5h://" URL, credentials allowed
+  // ("http://user:pass@proxy:3128"); "" fetches directly. The address
+  // guard still judges the target, never the proxy.
+  std::string proxy;
+  // CA bundle for an https:// proxy's certificate ("" uses --cacert when
+  // given, else the system CAs).
+  std::string proxy_cacert;
+  // Write Authorization, Proxy-Authorization and Cookie values into the
+  // WARC request records as sent (default: replaced by
+  // kRedactedCredential).
+  bool record_credentials = false;
+  std::vector<HostCredentials> host_credentials;  // [[fetch.host]]
 
   bool operator==(const FetchConfig&) const = default;
 };
@@ -62,9 +91,32 @@ struct HealthConfig {
   bool operator==(const HealthConfig&) const = default;
 };
 
-// [site]: the blog being archived.
+// [site]: the blog being archived. `rotguard init` fills it from a Hugo or
+// Jekyll site's own configuration (rotguard/site.h); paths are relative to
+// the site root (the directory that holds the store).
 struct SiteConfig {
   std::string base_url;  // resolves relative links; "" keeps them internal
+  // "hugo", "jekyll" or "" (unknown: permalinks are guessed from the path,
+  // a Jekyll _posts/ file or else Hugo's default).
+  std::string generator;
+  // What `scan`, `archive` and `restore` read when given no PATH; for Hugo
+  // also where a page's path starts (its section is the first directory
+  // below the longest matching entry).
+  std::vector<std::string> content_dirs;
+  // Generator output the walk skips, at these paths below the site root
+  // only (a content section of the same name is scanned). With no
+  // generator also directly inside each directory named on the command
+  // line. node_modules/ is skipped everywhere.
+  std::vector<std::string> build_dirs = {"public", "_site", "resources"};
+  // Hugo section or Jekyll collection ("posts" for _posts/, "pages" for
+  // other pages) → permalink pattern or Jekyll style (date, pretty,
+  // ordinal, weekdate, none). "" for a Jekyll collection without output:
+  // its documents have no public URL.
+  std::map<std::string, std::string> permalinks;
+  // Jekyll's site-wide `permalink`; "" is Jekyll's default, "date".
+  std::string permalink;
+  // Content directory → URL prefix (Hugo languages not at the root: "/fr").
+  std::map<std::string, std::string> url_prefixes;
 
   bool operator==(const SiteConfig&) const = default;
 };
@@ -116,6 +168,22 @@ struct RescueConfig {
   int per_host = 1;        // concurrent requests per archive host
   int delay_ms = 1000;     // between two requests to one archive host
   int max_candidates = 3;  // mementos tried per link before giving up
+  // A link whose lookups found no copy anywhere is not looked up again
+  // before this many seconds ("30d"); `rescue --again` overrides.
+  int64_t retry_after_s = 30 * 86400;
+
+  // The second, public copy: alive links submitted to Save Page Now 2.
+  bool submit = false;  // also `archive --submit`
+  std::string spn_endpoint = "https://web.archive.org/save";
+  std::string if_not_archived_within = "30d";  // sent to SPN as is
+  // "LOW ACCESS:SECRET" authorization; env ROTGUARD_SPN_KEY wins.
+  std::string spn_access_key;
+  std::string spn_secret_key;
+  int submit_per_minute = 0;           // 0: 4, or 12 with keys
+  int submit_poll_interval_ms = 5000;  // between two polls of one job
+  int submit_max_polls = 12;           // per job per run; then left pending
+  int submit_max_seconds = 300;        // the whole submit step of a run
+  int submit_max_attempts = 5;         // failed submissions before giving up
 
   bool operator==(const RescueConfig&) const = default;
 };
@@ -143,6 +211,21 @@ struct Config {
 
   bool operator==(const Config&) const = default;
 };
+
+// The value that replaces a credential header's value in WARC request
+// records (unless `record_credentials`).
+inline constexpr std::string_view kRedactedCredential = "[redacted]";
+
+// The [[fetch.host]] entry that applies to `host` (lowercase): an exact
+// entry first, else the wildcard with the longest matching suffix; null
+// when none does.
+const HostCredentials* FindHostCredentials(const FetchConfig& fetch,
+                                           std::string_view host);
+
+// Checks a proxy URL (`[fetch] proxy`, --proxy): "" or
+// http/https/socks5/socks5h://HOST[:PORT] with no control characters.
+// InvalidArgument says what is wrong.
+Status ValidateProxyUrl(std::string_view url);
 
 // "100M", "1G", "512k", "4096": binary suffixes (K, M, G, T; an optional
 // trailing "iB" or "B"), for `max_size` and --max-size.

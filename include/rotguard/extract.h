@@ -39,6 +39,13 @@ struct FrontMatter {
                      // _posts/YYYY-MM-DD-slug file name
   std::optional<bool> draft;
   std::vector<std::string> aliases;
+  // What a post's public URL is built from (rotguard/permalink.h): Hugo's
+  // `slug` and `url`, Jekyll's `slug`, `permalink` and `categories` (a
+  // list, or one string of space-separated names; `category` adds one).
+  std::string slug;
+  std::string url;
+  std::string permalink;
+  std::vector<std::string> categories;
 };
 
 enum class DocumentFormat { kMarkdown, kHtml };

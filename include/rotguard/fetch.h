@@ -20,6 +20,28 @@
 // host, or an entry with an empty host or port, lifts nothing). TLS
 // verification is always on; `cacert` adds a CA bundle file.
 //
+// Proxy (`fetch.proxy`: http, https, socks5, socks5h): curl then connects
+// only to the proxy, which the user named, so the socket is not checked;
+// instead each hop's target is judged before its request, on the same
+// terms: an IP literal as is, a name by the addresses a `resolve` entry
+// maps it to (any port) or else our own lookup (the resolver seam, or
+// getaddrinfo), pinned so a socks5:// proxy gets exactly the checked
+// address. A (host, port) an explicit mapping names, or allow_private,
+// skips the check as without a proxy. An http/socks5h proxy resolves the
+// name again itself, so DNS rebinding between the two lookups is outside
+// what the guard can see. A proxy that cannot be reached (or fails its
+// handshake) ends the job as FailureClass::kProxy; a CONNECT or SOCKS
+// reply saying the target is unreachable is the target's kConnect.
+//
+// Credentials: `fetch.host_credentials` ([[fetch.host]]) add headers and a
+// Cookie to hops whose host matches, never to another host's hop. Every
+// FetchedExchange::request_head has Authorization, Proxy-Authorization and
+// Cookie values replaced by kRedactedCredential unless
+// `fetch.record_credentials`; through an HTTP proxy its request line is in
+// origin form and curl's Proxy-Connection header is left out, so the
+// record reads as the target was asked; ip_address stays "" (the
+// connected address is the proxy's).
+//
 // Thread-safety: Run() drives all transfers on the calling thread; the sink
 // is called on that thread. Add() may be called from sink callbacks (page
 // requisites) and from the thread that calls Run() before it starts;
@@ -54,9 +76,12 @@ const char* HopKindName(HopKind kind);  // "first", "location", ...
 
 // One unit of work: fetch `url` and its redirect chain.
 struct FetchJob {
-  std::string url;                  // absolute http(s) URL
-  uint64_t tag = 0;                 // the caller's id, echoed back
-  std::string method = "GET";       // "GET" or "HEAD" (verify --live)
+  std::string url;   // absolute http(s) URL
+  uint64_t tag = 0;  // the caller's id, echoed back
+  // "GET", "HEAD" (verify --live) or "POST" (Save Page Now; `body` is
+  // sent as application/x-www-form-urlencoded; do not follow redirects).
+  std::string method = "GET";
+  std::string body;                 // POST only
   bool follow_redirects = true;     // 3xx and Refresh header
   bool follow_meta_refresh = true;  // HTML meta refresh (<= 1 MiB bodies)
   // Extra request header lines ("Name: value"), e.g. Referer.

@@ -158,6 +158,9 @@ struct FixedFile {
 struct FixSummary {
   std::vector<FixedFile> files;  // files with at least one planned link
   int files_scanned = 0;
+  // Inputs fix does not rewrite, one line each: feeds, sitemaps, WXR and
+  // bookmark files ("FILE: an atom file: ...").
+  std::vector<std::string> refused;
   int replaced = 0;
   int robust = 0;
   int left = 0;
@@ -172,9 +175,12 @@ Result<FixSummary> FixPosts(Manifest& manifest,
                             const Config& config, const FixOptions& options);
 
 // `git status --porcelain -- FILE` run in FILE's directory (no shell):
-// true when it prints anything. A file outside any work tree, or no git
-// binary, is clean.
-Result<bool> GitFileIsDirty(const std::filesystem::path& file);
+// true when it prints anything. A file outside any work tree is clean;
+// when git fails or cannot be run while FILE sits in what looks like a
+// work tree (a ".git" in its directory or above), InvalidArgument naming
+// FILE. `git` is the program (tests pass a missing one).
+Result<bool> GitFileIsDirty(const std::filesystem::path& file,
+                            const std::string& git = "git");
 
 }  // namespace rotguard
 

@@ -48,6 +48,8 @@ inline constexpr const char* kVerdictGone = "gone";
 inline constexpr const char* kVerdictUnreachable = "unreachable";
 inline constexpr const char* kVerdictSoft404 = "soft-404";
 inline constexpr const char* kVerdictDrifted = "drifted";
+// Taken down by `rotguard forget`: no copy, never fetched or checked.
+inline constexpr const char* kVerdictForgotten = "forgotten";
 
 // What one fetch of a URL's chain showed.
 struct HealthObservation {

@@ -29,6 +29,10 @@ struct DocumentRow {
   std::string date;    // front matter (or Jekyll file name), "" when absent
   std::optional<bool> draft;
   int64_t last_scanned_unix = 0;
+  // The post's public URL from the site's permalink rules (the URI of its
+  // resource record); "" when unknown (no base URL, or scanned before the
+  // column existed).
+  std::string public_url;
 };
 
 // One link of a document, with the exact byte span of the URL text.
@@ -101,6 +105,10 @@ struct RecordRow {
   std::string block_digest;    // "sha1:BASE32" as written, "" if absent
   std::string payload_digest;  // "sha1:BASE32" as written, "" if absent
   bool lost = false;           // repair found it missing
+  // Schema v8: the record belongs to a forgotten URL (`rotguard forget`);
+  // its bytes stay in the file until `forget --purge` rewrites it, and
+  // export leaves it out.
+  bool forgotten = false;
 };
 
 // A capture of a URL: points at its response/revisit/resource record.
@@ -133,10 +141,62 @@ struct CaptureRow {
   // `normalized` the original link's key.
   std::string archive;
   int64_t memento_at_us = 0;
+  // Schema v6: "full", "thin", "challenge" or "error-page" for a fetched
+  // HTML page (rotguard/capture_quality.h); "" for any other capture and
+  // for captures made before v6.
+  std::string quality;
 };
 
 // Source values of CaptureRow::source.
 inline constexpr const char* kSourcePublicArchive = "public-archive";
+
+// The second, public copy of a URL (schema v7): its Save Page Now
+// submission. `normalized` is the key.
+struct SubmissionRow {
+  std::string normalized;
+  std::string state;        // "pending", "success", "error"
+  std::string job_id;       // SPN job; kept while pending across runs
+  std::string memento_url;  // https://web.archive.org/web/TS/ORIGINAL
+  int64_t memento_at_us = 0;
+  int attempts = 0;             // submissions sent (POSTs that got a reply)
+  int64_t last_attempt_us = 0;  // last submission or poll
+  std::string message;          // the archive's (or our) last word
+};
+
+// Values of SubmissionRow::state.
+inline constexpr const char* kSubmissionPending = "pending";
+inline constexpr const char* kSubmissionSuccess = "success";
+inline constexpr const char* kSubmissionError = "error";
+// A URL taken down by `rotguard forget` (schema v8): never fetched,
+// exported or restored again. `normalized` is the key.
+struct TombstoneRow {
+  std::string url;  // as the user gave it
+  std::string normalized;
+  std::string reason;  // "" when none was given
+  int64_t created_unix = 0;
+};
+
+// What one `forget` of a URL changes, in ONE transaction: the tombstone is
+// written (or its reason and time replaced), the captures deleted, the
+// records marked forgotten, and the URL's verdict set to "forgotten".
+struct ForgetRows {
+  TombstoneRow tombstone;
+  std::vector<int64_t> capture_ids;
+  struct Location {
+    std::string warc_file;
+    int64_t offset = 0;
+  };
+  std::vector<Location> records;
+};
+
+// A WARC file rewritten by `forget --purge`: `replacement` (a closed file
+// holding the kept records byte for byte) takes the place of `old_name`;
+// `moves` maps the old offset of each kept record to its new one.
+struct PurgedWarcFile {
+  std::string old_name;
+  WarcFileRow replacement;
+  std::vector<std::pair<int64_t, int64_t>> moves;
+};
 
 // A command run (for cron histories and `report`).
 struct RunRow {
@@ -146,6 +206,14 @@ struct RunRow {
   int64_t ended_unix = 0;  // 0 while running (or killed)
   std::map<std::string, int64_t> counts;
   int exit_code = -1;  // -1 while running (or killed)
+};
+
+// One change of a URL's verdict (schema v6; written by the manifest itself
+// whenever a URL's verdict is updated to a different one).
+struct VerdictChangeRow {
+  int64_t changed_unix = 0;
+  std::string verdict;
+  std::string previous;  // "" for the first verdict of the URL
 };
 
 // Rows one at a time (memory flat in the row count): a cursor over a
@@ -208,7 +276,8 @@ class Manifest {
                                     int64_t now_unix) = 0;
   virtual Result<std::optional<UrlRow>> FindUrl(
       const std::string& normalized) = 0;
-  // Every URL some document links to (the archive's work list), sorted.
+  // Every URL some document links to (the archive's work list), sorted;
+  // tombstoned (forgotten) URLs are left out.
   virtual Result<std::vector<UrlRow>> ListLinkedUrls() = 0;
   virtual Result<std::vector<UrlRow>> ListUrls() = 0;
   // Writes the health columns of the row whose `normalized` matches.
@@ -253,6 +322,11 @@ class Manifest {
   // Records of one file in offset order.
   virtual Result<std::vector<RecordRow>> RecordsOf(const std::string& file) = 0;
   virtual Status MarkRecordLost(const std::string& file, int64_t offset) = 0;
+  // The record with WARC-Record-ID `record_id` (first by file and offset),
+  // lost ones too; nullopt when none. A kept revisit of a forgotten
+  // original reads its payload there until a purge.
+  virtual Result<std::optional<RecordRow>> FindRecordById(
+      const std::string& record_id) = 0;
   // RecordsOf() as a cursor. The default reads the vector (for fakes).
   virtual Result<std::unique_ptr<RowCursor<RecordRow>>> OpenRecordsOf(
       const std::string& file) {
@@ -338,6 +412,38 @@ class Manifest {
     return end;
   }
 
+  // --- takedowns (schema v8) ---
+  virtual Status Forget(const ForgetRows& rows) = 0;
+  // By normalized URL.
+  virtual Result<std::vector<TombstoneRow>> ListTombstones() = 0;
+  // False when there was no tombstone. The URL's verdict goes back to ""
+  // (unchecked): its captures are not restored, the next archive fetches it.
+  virtual Result<bool> RemoveTombstone(const std::string& normalized) = 0;
+  // The WARC files holding records marked forgotten, by name.
+  virtual Result<std::vector<std::string>> FilesWithForgottenRecords() = 0;
+  // purged_files lists files under warc/ that are not part of the store
+  // and wait to be unlinked: a purge's replacements while they are
+  // written (AddPurgedFile, before the first byte), then the old files it
+  // replaced. Whoever holds the exclusive lock next unlinks those that
+  // have no warc_files row, then ClearPurgedFile(), so a crash at any
+  // point leaves the old or the new store plus files to remove.
+  virtual Status AddPurgedFile(const std::string& name) = 0;
+  // ONE transaction for all `files`: each replacement's warc_files row
+  // added (and its name taken off purged_files), kept records and
+  // captures moved to it, the old file's remaining records, captures and
+  // row deleted, its name added to purged_files.
+  virtual Status SwitchPurgedFiles(
+      const std::vector<PurgedWarcFile>& files) = 0;
+  virtual Result<std::vector<std::string>> ListPurgedFiles() = 0;
+  virtual Status ClearPurgedFile(const std::string& name) = 0;
+  // The verdict changes of a normalized URL, oldest first; empty for a URL
+  // judged only before the history was kept. The default has none (fakes).
+  virtual Result<std::vector<VerdictChangeRow>> VerdictChangesOf(
+      const std::string& normalized) {
+    (void)normalized;
+    return std::vector<VerdictChangeRow>();
+  }
+
   // --- runs ---
   virtual Result<int64_t> BeginRun(const std::string& command,
                                    int64_t started_unix) = 0;
@@ -345,6 +451,19 @@ class Manifest {
                         const std::map<std::string, int64_t>& counts,
                         int exit_code) = 0;
   virtual Result<std::vector<RunRow>> ListRuns() = 0;
+
+  // --- public copies (schema v7) ---
+  // Upserts the submission row of `row.normalized` (creating its urls row).
+  virtual Status PutSubmission(const SubmissionRow& row) = 0;
+  virtual Result<std::optional<SubmissionRow>> FindSubmission(
+      const std::string& normalized) = 0;
+  // Every submission, by normalized URL.
+  virtual Result<std::vector<SubmissionRow>> ListSubmissions() = 0;
+  // When a public-archive lookup of `normalized` last found no copy at
+  // all (µs; 0: never, or a copy was found since). Set to 0 to clear.
+  virtual Status SetLookupNone(const std::string& normalized,
+                               int64_t none_at_us) = 0;
+  virtual Result<int64_t> LookupNoneAt(const std::string& normalized) = 0;
 
   // --- store-wide counters and maintenance ---
   // Increments the named counter and returns its new value (1 first).

@@ -93,12 +93,25 @@ struct RescueTarget {
   int64_t post_us = 0;     // the post's date; 0: now (the newest copy)
 };
 
+// What PlanRescue leaves out.
+struct RescuePlanOptions {
+  // Also links that have a public copy already, or whose last lookup
+  // found none less than `retry_after_s` ago (`rescue --again`).
+  bool again = false;
+  ScopeConfig scope;  // links out of [scope] are never looked up
+  // A link whose lookups found no copy anywhere ([rescue] retry_after).
+  int64_t retry_after_s = 0;
+  int64_t now_us = 0;
+};
+
 // The links of the store's documents (all, or those whose path starts with
 // one of `paths`) that need a public copy: verdict failing, gone or
-// soft-404, or no good capture of their own; and no public-archive copy
-// yet (unless `again`). Each URL once, with the earliest post date.
+// soft-404, or no good capture of their own; in [scope]; no public-archive
+// copy yet and no lookup that found nothing within `retry_after_s`
+// (unless `again`). Each URL once, with the earliest post date.
 Result<std::vector<RescueTarget>> PlanRescue(
-    Manifest& manifest, const std::vector<std::string>& paths, bool again);
+    Manifest& manifest, const std::vector<std::string>& paths,
+    const RescuePlanOptions& options);
 
 struct RescueOptions {
   Config config;       // [rescue], [fetch]
@@ -131,10 +144,102 @@ struct RescueSummary {
 // Looks up and fetches a public copy of every target (exclusive store lock
 // held) and commits the WARC records and captures. A target whose lookups
 // or fetches fail is counted, never an error; errors are for the store
-// (WARC or manifest writes) and the fetcher itself.
+// (WARC or manifest writes) and the fetcher itself. A target no archive
+// has is remembered (Manifest::SetLookupNone) for [rescue] retry_after.
 Result<RescueSummary> RunRescue(Store& store,
                                 const std::vector<RescueTarget>& targets,
                                 const RescueOptions& options);
+
+// --- Save Page Now 2: the second, public copy (issue #15 item 2) ---
+
+// POST {spn_endpoint} answers {"url", "job_id"} (or {"status": "error",
+// "status_ext", "message"}); GET {spn_endpoint}/status/JOB_ID answers
+// {"status": "pending"|"success"|"error", "timestamp", "original_url",
+// "status_ext", "message"}.
+struct SpnReply {
+  std::string status;  // "pending", "success", "error"; "" when not said
+  std::string job_id;
+  std::string timestamp;  // 14 digits, on success
+  std::string original_url;
+  std::string message;  // status_ext and message, joined
+};
+// Hostile input gives an error, never a crash. A submission reply with a
+// job_id and no status is "pending".
+Result<SpnReply> ParseSpnReply(std::string_view body);
+
+// The form body of a submission: url=…&if_not_archived_within=… (values
+// percent-encoded).
+std::string SpnFormBody(const std::string& url,
+                        const std::string& if_not_archived_within);
+// "https://web.archive.org/web/TIMESTAMP/ORIGINAL": the replay prefix of
+// the endpoint's host.
+std::string SpnMementoUrl(const std::string& endpoint,
+                          const std::string& timestamp,
+                          const std::string& original);
+
+// A client-side token bucket: at most `per_minute` takes per minute on
+// average, `burst` at once (the bucket starts full). Integer µs, so a
+// fake clock gives exact answers.
+class TokenBucket {
+ public:
+  explicit TokenBucket(int per_minute, int burst = 1);
+  // True (a token spent) when one is there at `now_us`.
+  bool TryTake(int64_t now_us);
+  // The first time at or after `now_us` when TryTake succeeds.
+  int64_t NextAt(int64_t now_us) const;
+  // No token before `until_us` (a 429's Retry-After).
+  void PauseUntil(int64_t until_us);
+
+ private:
+  int64_t CreditAt(int64_t now_us) const;
+  int64_t interval_us_;  // the cost of one token
+  int64_t capacity_us_;  // burst * interval
+  int64_t credit_us_;
+  int64_t last_us_ = -1;  // -1: never used (full)
+  int64_t paused_until_us_ = 0;
+};
+
+struct SubmitOptions {
+  Config config;       // [rescue] submit keys, [fetch]
+  FetchOptions fetch;  // resolve/connect_to/cacert; the rest is set
+  // "ACCESS:SECRET" (ROTGUARD_SPN_KEY); "" uses the config's keys.
+  std::string key;
+  std::function<Result<std::unique_ptr<Fetcher>>(FetchOptions)> new_fetcher;
+  // Clock and sleep (µs); empty: the system's. Tests pass a fake pair.
+  std::function<int64_t()> now_us;
+  std::function<void(int64_t)> sleep_us;
+};
+
+// One URL's end in this run.
+struct SubmitResult {
+  std::string url;
+  SubmissionRow row;  // as stored
+};
+
+struct SubmitSummary {
+  int64_t candidates = 0;  // URLs to submit or poll this run
+  int64_t submitted = 0;   // POSTs that got a job
+  int64_t success = 0;
+  int64_t pending = 0;       // left pending for the next run
+  int64_t failed = 0;        // error this run (retried next run)
+  int64_t requests = 0;      // HTTP requests sent
+  bool auth_failed = false;  // 401/403: submitting stopped for the run
+  std::vector<SubmitResult> results;
+};
+
+// The linked URLs to submit (alive: the latest own capture is 2xx; in
+// [scope]; not yet submitted successfully; an error row with attempts
+// left) and those pending with a job id to poll, by normalized URL.
+Result<std::vector<SubmissionRow>> PlanSubmissions(Manifest& manifest,
+                                                   const Config& config);
+
+// Submits and polls them under the token bucket ([rescue]
+// submit_per_minute), bounded by submit_max_polls and submit_max_seconds,
+// storing each change at once. SPN failures are counted, never an error;
+// errors are for the manifest and the fetcher itself.
+Result<SubmitSummary> RunSubmissions(Store& store,
+                                     const std::vector<SubmissionRow>& plan,
+                                     const SubmitOptions& options);
 
 }  // namespace rotguard
 

@@ -122,6 +122,23 @@ class AssetNamer {
   std::set<std::string> folded_taken_;         // lowercased names
 };
 
+// The name AssetNamer gives `url` on its clash `attempt` (0, 1, ...):
+// `primary` (its SafeAssetPath) with "~" and a hash of the URL before the
+// extension; `moved` (a parent directory was a file already) puts it in
+// "assets/~moved/" instead.
+std::string ClashName(const std::string& primary, const std::string& url,
+                      int attempt, bool moved);
+
+// Clash attempts AssetNameCandidates looks at: a third URL with the same
+// name and the same 10-hex-digit hash is not to be expected.
+inline constexpr int kClashAttemptsLooked = 3;
+
+// Every name a restore may have written `url` under, the clash-renamed
+// ones (unique to this URL) first and SafeAssetPath() last: what `fix --to
+// local` looks for in a restore directory.
+std::vector<std::string> AssetNameCandidates(const std::string& url,
+                                             std::string_view content_type);
+
 // A POSIX relative path from the directory of `from` to `to` (both
 // relative to the same root, '/'-separated).
 std::string RelativePath(std::string_view from, std::string_view to);

@@ -9,23 +9,25 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "rotguard/config.h"
 #include "rotguard/manifest.h"
+#include "rotguard/permalink.h"
 #include "rotguard/status.h"
 #include "rotguard/url_regex.h"
 
 namespace rotguard {
 
-// The URI a post's resource record is written under: with [site] base_url,
-// base_url + the post's permalink (Hugo content/<section>/<slug>.md →
-// /<section>/<slug>/, content/<slug>.md → /<slug>/, an index.md/_index.md
-// names its directory; Jekyll _posts/YYYY-MM-DD-title.md →
-// /YYYY/MM/DD/title.html); without it "file:" + `document_path` (the
-// manifest key of the document).
+// The URI a post's resource record is written under: with [site]
+// base_url, base_url + the post's public path from the site's permalink
+// rules (rotguard/permalink.h PostPublicPath); without a base URL, or for
+// a document published nowhere (a Jekyll collection without output),
+// "file:" + `document_path` (the manifest key of the document).
 std::string PostResourceUri(const Config& config,
-                            const std::string& document_path);
+                            const std::string& document_path,
+                            const PostFacts& facts = {});
 
 // The host of an absolute http(s) URL, lowercase, without port; "" when
 // there is none.
@@ -57,9 +59,15 @@ class ScopeFilter {
   // InvalidArgument naming the pattern when a URL regex does not compile.
   static Result<ScopeFilter> Create(const ScopeConfig& scope);
   bool InScope(const std::string& normalized_url) const;
+  // Tombstoned URLs (`rotguard forget`) are out of scope from now on, so
+  // no plan, requisite or original fetches them again.
+  void ExcludeForgotten(std::unordered_set<std::string> normalized_urls) {
+    forgotten_ = std::move(normalized_urls);
+  }
 
  private:
   ScopeConfig scope_;
+  std::unordered_set<std::string> forgotten_;
   UrlRegexSet include_urls_;
   UrlRegexSet exclude_urls_;
 };

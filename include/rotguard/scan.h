@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "rotguard/extract.h"
+#include "rotguard/inputs.h"
 #include "rotguard/status.h"
 #include "rotguard/url_regex.h"
 
@@ -36,22 +37,50 @@ struct ScanInput {
 struct WalkResult {
   std::vector<ScanInput> files;  // sorted by display_path, no duplicates
   // Entries left out, by reason: "hidden" (a name starting with '.'),
-  // "build-dir" (public/ _site/ resources/ node_modules/ below a named
-  // directory), "symlink-dir" (directory symlinks are never followed, so a
+  // "build-dir" (WalkOptions' build directories, and node_modules/
+  // anywhere), "symlink-dir" (directory symlinks are never followed, so a
   // link loop cannot hang the walk), "unknown-extension" (a named file
   // that is not Markdown or HTML), "broken-symlink" (a symlink to nothing),
-  // "other" (sockets, devices, ...).
+  // "other" (sockets, devices, ...), "remote-sitemap" (a child of a
+  // sitemap index that is not a local file beside it: never fetched).
   // Files with other extensions inside a directory are not counted.
   std::map<std::string, int64_t> skipped;
   // Human-readable notes ("notes.txt: not Markdown or HTML, skipped").
   std::vector<std::string> warnings;
 };
 
-// Walks files and directories. A named file is taken when FormatForPath()
-// knows its extension (else a warning); a named directory is searched
-// recursively. Fails with IOError "<path>: <strerror>" when a named path
-// or a directory below it cannot be read.
-Result<WalkResult> WalkInputs(const std::vector<std::string>& paths);
+// Which generator output directories the walk leaves out. A Hugo site's
+// own documentation has a content section content/en/functions/resources/:
+// only the site root's resources/ is Hugo's output.
+struct WalkOptions {
+  // These directories (paths as given, e.g. "site/public"), matched by
+  // identity (device and inode) wherever the walk meets them.
+  std::vector<std::string> build_dirs;
+  // Names skipped directly inside each directory named to WalkInputs
+  // (when no site configuration says where the output is).
+  std::vector<std::string> build_names_in_named = {"public", "_site",
+                                                   "resources"};
+};
+
+// The options for a site: its [site] build_dirs (relative to `site_root`)
+// skipped there; with `site_known` false (no generator detected) those
+// names are also skipped directly inside each named directory.
+WalkOptions SiteWalkOptions(const std::filesystem::path& site_root,
+                            const std::vector<std::string>& build_dirs,
+                            bool site_known);
+
+// Walks files and directories. A named file is taken when its content is
+// a feed, sitemap, WXR export or bookmark file (inputs.h) or when
+// FormatForPath() knows its extension (else a warning); a named sitemap
+// index stands for its children that are local files in or below its
+// directory (found by the index's <loc>: a relative one as is, a URL by
+// its last path segment). A named directory is searched recursively for
+// Markdown and HTML files (an HTML bookmark file among them is read as
+// bookmarks), without hidden entries, node_modules/ and the build
+// directories of `options`. Fails with IOError "<path>: <strerror>" when a
+// named path or a directory below it cannot be read.
+Result<WalkResult> WalkInputs(const std::vector<std::string>& paths,
+                              const WalkOptions& options = {});
 
 // The name of the per-site ignore file (one glob of URLs per line).
 inline constexpr std::string_view kIgnoreFileName = ".rotguardignore";
@@ -88,7 +117,18 @@ struct ScanOptions {
 
 struct ScannedDocument {
   ScanInput input;
-  std::string sha256;  // hex of the file's bytes, when asked for
+  // A feed, sitemap, WXR or bookmark file gives one document per entry
+  // (inputs.h): `entry` is its id, "" for a post (the whole file).
+  InputType type = InputType::kPost;
+  std::string entry;
+  std::string public_url;  // the entry's own URL, "" for posts
+  SpanFidelity fidelity = SpanFidelity::kExact;
+  // A structured file without any entry still hands over one document,
+  // for its warnings only: not a post, nothing to record.
+  bool warnings_only = false;
+  std::string sha256;  // hex of the file's bytes, when asked for (every
+                       // entry of a file has the file's: any change to
+                       // the file moves the spans of all its entries)
   int64_t size = 0;    // bytes read
   // The extractor's result with excluded links removed.
   ExtractedDocument extracted;
@@ -97,7 +137,8 @@ struct ScannedDocument {
 
 // Reads (one read per file) and extracts every input on `options.threads`
 // threads (the calling one helps), and hands each document to `consume` on
-// the calling thread in the order of `inputs`, while later files are
+// the calling thread in the order of `inputs` (the entries of one file in
+// file order), while later files are
 // still being extracted (at most a few hundred ahead, so memory stays
 // flat). `consume` may move from the document. Each site root's
 // `.rotguardignore` applies to the files found under it; named files use
@@ -121,6 +162,11 @@ Result<std::vector<ScannedDocument>> ScanInputs(
 // through this one function.
 std::string DocumentKey(const std::string& display_path,
                         const std::filesystem::path& site_root);
+
+// DocumentKey of the document's file, plus "#" and the entry id for an
+// entry of a feed, sitemap, WXR or bookmark file ("feed.xml#tag:x,1").
+std::string ScannedDocumentKey(const ScannedDocument& doc,
+                               const std::filesystem::path& site_root);
 
 }  // namespace rotguard
 

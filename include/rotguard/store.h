@@ -43,6 +43,9 @@ struct StoreOptions {
   // Log lines as text ("TIME [PID] LEVEL: MESSAGE") or as JSON Lines
   // ({"time","pid","level","msg"}) for log shippers (`--log-format`).
   bool log_json = false;
+  // Text log lines with their level in ANSI colour (`--color always`, for
+  // `tail -f`; `auto` never colours a file). JSON lines never are.
+  bool log_color = false;
   // Take the lock and load the configuration but leave the manifest
   // closed, so a missing, empty or damaged one is no error (`repair
   // --rebuild-manifest` replaces it). manifest() must not be called.

@@ -104,6 +104,7 @@ Result<VerifySummary> VerifyStore(Store& store, const VerifyOptions& options);
 
 struct RepairAction {
   // truncate-tail, close-open, index-orphan, mark-lost, update-row,
+  // remove-purged (a file an interrupted `forget --purge` left),
   // or cannot-repair (damage repair leaves alone: it never deletes a
   // readable record)
   std::string kind;

@@ -29,6 +29,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -43,10 +44,14 @@
 #include "archive/work_queue.h"
 #include "archive/writer_pool.h"
 #include "rotguard/archive.h"
+#include "rotguard/capture_quality.h"
 #include "rotguard/chain_outcome.h"
 #include "rotguard/extract.h"
 #include "rotguard/health.h"
+#include "rotguard/inputs.h"
+#include "rotguard/permalink.h"
 #include "rotguard/requisites.h"
+#include "rotguard/rules.h"
 #include "rotguard/scan.h"
 #include "rotguard/url.h"
 #include "rotguard/warc_writer.h"
@@ -71,6 +76,54 @@ using archiver::WrittenExchange;
 
 constexpr size_t kMaxParsedBytes = 8u << 20;  // of a page or stylesheet
 constexpr size_t kScanBatch = 500;
+
+// The warnings of a feed, sitemap, WXR or bookmark file go to the log
+// (a post's never did).
+void LogInputWarnings(const ScannedDocument& doc) {
+  if (doc.type == InputType::kPost) return;
+  for (const ExtractWarning& w : doc.extracted.warnings) {
+    spdlog::warn("{}:{}:{}: {}", doc.input.display_path, w.line, w.column,
+                 w.message);
+  }
+}
+
+// The manifest row of a scanned document; its links move to `links`.
+DocumentScan ScanRowOf(ScannedDocument& doc,
+                       const std::filesystem::path& site_root, int64_t now_unix,
+                       std::vector<Link>* links) {
+  const FrontMatter& fm = doc.extracted.front_matter;
+  DocumentScan row;
+  row.document = {ScannedDocumentKey(doc, site_root),
+                  doc.sha256,
+                  fm.title,
+                  fm.date,
+                  fm.draft,
+                  now_unix,
+                  doc.public_url};
+  for (Link& link : doc.extracted.links) {
+    row.links.push_back({std::string(LinkKindName(link.kind)), link.written,
+                         link.url, link.normalized, link.line, link.column,
+                         static_cast<int64_t>(link.start),
+                         static_cast<int64_t>(link.end)});
+    links->push_back(std::move(link));
+  }
+  return row;
+}
+
+// The resource record type of a feed, sitemap, WXR or bookmark file.
+std::string ResourceType(InputType type) {
+  switch (type) {
+    case InputType::kRss:
+    case InputType::kWxr:
+      return "application/rss+xml";
+    case InputType::kAtom:
+      return "application/atom+xml";
+    case InputType::kBookmarks:
+      return "text/html; charset=utf-8";
+    default:
+      return "application/xml";
+  }
+}
 
 int64_t SystemNowUs() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -227,8 +280,14 @@ class Archiver {
   const ArchiveOptions& options_;
   const Config& config_;
   ArchiveSummary summary_;
+  bool proxy_failure_logged_ = false;  // under book_mu_: once per run
+  // Content types of the resource records of feed, sitemap, WXR and
+  // bookmark files, by resource key (posts are typed by their name).
+  std::map<std::string, std::string> resource_types_;
   std::optional<ScopeFilter> scope_;
   std::unordered_map<std::string, UrlRow> urls_;  // by normalized
+  // Scanned posts: document key → resource record URI (PostResourceUri).
+  std::map<std::string, std::string> post_uri_;
 
   // Jobs, by tag (the index). Guarded: the sink adds while the writers
   // read.
@@ -274,13 +333,13 @@ class Archiver::Sink : public FetchSink {
     if (!exchange.retrying) {
       hops_[job.tag].push_back({exchange.url, exchange.http_status});
     }
+    WorkItem item;
     if (exchange.response) {
       a_.bytes_ += static_cast<int64_t>(exchange.response->payload_length());
       if (!exchange.retrying && exchange.next_url.empty()) {
-        FollowRequisites(job, exchange);
+        item.quality = ReadFinalResponse(job, exchange);
       }
     }
-    WorkItem item;
     item.type = WorkItem::Type::kExchange;
     item.tag = job.tag;
     item.exchange = std::move(exchange);
@@ -305,11 +364,12 @@ class Archiver::Sink : public FetchSink {
   }
 
  private:
-  // A fetched target page (link kind `link`, 2xx HTML) queues its
-  // requisites; a fetched stylesheet requisite queues its url()s.
-  void FollowRequisites(const FetchJob& job, const FetchedExchange& ex) {
-    if (a_.config_.fetch.requisites_depth < 1) return;
-    if (ex.http_status < 200 || ex.http_status > 299) return;
+  // The end of a chain, read once: an HTML page gets its capture quality
+  // (rotguard/capture_quality.h; "" for anything else); a fetched target
+  // page (link kind `link`, 2xx HTML) queues its requisites, a fetched
+  // stylesheet requisite its url()s.
+  std::string ReadFinalResponse(const FetchJob& job,
+                                const FetchedExchange& ex) {
     JobInfo info;
     {
       std::lock_guard<std::mutex> lock(a_.jobs_mu_);
@@ -317,49 +377,79 @@ class Archiver::Sink : public FetchSink {
     }
     std::string type =
         MediaType(HeaderValue(ex.response->head(), "Content-Type"));
-    bool page = info.role == JobRole::kTarget &&
-                (info.kind == "link" || info.kind == "url") &&
-                (type == "text/html" || type == "application/xhtml+xml");
-    bool stylesheet = info.role == JobRole::kRequisite && type == "text/css";
-    if (!page && !stylesheet) return;
+    const bool html = type == "text/html" || type == "application/xhtml+xml";
+    const bool follow = a_.config_.fetch.requisites_depth >= 1 &&
+                        ex.http_status >= 200 && ex.http_status <= 299;
+    const bool page = follow && html && info.role == JobRole::kTarget &&
+                      (info.kind == "link" || info.kind == "url");
+    const bool stylesheet =
+        follow && info.role == JobRole::kRequisite && type == "text/css";
+    if (!html && !stylesheet) return "";
     Result<std::string> text = DecodedPayload(*ex.response, kMaxParsedBytes);
     if (!text.ok()) {
-      spdlog::warn("{}: requisites not parsed: {}", ex.url,
-                   text.status().message());
-      return;
+      spdlog::warn("{}: page not parsed: {}", ex.url, text.status().message());
+      return "";
     }
-    std::vector<std::string> referer = {"Referer: " + ex.url};
+    if (stylesheet) {
+      FollowStylesheet(ex.url, *text);
+      return "";
+    }
+    // The raw tag scanner, not ExtractLinks(): gumbo's tree building cost
+    // more than the fetching and ran on this (the fetch) thread. One pass
+    // gives the requisites and the quality signals.
+    extract::ScannedPage scanned = extract::ScanPage(*text, ex.url);
+    extract::QualityInput quality;
+    quality.html = true;
+    quality.http_status = ex.http_status;
+    quality.soft_404 = info.before && info.before->verdict == kVerdictSoft404;
     if (page) {
-      // The raw tag scanner, not ExtractLinks(): gumbo's tree building
-      // cost more than the fetching and ran on this (the fetch) thread.
-      QueueCapped(ex.url, extract::ExtractPageRequisites(*text, ex.url),
-                  JobRole::kRequisite, referer);
-      return;
+      Queued queued = QueueCapped(ex.url, scanned.requisites,
+                                  JobRole::kRequisite, {"Referer: " + ex.url});
+      quality.requisites_followed = true;
+      quality.requisites_referenced = queued.referenced;
+      quality.requisites_captured = queued.queued;
     }
+    quality.signals = std::move(scanned.signals);
+    return std::string(QualityName(ClassifyCapture(quality)));
+  }
+
+  void FollowStylesheet(const std::string& url, const std::string& css) {
     std::vector<std::string> urls;
     for (const extract::StylesheetReference& candidate :
-         extract::ExtractStylesheetUrls(*text)) {
-      std::optional<std::string> url = ResolveUrl(ex.url, candidate.target);
-      if (url) urls.push_back(std::move(*url));
+         extract::ExtractStylesheetUrls(css)) {
+      std::optional<std::string> resolved = ResolveUrl(url, candidate.target);
+      if (resolved) urls.push_back(std::move(*resolved));
     }
-    QueueCapped(ex.url, urls, JobRole::kCssAsset, referer);
+    QueueCapped(url, urls, JobRole::kCssAsset, {"Referer: " + url});
   }
+
+  // Distinct http(s) URLs a page named, and how many of them were queued
+  // (or already were, this run).
+  struct Queued {
+    int64_t referenced = 0;
+    int64_t queued = 0;
+  };
 
   // Queues the first [fetch] max_requisites distinct http(s), in-scope
   // URLs `page` names, in its order; the rest are counted and logged once
   // for the page, so one hostile page cannot make thousands of requests.
-  void QueueCapped(const std::string& page,
-                   const std::vector<std::string>& urls, JobRole role,
-                   const std::vector<std::string>& headers) {
+  Queued QueueCapped(const std::string& page,
+                     const std::vector<std::string>& urls, JobRole role,
+                     const std::vector<std::string>& headers) {
     const size_t cap =
         static_cast<size_t>(std::max(0, a_.config_.fetch.max_requisites));
     std::unordered_set<std::string> seen;
+    std::unordered_set<std::string> out_of_scope;
     int64_t dropped = 0;
     for (const std::string& url : urls) {
       std::string scheme = UrlScheme(url);
       if (scheme != "http" && scheme != "https") continue;
       std::optional<std::string> normalized = NormalizeUrl(url);
-      if (!normalized || !a_.scope_->InScope(*normalized)) continue;
+      if (!normalized) continue;
+      if (!a_.scope_->InScope(*normalized)) {
+        out_of_scope.insert(std::move(*normalized));
+        continue;
+      }
       if (!seen.insert(*normalized).second) continue;
       if (seen.size() > cap) {
         ++dropped;
@@ -371,12 +461,16 @@ class Archiver::Sink : public FetchSink {
       info.kind = "requisite";
       a_.AddJob(url, std::move(info), headers);
     }
-    if (dropped == 0) return;
+    Queued queued;
+    queued.referenced = static_cast<int64_t>(seen.size() + out_of_scope.size());
+    queued.queued = static_cast<int64_t>(seen.size()) - dropped;
+    if (dropped == 0) return queued;
     a_.requisites_dropped_ += dropped;
     spdlog::warn(
         "{}: {} requisites not fetched (over [fetch] max_requisites = "
         "{})",
         page, dropped, cap);
+    return queued;
   }
 
   void Progress() {
@@ -402,7 +496,10 @@ Status Archiver::ScanPosts(
     std::vector<std::pair<std::string, std::string>>* changed,
     std::vector<Link>* links) {
   if (options_.paths.empty()) return Status::Ok();
-  Result<WalkResult> walk = WalkInputs(options_.paths);
+  Result<WalkResult> walk =
+      WalkInputs(options_.paths,
+                 SiteWalkOptions(options_.site_root, config_.site.build_dirs,
+                                 !config_.site.generator.empty()));
   if (!walk.ok()) return walk.status();
   for (const std::string& warning : walk->warnings) spdlog::warn("{}", warning);
   ScanOptions scan;
@@ -410,7 +507,10 @@ Status Archiver::ScanPosts(
   scan.compute_sha256 = true;
   int64_t now_unix = NowUs() / 1'000'000;
   std::vector<DocumentScan> batch;
-  std::map<std::string, std::string> display_of;  // key → path to read
+  // key → (resource key, path to read): the entries of one file share
+  // the file's resource record, written once.
+  std::map<std::string, std::pair<std::string, std::string>> display_of;
+  std::set<std::string> resources;
   auto flush = [&]() -> Status {
     if (batch.empty() || options_.dry_run) {
       batch.clear();
@@ -418,40 +518,47 @@ Status Archiver::ScanPosts(
     }
     Result<std::vector<std::string>> paths = manifest_.RecordScans(batch);
     if (!paths.ok()) return paths.status();
+    summary_.documents_changed += static_cast<int64_t>(paths->size());
     for (const std::string& key : *paths) {
-      changed->emplace_back(key, display_of[key]);
+      const auto& [resource, display_path] = display_of[key];
+      if (resources.insert(resource).second) {
+        changed->emplace_back(resource, display_path);
+      }
     }
     batch.clear();
     return Status::Ok();
   };
   Status status =
       ScanInputsInOrder(walk->files, scan, [&](ScannedDocument& doc) -> Status {
+        LogInputWarnings(doc);
+        if (doc.warnings_only) return Status::Ok();
         ++summary_.documents;
+        std::string file_key =
+            DocumentKey(doc.input.display_path, options_.site_root);
         const FrontMatter& fm = doc.extracted.front_matter;
-        DocumentScan row;
-        row.document = {DocumentKey(doc.input.display_path, options_.site_root),
-                        doc.sha256,
-                        fm.title,
-                        fm.date,
-                        fm.draft,
-                        now_unix};
-        display_of[row.document.path] = doc.input.display_path;
-        for (Link& link : doc.extracted.links) {
-          row.links.push_back({std::string(LinkKindName(link.kind)),
-                               link.written, link.url, link.normalized,
-                               link.line, link.column,
-                               static_cast<int64_t>(link.start),
-                               static_cast<int64_t>(link.end)});
-          links->push_back(std::move(link));
+        // A post's resource record is named by the site's permalink rules;
+        // a feed, sitemap, WXR or bookmark file's by its path, and each of
+        // its entries keeps the URL the file gives it.
+        std::string uri =
+            doc.type == InputType::kPost
+                ? PostResourceUri(config_, file_key, PostFactsOf(fm))
+                : PostResourceUri(config_, file_key);
+        if (doc.type != InputType::kPost) {
+          resource_types_[file_key] = ResourceType(doc.type);
         }
+        DocumentScan row = ScanRowOf(doc, options_.site_root, now_unix, links);
+        if (row.document.public_url.empty() && doc.type == InputType::kPost &&
+            !config_.site.base_url.empty()) {
+          row.document.public_url = uri;
+        }
+        post_uri_[file_key] = std::move(uri);
+        display_of[row.document.path] = {file_key, doc.input.display_path};
         batch.push_back(std::move(row));
         if (batch.size() >= kScanBatch) return flush();
         return Status::Ok();
       });
   ROTGUARD_RETURN_IF_ERROR(status);
-  ROTGUARD_RETURN_IF_ERROR(flush());
-  summary_.documents_changed = static_cast<int64_t>(changed->size());
-  return Status::Ok();
+  return flush();
 }
 
 Status Archiver::OpenWriter() {
@@ -505,8 +612,11 @@ Status Archiver::WritePosts(
     std::string type = format == DocumentFormat::kHtml
                            ? "text/html; charset=utf-8"
                            : "text/markdown; charset=utf-8";
+    if (auto it = resource_types_.find(key); it != resource_types_.end()) {
+      type = it->second;
+    }
     WarcCapture capture;
-    capture.target_uri = PostResourceUri(config_, key);
+    capture.target_uri = post_uri_[key];
     int64_t now_us = NowUs();
     capture.date = TimeOfUs(now_us);
     Result<WarcRecordLocation> loc =
@@ -621,6 +731,7 @@ void Archiver::NoteExchange(const WorkItem& item,
   c.chain_id = std::to_string(summary_.run_id) + "-" + std::to_string(item.tag);
   c.content_type = HeaderValue(ex.response->head(), "Content-Type");
   c.source = "live";
+  c.quality = item.quality;
   c.run_id = summary_.run_id;
   if (written.original) c.revisit_of = written.original->record_id;
   chains_[item.tag].push_back(std::move(c));
@@ -650,6 +761,11 @@ void Archiver::CountChain(const FetchOutcome& outcome,
   if (judged.failure != FailureClass::kNone) {
     ++summary_.failed;
     ++summary_.failed_by_class[FailureClassName(judged.failure)];
+  }
+  // A proxy that is down fails every link the same way: say why once.
+  if (judged.failure == FailureClass::kProxy && !proxy_failure_logged_) {
+    proxy_failure_logged_ = true;
+    spdlog::error("archive: {}", outcome.error);
   }
   if (judged.failure == FailureClass::kCancelled) summary_.cancelled = true;
 }
@@ -836,6 +952,11 @@ Result<ArchiveSummary> Archiver::Run() {
   Result<ScopeFilter> scope = ScopeFilter::Create(config_.scope);
   if (!scope.ok()) return scope.status();
   scope_ = std::move(*scope);
+  Result<std::vector<TombstoneRow>> tombstones = manifest_.ListTombstones();
+  if (!tombstones.ok()) return tombstones.status();
+  std::unordered_set<std::string> forgotten;
+  for (const TombstoneRow& t : *tombstones) forgotten.insert(t.normalized);
+  scope_->ExcludeForgotten(std::move(forgotten));
   if (!options_.dry_run) {
     Result<int64_t> run = manifest_.BeginRun("archive", NowUs() / 1'000'000);
     if (!run.ok()) return run.status();

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <string>
 #include <unordered_map>
 
 #include "rotguard/chain_outcome.h"
@@ -23,6 +24,7 @@ struct WorkItem {
   enum class Type { kExchange, kDone } type = Type::kExchange;
   uint64_t tag = 0;            // the job's
   FetchedExchange exchange;    // kExchange
+  std::string quality;         // kExchange: its capture quality, "" if none
   FetchOutcome outcome;        // kDone
   std::vector<ChainHop> hops;  // kDone: the chain's responses, in order
 };

@@ -81,6 +81,14 @@ constexpr const char* kArchiveFooter =
     "goes to stderr only when it is a terminal. SIGINT/SIGTERM stop the\n"
     "fetch, commit what is written and exit.\n"
     "\n"
+    "Public copies: with --submit or [rescue] submit = true, every linked\n"
+    "URL that is alive and has no public copy yet is submitted to the\n"
+    "Internet Archive's Save Page Now ([rescue] spn_endpoint) at most\n"
+    "[rescue] submit_per_minute a minute (4, or 12 with keys from [rescue]\n"
+    "spn_access_key/spn_secret_key or ROTGUARD_SPN_KEY=ACCESS:SECRET); jobs\n"
+    "are polled and the memento stored for `report`. Its failures never\n"
+    "change the exit code; they are retried on the next run.\n"
+    "\n"
     "Exit: 0 everything due was captured (gone links included); 2 a due\n"
     "link got no capture, or ended in 4xx/5xx without being known gone; 1\n"
     "bad flag or config; 4 the store is locked by another run; 5 I/O error\n"
@@ -101,6 +109,7 @@ struct ArchiveFlags {
   bool all = false;
   bool dry_run = false;
   bool stats = false;
+  bool submit = false;  // [rescue] submit for this run
 };
 
 // The fetcher a signal handler cancels; null outside a fetch.
@@ -149,15 +158,6 @@ void ReadUrlList(std::istream& in, std::vector<std::string>* urls) {
   }
 }
 
-// The directory that holds the store directory (document keys are
-// relative to it, as for `scan --update`).
-std::filesystem::path SiteRoot(const std::filesystem::path& store_root) {
-  std::filesystem::path root =
-      std::filesystem::absolute(store_root).lexically_normal();
-  if (!root.has_filename()) root = root.parent_path();
-  return root.parent_path();
-}
-
 Config ApplyFlags(const ArchiveFlags& flags, Config config) {
   if (flags.jobs) config.fetch.jobs = *flags.jobs;
   if (flags.per_host) config.fetch.per_host = *flags.per_host;
@@ -172,6 +172,7 @@ Config ApplyFlags(const ArchiveFlags& flags, Config config) {
   }
   if (flags.max_requisites) config.fetch.max_requisites = *flags.max_requisites;
   if (flags.allow_private) config.fetch.allow_private = true;
+  ApplyNetworkFlags(flags.network, &config);
   return config;
 }
 
@@ -240,8 +241,10 @@ std::string SummaryText(const ArchiveSummary& s) {
          (s.cancelled ? ", cancelled" : "");
 }
 
-// The posts, URLs and -i list the command line names.
-void CollectInputs(const ArchiveFlags& flags, ArchiveOptions* options) {
+// The posts, URLs and -i list the command line names; with none, the
+// store's [site] content_dirs.
+void CollectInputs(const ArchiveFlags& flags, const Store& store,
+                   ArchiveOptions* options) {
   for (const std::string& input : flags.inputs) {
     (IsUrlArgument(input) ? options->urls : options->paths).push_back(input);
   }
@@ -254,9 +257,15 @@ void CollectInputs(const ArchiveFlags& flags, ArchiveOptions* options) {
       ReadUrlList(in, &options->urls);
     }
   }
+  if (options->paths.empty() && options->urls.empty() &&
+      flags.input_file.empty() && !options->config.site.content_dirs.empty()) {
+    options->paths = DefaultContentPaths(options->config.site,
+                                         SiteRootOfStore(store.root()));
+  }
   if (options->paths.empty() && options->urls.empty()) {
     throw CliError(kExitUsage,
-                   "archive: nothing to do: give posts, URLs or -i");
+                   "archive: nothing to do: give posts, URLs or -i (or run "
+                   "'rotguard init' in a Hugo or Jekyll site root)");
   }
 }
 
@@ -265,7 +274,7 @@ ArchiveOptions MakeArchiveOptions(const ArchiveFlags& flags,
                                   const Store& store) {
   ArchiveOptions options;
   options.config = ApplyFlags(flags, store.config());
-  CollectInputs(flags, &options);
+  CollectInputs(flags, store, &options);
   options.all = flags.all;
   options.dry_run = flags.dry_run;
   options.max_urls = flags.max_urls;
@@ -277,15 +286,20 @@ ArchiveOptions MakeArchiveOptions(const ArchiveFlags& flags,
     }
     options.max_time_ms = *seconds * 1000;
   }
-  options.site_root = SiteRoot(store.root());
+  options.site_root = SiteRootOfStore(store.root());
   options.exit_code_of = [](const ArchiveSummary* summary) {
     return ArchiveExitCode(summary);
   };
   if (global.verbosity >= 0 && !global.json && StderrIsTty()) {
+    ProgressSeconds();  // the ETA counts from here
     options.progress = [](int64_t done, int64_t queued, int64_t bytes) {
-      std::fprintf(stderr, "\rrotguard: %lld/%lld done, %.1f MB",
+      // Padded: a shorter ETA must not leave the old one's tail behind.
+      std::fprintf(stderr, "\rrotguard: %lld/%lld done, %.1f MB%-14s",
                    static_cast<long long>(done), static_cast<long long>(queued),
-                   static_cast<double>(bytes) / 1e6);
+                   static_cast<double>(bytes) / 1e6,
+                   EtaText(ProgressSeconds(), static_cast<double>(done),
+                           static_cast<double>(queued))
+                       .c_str());
       std::fflush(stderr);
     };
   }
@@ -335,22 +349,46 @@ std::optional<RescueSummary> RescueStep(Store& store, const ArchiveFlags& flags,
   if (!options.config.rescue.lookup || options.paths.empty()) {
     return std::nullopt;
   }
-  Result<std::vector<RescueTarget>> targets =
-      PlanRescue(store.manifest(), {}, /*again=*/false);
+  Result<std::vector<RescueTarget>> targets = PlanRescue(
+      store.manifest(), {}, RescuePlanOptionsOf(options.config, false));
   ThrowIfError(targets.status());
   if (targets->empty()) return std::nullopt;
   return RunRescueOrThrow(store, flags.network, options.config, *targets);
 }
 
+// [rescue] submit or --submit: the second, public copy of the alive links
+// (Save Page Now). Its failures never change the run's exit code.
+std::optional<SubmitSummary> SubmitStep(Store& store, const ArchiveFlags& flags,
+                                        const ArchiveOptions& options,
+                                        const GlobalOptions& global) {
+  if (!options.config.rescue.submit && !flags.submit) return std::nullopt;
+  SubmitSummary submitted =
+      RunSubmitOrThrow(store, flags.network, options.config);
+  if (submitted.auth_failed && global.verbosity >= 0) {
+    std::cerr << "rotguard: warning: Save Page Now refused the access keys "
+                 "([rescue] spn_access_key/spn_secret_key or "
+                 "ROTGUARD_SPN_KEY): no more submissions this run\n";
+  }
+  return submitted;
+}
+
+// What the steps after the archive run did.
+struct AfterSteps {
+  std::optional<RescueSummary> rescued;
+  std::optional<SubmitSummary> submitted;
+};
+
 // `stages` is empty without --stats (taken before the rescue step, so it
 // is the archive run's CPU alone).
 void PrintArchiveSummary(
     const ArchiveSummary& summary, int exit_code, const ArchiveFlags& flags,
-    const GlobalOptions& global, const std::optional<RescueSummary>& rescued,
+    const GlobalOptions& global, const AfterSteps& after,
     const std::vector<std::pair<std::string, double>>& stages) {
+  const std::optional<RescueSummary>& rescued = after.rescued;
   if (global.json) {
     nlohmann::ordered_json j = SummaryJson(summary, exit_code, flags.dry_run);
     if (rescued) j["rescue"] = RescueSummaryJson(*rescued);
+    if (after.submitted) j["submit"] = SubmitSummaryJson(*after.submitted);
     if (flags.stats) {
       j["cpu_seconds"] = nlohmann::ordered_json::object();
       for (const auto& [name, seconds] : stages) {
@@ -362,6 +400,9 @@ void PrintArchiveSummary(
   }
   if (rescued && global.verbosity >= 0) {
     std::cout << RescueSummaryText(*rescued);
+  }
+  if (after.submitted && global.verbosity >= 0) {
+    std::cout << SubmitSummaryText(*after.submitted);
   }
   if (flags.dry_run) {
     for (const DueUrl& due : summary.due_urls) {
@@ -428,11 +469,12 @@ int RunArchiveCommand(const ArchiveFlags& flags, const GlobalOptions& global) {
   int exit_code = flags.dry_run ? kExitOk : ArchiveExitCode(&*summary);
   std::vector<std::pair<std::string, double>> stages;
   if (flags.stats) stages = CpuSecondsByStage();
-  std::optional<RescueSummary> rescued;
+  AfterSteps after;
   if (!flags.dry_run && !summary->cancelled) {
-    rescued = RescueStep(*store, flags, options);
+    after.rescued = RescueStep(*store, flags, options);
+    after.submitted = SubmitStep(*store, flags, options, global);
   }
-  PrintArchiveSummary(*summary, exit_code, flags, global, rescued, stages);
+  PrintArchiveSummary(*summary, exit_code, flags, global, after, stages);
   return exit_code;
 }
 
@@ -444,7 +486,8 @@ void AddArchiveCommand(CLI::App& app, const GlobalOptions& global,
   CLI::App* command = app.add_subcommand("archive", kArchiveDescription);
   command->footer(kArchiveFooter);
   command->add_option("PATH|URL", flags->inputs,
-                      "posts (files, directories) and URLs to archive");
+                      "posts (files, directories) and URLs to archive "
+                      "(default: the store's [site] content_dirs)");
   command->add_option("-i,--input", flags->input_file,
                       "read URLs from FILE, one a line ('-': stdin)");
   command
@@ -475,6 +518,9 @@ void AddArchiveCommand(CLI::App& app, const GlobalOptions& global,
   command->add_flag("--all", flags->all, "fetch every URL, due or not");
   command->add_flag("--dry-run", flags->dry_run,
                     "print what is due; fetch and write nothing");
+  command->add_flag("--submit", flags->submit,
+                    "also submit alive links to Save Page Now for a second, "
+                    "public copy ([rescue] submit)");
   command->add_flag("--stats", flags->stats,
                     "also print CPU seconds per stage (receive, compress, "
                     "digests, write, commit)");

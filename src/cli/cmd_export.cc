@@ -88,7 +88,8 @@ int RunExport(const ExportFlags& flags, const GlobalOptions& global) {
   if (!flags.wacz.empty()) {
     Status status =
         WriteWacz(store->manifest(), store->warc_dir(), flags.wacz, {});
-    if (!status.ok()) throw CliError(kExitIoError, status.message());
+    // Unpurged forgotten records are a usage error (1), not I/O.
+    if (!status.ok()) throw CliError(ExitCodeFor(status), status.message());
   }
   return kExitOk;
 }

@@ -11,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/output.h"
 #include "cli/store_access.h"
 #include "rotguard/fix.h"
 #include "util/terminal_text.h"
@@ -100,6 +101,9 @@ int RunFix(const FixFlags& flags, const GlobalOptions& global) {
   ThrowIfError(summary.status());
   // With --dry-run stdout is the diff alone (for `| git apply`).
   std::ostream& report = flags.dry_run ? std::cerr : std::cout;
+  for (const std::string& refused : summary->refused) {
+    PrintWarning(refused);
+  }
   for (const FixedFile& file : summary->files) {
     if (flags.dry_run) std::cout << file.diff;
     if (global.verbosity < 0) continue;

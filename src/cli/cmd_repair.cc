@@ -27,6 +27,7 @@ constexpr const char* kRepairFooter =
     "Output, one line per action (what --dry-run would do):\n"
     "  text    'repair: KIND FILE@OFFSET: detail' with KIND truncate-tail,\n"
     "          close-open, index-orphan, mark-lost, update-row,\n"
+    "          remove-purged (left by an interrupted forget --purge),\n"
     "          or cannot-repair\n"
     "          (damage left in place); then a summary line.\n"
     "  --json  JSON Lines {kind, file, offset, detail, dry_run}; the last\n"

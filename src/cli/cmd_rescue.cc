@@ -1,6 +1,7 @@
 // `rotguard rescue [PATH|URL...]`: copies of dead links from public web
 // archives (SPEC §8, issue #15), and the same step run by `archive`.
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -30,7 +31,9 @@ constexpr const char* kRescueFooter =
     "Inputs: PATH arguments select posts already scanned into the store (a\n"
     "file or a directory prefix; none: every post); URL arguments are looked\n"
     "up as they are, dated now. A link that already has a public-archive\n"
-    "copy is skipped unless --again.\n"
+    "copy, one out of [scope], and one no archive had when it was last\n"
+    "looked up less than [rescue] retry_after (30d) ago are skipped;\n"
+    "--again looks up the first and last kind anyway.\n"
     "\n"
     "Lookups: the Wayback CDX API ([rescue] cdx_url), then the Memento\n"
     "aggregator ([rescue] timetravel_url) and [rescue] timemap_urls. The\n"
@@ -74,7 +77,8 @@ std::vector<RescueTarget> TargetsOf(const RescueFlags& flags, Store& store) {
   }
   if (!urls.empty() && paths.empty()) return urls;
   Result<std::vector<RescueTarget>> planned =
-      PlanRescue(store.manifest(), paths, flags.again);
+      PlanRescue(store.manifest(), paths,
+                 RescuePlanOptionsOf(store.config(), flags.again));
   ThrowIfError(planned.status());
   planned->insert(planned->end(), urls.begin(), urls.end());
   return std::move(*planned);
@@ -84,6 +88,7 @@ int RunRescueCommand(const RescueFlags& flags, const GlobalOptions& global) {
   std::unique_ptr<Store> store = OpenStoreOrThrow(global, LockMode::kExclusive);
   Config config = store->config();
   if (flags.allow_private) config.fetch.allow_private = true;
+  ApplyNetworkFlags(flags.network, &config);
   std::vector<RescueTarget> targets = TargetsOf(flags, *store);
   RescueSummary summary =
       RunRescueOrThrow(*store, flags.network, config, targets);
@@ -100,6 +105,17 @@ std::string MementoDate(int64_t us) {
 }
 
 }  // namespace
+
+RescuePlanOptions RescuePlanOptionsOf(const Config& config, bool again) {
+  RescuePlanOptions options;
+  options.again = again;
+  options.scope = config.scope;
+  options.retry_after_s = config.rescue.retry_after_s;
+  options.now_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  return options;
+}
 
 RescueSummary RunRescueOrThrow(Store& store, const NetworkFlags& network,
                                const Config& config,
@@ -167,7 +183,8 @@ void AddRescueCommand(CLI::App& app, const GlobalOptions& global,
   command->add_option("PATH|URL", flags->inputs,
                       "posts in the store (path prefixes) and URLs");
   command->add_flag("--again", flags->again,
-                    "look up links that already have a public copy too");
+                    "also look up links that have a public copy, or that no "
+                    "archive had at their last lookup");
   AddNetworkOptions(command, flags->network, flags->allow_private);
   command->callback([flags, &global, &result] {
     result.exit_code = RunRescueCommand(*flags, global);

@@ -2,6 +2,7 @@
 // offline copies of posts and the pages they cite (SPEC §8, §13 "restore
 // layout"). Takes the store's shared lock.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -49,15 +50,6 @@ struct RestoreFlags {
   std::string max_decoded;
 };
 
-// Document keys are relative to the directory holding the store (as
-// archive and scan --update write them).
-std::filesystem::path SiteRootOf(const std::filesystem::path& store_root) {
-  std::filesystem::path root =
-      std::filesystem::absolute(store_root).lexically_normal();
-  if (!root.has_filename()) root = root.parent_path();
-  return root.parent_path();
-}
-
 int RunRestore(const RestoreFlags& flags, const GlobalOptions& global) {
   RestoreOptions options;
   for (const std::string& p : flags.paths) options.paths.emplace_back(p);
@@ -79,10 +71,19 @@ int RunRestore(const RestoreFlags& flags, const GlobalOptions& global) {
     options.max_decoded = static_cast<uint64_t>(*size);
   }
   std::unique_ptr<Store> store = OpenStoreOrThrow(global, LockMode::kShared);
-  options.site_root = SiteRootOf(store->root());
+  options.site_root = SiteRootOfStore(store->root());
+  if (options.paths.empty()) {
+    for (const std::string& p :
+         DefaultContentPaths(store->config().site, options.site_root)) {
+      options.paths.emplace_back(p);
+    }
+  }
   if (StderrIsTty() && global.verbosity >= 0) {
+    ProgressSeconds();  // the ETA counts from here
     options.on_progress = [](int done, int total) {
-      std::cerr << "\rrestore: " << done << " / " << total << " posts"
+      std::string eta = EtaText(ProgressSeconds(), done, total);
+      eta.resize(std::max<size_t>(eta.size(), 14), ' ');
+      std::cerr << "\rrestore: " << done << " / " << total << " posts" << eta
                 << (done == total ? "\n" : "") << std::flush;
     };
   }
@@ -113,8 +114,9 @@ void AddRestoreCommand(CLI::App& app, const GlobalOptions& global,
   auto flags = std::make_shared<RestoreFlags>();
   CLI::App* command = app.add_subcommand("restore", kRestoreDescription);
   command->footer(kRestoreFooter);
-  command->add_option("PATH", flags->paths, "posts or directories of posts")
-      ->required();
+  command->add_option("PATH", flags->paths,
+                      "posts or directories of posts (default: the store's "
+                      "[site] content_dirs)");
   command->add_option("--out", flags->out, "output directory or archive file")
       ->required();
   command->add_option("--format", flags->format, "dir (default), tar or zip")

@@ -25,7 +25,10 @@
 #include "cli/store_access.h"
 #include "rotguard/config.h"
 #include "rotguard/extract.h"
+#include "rotguard/inputs.h"
 #include "rotguard/manifest.h"
+#include "rotguard/permalink.h"
+#include "rotguard/rules.h"
 #include "rotguard/scan.h"
 #include "rotguard/store.h"
 #include "rotguard/url.h"
@@ -37,13 +40,30 @@ namespace {
 
 constexpr const char* kScanDescription =
     "Extract the links of posts (Markdown: .md .markdown .mdx; HTML: .html "
-    ".htm) from files and directories. No network.";
+    ".htm), feeds, sitemaps, WordPress exports and bookmark files from "
+    "files and directories. No network.";
 
 constexpr const char* kScanFooter =
-    "Walking: directories are searched recursively; names starting with '.'\n"
-    "and the build directories public/ _site/ resources/ node_modules/ are\n"
-    "skipped unless named on the command line; directory symlinks are not\n"
-    "followed. A named file with another extension is skipped with a warning.\n"
+    "Walking: directories are searched recursively; names starting with '.',\n"
+    "node_modules/ and the build directories are skipped unless named on the\n"
+    "command line; directory symlinks are not followed. A named file with\n"
+    "another extension is skipped with a warning unless its content is one\n"
+    "of the inputs below. Build directories: the [site] build_dirs below the\n"
+    "site root (what `rotguard init` read from the Hugo or Jekyll config;\n"
+    "default public/ _site/ resources/), and, when no site was detected,\n"
+    "those names directly inside a named directory; a content section of the\n"
+    "same name deeper down is scanned. With no PATH, the [site] content_dirs\n"
+    "are scanned.\n"
+    "\n"
+    "Inputs told by content, not name: RSS 2.0 and Atom feeds (Blogger's\n"
+    "export: posts only), XML sitemaps (each <url> a document: loc and\n"
+    "image:loc its links, lastmod its date), sitemap indexes (their local\n"
+    "children beside the index are read; remote ones are never fetched),\n"
+    "WordPress WXR exports (published posts and pages; attachments in one\n"
+    "'attachments' entry) and Netscape bookmark files (browser, Pinboard,\n"
+    "Pocket: each bookmark a document, ADD_DATE its date). Each entry is a\n"
+    "document keyed FILE#ID; LINE:COL and spans are in the file. Only files\n"
+    "named on the command line are sniffed, and HTML files in directories.\n"
     "\n"
     "Output (stdout), sorted by PATH bytewise, then by position in the file:\n"
     "  text    PATH:LINE:COL KIND URL\n"
@@ -56,7 +76,11 @@ constexpr const char* kScanFooter =
     "          first byte, BOM included, end exclusive), kind, written (the\n"
     "          exact bytes at [start, end)), url, normalized (the manifest\n"
     "          key, null when the URL cannot be normalized), title, date\n"
-    "          (front matter; null when absent), draft (true, false or null).\n"
+    "          (front matter; null when absent), draft (true, false or null);\n"
+    "          entries of feeds, sitemaps, WXR and bookmark files add input\n"
+    "          (rss, atom, sitemap, wxr, bookmarks), entry (its id),\n"
+    "          public_url and spans ('exact', or 'escaped' when a span holds\n"
+    "          XML-escaped text).\n"
     "          Bytes that are not UTF-8 are replaced by U+FFFD.\n"
     "Stderr: extractor warnings as 'rotguard: warning: FILE:LINE:COL: "
     "message'\n"
@@ -242,6 +266,17 @@ struct JsonDocument {
     tail += !front_matter.draft   ? "null"
             : *front_matter.draft ? "true"
                                   : "false";
+    if (!doc.entry.empty()) {  // feeds, sitemaps, WXR, bookmarks only
+      tail += ",\"input\":\"";
+      tail += InputTypeName(doc.type);
+      tail += "\",\"entry\":";
+      AppendJsonString(doc.entry, &tail);
+      tail += ",\"public_url\":";
+      AppendJsonStringOrNull(doc.public_url, &tail);
+      tail += ",\"spans\":\"";
+      tail += doc.fidelity == SpanFidelity::kExact ? "exact" : "escaped";
+      tail += '"';
+    }
     tail += "}\n";
   }
   std::string head;  // {"file":"…"
@@ -342,6 +377,10 @@ void PrintWarnings(const ScannedDocument& doc) {
 void PrintDocument(const ScannedDocument& doc, bool json, OutputBuffer* out,
                    ScanTotals* totals) {
   PrintWarnings(doc);
+  if (doc.warnings_only) {
+    totals->warnings += static_cast<int64_t>(doc.extracted.warnings.size());
+    return;
+  }
   ++totals->documents;
   totals->excluded += doc.excluded;
   totals->warnings += static_cast<int64_t>(doc.extracted.warnings.size());
@@ -361,14 +400,6 @@ void PrintDocument(const ScannedDocument& doc, bool json, OutputBuffer* out,
   out->FlushIfLarge();
 }
 
-// The directory that holds the store directory.
-std::filesystem::path SiteRoot(const std::filesystem::path& store_root) {
-  std::filesystem::path root =
-      std::filesystem::absolute(store_root).lexically_normal();
-  if (!root.has_filename()) root = root.parent_path();  // "…/.rotguard/"
-  return root.parent_path();
-}
-
 std::vector<LinkRow> LinkRows(const std::vector<Link>& links) {
   std::vector<LinkRow> rows;
   rows.reserve(links.size());
@@ -386,20 +417,30 @@ std::vector<LinkRow> LinkRows(const std::vector<Link>& links) {
 // changed documents and only touches the others).
 class ManifestRecorder {
  public:
-  explicit ManifestRecorder(Store& store)
+  ManifestRecorder(Store& store, Config config)
       : store_(store),
-        site_root_(SiteRoot(store.root())),
+        config_(std::move(config)),
+        site_root_(SiteRootOfStore(store.root())),
         now_(static_cast<int64_t>(std::time(nullptr))) {}
 
   void Add(const ScannedDocument& doc) {
+    if (doc.warnings_only) return;
     const FrontMatter& front_matter = doc.extracted.front_matter;
     DocumentScan scan;
-    scan.document = {DocumentKey(doc.input.display_path, site_root_),
+    std::string public_url = doc.public_url;
+    if (public_url.empty() && doc.type == InputType::kPost &&
+        !config_.site.base_url.empty()) {
+      public_url = PostResourceUri(
+          config_, DocumentKey(doc.input.display_path, site_root_),
+          PostFactsOf(front_matter));
+    }
+    scan.document = {ScannedDocumentKey(doc, site_root_),
                      doc.sha256,
                      front_matter.title,
                      front_matter.date,
                      front_matter.draft,
-                     now_};
+                     now_,
+                     public_url};
     scan.links = LinkRows(doc.extracted.links);
     pending_.push_back(std::move(scan));
     if (pending_.size() >= kBatch) Flush();
@@ -419,23 +460,29 @@ class ManifestRecorder {
  private:
   static constexpr size_t kBatch = 500;
   Store& store_;
+  Config config_;  // the store's, with --base-url applied
   std::filesystem::path site_root_;
   int64_t now_;
   std::vector<DocumentScan> pending_;
   int64_t changed_ = 0;
 };
 
-// The site's base URL: --base-url, else the store's configuration when
-// there is one (the [site] table), else none.
-std::string BaseUrl(const ScanFlags& flags, const GlobalOptions& global,
-                    const Store* store) {
-  if (!flags.base_url.empty()) return flags.base_url;
-  if (store != nullptr) return store->config().site.base_url;
-  std::filesystem::path store_config =
-      std::filesystem::path(global.store) / "rotguard.toml";
-  Result<Config> config = LoadConfig(store_config, global.config);
-  ThrowIfError(config.status());
-  return config->site.base_url;
+// The settings of the scan: the store's (when open), else the store's
+// configuration file if there is one, with --base-url on top.
+Config ScanConfig(const ScanFlags& flags, const GlobalOptions& global,
+                  const Store* store) {
+  Config config;
+  if (store != nullptr) {
+    config = store->config();
+  } else {
+    std::filesystem::path store_config =
+        std::filesystem::path(global.store) / "rotguard.toml";
+    Result<Config> loaded = LoadConfig(store_config, global.config);
+    ThrowIfError(loaded.status());
+    config = std::move(loaded).value();
+  }
+  if (!flags.base_url.empty()) config.site.base_url = flags.base_url;
+  return config;
 }
 
 int RunScan(const ScanFlags& flags, const GlobalOptions& global) {
@@ -447,14 +494,19 @@ int RunScan(const ScanFlags& flags, const GlobalOptions& global) {
   // exits 4 at once (and 4 wins over other codes).
   std::unique_ptr<Store> store;
   if (flags.update) store = OpenStoreOrThrow(global, LockMode::kExclusive);
-  std::string base_url = BaseUrl(flags, global, store.get());
+  Config config = ScanConfig(flags, global, store.get());
+  std::filesystem::path site_root = SiteRootOfStore(global.store);
+  std::vector<std::string> paths = flags.paths;
+  if (paths.empty()) paths = DefaultContentPaths(config.site, site_root);
 
-  Result<WalkResult> walk = WalkInputs(flags.paths);
+  Result<WalkResult> walk =
+      WalkInputs(paths, SiteWalkOptions(site_root, config.site.build_dirs,
+                                        !config.site.generator.empty()));
   if (!walk.ok()) throw CliError(kExitIoError, walk.status().message());
   for (const std::string& warning : walk->warnings) PrintWarning(warning);
 
   ScanOptions options;
-  options.extract.base_url = base_url;
+  options.extract.base_url = config.site.base_url;
   options.exclude_regexes = flags.excludes;
   options.compute_sha256 = flags.update;
 
@@ -462,7 +514,7 @@ int RunScan(const ScanFlags& flags, const GlobalOptions& global) {
   totals.skipped = walk->skipped;
   totals.warnings = static_cast<int64_t>(walk->warnings.size());
   std::optional<ManifestRecorder> recorder;
-  if (store) recorder.emplace(*store);
+  if (store) recorder.emplace(*store, config);
   OutputBuffer out;
   // Documents arrive in path order while later files are still extracted.
   Status status =
@@ -494,8 +546,9 @@ void AddScanCommand(CLI::App& app, const GlobalOptions& global,
   auto flags = std::make_shared<ScanFlags>();
   CLI::App* command = app.add_subcommand("scan", kScanDescription);
   command->footer(kScanFooter);
-  command->add_option("PATH", flags->paths, "files and directories to scan")
-      ->required();
+  command->add_option("PATH", flags->paths,
+                      "files and directories to scan (default: the store's "
+                      "[site] content_dirs)");
   command
       ->add_option("--exclude", flags->excludes,
                    "drop links whose URL matches this RE2 regular "

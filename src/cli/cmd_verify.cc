@@ -4,6 +4,7 @@
 // re-hash), default (every record parsed and matched with the manifest),
 // --deep (whole-file and payload sha256).
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -43,7 +44,8 @@ constexpr const char* kVerifyFooter =
     "not-at-offset block-digest payload-digest orphan-record lost-record\n"
     "torn-member trailing-garbage sqlite-integrity, and the reader's\n"
     "gzip-crc bad-header missing-crlf whole-file-gzip; note:\n"
-    "chunked-payload-digest. Captures that repair marked lost are counted,\n"
+    "chunked-payload-digest, purge-pending (a file an interrupted\n"
+    "forget --purge left). Captures that repair marked lost are counted,\n"
     "not reported.\n"
     "Exit: 0 intact; 3 any finding (notes do not count); 4 store locked;\n"
     "5 I/O error.\n";
@@ -126,9 +128,12 @@ void PrintSummary(const VerifySummary& s, VerifyLevel level, int exit_code,
 
 void ShowProgress(uint64_t done, uint64_t total) {
   if (total == 0) return;
+  std::string eta = EtaText(ProgressSeconds(), static_cast<double>(done),
+                            static_cast<double>(total));
+  eta.resize(std::max<size_t>(eta.size(), 14), ' ');
   std::cerr << "\rverify: " << (done * 100 / total) << "% (" << (done >> 20)
-            << " / " << (total >> 20) << " MiB)" << (done == total ? "\n" : "")
-            << std::flush;
+            << " / " << (total >> 20) << " MiB)" << eta
+            << (done == total ? "\n" : "") << std::flush;
 }
 
 VerifyOptions OptionsFrom(const VerifyFlags& flags) {
@@ -188,8 +193,10 @@ int RunVerify(const VerifyFlags& flags, const GlobalOptions& global) {
       std::cout << FindingText(f) << '\n';
     }
   };
-  if (StderrIsTty() && global.verbosity >= 0)
+  if (StderrIsTty() && global.verbosity >= 0) {
+    ProgressSeconds();  // the ETA counts from here
     options.on_progress = ShowProgress;
+  }
   Result<VerifySummary> summary = VerifyStore(*store, options);
   if (!summary.ok()) {
     throw CliError(kExitIoError, summary.status().message());

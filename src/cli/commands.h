@@ -20,6 +20,7 @@ struct GlobalOptions {
   // --manifest, env ROTGUARD_MANIFEST: a postgresql:// URL; empty: the
   // store config's [manifest] url, else <store>/manifest.sqlite3.
   std::string manifest;
+  std::string color = "auto";       // --color auto|always|never
 };
 
 // A command's callback stores its exit code here instead of exiting.
@@ -56,6 +57,8 @@ void AddExportCommand(CLI::App& app, const GlobalOptions& global,
                       CommandResult& result);
 void AddFixCommand(CLI::App& app, const GlobalOptions& global,
                    CommandResult& result);
+void AddForgetCommand(CLI::App& app, const GlobalOptions& global,
+                      CommandResult& result);
 
 }  // namespace rotguard::cli
 

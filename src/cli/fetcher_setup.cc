@@ -25,6 +25,42 @@ void AddNetworkOptions(CLI::App* command, NetworkFlags& network,
                       "also trust the CA certificates in FILE (PEM)");
   command->add_flag("--allow-private", allow_private,
                     "allow loopback, private and link-local addresses");
+  AddProxyAndAgentOptions(command, network);
+}
+
+void AddProxyAndAgentOptions(CLI::App* command, NetworkFlags& network,
+                             const std::string& prefix) {
+  command->add_option("--proxy", network.proxy,
+                      prefix +
+                          "fetch through this proxy: http://, https://, "
+                          "socks5:// or socks5h://HOST:PORT (overrides "
+                          "[fetch] proxy; \"\" fetches directly)");
+  command->add_option("--user-agent", network.user_agent,
+                      prefix +
+                          "the User-Agent header sent (overrides [fetch] "
+                          "user_agent; [hosts.\"name\"] user_agent still "
+                          "wins for its host)");
+}
+
+void ApplyNetworkFlags(const NetworkFlags& network, Config* config) {
+  if (network.proxy) {
+    Status valid = ValidateProxyUrl(*network.proxy);
+    if (!valid.ok()) {
+      throw CliError(kExitUsage, "--proxy: " + valid.message());
+    }
+    config->fetch.proxy = *network.proxy;
+  }
+  if (network.user_agent) {
+    for (char c : *network.user_agent) {
+      auto byte = static_cast<unsigned char>(c);
+      if ((byte < 0x20 && c != '\t') || byte == 0x7f) {
+        throw CliError(kExitUsage,
+                       "--user-agent: must not contain control characters "
+                       "(CR, LF, ...): it is sent as an HTTP header");
+      }
+    }
+    config->fetch.user_agent = *network.user_agent;
+  }
 }
 
 std::unique_ptr<Fetcher> MakeCliFetcher(const NetworkFlags& network,

@@ -5,6 +5,7 @@
 #define ROTGUARD_CLI_FETCHER_SETUP_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,15 +20,28 @@ class App;
 namespace rotguard::cli {
 
 struct NetworkFlags {
-  std::vector<std::string> resolve;     // --resolve HOST:PORT:ADDR
-  std::vector<std::string> connect_to;  // --connect-to
-  std::string cacert;                   // --cacert FILE
+  std::vector<std::string> resolve;       // --resolve HOST:PORT:ADDR
+  std::vector<std::string> connect_to;    // --connect-to
+  std::string cacert;                     // --cacert FILE
+  std::optional<std::string> proxy;       // --proxy URL ("" direct)
+  std::optional<std::string> user_agent;  // --user-agent STRING
 };
 
-// Adds --resolve, --connect-to, --cacert and --allow-private to `command`,
-// spelled and explained the same on every command that fetches.
+// Adds --resolve, --connect-to, --cacert, --proxy, --user-agent and
+// --allow-private to `command`, spelled and explained the same on every
+// command that fetches.
 void AddNetworkOptions(CLI::App* command, NetworkFlags& network,
                        bool& allow_private);
+
+// Adds --proxy and --user-agent (`prefix` starts their help text, e.g.
+// "--live: "); AddNetworkOptions calls it.
+void AddProxyAndAgentOptions(CLI::App* command, NetworkFlags& network,
+                             const std::string& prefix = "");
+
+// --proxy and --user-agent on top of the loaded [fetch] settings. Throws
+// CliError (usage) for a malformed proxy URL or a user agent with CR, LF
+// or another control character.
+void ApplyNetworkFlags(const NetworkFlags& network, Config* config);
 
 // Throws CliError (usage for a bad --resolve/--cacert, else I/O).
 std::unique_ptr<Fetcher> MakeCliFetcher(const NetworkFlags& network,

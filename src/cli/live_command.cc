@@ -66,13 +66,20 @@ Config ApplyFlags(const LiveFlags& flags, Config config) {
   if (flags.per_host) config.fetch.per_host = *flags.per_host;
   if (flags.delay_ms) config.fetch.delay_ms = *flags.delay_ms;
   if (flags.allow_private) config.fetch.allow_private = true;
+  NetworkFlags network;
+  network.proxy = flags.proxy;
+  network.user_agent = flags.user_agent;
+  ApplyNetworkFlags(network, &config);
   return config;
 }
 
 std::unique_ptr<Fetcher> MakeFetcher(const LiveFlags& flags,
                                      const Config& config, const Store& store) {
-  return MakeCliFetcher({flags.resolve, flags.connect_to, flags.cacert}, config,
-                        store);
+  NetworkFlags network;
+  network.resolve = flags.resolve;
+  network.connect_to = flags.connect_to;
+  network.cacert = flags.cacert;
+  return MakeCliFetcher(network, config, store);
 }
 
 // Healthy verdicts are not listed in quiet (cron) output.
@@ -175,6 +182,16 @@ void AddLiveOptions(CLI::App* command, LiveFlags* flags) {
     command->add_flag("--allow-private", flags->allow_private,
                       "--live: allow loopback, private and link-local "
                       "addresses");
+  }
+  if (!HasOption(command, "--proxy")) {
+    command->add_option("--proxy", flags->proxy,
+                        "--live: fetch through this proxy: http://, "
+                        "https://, socks5:// or socks5h://HOST:PORT");
+  }
+  if (!HasOption(command, "--user-agent")) {
+    command->add_option("--user-agent", flags->user_agent,
+                        "--live: the User-Agent header sent (overrides "
+                        "[fetch] user_agent)");
   }
   command->add_flag("--no-soft-404", flags->no_soft_404,
                     "--live: skip the random-sibling soft-404 check");

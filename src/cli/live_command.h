@@ -25,6 +25,8 @@ struct LiveFlags {
   std::vector<std::string> resolve;
   std::vector<std::string> connect_to;
   std::string cacert;
+  std::optional<std::string> proxy;
+  std::optional<std::string> user_agent;
   bool allow_private = false;
   bool no_soft_404 = false;
 };

@@ -15,6 +15,10 @@
 
 namespace rotguard::cli {
 
+// What PlanRescue skips under `config` ([scope], [rescue] retry_after),
+// now; `again` (rescue --again) looks those up anyway.
+RescuePlanOptions RescuePlanOptionsOf(const Config& config, bool again);
+
 // Throws CliError: usage for a bad --resolve/--cacert, else I/O.
 RescueSummary RunRescueOrThrow(Store& store, const NetworkFlags& network,
                                const Config& config,
@@ -23,6 +27,17 @@ RescueSummary RunRescueOrThrow(Store& store, const NetworkFlags& network,
 nlohmann::ordered_json RescueSummaryJson(const RescueSummary& summary);
 // One line per target, then "rescued: N of M links ...".
 std::string RescueSummaryText(const RescueSummary& summary);
+
+// [rescue] submit / `archive --submit`: the second, public copy. Plans and
+// runs Save Page Now submissions with the key of ROTGUARD_SPN_KEY (which
+// wins over the config's). Throws CliError only for store or fetcher
+// failures; SPN failures are in the summary.
+SubmitSummary RunSubmitOrThrow(Store& store, const NetworkFlags& network,
+                               const Config& config);
+nlohmann::ordered_json SubmitSummaryJson(const SubmitSummary& summary);
+// "public copies: N saved, N pending, N failed (N requests)" and a line
+// per URL that is not saved.
+std::string SubmitSummaryText(const SubmitSummary& summary);
 
 }  // namespace rotguard::cli
 

@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/output.h"
+#include "util/color.h"
 #include "util/terminal_text.h"
 
 namespace rotguard::cli {
@@ -46,13 +47,23 @@ void AddGlobalOptions(CLI::App& app, GlobalOptions& global) {
          "object per line: time, pid, level, msg)")
       ->check(CLI::IsMember({"text", "json"}))
       ->envname("ROTGUARD_LOG_FORMAT");
+  app.add_option_function<std::string>(
+         "--color",
+         [&global](const std::string& mode) {
+           global.color = mode;
+           SetColorMode(ParseColorMode(mode).value_or(ColorMode::kAuto));
+         },
+         "colour in text output on a terminal and in the log: auto "
+         "(default: a terminal, unless NO_COLOR is set), always or never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
 }
 
 // Messages name URLs and file names from WARCs and posts: escaped, so
 // the one error line stays one line and cannot drive the terminal.
 int ReportError(std::string_view message, int exit_code) {
   std::cout.flush();
-  std::cerr << "rotguard: error: " << TerminalSafe(message) << '\n';
+  std::cerr << Paint("rotguard: error:", Color::kRed, StderrColor()) << ' '
+            << TerminalSafe(message) << '\n';
   return exit_code;
 }
 
@@ -92,6 +103,7 @@ void BuildApp(CLI::App& app, GlobalOptions& global, CommandResult& result) {
   AddExtractCommand(app, global, result);
   AddRestoreCommand(app, global, result);
   AddFixCommand(app, global, result);
+  AddForgetCommand(app, global, result);
   AddMigrateCommand(app, global, result);
 }
 

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "cli/exit_codes.h"
+#include "cli/output.h"
 #include "util/terminal_text.h"
 
 namespace rotguard::cli {
@@ -35,6 +36,7 @@ StoreOptions StoreOptionsOf(const GlobalOptions& global) {
   options.verbosity = global.verbosity;
   options.log_json = global.log_json;
   options.manifest_url = global.manifest;
+  options.log_color = !global.log_json && FileColor();
   return options;
 }
 
@@ -79,6 +81,31 @@ void ThrowIfManifestDamaged(Store& store) {
                  "the manifest is damaged (" + integrity.message() +
                      "); its rows cannot be trusted: run 'rotguard repair "
                      "--rebuild-manifest' to rebuild it from the WARC files");
+}
+
+std::filesystem::path SiteRootOfStore(const std::filesystem::path& store_root) {
+  std::filesystem::path root =
+      std::filesystem::absolute(store_root).lexically_normal();
+  if (!root.has_filename()) root = root.parent_path();  // "…/.rotguard/"
+  return root.parent_path();
+}
+
+std::vector<std::string> DefaultContentPaths(
+    const SiteConfig& site, const std::filesystem::path& site_root) {
+  if (site.content_dirs.empty()) {
+    throw CliError(kExitUsage,
+                   "no PATH given and the store's [site] content_dirs is "
+                   "empty: name the posts to read, or run 'rotguard init' in "
+                   "a Hugo or Jekyll site root (or 'init --site DIR')");
+  }
+  std::error_code ec;
+  bool here = std::filesystem::equivalent(
+      site_root, std::filesystem::current_path(ec), ec);
+  std::vector<std::string> paths;
+  for (const std::string& dir : site.content_dirs) {
+    paths.push_back(here ? dir : (site_root / dir).lexically_normal().string());
+  }
+  return paths;
 }
 
 }  // namespace rotguard::cli

@@ -4,9 +4,13 @@
 #ifndef ROTGUARD_CLI_STORE_ACCESS_H_
 #define ROTGUARD_CLI_STORE_ACCESS_H_
 
+#include <filesystem>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "cli/commands.h"
+#include "rotguard/config.h"
 #include "rotguard/status.h"
 #include "rotguard/store.h"
 
@@ -44,6 +48,16 @@ std::unique_ptr<Store> OpenStoreWithoutManifestOrThrow(
 // For commands that would otherwise present rows read from bad pages as
 // the truth (report) or act on them (repair).
 void ThrowIfManifestDamaged(Store& store);
+
+// The site root: the directory that holds the store directory.
+std::filesystem::path SiteRootOfStore(const std::filesystem::path& store_root);
+
+// What scan, archive and restore read when given no PATH: the [site]
+// content_dirs, relative when the site root is the current directory
+// (so output names "content/posts/a.md"), else below the site root.
+// Throws CliError (exit 1) when there are none.
+std::vector<std::string> DefaultContentPaths(
+    const SiteConfig& site, const std::filesystem::path& site_root);
 
 }  // namespace rotguard::cli
 

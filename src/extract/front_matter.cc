@@ -102,6 +102,21 @@ std::string UnescapeBackslashes(std::string_view raw) {
   return out;
 }
 
+namespace {
+
+// Jekyll's `categories: a b`: one string of space-separated names.
+void AddCategoryWords(std::string_view words, FrontMatter* fm) {
+  size_t pos = 0;
+  while (pos < words.size()) {
+    size_t end = words.find(' ', pos);
+    if (end == std::string_view::npos) end = words.size();
+    if (end > pos) fm->categories.emplace_back(words.substr(pos, end - pos));
+    pos = end + 1;
+  }
+}
+
+}  // namespace
+
 void SetFrontMatterField(std::string_view key, std::string value,
                          FrontMatter* fm) {
   if (key == "title") {
@@ -110,6 +125,16 @@ void SetFrontMatterField(std::string_view key, std::string value,
     fm->date = std::move(value);
   } else if (key == "draft") {
     fm->draft = ParseBool(value);
+  } else if (key == "slug") {
+    fm->slug = std::move(value);
+  } else if (key == "url") {
+    fm->url = std::move(value);
+  } else if (key == "permalink") {
+    fm->permalink = std::move(value);
+  } else if (key == "category") {
+    fm->categories.push_back(std::move(value));
+  } else if (key == "categories") {
+    AddCategoryWords(value, fm);
   }
 }
 
@@ -273,6 +298,20 @@ void ReadTomlFields(const toml::table& table, size_t begin, size_t end,
         fm->aliases.push_back(*value);
     }
   }
+  for (const char* key : {"slug", "url", "permalink", "category"}) {
+    if (auto value = table[key].value<std::string>()) {
+      SetFrontMatterField(key, *value, fm);
+    }
+  }
+  if (auto words = table["categories"].value<std::string>()) {
+    AddCategoryWords(*words, fm);
+  } else if (const toml::array* categories = table["categories"].as_array()) {
+    for (const toml::node& category : *categories) {
+      if (auto value = category.value<std::string>()) {
+        fm->categories.push_back(*value);
+      }
+    }
+  }
 }
 
 // A block toml++ rejects gets one warning at the error's line (so scan
@@ -297,6 +336,23 @@ void ParseToml(size_t begin, size_t end, Collector* out, FrontMatter* fm) {
   ReportTomlUrls(begin, end, out);
 }
 
+void ReadJsonPermalinkFields(const nlohmann::json& json, FrontMatter* fm) {
+  for (const char* key : {"slug", "url", "permalink", "category"}) {
+    if (auto it = json.find(key); it != json.end() && it->is_string()) {
+      SetFrontMatterField(key, it->get<std::string>(), fm);
+    }
+  }
+  auto it = json.find("categories");
+  if (it == json.end()) return;
+  if (it->is_string()) AddCategoryWords(it->get<std::string>(), fm);
+  if (!it->is_array()) return;
+  for (const auto& category : *it) {
+    if (category.is_string()) {
+      fm->categories.push_back(category.get<std::string>());
+    }
+  }
+}
+
 void ParseJson(size_t begin, size_t end, Collector* out, FrontMatter* fm) {
   std::string_view doc = out->content().substr(begin, end - begin);
   nlohmann::json json = nlohmann::json::parse(doc, nullptr, false);
@@ -318,6 +374,7 @@ void ParseJson(size_t begin, size_t end, Collector* out, FrontMatter* fm) {
       if (alias.is_string()) fm->aliases.push_back(alias.get<std::string>());
     }
   }
+  ReadJsonPermalinkFields(json, fm);
   ReportUrlStrings(begin, end, /*toml=*/false, out, [](std::string_view raw) {
     nlohmann::json value = nlohmann::json::parse(raw, nullptr, false);
     return value.is_string() ? value.get<std::string>() : std::string(raw);

@@ -23,7 +23,8 @@ std::optional<bool> ParseBool(std::string_view value);
 // common subset: \" \\ \/ \b \f \n \r \t \uXXXX \UXXXXXXXX \xXX).
 std::string UnescapeBackslashes(std::string_view raw);
 
-// Stores a top-level `title`, `date` or `draft` value; other keys are
+// Stores a top-level `title`, `date`, `draft`, `slug`, `url`, `permalink`,
+// `category` or `categories` (space-separated) value; other keys are
 // ignored.
 void SetFrontMatterField(std::string_view key, std::string value,
                          FrontMatter* fm);

@@ -322,6 +322,8 @@ class YamlWalker {
     bool in_list = !stack_.empty() && !stack_.back().mapping;
     if (top_key_ == "aliases" && (top_level || in_list)) {
       fm_->aliases.push_back(std::move(value));
+    } else if (top_key_ == "categories" && in_list && stack_.size() == 2) {
+      fm_->categories.push_back(std::move(value));
     } else if (top_level) {
       SetFrontMatterField(top_key_, std::move(value), fm_);
     }

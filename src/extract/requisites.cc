@@ -39,6 +39,7 @@
 #include "extract/css.h"
 #include "extract/front_matter.h"
 #include "extract/html.h"
+#include "extract/page_signals.h"
 #include "rotguard/url.h"
 #include "util/ascii.h"
 
@@ -62,11 +63,12 @@ enum AttributeId {
   kStyle,
   kHttpEquiv,
   kContent,
+  kId,  // for the capture-quality signals only
   kAttributeCount
 };
 constexpr std::string_view kAttributeNames[kAttributeCount] = {
-    "src",  "data-src", "srcset", "data-srcset", "poster",
-    "href", "rel",      "style",  "http-equiv",  "content"};
+    "src", "data-src", "srcset",     "data-srcset", "poster", "href",
+    "rel", "style",    "http-equiv", "content",     "id"};
 
 // An attribute as written. The value is [start, end), inside the quotes if
 // any; `has_value` is false for an attribute without '='.
@@ -431,20 +433,29 @@ bool BreaksOutOfForeignContent(std::string_view name) {
 
 // The candidate reporting of HtmlWalker (html.cc), on raw tokens; links
 // to other pages (<a href>, <link rel=canonical>, a meta refresh) only
-// `with_links`.
+// `with_links`. With `signals`, also hands it the text and tags it passes
+// over (capture quality, page_signals.h).
 class RequisiteScanner {
  public:
-  RequisiteScanner(Collector* out, bool with_links)
-      : out_(out), html_(out->content()), with_links_(with_links) {}
+  RequisiteScanner(Collector* out, bool with_links,
+                   PageSignalCounter* signals = nullptr)
+      : out_(out),
+        html_(out->content()),
+        with_links_(with_links),
+        signals_(signals) {}
 
   void Run(size_t begin) {
     const size_t n = html_.size();
     size_t i = begin;
     while (i < n) {
       const void* hit = std::memchr(html_.data() + i, '<', n - i);
-      if (hit == nullptr) return;
+      if (hit == nullptr) {
+        if (signals_) signals_->Text(html_.substr(i));
+        return;
+      }
       size_t lt =
           static_cast<size_t>(static_cast<const char*>(hit) - html_.data());
+      if (signals_ && lt > i) signals_->Text(html_.substr(i, lt - i));
       if (lt + 1 >= n) return;
       char next = html_[lt + 1];
       if (IsAsciiAlpha(next)) {
@@ -553,6 +564,7 @@ class RequisiteScanner {
   size_t HtmlStartTag(const Tag& tag, size_t after) {
     if (!TreeBuilderKeeps(tag)) return after;
     Visit(tag, /*foreign=*/false);
+    if (signals_) NoteStartTag(tag);
     if ((tag.Is("svg") || tag.Is("math")) && !tag.self_closing) {
       foreign_.push_back({std::string(tag.Name()), tag.Is("svg"), false});
       return after;
@@ -564,13 +576,16 @@ class RequisiteScanner {
         return html_.size();
       case ContentModel::kScriptData: {
         size_t end = FindScriptEnd(html_, after);
-        return end == kNpos ? html_.size() : end;
+        if (end == kNpos) end = html_.size();
+        if (signals_) signals_->RawContent("script", Between(after, end));
+        return end;
       }
       case ContentModel::kRawText:
         break;
     }
     size_t end = FindEndTag(html_, after, tag.Name());
     if (end == kNpos) end = html_.size();
+    if (signals_) signals_->RawContent(tag.Name(), Between(after, end));
     if (tag.Is("style") && end > after) {
       ExtractCssUrls(after, end, /*in_attribute=*/false, out_);
     }
@@ -585,6 +600,7 @@ class RequisiteScanner {
     Tag tag;
     size_t after = ReadTag(html_, name, &tag, &seen_names_);
     if (after == kNpos) return html_.size();
+    if (signals_) signals_->EndTag(tag.Name());
     if (!foreign_.empty()) {
       // Closes the innermost open foreign element of that name.
       for (size_t depth = foreign_.size(); depth > 0; --depth) {
@@ -605,6 +621,19 @@ class RequisiteScanner {
       select_outside_template_.pop_back();
     }
     return after;
+  }
+
+  std::string_view Between(size_t begin, size_t end) const {
+    return html_.substr(begin, end > begin ? end - begin : 0);
+  }
+
+  void NoteStartTag(const Tag& tag) {
+    const RawValue& id = tag.attributes[kId];
+    size_t start;
+    size_t end;
+    signals_->StartTag(
+        tag.Name(), id.present ? Between(id.start, id.end) : std::string_view(),
+        tag.self_closing, ValueSpan(tag, kSrc, &start, &end));
   }
 
   static bool IsTableStructure(std::string_view name) {
@@ -794,6 +823,7 @@ class RequisiteScanner {
   Collector* out_;
   std::string_view html_;
   const bool with_links_;
+  PageSignalCounter* signals_;  // null: requisites only
   SeenNames seen_names_;
   // Open <svg>/<math> elements and their foreign descendants.
   struct ForeignElement {
@@ -916,8 +946,13 @@ std::optional<ExtractedDocument> ScanPageLinks(std::string_view html,
   return doc;
 }
 
-std::vector<std::string> ExtractPageRequisites(std::string_view html,
-                                               std::string_view page_url) {
+namespace {
+
+// ExtractPageRequisites, with the quality signals counted on the way when
+// `signals` is given.
+std::vector<std::string> ScanRequisites(std::string_view html,
+                                        std::string_view page_url,
+                                        PageSignalCounter* signals) {
   std::vector<std::string> urls;
   if (std::memchr(html.data(), '\0',
                   std::min(html.size(), kBinarySniffLength)) != nullptr) {
@@ -931,7 +966,7 @@ std::vector<std::string> ExtractPageRequisites(std::string_view html,
     begin = ExtractFrontMatter(begin, &front_matter_links, &front_matter);
   }
   Collector collector(html);
-  RequisiteScanner scanner(&collector, /*with_links=*/false);
+  RequisiteScanner scanner(&collector, /*with_links=*/false, signals);
   scanner.Run(begin);
   std::vector<Candidate>& candidates = collector.candidates();
   // ExtractLinks keeps one candidate per span, in span order.
@@ -953,6 +988,21 @@ std::vector<std::string> ExtractPageRequisites(std::string_view html,
     if (url) urls.push_back(std::move(*url));
   }
   return urls;
+}
+
+}  // namespace
+
+std::vector<std::string> ExtractPageRequisites(std::string_view html,
+                                               std::string_view page_url) {
+  return ScanRequisites(html, page_url, nullptr);
+}
+
+ScannedPage ScanPage(std::string_view html, std::string_view page_url) {
+  PageSignalCounter counter;
+  ScannedPage page;
+  page.requisites = ScanRequisites(html, page_url, &counter);
+  page.signals = counter.Finish(html);
+  return page;
 }
 
 }  // namespace rotguard::extract

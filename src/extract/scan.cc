@@ -17,6 +17,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -71,27 +72,57 @@ Result<std::map<std::string, UrlFilter>> BuildFilters(
   return filters;
 }
 
+// Drops the links the filter excludes; returns how many.
+int64_t FilterLinks(const UrlFilter& filter, std::vector<Link>* links) {
+  size_t before = links->size();
+  links->erase(std::remove_if(links->begin(), links->end(),
+                              [&filter](const Link& link) {
+                                return filter.Excludes(link);
+                              }),
+               links->end());
+  return static_cast<int64_t>(before - links->size());
+}
+
+// The entries of a feed, sitemap, WXR or bookmark file as documents.
+void ReadEntries(std::string_view bytes, InputType type,
+                 const ScannedDocument& file, const UrlFilter& filter,
+                 const ScanOptions& options,
+                 std::vector<ScannedDocument>* out) {
+  StructuredInput read = ReadStructuredInput(bytes, type, options.extract);
+  for (InputEntry& entry : read.entries) {
+    ScannedDocument& doc = out->emplace_back(file);
+    doc.entry = std::move(entry.id);
+    doc.public_url = std::move(entry.public_url);
+    doc.fidelity = entry.fidelity;
+    doc.extracted = std::move(entry.extracted);
+    doc.excluded = FilterLinks(filter, &doc.extracted.links);
+  }
+  if (out->empty()) out->emplace_back(file).warnings_only = true;
+  std::vector<ExtractWarning>& warnings = out->front().extracted.warnings;
+  warnings.insert(warnings.begin(), read.warnings.begin(), read.warnings.end());
+}
+
 Status ScanOne(const ScanInput& input, const UrlFilter& filter,
-               const ScanOptions& options, ScannedDocument* out) {
+               const ScanOptions& options, std::vector<ScannedDocument>* out) {
   // One buffer per thread, reused: a fresh multi-kilobyte allocation per
   // file showed up in profiles as malloc consolidation.
   constexpr size_t kKeepCapacity = 16 << 20;
   thread_local std::string bytes;
   if (bytes.capacity() > kKeepCapacity) bytes = std::string();
   ROTGUARD_RETURN_IF_ERROR(ReadWholeFile(input.display_path, &bytes));
-  out->input = input;
-  out->size = static_cast<int64_t>(bytes.size());
-  if (options.compute_sha256) out->sha256 = Sha256Hex(bytes);
-  out->extracted =
+  ScannedDocument file;
+  file.input = input;
+  file.size = static_cast<int64_t>(bytes.size());
+  if (options.compute_sha256) file.sha256 = Sha256Hex(bytes);
+  file.type = DetectInputType(bytes);
+  if (file.type != InputType::kPost) {
+    ReadEntries(bytes, file.type, file, filter, options, out);
+    return Status::Ok();
+  }
+  ScannedDocument& doc = out->emplace_back(std::move(file));
+  doc.extracted =
       ExtractLinks(input.display_path, bytes, input.format, options.extract);
-  std::vector<Link>& links = out->extracted.links;
-  size_t before = links.size();
-  links.erase(std::remove_if(links.begin(), links.end(),
-                             [&filter](const Link& link) {
-                               return filter.Excludes(link);
-                             }),
-              links.end());
-  out->excluded = static_cast<int64_t>(before - links.size());
+  doc.excluded = FilterLinks(filter, &doc.extracted.links);
   return Status::Ok();
 }
 
@@ -139,9 +170,13 @@ class OrderedScan {
       }
       if (slot.failure) std::rethrow_exception(slot.failure);
       ROTGUARD_RETURN_IF_ERROR(slot.status);
-      Status status = consume(slot.document);
-      slot.document = ScannedDocument();  // free it now, not at the end
-      if (helpers_) SubmitHelp();         // the window moves on by one
+      Status status = Status::Ok();
+      for (ScannedDocument& document : slot.documents) {
+        status = consume(document);
+        if (!status.ok()) break;
+      }
+      slot.documents = {};         // free them now, not at the end
+      if (helpers_) SubmitHelp();  // the window moves on by one
       ROTGUARD_RETURN_IF_ERROR(status);
     }
     return Status::Ok();
@@ -151,8 +186,8 @@ class OrderedScan {
   struct Slot {
     std::atomic<bool> ready{false};
     Status status;
-    std::exception_ptr failure;  // bad_alloc and the like
-    ScannedDocument document;
+    std::exception_ptr failure;              // bad_alloc and the like
+    std::vector<ScannedDocument> documents;  // one, or a file's entries
   };
 
   // One more helper task, while inputs are left to take.
@@ -177,7 +212,7 @@ class OrderedScan {
     Slot& slot = slots_[i];
     try {
       slot.status = ScanOne(inputs_[i], filters_.at(inputs_[i].root), options_,
-                            &slot.document);
+                            &slot.documents);
     } catch (...) {
       slot.failure = std::current_exception();
     }
@@ -226,6 +261,13 @@ std::string DocumentKey(const std::string& display_path,
   std::filesystem::path relative = absolute.lexically_relative(site_root);
   if (relative.empty() || *relative.begin() == "..") return absolute.string();
   return relative.string();
+}
+
+std::string ScannedDocumentKey(const ScannedDocument& doc,
+                               const std::filesystem::path& site_root) {
+  std::string key = DocumentKey(doc.input.display_path, site_root);
+  if (!doc.entry.empty()) key += "#" + doc.entry;
+  return key;
 }
 
 }  // namespace rotguard

@@ -2,11 +2,13 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -14,20 +16,39 @@
 #include <utility>
 #include <vector>
 
+#include "rotguard/inputs.h"
 #include "rotguard/scan.h"
+#include "rotguard/url.h"
+#include "util/file.h"
+#include "util/handles.h"
 
 namespace rotguard {
 namespace {
 
-// Generator output directories of Hugo (public/, resources/), Jekyll
-// (_site/) and npm (node_modules/): they hold copies of the posts or
-// third-party files, not sources.
-constexpr std::array<std::string_view, 4> kBuildDirectories = {
-    "public", "_site", "resources", "node_modules"};
+// npm's packages: third-party files wherever they are, never posts.
+constexpr std::string_view kPackageDirectory = "node_modules";
 
-bool IsBuildDirectory(std::string_view name) {
-  return std::find(kBuildDirectories.begin(), kBuildDirectories.end(), name) !=
-         kBuildDirectories.end();
+// A build directory that exists, by identity: the walk compares the
+// device and inode of a directory with this name, so a content section
+// of the same name elsewhere is still walked.
+struct BuildDir {
+  std::string name;
+  dev_t dev;
+  ino_t ino;
+};
+
+std::vector<BuildDir> ExistingBuildDirs(const std::vector<std::string>& paths) {
+  std::vector<BuildDir> out;
+  for (const std::string& path : paths) {
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) continue;
+    std::string_view name = path;
+    while (name.size() > 1 && name.back() == '/') name.remove_suffix(1);
+    size_t slash = name.rfind('/');
+    if (slash != std::string_view::npos) name.remove_prefix(slash + 1);
+    out.push_back({std::string(name), st.st_dev, st.st_ino});
+  }
+  return out;
 }
 
 Status ErrorFor(const std::string& path, int err) {
@@ -59,8 +80,12 @@ std::string JoinPath(const std::string& dir, const char* name) {
 // systems without d_type are stat'ed.
 class DirectoryWalker {
  public:
-  DirectoryWalker(std::string root, WalkResult* result)
-      : root_(std::move(root)), result_(result) {}
+  DirectoryWalker(std::string root, const WalkOptions& options,
+                  const std::vector<BuildDir>& build_dirs, WalkResult* result)
+      : root_(std::move(root)),
+        options_(options),
+        build_dirs_(build_dirs),
+        result_(result) {}
 
   // Depth-first over an explicit stack: deep trees cannot overflow it.
   Status Walk() {
@@ -119,7 +144,7 @@ class DirectoryWalker {
     if (type == DT_DIR) {
       if (is_symlink) {
         Skip("symlink-dir");
-      } else if (IsBuildDirectory(entry.d_name)) {
+      } else if (IsBuildDirectory(dir_fd, dir, entry.d_name)) {
         Skip("build-dir");
       } else {
         pending->push_back(JoinPath(dir, entry.d_name));
@@ -138,27 +163,150 @@ class DirectoryWalker {
 
   void Skip(const char* reason) { ++result_->skipped[reason]; }
 
+  bool IsBuildDirectory(int dir_fd, const std::string& dir,
+                        std::string_view name) const {
+    if (name == kPackageDirectory) return true;
+    if (dir == root_) {
+      for (const std::string& named : options_.build_names_in_named) {
+        if (name == named) return true;
+      }
+    }
+    for (const BuildDir& build : build_dirs_) {
+      if (build.name != name) continue;
+      struct stat st;
+      std::string path(name);
+      if (::fstatat(dir_fd, path.c_str(), &st, 0) == 0 &&
+          st.st_dev == build.dev && st.st_ino == build.ino) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   std::string root_;
+  const WalkOptions& options_;
+  const std::vector<BuildDir>& build_dirs_;
   WalkResult* result_;
 };
 
+// The type of a named file, told by its first 64 KiB.
+Result<InputType> SniffFile(const std::string& path) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return ErrorFor(path, errno);
+  std::string head(64 << 10, '\0');
+  size_t filled = 0;
+  while (filled < head.size()) {
+    ssize_t n = ::read(fd.get(), head.data() + filled, head.size() - filled);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return ErrorFor(path, errno);
+    if (n == 0) break;
+    filled += static_cast<size_t>(n);
+  }
+  head.resize(filled);
+  return DetectInputType(head);
+}
+
+// The local file a sitemap index's <loc> stands for: a relative loc as
+// is, a URL by its last path segment, in the index's directory; "" when
+// that would leave the directory.
+std::filesystem::path LocalChild(const std::filesystem::path& dir,
+                                 const std::string& loc) {
+  UrlComponents parts = SplitUrl(loc);
+  std::string rel(parts.path);
+  if (parts.scheme || parts.authority) rel = rel.substr(rel.rfind('/') + 1);
+  if (rel.empty() || rel[0] == '/') return {};
+  std::filesystem::path relative =
+      std::filesystem::path(rel).lexically_normal();
+  if (relative.empty() || *relative.begin() == "..") return {};
+  return dir / relative;
+}
+
+// A named sitemap index: its children that are local sitemaps.
+Status AddSitemapChildren(const std::string& index, WalkResult* result) {
+  Result<std::string> bytes = ReadFileToString(index);
+  if (!bytes.ok()) return bytes.status();
+  std::vector<ExtractWarning> warnings;
+  std::vector<std::string> locs = SitemapIndexChildren(*bytes, &warnings);
+  for (const ExtractWarning& w : warnings) {
+    result->warnings.push_back(index + ":" + std::to_string(w.line) + ":" +
+                               std::to_string(w.column) + ": " + w.message);
+  }
+  std::filesystem::path dir = std::filesystem::path(index).parent_path();
+  for (const std::string& loc : locs) {
+    std::filesystem::path child = LocalChild(dir, loc);
+    struct stat st;
+    bool local = !child.empty() && ::stat(child.c_str(), &st) == 0 &&
+                 S_ISREG(st.st_mode);
+    Result<InputType> type =
+        local ? SniffFile(child.string()) : Result<InputType>(InputType::kPost);
+    if (!type.ok()) return type.status();
+    if (*type != InputType::kSitemap) {
+      ++result->skipped["remote-sitemap"];
+      result->warnings.push_back(
+          index + ": child sitemap " + loc +
+          " is not a local sitemap beside the index; remote sitemaps are "
+          "never fetched");
+      continue;
+    }
+    result->files.push_back({child.string(), "", DocumentFormat::kHtml});
+  }
+  return Status::Ok();
+}
+
+// A file named on the command line: by content first, then by name.
+Status AddNamedFile(const std::string& path, WalkResult* result) {
+  std::optional<DocumentFormat> format = FormatForPath(path);
+  if (format == DocumentFormat::kMarkdown) {
+    result->files.push_back({path, "", *format});
+    return Status::Ok();
+  }
+  Result<InputType> type = SniffFile(path);
+  if (!type.ok()) return type.status();
+  if (*type == InputType::kSitemapIndex)
+    return AddSitemapChildren(path, result);
+  if (*type != InputType::kPost) format = DocumentFormat::kHtml;
+  if (format) {
+    result->files.push_back({path, "", *format});
+  } else {
+    ++result->skipped["unknown-extension"];
+    result->warnings.push_back(path + ": not Markdown or HTML, skipped");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
-Result<WalkResult> WalkInputs(const std::vector<std::string>& paths) {
+WalkOptions SiteWalkOptions(const std::filesystem::path& site_root,
+                            const std::vector<std::string>& build_dirs,
+                            bool site_known) {
+  WalkOptions options;
+  for (const std::string& dir : build_dirs) {
+    options.build_dirs.push_back((site_root / dir).string());
+  }
+  if (site_known) {
+    options.build_names_in_named.clear();
+  } else {
+    options.build_names_in_named = build_dirs;
+  }
+  return options;
+}
+
+Result<WalkResult> WalkInputs(const std::vector<std::string>& paths,
+                              const WalkOptions& options) {
   WalkResult result;
+  const std::vector<BuildDir> build_dirs =
+      ExistingBuildDirs(options.build_dirs);
   for (const std::string& path : paths) {
     struct stat st;
     if (::stat(path.c_str(), &st) != 0) return ErrorFor(path, errno);
     if (S_ISDIR(st.st_mode)) {
-      ROTGUARD_RETURN_IF_ERROR(DirectoryWalker(path, &result).Walk());
+      ROTGUARD_RETURN_IF_ERROR(
+          DirectoryWalker(path, options, build_dirs, &result).Walk());
     } else if (!S_ISREG(st.st_mode)) {
       ++result.skipped["other"];
       result.warnings.push_back(path + ": not a regular file, skipped");
-    } else if (std::optional<DocumentFormat> format = FormatForPath(path)) {
-      result.files.push_back({path, "", *format});
     } else {
-      ++result.skipped["unknown-extension"];
-      result.warnings.push_back(path + ": not Markdown or HTML, skipped");
+      ROTGUARD_RETURN_IF_ERROR(AddNamedFile(path, &result));
     }
   }
   std::sort(result.files.begin(), result.files.end(),

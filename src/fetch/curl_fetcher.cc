@@ -71,6 +71,7 @@ class CurlFetcher final : public Fetcher {
   }
 
   Status Init();
+  Status InitProxy();
   void Add(FetchJob job) override;
   Status Run(FetchSink& sink) override;
   void RequestCancel() override {
@@ -89,6 +90,8 @@ class CurlFetcher final : public Fetcher {
   const std::string& UserAgentFor(const std::string& host) const;
   bool StartHop(JobId id);
   bool Permitted(const JobState& job) const;
+  bool GuardsTargetBeforeRequest(const JobState& job) const;
+  std::string BlockedTargetAddress(const JobState& job) const;
   HopRequest RequestFor(const JobState& job, const curl_slist* resolve) const;
   const curl_slist* ResolveListFor(const JobState& job, std::string* error,
                                    bool* nxdomain);
@@ -179,6 +182,7 @@ Status CurlFetcher::Init() {
                                      ": no such file");
     }
   }
+  ROTGUARD_RETURN_IF_ERROR(InitProxy());
   base_headers_.reset(curl_slist_append(nullptr, "Accept-Encoding: gzip"));
   multi_.reset(curl_multi_init());
   if (!multi_ || !base_headers_) {
@@ -188,9 +192,44 @@ Status CurlFetcher::Init() {
   defaults_.low_speed_bytes = options_.low_speed_bytes;
   defaults_.low_speed_time_s = options_.low_speed_time_s;
   defaults_.cacert = options_.cacert;
+  defaults_.proxy = options_.fetch.proxy;
+  defaults_.proxy_cacert = options_.fetch.proxy_cacert.empty()
+                               ? options_.cacert
+                               : options_.fetch.proxy_cacert;
   defaults_.base_headers = base_headers_.get();
   defaults_.connect_to = connect_to_list_.get();
   defaults_.new_body = options_.new_body;
+  return Status::Ok();
+}
+
+// Through a proxy, curl connects only to the proxy, so the guard cannot
+// judge the target on the connected socket: the target's address is
+// checked before each hop instead, from its --resolve mapping, the
+// resolver seam, or our own lookup (pinned, so a socks5:// proxy is handed
+// exactly the address that was checked).
+Status CurlFetcher::InitProxy() {
+  if (options_.fetch.proxy.empty()) return Status::Ok();
+  Status valid = ValidateProxyUrl(options_.fetch.proxy);
+  if (!valid.ok()) {
+    return Status::InvalidArgument(
+        "--proxy " + fetch_internal::ProxyForDisplay(options_.fetch.proxy) +
+        ": " + fetch_internal::ProxyForDisplay(valid.message()));
+  }
+  const std::string& ca = options_.fetch.proxy_cacert;
+  std::error_code ec;
+  if (!ca.empty() && !std::filesystem::is_regular_file(ca, ec)) {
+    return Status::InvalidArgument("proxy_cacert " + ca + ": no such file");
+  }
+  if (!options_.resolver && !options_.fetch.allow_private) {
+    options_.resolver =
+        [mapped = fetch_internal::MappedAddresses(options_.resolve)](
+            const std::string& host) -> Result<std::vector<std::string>> {
+      // A name the user mapped (on another port) points where they said,
+      // for this run: judge that address rather than ask DNS.
+      if (auto it = mapped.find(host); it != mapped.end()) return it->second;
+      return fetch_internal::LookUpHost(host);
+    };
+  }
   return Status::Ok();
 }
 
@@ -304,11 +343,37 @@ HopRequest CurlFetcher::RequestFor(const JobState& job,
   HopRequest request;
   request.url = job.url;
   request.method = job.job.method;
+  request.body = job.job.body;
   request.headers = job.job.headers;
+  for (std::string& line :
+       fetch_internal::CredentialHeaderLines(options_.fetch, job.host)) {
+    request.headers.push_back(std::move(line));
+  }
   request.user_agent = UserAgentFor(job.host);
   request.resolve = resolve;
-  request.guard = !options_.fetch.allow_private && !Permitted(job);
+  request.guard = !options_.fetch.allow_private && !Permitted(job) &&
+                  options_.fetch.proxy.empty();
   return request;
+}
+
+bool CurlFetcher::GuardsTargetBeforeRequest(const JobState& job) const {
+  return !options_.fetch.proxy.empty() && !options_.fetch.allow_private &&
+         !Permitted(job);
+}
+
+// The first non-public address the hop's target host has ("" when none):
+// the host itself when it is an IP literal, else what ResolveListFor got
+// for it.
+std::string CurlFetcher::BlockedTargetAddress(const JobState& job) const {
+  if (IsIpLiteral(job.host)) {
+    return IsNonPublicAddress(job.host) ? job.host : "";
+  }
+  auto found = resolved_.find(job.host);
+  if (found == resolved_.end()) return "";
+  for (const std::string& address : found->second) {
+    if (IsNonPublicAddress(address)) return address;
+  }
+  return "";
 }
 
 // Starts the job's current hop; false when the job ended instead.
@@ -335,6 +400,16 @@ bool CurlFetcher::StartHop(JobId id) {
     ++job.outcome.attempts;
     FinishJob(job, FailureClass::kDns, error);
     return false;
+  }
+  if (GuardsTargetBeforeRequest(job)) {
+    if (std::string ip = BlockedTargetAddress(job); !ip.empty()) {
+      ++job.outcome.attempts;
+      FinishJob(job, FailureClass::kBlockedAddress,
+                job.url + ": refused to fetch non-public address " + ip +
+                    " through the proxy (set allow_private, or map this "
+                    "host and port with --resolve)");
+      return false;
+    }
   }
   std::unique_ptr<Transfer> t = TakeTransfer();
   if (!t) {

@@ -44,6 +44,18 @@ void SetTransportOptions(CURL* e, const TransferDefaults& d) {
     curl_easy_setopt(e, CURLOPT_CAINFO, d.cacert.c_str());
   }
   if (d.connect_to) curl_easy_setopt(e, CURLOPT_CONNECT_TO, d.connect_to);
+  if (!d.proxy.empty()) {
+    curl_easy_setopt(e, CURLOPT_PROXY, d.proxy.c_str());
+    // No NO_PROXY exceptions from the environment: a target that went
+    // around the proxy would connect unchecked (the guard judged it as
+    // proxied).
+    curl_easy_setopt(e, CURLOPT_NOPROXY, "");
+    // The proxy's "200 Connection established" is not the target's head.
+    curl_easy_setopt(e, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
+    if (!d.proxy_cacert.empty()) {
+      curl_easy_setopt(e, CURLOPT_PROXY_CAINFO, d.proxy_cacert.c_str());
+    }
+  }
 }
 
 void SetCallbacks(CURL* e, Transfer* t) {
@@ -81,8 +93,40 @@ FailureClass ClassifyTls(CURLcode code) {
   }
 }
 
+// Through a proxy: whether a failure is the proxy's (down, refused the
+// handshake) or the target's, which the proxy reported (a CONNECT answered
+// with an error status, a SOCKS reply saying the target is unreachable).
+FailureClass ClassifyProxyError(CURLcode code, const Transfer& t) {
+  CURL* e = t.easy.get();
+  long connect_code = 0;
+  curl_easy_getinfo(e, CURLINFO_HTTP_CONNECTCODE, &connect_code);
+  long proxy_error = CURLPX_OK;
+  curl_easy_getinfo(e, CURLINFO_PROXY_ERROR, &proxy_error);
+  switch (proxy_error) {
+    case CURLPX_REPLY_CONNECTION_REFUSED:
+    case CURLPX_REPLY_HOST_UNREACHABLE:
+    case CURLPX_REPLY_NETWORK_UNREACHABLE:
+    case CURLPX_REPLY_TTL_EXPIRED:
+      return FailureClass::kConnect;
+    case CURLPX_RESOLVE_HOST:
+      return FailureClass::kDns;
+    default:
+      break;
+  }
+  if (code == CURLE_COULDNT_CONNECT && connect_code >= 300) {
+    return FailureClass::kConnect;  // the tunnel to the target failed
+  }
+  return FailureClass::kProxy;
+}
+
 FailureClass ClassifyCurlError(CURLcode code, const Transfer& t,
                                bool connected) {
+  const bool proxy_code = code == CURLE_COULDNT_RESOLVE_PROXY ||
+                          code == CURLE_PROXY ||
+                          (code == CURLE_COULDNT_CONNECT && !t.blocked);
+  if (!t.defaults->proxy.empty() && proxy_code) {
+    return ClassifyProxyError(code, t);
+  }
   switch (code) {
     case CURLE_OK:
       return FailureClass::kNone;
@@ -126,6 +170,11 @@ std::string DescribeFailure(FailureClass failure, CURLcode code,
              " (set allow_private, or map this host and port with --resolve)";
     case FailureClass::kTooLarge:
       return url + ": body cut at --max-size";
+    case FailureClass::kProxy: {
+      std::string detail = t.error[0] ? t.error : curl_easy_strerror(code);
+      return url + ": proxy " + ProxyForDisplay(t.defaults->proxy) +
+             " failed: " + detail;
+    }
     case FailureClass::kOther:
       if (!t.write_status.ok()) {
         return url + ": storing the body failed: " + t.write_status.message();
@@ -193,6 +242,12 @@ void Transfer::Configure(const HopRequest& request) {
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, list);
   }
   if (request.method == "HEAD") curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+  if (request.method == "POST") {
+    // Copied: the handle may outlive the request (retries re-Configure).
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE,
+                     static_cast<long>(request.body.size()));
+    curl_easy_setopt(e, CURLOPT_COPYPOSTFIELDS, request.body.c_str());
+  }
   SetCallbacks(e, this);
   SetTransportOptions(e, *defaults);
   guard = request.guard;
@@ -259,7 +314,10 @@ void Transfer::FillExchange(FetchedExchange& ex) {
   CURL* e = easy.get();
   ex.started = started;
   char* ip = nullptr;
-  if (curl_easy_getinfo(e, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && ip) {
+  // Through a proxy the connected address is the proxy's, not the
+  // target's: the record names none rather than a wrong one.
+  if (defaults->proxy.empty() &&
+      curl_easy_getinfo(e, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && ip) {
     ex.ip_address = ip;
   }
   long version = 0;
@@ -273,6 +331,8 @@ void Transfer::FillExchange(FetchedExchange& ex) {
                                          "\r\n\r\n") != 0)) {
     ex.request_head = NormalizeRequestHead(ex.request_head);
   }
+  ex.request_head =
+      RecordedRequestHead(ex.request_head, !defaults->fetch.record_credentials);
   ex.http_status = head_done && response ? status : 0;
   ex.response = std::move(response);
 }

@@ -31,6 +31,8 @@ struct TransferDefaults {
   int low_speed_bytes = 1;
   int low_speed_time_s = 30;
   std::string cacert;              // "" none
+  std::string proxy;               // fetch.proxy, "" none
+  std::string proxy_cacert;        // CA bundle for an https proxy, "" none
   const curl_slist* base_headers;  // "Accept-Encoding: gzip"
   const curl_slist* connect_to;    // may be null
   ResponseBodyFactory new_body;    // empty: MemoryResponseBody
@@ -40,6 +42,7 @@ struct TransferDefaults {
 struct HopRequest {
   std::string url;
   std::string method = "GET";
+  std::string body;                  // POST only
   std::vector<std::string> headers;  // extra "Name: value" lines
   std::string user_agent;
   const curl_slist* resolve = nullptr;  // CURLOPT_RESOLVE, may be null

@@ -140,6 +140,79 @@ CREATE INDEX captures_chain ON captures (chain_id, hop_index)
 ALTER TABLE captures ADD COLUMN archive TEXT NOT NULL DEFAULT '';
 ALTER TABLE captures ADD COLUMN memento_at_us INTEGER NOT NULL DEFAULT 0;
 )sql",
+    // 6: capture quality (issue #16) of an HTML page: full, thin,
+    // challenge or error-page; '' for other captures and for every capture
+    // made before this step (not judged: their bytes are not re-read).
+    R"sql(
+ALTER TABLE captures ADD COLUMN quality TEXT NOT NULL DEFAULT '';
+)sql",
+    // 7: the second, public copy (Save Page Now submissions per URL, their
+    // job and resulting memento) and the public-archive lookups that found
+    // no copy anywhere (not asked again until [rescue] retry_after).
+    R"sql(
+CREATE TABLE public_submissions (
+  url_id          INTEGER PRIMARY KEY REFERENCES urls (id),
+  state           TEXT NOT NULL CHECK (state IN ('pending', 'success',
+                                                 'error')),
+  job_id          TEXT NOT NULL DEFAULT '',
+  memento_url     TEXT NOT NULL DEFAULT '',
+  memento_at_us   INTEGER NOT NULL DEFAULT 0,
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  last_attempt_us INTEGER NOT NULL DEFAULT 0,
+  message         TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE public_lookups (
+  url_id     INTEGER PRIMARY KEY REFERENCES urls (id),
+  none_at_us INTEGER NOT NULL DEFAULT 0
+);
+)sql",
+    // 8: takedowns (`rotguard forget`): a tombstone per forgotten URL, so
+    // it is never fetched or served again; records whose bytes are still
+    // in a WARC file until `forget --purge` rewrites it; and the old files
+    // a purge replaced, kept listed until they are unlinked.
+    R"sql(
+CREATE TABLE tombstones (
+  id         INTEGER PRIMARY KEY,
+  url        TEXT NOT NULL,
+  normalized TEXT NOT NULL UNIQUE,
+  reason     TEXT NOT NULL DEFAULT '',
+  created    INTEGER NOT NULL DEFAULT 0
+);
+ALTER TABLE records ADD COLUMN forgotten INTEGER NOT NULL DEFAULT 0
+  CHECK (forgotten IN (0, 1));
+CREATE INDEX records_forgotten ON records (warc_file) WHERE forgotten = 1;
+CREATE TABLE purged_files (
+  name   TEXT PRIMARY KEY,
+  purged INTEGER NOT NULL DEFAULT 0
+);
+)sql",
+    // 9: a post's public URL from the site's permalink rules, so restore
+    // finds its resource record and report shows it without the site's
+    // configuration at hand.
+    R"sql(
+ALTER TABLE documents ADD COLUMN public_url TEXT NOT NULL DEFAULT '';
+)sql",
+    // 10: the history of each URL's verdict, for `report --since` (what
+    // changed since the last run) and the HTML report's health timeline.
+    // A trigger writes it, so every path that judges a URL (archive,
+    // verify --live, repair) records its changes without knowing of it.
+    R"sql(
+CREATE TABLE verdict_changes (
+  id       INTEGER PRIMARY KEY,
+  url_id   INTEGER NOT NULL REFERENCES urls (id),
+  changed  INTEGER NOT NULL,
+  verdict  TEXT NOT NULL,
+  previous TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX verdict_changes_url ON verdict_changes (url_id, changed);
+CREATE TRIGGER urls_verdict_change AFTER UPDATE OF verdict ON urls
+  WHEN NEW.verdict != OLD.verdict
+BEGIN
+  INSERT INTO verdict_changes (url_id, changed, verdict, previous)
+  VALUES (NEW.id, CAST(strftime('%s', 'now') AS INTEGER), NEW.verdict,
+          OLD.verdict);
+END;
+)sql",
 };
 
 static_assert(std::size(kMigrations) == kSchemaVersion,

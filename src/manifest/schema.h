@@ -11,7 +11,7 @@
 //
 //   documents     one row per scanned post: change detection by sha256
 //     id, path UNIQUE, sha256, title, date, draft (NULL: not stated),
-//     last_scanned
+//     last_scanned, public_url (v9: from the permalink rules, "" unknown)
 //
 //   urls          one row per normalized URL: the unit of link health
 //     id, normalized UNIQUE, surt (for CDXJ order), first_seen,
@@ -52,9 +52,32 @@
 //     id, command, started, ended (0 while running), counts (JSON object),
 //     exit_code (-1 while running)
 //
+//   v6: captures gains quality (rotguard/capture_quality.h: full, thin,
+//   challenge, error-page; '' for non-HTML captures and for captures made
+//   before v6).
+//   public_submissions  the second, public copy of a URL (v7): one row per
+//                 URL submitted to Save Page Now
+//     url_id PRIMARY KEY -> urls, state (pending|success|error), job_id,
+//     memento_url, memento_at_us, attempts, last_attempt_us, message
+//
+//   public_lookups  public-archive lookups that found no copy (v7), so a
+//                 URL no archive has is not asked again every run
+//     url_id PRIMARY KEY -> urls, none_at_us (0: a copy was found since)
+//   verdict_changes  one row per change of a URL's verdict (from migration
+//                 10, written by a trigger on urls): `report --since`
+//     id, url_id -> urls, changed (Unix seconds), verdict, previous
+//
 //   v3: urls gains final_url (the end of a shortener chain that is not a
 //   shortener: the link's real target) and asset_key (size variants of
 //   one Blogger image share the key of their s0 original).
+//
+//   v8: takedowns. tombstones (id, url as given, normalized UNIQUE,
+//   reason, created): a forgotten URL, never fetched, exported or restored
+//   again. records gains forgotten (1: the record belongs to a forgotten
+//   URL and its bytes wait for `forget --purge`). purged_files (name,
+//   purged): files under warc/ that are not part of the store and wait to
+//   be unlinked (a purge's replacements while written, then the files
+//   they replaced), so a crash mid-purge is finished by the next one.
 //
 // Indexes: links(document_id), links(normalized), urls(surt),
 // captures(payload_sha1) for dedupe, captures(warc_file, record_offset),
@@ -68,7 +91,7 @@
 
 namespace rotguard {
 
-inline constexpr int kSchemaVersion = 5;
+inline constexpr int kSchemaVersion = 10;
 
 // Brings `db` to schema `target` (1..kSchemaVersion), one transaction per
 // call: either every missing step is applied or none. A database newer

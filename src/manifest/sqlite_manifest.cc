@@ -43,7 +43,7 @@ Result<int64_t> UrlId(SqliteDb& db, const std::string& normalized,
 }
 
 constexpr const char* kDocumentColumns =
-    "path, sha256, title, date, draft, last_scanned";
+    "path, sha256, title, date, draft, last_scanned, public_url";
 
 DocumentRow ReadDocument(const Statement& s) {
   DocumentRow doc;
@@ -53,6 +53,7 @@ DocumentRow ReadDocument(const Statement& s) {
   doc.date = s.ColumnText(3);
   if (!s.ColumnIsNull(4)) doc.draft = s.ColumnInt(4) != 0;
   doc.last_scanned_unix = s.ColumnInt(5);
+  doc.public_url = s.ColumnText(6);
   return doc;
 }
 
@@ -121,8 +122,8 @@ constexpr const char* kCaptureSelect =
     "c.final_url, c.chain_id, c.hop_index, c.warc_file, c.record_offset, "
     "c.compressed_length, c.record_id, c.block_sha1, c.payload_sha1, "
     "c.payload_sha256, c.content_type, c.payload_length, c.revisit_of, "
-    "c.source, c.run_id, c.truncated, c.lost, c.archive, c.memento_at_us "
-    "FROM captures c JOIN urls u ON u.id = c.url_id ";
+    "c.source, c.run_id, c.truncated, c.lost, c.archive, c.memento_at_us, "
+    "c.quality FROM captures c JOIN urls u ON u.id = c.url_id ";
 
 CaptureRow ReadCapture(const Statement& s) {
   CaptureRow c;
@@ -150,6 +151,7 @@ CaptureRow ReadCapture(const Statement& s) {
   c.lost = s.ColumnInt(21) != 0;
   c.archive = s.ColumnText(22);
   c.memento_at_us = s.ColumnInt(23);
+  c.quality = s.ColumnText(24);
   return c;
 }
 
@@ -165,6 +167,7 @@ RecordRow ReadRecord(const Statement& s) {
   r.block_digest = s.ColumnText(7);
   r.payload_digest = s.ColumnText(8);
   r.lost = s.ColumnInt(9) != 0;
+  r.forgotten = s.ColumnInt(10) != 0;
   return r;
 }
 
@@ -402,13 +405,17 @@ Result<bool> SqliteManifest::ApplyScan(const DocumentRow& doc,
                                        const std::vector<LinkRow>& links) {
   bool unchanged = false;
   {
-    Result<CachedStatement> find =
-        db_.PrepareCached("SELECT sha256 FROM documents WHERE path = ?1");
+    Result<CachedStatement> find = db_.PrepareCached(
+        "SELECT sha256, public_url FROM documents WHERE "
+        "path = ?1");
     if (!find.ok()) return find.status();
     (*find)->Bind(1, doc.path);
     Result<bool> found = (*find)->Step();
     if (!found.ok()) return found.status();
-    unchanged = *found && (*find)->ColumnText(0) == doc.sha256;
+    // A new public URL (the site's permalink rules changed) counts as a
+    // change: the post's resource record is written again under it.
+    unchanged = *found && (*find)->ColumnText(0) == doc.sha256 &&
+                (*find)->ColumnText(1) == doc.public_url;
   }
   if (unchanged) {
     Result<CachedStatement> touch = db_.PrepareCached(
@@ -420,11 +427,12 @@ Result<bool> SqliteManifest::ApplyScan(const DocumentRow& doc,
   }
 
   Result<CachedStatement> upsert = db_.PrepareCached(
-      "INSERT INTO documents (path, sha256, title, date, draft, last_scanned) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (path) DO UPDATE SET "
-      "sha256 = excluded.sha256, title = excluded.title, "
+      "INSERT INTO documents (path, sha256, title, date, draft, last_scanned, "
+      "public_url) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (path) DO "
+      "UPDATE SET sha256 = excluded.sha256, title = excluded.title, "
       "date = excluded.date, draft = excluded.draft, "
-      "last_scanned = excluded.last_scanned RETURNING id");
+      "last_scanned = excluded.last_scanned, public_url = excluded.public_url "
+      "RETURNING id");
   if (!upsert.ok()) return upsert.status();
   (*upsert)
       ->Bind(1, doc.path)
@@ -432,7 +440,8 @@ Result<bool> SqliteManifest::ApplyScan(const DocumentRow& doc,
       .Bind(3, doc.title)
       .Bind(4, doc.date)
       .Bind(5, doc.draft)
-      .Bind(6, doc.last_scanned_unix);
+      .Bind(6, doc.last_scanned_unix)
+      .Bind(7, doc.public_url);
   Result<bool> row = (*upsert)->Step();
   if (!row.ok()) return row.status();
   int64_t document_id = (*upsert)->ColumnInt(0);
@@ -546,6 +555,7 @@ Result<std::vector<UrlRow>> SqliteManifest::QueryUrls(const std::string& sql) {
 Result<std::vector<UrlRow>> SqliteManifest::ListLinkedUrls() {
   return QueryUrls(std::string("SELECT ") + kUrlColumns +
                    " FROM urls WHERE id IN (SELECT url_id FROM links) "
+                   "AND normalized NOT IN (SELECT normalized FROM tombstones) "
                    "ORDER BY normalized");
 }
 
@@ -700,8 +710,8 @@ Result<std::vector<WarcFileRow>> SqliteManifest::ListWarcFiles() {
 Status SqliteManifest::InsertRecords(const std::vector<RecordRow>& batch) {
   Result<Statement> insert = db_.Prepare(
       "INSERT INTO records (warc_file, file_offset, compressed_length, type, "
-      "record_id, target_uri, date, block_digest, payload_digest, lost) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+      "record_id, target_uri, date, block_digest, payload_digest, lost, "
+      "forgotten) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
   if (!insert.ok()) return insert.status();
   for (const RecordRow& r : batch) {
     insert->Reset();
@@ -714,7 +724,8 @@ Status SqliteManifest::InsertRecords(const std::vector<RecordRow>& batch) {
         .Bind(7, r.date)
         .Bind(8, r.block_digest)
         .Bind(9, r.payload_digest)
-        .Bind(10, r.lost);
+        .Bind(10, r.lost)
+        .Bind(11, r.forgotten);
     ROTGUARD_RETURN_IF_ERROR(insert->Run());
   }
   return Status::Ok();
@@ -728,7 +739,8 @@ Result<std::vector<RecordRow>> SqliteManifest::RecordsOf(
     const std::string& file) {
   Result<Statement> stmt = db_.Prepare(
       "SELECT warc_file, file_offset, compressed_length, type, record_id, "
-      "target_uri, date, block_digest, payload_digest, lost FROM records "
+      "target_uri, date, block_digest, payload_digest, lost, forgotten "
+      "FROM records "
       "WHERE warc_file = ?1 ORDER BY file_offset");
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, file);
@@ -739,7 +751,8 @@ Result<std::unique_ptr<RowCursor<RecordRow>>> SqliteManifest::OpenRecordsOf(
     const std::string& file) {
   Result<Statement> stmt = db_.Prepare(
       "SELECT warc_file, file_offset, compressed_length, type, record_id, "
-      "target_uri, date, block_digest, payload_digest, lost FROM records "
+      "target_uri, date, block_digest, payload_digest, lost, forgotten "
+      "FROM records "
       "WHERE warc_file = ?1 ORDER BY file_offset");
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, file);
@@ -766,9 +779,9 @@ Status SqliteManifest::InsertCaptures(const std::vector<CaptureRow>& batch) {
       "final_url, chain_id, hop_index, warc_file, record_offset, "
       "compressed_length, record_id, block_sha1, payload_sha1, "
       "payload_sha256, content_type, payload_length, revisit_of, source, "
-      "run_id, truncated, lost, archive, memento_at_us) VALUES (?1, ?2, ?3, "
-      "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
-      "?19, ?20, ?21, ?22, ?23)");
+      "run_id, truncated, lost, archive, memento_at_us, quality) VALUES (?1, "
+      "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
+      "?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)");
   if (!insert.ok()) return insert.status();
   int64_t now = NowUnix();
   for (const CaptureRow& c : batch) {
@@ -802,7 +815,8 @@ Status SqliteManifest::InsertCaptures(const std::vector<CaptureRow>& batch) {
     insert->Bind(20, c.truncated)
         .Bind(21, c.lost)
         .Bind(22, c.archive)
-        .Bind(23, c.memento_at_us);
+        .Bind(23, c.memento_at_us)
+        .Bind(24, c.quality);
     ROTGUARD_RETURN_IF_ERROR(insert->Run());
   }
   return Status::Ok();
@@ -927,6 +941,28 @@ Status SqliteManifest::EndRun(int64_t run_id, int64_t ended_unix,
   return ExpectOneRowChanged("run " + std::to_string(run_id));
 }
 
+Result<std::vector<VerdictChangeRow>> SqliteManifest::VerdictChangesOf(
+    const std::string& normalized) {
+  // Cached: `report --since` asks once per link.
+  Result<CachedStatement> stmt = db_.PrepareCached(
+      "SELECT v.changed, v.verdict, v.previous FROM verdict_changes v "
+      "JOIN urls u ON u.id = v.url_id WHERE u.normalized = ?1 "
+      "ORDER BY v.changed, v.id");
+  if (!stmt.ok()) return stmt.status();
+  (*stmt)->Bind(1, normalized);
+  std::vector<VerdictChangeRow> changes;
+  for (;;) {
+    Result<bool> row = (*stmt)->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return changes;
+    VerdictChangeRow change;
+    change.changed_unix = (*stmt)->ColumnInt(0);
+    change.verdict = (*stmt)->ColumnText(1);
+    change.previous = (*stmt)->ColumnText(2);
+    changes.push_back(std::move(change));
+  }
+}
+
 Result<std::vector<RunRow>> SqliteManifest::ListRuns() {
   Result<Statement> stmt = db_.Prepare(
       "SELECT id, command, started, ended, counts, exit_code FROM runs "
@@ -954,6 +990,95 @@ Result<std::vector<RunRow>> SqliteManifest::ListRuns() {
     run.exit_code = static_cast<int>(stmt->ColumnInt(5));
     runs.push_back(std::move(run));
   }
+}
+
+// --- public copies ---
+
+namespace {
+
+constexpr const char* kSubmissionSelect =
+    "SELECT u.normalized, s.state, s.job_id, s.memento_url, s.memento_at_us, "
+    "s.attempts, s.last_attempt_us, s.message FROM public_submissions s "
+    "JOIN urls u ON u.id = s.url_id ";
+
+SubmissionRow ReadSubmission(const Statement& s) {
+  SubmissionRow row;
+  row.normalized = s.ColumnText(0);
+  row.state = s.ColumnText(1);
+  row.job_id = s.ColumnText(2);
+  row.memento_url = s.ColumnText(3);
+  row.memento_at_us = s.ColumnInt(4);
+  row.attempts = static_cast<int>(s.ColumnInt(5));
+  row.last_attempt_us = s.ColumnInt(6);
+  row.message = s.ColumnText(7);
+  return row;
+}
+
+}  // namespace
+
+Status SqliteManifest::PutSubmission(const SubmissionRow& row) {
+  Result<Transaction> txn = Transaction::Begin(db_);
+  if (!txn.ok()) return txn.status();
+  Result<int64_t> id = UrlId(db_, row.normalized, NowUnix());
+  if (!id.ok()) return id.status();
+  Result<Statement> stmt = db_.Prepare(
+      "INSERT OR REPLACE INTO public_submissions (url_id, state, job_id, "
+      "memento_url, memento_at_us, attempts, last_attempt_us, message) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, *id)
+      .Bind(2, row.state)
+      .Bind(3, row.job_id)
+      .Bind(4, row.memento_url)
+      .Bind(5, row.memento_at_us)
+      .Bind(6, row.attempts)
+      .Bind(7, row.last_attempt_us)
+      .Bind(8, row.message);
+  ROTGUARD_RETURN_IF_ERROR(stmt->Run());
+  return txn->Commit();
+}
+
+Result<std::optional<SubmissionRow>> SqliteManifest::FindSubmission(
+    const std::string& normalized) {
+  // Cached: `report` asks once per link.
+  Result<CachedStatement> stmt = db_.PrepareCached(
+      std::string(kSubmissionSelect) + "WHERE u.normalized = ?1");
+  if (!stmt.ok()) return stmt.status();
+  (*stmt)->Bind(1, normalized);
+  return FirstRow<SubmissionRow>(**stmt, ReadSubmission);
+}
+
+Result<std::vector<SubmissionRow>> SqliteManifest::ListSubmissions() {
+  Result<Statement> stmt =
+      db_.Prepare(std::string(kSubmissionSelect) + "ORDER BY u.normalized");
+  if (!stmt.ok()) return stmt.status();
+  return CollectRows<SubmissionRow>(*stmt, ReadSubmission);
+}
+
+Status SqliteManifest::SetLookupNone(const std::string& normalized,
+                                     int64_t none_at_us) {
+  Result<Transaction> txn = Transaction::Begin(db_);
+  if (!txn.ok()) return txn.status();
+  Result<int64_t> id = UrlId(db_, normalized, NowUnix());
+  if (!id.ok()) return id.status();
+  Result<Statement> stmt = db_.Prepare(
+      "INSERT OR REPLACE INTO public_lookups (url_id, none_at_us) "
+      "VALUES (?1, ?2)");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, *id).Bind(2, none_at_us);
+  ROTGUARD_RETURN_IF_ERROR(stmt->Run());
+  return txn->Commit();
+}
+
+Result<int64_t> SqliteManifest::LookupNoneAt(const std::string& normalized) {
+  Result<CachedStatement> stmt = db_.PrepareCached(
+      "SELECT l.none_at_us FROM public_lookups l JOIN urls u ON u.id = "
+      "l.url_id WHERE u.normalized = ?1");
+  if (!stmt.ok()) return stmt.status();
+  (*stmt)->Bind(1, normalized);
+  Result<bool> row = (*stmt)->Step();
+  if (!row.ok()) return row.status();
+  return *row ? (*stmt)->ColumnInt(0) : int64_t{0};
 }
 
 // --- counters and maintenance ---

@@ -2,6 +2,7 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <cctype>
 #include <limits>
 #include <set>
@@ -87,6 +88,21 @@ class TableReader {
       }
     }
     *out = std::move(value);
+    return Status::Ok();
+  }
+
+  // A duration string such as "30d" or "1h30m" (ParseDurationSeconds),
+  // in seconds; `text`, when given, keeps it as written.
+  Status GetDuration(const char* key, int64_t* seconds,
+                     std::string* text = nullptr) {
+    const toml::node* node = Find(key);
+    if (node == nullptr) return Status::Ok();
+    std::string value;
+    ROTGUARD_RETURN_IF_ERROR(Get(key, &value));
+    Result<int64_t> parsed = ParseDurationSeconds(value);
+    if (!parsed.ok()) return Error(*node, key, parsed.status().message());
+    *seconds = *parsed;
+    if (text != nullptr) *text = value;
     return Status::Ok();
   }
 
@@ -200,6 +216,22 @@ class TableReader {
     return Status::Ok();
   }
 
+  // A table of strings, inline ({ posts = "/:year/:slug/" }) or not.
+  Status Get(const char* key, std::map<std::string, std::string>* out) {
+    const toml::node* node = Find(key);
+    if (node == nullptr) return Status::Ok();
+    const toml::table* table = node->as_table();
+    if (table == nullptr) return TypeError(*node, key, "a table of strings");
+    out->clear();
+    for (const auto& [name, value] : *table) {
+      if (!value.is_string()) {
+        return TypeError(value, key, "a table of strings");
+      }
+      (*out)[std::string(name.str())] = value.as_string()->get();
+    }
+    return Status::Ok();
+  }
+
   Status Get(const char* key, std::vector<int>* out, int min, int max) {
     const toml::node* node = Find(key);
     if (node == nullptr) return Status::Ok();
@@ -219,6 +251,30 @@ class TableReader {
     }
     return Status::Ok();
   }
+
+  // A proxy URL (ValidateProxyUrl).
+  Status GetProxyUrl(const char* key, std::string* out) {
+    const toml::node* node = Find(key);
+    if (node == nullptr) return Status::Ok();
+    std::string value;
+    ROTGUARD_RETURN_IF_ERROR(Get(key, &value));
+    Status valid = ValidateProxyUrl(value);
+    if (!valid.ok()) return Error(*node, key, valid.message());
+    *out = std::move(value);
+    return Status::Ok();
+  }
+
+  // An array of tables (`[[key]]`), or nullptr when absent.
+  Result<const toml::array*> TableArray(const char* key) {
+    const toml::node* node = Find(key);
+    if (node == nullptr) return static_cast<const toml::array*>(nullptr);
+    if (!node->is_array_of_tables()) {
+      return TypeError(*node, key, "an array of tables ([[...]])");
+    }
+    return node->as_array();
+  }
+
+  const std::string& source() const { return source_; }
 
   // A sub-table, or nullptr when absent; wrong types are errors.
   Result<const toml::table*> Table(const char* key) {
@@ -266,6 +322,127 @@ class TableReader {
   std::set<std::string> consumed_;
 };
 
+// A header value (or a header name's character): visible ASCII, spaces
+// and tabs; UTF-8 passes, but no CR, LF or other control character, which
+// would end the header line and forge the next one.
+bool IsHeaderValueText(std::string_view value) {
+  for (char c : value) {
+    auto byte = static_cast<unsigned char>(c);
+    if ((byte < 0x20 && c != '\t') || byte == 0x7f) return false;
+  }
+  return true;
+}
+
+// RFC 9110 token characters: what a header name may contain.
+bool IsHeaderName(std::string_view name) {
+  if (name.empty()) return false;
+  for (char c : name) {
+    if (std::isalnum(static_cast<unsigned char>(c)) == 0 &&
+        std::string_view("!#$%&'*+-.^_`|~").find(c) == std::string_view::npos) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// "host.example" or "*.host.example": lowercase DNS characters, no port.
+bool IsHostPattern(std::string_view pattern) {
+  if (pattern.substr(0, 2) == "*.") pattern.remove_prefix(2);
+  if (pattern.empty() || pattern.front() == '.' || pattern.back() == '.') {
+    return false;
+  }
+  for (char c : pattern) {
+    if (std::isalnum(static_cast<unsigned char>(c)) == 0 && c != '-' &&
+        c != '.') {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Headers rotguard sets itself (or `cookies` does) and that a config must
+// not replace: the recorded exchange would not be what was sent.
+bool IsReservedHeader(std::string_view name) {
+  const std::string lower = Lowercase(name);
+  return lower == "host" || lower == "content-length" ||
+         lower == "transfer-encoding" || lower == "connection" ||
+         lower == "accept-encoding" || lower == "cookie" ||
+         lower == "user-agent";
+}
+
+Status ReadCredentialHeaders(TableReader& t, HostCredentials* entry) {
+  Result<const toml::table*> headers = t.Table("headers");
+  if (!headers.ok()) return headers.status();
+  if (*headers == nullptr) return Status::Ok();
+  for (const auto& [key, node] : **headers) {
+    const std::string name(key.str());
+    const std::string field = "headers.\"" + name + "\"";
+    if (!IsHeaderName(name)) {
+      return t.Error(node, field, "not a valid HTTP header name");
+    }
+    if (IsReservedHeader(name)) {
+      return t.Error(node, field,
+                     "rotguard sets this header itself (use `cookies` for "
+                     "Cookie, [hosts.\"name\"] user_agent for User-Agent)");
+    }
+    if (!node.is_string()) return t.Error(node, field, "expected a string");
+    const std::string& value = node.as_string()->get();
+    if (!IsHeaderValueText(value)) {
+      return t.Error(node, field,
+                     "must not contain control characters (CR, LF, ...): "
+                     "it is sent as an HTTP header");
+    }
+    entry->headers.emplace_back(name, value);
+  }
+  return Status::Ok();
+}
+
+// One [[fetch.host]] table.
+Status ReadHostCredentials(const toml::table& table, const std::string& source,
+                           HostCredentials* entry) {
+  TableReader t(table, "fetch.host", source);
+  ROTGUARD_RETURN_IF_ERROR(t.Get("host", &entry->host));
+  entry->host = Lowercase(entry->host);
+  if (!IsHostPattern(entry->host)) {
+    return t.Error(table, "host",
+                   "expected a host name (\"members.example.org\") or a "
+                   "subdomain wildcard (\"*.example.org\"), not \"" +
+                       entry->host + "\"");
+  }
+  ROTGUARD_RETURN_IF_ERROR(ReadCredentialHeaders(t, entry));
+  ROTGUARD_RETURN_IF_ERROR(t.GetHeaderValue("cookies", &entry->cookies));
+  return t.CheckNoUnknownKeys();
+}
+
+// [[fetch.host]]: a later file's entry for the same host pattern replaces
+// the earlier one; other entries add up across files.
+Status ReadHostCredentialsArray(TableReader& t, FetchConfig* f) {
+  Result<const toml::array*> array = t.TableArray("host");
+  if (!array.ok()) return array.status();
+  if (*array == nullptr) return Status::Ok();
+  for (const toml::node& node : **array) {
+    HostCredentials entry;
+    ROTGUARD_RETURN_IF_ERROR(
+        ReadHostCredentials(*node.as_table(), t.source(), &entry));
+    auto same = std::find_if(
+        f->host_credentials.begin(), f->host_credentials.end(),
+        [&](const HostCredentials& e) { return e.host == entry.host; });
+    if (same != f->host_credentials.end()) {
+      *same = std::move(entry);
+    } else {
+      f->host_credentials.push_back(std::move(entry));
+    }
+  }
+  return Status::Ok();
+}
+
+Status ReadFetchNetwork(TableReader& t, FetchConfig* f) {
+  ROTGUARD_RETURN_IF_ERROR(t.GetProxyUrl("proxy", &f->proxy));
+  ROTGUARD_RETURN_IF_ERROR(t.Get("proxy_cacert", &f->proxy_cacert));
+  ROTGUARD_RETURN_IF_ERROR(t.Get("record_credentials", &f->record_credentials));
+  return ReadHostCredentialsArray(t, f);
+}
+
 Status ReadFetch(TableReader& t, FetchConfig* f) {
   constexpr int kMaxMs = 24 * 3600 * 1000;
   ROTGUARD_RETURN_IF_ERROR(t.GetHeaderValue("user_agent", &f->user_agent));
@@ -288,7 +465,8 @@ Status ReadFetch(TableReader& t, FetchConfig* f) {
   ROTGUARD_RETURN_IF_ERROR(t.Get("max_redirects", &f->max_redirects, 0, 100));
   ROTGUARD_RETURN_IF_ERROR(
       t.GetChoice("robots", &f->robots, {"ignore", "obey"}));
-  return t.Get("allow_private", &f->allow_private);
+  ROTGUARD_RETURN_IF_ERROR(t.Get("allow_private", &f->allow_private));
+  return ReadFetchNetwork(t, f);
 }
 
 Status ReadScope(TableReader& t, ScopeConfig* s) {
@@ -320,6 +498,28 @@ Status ReadShortener(TableReader& t, ShortenerRule* s) {
   return t.Get("accept_interstitial", &s->accept_interstitial);
 }
 
+// The [rescue] keys of Save Page Now submissions.
+Status ReadSubmit(TableReader& t, RescueConfig* r) {
+  ROTGUARD_RETURN_IF_ERROR(t.Get("submit", &r->submit));
+  ROTGUARD_RETURN_IF_ERROR(t.GetHttpUrl("spn_endpoint", &r->spn_endpoint));
+  int64_t ignored = 0;
+  ROTGUARD_RETURN_IF_ERROR(t.GetDuration("if_not_archived_within", &ignored,
+                                         &r->if_not_archived_within));
+  ROTGUARD_RETURN_IF_ERROR(
+      t.GetHeaderValue("spn_access_key", &r->spn_access_key));
+  ROTGUARD_RETURN_IF_ERROR(
+      t.GetHeaderValue("spn_secret_key", &r->spn_secret_key));
+  ROTGUARD_RETURN_IF_ERROR(
+      t.Get("submit_per_minute", &r->submit_per_minute, 0, 60'000));
+  ROTGUARD_RETURN_IF_ERROR(t.Get("submit_poll_interval_ms",
+                                 &r->submit_poll_interval_ms, 0, 600'000));
+  ROTGUARD_RETURN_IF_ERROR(
+      t.Get("submit_max_polls", &r->submit_max_polls, 0, 1000));
+  ROTGUARD_RETURN_IF_ERROR(
+      t.Get("submit_max_seconds", &r->submit_max_seconds, 1, 86'400));
+  return t.Get("submit_max_attempts", &r->submit_max_attempts, 1, 1000);
+}
+
 Status ReadRescue(TableReader& t, RescueConfig* r) {
   ROTGUARD_RETURN_IF_ERROR(t.Get("lookup", &r->lookup));
   ROTGUARD_RETURN_IF_ERROR(t.GetHttpUrl("cdx_url", &r->cdx_url));
@@ -334,7 +534,9 @@ Status ReadRescue(TableReader& t, RescueConfig* r) {
   }
   ROTGUARD_RETURN_IF_ERROR(t.Get("per_host", &r->per_host, 1, 64));
   ROTGUARD_RETURN_IF_ERROR(t.Get("delay_ms", &r->delay_ms, 0, 3'600'000));
-  return t.Get("max_candidates", &r->max_candidates, 1, 100);
+  ROTGUARD_RETURN_IF_ERROR(t.Get("max_candidates", &r->max_candidates, 1, 100));
+  ROTGUARD_RETURN_IF_ERROR(t.GetDuration("retry_after", &r->retry_after_s));
+  return ReadSubmit(t, r);
 }
 
 Status ReadHost(TableReader& t, HostConfig* h) {
@@ -386,7 +588,14 @@ Status ReadRules(TableReader& root, const std::string& source, Config* config) {
 }
 
 Status ReadSite(TableReader& t, SiteConfig* s) {
-  return t.GetHttpUrl("base_url", &s->base_url);
+  ROTGUARD_RETURN_IF_ERROR(t.GetHttpUrl("base_url", &s->base_url));
+  ROTGUARD_RETURN_IF_ERROR(
+      t.GetChoice("generator", &s->generator, {"", "hugo", "jekyll"}));
+  ROTGUARD_RETURN_IF_ERROR(t.Get("content_dirs", &s->content_dirs));
+  ROTGUARD_RETURN_IF_ERROR(t.Get("build_dirs", &s->build_dirs));
+  ROTGUARD_RETURN_IF_ERROR(t.Get("permalinks", &s->permalinks));
+  ROTGUARD_RETURN_IF_ERROR(t.Get("permalink", &s->permalink));
+  return t.Get("url_prefixes", &s->url_prefixes);
 }
 
 Status ReadManifest(TableReader& t, ManifestConfig* m) {
@@ -446,6 +655,47 @@ std::string BuildStoreConfigText() {
 }
 
 }  // namespace
+
+const HostCredentials* FindHostCredentials(const FetchConfig& fetch,
+                                           std::string_view host) {
+  const HostCredentials* best = nullptr;
+  for (const HostCredentials& entry : fetch.host_credentials) {
+    if (entry.host == host) return &entry;
+    if (entry.host.substr(0, 2) != "*.") continue;
+    std::string_view suffix = std::string_view(entry.host).substr(1);
+    const bool matches = host.size() > suffix.size() &&
+                         host.substr(host.size() - suffix.size()) == suffix;
+    if (matches && (best == nullptr || entry.host.size() > best->host.size())) {
+      best = &entry;
+    }
+  }
+  return best;
+}
+
+Status ValidateProxyUrl(std::string_view url) {
+  if (url.empty()) return Status::Ok();
+  const size_t sep = url.find("://");
+  const std::string scheme =
+      Lowercase(url.substr(0, sep == std::string_view::npos ? 0 : sep));
+  if (scheme != "http" && scheme != "https" && scheme != "socks5" &&
+      scheme != "socks5h") {
+    return Status::InvalidArgument(
+        "proxy \"" + std::string(url) +
+        "\": expected an http://, https://, socks5:// or socks5h:// URL");
+  }
+  std::string_view rest = url.substr(sep + 3);
+  if (size_t at = rest.rfind('@'); at != std::string_view::npos) {
+    rest.remove_prefix(at + 1);
+  }
+  bool has_space = false;
+  for (char c : url) has_space = has_space || c == ' ' || c == '\t';
+  if (rest.empty() || rest.front() == ':' || rest.front() == '/' ||
+      HasControl(url) || has_space) {
+    return Status::InvalidArgument("proxy \"" + std::string(url) +
+                                   "\": expected SCHEME://HOST[:PORT]");
+  }
+  return Status::Ok();
+}
 
 Result<int64_t> ParseDurationSeconds(std::string_view text) {
   auto bad = [&](const char* why) {

@@ -37,6 +37,8 @@ const char* FailureClassName(FailureClass failure) {
       return "http-5xx";
     case FailureClass::kCancelled:
       return "cancelled";
+    case FailureClass::kProxy:
+      return "proxy";
     case FailureClass::kOther:
       return "other";
   }

@@ -32,7 +32,10 @@ bool IsSuccessStatus(int status) {
 
 Outcome ClassifyOutcome(const HealthObservation& observation) {
   const FailureClass failure = EffectiveFailure(observation);
-  if (failure == FailureClass::kCancelled) return Outcome::kNoResult;
+  // A proxy that is down says nothing about the link behind it.
+  if (failure == FailureClass::kCancelled || failure == FailureClass::kProxy) {
+    return Outcome::kNoResult;
+  }
   if (observation.accepted_status) return Outcome::kSuccess;
   // A max-size cut is still a capture of a live page.
   if ((failure == FailureClass::kNone || failure == FailureClass::kTooLarge) &&

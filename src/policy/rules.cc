@@ -7,66 +7,12 @@
 #include <string_view>
 #include <vector>
 
+#include "rotguard/permalink.h"
 #include "rotguard/url.h"
 #include "util/ascii.h"
 
 namespace rotguard {
 namespace {
-
-bool IsDigits(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s) {
-    if (!std::isdigit(static_cast<unsigned char>(c))) return false;
-  }
-  return true;
-}
-
-std::string_view StripExtension(std::string_view path) {
-  size_t slash = path.rfind('/');
-  size_t dot = path.rfind('.');
-  if (dot == std::string_view::npos ||
-      (slash != std::string_view::npos && dot < slash)) {
-    return path;
-  }
-  return path.substr(0, dot);
-}
-
-// Jekyll: .../_posts/YYYY-MM-DD-title.ext → /YYYY/MM/DD/title.html.
-std::optional<std::string> JekyllPermalink(std::string_view path) {
-  size_t posts = path.rfind("_posts/");
-  if (posts == std::string_view::npos) return std::nullopt;
-  std::string_view name = StripExtension(path.substr(posts + 7));
-  if (name.find('/') != std::string_view::npos) {
-    name = name.substr(name.rfind('/') + 1);
-  }
-  if (name.size() < 12 || name[4] != '-' || name[7] != '-' || name[10] != '-' ||
-      !IsDigits(name.substr(0, 4)) || !IsDigits(name.substr(5, 2)) ||
-      !IsDigits(name.substr(8, 2))) {
-    return std::nullopt;
-  }
-  return "/" + std::string(name.substr(0, 4)) + "/" +
-         std::string(name.substr(5, 2)) + "/" + std::string(name.substr(8, 2)) +
-         "/" + std::string(name.substr(11)) + ".html";
-}
-
-// Hugo: content/<section>/<slug>.md → /<section>/<slug>/; index.md and
-// _index.md name their directory.
-std::string HugoPermalink(std::string_view path) {
-  size_t content = path.find("content/");
-  if (content == 0 ||
-      (content != std::string_view::npos && path[content - 1] == '/')) {
-    path = path.substr(content + 8);
-  }
-  std::string stem(StripExtension(path));
-  for (std::string_view index : {"/_index", "/index"}) {
-    if (stem.size() >= index.size() &&
-        stem.compare(stem.size() - index.size(), index.size(), index) == 0) {
-      stem.resize(stem.size() - index.size());
-    }
-  }
-  if (stem == "_index" || stem == "index") stem.clear();
-  return stem.empty() ? "/" : "/" + stem + "/";
-}
 
 bool GlobMatch(std::string_view pattern, std::string_view text) {
   size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
@@ -116,12 +62,15 @@ bool IsSizeToken(std::string_view token) {
 }  // namespace
 
 std::string PostResourceUri(const Config& config,
-                            const std::string& document_path) {
+                            const std::string& document_path,
+                            const PostFacts& facts) {
   std::string base = config.site.base_url;
   if (base.empty()) return "file:" + document_path;
+  std::optional<std::string> path =
+      PostPublicPath(config.site, document_path, facts);
+  if (!path) return "file:" + document_path;
   while (!base.empty() && base.back() == '/') base.pop_back();
-  std::optional<std::string> jekyll = JekyllPermalink(document_path);
-  return base + (jekyll ? *jekyll : HugoPermalink(document_path));
+  return base + *path;
 }
 
 std::string UrlHostOf(std::string_view url) {
@@ -216,6 +165,7 @@ Result<ScopeFilter> ScopeFilter::Create(const ScopeConfig& scope) {
 }
 
 bool ScopeFilter::InScope(const std::string& normalized_url) const {
+  if (forgotten_.count(normalized_url)) return false;
   std::string host = UrlHostOf(normalized_url);
   if (!scope_.include_hosts.empty() &&
       !AnyHostMatches(scope_.include_hosts, host)) {

@@ -28,6 +28,7 @@
 #include "rotguard/copy_choice.h"
 #include "rotguard/health.h"
 #include "rotguard/http_head.h"
+#include "rotguard/rules.h"
 #include "rotguard/url.h"
 #include "rotguard/warc_writer.h"
 
@@ -62,14 +63,28 @@ bool UnderPaths(const std::string& doc, const std::vector<std::string>& paths) {
   });
 }
 
+// True when the last lookup of `key` found no copy anywhere less than
+// retry_after ago: every archive is asked again only after that.
+Result<bool> NoneRecently(Manifest& manifest, const std::string& key,
+                          const RescuePlanOptions& options) {
+  if (options.retry_after_s <= 0) return false;
+  Result<int64_t> none_at = manifest.LookupNoneAt(key);
+  if (!none_at.ok()) return none_at.status();
+  return *none_at != 0 &&
+         options.now_us - *none_at < options.retry_after_s * 1'000'000;
+}
+
 // Adds `link` of a post dated `post_us` to the plan unless it is known.
 Status ConsiderLink(Manifest& manifest, const LinkRow& link, int64_t post_us,
-                    bool again, std::map<std::string, size_t>* index,
+                    const RescuePlanOptions& options, const ScopeFilter& scope,
+                    std::map<std::string, size_t>* index,
                     std::vector<RescueTarget>* out) {
   if (link.kind == "requisite") return Status::Ok();
   std::string scheme = UrlScheme(link.url);
   if (scheme != "http" && scheme != "https") return Status::Ok();
   std::string key = link.normalized.empty() ? link.url : link.normalized;
+  if (!scope.InScope(key)) return Status::Ok();
+  const bool again = options.again;
   auto known = index->find(key);
   if (known != index->end()) {
     RescueTarget& target = (*out)[known->second];
@@ -80,10 +95,17 @@ Status ConsiderLink(Manifest& manifest, const LinkRow& link, int64_t post_us,
   }
   Result<std::optional<UrlRow>> url = manifest.FindUrl(key);
   if (!url.ok()) return url.status();
+  // A takedown covers public copies too.
+  if (*url && (*url)->verdict == kVerdictForgotten) return Status::Ok();
   Result<std::vector<CaptureRow>> captures = manifest.CapturesOf(key);
   if (!captures.ok()) return captures.status();
   if (!again && BestPublicCopy(*captures) != nullptr) return Status::Ok();
   if (!NeedsRescue(*url, *captures)) return Status::Ok();
+  if (!again) {
+    Result<bool> recent = NoneRecently(manifest, key, options);
+    if (!recent.ok()) return recent.status();
+    if (*recent) return Status::Ok();
+  }
   (*index)[key] = out->size();
   out->push_back(RescueTarget{link.url, key, post_us});
   return Status::Ok();
@@ -92,7 +114,10 @@ Status ConsiderLink(Manifest& manifest, const LinkRow& link, int64_t post_us,
 }  // namespace
 
 Result<std::vector<RescueTarget>> PlanRescue(
-    Manifest& manifest, const std::vector<std::string>& paths, bool again) {
+    Manifest& manifest, const std::vector<std::string>& paths,
+    const RescuePlanOptions& options) {
+  Result<ScopeFilter> scope = ScopeFilter::Create(options.scope);
+  if (!scope.ok()) return scope.status();
   Result<std::vector<DocumentRow>> docs = manifest.ListDocuments();
   if (!docs.ok()) return docs.status();
   std::vector<RescueTarget> out;
@@ -104,7 +129,7 @@ Result<std::vector<RescueTarget>> PlanRescue(
     if (!links.ok()) return links.status();
     for (const LinkRow& link : *links) {
       ROTGUARD_RETURN_IF_ERROR(
-          ConsiderLink(manifest, link, post_us, again, &index, &out));
+          ConsiderLink(manifest, link, post_us, options, *scope, &index, &out));
     }
   }
   return out;
@@ -119,6 +144,13 @@ Result<RescueSummary> RunRescue(Store& store,
   int64_t now_us = options.now_us ? options.now_us() : SystemNowUs();
   rescue::MementoFetch run(store, options, now_us);
   ROTGUARD_RETURN_IF_ERROR(run.Run(targets, &summary));
+  // Remember which links no archive has (and forget it once one has).
+  for (size_t i = 0; i < targets.size() && i < summary.results.size(); ++i) {
+    const std::string& outcome = summary.results[i].outcome;
+    if (outcome != "none" && outcome != "rescued") continue;
+    ROTGUARD_RETURN_IF_ERROR(store.manifest().SetLookupNone(
+        targets[i].normalized, outcome == "none" ? now_us : 0));
+  }
   return summary;
 }
 

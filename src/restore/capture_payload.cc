@@ -231,11 +231,23 @@ Result<CaptureRow> PayloadRecord(Manifest& manifest,
   Result<std::optional<CaptureRow>> found =
       manifest.FindCaptureByPayloadSha1(capture.payload_sha1);
   if (!found.ok()) return found.status();
-  if (!*found) {
+  if (*found) return std::move(**found);
+  // The original's capture may be gone (`forget`) while its record, and
+  // the bytes, stay until a purge.
+  Result<std::optional<RecordRow>> record =
+      manifest.FindRecordById(capture.revisit_of);
+  if (!record.ok()) return record.status();
+  if (!*record || (*record)->lost) {
     return Status::NotFound(capture.url + ": revisit of " + capture.revisit_of +
                             ", whose record is not in the store");
   }
-  return std::move(**found);
+  CaptureRow original = capture;
+  original.revisit_of.clear();
+  original.warc_file = (*record)->warc_file;
+  original.record_offset = (*record)->offset;
+  original.compressed_length = (*record)->compressed_length;
+  original.record_id = (*record)->record_id;
+  return original;
 }
 
 // A decoding failure of `url`'s payload, named for the user.

@@ -315,7 +315,9 @@ Result<bool> EntryOf(const std::string& file, const RecordRow& r,
                      const CaptureRow* capture,
                      const std::filesystem::path& warc_dir,
                      std::unique_ptr<WarcReader>* reader, CdxEntry* entry) {
-  if (r.lost || r.type == "request" || r.type == "warcinfo") return false;
+  if (r.lost || r.forgotten || r.type == "request" || r.type == "warcinfo") {
+    return false;
+  }
   *entry = CdxEntry{};
   entry->warc_file = file;
   entry->offset = r.offset;

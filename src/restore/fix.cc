@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "rotguard/health.h"
+#include "rotguard/inputs.h"
 #include "rotguard/restore.h"
 #include "rotguard/scan.h"
 #include "rotguard/url.h"
@@ -107,17 +108,18 @@ class LocalCopySource final : public MementoSource {
     Result<CapturePayload> head =
         ReadCaptureHead(manifest_, warc_dir_, final_capture);
     if (!head.ok()) return std::nullopt;
-    // The name restore gives the capture (a name that collided with
-    // another URL's in that run got a hash suffix and is not found here).
-    std::string name = SafeAssetPath(final_capture.url, head->content_type);
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(local_root_ / name, ec)) {
-      return std::nullopt;
+    // The name restore gave the capture: its own, or the hash-suffixed
+    // one when another URL's name clashed with it in that run.
+    for (const std::string& name :
+         AssetNameCandidates(final_capture.url, head->content_type)) {
+      std::error_code ec;
+      if (!std::filesystem::is_regular_file(local_root_ / name, ec)) continue;
+      return ArchivedCopy{*prefix_ + name,
+                          FormatUtc(final_capture.captured_at_us / 1000000,
+                                    UtcStyle::kDigits14),
+                          "local"};
     }
-    return ArchivedCopy{
-        *prefix_ + name,
-        FormatUtc(final_capture.captured_at_us / 1000000, UtcStyle::kDigits14),
-        "local"};
+    return std::nullopt;
   }
 
  private:
@@ -184,6 +186,7 @@ class Fixer {
     std::vector<std::string> bytes_of;  // the bytes each plan was made on
     ROTGUARD_RETURN_IF_ERROR(ScanInputsInOrder(
         walk->files, scan, [&](ScannedDocument& doc) -> Status {
+          if (doc.type != InputType::kPost) return Refuse(doc);
           ++summary_.files_scanned;
           return PlanDocument(doc);
         }));
@@ -195,6 +198,22 @@ class Fixer {
   }
 
  private:
+  // Feeds, sitemaps, WXR and bookmark files are left alone: their spans
+  // may hold XML-escaped text (inputs.h), and even where they are exact a
+  // rewrite would have to keep every entry of the file in step. One line
+  // per file, whatever its entries.
+  Status Refuse(const ScannedDocument& doc) {
+    const std::string& path = doc.input.display_path;
+    if (!summary_.refused.empty() &&
+        summary_.refused.back().starts_with(path + ":")) {
+      return Status::Ok();
+    }
+    summary_.refused.push_back(
+        path + ": a " + std::string(InputTypeName(doc.type)) +
+        " file: fix rewrites posts only; its links are left as they are");
+    return Status::Ok();
+  }
+
   Status PlanDocument(ScannedDocument& doc) {
     Result<std::string> bytes = ReadFileToString(doc.input.display_path);
     if (!bytes.ok()) return bytes.status();

@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "rotguard/fix.h"
@@ -59,17 +60,39 @@ Result<Ran> RunCapturing(std::vector<std::string> args) {
   return ran;
 }
 
+// True when `dir` or a parent holds a ".git" entry: a directory, or the
+// file of a linked work tree or submodule.
+bool LooksLikeWorkTree(std::filesystem::path dir) {
+  for (;;) {
+    std::error_code ec;
+    if (std::filesystem::exists(dir / ".git", ec)) return true;
+    std::filesystem::path parent = dir.parent_path();
+    if (parent.empty() || parent == dir) return false;
+    dir = std::move(parent);
+  }
+}
+
 }  // namespace
 
-Result<bool> GitFileIsDirty(const std::filesystem::path& file) {
+Result<bool> GitFileIsDirty(const std::filesystem::path& file,
+                            const std::string& git) {
   std::filesystem::path absolute = std::filesystem::absolute(file);
   Result<Ran> ran =
-      RunCapturing({"git", "-C", absolute.parent_path().string(), "status",
+      RunCapturing({git, "-C", absolute.parent_path().string(), "status",
                     "--porcelain", "--", absolute.filename().string()});
   if (!ran.ok()) return ran.status();
-  // 128: not a work tree (or git failed): nothing to protect there.
-  if (ran->exit_status != 0) return false;
-  return !ran->out.empty();
+  if (ran->exit_status == 0) return !ran->out.empty();
+  // Outside any work tree (git says 128) there is nothing to protect. But
+  // inside one, a git that fails (not installed, "dubious ownership", a
+  // broken .git) says nothing about the file: never take it for clean.
+  if (!LooksLikeWorkTree(absolute.parent_path())) return false;
+  std::string why =
+      ran->exit_status < 0
+          ? "git could not be run"
+          : "git status failed (exit " + std::to_string(ran->exit_status) + ")";
+  return Status::InvalidArgument(
+      file.string() + ": cannot tell whether it has uncommitted changes: " +
+      why + " in what looks like a git work tree; fix git, or use --force");
 }
 
 }  // namespace rotguard

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace rotguard::restore {
@@ -19,11 +20,15 @@ struct LinkReport {
   // "web.archive.org, memento 2019-04-20T00:00:00Z" when the copy came
   // from a public web archive (rotguard/copy_choice.h CopyOrigin); "" own.
   std::string origin;
+  // The archived page's <title> (HTML captures), shown instead of the
+  // bare URL; "" when unknown.
+  std::string title;
 };
 
 struct PostReport {
   std::string key;
   std::string title;
+  std::string date;         // front matter, "" when absent
   std::string source_name;  // posts/<key>; rendered as source_name.html
   std::vector<LinkReport> links;
 };
@@ -33,6 +38,21 @@ std::string FormatCaptureTime(int64_t us);
 
 // The index page, posts in the order given.
 std::string IndexHtml(const std::vector<PostReport>& posts);
+
+// What every rendered post opens with: its title, its date and a one-line
+// banner saying this is an offline copy and when its links were captured.
+std::string PostHeader(const PostReport& post);
+
+// The style of the rendered posts' header (and a readable page width).
+std::string_view PostStyle();
+
+// `html` with `header` (and PostStyle) right after its <body> tag (or at
+// the start when it has none).
+std::string WithPostHeader(const std::string& html, const std::string& header);
+
+// The text of the first <title> of an HTML page, whitespace collapsed and
+// the common entities decoded; "" when it has none.
+std::string PageTitle(std::string_view html);
 
 }  // namespace rotguard::restore
 

@@ -123,7 +123,10 @@ class Restorer {
         options_(options) {}
 
   Result<RestoreSummary> Run() {
-    Result<WalkResult> walk = WalkInputs(PathStrings());
+    Result<WalkResult> walk =
+        WalkInputs(PathStrings(),
+                   SiteWalkOptions(options_.site_root, config_.site.build_dirs,
+                                   !config_.site.generator.empty()));
     if (!walk.ok()) return walk.status();
     Result<std::unique_ptr<restore::OutputSink>> sink =
         restore::OpenSink(options_.format, options_.out, options_.env);
@@ -151,19 +154,42 @@ class Restorer {
     return out;
   }
 
-  // The archived bytes of the post version the manifest's spans refer to.
-  Result<std::string> PostBytes(const std::string& key,
-                                const std::string& display_path,
-                                const DocumentRow& doc) {
-    std::string uri = PostResourceUri(config_, key);
-    std::string lookup = NormalizeUrl(uri).value_or(uri);
+  // The bytes of the newest resource record at `lookup` holding the
+  // document's version; nullopt when there is none.
+  Result<std::optional<std::string>> ArchivedPost(const std::string& lookup,
+                                                  const DocumentRow& doc) {
     Result<std::vector<CaptureRow>> captures = manifest_.CapturesOf(lookup);
     if (!captures.ok()) return captures.status();
     for (auto it = captures->rbegin(); it != captures->rend(); ++it) {
       if (it->lost || it->payload_sha256 != doc.sha256) continue;
       Result<CapturePayload> payload =
           ReadCapturePayload(manifest_, warc_dir_, *it, false);
-      if (payload.ok()) return std::move(payload->bytes);
+      if (payload.ok())
+        return std::optional<std::string>(std::move(payload->bytes));
+    }
+    return std::optional<std::string>();
+  }
+
+  // The archived bytes of the post version the manifest's spans refer to.
+  Result<std::string> PostBytes(const std::string& key,
+                                const std::string& display_path,
+                                const DocumentRow& doc) {
+    // The URI archive wrote the post under (the manifest keeps it since
+    // v6), else what the permalink rules give from the path alone, then
+    // the path-only guess of stores made before sites were detected.
+    std::vector<std::string> uris;
+    if (!doc.public_url.empty()) uris.push_back(doc.public_url);
+    uris.push_back(PostResourceUri(config_, key));
+    Config legacy;
+    legacy.site.base_url = config_.site.base_url;
+    uris.push_back(PostResourceUri(legacy, key));
+    std::set<std::string> tried;
+    for (const std::string& uri : uris) {
+      std::string lookup = NormalizeUrl(uri).value_or(uri);
+      if (!tried.insert(lookup).second) continue;
+      Result<std::optional<std::string>> bytes = ArchivedPost(lookup, doc);
+      if (!bytes.ok()) return bytes.status();
+      if (*bytes) return std::move(**bytes);
     }
     Result<std::string> disk = ReadFileToString(display_path);
     if (!disk.ok()) return disk.status();
@@ -190,6 +216,7 @@ class Restorer {
     PostReport report;
     report.key = key;
     report.title = (*doc)->title.empty() ? key : (*doc)->title;
+    report.date = (*doc)->date;
     report.source_name = PostOutputName(key);
     bool markdown = input.format != DocumentFormat::kHtml;
     PostEdits edits;
@@ -209,7 +236,7 @@ class Restorer {
   LinkReport EditLink(const LinkRow& link, const std::string& bytes,
                       const std::string& source_name, bool markdown,
                       PostEdits* edits) {
-    LinkReport lr{link.url, link.kind, "", 0, "", ""};
+    LinkReport lr{link.url, link.kind, "", 0, "", "", ""};
     std::optional<std::string> local = Materialize(link.url, 0, &lr);
     bool span_ok = link.end >= link.start &&
                    static_cast<size_t>(link.end) <= bytes.size() &&
@@ -248,7 +275,9 @@ class Restorer {
                        report.title,
                        restore::ApplyEdits(bytes, std::move(edits.render)))
                  : rewritten;
-    rendered = OfflineRenderedPost(rendered, html_name, display_path);
+    rendered = restore::WithPostHeader(
+        OfflineRenderedPost(rendered, html_name, display_path),
+        restore::PostHeader(report));
     Put(report.source_name, rewritten);
     Put(html_name, restore::WithCspMeta(std::move(rendered), ""));
   }
@@ -312,6 +341,7 @@ class Restorer {
     const std::optional<std::string>& local = local_of_[key];
     report->captured_at_us = captured_at_[key];
     report->origin = origin_of_[key];
+    report->title = title_of_[key];
     report->local = local.value_or("");
     if (!local) report->why = failed_why_[key];
   }
@@ -340,6 +370,7 @@ class Restorer {
     if (final_known != local_of_.end() && final_known->second) {
       local_of_[key] = final_known->second;
       captured_at_[key] = captured_at_[final_key];
+      title_of_[key] = title_of_[final_key];
       ReportKnown(key, report);
       return final_known->second;
     }
@@ -349,6 +380,10 @@ class Restorer {
         summary_.notes.push_back(payload.status().message() + "; skipped");
       }
       return Fail(key, payload.status().message(), report);
+    }
+    if (payload->in_memory && restore::IsHtml(payload->head.content_type)) {
+      title_of_[key] = title_of_[final_key] =
+          restore::PageTitle(payload->head.bytes);
     }
     std::string name =
         namer_.NameFor(final_capture.url, payload->head.content_type);
@@ -519,6 +554,7 @@ class Restorer {
   std::map<std::string, std::optional<std::string>> local_of_;  // url key
   std::map<std::string, int64_t> captured_at_;
   std::map<std::string, std::string> origin_of_;  // public-archive copies
+  std::map<std::string, std::string> title_of_;   // archived pages' titles
   std::map<std::string, std::string> failed_why_;
   std::deque<PendingPage> pending_;
   uint64_t pending_bytes_ = 0;  // of the pages in_memory in pending_

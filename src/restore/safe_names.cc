@@ -218,6 +218,37 @@ std::string SafeAssetPath(std::string_view url, std::string_view content_type) {
   return path;
 }
 
+std::string ClashName(const std::string& primary, const std::string& url,
+                      int attempt, bool moved) {
+  size_t slash = primary.rfind('/');
+  std::string dir = primary.substr(0, slash + 1);
+  std::string leaf = primary.substr(slash + 1);
+  std::string ext(ExtensionOf(leaf));
+  std::string stem = leaf.substr(0, leaf.size() - ext.size());
+  if (moved) {
+    dir = "assets/~moved/";
+    stem = "";
+  }
+  std::string hash =
+      ShortHash(url + (attempt ? std::to_string(attempt) : ""), 10);
+  return dir + stem.substr(0, kMaxComponent - 12 - ext.size()) + "~" + hash +
+         ext;
+}
+
+std::vector<std::string> AssetNameCandidates(const std::string& url,
+                                             std::string_view content_type) {
+  const std::string primary = SafeAssetPath(url, content_type);
+  std::vector<std::string> names;
+  // A renamed name carries a hash of this URL, so it is this URL's file;
+  // the primary name may be another URL's that took it first.
+  for (int attempt = 0; attempt < kClashAttemptsLooked; ++attempt) {
+    names.push_back(ClashName(primary, url, attempt, false));
+    names.push_back(ClashName(primary, url, attempt, true));
+  }
+  names.push_back(primary);
+  return names;
+}
+
 std::string AssetNamer::NameFor(const std::string& url,
                                 std::string_view content_type) {
   auto known = by_url_.find(url);
@@ -239,23 +270,14 @@ std::string AssetNamer::NameFor(const std::string& url,
     return it != folded_taken_.end() && it->starts_with(folded + "/");
   };
   if (taken(name)) {
-    size_t slash = name.rfind('/');
-    std::string dir = name.substr(0, slash + 1);
-    std::string leaf = name.substr(slash + 1);
-    std::string ext(ExtensionOf(leaf));
-    std::string stem = leaf.substr(0, leaf.size() - ext.size());
     // Renaming the leaf cannot help when a parent directory is a file
     // already; such names go to a directory no URL maps to (hosts never
     // start with '~').
-    if (directory_taken(AsciiLowercase(dir))) {
-      dir = "assets/~moved/";
-      stem = "";
-    }
+    const bool moved =
+        directory_taken(AsciiLowercase(name.substr(0, name.rfind('/') + 1)));
+    const std::string primary = name;
     for (int attempt = 0; taken(name); ++attempt) {
-      std::string hash =
-          ShortHash(url + (attempt ? std::to_string(attempt) : ""), 10);
-      name = dir + stem.substr(0, kMaxComponent - 12 - ext.size()) + "~" +
-             hash + ext;
+      name = ClashName(primary, url, attempt, moved);
     }
   }
   std::string folded = AsciiLowercase(name);

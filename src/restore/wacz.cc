@@ -164,6 +164,16 @@ std::string DataPackage(const std::vector<Resource>& resources,
 
 Status WriteWacz(Manifest& manifest, const std::filesystem::path& warc_dir,
                  const std::filesystem::path& out, const WaczOptions& options) {
+  // The package copies whole WARC files: forgotten bytes would ship.
+  Result<std::vector<std::string>> unpurged =
+      manifest.FilesWithForgottenRecords();
+  if (!unpurged.ok()) return unpurged.status();
+  if (!unpurged->empty()) {
+    return Status::InvalidArgument(
+        unpurged->front() +
+        " still holds records of forgotten URLs: run 'rotguard forget "
+        "--purge' before packing a WACZ");
+  }
   Result<std::vector<CdxEntry>> entries = CollectCdxEntries(manifest, warc_dir);
   if (!entries.ok()) return entries.status();
   Result<std::string> pages = PagesJsonl(manifest, warc_dir);

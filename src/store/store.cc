@@ -256,8 +256,9 @@ Result<std::unique_ptr<Store>> Store::Open(const fs::path& root, LockMode mode,
   }
 
   if (options.log_to_file && !store->read_only_) {
-    Result<std::unique_ptr<StoreLogger>> log = StoreLogger::Install(
-        store->log_path(), options.verbosity, options.log_json);
+    Result<std::unique_ptr<StoreLogger>> log =
+        StoreLogger::Install(store->log_path(), options.verbosity,
+                             options.log_json, options.log_color);
     if (!log.ok()) return log.status();
     store->log_ = std::move(*log);
     spdlog::info("opened store {} ({} lock)", root.string(),

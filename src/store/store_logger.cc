@@ -5,8 +5,10 @@
 #include <spdlog/spdlog.h>
 
 #include <nlohmann/json.hpp>
+#include <string>
 #include <string_view>
 
+#include "util/color.h"
 #include "util/terminal_text.h"
 
 namespace rotguard {
@@ -56,12 +58,39 @@ class JsonMessageFlag final : public spdlog::custom_flag_formatter {
   }
 };
 
-std::unique_ptr<spdlog::formatter> LineFormatter(bool json) {
+// %L : the level name, coloured (errors red, warnings yellow, debug and
+// trace dim), for a log read with `tail -f` on a terminal.
+class ColorLevelFlag final : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm& /*time*/,
+              spdlog::memory_buf_t& dest) override {
+    const auto name = spdlog::level::to_string_view(msg.level);
+    std::string_view view(name.data(), name.size());
+    std::string text(view);
+    if (msg.level >= spdlog::level::err) {
+      text = Paint(view, Color::kRed, true);
+    } else if (msg.level == spdlog::level::warn) {
+      text = Paint(view, Color::kYellow, true);
+    } else if (msg.level <= spdlog::level::debug) {
+      text = Paint(view, Color::kDim, true);
+    }
+    dest.append(text.data(), text.data() + text.size());
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<ColorLevelFlag>();
+  }
+};
+
+std::unique_ptr<spdlog::formatter> LineFormatter(bool json, bool color) {
   auto formatter = std::make_unique<spdlog::pattern_formatter>();
   // Several runs share one file: the pid tells their lines apart.
   if (json) {
     formatter->add_flag<JsonMessageFlag>('J').set_pattern(
         R"({"time":"%Y-%m-%dT%H:%M:%S.%e%z","pid":%P,"level":"%l","msg":"%J"})");
+  } else if (color) {
+    formatter->add_flag<SafeMessageFlag>('*');
+    formatter->add_flag<ColorLevelFlag>('L').set_pattern(
+        "%Y-%m-%dT%H:%M:%S.%e%z [%P] %L: %*");
   } else {
     formatter->add_flag<SafeMessageFlag>('*').set_pattern(
         "%Y-%m-%dT%H:%M:%S.%e%z [%P] %l: %*");
@@ -72,7 +101,8 @@ std::unique_ptr<spdlog::formatter> LineFormatter(bool json) {
 }  // namespace
 
 Result<std::unique_ptr<StoreLogger>> StoreLogger::Install(
-    const std::filesystem::path& log_file, int verbosity, bool json) {
+    const std::filesystem::path& log_file, int verbosity, bool json,
+    bool color) {
   std::shared_ptr<spdlog::sinks::rotating_file_sink_mt> sink;
   try {
     sink = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(
@@ -82,7 +112,7 @@ Result<std::unique_ptr<StoreLogger>> StoreLogger::Install(
                            ": cannot open the log: " + e.what());
   }
   auto logger = std::make_shared<spdlog::logger>("rotguard", std::move(sink));
-  logger->set_formatter(LineFormatter(json));
+  logger->set_formatter(LineFormatter(json, color));
   logger->set_level(LevelFor(verbosity));
   logger->flush_on(spdlog::level::info);
   spdlog::set_default_logger(logger);

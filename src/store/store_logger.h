@@ -19,10 +19,11 @@ class StoreLogger {
  public:
   // Rotates at 5 MiB, keeping 3 old files. `verbosity`: 0 info, 1 debug,
   // 2+ trace, negative warnings only. `json`: one JSON object per line
-  // (time, pid, level, msg) instead of text. IOError naming the file when
-  // it cannot be opened.
+  // (time, pid, level, msg) instead of text; `color`: text lines with the
+  // level in ANSI colour. IOError naming the file when it cannot be opened.
   static Result<std::unique_ptr<StoreLogger>> Install(
-      const std::filesystem::path& log_file, int verbosity, bool json = false);
+      const std::filesystem::path& log_file, int verbosity, bool json = false,
+      bool color = false);
 
   StoreLogger(const StoreLogger&) = delete;
   StoreLogger& operator=(const StoreLogger&) = delete;

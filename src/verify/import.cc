@@ -12,8 +12,10 @@
 #include <cerrno>
 #include <ctime>
 #include <memory>
+#include <optional>
 #include <set>
 
+#include "rotguard/url.h"
 #include "rotguard/verify.h"
 #include "util/digest.h"
 #include "util/file.h"
@@ -114,15 +116,23 @@ constexpr size_t kBatchRecords = 10'000;
 // refuses it at the first damaged record, as a whole file would be.
 class StreamingIndexer {
  public:
-  StreamingIndexer(Manifest::WarcFileWriter* writer, std::string source)
-      : writer_(writer), source_(std::move(source)) {}
+  StreamingIndexer(Manifest::WarcFileWriter* writer, std::string source,
+                   std::set<std::string> forgotten)
+      : writer_(writer),
+        source_(std::move(source)),
+        forgotten_(std::move(forgotten)) {}
 
   Status Add(IndexedRecord&& r) {
     for (const WarcProblem& p : r.problems) {
       if (verify::IsError(p)) return Refuse(Describe(p));
     }
     ++records_;
-    if (r.capturable) {
+    std::optional<std::string> key = NormalizeUrl(r.record.target_uri);
+    if (key && forgotten_.contains(*key)) {
+      // A tombstoned URL (`forget`): indexed, never a capture; its bytes
+      // wait for `forget --purge` like those of a forgotten capture.
+      r.record.forgotten = true;
+    } else if (r.capturable) {
       captures_.push_back(verify::CaptureOf(r, "import"));
       ++capture_count_;
     }
@@ -163,6 +173,7 @@ class StreamingIndexer {
 
   Manifest::WarcFileWriter* writer_;
   std::string source_;
+  std::set<std::string> forgotten_;  // tombstoned normalized URLs
   std::vector<RecordRow> records_batch_;
   std::vector<CaptureRow> captures_;
   int64_t records_ = 0;
@@ -231,10 +242,16 @@ Result<ImportResult> ImportWarc(Store& store, const fs::path& source,
   // is committed only once the file has its final name.
   Result<WarcFileRow> row = FileRowOf(tmp, result.name, *sha256);
   if (!row.ok()) return row.status();
+  Result<std::vector<TombstoneRow>> tombstones =
+      store.manifest().ListTombstones();
+  if (!tombstones.ok()) return tombstones.status();
+  std::set<std::string> forgotten;
+  for (const TombstoneRow& t : *tombstones) forgotten.insert(t.normalized);
   Result<std::unique_ptr<Manifest::WarcFileWriter>> writer =
       store.manifest().BeginWarcFile(*row);
   if (!writer.ok()) return writer.status();
-  StreamingIndexer indexer(writer->get(), source.string());
+  StreamingIndexer indexer(writer->get(), source.string(),
+                           std::move(forgotten));
   Result<IndexedFile> indexed = verify::StreamWarcFile(
       tmp, result.name, verify::IndexDepth::kPayloads,
       [&](IndexedRecord&& r) { return indexer.Add(std::move(r)); });

@@ -132,10 +132,18 @@ class Repairer {
     std::set<std::string> names;
     for (const auto& [name, row] : by_name) names.insert(name);
     for (const auto& [name, path] : disk) names.insert(name);
+    Result<std::vector<std::string>> purged = manifest_.ListPurgedFiles();
+    if (!purged.ok()) return purged.status();
+    const std::set<std::string> leftovers(purged->begin(), purged->end());
     for (const std::string& name : names) {
       if (options_.only_open_files && !open_on_disk.contains(name)) continue;
       auto row = by_name.find(name);
       auto path = disk.find(name);
+      if (row == by_name.end() && leftovers.contains(name)) {
+        // Never index it: it holds forgotten or duplicate records.
+        ROTGUARD_RETURN_IF_ERROR(FinishPurge(name));
+        continue;
+      }
       std::optional<WarcFileRow> known;
       if (row != by_name.end()) known = row->second;
       if (path == disk.end()) {
@@ -149,6 +157,20 @@ class Repairer {
   }
 
  private:
+  // A file an interrupted `forget --purge` left: unlinked, as the next
+  // purge would.
+  Status FinishPurge(const std::string& name) {
+    Act("remove-purged", name, -1, "left by an interrupted purge");
+    if (options_.dry_run) return Status::Ok();
+    const fs::path path = store_.warc_dir() / name;
+    Status removed = options_.env->RemoveFile(path);
+    if (!removed.ok() && removed.code() != ErrorCode::kNotFound) {
+      return removed;
+    }
+    ROTGUARD_RETURN_IF_ERROR(options_.env->SyncDirectory(path.parent_path()));
+    return manifest_.ClearPurgedFile(name);
+  }
+
   void Act(std::string kind, const std::string& file, int64_t offset,
            std::string detail) {
     RepairAction action{std::move(kind), file, offset, std::move(detail)};

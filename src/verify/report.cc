@@ -13,6 +13,7 @@
 #include "rotguard/rules.h"
 #include "util/time_format.h"
 #include "verify/report_format.h"
+#include "verify/report_since.h"
 
 namespace rotguard {
 namespace {
@@ -75,10 +76,20 @@ class CaptureLookup {
     }
     if (out->final_url.empty()) out->final_url = NewestFinalUrl(*captures);
     out->copy = NewestGoodCopy(*captures);
-    return Status::Ok();
+    out->quality = NewestOwnQuality(*captures);
+    return FillPublicCopy(key, out);
   }
 
  private:
+  Status FillPublicCopy(const std::string& key, ReportLink* out) {
+    Result<std::optional<SubmissionRow>> row = manifest_.FindSubmission(key);
+    if (!row.ok()) return row.status();
+    if (!*row || (*row)->state.empty()) return Status::Ok();
+    out->public_copy = ReportPublicCopy{(*row)->state, (*row)->memento_url,
+                                        (*row)->memento_at_us, (*row)->message};
+    return Status::Ok();
+  }
+
   // The last hop of the chain `capture` belongs to; nullopt when that is
   // the capture itself.
   Result<std::optional<CaptureRow>> ChainEnd(const CaptureRow& capture) {
@@ -120,6 +131,16 @@ class CaptureLookup {
     return std::nullopt;
   }
 
+  // The quality of the newest own (not public-archive), non-lost capture,
+  // taken from the end of its chain: a redirect's page is what it meant.
+  std::string NewestOwnQuality(const std::vector<CaptureRow>& captures) const {
+    for (size_t i = 0; i < captures.size(); ++i) {
+      if (captures[i].lost || IsPublicArchiveCopy(captures[i])) continue;
+      return ends_[i] ? ends_[i]->quality : captures[i].quality;
+    }
+    return "";
+  }
+
   Manifest& manifest_;
   std::vector<std::optional<CaptureRow>> ends_;  // per capture of the URL
 };
@@ -129,6 +150,9 @@ struct Walk {
   const Config& config;
   ReportDetail detail;
   CaptureLookup captures;
+  std::optional<int64_t> since;      // --since: only links that changed
+  std::optional<ScopeFilter> scope;  // none when [scope] does not compile
+  bool history = false;              // fill ReportLink::history
 };
 
 std::string UrlKey(const LinkRow& link) {
@@ -155,10 +179,50 @@ Status FillHealth(Walk& walk, const std::optional<UrlRow>& row,
   if (out->group.empty()) {
     out->group = BloggerAssetKey(walk.config.blogger, out->url);
   }
+  out->excluded = walk.scope && !walk.scope->InScope(key);
   return Status::Ok();
 }
 
-Result<ReportLink> MakeLink(Walk& walk, const LinkRow& link) {
+// A public-archive copy of the URL fetched after `since`.
+Result<bool> RescuedSince(Manifest& manifest, const std::string& key,
+                          int64_t since) {
+  Result<std::vector<CaptureRow>> captures = manifest.CapturesOf(key);
+  if (!captures.ok()) return captures.status();
+  for (const CaptureRow& capture : *captures) {
+    if (capture.source == kSourcePublicArchive && !capture.lost &&
+        capture.captured_at_us / 1'000'000 > since) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// With --since, sets out->change (and what it changed from); true when
+// the link is listed.
+Result<bool> SelectChange(Walk& walk, const std::optional<UrlRow>& row,
+                          const std::string& key, ReportLink* out) {
+  if (!walk.since) return true;
+  LinkHistory history;
+  history.verdict_now = out->verdict;
+  if (row) {
+    history.first_seen_unix = row->first_seen_unix;
+    Result<std::vector<VerdictChangeRow>> changes =
+        walk.manifest.VerdictChangesOf(key);
+    if (!changes.ok()) return changes.status();
+    history.changes = std::move(*changes);
+    Result<bool> rescued = RescuedSince(walk.manifest, key, *walk.since);
+    if (!rescued.ok()) return rescued.status();
+    history.rescued_since = *rescued;
+  }
+  LinkChange change = ClassifyChange(history, *walk.since);
+  out->change = std::move(change.change);
+  out->previous_verdict = std::move(change.previous_verdict);
+  out->changed_unix = change.changed_unix;
+  return !out->change.empty();
+}
+
+// The link as the report shows it; nullopt when --since leaves it out.
+Result<std::optional<ReportLink>> MakeLink(Walk& walk, const LinkRow& link) {
   ReportLink out;
   out.kind = link.kind;
   out.written = link.written;
@@ -170,7 +234,16 @@ Result<ReportLink> MakeLink(Walk& walk, const LinkRow& link) {
   Result<std::optional<UrlRow>> row = walk.manifest.FindUrl(key);
   if (!row.ok()) return row.status();
   ROTGUARD_RETURN_IF_ERROR(FillHealth(walk, *row, key, &out));
-  return out;
+  if (walk.history && *row) {
+    Result<std::vector<VerdictChangeRow>> changes =
+        walk.manifest.VerdictChangesOf(key);
+    if (!changes.ok()) return changes.status();
+    out.history = std::move(*changes);
+  }
+  Result<bool> listed = SelectChange(walk, *row, key, &out);
+  if (!listed.ok()) return listed.status();
+  if (!*listed) return std::optional<ReportLink>();
+  return std::optional<ReportLink>(std::move(out));
 }
 
 // Span order, with later size variants of a Blogger image moved up to
@@ -200,14 +273,17 @@ Status WalkDocuments(Walk& walk, const std::vector<DocumentRow>& documents,
   for (const DocumentRow& document : documents) {
     auto links = walk.manifest.LinksOf(document.path);
     if (!links.ok()) return links.status();
-    ReportDocument out{document.path, document.title, document.date, {}};
+    ReportDocument out{
+        document.path, document.title, document.date, document.public_url, {}};
     std::vector<ReportLink> made;
     made.reserve(links->size());
     for (const LinkRow& link : *links) {
-      Result<ReportLink> one = MakeLink(walk, link);
+      Result<std::optional<ReportLink>> one = MakeLink(walk, link);
       if (!one.ok()) return one.status();
-      made.push_back(std::move(*one));
+      if (*one) made.push_back(std::move(**one));
     }
+    // --since lists only the posts with a change.
+    if (walk.since && made.empty()) continue;
     out.links = GroupVariants(std::move(made));
     ROTGUARD_RETURN_IF_ERROR(visitor.Document(out));
   }
@@ -231,6 +307,9 @@ Status WalkUnlinkedUrls(Walk& walk, ReportVisitor& visitor) {
     link.url = key;
     link.normalized = key;
     ROTGUARD_RETURN_IF_ERROR(FillHealth(walk, row, key, &link));
+    Result<bool> listed = SelectChange(walk, row, key, &link);
+    if (!listed.ok()) return listed.status();
+    if (!*listed) continue;
     ROTGUARD_RETURN_IF_ERROR(visitor.Unlinked(link));
   }
 }
@@ -242,6 +321,7 @@ class ReportCollector final : public ReportVisitor {
   Status Document(const ReportDocument& document) override {
     for (const ReportLink& link : document.links) {
       ++report_->verdict_counts[link.verdict];
+      if (!link.change.empty()) ++report_->change_counts[link.change];
       distinct_urls_.insert(link.normalized.empty() ? link.url
                                                     : link.normalized);
     }
@@ -252,6 +332,7 @@ class ReportCollector final : public ReportVisitor {
   }
   Status Unlinked(const ReportLink& link) override {
     ++report_->verdict_counts[link.verdict];
+    if (!link.change.empty()) ++report_->change_counts[link.change];
     report_->unlinked.push_back(link);
     return Status::Ok();
   }
@@ -261,11 +342,34 @@ class ReportCollector final : public ReportVisitor {
   std::set<std::string> distinct_urls_;
 };
 
+// When each archive run ended (or started, if it never ended), oldest
+// first, the last kTimelineRuns.
+Result<std::vector<int64_t>> ArchiveRunTimes(Manifest& manifest) {
+  Result<std::vector<RunRow>> runs = manifest.ListRuns();
+  if (!runs.ok()) return runs.status();
+  std::vector<int64_t> times;
+  for (const RunRow& run : *runs) {
+    if (run.command != "archive") continue;
+    times.push_back(run.ended_unix != 0 ? run.ended_unix : run.started_unix);
+  }
+  std::sort(times.begin(), times.end());
+  if (times.size() > kTimelineRuns) {
+    times.erase(times.begin(), times.end() - kTimelineRuns);
+  }
+  return times;
+}
+
 }  // namespace
 
 Status WalkReport(Manifest& manifest, const Config& config, ReportDetail detail,
-                  ReportVisitor& visitor) {
-  Walk walk{manifest, config, detail, CaptureLookup(manifest)};
+                  const ReportOptions& options, ReportVisitor& visitor) {
+  Walk walk{
+      manifest,           config,       detail,         CaptureLookup(manifest),
+      options.since_unix, std::nullopt, options.history};
+  // archive refuses a [scope] that does not compile; the report still
+  // shows every link, none of them excluded.
+  Result<ScopeFilter> scope = ScopeFilter::Create(config.scope);
+  if (scope.ok()) walk.scope.emplace(std::move(*scope));
   auto documents = manifest.ListDocuments();
   if (!documents.ok()) return documents.status();
   std::sort(documents->begin(), documents->end(),
@@ -277,13 +381,25 @@ Status WalkReport(Manifest& manifest, const Config& config, ReportDetail detail,
 }
 
 Result<Report> BuildReport(Manifest& manifest, const Config& config,
-                           int64_t now_unix) {
+                           int64_t now_unix, const ReportOptions& options) {
   Report report;
   report.generated_unix = now_unix;
+  report.since_unix = options.since_unix;
+  if (options.history) {
+    Result<std::vector<int64_t>> runs = ArchiveRunTimes(manifest);
+    if (!runs.ok()) return runs.status();
+    report.run_times = std::move(*runs);
+  }
   ReportCollector collector(&report);
-  Status status = WalkReport(manifest, config, ReportDetail::kFull, collector);
+  Status status =
+      WalkReport(manifest, config, ReportDetail::kFull, options, collector);
   if (!status.ok()) return status;
   return report;
+}
+
+Result<Report> BuildReport(Manifest& manifest, const Config& config,
+                           int64_t now_unix) {
+  return BuildReport(manifest, config, now_unix, ReportOptions{});
 }
 
 bool ReportHasDeadLinks(const Report& report) {
@@ -293,11 +409,29 @@ bool ReportHasDeadLinks(const Report& report) {
   return false;
 }
 
+bool IsThinQuality(const std::string& quality) {
+  return quality == "thin" || quality == "challenge";
+}
+
+bool ReportHasThinLinks(const Report& report) {
+  for (const ReportDocument& document : report.documents) {
+    for (const ReportLink& link : document.links) {
+      if (IsThinQuality(link.quality)) return true;
+    }
+  }
+  for (const ReportLink& link : report.unlinked) {
+    if (IsThinQuality(link.quality)) return true;
+  }
+  return false;
+}
+
 std::optional<ReportFormat> ParseReportFormat(const std::string& name) {
   if (name == "table") return ReportFormat::kTable;
   if (name == "json") return ReportFormat::kJson;
   if (name == "csv") return ReportFormat::kCsv;
   if (name == "html") return ReportFormat::kHtml;
+  if (name == "md") return ReportFormat::kMarkdown;
+  if (name == "junit") return ReportFormat::kJunit;
   return std::nullopt;
 }
 
@@ -311,8 +445,19 @@ std::string RenderReport(const Report& report, ReportFormat format) {
       return RenderReportCsv(report);
     case ReportFormat::kHtml:
       return RenderReportHtml(report);
+    case ReportFormat::kMarkdown:
+      return RenderReportMarkdown(report);
+    case ReportFormat::kJunit:
+      return RenderReportJunit(report);
   }
   return RenderReportTable(report);
+}
+
+std::string PublicCopyText(const ReportPublicCopy& copy) {
+  if (copy.state == kSubmissionSuccess && !copy.memento_url.empty()) {
+    return copy.memento_url;
+  }
+  return copy.state;
 }
 
 std::string FormatUnixUtc(int64_t unix_seconds) {

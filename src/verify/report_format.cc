@@ -8,6 +8,8 @@
 
 #include "rotguard/health.h"
 #include "util/terminal_text.h"
+#include "util/time_format.h"
+#include "verify/report_since.h"
 
 namespace rotguard {
 
@@ -85,6 +87,8 @@ ReportTotals TotalsOf(const Report& report) {
   totals.link_count = report.link_count;
   totals.url_count = report.url_count;
   totals.verdict_counts = report.verdict_counts;
+  totals.since_unix = report.since_unix;
+  totals.change_counts = report.change_counts;
   return totals;
 }
 
@@ -115,6 +119,19 @@ int64_t VerdictCount(const Report& report, const std::string& verdict) {
   return found == report.verdict_counts.end() ? 0 : found->second;
 }
 
+std::string ChangesLine(const ReportTotals& totals) {
+  std::string line =
+      "changed since " + FormatUtc(*totals.since_unix, UtcStyle::kIso);
+  std::string counts;
+  for (const std::string& change : ChangesInOrder()) {
+    auto found = totals.change_counts.find(change);
+    if (found == totals.change_counts.end() || found->second == 0) continue;
+    counts += (counts.empty() ? "" : ", ") + std::to_string(found->second) +
+              " " + ChangeLabel(change);
+  }
+  return line + ": " + (counts.empty() ? std::string("nothing") : counts);
+}
+
 std::string SummaryLine(const ReportTotals& totals) {
   std::string line = "generated " + FormatUnixUtc(totals.generated_unix) +
                      ": " + std::to_string(totals.documents) + " documents, " +
@@ -131,6 +148,7 @@ std::string SummaryLine(const ReportTotals& totals) {
         (counts.empty() ? "" : ", ") + std::to_string(count) + " " + verdict;
   }
   if (!counts.empty()) line += ": " + counts;
+  if (totals.since_unix) line += "; " + ChangesLine(totals);
   return line;
 }
 

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,9 @@ struct ReportTotals {
   int64_t link_count = 0;
   int64_t url_count = 0;
   std::map<std::string, int64_t> verdict_counts;
+  // `report --since`: the time, and listed links per change.
+  std::optional<int64_t> since_unix;
+  std::map<std::string, int64_t> change_counts;
 };
 ReportTotals TotalsOf(const Report& report);
 bool TotalsHaveDeadLinks(const ReportTotals& totals);
@@ -42,7 +46,22 @@ class ReportVisitor {
 // time: posts by path, or (when there are none) captured URLs from a
 // cursor.
 Status WalkReport(Manifest& manifest, const Config& config, ReportDetail detail,
-                  ReportVisitor& visitor);
+                  const ReportOptions& options, ReportVisitor& visitor);
+
+// `text` for a Markdown table cell: control characters as %XX (no line
+// break ends the row) and inline markup characters (| ` * _ [ ] < > ~ & $
+// and \) backslash-escaped, so they show as written.
+std::string MarkdownEscape(const std::string& text);
+
+// The HTML report's timeline of one post: an inline SVG with a stacked
+// bar (broken, trouble, working, unchecked links) per archive run in
+// `run_times` and one for `now_unix`; "" for a post without links.
+std::string TimelineSvg(const ReportDocument& document,
+                        const std::vector<int64_t>& run_times,
+                        int64_t now_unix);
+// The HTML report's per-site table: links per host and band, the hosts
+// with most broken links first; "" when there are no links.
+std::string SiteSummaryHtml(const Report& report);
 
 // FormatUnixUtc of microseconds since the epoch; "" for 0.
 std::string FormatUsUtc(int64_t unix_us);
@@ -72,6 +91,9 @@ int64_t VerdictCount(const Report& report, const std::string& verdict);
 // "generated 2026-01-01T00:00:00Z: 2 documents, 5 links to 4 URLs:
 // 1 gone, 3 ok, 1 unchecked" (verdicts with a count only).
 std::string SummaryLine(const ReportTotals& totals);
+// `report --since`: "changed since 2026-01-01T00:00:00Z: 1 newly gone,
+// 2 new link" ("nothing" when no link changed).
+std::string ChangesLine(const ReportTotals& totals);
 std::string SummaryLine(const Report& report);
 
 }  // namespace rotguard

@@ -1,6 +1,8 @@
 // The HTML report: ONE self-contained page (inline CSS and JS, a CSP that
 // forbids every external load) with summary counts per verdict, a table per
-// post, and filter buttons by verdict (also reachable as file.html#gone).
+// post, and filter buttons by verdict (also reachable as file.html#gone)
+// and by capture quality (file.html#quality-thin).
+#include <map>
 #include <string>
 #include <vector>
 
@@ -47,7 +49,13 @@ tr.variant td.url::before{content:"\21B3  ";color:#889}
 .v-moved,.v-redirected{background:#e1effe;color:#1e429f}.v-drifted{background:#d5f5f6;color:#036672}
 .v-ok{background:#def7ec;color:#03543f}.v-unchecked{background:#eceff1;color:#4b5563}
 #summary button.v-all{background:#fff;color:#1d232a}
+.quality{display:inline-block;padding:0 .5em;border-radius:4px;white-space:nowrap}
+.q-full{background:#def7ec;color:#03543f}.q-thin{background:#feecdc;color:#9a3b12}
+.q-challenge{background:#fde2e1;color:#9b1c1c}.q-error-page{background:#eceff1;color:#4b5563}
 [hidden]{display:none!important}
+svg.timeline{display:block;margin:.2em 0 .5em}
+table.sites{width:auto;min-width:40%}
+table.sites td:not(.url){text-align:right}
 </style>
 </head>
 <body>
@@ -61,6 +69,8 @@ constexpr const char* kScript = R"(<script>
   rows.forEach(function (row) {
     var v = row.getAttribute('data-verdict');
     counts[v] = (counts[v] || 0) + 1;
+    var q = 'quality-' + row.getAttribute('data-quality');
+    counts[q] = (counts[q] || 0) + 1;
   });
   var buttons = Array.prototype.slice.call(document.querySelectorAll('#summary button'));
   buttons.forEach(function (button) {
@@ -76,7 +86,8 @@ constexpr const char* kScript = R"(<script>
     }
     var visible = 0;
     rows.forEach(function (row) {
-      var show = filter === 'all' || row.getAttribute('data-verdict') === filter;
+      var show = filter === 'all' || row.getAttribute('data-verdict') === filter ||
+        'quality-' + row.getAttribute('data-quality') === filter;
       row.hidden = !show;
       if (show) visible++;
     });
@@ -96,10 +107,29 @@ constexpr const char* kScript = R"(<script>
 </script>
 )";
 
+// One filter button per capture quality found (#quality-thin, …), after
+// the verdicts.
+void AppendQualityButtons(const Report& report, std::string* out) {
+  std::map<std::string, int64_t> counts;
+  for (const ReportDocument& document : report.documents) {
+    for (const ReportLink& link : document.links) ++counts[link.quality];
+  }
+  for (const ReportLink& link : report.unlinked) ++counts[link.quality];
+  for (const char* quality : {"thin", "challenge", "error-page", "full"}) {
+    auto found = counts.find(quality);
+    if (found == counts.end()) continue;
+    const std::string q = quality;
+    *out += "<button class=\"q-" + q + "\" data-filter=\"quality-" + q +
+            "\" aria-pressed=\"false\"><b class=\"count\" id=\"count-quality-" +
+            q + "\">" + std::to_string(found->second) + "</b>quality " + q +
+            "</button>\n";
+  }
+}
+
 void AppendSummary(const Report& report, std::string* out) {
   const int64_t total =
       report.link_count + static_cast<int64_t>(report.unlinked.size());
-  *out += "<nav id=\"summary\" aria-label=\"Filter by verdict\">\n";
+  *out += "<nav id=\"summary\" aria-label=\"Filter by verdict or quality\">\n";
   *out +=
       "<button class=\"v-all\" data-filter=\"all\" aria-pressed=\"true\">"
       "<b class=\"count\" id=\"count-all\">" +
@@ -112,6 +142,7 @@ void AppendSummary(const Report& report, std::string* out) {
             "\" aria-pressed=\"false\"><b class=\"count\" id=\"count-" + v +
             "\">" + std::to_string(count) + "</b>" + v + "</button>\n";
   }
+  AppendQualityButtons(report, out);
   *out += "</nav>\n<p class=\"meta\">Showing <b id=\"visible-count\">" +
           std::to_string(total) + "</b> of " + std::to_string(total) +
           " links.</p>\n";
@@ -145,6 +176,18 @@ std::string CopyCell(const ReportLink& link) {
          "<br><code>" + HtmlEscape(ExtractHint(*link.copy)) + "</code>";
 }
 
+std::string PublicCopyCell(const ReportLink& link) {
+  if (!link.public_copy) return "";
+  const ReportPublicCopy& pc = *link.public_copy;
+  if (pc.state == kSubmissionSuccess && !pc.memento_url.empty()) {
+    // Text, not a link: the page's CSP and offline use want no external
+    // loads, and the reader copies the address.
+    return "<code>" + HtmlEscape(pc.memento_url) + "</code>";
+  }
+  return HtmlEscape(pc.state) +
+         (pc.message.empty() ? "" : "<br>" + HtmlEscape(pc.message));
+}
+
 std::string Cell(const std::string& html, const char* css_class = nullptr) {
   if (css_class == nullptr) return "<td>" + html + "</td>";
   return std::string("<td class=\"") + css_class + "\">" + html + "</td>";
@@ -153,17 +196,23 @@ std::string Cell(const std::string& html, const char* css_class = nullptr) {
 void AppendLinkRow(const ReportLink& link, bool variant, std::string* out) {
   const std::string v = HtmlEscape(link.verdict);
   *out += std::string("<tr class=\"link") + (variant ? " variant" : "") +
-          "\" data-verdict=\"" + v + "\">";
+          "\" data-verdict=\"" + v + "\" data-quality=\"" +
+          HtmlEscape(link.quality) + "\">";
   *out += Cell(link.line ? std::to_string(link.line) + ":" +
                                std::to_string(link.column)
                          : "");
   *out += Cell(HtmlEscape(link.kind));
   *out += Cell("<span class=\"verdict v-" + v + "\">" + v + "</span>");
+  const std::string q = HtmlEscape(link.quality);
+  *out +=
+      Cell(q.empty() ? std::string()
+                     : "<span class=\"quality q-" + q + "\">" + q + "</span>");
   *out += Cell(std::to_string(link.consecutive_failures));
   *out += Cell(HtmlEscape(link.failure_class));
   *out += Cell(HtmlEscape(FormatUnixUtc(link.last_ok_unix)));
   *out += Cell(LinkCell(link), "url");
   *out += Cell(CopyCell(link), "copy");
+  *out += Cell(PublicCopyCell(link), "copy");
   *out += "</tr>\n";
 }
 
@@ -174,15 +223,17 @@ void AppendTable(const std::vector<ReportLink>& links, std::string* out) {
   }
   *out +=
       "<table><thead><tr><th>Line:col</th><th>Kind</th><th>Verdict</th>"
-      "<th>Fails</th><th>Class</th><th>Last OK</th><th>Link</th>"
-      "<th>Archived copy</th></tr></thead>\n<tbody>\n";
+      "<th>Quality</th><th>Fails</th><th>Class</th><th>Last OK</th>"
+      "<th>Link</th><th>Archived copy</th><th>Public copy</th></tr></thead>"
+      "\n<tbody>\n";
   for (size_t i = 0; i < links.size(); ++i) {
     AppendLinkRow(links[i], IsSizeVariantOfPrevious(links, i), out);
   }
   *out += "</tbody></table>\n";
 }
 
-void AppendDocument(const ReportDocument& document, std::string* out) {
+void AppendDocument(const ReportDocument& document, const Report& report,
+                    std::string* out) {
   *out += "<section class=\"doc\" data-path=\"" + HtmlEscape(document.path) +
           "\">\n<h2>" + HtmlEscape(document.path);
   if (!document.title.empty()) {
@@ -191,8 +242,13 @@ void AppendDocument(const ReportDocument& document, std::string* out) {
   if (!document.date.empty()) {
     *out += " <span class=\"date\">" + HtmlEscape(document.date) + "</span>";
   }
+  if (!document.url.empty()) {
+    *out += " <a class=\"post-url\" href=\"" + HtmlEscape(document.url) +
+            "\">" + HtmlEscape(document.url) + "</a>";
+  }
   *out += " <span class=\"doc-count\">(" +
           std::to_string(document.links.size()) + " links)</span></h2>\n";
+  *out += TimelineSvg(document, report.run_times, report.generated_unix);
   AppendTable(document.links, out);
   *out += "</section>\n";
 }
@@ -204,8 +260,9 @@ std::string RenderReportHtml(const Report& report) {
   out += "<h1>Link health</h1>\n<p class=\"meta\" id=\"generated\">" +
          HtmlEscape(SummaryLine(report)) + "</p>\n";
   AppendSummary(report, &out);
+  out += SiteSummaryHtml(report);
   for (const ReportDocument& document : report.documents) {
-    AppendDocument(document, &out);
+    AppendDocument(document, report, &out);
   }
   if (!report.unlinked.empty()) {
     out +=

@@ -11,8 +11,11 @@
 
 #include "rotguard/health.h"
 #include "rotguard/report.h"
+#include "util/color.h"
 #include "util/terminal_text.h"
+#include "util/time_format.h"
 #include "verify/report_format.h"
+#include "verify/report_since.h"
 
 namespace rotguard {
 namespace {
@@ -37,6 +40,7 @@ std::vector<std::string> TableCells(const ReportLink& link, bool variant) {
   return {Location(link),
           TerminalSafe(link.kind),
           TerminalSafe(link.verdict),
+          OrDash(link.quality),
           std::to_string(link.consecutive_failures),
           OrDash(link.failure_class),
           OrDash(FormatUnixUtc(link.last_ok_unix)),
@@ -45,9 +49,16 @@ std::vector<std::string> TableCells(const ReportLink& link, bool variant) {
 
 const std::vector<std::string>& TableHeader() {
   static const std::vector<std::string> header = {
-      "LINE:COL", "KIND", "VERDICT", "FAILS", "CLASS", "LAST OK", "LINK"};
+      "LINE:COL", "KIND",  "VERDICT", "QUALITY",
+      "FAILS",    "CLASS", "LAST OK", "LINK"};
   return header;
 }
+
+// The QUALITY column holds at most "error-page". Its width is fixed: the
+// first walk of a streamed report (which sizes the columns) does not look
+// up captures.
+constexpr size_t kQualityColumn = 3;
+constexpr size_t kQualityWidth = 10;
 
 // Widths of every column but the last (which is never padded), widened
 // link by link.
@@ -56,6 +67,7 @@ class ColumnWidths {
   ColumnWidths() {
     for (const std::string& cell : TableHeader())
       widths_.push_back(cell.size());
+    widths_[kQualityColumn] = std::max(widths_[kQualityColumn], kQualityWidth);
   }
   void Widen(const ReportLink& link) {
     auto cells = TableCells(link, false);
@@ -78,13 +90,38 @@ ColumnWidths WidthsOf(const Report& report) {
   return widths;
 }
 
+// The colour of a verdict on a terminal: broken red, transient trouble
+// yellow, ok green, moves blue, unchecked dim.
+Color VerdictColor(const std::string& verdict) {
+  if (verdict == kVerdictGone || verdict == kVerdictFailing ||
+      verdict == kVerdictSoft404) {
+    return Color::kRed;
+  }
+  if (verdict == kVerdictOk) return Color::kGreen;
+  if (verdict == kVerdictMoved || verdict == kVerdictRedirected) {
+    return Color::kBlue;
+  }
+  if (verdict == kVerdictDrifted) return Color::kCyan;
+  if (verdict == kVerdictUnchecked) return Color::kDim;
+  return Color::kYellow;
+}
+
+constexpr size_t kVerdictColumn = 2;
+
+// `verdict`: the link's verdict to paint in its cell (padding is counted
+// on the plain text); "" for no colour.
 void AppendRow(const std::vector<std::string>& cells,
-               const std::vector<size_t>& widths, std::string* out) {
+               const std::vector<size_t>& widths, std::string* out,
+               const std::string& verdict = "") {
   *out += "  ";
   for (size_t i = 0; i < cells.size(); ++i) {
-    *out += cells[i];
+    *out += i == kVerdictColumn && !verdict.empty()
+                ? Paint(cells[i], VerdictColor(verdict), true)
+                : cells[i];
     if (i + 1 == cells.size()) break;
-    out->append(widths[i] - cells[i].size() + 2, ' ');
+    // A cell wider than its column (a quality value no rotguard writes)
+    // shifts its row instead of breaking the report.
+    out->append(widths[i] - std::min(widths[i], cells[i].size()) + 2, ' ');
   }
   *out += '\n';
 }
@@ -95,9 +132,24 @@ size_t LinkColumnIndent(const std::vector<size_t>& widths) {
   return indent;
 }
 
+// `report --since`: "change: newly gone (was failing, changed DATE)".
+std::string ChangeDetail(const ReportLink& link) {
+  std::string text = "change: " + ChangeLabel(link.change);
+  std::string detail;
+  if (!link.previous_verdict.empty() && link.previous_verdict != link.verdict) {
+    detail = "was " + TerminalSafe(link.previous_verdict);
+  }
+  if (link.changed_unix != 0) {
+    detail += (detail.empty() ? "" : ", ") + std::string("changed ") +
+              FormatUnixUtc(link.changed_unix);
+  }
+  return detail.empty() ? text : text + " (" + detail + ")";
+}
+
 void AppendLinkDetails(const ReportLink& link, size_t indent,
                        std::string* out) {
   const std::string pad(indent, ' ');
+  if (!link.change.empty()) *out += pad + ChangeDetail(link) + '\n';
   if (!link.final_url.empty()) {
     *out += pad + "-> " + TerminalSafe(link.final_url) + '\n';
   }
@@ -111,19 +163,33 @@ void AppendLinkDetails(const ReportLink& link, size_t indent,
   } else {
     *out += pad + "copy: none\n";
   }
+  if (link.public_copy) {
+    const ReportPublicCopy& pc = *link.public_copy;
+    *out += pad + "public copy: " + TerminalSafe(PublicCopyText(pc));
+    if (pc.memento_at_us != 0) {
+      *out += " (memento " + FormatUsUtc(pc.memento_at_us) + ")";
+    } else if (!pc.message.empty()) {
+      *out += " (" + TerminalSafe(pc.message) + ")";
+    }
+    *out += '\n';
+  }
 }
 
 void AppendLinkRow(const ReportLink& link, bool variant,
-                   const std::vector<size_t>& widths, std::string* out) {
-  AppendRow(TableCells(link, variant), widths, out);
+                   const std::vector<size_t>& widths, std::string* out,
+                   bool color = false) {
+  AppendRow(TableCells(link, variant), widths, out,
+            color ? link.verdict : std::string());
   AppendLinkDetails(link, LinkColumnIndent(widths), out);
 }
 
 void AppendLinks(const std::vector<ReportLink>& links,
-                 const std::vector<size_t>& widths, std::string* out) {
+                 const std::vector<size_t>& widths, std::string* out,
+                 bool color) {
   AppendRow(TableHeader(), widths, out);
   for (size_t i = 0; i < links.size(); ++i) {
-    AppendLinkRow(links[i], IsSizeVariantOfPrevious(links, i), widths, out);
+    AppendLinkRow(links[i], IsSizeVariantOfPrevious(links, i), widths, out,
+                  color);
   }
 }
 
@@ -135,6 +201,7 @@ std::string DocumentHeading(const ReportDocument& document) {
   if (!document.date.empty()) {
     heading += " (" + TerminalSafe(document.date) + ")";
   }
+  if (!document.url.empty()) heading += "  " + TerminalSafe(document.url);
   return heading;
 }
 
@@ -177,7 +244,17 @@ std::vector<std::string> CsvRow(const ReportDocument* document,
           has_copy ? link.copy->warc_file : "",
           has_copy ? std::to_string(link.copy->offset) : "",
           has_copy ? FormatUsUtc(link.copy->captured_at_us) : "",
-          has_copy ? link.copy->url : ""};
+          has_copy ? link.copy->url : "",
+          link.quality,
+          link.public_copy ? PublicCopyText(*link.public_copy) : ""};
+}
+
+// `report --since` adds three columns at the end.
+void AppendChangeFields(const ReportLink& link,
+                        std::vector<std::string>* fields) {
+  fields->push_back(link.change);
+  fields->push_back(link.previous_verdict);
+  fields->push_back(FormatUnixUtc(link.changed_unix));
 }
 
 // --- JSON ---
@@ -201,6 +278,7 @@ nlohmann::ordered_json LinkJson(const ReportLink& link) {
   json["last_ok"] = NullIfEmpty(FormatUnixUtc(link.last_ok_unix));
   json["final_url"] = NullIfEmpty(link.final_url);
   json["group"] = NullIfEmpty(link.group);
+  json["quality"] = NullIfEmpty(link.quality);
   if (link.copy) {
     json["archived"] = {
         {"url", link.copy->url},
@@ -219,6 +297,21 @@ nlohmann::ordered_json LinkJson(const ReportLink& link) {
     }
   } else {
     json["archived"] = nullptr;
+  }
+  if (link.public_copy) {
+    const ReportPublicCopy& pc = *link.public_copy;
+    json["public_copy"] = {
+        {"state", pc.state},
+        {"url", NullIfEmpty(pc.memento_url)},
+        {"memento_datetime", NullIfEmpty(FormatUsUtc(pc.memento_at_us))},
+        {"message", pc.message}};
+  } else {
+    json["public_copy"] = nullptr;
+  }
+  if (!link.change.empty()) {  // `report --since`
+    json["change"] = link.change;
+    json["previous_verdict"] = NullIfEmpty(link.previous_verdict);
+    json["changed_at"] = NullIfEmpty(FormatUnixUtc(link.changed_unix));
   }
   return json;
 }
@@ -257,10 +350,12 @@ class StreamRenderer : public ReportVisitor {
 
 class TableRenderer final : public StreamRenderer {
  public:
-  TableRenderer(const ReportWriteFn& write, std::vector<size_t> widths)
-      : StreamRenderer(write), widths_(std::move(widths)) {}
+  TableRenderer(const ReportWriteFn& write, std::vector<size_t> widths,
+                bool color)
+      : StreamRenderer(write), widths_(std::move(widths)), color_(color) {}
   void Begin(const ReportTotals& totals) override {
     out_ += "rotguard report, " + SummaryLine(totals) + "\n";
+    since_ = totals.since_unix.has_value();
   }
   Status Document(const ReportDocument& document) override {
     ++documents_;
@@ -268,7 +363,7 @@ class TableRenderer final : public StreamRenderer {
     if (document.links.empty()) {
       out_ += "  (no links)\n";
     } else {
-      AppendLinks(document.links, widths_, &out_);
+      AppendLinks(document.links, widths_, &out_, color_);
     }
     return MaybeFlush();
   }
@@ -280,14 +375,16 @@ class TableRenderer final : public StreamRenderer {
     // IsSizeVariantOfPrevious, with only the previous link's group kept.
     const bool variant =
         unlinked_ > 1 && !link.group.empty() && link.group == previous_group_;
-    AppendLinkRow(link, variant, widths_, &out_);
+    AppendLinkRow(link, variant, widths_, &out_, color_);
     previous_group_ = link.group;
     return MaybeFlush();
   }
 
  private:
   void End() override {
-    if (documents_ == 0 && unlinked_ == 0) {
+    if (documents_ == 0 && unlinked_ == 0 && since_) {
+      out_ += "\nno link changed\n";
+    } else if (documents_ == 0 && unlinked_ == 0) {
       out_ +=
           "\nno posts and no captures in the store yet (run 'rotguard "
           "archive PATH' or 'rotguard import WARC')\n";
@@ -297,31 +394,47 @@ class TableRenderer final : public StreamRenderer {
   int64_t documents_ = 0;
   int64_t unlinked_ = 0;
   std::string previous_group_;
+  bool since_ = false;
+  bool color_ = false;
 };
 
 class CsvRenderer final : public StreamRenderer {
  public:
   using StreamRenderer::StreamRenderer;
-  void Begin(const ReportTotals&) override {
-    AppendCsvRow({"document", "title", "line", "col", "kind", "written", "url",
-                  "verdict", "failure_class", "consecutive_failures", "last_ok",
-                  "final_url", "group", "warc_file", "warc_offset",
-                  "captured_at", "captured_url"},
-                 &out_);
+  void Begin(const ReportTotals& totals) override {
+    std::vector<std::string> header = {"document",      "title",
+                                       "line",          "col",
+                                       "kind",          "written",
+                                       "url",           "verdict",
+                                       "failure_class", "consecutive_failures",
+                                       "last_ok",       "final_url",
+                                       "group",         "warc_file",
+                                       "warc_offset",   "captured_at",
+                                       "captured_url",  "quality",
+                                       "public_copy"};
+    since_ = totals.since_unix.has_value();
+    if (since_) {
+      header.insert(header.end(), {"change", "previous_verdict", "changed_at"});
+    }
+    AppendCsvRow(header, &out_);
   }
   Status Document(const ReportDocument& document) override {
-    for (const ReportLink& link : document.links) {
-      AppendCsvRow(CsvRow(&document, link), &out_);
-    }
+    for (const ReportLink& link : document.links) AppendLink(&document, link);
     return MaybeFlush();
   }
   Status Unlinked(const ReportLink& link) override {
-    AppendCsvRow(CsvRow(nullptr, link), &out_);
+    AppendLink(nullptr, link);
     return MaybeFlush();
   }
 
  private:
+  void AppendLink(const ReportDocument* document, const ReportLink& link) {
+    std::vector<std::string> fields = CsvRow(document, link);
+    if (since_) AppendChangeFields(link, &fields);
+    AppendCsvRow(fields, &out_);
+  }
   void End() override {}
+  bool since_ = false;
 };
 
 // `text` (a dump(2) of one value) as nlohmann would print it `spaces`
@@ -357,6 +470,16 @@ class JsonRenderer final : public StreamRenderer {
                        {"urls", totals.url_count},
                        {"dead", TotalsHaveDeadLinks(totals)},
                        {"verdicts", verdicts}};
+    if (totals.since_unix) {  // `report --since`
+      head["since"] = FormatUtc(*totals.since_unix, UtcStyle::kIso);
+      nlohmann::ordered_json changes = nlohmann::ordered_json::object();
+      for (const std::string& change : ChangesInOrder()) {
+        auto found = totals.change_counts.find(change);
+        changes[change] =
+            found == totals.change_counts.end() ? 0 : found->second;
+      }
+      head["summary"]["changes"] = changes;
+    }
     std::string text = head.dump(2);
     text.resize(text.size() - 2);  // the closing "\n}"
     out_ += text + ",\n  \"documents\": ";
@@ -366,6 +489,9 @@ class JsonRenderer final : public StreamRenderer {
     out_ += "    {\n      \"path\": " + JsonString(document.path) +
             ",\n      \"title\": " + JsonString(document.title) +
             ",\n      \"date\": " + JsonString(document.date) +
+            (document.url.empty()
+                 ? std::string()
+                 : ",\n      \"url\": " + JsonString(document.url)) +
             ",\n      \"links\": ";
     if (document.links.empty()) {
       out_ += "[]";
@@ -408,14 +534,15 @@ class JsonRenderer final : public StreamRenderer {
 
 std::unique_ptr<StreamRenderer> MakeRenderer(ReportFormat format,
                                              const ReportWriteFn& write,
-                                             const ColumnWidths& widths) {
+                                             const ColumnWidths& widths,
+                                             bool color = false) {
   switch (format) {
     case ReportFormat::kJson:
       return std::make_unique<JsonRenderer>(write);
     case ReportFormat::kCsv:
       return std::make_unique<CsvRenderer>(write);
     default:
-      return std::make_unique<TableRenderer>(write, widths.widths());
+      return std::make_unique<TableRenderer>(write, widths.widths(), color);
   }
 }
 
@@ -443,13 +570,15 @@ std::string RenderInMemory(const Report& report, ReportFormat format) {
 // store without posts has none.
 class TotalsCounter final : public ReportVisitor {
  public:
-  explicit TotalsCounter(int64_t now_unix) {
+  TotalsCounter(int64_t now_unix, std::optional<int64_t> since_unix) {
     totals_.generated_unix = now_unix;
+    totals_.since_unix = since_unix;
   }
   Status Document(const ReportDocument& document) override {
     ++totals_.documents;
     for (const ReportLink& link : document.links) {
       ++totals_.verdict_counts[link.verdict];
+      if (!link.change.empty()) ++totals_.change_counts[link.change];
       distinct_urls_.insert(link.normalized.empty() ? link.url
                                                     : link.normalized);
       widths_.Widen(link);
@@ -461,6 +590,7 @@ class TotalsCounter final : public ReportVisitor {
   Status Unlinked(const ReportLink& link) override {
     ++totals_.unlinked;
     ++totals_.verdict_counts[link.verdict];
+    if (!link.change.empty()) ++totals_.change_counts[link.change];
     widths_.Widen(link);
     return Status::Ok();
   }
@@ -471,6 +601,28 @@ class TotalsCounter final : public ReportVisitor {
   ReportTotals totals_;
   ColumnWidths widths_;
   std::set<std::string> distinct_urls_;
+};
+
+// Passes the links on to the renderer, noting whether one is thin
+// (`--fail-on-thin`; qualities come with the full walk only).
+class ThinWatch final : public ReportVisitor {
+ public:
+  explicit ThinWatch(ReportVisitor& next) : next_(next) {}
+  Status Document(const ReportDocument& document) override {
+    for (const ReportLink& link : document.links) {
+      thin_ = thin_ || IsThinQuality(link.quality);
+    }
+    return next_.Document(document);
+  }
+  Status Unlinked(const ReportLink& link) override {
+    thin_ = thin_ || IsThinQuality(link.quality);
+    return next_.Unlinked(link);
+  }
+  bool thin() const { return thin_; }
+
+ private:
+  ReportVisitor& next_;
+  bool thin_ = false;
 };
 
 }  // namespace
@@ -484,23 +636,37 @@ bool TotalsHaveDeadLinks(const ReportTotals& totals) {
 
 Result<bool> WriteReport(Manifest& manifest, const Config& config,
                          int64_t now_unix, ReportFormat format,
-                         const ReportWriteFn& write) {
-  if (format == ReportFormat::kHtml) {  // one page, built whole
-    Result<Report> report = BuildReport(manifest, config, now_unix);
+                         const ReportWriteFn& write, bool* has_thin) {
+  return WriteReport(manifest, config, now_unix, format, ReportOptions{}, write,
+                     has_thin);
+}
+
+Result<bool> WriteReport(Manifest& manifest, const Config& config,
+                         int64_t now_unix, ReportFormat format,
+                         const ReportOptions& options,
+                         const ReportWriteFn& write, bool* has_thin) {
+  if (format == ReportFormat::kHtml || format == ReportFormat::kMarkdown ||
+      format == ReportFormat::kJunit) {  // one document, built whole
+    Result<Report> report = BuildReport(manifest, config, now_unix, options);
     if (!report.ok()) return report.status();
-    ROTGUARD_RETURN_IF_ERROR(write(RenderReportHtml(*report)));
+    ROTGUARD_RETURN_IF_ERROR(write(RenderReport(*report, format)));
+    if (has_thin) *has_thin = ReportHasThinLinks(*report);
     return ReportHasDeadLinks(*report);
   }
   // Two walks: the head (counts, column widths) comes before the links.
-  TotalsCounter counter(now_unix);
+  ReportOptions streamed = options;
+  streamed.history = false;  // only the HTML timeline shows it
+  TotalsCounter counter(now_unix, options.since_unix);
   ROTGUARD_RETURN_IF_ERROR(
-      WalkReport(manifest, config, ReportDetail::kHealth, counter));
+      WalkReport(manifest, config, ReportDetail::kHealth, streamed, counter));
   std::unique_ptr<StreamRenderer> renderer =
-      MakeRenderer(format, write, counter.widths());
+      MakeRenderer(format, write, counter.widths(), options.color);
   renderer->Begin(counter.totals());
+  ThinWatch watch(*renderer);
   ROTGUARD_RETURN_IF_ERROR(
-      WalkReport(manifest, config, ReportDetail::kFull, *renderer));
+      WalkReport(manifest, config, ReportDetail::kFull, streamed, watch));
   ROTGUARD_RETURN_IF_ERROR(renderer->Finish());
+  if (has_thin) *has_thin = watch.thin();
   return TotalsHaveDeadLinks(counter.totals());
 }
 

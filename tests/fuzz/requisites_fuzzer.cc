@@ -1,7 +1,9 @@
 // Fuzz target: ExtractPageRequisites on arbitrary bytes must give exactly
 // the non-link URLs ExtractLinks gives (what pipeline.cc used before the
 // scanner), except for the inputs requisites.cc documents as tree-building
-// differences. Aborts on a mismatch or a URL that is not http(s).
+// differences. Aborts on a mismatch or a URL that is not http(s). The
+// capture-quality pass over the same scanner (ScanPage) must give the same
+// requisites and sane counts.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -11,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "rotguard/capture_quality.h"
 #include "rotguard/extract.h"
 #include "rotguard/requisites.h"
 #include "rotguard/url.h"
@@ -66,6 +69,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       std::fprintf(stderr, "requisite is not http(s): %s\n", url.c_str());
       std::abort();
     }
+  }
+  rotguard::extract::ScannedPage scanned =
+      rotguard::extract::ScanPage(html, kPage);
+  if (scanned.requisites != urls ||
+      scanned.signals.visible_text > static_cast<int64_t>(size) ||
+      scanned.signals.inline_script_bytes > static_cast<int64_t>(size)) {
+    std::fprintf(stderr, "ScanPage differs from ExtractPageRequisites\n");
+    std::abort();
   }
   if (Comparable(html) && urls != FromExtractLinks(html)) {
     std::fprintf(stderr, "requisites differ from ExtractLinks\n");

@@ -72,5 +72,5 @@ expect_contains "live-$((t0 + 44 * 3600)).jsonl" '"verdict":"gone","previous_ver
 
 # The report now fails on the dead link; verify --live itself still did not.
 expect_exit 2 "$ROTGUARD" report --fail-on-dead
-grep -Eq "gone +3 +http-404 .*gone.html" out || { cat out >&2; fail "report lacks the gone link"; }
+grep -Eq "gone +- +3 +http-404 .*gone.html" out || { cat out >&2; fail "report lacks the gone link"; }
 echo "ok"

@@ -131,10 +131,19 @@ assert open(image, "rb").read(8) == b"\x89PNG\r\n\x1a\n", "not the archived PNG"
 assert not srcs[0].startswith(("http:", "https:", "//")), srcs[0]
 PY
 
-# A second run finds nothing new to rescue (the rescued links keep their
-# copies; the never-archived one is asked again).
+# A second run finds nothing to rescue: the rescued links keep their
+# copies, and the one no archive had is not asked again before [rescue]
+# retry_after (30 days) has passed.
+before=$(requests_logged)
 expect_exit 0 "$ROTGUARD" --store "$STORE" --config "$CONFIG" --json rescue "${FIXTURE_FLAGS[@]}"
-python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); assert s["targets"] == 1 and s["none"] == 1, s' "$WORK/out"
+python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); assert s["targets"] == 0, s' "$WORK/out"
+[ "$(requests_logged)" = "$before" ] || fail "the second run asked the archives"
+expect_sql "SELECT count(*) FROM public_lookups l JOIN urls u ON u.id = l.url_id
+  WHERE l.none_at_us > 0 AND u.normalized = 'https://news.example.com/never-archived.html'" 1
+# --again asks anyway.
+fetch_config rescue.lookup=true rescue.delay_ms=0
+expect_exit 0 "$ROTGUARD" --store "$STORE" --config "$CONFIG" --json rescue --again "${FIXTURE_FLAGS[@]}"
+python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); assert s["targets"] == 5 and s["none"] == 1, s' "$WORK/out"
 # On demand, by URL.
 expect_exit 0 "$ROTGUARD" --store "$STORE" --config "$CONFIG" rescue https://news.example.com/never-archived.html "${FIXTURE_FLAGS[@]}"
 expect_contains "$WORK/out" "none https://news.example.com/never-archived.html"

@@ -75,9 +75,21 @@ after=$(cd "$WORK/site" && find . -printf '%p %s %T@\n' | sort)
 python3 - "$WORK/site/.rotguard/manifest.sqlite3" <<'PY' || fail "cannot make a schema-3 manifest"
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
-# Undo migrations 5 (public-archive columns) and 4 (the chain index).
+# Undo migrations 10 (verdict history), 9 (documents.public_url), 8
+# (takedowns), 7 (public copies and lookups), 6 (the quality column), 5
+# (public-archive columns) and 4 (the chain index).
+db.execute("DROP TRIGGER urls_verdict_change")
+db.execute("DROP TABLE verdict_changes")
+db.execute("ALTER TABLE documents DROP COLUMN public_url")
+db.execute("DROP TABLE tombstones")
+db.execute("DROP TABLE purged_files")
+db.execute("DROP INDEX records_forgotten")
+db.execute("ALTER TABLE records DROP COLUMN forgotten")
+db.execute("DROP TABLE public_submissions")
+db.execute("DROP TABLE public_lookups")
 db.execute("ALTER TABLE captures DROP COLUMN archive")
 db.execute("ALTER TABLE captures DROP COLUMN memento_at_us")
+db.execute("ALTER TABLE captures DROP COLUMN quality")
 db.execute("DROP INDEX captures_chain")
 db.execute("PRAGMA user_version = 3")
 db.commit()

@@ -360,6 +360,62 @@ TEST_F(ArchivePipelineTest, RequisitesPastMaxRequisitesAreDroppedAndCounted) {
   EXPECT_EQ((*runs)[0].counts.at("requisites_dropped"), 3);
 }
 
+TEST_F(ArchivePipelineTest, EachFinalHtmlCaptureGetsItsQualityOthersNone) {
+  WritePost("a.md",
+            "[a](https://news.example.com/article) "
+            "[b](https://news.example.com/app) "
+            "[c](https://news.example.com/wall) "
+            "[d](https://news.example.com/missing) "
+            "![e](https://news.example.com/e.png)\n");
+  FakeFetcher fetcher;
+  std::string text;
+  for (int i = 0; i < 100; ++i) text += "Words of a real article. ";
+  fetcher.web["https://news.example.com/article"] = {
+      200, "text/html", "<title>A</title><p>" + text + "</p>"};
+  fetcher.web["https://news.example.com/app"] = {
+      200, "text/html",
+      "<div id=root></div><script src=https://news.example.com/app.js>"
+      "</script>"};
+  fetcher.web["https://news.example.com/app.js"] = {200, "text/javascript",
+                                                    "render()"};
+  fetcher.web["https://news.example.com/wall"] = {
+      403, "text/html", "<title>Just a moment...</title>"};
+  fetcher.web["https://news.example.com/missing"] = {
+      404, "text/html", "<title>Not Found</title>"};
+  fetcher.web["https://news.example.com/e.png"] = {200, "image/png", "png"};
+  Archive(fetcher);
+  auto quality = [this](const std::string& url) {
+    std::vector<CaptureRow> rows = CapturesOf(url);
+    return rows.size() == 1 ? rows[0].quality
+                            : "rows: " + std::to_string(rows.size());
+  };
+  EXPECT_EQ(quality("https://news.example.com/article"), "full");
+  EXPECT_EQ(quality("https://news.example.com/app"), "thin");
+  EXPECT_EQ(quality("https://news.example.com/wall"), "challenge");
+  EXPECT_EQ(quality("https://news.example.com/missing"), "error-page");
+  EXPECT_EQ(quality("https://news.example.com/e.png"), "");
+  EXPECT_EQ(quality("https://news.example.com/app.js"), "");
+}
+
+TEST_F(ArchivePipelineTest, PageWhoseRequisitesAreMostlyCutByTheCapIsThin) {
+  options_.config.fetch.max_requisites = 1;
+  WritePost("a.md", "[page](https://news.example.com/p.html)\n");
+  FakeFetcher fetcher;
+  std::string html = "<p>";
+  for (int i = 0; i < 100; ++i) html += "Words of a real article. ";
+  html += "</p>";
+  for (int i = 0; i < 4; ++i) {
+    html += "<img src=/" + std::to_string(i) + ".png>";
+    fetcher.web["https://news.example.com/" + std::to_string(i) + ".png"] = {
+        200, "image/png", "png"};
+  }
+  fetcher.web["https://news.example.com/p.html"] = {200, "text/html", html};
+  Archive(fetcher);
+  std::vector<CaptureRow> rows = CapturesOf("https://news.example.com/p.html");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].quality, "thin");
+}
+
 TEST_F(ArchivePipelineTest, MaxUrlsFetchesThatManyDueLinksAndLeavesTheRestDue) {
   WritePost("a.md",
             "[p](https://news.example.com/p.html) [1](https://example.com/1) "

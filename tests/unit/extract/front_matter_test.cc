@@ -2,6 +2,7 @@
 // spans of URL values, and what survives a block its parser rejects.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <string>
 #include <string_view>
@@ -267,6 +268,34 @@ TEST(TomlFrontMatterTest, RejectedBlockWarningNamesTheErrorLine) {
   EXPECT_EQ(doc.front_matter.date, "");
   EXPECT_EQ(FrontMatterLinks(doc),
             Strings{"https://img.example/x.jpg -> https://img.example/x.jpg"});
+}
+
+// ------------------------------------------------ permalink fields
+
+TEST(PermalinkFrontMatterTest, SlugUrlPermalinkAndCategoriesInEveryFormat) {
+  for (std::string_view text :
+       {std::string_view("---\nslug: s\nurl: /u/\npermalink: /p/\n"
+                         "categories: [A, B]\ncategory: C\n---\n"),
+        std::string_view("+++\nslug = 's'\nurl = '/u/'\npermalink = '/p/'\n"
+                         "categories = ['A', 'B']\ncategory = 'C'\n+++\n"),
+        std::string_view("{\"slug\": \"s\", \"url\": \"/u/\", \"permalink\": "
+                         "\"/p/\", \"categories\": [\"A\", \"B\"], "
+                         "\"category\": \"C\"}\n")}) {
+    FrontMatter fm = Md(text).front_matter;
+    EXPECT_EQ(fm.slug, "s") << text;
+    EXPECT_EQ(fm.url, "/u/") << text;
+    EXPECT_EQ(fm.permalink, "/p/") << text;
+    std::sort(fm.categories.begin(), fm.categories.end());
+    EXPECT_EQ(fm.categories, (Strings{"A", "B", "C"})) << text;
+  }
+}
+
+TEST(PermalinkFrontMatterTest, JekyllCategoriesMayBeOneSpaceSeparatedString) {
+  FrontMatter fm = Md("---\ncategories: news  tech\n---\n").front_matter;
+  EXPECT_EQ(fm.categories, (Strings{"news", "tech"}));
+  FrontMatter block =
+      Md("---\ncategories:\n  - one\n  - two\n---\n").front_matter;
+  EXPECT_EQ(block.categories, (Strings{"one", "two"}));
 }
 
 }  // namespace

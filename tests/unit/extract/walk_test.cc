@@ -69,7 +69,7 @@ TEST_F(WalkTest, FindsMarkdownAndHtmlFilesRecursively) {
   EXPECT_EQ(result->files[1].format, DocumentFormat::kHtml);
 }
 
-TEST_F(WalkTest, SkipsHiddenAndBuildDirectoriesBelowANamedDirectory) {
+TEST_F(WalkTest, SkipsHiddenAndBuildDirectoriesDirectlyInANamedDirectory) {
   Touch("site/keep.md");
   Touch("site/.git/x.md");
   Touch("site/.rotguard/y.md");
@@ -78,12 +78,71 @@ TEST_F(WalkTest, SkipsHiddenAndBuildDirectoriesBelowANamedDirectory) {
   Touch("site/_site/s.html");
   Touch("site/resources/r.html");
   Touch("site/node_modules/pkg/README.md");
-  Touch("site/posts/public/nested.md");
+  Touch("site/posts/public/nested.md");  // a section, not build output
   Result<WalkResult> result = WalkInputs({"site"});
   ASSERT_TRUE(result.ok()) << result.status().message();
-  EXPECT_EQ(Paths(*result), (std::vector<std::string>{"site/keep.md"}));
+  EXPECT_EQ(Paths(*result),
+            (std::vector<std::string>{"site/keep.md",
+                                      "site/posts/public/nested.md"}));
   EXPECT_EQ(result->skipped["hidden"], 3);
-  EXPECT_EQ(result->skipped["build-dir"], 5);
+  EXPECT_EQ(result->skipped["build-dir"], 4);
+}
+
+// The layout of Hugo's own documentation site: a function section named
+// like Hugo's resources/ output directory.
+void MakeHugoDocsLayout() {
+  for (const char* path :
+       {"hugo-docs/public/index.html", "hugo-docs/resources/_gen/x.html",
+        "hugo-docs/content/en/functions/resources/ByType.md",
+        "hugo-docs/content/en/functions/resources/_index.md",
+        "hugo-docs/content/en/functions/public/Get.md",
+        "hugo-docs/content/en/about/intro.md"}) {
+    fs::create_directories(fs::path(path).parent_path());
+    std::ofstream(path) << "[x](https://example.com/)\n";
+  }
+}
+
+const std::vector<std::string> kHugoDocsContent = {
+    "hugo-docs/content/en/about/intro.md",
+    "hugo-docs/content/en/functions/public/Get.md",
+    "hugo-docs/content/en/functions/resources/ByType.md",
+    "hugo-docs/content/en/functions/resources/_index.md"};
+
+TEST_F(WalkTest, ScansAContentSectionNamedLikeABuildDirectory) {
+  MakeHugoDocsLayout();
+  // `scan content/` with no site known: nothing under it is build output.
+  Result<WalkResult> content = WalkInputs({"hugo-docs/content"});
+  ASSERT_TRUE(content.ok()) << content.status().message();
+  EXPECT_EQ(Paths(*content), kHugoDocsContent);
+  EXPECT_EQ(content->skipped["build-dir"], 0);
+  // The site root walked with the site's build directories (what init
+  // read from hugo.toml): only the root's public/ and resources/ go.
+  WalkOptions site = SiteWalkOptions("hugo-docs", {"public", "resources"},
+                                     /*site_known=*/true);
+  Result<WalkResult> root = WalkInputs({"hugo-docs"}, site);
+  ASSERT_TRUE(root.ok()) << root.status().message();
+  EXPECT_EQ(Paths(*root), kHugoDocsContent);
+  EXPECT_EQ(root->skipped["build-dir"], 2);
+  // The same, with the site's options, through the content directory.
+  Result<WalkResult> below = WalkInputs({"hugo-docs/content/en"}, site);
+  ASSERT_TRUE(below.ok()) << below.status().message();
+  EXPECT_EQ(below->files.size(), 4u);
+  EXPECT_EQ(below->skipped["build-dir"], 0);
+}
+
+TEST_F(WalkTest, SkipsAJekyllDestinationWhereTheConfigPutsIt) {
+  Touch("blog/_posts/2020-01-02-a.md");
+  Touch("blog/out/2020/01/02/a.html");  // destination: out
+  Touch("blog/_layouts/default.html");
+  Touch("blog/docs/out/page.md");  // a page directory named "out"
+  WalkOptions site =
+      SiteWalkOptions("blog", {"out", "_layouts"}, /*site_known=*/true);
+  Result<WalkResult> result = WalkInputs({"blog"}, site);
+  ASSERT_TRUE(result.ok()) << result.status().message();
+  EXPECT_EQ(Paths(*result),
+            (std::vector<std::string>{"blog/_posts/2020-01-02-a.md",
+                                      "blog/docs/out/page.md"}));
+  EXPECT_EQ(result->skipped["build-dir"], 2);
 }
 
 TEST_F(WalkTest, WalksHiddenAndBuildDirectoriesNamedOnTheCommandLine) {

@@ -635,6 +635,92 @@ TEST_F(CurlFetcherTest, UrlOverEightKibIsBadUrlWithoutARequest) {
   EXPECT_EQ(sink.exchanges[0].url, at_limit);
 }
 
+// Issue #20 item 5: [[fetch.host]] headers and cookies go to that host
+// only, and the WARC request head gets "[redacted]" for their values.
+TEST_F(CurlFetcherTest, HostCredentialsGoOnlyToTheirHostAndAreRedacted) {
+  FetchOptions o = Options();
+  HostCredentials members;
+  members.host = "scenarios.example.org";
+  members.headers = {{"Authorization", "Bearer s3cret-token"},
+                     {"X-Client", "rotguard-test"}};
+  members.cookies = "session=abc123";
+  o.fetch.host_credentials = {members};
+  const std::string elsewhere = "http://news.example.com/headers";
+  RecordingSink sink =
+      Fetch(o, {std::string(kSite) + "/redirect/1?to=" + elsewhere,
+                std::string(kSite) + "/headers"});
+  ASSERT_EQ(sink.exchanges.size(), 3u);
+  std::map<std::string, const Seen*> by_url;
+  for (const Seen& s : sink.exchanges) by_url[s.url] = &s;
+  const Seen& own = *by_url.at(std::string(kSite) + "/headers");
+  EXPECT_NE(own.body.find("Bearer s3cret-token"), std::string::npos);
+  EXPECT_NE(own.body.find("session=abc123"), std::string::npos);
+  EXPECT_NE(own.body.find("rotguard-test"), std::string::npos);
+  EXPECT_NE(own.request_head.find("Authorization: [redacted]\r\n"),
+            std::string::npos)
+      << own.request_head;
+  EXPECT_NE(own.request_head.find("Cookie: [redacted]\r\n"), std::string::npos);
+  EXPECT_NE(own.request_head.find("X-Client: rotguard-test\r\n"),
+            std::string::npos);
+  EXPECT_EQ(own.request_head.find("s3cret"), std::string::npos);
+  const Seen& other = *by_url.at(elsewhere);
+  EXPECT_EQ(other.body.find("s3cret"), std::string::npos) << other.body;
+  EXPECT_EQ(other.body.find("session="), std::string::npos) << other.body;
+}
+
+TEST_F(CurlFetcherTest, RecordCredentialsKeepsTheValuesInTheRequestHead) {
+  FetchOptions o = Options();
+  o.fetch.host_credentials = {{"*.example.org", {}, "session=keep-me"}};
+  o.fetch.record_credentials = true;
+  RecordingSink sink = Fetch(o, {std::string(kSite) + "/headers"});
+  ASSERT_EQ(sink.exchanges.size(), 1u);
+  EXPECT_NE(sink.exchanges[0].request_head.find("Cookie: session=keep-me"),
+            std::string::npos)
+      << sink.exchanges[0].request_head;
+}
+
+// A proxy nobody listens on: the job fails as "proxy", once (not a
+// transient failure of the link), and the message names the proxy
+// without its password.
+TEST_F(CurlFetcherTest, ProxyThatIsDownIsAProxyFailureWithoutItsPassword) {
+  FetchOptions o = Options();
+  o.fetch.proxy = "http://user:pa55word@127.0.0.1:1";
+  RecordingSink sink = Fetch(o, {std::string(kSite) + "/status/200"});
+  EXPECT_TRUE(sink.exchanges.empty());
+  const FetchOutcome& out = sink.outcomes[0];
+  EXPECT_EQ(out.failure, FailureClass::kProxy) << out.error;
+  EXPECT_EQ(out.attempts, 1);
+  EXPECT_NE(out.error.find("proxy http://127.0.0.1:1"), std::string::npos)
+      << out.error;
+  EXPECT_EQ(out.error.find("pa55word"), std::string::npos) << out.error;
+}
+
+// Behind a proxy the guard judges the target before any request: an IP
+// literal and a name the resolver seam puts on a private address are
+// refused (the dead proxy would make any attempt a "proxy" failure).
+TEST_F(CurlFetcherTest, PrivateTargetBehindAProxyIsRefusedBeforeTheRequest) {
+  FetchOptions o = Options();
+  o.fetch.proxy = "socks5h://127.0.0.1:1";
+  std::string addr = web_->env["FIXTURE_ADDR"];
+  o.resolver = [addr](const std::string&) -> Result<std::vector<std::string>> {
+    return std::vector<std::string>{"93.184.216.34", addr};
+  };
+  RecordingSink sink =
+      Fetch(o, {"http://10.1.2.3/admin", "http://intranet.example.net/"});
+  for (const FetchOutcome& out : sink.outcomes) {
+    EXPECT_EQ(out.failure, FailureClass::kBlockedAddress) << out.error;
+  }
+  EXPECT_TRUE(sink.exchanges.empty());
+}
+
+TEST_F(CurlFetcherTest, MalformedProxyIsInvalidArgument) {
+  FetchOptions o = Options();
+  o.fetch.proxy = "ftp://proxy.example:21";
+  Result<std::unique_ptr<Fetcher>> fetcher = NewCurlFetcher(std::move(o));
+  ASSERT_FALSE(fetcher.ok());
+  EXPECT_EQ(fetcher.status().code(), ErrorCode::kInvalidArgument);
+}
+
 TEST_F(CurlFetcherTest, JobsAddedFromTheSinkAreFetched) {
   struct AddingSink : RecordingSink {
     Fetcher* fetcher = nullptr;

@@ -7,6 +7,8 @@
 #include "fetch/address_guard.h"
 #include "fetch/fetch_internal.h"
 #include "rotguard/fetch.h"
+#include "rotguard/health.h"
+#include "rotguard/manifest.h"
 #include "rotguard/url.h"
 
 namespace rotguard {
@@ -113,6 +115,26 @@ TEST(FailureClasses, HaveStableNames) {
   EXPECT_STREQ(FailureClassName(FailureClass::kTooManyRedirects),
                "too-many-redirects");
   EXPECT_STREQ(HopKindName(HopKind::kMetaRefresh), "meta-refresh");
+}
+
+// Issue #20 item 5: a proxy that is down is named as such, is not
+// retried per link, and says nothing about the link behind it.
+TEST(FailureClasses, ProxyFailureIsNotTransientAndLeavesTheLinkAsItWas) {
+  EXPECT_STREQ(FailureClassName(FailureClass::kProxy), "proxy");
+  EXPECT_FALSE(IsTransient(FailureClass::kProxy, 0));
+  UrlRow url;
+  url.verdict = "failing";
+  url.consecutive_failures = 2;
+  url.last_failure_unix = 1000;
+  url.failure_class = "http-404";
+  HealthObservation observation;
+  observation.at_unix = 1'000'000;
+  observation.failure = FailureClass::kProxy;
+  ApplyHealthObservation(HealthConfig{}, observation, &url);
+  EXPECT_EQ(url.verdict, "failing");
+  EXPECT_EQ(url.consecutive_failures, 2);
+  EXPECT_EQ(url.last_failure_unix, 1000);
+  EXPECT_EQ(url.failure_class, "http-404");
 }
 
 TEST(FailureClasses, StatusClasses) {

@@ -35,8 +35,9 @@ TEST(ConfigTest, ShippedDefaultPolicyEqualsTheBuiltInDefaults) {
 TEST(ConfigTest, ShippedDefaultPolicySetsEverySettingExplicitly) {
   // Start far from the defaults: every value the policy states is put back.
   Config config;
-  config.fetch =
-      FetchConfig{"x", 1, 1, 0, 1, 0, 0, 0, 1, 1, 0, 0, 0, "obey", true};
+  config.fetch = FetchConfig{
+      "x",          1,        1,    0, 1, 0, 0, 0, 1, 1, 0, 0, 0, "obey", true,
+      "http://p:1", "/x.pem", true, {}};
   config.scope.include_hosts = {"a"};
   config.scope.exclude_hosts = {"a"};
   config.scope.include_urls = {"a"};
@@ -45,8 +46,15 @@ TEST(ConfigTest, ShippedDefaultPolicySetsEverySettingExplicitly) {
   config.site.base_url = "https://blog.example/";
   config.blogger = BloggerRule{false, {}, false};
   config.shortener = ShortenerRule{false, {}, false, false};
-  config.rescue =
-      RescueConfig{false, "https://x/", "", {"https://t/"}, 2, 0, 9};
+  config.rescue = RescueConfig{false, "https://x/",
+                               "",    {"https://t/"},
+                               2,     0,
+                               9,     60,
+                               true,  "https://s/",
+                               "1h",  "a",
+                               "b",   1,
+                               1,     1,
+                               1,     1};
   ASSERT_TRUE(ApplyConfigFile(kPolicyPath, &config).ok());
   EXPECT_EQ(config, Config{});
 }
@@ -75,6 +83,24 @@ TEST(ConfigTest, DefaultsMatchTheSpec) {
   EXPECT_EQ(config.rescue.per_host, 1);
   EXPECT_EQ(config.rescue.delay_ms, 1000);
   EXPECT_EQ(config.rescue.cdx_url, "https://web.archive.org/cdx/search/cdx");
+}
+
+TEST(ConfigTest, SubmitKeysAreHeaderSafeAndDurationsParse) {
+  Config config;
+  EXPECT_FALSE(
+      Apply("[rescue]\nspn_access_key = \"a\\r\\nX-Evil: 1\"\n", &config).ok());
+  EXPECT_FALSE(Apply("[rescue]\nspn_endpoint = \"ftp://a/\"\n", &config).ok());
+  EXPECT_FALSE(Apply("[rescue]\nretry_after = \"soon\"\n", &config).ok());
+  EXPECT_FALSE(
+      Apply("[rescue]\nif_not_archived_within = \"1 day\"\n", &config).ok());
+  EXPECT_FALSE(Apply("[rescue]\nsubmit_max_seconds = 0\n", &config).ok());
+  ASSERT_TRUE(Apply("[rescue]\nretry_after = \"7d\"\n"
+                    "if_not_archived_within = \"1h30m\"\nsubmit = true\n",
+                    &config)
+                  .ok());
+  EXPECT_EQ(config.rescue.retry_after_s, 7 * 86400);
+  EXPECT_EQ(config.rescue.if_not_archived_within, "1h30m");
+  EXPECT_TRUE(config.rescue.submit);
 }
 
 TEST(ConfigTest, RescueEndpointsMustBeHttpUrls) {
@@ -303,6 +329,120 @@ TEST(ConfigTest, MaxRequisitesIsReadFromFetchAndRangeChecked) {
   ASSERT_TRUE(Apply("[fetch]\nmax_requisites = 20\n", &config).ok());
   EXPECT_EQ(config.fetch.max_requisites, 20);
   EXPECT_FALSE(Apply("[fetch]\nmax_requisites = -1\n", &config).ok());
+}
+
+// Issue #20 item 5: [[fetch.host]] tables, the proxy and record_credentials.
+TEST(ConfigTest, HostCredentialTablesAreReadWithHeadersAndCookies) {
+  Config config;
+  Status status = Apply(
+      "[fetch]\nproxy = \"socks5h://127.0.0.1:1080\"\n"
+      "record_credentials = true\n"
+      "[[fetch.host]]\nhost = \"Members.Example.org\"\n"
+      "headers = { \"Authorization\" = \"Bearer t\", \"X-Foo\" = \"bar\" }\n"
+      "cookies = \"session=abc; theme=dark\"\n"
+      "[[fetch.host]]\nhost = \"*.example.net\"\ncookies = \"a=1\"\n",
+      &config);
+  ASSERT_TRUE(status.ok()) << status.message();
+  EXPECT_EQ(config.fetch.proxy, "socks5h://127.0.0.1:1080");
+  EXPECT_TRUE(config.fetch.record_credentials);
+  ASSERT_EQ(config.fetch.host_credentials.size(), 2u);
+  const HostCredentials& members = config.fetch.host_credentials[0];
+  EXPECT_EQ(members.host, "members.example.org");
+  using Header = std::pair<std::string, std::string>;
+  EXPECT_EQ(members.headers, (std::vector<Header>{{"Authorization", "Bearer t"},
+                                                  {"X-Foo", "bar"}}));
+  EXPECT_EQ(members.cookies, "session=abc; theme=dark");
+  EXPECT_EQ(FindHostCredentials(config.fetch, "a.example.net"),
+            &config.fetch.host_credentials[1]);
+  EXPECT_EQ(FindHostCredentials(config.fetch, "example.net"), nullptr);
+}
+
+TEST(ConfigTest, LaterFileReplacesTheHostEntryOfTheSamePatternOnly) {
+  Config config;
+  ASSERT_TRUE(Apply("[[fetch.host]]\nhost = \"a.example\"\ncookies = \"x=1\"\n"
+                    "[[fetch.host]]\nhost = \"b.example\"\ncookies = \"y=1\"\n",
+                    &config)
+                  .ok());
+  ASSERT_TRUE(Apply("[[fetch.host]]\nhost = \"a.example\"\ncookies = \"x=2\"\n",
+                    &config)
+                  .ok());
+  ASSERT_EQ(config.fetch.host_credentials.size(), 2u);
+  EXPECT_EQ(config.fetch.host_credentials[0].cookies, "x=2");
+  EXPECT_EQ(config.fetch.host_credentials[1].cookies, "y=1");
+}
+
+TEST(ConfigTest, CrOrLfInCredentialValuesIsRejectedWithFileAndLine) {
+  Config config;
+  Status status = Apply(
+      "[[fetch.host]]\nhost = \"a.example\"\n"
+      "headers = { \"X-A\" = \"ok\", \"X-B\" = \"v\\r\\nInjected: 1\" }\n",
+      &config);
+  EXPECT_EQ(status.code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(
+      status.message().find("/etc/site.toml:3: fetch.host.headers.\"X-B\": "
+                            "must not contain control characters"),
+      std::string::npos)
+      << status.message();
+  status = Apply(
+      "[[fetch.host]]\nhost = \"a.example\"\n\ncookies = \"s=1\\nX: y\"\n",
+      &config);
+  EXPECT_NE(status.message().find("/etc/site.toml:4: fetch.host.cookies: must "
+                                  "not contain control characters"),
+            std::string::npos)
+      << status.message();
+  EXPECT_TRUE(config.fetch.host_credentials.empty());
+}
+
+TEST(ConfigTest, HostCredentialEntriesAreValidated) {
+  Config config;
+  auto message = [&](const std::string& text) {
+    return Apply(text, &config).message();
+  };
+  EXPECT_EQ(message("[[fetch.host]]\ncookies = \"a=1\"\n"),
+            "/etc/site.toml:1: fetch.host.host: expected a host name "
+            "(\"members.example.org\") or a subdomain wildcard "
+            "(\"*.example.org\"), not \"\"");
+  EXPECT_NE(message("[[fetch.host]]\nhost = \"a.example:8080\"\n")
+                .find("fetch.host.host: expected a host name"),
+            std::string::npos);
+  EXPECT_NE(message("[[fetch.host]]\nhost = \"*a.example\"\n")
+                .find("fetch.host.host: expected a host name"),
+            std::string::npos);
+  EXPECT_EQ(message("[[fetch.host]]\nhost = \"a.example\"\ncookie = \"x\"\n"),
+            "/etc/site.toml:3: unknown key 'fetch.host.cookie'");
+  EXPECT_NE(message("[[fetch.host]]\nhost = \"a.example\"\n"
+                    "headers = { \"Bad Name\" = \"x\" }\n")
+                .find("not a valid HTTP header name"),
+            std::string::npos);
+  EXPECT_NE(message("[[fetch.host]]\nhost = \"a.example\"\n"
+                    "headers = { \"Cookie\" = \"x=1\" }\n")
+                .find("rotguard sets this header itself"),
+            std::string::npos);
+  EXPECT_NE(message("[[fetch.host]]\nhost = \"a.example\"\n"
+                    "headers = { \"X-N\" = 3 }\n")
+                .find("expected a string"),
+            std::string::npos);
+  EXPECT_EQ(message("[fetch]\nhost = \"a\"\n"),
+            "/etc/site.toml:2: fetch.host: expected an array of tables "
+            "([[...]])");
+}
+
+TEST(ConfigTest, ProxyMustBeAnHttpHttpsOrSocks5Url) {
+  Config config;
+  for (const char* good : {"http://127.0.0.1:3128", "https://u:p@proxy:443",
+                           "socks5://[::1]:1080", "SOCKS5H://p:1", ""}) {
+    Status status =
+        Apply(std::string("[fetch]\nproxy = \"") + good + "\"\n", &config);
+    EXPECT_TRUE(status.ok()) << good << ": " << status.message();
+  }
+  for (const char* bad : {"127.0.0.1:3128", "ftp://p:21", "socks4://p:1",
+                          "http://", "http:///x", "http://p:1\\r\\n"}) {
+    Status status =
+        Apply(std::string("[fetch]\n\nproxy = \"") + bad + "\"\n", &config);
+    EXPECT_EQ(status.code(), ErrorCode::kInvalidArgument) << bad;
+    EXPECT_EQ(status.message().rfind("/etc/site.toml:3: fetch.proxy: ", 0), 0u)
+        << status.message();
+  }
 }
 
 }  // namespace

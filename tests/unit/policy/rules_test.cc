@@ -147,5 +147,13 @@ TEST(ScopeTest, HostAndUrlPatterns) {
   EXPECT_FALSE(ScopeFilter::Create(scope).ok());
 }
 
+TEST(ScopeTest, ForgottenUrlsAreOutOfScopeWhateverThePatterns) {
+  Result<ScopeFilter> filter = ScopeFilter::Create(ScopeConfig{});
+  ASSERT_TRUE(filter.ok());
+  filter->ExcludeForgotten({"https://example.com/taken-down"});
+  EXPECT_FALSE(filter->InScope("https://example.com/taken-down"));
+  EXPECT_TRUE(filter->InScope("https://example.com/other"));
+}
+
 }  // namespace
 }  // namespace rotguard

@@ -48,7 +48,7 @@ class RescueRunTest : public ::testing::Test {
 
   // A post dated 2019-05-01 linking `url`, whose verdict is `verdict`.
   void Post(const std::string& url, const std::string& verdict) {
-    DocumentRow doc{"post.md", "00", "", "2019-05-01", std::nullopt, 0};
+    DocumentRow doc{"post.md", "00", "", "2019-05-01", std::nullopt, 0, ""};
     LinkRow link{"link", url, url, url,
                  1,      1,   0,   static_cast<int64_t>(url.size())};
     Result<bool> scanned = manifest().RecordScan(doc, {link});
@@ -67,7 +67,7 @@ class RescueRunTest : public ::testing::Test {
       return std::unique_ptr<Fetcher>(std::make_unique<Forward>(*fake_));
     };
     Result<std::vector<RescueTarget>> targets =
-        PlanRescue(manifest(), {}, false);
+        PlanRescue(manifest(), {}, RescuePlanOptions{});
     EXPECT_TRUE(targets.ok());
     Result<RescueSummary> summary = RunRescue(*store_, *targets, options_);
     EXPECT_TRUE(summary.ok()) << summary.status().message();
@@ -121,7 +121,8 @@ TEST_F(RescueRunTest, TheNewestGoodMementoBeforeThePostIsStoredAsAPublicCopy) {
   EXPECT_EQ((*best)->memento_at_us, At("20190420000000"));
   EXPECT_EQ((*best)->http_status, 200);
   // Planned again: nothing, the link has its public copy.
-  Result<std::vector<RescueTarget>> again = PlanRescue(manifest(), {}, false);
+  Result<std::vector<RescueTarget>> again =
+      PlanRescue(manifest(), {}, RescuePlanOptions{});
   ASSERT_TRUE(again.ok());
   EXPECT_TRUE(again->empty());
 }
@@ -179,18 +180,82 @@ TEST_F(RescueRunTest, LinksThatAreAliveAreNotPlanned) {
   file.name = "w.warc.gz";
   ASSERT_TRUE(manifest().AddWarcFile(file).ok());
   ASSERT_TRUE(manifest().AddCaptures({own}).ok());
-  Result<std::vector<RescueTarget>> targets = PlanRescue(manifest(), {}, false);
+  Result<std::vector<RescueTarget>> targets =
+      PlanRescue(manifest(), {}, RescuePlanOptions{});
   ASSERT_TRUE(targets.ok());
   EXPECT_TRUE(targets->empty());
 }
 
 TEST_F(RescueRunTest, PlannedLinksCarryThePostDate) {
   Post(kDead, "soft-404");
-  Result<std::vector<RescueTarget>> targets = PlanRescue(manifest(), {}, false);
+  Result<std::vector<RescueTarget>> targets =
+      PlanRescue(manifest(), {}, RescuePlanOptions{});
   ASSERT_TRUE(targets.ok());
   ASSERT_EQ(targets->size(), 1u);
   EXPECT_EQ((*targets)[0].post_us, At("20190501000000"));
   EXPECT_EQ((*targets)[0].normalized, kDead);
+}
+
+TEST_F(RescueRunTest, ALinkNoArchiveHadIsNotLookedUpAgainBeforeRetryAfter) {
+  Post(kDead, "gone");
+  options_.now_us = [] { return At("20260101000000"); };
+  RescueSummary summary =
+      Run({{kCdx, FakeResponse{200, "application/json", "[]"}}});
+  ASSERT_EQ(summary.none, 1);
+  Result<int64_t> none_at = manifest().LookupNoneAt(kDead);
+  ASSERT_TRUE(none_at.ok());
+  EXPECT_EQ(*none_at, At("20260101000000"));
+  RescuePlanOptions plan;
+  plan.retry_after_s = 30 * 86400;
+  plan.now_us = At("20260130000000");  // 29 days later
+  Result<std::vector<RescueTarget>> targets = PlanRescue(manifest(), {}, plan);
+  ASSERT_TRUE(targets.ok());
+  EXPECT_TRUE(targets->empty());
+  plan.again = true;  // rescue --again
+  targets = PlanRescue(manifest(), {}, plan);
+  ASSERT_TRUE(targets.ok());
+  EXPECT_EQ(targets->size(), 1u);
+  plan.again = false;
+  plan.now_us = At("20260201000000");  // 31 days later
+  targets = PlanRescue(manifest(), {}, plan);
+  ASSERT_TRUE(targets.ok());
+  EXPECT_EQ(targets->size(), 1u);
+}
+
+TEST_F(RescueRunTest, AFoundCopyClearsTheNoneMark) {
+  Post(kDead, "gone");
+  ASSERT_TRUE(manifest().SetLookupNone(kDead, At("20250101000000")).ok());
+  std::string cdx =
+      std::string(R"([["timestamp","original","statuscode","mimetype"],)") +
+      R"(["20190420000000",")" + kDead + R"(","200","text/html"]])";
+  Result<std::vector<RescueTarget>> targets =
+      PlanRescue(manifest(), {}, RescuePlanOptions{true, {}, 0, 0});
+  ASSERT_TRUE(targets.ok());
+  fake_ = std::make_unique<FakeFetcher>(std::map<std::string, FakeResponse>{
+      {kCdx, FakeResponse{200, "application/json", cdx}},
+      {Memento("20190420000000"), FakeResponse{200, "text/html", "x"}}});
+  options_.new_fetcher =
+      [this](FetchOptions) -> Result<std::unique_ptr<Fetcher>> {
+    return std::unique_ptr<Fetcher>(std::make_unique<Forward>(*fake_));
+  };
+  Result<RescueSummary> summary = RunRescue(*store_, *targets, options_);
+  ASSERT_TRUE(summary.ok());
+  EXPECT_EQ(summary->rescued, 1);
+  EXPECT_EQ(*manifest().LookupNoneAt(kDead), 0);
+}
+
+TEST_F(RescueRunTest, LinksOutOfScopeGetNoLookups) {
+  Post(kDead, "gone");
+  RescuePlanOptions plan;
+  plan.scope.exclude_hosts = {"dead.example"};
+  Result<std::vector<RescueTarget>> targets = PlanRescue(manifest(), {}, plan);
+  ASSERT_TRUE(targets.ok());
+  EXPECT_TRUE(targets->empty());
+  plan.scope = ScopeConfig{};
+  plan.scope.exclude_urls = {"^http://dead\\.example/"};
+  targets = PlanRescue(manifest(), {}, plan);
+  ASSERT_TRUE(targets.ok());
+  EXPECT_TRUE(targets->empty());
 }
 
 }  // namespace

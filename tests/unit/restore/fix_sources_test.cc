@@ -3,13 +3,18 @@
 // original link's key as `normalized`, as `rotguard rescue` records them).
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "rotguard/fix.h"
+#include "rotguard/restore.h"
 #include "unit/restore/test_store.h"
+#include "unit/temp_dir.h"
 
 namespace rotguard {
 namespace {
@@ -73,6 +78,86 @@ TEST_F(FixPublicSourceTest, WithoutPublicCopiesThereIsNoMemento) {
   AddCopy("20190101000000", 200, "live");
   Commit();
   EXPECT_FALSE(Best("2020-02-08").has_value());
+}
+
+// Two URLs whose restore names clash: the second was written under a
+// hash-suffixed name; `fix --to local` must find that one, never the
+// first URL's file at the shared name.
+TEST(FixLocalSourceTest, FindsACopyUnderItsClashRenamedName) {
+  testing::TestStore store;
+  const std::string first = "https://example.com/a%20.png";
+  const std::string second = "https://example.com/a%21.png";
+  const char* png = "HTTP/1.1 200 OK\r\nContent-Type: image/png";
+  ASSERT_EQ(SafeAssetPath(first, "image/png"),
+            SafeAssetPath(second, "image/png"));
+  store.AddResponse(first, png, "first", 100);
+  store.AddResponse(second, png, "second", 100);
+  store.Commit();
+  // What a restore of both wrote.
+  const std::filesystem::path root = store.dir() / "restored";
+  AssetNamer namer;
+  for (const std::string& url : {first, second}) {
+    std::filesystem::path file = root / namer.NameFor(url, "image/png");
+    std::filesystem::create_directories(file.parent_path());
+    std::ofstream(file) << url;
+  }
+  const std::string prefix = "../restored/";
+  std::unique_ptr<MementoSource> local =
+      NewLocalCopySource(store.manifest(), store.warc_dir(), root, &prefix);
+  std::optional<ArchivedCopy> copy = local->Best(second, "2020-01-01");
+  ASSERT_TRUE(copy.has_value());
+  EXPECT_EQ(copy->url, prefix + namer.NameFor(second, "image/png"));
+  EXPECT_NE(namer.NameFor(second, "image/png"),
+            SafeAssetPath(second, "image/png"));
+  copy = local->Best(first, "2020-01-01");
+  ASSERT_TRUE(copy.has_value());
+  EXPECT_EQ(copy->url, prefix + SafeAssetPath(first, "image/png"));
+}
+
+// --- the git dirty check ---
+
+class GitDirtyTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (std::system("git --version >/dev/null 2>&1") != 0) {
+      GTEST_SKIP() << "git is not installed";
+    }
+    post_ = dir_.path() / "site" / "post.md";
+    std::filesystem::create_directories(post_.parent_path());
+    std::ofstream(post_) << "a post\n";
+  }
+  testing::TempDir dir_;
+  std::filesystem::path post_;
+};
+
+TEST_F(GitDirtyTest, AFileOutsideAnyWorkTreeIsClean) {
+  Result<bool> dirty = GitFileIsDirty(post_);
+  ASSERT_TRUE(dirty.ok()) << dirty.status().message();
+  EXPECT_FALSE(*dirty);
+}
+
+TEST_F(GitDirtyTest, AFailingGitInsideAWorkTreeIsAnErrorNamingTheFile) {
+  // A .git that is no repository: git status exits 128.
+  std::ofstream(dir_.path() / ".git") << "gitdir: /nonexistent/repo\n";
+  Result<bool> dirty = GitFileIsDirty(post_);
+  ASSERT_FALSE(dirty.ok());
+  EXPECT_NE(dirty.status().message().find(post_.string()), std::string::npos)
+      << dirty.status().message();
+  EXPECT_NE(dirty.status().message().find("exit 128"), std::string::npos)
+      << dirty.status().message();
+}
+
+TEST_F(GitDirtyTest, AMissingGitInsideAWorkTreeIsAnError) {
+  std::filesystem::create_directories(dir_.path() / ".git");
+  Result<bool> dirty = GitFileIsDirty(post_, "/nonexistent/bin/git");
+  ASSERT_FALSE(dirty.ok());
+  EXPECT_NE(dirty.status().message().find("git could not be run"),
+            std::string::npos);
+  // Outside a work tree a missing git still means nothing to protect.
+  std::filesystem::remove_all(dir_.path() / ".git");
+  dirty = GitFileIsDirty(post_, "/nonexistent/bin/git");
+  ASSERT_TRUE(dirty.ok());
+  EXPECT_FALSE(*dirty);
 }
 
 }  // namespace

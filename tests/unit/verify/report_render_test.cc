@@ -262,9 +262,88 @@ TEST_F(ReportTest, InterstitialLinkPointsAtTheArticleNotTheInterstitial) {
   EXPECT_EQ(shown.final_url, article);
 }
 
+TEST_F(ReportTest, QualityIsThatOfTheNewestOwnCaptureAtItsChainEnd) {
+  // The bit.ly link's chain ends at the article: its quality is the link's.
+  CaptureRow shortener = Capture(kShort, 301, 8000, kCaptureUs + 50);
+  shortener.chain_id = "chain-2";
+  CaptureRow target = Capture(kTarget, 200, 9000, kCaptureUs + 60);
+  target.chain_id = "chain-2";
+  target.hop_index = 1;
+  target.quality = "thin";
+  // A newer public-archive copy of the gone link says nothing about ours.
+  CaptureRow own = Capture(kGone, 404, 10000, kCaptureUs + 70);
+  own.quality = "error-page";
+  CaptureRow memento = Capture("https://web.archive.org/web/2020id_/x", 200,
+                               11000, kCaptureUs + 80);
+  memento.normalized = kGone;
+  memento.source = kSourcePublicArchive;
+  memento.quality = "full";
+  ASSERT_TRUE(manifest_->AddCaptures({shortener, target, own, memento}).ok());
+  Report report = Build();
+  EXPECT_EQ(report.documents[0].links[0].quality, "error-page");
+  EXPECT_EQ(report.documents[0].links[1].quality, "thin");
+  EXPECT_EQ(report.documents[0].links[2].quality, "");  // an image
+  EXPECT_TRUE(ReportHasThinLinks(report));
+}
+
+TEST_F(ReportTest, ThinAndChallengeFailOnThinOtherQualitiesDoNot) {
+  EXPECT_TRUE(IsThinQuality("thin"));
+  EXPECT_TRUE(IsThinQuality("challenge"));
+  EXPECT_FALSE(IsThinQuality("full"));
+  EXPECT_FALSE(IsThinQuality("error-page"));
+  EXPECT_FALSE(IsThinQuality(""));
+  EXPECT_FALSE(ReportHasThinLinks(Build()));
+}
+
+TEST_F(ReportTest, StreamedReportTellsWhetherALinkIsThinInEveryFormat) {
+  CaptureRow challenge = Capture(kSmall, 403, 12000, kCaptureUs + 90);
+  challenge.quality = "challenge";
+  ASSERT_TRUE(manifest_->AddCaptures({challenge}).ok());
+  for (ReportFormat format : {ReportFormat::kTable, ReportFormat::kJson,
+                              ReportFormat::kCsv, ReportFormat::kHtml}) {
+    bool thin = false;
+    const ReportWriteFn ignore = [](std::string_view) { return Status::Ok(); };
+    Result<bool> dead =
+        WriteReport(*manifest_, Config{}, kNow, format, ignore, &thin);
+    ASSERT_TRUE(dead.ok()) << dead.status().message();
+    EXPECT_TRUE(thin) << static_cast<int>(format);
+  }
+  // The widest class in the table's fixed-width column, streamed as built.
+  CaptureRow error_page = Capture(kGone, 404, 13000, kCaptureUs + 95);
+  error_page.quality = "error-page";
+  ASSERT_TRUE(manifest_->AddCaptures({error_page}).ok());
+  EXPECT_EQ(Streamed(*manifest_, ReportFormat::kTable),
+            RenderReportTable(Build()));
+  const std::string html = RenderReportHtml(Build());
+  EXPECT_NE(html.find("data-quality=\"challenge\""), std::string::npos);
+  EXPECT_NE(html.find("data-filter=\"quality-challenge\""), std::string::npos);
+}
+
 TEST_F(ReportTest, NoDeadLinksWhenNothingIsGone) {
   SetHealth(kGone, "failing", 2, 0, "http-404");
   EXPECT_FALSE(ReportHasDeadLinks(Build()));
+}
+
+TEST_F(ReportTest, PostsShowTheirPublicUrlWhenTheManifestKnowsIt) {
+  DocumentRow post = Document("content/posts/c.md", "With a URL");
+  post.public_url = "https://blog.example.org/2020/02/c/";
+  ASSERT_TRUE(
+      manifest_->RecordScan(post, {Link("link", kNever, 2, 3, 12)}).ok());
+  Report report = Build();
+  ASSERT_EQ(report.documents.size(), 3u);
+  EXPECT_EQ(report.documents[2].url, "https://blog.example.org/2020/02/c/");
+  EXPECT_EQ(report.documents[0].url, "");
+  for (ReportFormat format :
+       {ReportFormat::kTable, ReportFormat::kJson, ReportFormat::kHtml}) {
+    std::string text = RenderReport(report, format);
+    EXPECT_NE(text.find("https://blog.example.org/2020/02/c/"),
+              std::string::npos)
+        << text;
+    EXPECT_EQ(Streamed(*manifest_, format), text);
+  }
+  EXPECT_NE(RenderReportJson(report).find(
+                "\"url\": \"https://blog.example.org/2020/02/c/\""),
+            std::string::npos);
 }
 
 TEST_F(ReportTest, TableIsExact) {
@@ -275,23 +354,23 @@ TEST_F(ReportTest, TableIsExact) {
       R"golden(rotguard report, generated 2026-01-01T00:00:00Z: 2 documents, 6 links to 5 URLs: 1 gone, 3 ok, 2 unchecked
 
 content/a.md  "Virus news" (2020-02-08)
-  LINE:COL  KIND   VERDICT    FAILS  CLASS     LAST OK               LINK
-  3:5       link   gone       3      http-404  -                     https://news.example.com/gone.html
-                                                                     copy: rotguard-20251201000000-00001-host.warc.gz @ 0, 2025-12-01T00:00:00Z, rotguard extract 'https://news.example.com/gone.html'
-  4:1       link   ok         0      -         2025-12-31T00:00:00Z  https://bit.ly/abc
-                                                                     -> https://news.example.com/abc
-                                                                     copy: rotguard-20251201000000-00001-host.warc.gz @ 2000, 2025-12-01T00:00:00Z, rotguard extract 'https://news.example.com/abc'
-  5:10      image  ok         0      -         2025-12-31T00:00:00Z  https://1.bp.blogspot.com/-x/AAA/s320/photo.jpg
-                                                                     copy: rotguard-20251201000000-00001-host.warc.gz @ 3000, 2025-12-01T00:00:00Z, rotguard extract 'https://1.bp.blogspot.com/-x/AAA/s320/photo.jpg'
-  7:1       image  ok         0      -         2025-12-31T00:00:00Z  \_ https://1.bp.blogspot.com/-x/AAA/s1600/photo.jpg
-                                                                     copy: rotguard-20251201000000-00001-host.warc.gz @ 4000, 2025-12-01T00:00:00Z, rotguard extract 'https://1.bp.blogspot.com/-x/AAA/s1600/photo.jpg'
-  6:1       link   unchecked  0      -         -                     https://example.com/
-                                                                     copy: none
+  LINE:COL  KIND   VERDICT    QUALITY     FAILS  CLASS     LAST OK               LINK
+  3:5       link   gone       -           3      http-404  -                     https://news.example.com/gone.html
+                                                                                 copy: rotguard-20251201000000-00001-host.warc.gz @ 0, 2025-12-01T00:00:00Z, rotguard extract 'https://news.example.com/gone.html'
+  4:1       link   ok         -           0      -         2025-12-31T00:00:00Z  https://bit.ly/abc
+                                                                                 -> https://news.example.com/abc
+                                                                                 copy: rotguard-20251201000000-00001-host.warc.gz @ 2000, 2025-12-01T00:00:00Z, rotguard extract 'https://news.example.com/abc'
+  5:10      image  ok         -           0      -         2025-12-31T00:00:00Z  https://1.bp.blogspot.com/-x/AAA/s320/photo.jpg
+                                                                                 copy: rotguard-20251201000000-00001-host.warc.gz @ 3000, 2025-12-01T00:00:00Z, rotguard extract 'https://1.bp.blogspot.com/-x/AAA/s320/photo.jpg'
+  7:1       image  ok         -           0      -         2025-12-31T00:00:00Z  \_ https://1.bp.blogspot.com/-x/AAA/s1600/photo.jpg
+                                                                                 copy: rotguard-20251201000000-00001-host.warc.gz @ 4000, 2025-12-01T00:00:00Z, rotguard extract 'https://1.bp.blogspot.com/-x/AAA/s1600/photo.jpg'
+  6:1       link   unchecked  -           0      -         -                     https://example.com/
+                                                                                 copy: none
 
 content/b.md  "Hello, "world"" (2020-02-08)
-  LINE:COL  KIND   VERDICT    FAILS  CLASS     LAST OK               LINK
-  2:3       link   unchecked  0      -         -                     https://example.com/
-                                                                     copy: none
+  LINE:COL  KIND   VERDICT    QUALITY     FAILS  CLASS     LAST OK               LINK
+  2:3       link   unchecked  -           0      -         -                     https://example.com/
+                                                                                 copy: none
 )golden");
 }
 
@@ -300,37 +379,37 @@ TEST_F(ReportTest, CsvIsExact) {
   const std::string expected =
       "document,title,line,col,kind,written,url,verdict,failure_class,"
       "consecutive_failures,last_ok,final_url,group,warc_file,warc_offset,"
-      "captured_at,captured_url\r\n"
+      "captured_at,captured_url,quality,public_copy\r\n"
       "content/a.md,Virus "
       "news,3,5,link,https://news.example.com/gone.html,https://"
       "news.example.com/"
       "gone.html,gone,http-404,3,,,,rotguard-20251201000000-00001-host.warc.gz,"
-      "0,2025-12-01T00:00:00Z,https://news.example.com/gone.html\r\n"
+      "0,2025-12-01T00:00:00Z,https://news.example.com/gone.html,,\r\n"
       "content/a.md,Virus "
       "news,4,1,link,https://bit.ly/abc,https://bit.ly/"
       "abc,ok,,0,2025-12-31T00:00:00Z,https://news.example.com/"
       "abc,,rotguard-20251201000000-00001-host.warc.gz,2000,2025-12-01T00:00:"
-      "00Z,https://news.example.com/abc\r\n"
+      "00Z,https://news.example.com/abc,,\r\n"
       "content/a.md,Virus "
       "news,5,10,image,https://1.bp.blogspot.com/-x/AAA/s320/photo.jpg,https://"
       "1.bp.blogspot.com/-x/AAA/s320/"
       "photo.jpg,ok,,0,2025-12-31T00:00:00Z,,https://1.bp.blogspot.com/-x/AAA/"
       "s0/"
       "photo.jpg,rotguard-20251201000000-00001-host.warc.gz,3000,2025-12-01T00:"
-      "00:00Z,https://1.bp.blogspot.com/-x/AAA/s320/photo.jpg\r\n"
+      "00:00Z,https://1.bp.blogspot.com/-x/AAA/s320/photo.jpg,,\r\n"
       "content/a.md,Virus "
       "news,7,1,image,https://1.bp.blogspot.com/-x/AAA/s1600/photo.jpg,https://"
       "1.bp.blogspot.com/-x/AAA/s1600/"
       "photo.jpg,ok,,0,2025-12-31T00:00:00Z,,https://1.bp.blogspot.com/-x/AAA/"
       "s0/"
       "photo.jpg,rotguard-20251201000000-00001-host.warc.gz,4000,2025-12-01T00:"
-      "00:00Z,https://1.bp.blogspot.com/-x/AAA/s1600/photo.jpg\r\n"
+      "00:00Z,https://1.bp.blogspot.com/-x/AAA/s1600/photo.jpg,,\r\n"
       "content/a.md,Virus "
       "news,6,1,link,https://example.com/,https://example.com/"
-      ",unchecked,,0,,,,,,,\r\n"
+      ",unchecked,,0,,,,,,,,,\r\n"
       "content/b.md,\"Hello, "
       "\"\"world\"\"\",2,3,link,https://example.com/,https://example.com/"
-      ",unchecked,,0,,,,,,,\r\n";
+      ",unchecked,,0,,,,,,,,,\r\n";
   EXPECT_EQ(RenderReportCsv(Build()), expected);
 }
 
@@ -377,6 +456,7 @@ TEST_F(ReportTest, JsonIsExact) {
           "last_ok": null,
           "final_url": null,
           "group": null,
+          "quality": null,
           "archived": {
             "url": "https://news.example.com/gone.html",
             "warc_file": "rotguard-20251201000000-00001-host.warc.gz",
@@ -386,7 +466,8 @@ TEST_F(ReportTest, JsonIsExact) {
             "extract": "rotguard extract 'https://news.example.com/gone.html'",
             "truncated": false,
             "source": "live"
-          }
+          },
+          "public_copy": null
         },
         {
           "kind": "link",
@@ -401,6 +482,7 @@ TEST_F(ReportTest, JsonIsExact) {
           "last_ok": "2025-12-31T00:00:00Z",
           "final_url": "https://news.example.com/abc",
           "group": null,
+          "quality": null,
           "archived": {
             "url": "https://news.example.com/abc",
             "warc_file": "rotguard-20251201000000-00001-host.warc.gz",
@@ -410,7 +492,8 @@ TEST_F(ReportTest, JsonIsExact) {
             "extract": "rotguard extract 'https://news.example.com/abc'",
             "truncated": false,
             "source": "live"
-          }
+          },
+          "public_copy": null
         },
         {
           "kind": "image",
@@ -425,6 +508,7 @@ TEST_F(ReportTest, JsonIsExact) {
           "last_ok": "2025-12-31T00:00:00Z",
           "final_url": null,
           "group": "https://1.bp.blogspot.com/-x/AAA/s0/photo.jpg",
+          "quality": null,
           "archived": {
             "url": "https://1.bp.blogspot.com/-x/AAA/s320/photo.jpg",
             "warc_file": "rotguard-20251201000000-00001-host.warc.gz",
@@ -434,7 +518,8 @@ TEST_F(ReportTest, JsonIsExact) {
             "extract": "rotguard extract 'https://1.bp.blogspot.com/-x/AAA/s320/photo.jpg'",
             "truncated": false,
             "source": "live"
-          }
+          },
+          "public_copy": null
         },
         {
           "kind": "image",
@@ -449,6 +534,7 @@ TEST_F(ReportTest, JsonIsExact) {
           "last_ok": "2025-12-31T00:00:00Z",
           "final_url": null,
           "group": "https://1.bp.blogspot.com/-x/AAA/s0/photo.jpg",
+          "quality": null,
           "archived": {
             "url": "https://1.bp.blogspot.com/-x/AAA/s1600/photo.jpg",
             "warc_file": "rotguard-20251201000000-00001-host.warc.gz",
@@ -458,7 +544,8 @@ TEST_F(ReportTest, JsonIsExact) {
             "extract": "rotguard extract 'https://1.bp.blogspot.com/-x/AAA/s1600/photo.jpg'",
             "truncated": false,
             "source": "live"
-          }
+          },
+          "public_copy": null
         },
         {
           "kind": "link",
@@ -473,7 +560,9 @@ TEST_F(ReportTest, JsonIsExact) {
           "last_ok": null,
           "final_url": null,
           "group": null,
-          "archived": null
+          "quality": null,
+          "archived": null,
+          "public_copy": null
         }
       ]
     },
@@ -495,7 +584,9 @@ TEST_F(ReportTest, JsonIsExact) {
           "last_ok": null,
           "final_url": null,
           "group": null,
-          "archived": null
+          "quality": null,
+          "archived": null,
+          "public_copy": null
         }
       ]
     }
