@@ -20,7 +20,7 @@ struct GlobalOptions {
   // --manifest, env ROTGUARD_MANIFEST: a postgresql:// URL; empty: the
   // store config's [manifest] url, else <store>/manifest.sqlite3.
   std::string manifest;
-  std::string color = "auto";       // --color auto|always|never
+  std::string color = "auto";  // --color auto|always|never
 };
 
 // A command's callback stores its exit code here instead of exiting.

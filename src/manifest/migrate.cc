@@ -23,10 +23,30 @@ struct TableSpec {
 
 // In foreign-key order: a row's parents are copied before it.
 constexpr TableSpec kTables[] = {
-    {"meta", "key"}, {"documents", "id"},    {"urls", "id"},
-    {"links", "id"}, {"warc_files", "name"}, {"records", "id"},
-    {"runs", "id"},  {"captures", "id"},
+    {"meta", "key"},
+    {"documents", "id"},
+    {"urls", "id"},
+    {"links", "id"},
+    {"warc_files", "name"},
+    {"records", "id"},
+    {"runs", "id"},
+    {"captures", "id"},
+    {"public_submissions", "url_id"},
+    {"public_lookups", "url_id"},
+    {"tombstones", "id"},
+    {"purged_files", "name"},
+    // Copied rows, not written by the trigger: it fires on UPDATE only.
+    {"verdict_changes", "id"},
 };
+
+// "LOCK TABLE t1, t2, ... IN EXCLUSIVE MODE" over every copied table.
+std::string LockAllSql() {
+  std::string sql = "LOCK TABLE ";
+  for (const TableSpec& spec : kTables) {
+    sql += std::string(&spec == kTables ? "" : ", ") + spec.name;
+  }
+  return sql + " IN EXCLUSIVE MODE";
+}
 
 struct Column {
   std::string name;
@@ -238,9 +258,7 @@ Result<std::vector<ManifestTableCopy>> CopySqliteManifestToPostgres(
   Result<PgTransaction> txn = PgTransaction::Begin(pg);
   if (!txn.ok()) return txn.status();
   // No other writer may slip rows in between the check and the commit.
-  ROTGUARD_RETURN_IF_ERROR(
-      pg.Exec("LOCK TABLE meta, documents, urls, links, warc_files, records, "
-              "runs, captures IN EXCLUSIVE MODE"));
+  ROTGUARD_RETURN_IF_ERROR(pg.Exec(LockAllSql()));
   ROTGUARD_RETURN_IF_ERROR(CheckEmpty(pg));
   Result<std::vector<ManifestTableCopy>> copies = CopyAll(*sqlite, pg);
   (void)sqlite->Exec("COMMIT");

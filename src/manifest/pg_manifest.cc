@@ -19,7 +19,7 @@ int64_t NowUnix() {
 
 // The column lists and row readers, in the order of the SQLite backend's.
 constexpr const char* kDocumentColumns =
-    "path, sha256, title, date, draft, last_scanned";
+    "path, sha256, title, date, draft, last_scanned, public_url";
 
 DocumentRow ReadDocument(const PgRows& r, int i) {
   DocumentRow doc;
@@ -29,6 +29,7 @@ DocumentRow ReadDocument(const PgRows& r, int i) {
   doc.date = r.Text(i, 3);
   if (!r.IsNull(i, 4)) doc.draft = r.Int(i, 4) != 0;
   doc.last_scanned_unix = r.Int(i, 5);
+  doc.public_url = r.Text(i, 6);
   return doc;
 }
 
@@ -99,8 +100,8 @@ constexpr const char* kCaptureSelect =
     "c.final_url, c.chain_id, c.hop_index, c.warc_file, c.record_offset, "
     "c.compressed_length, c.record_id, c.block_sha1, c.payload_sha1, "
     "c.payload_sha256, c.content_type, c.payload_length, c.revisit_of, "
-    "c.source, c.run_id, c.truncated, c.lost, c.archive, c.memento_at_us "
-    "FROM captures c JOIN urls u ON u.id = c.url_id ";
+    "c.source, c.run_id, c.truncated, c.lost, c.archive, c.memento_at_us, "
+    "c.quality FROM captures c JOIN urls u ON u.id = c.url_id ";
 
 CaptureRow ReadCapture(const PgRows& r, int i) {
   CaptureRow c;
@@ -128,13 +129,19 @@ CaptureRow ReadCapture(const PgRows& r, int i) {
   c.lost = r.Int(i, 21) != 0;
   c.archive = r.Text(i, 22);
   c.memento_at_us = r.Int(i, 23);
+  c.quality = r.Text(i, 24);
   return c;
 }
 
+constexpr const char* kRecordSelectFrom =
+    "SELECT warc_file, file_offset, compressed_length, type, record_id, "
+    "target_uri, date, block_digest, payload_digest, lost, forgotten "
+    "FROM records ";
+
 constexpr const char* kRecordSelect =
     "SELECT warc_file, file_offset, compressed_length, type, record_id, "
-    "target_uri, date, block_digest, payload_digest, lost FROM records "
-    "WHERE warc_file = $1 ORDER BY file_offset";
+    "target_uri, date, block_digest, payload_digest, lost, forgotten "
+    "FROM records WHERE warc_file = $1 ORDER BY file_offset";
 
 RecordRow ReadRecord(const PgRows& r, int i) {
   RecordRow rec;
@@ -148,6 +155,7 @@ RecordRow ReadRecord(const PgRows& r, int i) {
   rec.block_digest = r.Text(i, 7);
   rec.payload_digest = r.Text(i, 8);
   rec.lost = r.Int(i, 9) != 0;
+  rec.forgotten = r.Int(i, 10) != 0;
   return rec;
 }
 
@@ -285,10 +293,14 @@ Result<std::vector<std::string>> PgManifest::RecordScans(
 
 Result<bool> PgManifest::ApplyScan(const DocumentRow& doc,
                                    const std::vector<LinkRow>& links) {
-  Result<PgRows> found = db_.Query(
-      "SELECT sha256 FROM documents WHERE path = $1", PgParams().Add(doc.path));
+  Result<PgRows> found =
+      db_.Query("SELECT sha256, public_url FROM documents WHERE path = $1",
+                PgParams().Add(doc.path));
   if (!found.ok()) return found.status();
-  if (found->size() > 0 && found->Text(0, 0) == doc.sha256) {
+  // A new public URL (the site's permalink rules changed) counts as a
+  // change: the post's resource record is written again under it.
+  if (found->size() > 0 && found->Text(0, 0) == doc.sha256 &&
+      found->Text(0, 1) == doc.public_url) {
     Result<PgRows> touch =
         db_.Query("UPDATE documents SET last_scanned = $2 WHERE path = $1",
                   PgParams().Add(doc.path).Add(doc.last_scanned_unix));
@@ -296,18 +308,20 @@ Result<bool> PgManifest::ApplyScan(const DocumentRow& doc,
     return false;
   }
   Result<PgRows> upsert = db_.Query(
-      "INSERT INTO documents (path, sha256, title, date, draft, last_scanned) "
-      "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (path) DO UPDATE SET "
-      "sha256 = EXCLUDED.sha256, title = EXCLUDED.title, "
+      "INSERT INTO documents (path, sha256, title, date, draft, last_scanned, "
+      "public_url) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (path) DO "
+      "UPDATE SET sha256 = EXCLUDED.sha256, title = EXCLUDED.title, "
       "date = EXCLUDED.date, draft = EXCLUDED.draft, "
-      "last_scanned = EXCLUDED.last_scanned RETURNING id",
+      "last_scanned = EXCLUDED.last_scanned, public_url = EXCLUDED.public_url "
+      "RETURNING id",
       PgParams()
           .Add(doc.path)
           .Add(doc.sha256)
           .Add(doc.title)
           .Add(doc.date)
           .Add(doc.draft)
-          .Add(doc.last_scanned_unix));
+          .Add(doc.last_scanned_unix)
+          .Add(doc.public_url));
   if (!upsert.ok()) return upsert.status();
   int64_t document_id = upsert->Int(0, 0);
   Result<PgRows> clear = db_.Query("DELETE FROM links WHERE document_id = $1",
@@ -412,6 +426,8 @@ Result<std::vector<UrlRow>> PgManifest::QueryUrls(const std::string& sql,
 Result<std::vector<UrlRow>> PgManifest::ListLinkedUrls() {
   return QueryUrls(std::string("SELECT ") + kUrlColumns +
                        " FROM urls WHERE id IN (SELECT url_id FROM links) "
+                       "AND normalized NOT IN "
+                       "(SELECT normalized FROM tombstones) "
                        "ORDER BY normalized",
                    {});
 }
@@ -569,7 +585,8 @@ Status PgManifest::InsertRecords(const std::vector<RecordRow>& batch) {
     Result<PgRows> rows = db_.Query(
         "INSERT INTO records (warc_file, file_offset, compressed_length, "
         "type, record_id, target_uri, date, block_digest, payload_digest, "
-        "lost) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        "lost, forgotten) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
+        "$11)",
         PgParams()
             .Add(r.warc_file)
             .Add(r.offset)
@@ -580,7 +597,8 @@ Status PgManifest::InsertRecords(const std::vector<RecordRow>& batch) {
             .Add(r.date)
             .Add(r.block_digest)
             .Add(r.payload_digest)
-            .Add(r.lost));
+            .Add(r.lost)
+            .Add(r.forgotten));
     if (!rows.ok()) return rows.status();
   }
   return Status::Ok();
@@ -609,6 +627,16 @@ Status PgManifest::MarkRecordLost(const std::string& file, int64_t offset) {
   if (!rows.ok()) return rows.status();
   return ExpectOneRowChanged(
       *rows, "record at " + file + ":" + std::to_string(offset));
+}
+
+Result<std::optional<RecordRow>> PgManifest::FindRecordById(
+    const std::string& record_id) {
+  return FirstRow<RecordRow>(
+      db_.Query(std::string(kRecordSelectFrom) +
+                    "WHERE record_id = $1 ORDER BY warc_file, file_offset "
+                    "LIMIT 1",
+                PgParams().Add(record_id)),
+      ReadRecord);
 }
 
 // --- captures ---
@@ -644,14 +672,15 @@ Status PgManifest::InsertCaptures(const std::vector<CaptureRow>& batch) {
       p.Add(c.run_id);
     }
     p.Add(c.truncated).Add(c.lost).Add(c.archive).Add(c.memento_at_us);
+    p.Add(c.quality);
     Result<PgRows> rows = db_.Query(
         "INSERT INTO captures (url_id, url, captured_at_us, http_status, "
         "final_url, chain_id, hop_index, warc_file, record_offset, "
         "compressed_length, record_id, block_sha1, payload_sha1, "
         "payload_sha256, content_type, payload_length, revisit_of, source, "
-        "run_id, truncated, lost, archive, memento_at_us) VALUES ($1, $2, "
-        "$3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, "
-        "$18, $19, $20, $21, $22, $23)",
+        "run_id, truncated, lost, archive, memento_at_us, quality) VALUES "
+        "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, "
+        "$16, $17, $18, $19, $20, $21, $22, $23, $24)",
         p);
     if (!rows.ok()) return rows.status();
   }
@@ -805,6 +834,111 @@ Result<std::vector<RunRow>> PgManifest::ListRuns() {
     runs.push_back(std::move(run));
   }
   return runs;
+}
+
+Result<std::vector<VerdictChangeRow>> PgManifest::VerdictChangesOf(
+    const std::string& normalized) {
+  Result<PgRows> rows = db_.Query(
+      "SELECT v.changed, v.verdict, v.previous FROM verdict_changes v "
+      "JOIN urls u ON u.id = v.url_id WHERE u.normalized = $1 "
+      "ORDER BY v.changed, v.id",
+      PgParams().Add(normalized));
+  if (!rows.ok()) return rows.status();
+  return AllRows<VerdictChangeRow>(*rows, [](const PgRows& r, int i) {
+    VerdictChangeRow change;
+    change.changed_unix = r.Int(i, 0);
+    change.verdict = r.Text(i, 1);
+    change.previous = r.Text(i, 2);
+    return change;
+  });
+}
+
+// --- public copies ---
+
+namespace {
+
+constexpr const char* kSubmissionSelect =
+    "SELECT u.normalized, s.state, s.job_id, s.memento_url, s.memento_at_us, "
+    "s.attempts, s.last_attempt_us, s.message FROM public_submissions s "
+    "JOIN urls u ON u.id = s.url_id ";
+
+SubmissionRow ReadSubmission(const PgRows& r, int i) {
+  SubmissionRow row;
+  row.normalized = r.Text(i, 0);
+  row.state = r.Text(i, 1);
+  row.job_id = r.Text(i, 2);
+  row.memento_url = r.Text(i, 3);
+  row.memento_at_us = r.Int(i, 4);
+  row.attempts = static_cast<int>(r.Int(i, 5));
+  row.last_attempt_us = r.Int(i, 6);
+  row.message = r.Text(i, 7);
+  return row;
+}
+
+}  // namespace
+
+Status PgManifest::PutSubmission(const SubmissionRow& row) {
+  Result<PgTransaction> txn = PgTransaction::Begin(db_);
+  if (!txn.ok()) return txn.status();
+  Result<int64_t> id = UrlId(row.normalized, NowUnix());
+  if (!id.ok()) return id.status();
+  Result<PgRows> rows = db_.Query(
+      "INSERT INTO public_submissions (url_id, state, job_id, memento_url, "
+      "memento_at_us, attempts, last_attempt_us, message) VALUES ($1, $2, "
+      "$3, $4, $5, $6, $7, $8) ON CONFLICT (url_id) DO UPDATE SET "
+      "state = EXCLUDED.state, job_id = EXCLUDED.job_id, "
+      "memento_url = EXCLUDED.memento_url, "
+      "memento_at_us = EXCLUDED.memento_at_us, attempts = EXCLUDED.attempts, "
+      "last_attempt_us = EXCLUDED.last_attempt_us, message = EXCLUDED.message",
+      PgParams()
+          .Add(*id)
+          .Add(row.state)
+          .Add(row.job_id)
+          .Add(row.memento_url)
+          .Add(row.memento_at_us)
+          .Add(row.attempts)
+          .Add(row.last_attempt_us)
+          .Add(row.message));
+  if (!rows.ok()) return rows.status();
+  return txn->Commit();
+}
+
+Result<std::optional<SubmissionRow>> PgManifest::FindSubmission(
+    const std::string& normalized) {
+  return FirstRow<SubmissionRow>(
+      db_.Query(std::string(kSubmissionSelect) + "WHERE u.normalized = $1",
+                PgParams().Add(normalized)),
+      ReadSubmission);
+}
+
+Result<std::vector<SubmissionRow>> PgManifest::ListSubmissions() {
+  Result<PgRows> rows =
+      db_.Query(std::string(kSubmissionSelect) + "ORDER BY u.normalized");
+  if (!rows.ok()) return rows.status();
+  return AllRows<SubmissionRow>(*rows, ReadSubmission);
+}
+
+Status PgManifest::SetLookupNone(const std::string& normalized,
+                                 int64_t none_at_us) {
+  Result<PgTransaction> txn = PgTransaction::Begin(db_);
+  if (!txn.ok()) return txn.status();
+  Result<int64_t> id = UrlId(normalized, NowUnix());
+  if (!id.ok()) return id.status();
+  Result<PgRows> rows = db_.Query(
+      "INSERT INTO public_lookups (url_id, none_at_us) VALUES ($1, $2) "
+      "ON CONFLICT (url_id) DO UPDATE SET none_at_us = EXCLUDED.none_at_us",
+      PgParams().Add(*id).Add(none_at_us));
+  if (!rows.ok()) return rows.status();
+  return txn->Commit();
+}
+
+Result<int64_t> PgManifest::LookupNoneAt(const std::string& normalized) {
+  Result<PgRows> rows = db_.Query(
+      "SELECT l.none_at_us FROM public_lookups l JOIN urls u ON u.id = "
+      "l.url_id WHERE u.normalized = $1",
+      PgParams().Add(normalized));
+  if (!rows.ok()) return rows.status();
+  return rows->size() > 0 ? rows->Int(0, 0) : int64_t{0};
 }
 
 // --- counters and maintenance ---

@@ -64,6 +64,8 @@ class PgManifest final : public Manifest {
   Result<std::unique_ptr<RowCursor<RecordRow>>> OpenRecordsOf(
       const std::string& file) override;
   Status MarkRecordLost(const std::string& file, int64_t offset) override;
+  Result<std::optional<RecordRow>> FindRecordById(
+      const std::string& record_id) override;
 
   Status AddCaptures(const std::vector<CaptureRow>& batch) override;
   Status CommitBatch(const std::vector<RecordRow>& records,
@@ -82,12 +84,31 @@ class PgManifest final : public Manifest {
   Result<std::optional<CaptureRow>> FindChainEnd(
       const std::string& chain_id) override;
 
+  Status Forget(const ForgetRows& rows) override;
+  Result<std::vector<TombstoneRow>> ListTombstones() override;
+  Result<bool> RemoveTombstone(const std::string& normalized) override;
+  Result<std::vector<std::string>> FilesWithForgottenRecords() override;
+  Status AddPurgedFile(const std::string& name) override;
+  Status SwitchPurgedFiles(const std::vector<PurgedWarcFile>& files) override;
+  Result<std::vector<std::string>> ListPurgedFiles() override;
+  Status ClearPurgedFile(const std::string& name) override;
+
+  Result<std::vector<VerdictChangeRow>> VerdictChangesOf(
+      const std::string& normalized) override;
   Result<int64_t> BeginRun(const std::string& command,
                            int64_t started_unix) override;
   Status EndRun(int64_t run_id, int64_t ended_unix,
                 const std::map<std::string, int64_t>& counts,
                 int exit_code) override;
   Result<std::vector<RunRow>> ListRuns() override;
+
+  Status PutSubmission(const SubmissionRow& row) override;
+  Result<std::optional<SubmissionRow>> FindSubmission(
+      const std::string& normalized) override;
+  Result<std::vector<SubmissionRow>> ListSubmissions() override;
+  Status SetLookupNone(const std::string& normalized,
+                       int64_t none_at_us) override;
+  Result<int64_t> LookupNoneAt(const std::string& normalized) override;
 
   Result<int64_t> NextCounter(const std::string& name) override;
   Status CheckIntegrity(bool quick) override;
@@ -113,6 +134,9 @@ class PgManifest final : public Manifest {
   Result<std::vector<WarcFileRow>> QueryWarcFiles(const std::string& where,
                                                   const PgParams& params);
   Status ExpectOneRowChanged(const PgRows& rows, const std::string& what);
+  Status ApplyForget(const ForgetRows& rows);
+  Status SwitchPurgedFile(const PurgedWarcFile& file);
+  Result<std::vector<std::string>> QueryNames(const std::string& sql);
 
   PgDb db_;
 };

@@ -7,6 +7,7 @@
 #include <cctype>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "manifest/schema.h"
@@ -390,6 +391,112 @@ TEST_P(ManifestContractTest,
   ASSERT_TRUE(counts.ok());
   EXPECT_EQ(counts->live, 2);
   EXPECT_EQ(counts->lost, 0);
+}
+
+TEST_P(ManifestContractTest, ANewPublicUrlCountsAsAChangedDocument) {
+  auto manifest = backend().Open();
+  ASSERT_NE(manifest, nullptr);
+  DocumentRow doc = MakeDocument("a.md", "sha-a", 1);
+  doc.public_url = "https://blog.example/a/";
+  ASSERT_TRUE(manifest->RecordScans({{doc, {}}}).ok());
+  EXPECT_EQ(manifest->FindDocument("a.md")->value().public_url,
+            "https://blog.example/a/");
+  // Same bytes, same URL: unchanged.
+  EXPECT_TRUE(manifest->RecordScans({{doc, {}}})->empty());
+  // Same bytes, a new permalink rule: changed, so archive writes the post
+  // again under its new URL.
+  doc.public_url = "https://blog.example/2024/a/";
+  EXPECT_EQ(*manifest->RecordScans({{doc, {}}}),
+            std::vector<std::string>{"a.md"});
+  EXPECT_EQ(manifest->FindDocument("a.md")->value().public_url,
+            "https://blog.example/2024/a/");
+}
+
+TEST_P(ManifestContractTest, CaptureQualityIsStoredAndReadBack) {
+  auto manifest = backend().Open();
+  ASSERT_NE(manifest, nullptr);
+  ASSERT_TRUE(manifest->AddWarcFile(MakeWarcFile("a.warc.gz")).ok());
+  CaptureRow thin = MakeCapture("a.warc.gz", 0, "X");
+  thin.quality = "thin";
+  CaptureRow image = MakeCapture("a.warc.gz", 100, "Y");  // no quality
+  ASSERT_TRUE(manifest->AddCaptures({thin, image}).ok());
+  Result<std::vector<CaptureRow>> got = manifest->CapturesOf(thin.url);
+  ASSERT_TRUE(got.ok());
+  ASSERT_EQ(got->size(), 1u);
+  EXPECT_EQ((*got)[0].quality, "thin");
+  got = manifest->CapturesOf(image.url);
+  ASSERT_TRUE(got.ok());
+  ASSERT_EQ(got->size(), 1u);
+  EXPECT_EQ((*got)[0].quality, "");
+}
+
+TEST_P(ManifestContractTest, ASubmissionRowIsUpsertedPerUrl) {
+  auto m = backend().Open();
+  ASSERT_NE(m, nullptr);
+  const std::string url = "https://a.example/";
+  SubmissionRow row{url, kSubmissionPending, "job1", "", 0, 1, 5, ""};
+  ASSERT_TRUE(m->PutSubmission(row).ok());
+  row.state = kSubmissionSuccess;
+  row.memento_url = "https://web.archive.org/web/20260101000000/" + url;
+  row.memento_at_us = 7;
+  ASSERT_TRUE(m->PutSubmission(row).ok());
+  Result<std::optional<SubmissionRow>> found = m->FindSubmission(url);
+  ASSERT_TRUE(found.ok() && *found);
+  EXPECT_EQ((*found)->state, kSubmissionSuccess);
+  EXPECT_EQ((*found)->job_id, "job1");
+  EXPECT_EQ((*found)->memento_url, row.memento_url);
+  EXPECT_EQ((*found)->memento_at_us, 7);
+  EXPECT_EQ((*found)->attempts, 1);
+  Result<std::vector<SubmissionRow>> all = m->ListSubmissions();
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->size(), 1u);
+  found = m->FindSubmission("https://b.example/");
+  ASSERT_TRUE(found.ok());
+  EXPECT_FALSE(*found);
+}
+
+TEST_P(ManifestContractTest, ALookupThatFoundNothingIsRememberedUntilCleared) {
+  auto m = backend().Open();
+  ASSERT_NE(m, nullptr);
+  const std::string url = "https://gone.example/";
+  EXPECT_EQ(*m->LookupNoneAt(url), 0);
+  ASSERT_TRUE(m->SetLookupNone(url, 42).ok());
+  EXPECT_EQ(*m->LookupNoneAt(url), 42);
+  ASSERT_TRUE(m->SetLookupNone(url, 0).ok());
+  EXPECT_EQ(*m->LookupNoneAt(url), 0);
+}
+
+// The history is written by the database itself (a trigger), whichever
+// method updates the verdict; a write of the same verdict is no change.
+TEST_P(ManifestContractTest, OnlyRealVerdictChangesAreRecordedInOrder) {
+  auto m = backend().Open();
+  ASSERT_NE(m, nullptr);
+  const std::string url = "https://flaky.example/";
+  ASSERT_TRUE(m->EnsureUrl(url, 1).ok());
+  UrlRow row;
+  row.normalized = url;
+  for (const char* verdict : {"ok", "ok", "failing", "dead"}) {
+    row.verdict = verdict;
+    ASSERT_TRUE(m->UpdateUrlHealth(row).ok());
+  }
+  row.verdict = "dead";
+  ASSERT_TRUE(m->UpdateUrlsBatch({row}).ok());
+  row.verdict = "ok";
+  ASSERT_TRUE(m->UpdateUrlsBatch({row}).ok());
+  Result<std::vector<VerdictChangeRow>> changes = m->VerdictChangesOf(url);
+  ASSERT_TRUE(changes.ok()) << changes.status().message();
+  std::vector<std::pair<std::string, std::string>> seen;
+  for (const VerdictChangeRow& c : *changes) {
+    seen.emplace_back(c.previous, c.verdict);
+    EXPECT_GT(c.changed_unix, 0);
+  }
+  EXPECT_EQ(
+      seen,
+      (std::vector<std::pair<std::string, std::string>>{
+          {"", "ok"}, {"ok", "failing"}, {"failing", "dead"}, {"dead", "ok"}}));
+  changes = m->VerdictChangesOf("https://never.example/");
+  ASSERT_TRUE(changes.ok());
+  EXPECT_TRUE(changes->empty());
 }
 
 }  // namespace

@@ -102,6 +102,18 @@ void FillSqlite(Manifest& m) {
   ASSERT_TRUE(m.EndRun(*run, 110, {{"captures", 2}}, 0).ok());
   ASSERT_TRUE(m.NextCounter("warc_serial").ok());
   ASSERT_TRUE(m.NextCounter("warc_serial").ok());
+  SubmissionRow submission{
+      "https://a.example/x", kSubmissionPending, "job", "", 0, 1, 5, "queued"};
+  ASSERT_TRUE(m.PutSubmission(submission).ok());
+  ASSERT_TRUE(m.SetLookupNone("https://a.example/x", 42).ok());
+  UrlRow judged;
+  judged.normalized = "https://a.example/x";
+  judged.verdict = "ok";
+  ASSERT_TRUE(m.UpdateUrlHealth(judged).ok());  // a verdict_changes row
+  ForgetRows forget;
+  forget.tombstone = {"https://Gone.example", "https://gone.example/", "", 9};
+  ASSERT_TRUE(m.Forget(forget).ok());
+  ASSERT_TRUE(m.AddPurgedFile("old.warc.gz").ok());
 }
 
 TEST(PgManifestTest, MigrateCopiesEveryRowAndIdsContinueAfterThem) {
@@ -116,13 +128,17 @@ TEST(PgManifestTest, MigrateCopiesEveryRowAndIdsContinueAfterThem) {
   Result<std::vector<ManifestTableCopy>> copies =
       CopySqliteManifestToPostgres(source.location(), target.location());
   ASSERT_TRUE(copies.ok()) << copies.status().message();
-  ASSERT_EQ(copies->size(), 8u);
+  ASSERT_EQ(copies->size(), 13u);  // every table of the schema
   std::map<std::string, int64_t> rows;
   for (const ManifestTableCopy& copy : *copies) rows[copy.table] = copy.rows;
   EXPECT_EQ(rows["documents"], 1);
   EXPECT_EQ(rows["links"], 2);
   EXPECT_EQ(rows["captures"], 2);
   EXPECT_EQ(rows["meta"], 1);  // the counter; not PostgreSQL's version row
+  for (const char* table : {"public_submissions", "public_lookups",
+                            "tombstones", "purged_files", "verdict_changes"}) {
+    EXPECT_EQ(rows[table], 1) << table;
+  }
 
   std::unique_ptr<Manifest> sqlite = source.Open();
   std::unique_ptr<Manifest> pg = target.Open();
@@ -148,6 +164,15 @@ TEST(PgManifestTest, MigrateCopiesEveryRowAndIdsContinueAfterThem) {
   EXPECT_GT(*run, sqlite->ListRuns()->back().id);
   Result<int64_t> url = pg->EnsureUrl("https://new.example/", 1);
   ASSERT_TRUE(url.ok()) << url.status().message();
+  EXPECT_EQ(pg->FindSubmission("https://a.example/x")->value().message,
+            "queued");
+  EXPECT_EQ(*pg->LookupNoneAt("https://a.example/x"), 42);
+  EXPECT_EQ(pg->VerdictChangesOf("https://a.example/x")->size(), 1u);
+  EXPECT_EQ(*pg->ListPurgedFiles(), std::vector<std::string>{"old.warc.gz"});
+  ForgetRows forget;
+  forget.tombstone = {"https://b.example", "https://b.example/", "", 10};
+  ASSERT_TRUE(pg->Forget(forget).ok());  // tombstone ids go on too
+  EXPECT_EQ(pg->ListTombstones()->size(), 2u);
 
   // A second copy into the same database is refused; nothing merged.
   Result<std::vector<ManifestTableCopy>> again =
