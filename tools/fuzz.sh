@@ -38,7 +38,7 @@ for t in "${targets[@]}"; do
   build/fuzz/tests/fuzz/"${t}"_fuzzer "$corpus" $seeds \
     -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
     -artifact_prefix=build/fuzz/crash-"$t"- -print_final_stats=1 \
-    2>&1 | grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units|stat::peak_rss_mb|==[0-9]+==ERROR|SUMMARY|INFO: -max_total_time)' || true
+    2>&1 | grep -E '^(#[0-9]+[[:space:]]+DONE|stat::number_of_executed_units|stat::peak_rss_mb|==[0-9]+==ERROR|SUMMARY|INFO: -max_total_time)' || true
   if ls build/fuzz/crash-"$t"-* >/dev/null 2>&1; then
     echo "$t: crash reproducers in build/fuzz/crash-$t-*" >&2
     exit 1

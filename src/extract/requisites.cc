@@ -27,6 +27,7 @@
 #include "rotguard/requisites.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <deque>
 #include <optional>
@@ -157,6 +158,69 @@ class SeenNames {
   std::deque<std::string> owned_;  // stable addresses for names_
 };
 
+// Length of the valid UTF-8 sequence at `text[i]`, or of the maximal
+// invalid subpart there (at least 1) with `*valid` false (Unicode's
+// "maximal subpart" practice, which WHATWG's decoder and gumbo follow).
+size_t Utf8SequenceAt(std::string_view text, size_t i, bool* valid) {
+  const auto byte = [&](size_t k) {
+    return static_cast<unsigned char>(text[k]);
+  };
+  const unsigned char lead = byte(i);
+  *valid = true;
+  if (lead < 0x80) return 1;
+  size_t need = 0;
+  unsigned char lo = 0x80, hi = 0xBF;
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    need = 1;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    need = 2;
+    if (lead == 0xE0) lo = 0xA0;
+    if (lead == 0xED) hi = 0x9F;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    need = 3;
+    if (lead == 0xF0) lo = 0x90;
+    if (lead == 0xF4) hi = 0x8F;
+  } else {
+    *valid = false;
+    return 1;
+  }
+  size_t k = 1;
+  for (; k <= need && i + k < text.size(); ++k) {
+    const unsigned char c = byte(i + k);
+    if (c < lo || c > hi) break;
+    lo = 0x80;
+    hi = 0xBF;
+  }
+  *valid = k == need + 1;
+  return k;
+}
+
+// An attribute name (or any text) as gumbo keeps it: each invalid UTF-8
+// subpart becomes
+// U+FFFD, so `<img \xcb \xdc src=x>` has a duplicate name to it (and its
+// duplicate quirk then applies), while the raw bytes differ (fuzz finding).
+std::string GumboAttributeName(std::string_view raw) {
+  std::string name;
+  name.reserve(raw.size() + 8);
+  for (size_t i = 0; i < raw.size();) {
+    bool valid = false;
+    const size_t length = Utf8SequenceAt(raw, i, &valid);
+    if (valid) {
+      name.append(raw.substr(i, length));
+    } else {
+      name.append("\xEF\xBF\xBD");
+    }
+    i += length;
+  }
+  return name;
+}
+
+bool HasNonAscii(std::string_view text) {
+  return std::any_of(text.begin(), text.end(), [](char c) {
+    return static_cast<unsigned char>(c) >= 0x80;
+  });
+}
+
 void RecordAttribute(std::string_view name, const RawValue& value, Tag* tag) {
   for (int id = 0; id < kAttributeCount; ++id) {
     if (EqualsIgnoreCase(name, kAttributeNames[id])) {
@@ -232,7 +296,12 @@ size_t ReadTag(std::string_view html, size_t pos, Tag* tag, SeenNames* seen) {
         html.substr(value.name_start, value.name_end - value.name_start);
     std::string merged;
     bool fresh;
-    if (carried.empty()) {
+    if (HasNonAscii(name)) {
+      merged = carried + GumboAttributeName(name);
+      name = merged;
+      fresh = carried.size() + name.size() > kMaxMergedName ||
+              seen->InsertOwned(merged);
+    } else if (carried.empty()) {
       fresh = seen->Insert(name);
     } else if (carried.size() + name.size() > kMaxMergedName) {
       // Only a hostile tag grows names this long; they cannot be one we
@@ -397,13 +466,20 @@ std::string DecodedValue(std::string_view raw) {
 // the named-reference table.
 size_t LeadingReferenceLength(std::string_view raw) {
   constexpr size_t kLongestReference = 40;
+  // Only '&' then '#' or an ASCII letter or digit can start a reference
+  // (HTML "character reference state"); anything else, such as an invalid
+  // UTF-8 byte that decodes to U+FFFD, is no reference (fuzz finding:
+  // `<img src=&\xff>`).
+  const auto second = raw.size() > 1 ? static_cast<unsigned char>(raw[1]) : 0;
+  if (second != '#' && !std::isalnum(second)) return 0;
   std::string whole = DecodeCharacterReferences(raw);
   size_t limit = std::min(raw.size(), kLongestReference);
   for (size_t length = 2; length <= limit; ++length) {
     std::string_view head = raw.substr(0, length);
     if (head.find('&', 1) != kNpos) return 0;
     std::string decoded = DecodeCharacterReferences(head);
-    if (decoded == head) continue;
+    // Invalid UTF-8 turning into U+FFFD is no reference either.
+    if (decoded == head || decoded == GumboAttributeName(head)) continue;
     if (decoded + DecodeCharacterReferences(raw.substr(length)) == whole) {
       return length;
     }

@@ -273,6 +273,19 @@ TEST(RequisitesTest, ValuelessDuplicateNamePrefixesTheNextAttribute) {
       {"https://blog.example/dir/v.mp4", "https://blog.example/dir/r.png"});
 }
 
+TEST(RequisitesTest, NamesThatDifferOnlyInInvalidUtf8AreDuplicatesAsInGumbo) {
+  // gumbo reads both names as U+FFFD: the second is a valueless duplicate,
+  // whose name then prefixes "src" (fuzz finding), so no src is left.
+  ExpectRequisites("<img \xcb \xdc src=x.png><img \xcb\xdc src=y.png>",
+                   {"https://blog.example/dir/y.png"});
+}
+
+TEST(RequisitesTest, UnquotedValueStartingWithAmpersandAndInvalidUtf8IsKept) {
+  // No reference starts at "&\xff": the value is "&" U+FFFD, as in gumbo.
+  ExpectRequisites("<img src=&\xff>",
+                   {"https://blog.example/dir/&\xEF\xBF\xBD"});
+}
+
 TEST(RequisitesTest, ValuelessSrcsetStandsForItsOwnName) {
   ExpectRequisites("<img srcset><img src>",
                    {"https://blog.example/dir/srcset"});
