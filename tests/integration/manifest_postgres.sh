@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The manifest on PostgreSQL (--manifest postgresql://...): the demo's flow
 # (init, scan --update, archive against the loopback fixture web, verify,
-# report, restore, extract, export, import) works against a real
+# report, restore, extract, export, import, forget --purge) works against a real
 # PostgreSQL 15 server started for the test, with the WARC files in the
 # store directory and no manifest.sqlite3 at all; [manifest] url in
 # rotguard.toml and ROTGUARD_MANIFEST select it the same way.
@@ -89,6 +89,25 @@ python3 "$ROTGUARD_SOURCE_DIR/tools/gen_tiny_warc.py" "$WORK/tiny.warc.gz" 20
 expect_exit 0 "$ROTGUARD" "${PG[@]}" import "$WORK/tiny.warc.gz"
 [ "$(pg_count captures)" -gt "$captures" ] || fail "import added no captures"
 expect_exit 0 "$ROTGUARD" "${PG[@]}" verify
+
+# A takedown with --purge against the PostgreSQL manifest: the page's
+# records leave the WARC files, its tombstone is in PostgreSQL, verify is
+# clean, extract finds nothing, and --undo removes the tombstone only.
+expect_exit 0 "$ROTGUARD" "${PG[@]}" forget --reason "takedown" --purge "$BASE/page.html"
+expect_contains "$WORK/out" "purge: "
+[ "$(pg_count tombstones)" = 1 ] || fail "$(pg_count tombstones) tombstones in PostgreSQL"
+[ "$(psql "$PG_URL" -qAtc "SELECT count(*) FROM records WHERE forgotten = 1")" = 0 ] ||
+  fail "forgotten records left after --purge"
+expect_exit 0 "$ROTGUARD" "${PG[@]}" verify --deep
+expect_exit 1 "$ROTGUARD" "${PG[@]}" extract "$BASE/page.html"
+expect_exit 0 "$ROTGUARD" "${PG[@]}" forget --list
+expect_contains "$WORK/out" "$BASE/page.html"
+# Every judged URL has a verdict history, written by the PL/pgSQL trigger.
+[ "$(psql "$PG_URL" -qAtc "SELECT count(DISTINCT url_id) FROM verdict_changes")" -ge 4 ] ||
+  fail "no verdict history in PostgreSQL"
+expect_exit 0 "$ROTGUARD" "${PG[@]}" forget --undo "$BASE/page.html"
+expect_contains "$WORK/out" "tombstone removed"
+[ "$(pg_count tombstones)" = 0 ] || fail "--undo left the tombstone"
 
 # repair --rebuild-manifest is for manifest.sqlite3 only: refused, exit 1.
 expect_exit 1 "$ROTGUARD" "${PG[@]}" repair --rebuild-manifest
