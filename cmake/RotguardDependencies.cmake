@@ -23,6 +23,8 @@ pkg_check_modules(BROTLIDEC REQUIRED IMPORTED_TARGET libbrotlidec)
 pkg_check_modules(BROTLIENC REQUIRED IMPORTED_TARGET libbrotlienc)
 pkg_check_modules(YAML REQUIRED IMPORTED_TARGET yaml-0.1)
 pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
+# libpq (libpq-dev): the PostgreSQL manifest backend (SPEC §10).
+pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)
 if(ROTGUARD_BUILD_TESTS)
   find_package(GTest CONFIG REQUIRED)
 endif()

@@ -17,6 +17,7 @@ PACKAGES=(
   libre2-dev
   libexpat1-dev
   libxml2-utils
+  libpq-dev postgresql
   systemd groff-base file dpkg-dev
 )
 

@@ -2,7 +2,8 @@
 # The README's test command: installs what is missing, then builds with
 # warnings as errors and runs every test, then runs the unit and integration
 # tests again under AddressSanitizer + UBSan, and the archive pipeline's
-# tests under ThreadSanitizer; last, the Release .deb is built, installed
+# tests under ThreadSanitizer (the release stage runs the manifest suite on
+# PostgreSQL too, on a server it starts); last, the Release .deb is built, installed
 # with apt, and the demo is run against the installed binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,7 +34,16 @@ if git grep -nE '\|\s*grep\s+(-[A-Za-z]+\s+)*-[A-Za-z]*q' -- '*.sh' tools/fixtur
   exit 1
 fi
 echo "== release build (-Werror, every module linked alone) =="
+# The manifest unit suite runs on both backends: SQLite, and PostgreSQL
+# on a throwaway server (tools/pg-test-server.sh), stopped on any exit.
+# Only here: the sanitizer stages have not been tried on libpq.
+PG_TEST_DIR=$(mktemp -u /tmp/rotguard-pg.XXXXXX)
+trap 'bash tools/pg-test-server.sh stop "$PG_TEST_DIR"' EXIT
+ROTGUARD_TEST_PG_URL=$(bash tools/pg-test-server.sh start "$PG_TEST_DIR")
+export ROTGUARD_TEST_PG_URL
 build_and_test build/release -DCMAKE_BUILD_TYPE=RelWithDebInfo
+unset ROTGUARD_TEST_PG_URL
+bash tools/pg-test-server.sh stop "$PG_TEST_DIR"
 echo "== ASan + UBSan build (unit, integration, fuzz corpus replay) =="
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1

@@ -121,6 +121,16 @@ struct SiteConfig {
   bool operator==(const SiteConfig&) const = default;
 };
 
+// [manifest]: where the manifest lives (SPEC §10). `--manifest URL` and
+// $ROTGUARD_MANIFEST override it.
+struct ManifestConfig {
+  // "": <store>/manifest.sqlite3; else a postgresql:// URL (libpq syntax)
+  // of a database shared by the processes that archive into this store.
+  std::string url;
+
+  bool operator==(const ManifestConfig&) const = default;
+};
+
 // [rules.blogger]: Blogger image URLs also fetch the s0 original.
 struct BloggerRule {
   bool enabled = true;
@@ -196,6 +206,7 @@ struct Config {
   BloggerRule blogger;
   ShortenerRule shortener;
   RescueConfig rescue;
+  ManifestConfig manifest;
   std::map<std::string, HostConfig> hosts;  // key: host name, lowercase
 
   bool operator==(const Config&) const = default;

@@ -1,11 +1,11 @@
 // The manifest: what rotguard knows about posts, links, URLs, WARC files,
 // records, captures and runs (SPEC §4). One abstract interface with plain
-// row structs, so callers never see SQLite and a PostgreSQL backend can be
-// added later (SPEC §10) behind the same OpenManifest() factory.
+// row structs, so callers never see the database: SQLite (the default) or
+// PostgreSQL (SPEC §10), chosen by OpenManifest() from the location.
 //
 // Thread-safety: a Manifest object is not thread-safe; use one per thread
-// (or guard it). Several processes may open the same SQLite manifest; the
-// store lock (store.h) decides who may write.
+// (or guard it). Several processes may open the same manifest; the store
+// lock (store.h) decides who may write.
 #ifndef ROTGUARD_MANIFEST_H_
 #define ROTGUARD_MANIFEST_H_
 
@@ -479,10 +479,11 @@ class Manifest {
 };
 
 // Opens (creating and migrating when needed) the manifest at `path_or_uri`:
-// a file path for SQLite. "postgresql://" URIs are reserved for the
-// PostgreSQL backend (NotSupported until it exists). A file that is not a
-// database gives Corruption naming the file; a schema newer than this
-// build gives NotSupported.
+// a file path for SQLite, or a "postgresql://" (or "postgres://") URL for
+// the PostgreSQL backend, whose database is created at the current schema
+// when empty (an unreachable server is IOError naming the URL without its
+// password). A file that is not a database gives Corruption naming the
+// file; a schema newer than this build gives NotSupported.
 Result<std::unique_ptr<Manifest>> OpenManifest(const std::string& path_or_uri);
 
 // Opens the existing SQLite manifest at `path` for reading only, touching
@@ -492,6 +493,25 @@ Result<std::unique_ptr<Manifest>> OpenManifest(const std::string& path_or_uri);
 Result<std::unique_ptr<Manifest>> OpenManifestReadOnly(const std::string& path);
 
 const char* WarcFileStateName(WarcFileState state);
+
+// One table as CopySqliteManifestToPostgres() copied it: its row count and
+// a sha256 over every column of every row in key order, equal on both
+// sides.
+struct ManifestTableCopy {
+  std::string table;
+  int64_t rows = 0;
+  std::string sha256;  // hex
+};
+
+// `rotguard migrate`: copies every row of every table of the SQLite
+// manifest at `sqlite_path` (migrated to the current schema first) into
+// the PostgreSQL database at `pg_url`, ids and counters included, in ONE
+// transaction; before committing, counts and checksums every table on
+// both sides, and any difference rolls it all back (Corruption). A
+// destination that already holds rows is InvalidArgument: nothing is
+// merged or overwritten.
+Result<std::vector<ManifestTableCopy>> CopySqliteManifestToPostgres(
+    const std::string& sqlite_path, const std::string& pg_url);
 
 }  // namespace rotguard
 

@@ -1,7 +1,8 @@
 // The store directory (SPEC §4):
 //
 //   <root>/rotguard.toml      the store's settings
-//   <root>/manifest.sqlite3   the manifest (manifest.h)
+//   <root>/manifest.sqlite3   the manifest (manifest.h), unless it lives
+//                             in PostgreSQL ([manifest] url, --manifest)
 //   <root>/warc/              WARC files; warc/imported/ for foreign ones
 //   <root>/damaged/           bytes cut off by `repair`, never deleted
 //   <root>/logs/rotguard.log  rotating log of every run
@@ -49,6 +50,11 @@ struct StoreOptions {
   // closed, so a missing, empty or damaged one is no error (`repair
   // --rebuild-manifest` replaces it). manifest() must not be called.
   bool open_manifest = true;
+  // `--manifest URL` or $ROTGUARD_MANIFEST: a postgresql:// URL that
+  // overrides the config's [manifest] url. Empty: the config's, and
+  // without one <root>/manifest.sqlite3. The WARC files stay in the store
+  // directory either way; only the manifest moves.
+  std::string manifest_url;
 };
 
 class Store {
@@ -59,7 +65,11 @@ class Store {
   // the store was already initialized. Fails with IOError naming the path
   // it could not create, Locked when a run holds the store, Corruption
   // when an existing manifest is damaged.
-  static Result<bool> Init(const std::filesystem::path& root);
+  // With `manifest_url` (a postgresql:// URL) the manifest is created or
+  // migrated in that database instead of <root>/manifest.sqlite3, and the
+  // result is true when the store directory was new.
+  static Result<bool> Init(const std::filesystem::path& root,
+                           const std::string& manifest_url = "");
 
   // Opens an existing store. A missing store is NotFound "<root>: no
   // rotguard store here (run 'rotguard init')"; an unreadable file is
@@ -87,6 +97,13 @@ class Store {
   std::filesystem::path manifest_path() const {
     return root_ / "manifest.sqlite3";
   }
+  // What OpenManifest() takes for this store's manifest: manifest_path(),
+  // or the postgresql:// URL it was opened with.
+  std::string manifest_location() const {
+    return manifest_url_.empty() ? manifest_path().string() : manifest_url_;
+  }
+  // The manifest is a PostgreSQL database, not manifest.sqlite3.
+  bool manifest_on_server() const { return !manifest_url_.empty(); }
   std::filesystem::path warc_dir() const { return root_ / "warc"; }
   std::filesystem::path imported_dir() const {
     return root_ / "warc" / "imported";
@@ -120,6 +137,7 @@ class Store {
   Store(std::filesystem::path root, LockMode mode);
 
   std::filesystem::path root_;
+  std::string manifest_url_;  // "" for manifest.sqlite3
   LockMode mode_;
   bool read_only_ = false;
   std::vector<std::string> notes_;

@@ -852,7 +852,7 @@ void Archiver::FailWriter(const Status& status) {
 // commit; without one they share manifest_ under manifest_mu_.
 void Archiver::OpenDedupeConnection() {
   Result<std::unique_ptr<Manifest>> dedupe =
-      OpenManifest(store_.manifest_path().string());
+      OpenManifest(store_.manifest_location());
   if (dedupe.ok()) {
     dedupe_manifest_ = std::move(*dedupe);
   } else {

@@ -146,7 +146,8 @@ void ManEnvironment(std::ostringstream& out, const CLI::App& app) {
 constexpr const char* kManFiles =
     ".SH FILES\n"
     ".TP\n\\fI.rotguard/\\fR\nthe store: \\fIrotguard.toml\\fR (settings), "
-    "\\fImanifest.sqlite3\\fR (every capture and its digests), "
+    "\\fImanifest.sqlite3\\fR (every capture and its digests, unless "
+    "\\fB\\-\\-manifest\\fR puts it on PostgreSQL), "
     "\\fIwarc/\\fR (the WARC files), \\fIlogs/rotguard.log\\fR, "
     "\\fIlock\\fR.\n"
     ".TP\n\\fI/usr/share/rotguard/policies/default.toml\\fR\n"

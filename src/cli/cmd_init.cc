@@ -220,11 +220,20 @@ void PrintSite(const DetectedSite& site, const SiteConfig& used) {
   }
 }
 
+// --manifest, else a [manifest] url in --config (or an existing
+// rotguard.toml); empty: the store's own manifest.sqlite3.
+std::string ManifestUrlOf(const GlobalOptions& global) {
+  if (!global.manifest.empty()) return global.manifest;
+  Result<Config> config = LoadConfig(
+      std::filesystem::path(global.store) / "rotguard.toml", global.config);
+  return config.ok() ? config->manifest.url : std::string();
+}
+
 int RunInit(const GlobalOptions& global, const std::string& site_flag) {
   // A --site without a config is refused before anything is created.
   std::optional<DetectedSite> site =
       DetectForInit(site_flag, SiteRootOfStore(global.store));
-  Result<bool> created = Store::Init(global.store);
+  Result<bool> created = Store::Init(global.store, ManifestUrlOf(global));
   if (!created.ok()) {
     throw CliError(StoreExitCode(created.status()), created.status().message());
   }

@@ -94,6 +94,14 @@ void PrintRebuildSummary(const RebuildSummary& s, bool dry_run,
 
 int RunRebuild(const RepairFlags& flags, const GlobalOptions& global) {
   std::unique_ptr<Store> store = OpenStoreWithoutManifestOrThrow(global);
+  if (store->manifest_on_server()) {
+    // The rebuild writes and swaps manifest.sqlite3 files; a PostgreSQL
+    // database is kept sound (and backed up) by its server.
+    throw CliError(kExitUsage,
+                   "--rebuild-manifest rebuilds manifest.sqlite3; this store's "
+                   "manifest is on PostgreSQL: restore the database from its "
+                   "backup instead");
+  }
   RebuildOptions options;
   options.dry_run = flags.dry_run;
   options.on_file = [&](const std::string& file, int64_t records,

@@ -97,7 +97,7 @@ Result<bool> WriteReportTo(Store& store, ReportFormat format,
                                   format, options, write, has_thin);
   if (!dead.ok()) {
     if (output_failed) return dead;
-    return Status::IOError(store.manifest_path().string() + ": " +
+    return Status::IOError(store.manifest_location() + ": " +
                            dead.status().message());
   }
   if (file) {

@@ -17,7 +17,10 @@ struct GlobalOptions {
   int verbosity = 0;                // -v adds one, -q subtracts one
   bool json = false;                // --json machine output
   bool log_json = false;            // --log-format json: the store log
-  std::string color = "auto";       // --color auto|always|never
+  // --manifest, env ROTGUARD_MANIFEST: a postgresql:// URL; empty: the
+  // store config's [manifest] url, else <store>/manifest.sqlite3.
+  std::string manifest;
+  std::string color = "auto";  // --color auto|always|never
 };
 
 // A command's callback stores its exit code here instead of exiting.
@@ -27,6 +30,8 @@ struct CommandResult {
 
 void AddInitCommand(CLI::App& app, const GlobalOptions& global,
                     CommandResult& result);
+void AddMigrateCommand(CLI::App& app, const GlobalOptions& global,
+                       CommandResult& result);
 void AddInspectCommand(CLI::App& app, const GlobalOptions& global,
                        CommandResult& result);
 void AddScanCommand(CLI::App& app, const GlobalOptions& global,

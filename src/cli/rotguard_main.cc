@@ -22,6 +22,11 @@ void AddGlobalOptions(CLI::App& app, GlobalOptions& global) {
   app.add_option("--store", global.store,
                  "store directory (default ./.rotguard)")
       ->envname("ROTGUARD_STORE");
+  app.add_option("--manifest", global.manifest,
+                 "the manifest on PostgreSQL: postgresql://USER@HOST/DB "
+                 "(default: [manifest] url of the config, else "
+                 "<store>/manifest.sqlite3)")
+      ->envname("ROTGUARD_MANIFEST");
   app.add_option("--config", global.config,
                  "config file (default <store>/rotguard.toml)");
   app.add_flag_function(
@@ -99,6 +104,7 @@ void BuildApp(CLI::App& app, GlobalOptions& global, CommandResult& result) {
   AddRestoreCommand(app, global, result);
   AddFixCommand(app, global, result);
   AddForgetCommand(app, global, result);
+  AddMigrateCommand(app, global, result);
 }
 
 int RotguardMain(int argc, char** argv) {

@@ -35,6 +35,7 @@ StoreOptions StoreOptionsOf(const GlobalOptions& global) {
   options.config_file = global.config;
   options.verbosity = global.verbosity;
   options.log_json = global.log_json;
+  options.manifest_url = global.manifest;
   options.log_color = !global.log_json && FileColor();
   return options;
 }

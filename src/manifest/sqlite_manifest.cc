@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "manifest/pg_manifest.h"
 #include "manifest/schema.h"
 #include "rotguard/url.h"
 
@@ -255,10 +256,10 @@ Result<Manifest::CaptureCounts> Manifest::CountCaptures() {
 }
 
 Result<std::unique_ptr<Manifest>> OpenManifest(const std::string& path_or_uri) {
-  if (path_or_uri.starts_with("postgresql://") ||
-      path_or_uri.starts_with("postgres://")) {
-    return Status::NotSupported(
-        "PostgreSQL manifests are not supported by this build: " + path_or_uri);
+  if (IsPostgresUrl(path_or_uri)) {
+    Result<std::unique_ptr<PgManifest>> pg = PgManifest::Open(path_or_uri);
+    if (!pg.ok()) return pg.status();
+    return std::unique_ptr<Manifest>(std::move(*pg));
   }
   Result<std::unique_ptr<SqliteManifest>> manifest =
       SqliteManifest::Open(path_or_uri);

@@ -106,6 +106,24 @@ class TableReader {
     return Status::Ok();
   }
 
+  // "" or a PostgreSQL URL (the manifest's location, SPEC §10).
+  Status GetPostgresUrl(const char* key, std::string* out) {
+    const toml::node* node = Find(key);
+    if (node == nullptr) return Status::Ok();
+    std::string value;
+    ROTGUARD_RETURN_IF_ERROR(Get(key, &value));
+    if (!value.empty() && ((!value.starts_with("postgresql://") &&
+                            !value.starts_with("postgres://")) ||
+                           HasControl(value))) {
+      return Error(*node, key,
+                   "must be \"\" (the store's manifest.sqlite3) or a "
+                   "postgresql:// URL, not \"" +
+                       value + '"');
+    }
+    *out = std::move(value);
+    return Status::Ok();
+  }
+
   // A string that must be one of `choices`.
   Status GetChoice(const char* key, std::string* out,
                    std::initializer_list<const char*> choices) {
@@ -580,6 +598,10 @@ Status ReadSite(TableReader& t, SiteConfig* s) {
   return t.Get("url_prefixes", &s->url_prefixes);
 }
 
+Status ReadManifest(TableReader& t, ManifestConfig* m) {
+  return t.GetPostgresUrl("url", &m->url);
+}
+
 Status ReadRoot(const toml::table& root, const std::string& source,
                 Config* config) {
   TableReader reader(root, "", source);
@@ -594,6 +616,8 @@ Status ReadRoot(const toml::table& root, const std::string& source,
   ROTGUARD_RETURN_IF_ERROR(ReadRules(reader, source, config));
   ROTGUARD_RETURN_IF_ERROR(ReadSection(reader, "rescue", "rescue", source,
                                        &config->rescue, ReadRescue));
+  ROTGUARD_RETURN_IF_ERROR(ReadSection(reader, "manifest", "manifest", source,
+                                       &config->manifest, ReadManifest));
   ROTGUARD_RETURN_IF_ERROR(ReadHosts(reader, source, config));
   return reader.CheckNoUnknownKeys();
 }

@@ -115,6 +115,30 @@ Status CheckStoreExists(const fs::path& root) {
   return CheckManifestNotLost(root);
 }
 
+// The PostgreSQL URL the manifest lives at: `options.manifest_url`, else
+// the store config's [manifest] url; "" for manifest.sqlite3. A config
+// that does not load gives "" here and its error later, where it always
+// did.
+std::string ManifestUrl(const fs::path& root, const StoreOptions& options) {
+  if (!options.manifest_url.empty()) return options.manifest_url;
+  std::error_code ec;
+  if (!fs::exists(root / "rotguard.toml", ec) && options.config_file.empty()) {
+    return "";
+  }
+  Result<Config> config =
+      LoadConfig(root / "rotguard.toml", options.config_file);
+  return config.ok() ? config->manifest.url : "";
+}
+
+Status CheckManifestUrl(const std::string& url) {
+  if (url.empty() || url.starts_with("postgresql://") ||
+      url.starts_with("postgres://")) {
+    return Status::Ok();
+  }
+  return Status::InvalidArgument("--manifest " + url +
+                                 ": not a postgresql:// URL");
+}
+
 // For a store opened without its manifest (the rebuild): the directory
 // must look like a store, a manifest file is not needed.
 Status CheckStoreDirectory(const fs::path& root) {
@@ -157,7 +181,12 @@ Store::~Store() {
   lock_.reset();
 }
 
-Result<bool> Store::Init(const fs::path& root) {
+Result<bool> Store::Init(const fs::path& root,
+                         const std::string& manifest_url) {
+  ROTGUARD_RETURN_IF_ERROR(CheckManifestUrl(manifest_url));
+  std::error_code ec;
+  bool new_directory =
+      !fs::exists(root / "rotguard.toml", ec) && !fs::exists(root / "warc", ec);
   // The root first, so a failure names the path the user gave.
   for (const fs::path& dir :
        {root, root / "warc" / "imported", root / "damaged", root / "logs"}) {
@@ -167,9 +196,14 @@ Result<bool> Store::Init(const fs::path& root) {
   Result<std::unique_ptr<FileLock>> lock =
       FileLock::Acquire(root / "lock", LockMode::kExclusive, root);
   if (!lock.ok()) return lock.status();
+  if (!manifest_url.empty()) {
+    Result<std::unique_ptr<Manifest>> manifest = OpenManifest(manifest_url);
+    if (!manifest.ok()) return manifest.status();
+    if (new_directory) ROTGUARD_RETURN_IF_ERROR(SyncDirectory(root));
+    return new_directory;
+  }
   ROTGUARD_RETURN_IF_ERROR(CheckManifestNotLost(root));
   fs::path manifest_path = root / "manifest.sqlite3";
-  std::error_code ec;
   bool existed = fs::exists(manifest_path, ec);
   Result<std::unique_ptr<Manifest>> manifest =
       OpenManifest(manifest_path.string());
@@ -181,9 +215,15 @@ Result<bool> Store::Init(const fs::path& root) {
 
 Result<std::unique_ptr<Store>> Store::Open(const fs::path& root, LockMode mode,
                                            const StoreOptions& options) {
-  ROTGUARD_RETURN_IF_ERROR(options.open_manifest ? CheckStoreExists(root)
-                                                 : CheckStoreDirectory(root));
+  ROTGUARD_RETURN_IF_ERROR(CheckManifestUrl(options.manifest_url));
+  std::string manifest_url = ManifestUrl(root, options);
+  // A store whose manifest is on a server has no manifest.sqlite3 to look
+  // for (or to find missing): its directory is what must exist.
+  ROTGUARD_RETURN_IF_ERROR(options.open_manifest && manifest_url.empty()
+                               ? CheckStoreExists(root)
+                               : CheckStoreDirectory(root));
   std::unique_ptr<Store> store(new Store(root, mode));
+  store->manifest_url_ = std::move(manifest_url);
   int write_error = mode == LockMode::kShared ? NotWritableError(root) : 0;
   store->read_only_ = write_error != 0;
   if (store->read_only_) {
@@ -208,7 +248,9 @@ Result<std::unique_ptr<Store>> Store::Open(const fs::path& root, LockMode mode,
 
   if (options.open_manifest) {
     Result<std::unique_ptr<Manifest>> manifest =
-        OpenStoreManifest(store->manifest_path(), store->read_only_);
+        store->manifest_on_server()
+            ? OpenManifest(store->manifest_url_)
+            : OpenStoreManifest(store->manifest_path(), store->read_only_);
     if (!manifest.ok()) return manifest.status();
     store->manifest_ = std::move(*manifest);
   }
@@ -227,9 +269,11 @@ Result<std::unique_ptr<Store>> Store::Open(const fs::path& root, LockMode mode,
 
 Result<std::unique_ptr<Store>> Store::OpenOrCreate(
     const fs::path& root, LockMode mode, const StoreOptions& options) {
-  Status exists = CheckStoreExists(root);
+  std::string manifest_url = ManifestUrl(root, options);
+  Status exists =
+      manifest_url.empty() ? CheckStoreExists(root) : CheckStoreDirectory(root);
   if (exists.code() == ErrorCode::kNotFound) {
-    Result<bool> created = Init(root);
+    Result<bool> created = Init(root, manifest_url);
     if (!created.ok()) return created.status();
   } else if (!exists.ok()) {
     return exists;

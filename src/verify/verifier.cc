@@ -437,8 +437,10 @@ class Verifier {
             ? Status::Corruption(options_.manifest_error)
             : manifest_->CheckIntegrity(options_.level != VerifyLevel::kDeep);
     if (integrity.ok()) return true;
-    Emit("sqlite-integrity", store_.manifest_path().filename().string(), -1, "",
-         "ok",
+    std::string where = store_.manifest_on_server()
+                            ? std::string("manifest (PostgreSQL)")
+                            : store_.manifest_path().filename().string();
+    Emit("sqlite-integrity", where, -1, "", "ok",
          integrity.message() +
              "; WARC files checked alone, not matched with the manifest "
              "(run 'rotguard repair --rebuild-manifest')");

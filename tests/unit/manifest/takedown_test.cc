@@ -1,23 +1,18 @@
 // The manifest side of `rotguard forget`: tombstones, forgotten records and
-// the switch of a purge to rewritten WARC files (schema v6).
+// the switch of a purge to rewritten WARC files (schema v8), on every
+// backend (manifest_backend.h).
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
 #include "rotguard/manifest.h"
-#include "unit/temp_dir.h"
+#include "unit/manifest/manifest_backend.h"
 
 namespace rotguard {
 namespace {
 
-using testing::TempDir;
-
-std::unique_ptr<Manifest> MustOpen(const std::string& path) {
-  Result<std::unique_ptr<Manifest>> manifest = OpenManifest(path);
-  EXPECT_TRUE(manifest.ok()) << manifest.status().message();
-  return manifest.ok() ? std::move(*manifest) : nullptr;
-}
+using testing::ManifestBackend;
 
 RecordRow Record(const std::string& file, int64_t offset,
                  const std::string& type, const std::string& uri) {
@@ -44,10 +39,13 @@ CaptureRow Capture(const RecordRow& r) {
 }
 
 // a.warc.gz: warcinfo@0, request+response of gone@10/20, of kept@30/40.
-class TakedownTest : public ::testing::Test {
+class TakedownTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    manifest_ = MustOpen(dir_ / "m.sqlite3");
+    backend_ = std::make_unique<ManifestBackend>(GetParam());
+    if (!backend_->unavailable().empty())
+      GTEST_SKIP() << backend_->unavailable();
+    manifest_ = backend_->Open();
     ASSERT_NE(manifest_, nullptr);
     WarcFileRow file;
     file.name = "a.warc.gz";
@@ -80,12 +78,18 @@ class TakedownTest : public ::testing::Test {
 
   static constexpr const char* kGone = "https://gone.example/";
   static constexpr const char* kKept = "https://kept.example/";
-  TempDir dir_;
+  std::unique_ptr<ManifestBackend> backend_;
   std::unique_ptr<Manifest> manifest_;
   std::vector<RecordRow> records_;
 };
 
-TEST_F(TakedownTest, ForgetWritesTombstoneDropsCapturesAndMarksRecords) {
+INSTANTIATE_TEST_SUITE_P(
+    Backends, TakedownTest, ::testing::Values("sqlite", "postgresql"),
+    [](const ::testing::TestParamInfo<std::string>& param) {
+      return param.param;
+    });
+
+TEST_P(TakedownTest, ForgetWritesTombstoneDropsCapturesAndMarksRecords) {
   ASSERT_TRUE(ForgetGone().ok());
   Result<std::vector<TombstoneRow>> tombs = manifest_->ListTombstones();
   ASSERT_TRUE(tombs.ok());
@@ -105,7 +109,7 @@ TEST_F(TakedownTest, ForgetWritesTombstoneDropsCapturesAndMarksRecords) {
   EXPECT_EQ((*manifest_->FindUrl(kGone))->verdict, "forgotten");
 }
 
-TEST_F(TakedownTest, ForgettingAUrlWithoutCapturesStillWritesItsTombstone) {
+TEST_P(TakedownTest, ForgettingAUrlWithoutCapturesStillWritesItsTombstone) {
   ForgetRows rows;
   rows.tombstone = {"https://never.example", "https://never.example/", "", 5};
   ASSERT_TRUE(manifest_->Forget(rows).ok());
@@ -117,7 +121,7 @@ TEST_F(TakedownTest, ForgettingAUrlWithoutCapturesStillWritesItsTombstone) {
   EXPECT_EQ(manifest_->ListTombstones()->front().reason, "again");
 }
 
-TEST_F(TakedownTest, UndoRemovesTheTombstoneAndTheForgottenVerdictOnly) {
+TEST_P(TakedownTest, UndoRemovesTheTombstoneAndTheForgottenVerdictOnly) {
   ASSERT_TRUE(ForgetGone().ok());
   Result<bool> removed = manifest_->RemoveTombstone(kGone);
   ASSERT_TRUE(removed.ok());
@@ -130,7 +134,7 @@ TEST_F(TakedownTest, UndoRemovesTheTombstoneAndTheForgottenVerdictOnly) {
   EXPECT_FALSE(*removed);
 }
 
-TEST_F(TakedownTest, PurgeSwitchMovesKeptRowsAndOnlyTheOldFileWaitsForUnlink) {
+TEST_P(TakedownTest, PurgeSwitchMovesKeptRowsAndOnlyTheOldFileWaitsForUnlink) {
   ASSERT_TRUE(ForgetGone().ok());
   PurgedWarcFile purged;
   purged.old_name = "a.warc.gz";
@@ -159,7 +163,44 @@ TEST_F(TakedownTest, PurgeSwitchMovesKeptRowsAndOnlyTheOldFileWaitsForUnlink) {
   EXPECT_TRUE(manifest_->ListPurgedFiles()->empty());
 }
 
-TEST_F(TakedownTest, FailedPurgeSwitchChangesNothing) {
+TEST_P(TakedownTest, ATombstonedUrlLeavesTheWorkListButKeepsItsRow) {
+  DocumentRow doc;
+  doc.path = "post.md";
+  doc.sha256 = "sha";
+  LinkRow gone;
+  gone.kind = "link";
+  gone.written = gone.url = gone.normalized = kGone;
+  gone.end = 10;
+  LinkRow kept = gone;
+  kept.written = kept.url = kept.normalized = kKept;
+  kept.start = 20;
+  kept.end = 30;
+  ASSERT_TRUE(manifest_->RecordScan(doc, {gone, kept}).ok());
+  ASSERT_TRUE(ForgetGone().ok());
+  Result<std::vector<UrlRow>> work = manifest_->ListLinkedUrls();
+  ASSERT_TRUE(work.ok()) << work.status().message();
+  ASSERT_EQ(work->size(), 1u);
+  EXPECT_EQ(work->front().normalized, kKept);
+  EXPECT_TRUE(manifest_->FindUrl(kGone)->has_value());
+}
+
+TEST_P(TakedownTest, ARecordIsFoundByItsIdForgottenOrNot) {
+  ASSERT_TRUE(ForgetGone().ok());
+  Result<std::optional<RecordRow>> found =
+      manifest_->FindRecordById(records_[2].record_id);
+  ASSERT_TRUE(found.ok()) << found.status().message();
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->offset, 20);
+  EXPECT_TRUE((*found)->forgotten);
+  found = manifest_->FindRecordById(records_[4].record_id);
+  ASSERT_TRUE(found.ok() && found->has_value());
+  EXPECT_FALSE((*found)->forgotten);
+  found = manifest_->FindRecordById("<urn:uuid:none>");
+  ASSERT_TRUE(found.ok());
+  EXPECT_FALSE(found->has_value());
+}
+
+TEST_P(TakedownTest, FailedPurgeSwitchChangesNothing) {
   ASSERT_TRUE(ForgetGone().ok());
   PurgedWarcFile purged;
   purged.old_name = "a.warc.gz";

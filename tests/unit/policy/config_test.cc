@@ -120,6 +120,21 @@ TEST(ConfigTest, RescueEndpointsMustBeHttpUrls) {
   EXPECT_EQ(config.rescue.timemap_urls.size(), 1u);
 }
 
+TEST(ConfigTest, ManifestUrlIsEmptyOrAPostgresqlUrl) {
+  Config config;
+  EXPECT_EQ(config.manifest.url, "");  // manifest.sqlite3 in the store
+  Status sqlite_path =
+      Apply("[manifest]\nurl = \"/srv/other.sqlite3\"\n", &config);
+  EXPECT_EQ(sqlite_path.code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(sqlite_path.message().find("postgresql://"), std::string::npos)
+      << sqlite_path.message();
+  ASSERT_TRUE(
+      Apply("[manifest]\nurl = \"postgresql://rotguard@db.internal/rg\"\n",
+            &config)
+          .ok());
+  EXPECT_EQ(config.manifest.url, "postgresql://rotguard@db.internal/rg");
+}
+
 TEST(ConfigTest, FreshStoreConfigListsEveryDefaultCommentedOut) {
   const std::string& text = DefaultStoreConfigText();
   Config config;
