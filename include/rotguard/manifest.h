@@ -340,10 +340,14 @@ class Manifest {
   // One transaction per call; all rows or none. Creates missing `urls`
   // rows. Ids in `batch` are ignored.
   virtual Status AddCaptures(const std::vector<CaptureRow>& batch) = 0;
-  // Records and captures of one durable WARC batch in ONE transaction
-  // (SPEC §4: commit only after the WARC bytes are on disk).
+  // Records and captures of one durable WARC batch, and the urls rows
+  // (verdicts) they decide, in ONE transaction (SPEC §4: commit only
+  // after the WARC bytes are on disk). One transaction, so a kill can
+  // never leave a URL captured but unjudged, which no later run would
+  // find due.
   virtual Status CommitBatch(const std::vector<RecordRow>& records,
-                             const std::vector<CaptureRow>& captures) = 0;
+                             const std::vector<CaptureRow>& captures,
+                             const std::vector<UrlRow>& urls) = 0;
   // The earliest non-revisit, non-lost capture with this payload sha1
   // (base32): the original a revisit record should point at.
   virtual Result<std::optional<CaptureRow>> FindCaptureByPayloadSha1(

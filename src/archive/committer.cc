@@ -134,8 +134,8 @@ Status Committer::Commit(CommitBatch batch) {
   return Status::Ok();
 }
 
-// Under manifest_mu_: new files, then records and captures in one
-// transaction, then (once they are durable) originals and urls rows.
+// Under manifest_mu_: new files, then records, captures and the urls rows
+// they judge in one transaction, then (once durable) the originals.
 Status Committer::WriteRows(CommitBatch& batch,
                             std::vector<WarcFileRow>& opened,
                             std::vector<RecordRow>& warcinfo) {
@@ -143,7 +143,8 @@ Status Committer::WriteRows(CommitBatch& batch,
     ROTGUARD_RETURN_IF_ERROR(manifest_.AddWarcFile(file));
   }
   warcinfo.insert(warcinfo.end(), batch.records.begin(), batch.records.end());
-  ROTGUARD_RETURN_IF_ERROR(manifest_.CommitBatch(warcinfo, batch.captures));
+  ROTGUARD_RETURN_IF_ERROR(
+      manifest_.CommitBatch(warcinfo, batch.captures, batch.urls));
   records_ += static_cast<int64_t>(warcinfo.size());
   for (const CaptureRow& c : batch.captures) {
     ++captures_;
@@ -155,7 +156,7 @@ Status Committer::WriteRows(CommitBatch& batch,
     for (const CaptureRow& c : batch.captures) committed += " " + c.url;
     Trace(committed);
   }
-  return manifest_.UpdateUrlsBatch(batch.urls);
+  return Status::Ok();
 }
 
 }  // namespace rotguard::archiver

@@ -458,6 +458,11 @@ Status PgManifest::UpdateUrlsBatch(const std::vector<UrlRow>& urls) {
   if (urls.empty()) return Status::Ok();
   Result<PgTransaction> txn = PgTransaction::Begin(db_);
   if (!txn.ok()) return txn.status();
+  ROTGUARD_RETURN_IF_ERROR(UpdateUrlRows(urls));
+  return txn->Commit();
+}
+
+Status PgManifest::UpdateUrlRows(const std::vector<UrlRow>& urls) {
   int64_t now = NowUnix();
   for (const UrlRow& url : urls) {
     Result<int64_t> id = UrlId(url.normalized, now);
@@ -477,7 +482,7 @@ Status PgManifest::UpdateUrlsBatch(const std::vector<UrlRow>& urls) {
             .Add(url.asset_key));
     if (!rows.ok()) return rows.status();
   }
-  return txn->Commit();
+  return Status::Ok();
 }
 
 // --- WARC files and records ---
@@ -605,7 +610,7 @@ Status PgManifest::InsertRecords(const std::vector<RecordRow>& batch) {
 }
 
 Status PgManifest::AddRecords(const std::vector<RecordRow>& batch) {
-  return CommitBatch(batch, {});
+  return CommitBatch(batch, {}, {});
 }
 
 Result<std::vector<RecordRow>> PgManifest::RecordsOf(const std::string& file) {
@@ -688,15 +693,17 @@ Status PgManifest::InsertCaptures(const std::vector<CaptureRow>& batch) {
 }
 
 Status PgManifest::AddCaptures(const std::vector<CaptureRow>& batch) {
-  return CommitBatch({}, batch);
+  return CommitBatch({}, batch, {});
 }
 
 Status PgManifest::CommitBatch(const std::vector<RecordRow>& records,
-                               const std::vector<CaptureRow>& captures) {
+                               const std::vector<CaptureRow>& captures,
+                               const std::vector<UrlRow>& urls) {
   Result<PgTransaction> txn = PgTransaction::Begin(db_);
   if (!txn.ok()) return txn.status();
   ROTGUARD_RETURN_IF_ERROR(InsertRecords(records));
   ROTGUARD_RETURN_IF_ERROR(InsertCaptures(captures));
+  ROTGUARD_RETURN_IF_ERROR(UpdateUrlRows(urls));
   return txn->Commit();
 }
 

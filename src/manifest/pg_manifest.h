@@ -69,7 +69,8 @@ class PgManifest final : public Manifest {
 
   Status AddCaptures(const std::vector<CaptureRow>& batch) override;
   Status CommitBatch(const std::vector<RecordRow>& records,
-                     const std::vector<CaptureRow>& captures) override;
+                     const std::vector<CaptureRow>& captures,
+                     const std::vector<UrlRow>& urls) override;
   Result<std::optional<CaptureRow>> FindCaptureByPayloadSha1(
       const std::string& payload_sha1) override;
   Result<std::vector<CaptureRow>> CapturesOf(
@@ -127,6 +128,8 @@ class PgManifest final : public Manifest {
                      int64_t now_unix);
   Status InsertRecords(const std::vector<RecordRow>& batch);
   Status InsertCaptures(const std::vector<CaptureRow>& batch);
+  // Inside the caller's transaction.
+  Status UpdateUrlRows(const std::vector<UrlRow>& urls);
   Result<std::vector<UrlRow>> QueryUrls(const std::string& sql,
                                         const PgParams& params);
   Result<std::vector<CaptureRow>> QueryCaptures(const std::string& sql,

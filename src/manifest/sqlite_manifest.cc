@@ -584,7 +584,13 @@ Status SqliteManifest::UpdateUrlsBatch(const std::vector<UrlRow>& urls) {
   if (urls.empty()) return Status::Ok();
   Result<Transaction> txn = Transaction::Begin(db_);
   if (!txn.ok()) return txn.status();
-  Result<Statement> stmt = db_.Prepare(
+  ROTGUARD_RETURN_IF_ERROR(UpdateUrlRows(urls));
+  return txn->Commit();
+}
+
+Status SqliteManifest::UpdateUrlRows(const std::vector<UrlRow>& urls) {
+  if (urls.empty()) return Status::Ok();
+  Result<CachedStatement> stmt = db_.PrepareCached(
       "UPDATE urls SET verdict = ?2, consecutive_failures = ?3, "
       "last_ok = ?4, last_failure = ?5, failure_class = ?6, "
       "final_url = ?7, asset_key = ?8 WHERE id = ?1");
@@ -593,8 +599,9 @@ Status SqliteManifest::UpdateUrlsBatch(const std::vector<UrlRow>& urls) {
   for (const UrlRow& url : urls) {
     Result<int64_t> id = UrlId(db_, url.normalized, now);
     if (!id.ok()) return id.status();
-    stmt->Reset();
-    stmt->Bind(1, *id)
+    (*stmt)->Reset();
+    (*stmt)
+        ->Bind(1, *id)
         .Bind(2, url.verdict)
         .Bind(3, url.consecutive_failures)
         .Bind(4, url.last_ok_unix)
@@ -602,9 +609,9 @@ Status SqliteManifest::UpdateUrlsBatch(const std::vector<UrlRow>& urls) {
         .Bind(6, url.failure_class)
         .Bind(7, url.final_url)
         .Bind(8, url.asset_key);
-    ROTGUARD_RETURN_IF_ERROR(stmt->Run());
+    ROTGUARD_RETURN_IF_ERROR((*stmt)->Run());
   }
-  return txn->Commit();
+  return Status::Ok();
 }
 
 // --- WARC files and records ---
@@ -732,7 +739,7 @@ Status SqliteManifest::InsertRecords(const std::vector<RecordRow>& batch) {
 }
 
 Status SqliteManifest::AddRecords(const std::vector<RecordRow>& batch) {
-  return CommitBatch(batch, {});
+  return CommitBatch(batch, {}, {});
 }
 
 Result<std::vector<RecordRow>> SqliteManifest::RecordsOf(
@@ -823,15 +830,17 @@ Status SqliteManifest::InsertCaptures(const std::vector<CaptureRow>& batch) {
 }
 
 Status SqliteManifest::AddCaptures(const std::vector<CaptureRow>& batch) {
-  return CommitBatch({}, batch);
+  return CommitBatch({}, batch, {});
 }
 
 Status SqliteManifest::CommitBatch(const std::vector<RecordRow>& records,
-                                   const std::vector<CaptureRow>& captures) {
+                                   const std::vector<CaptureRow>& captures,
+                                   const std::vector<UrlRow>& urls) {
   Result<Transaction> txn = Transaction::Begin(db_);
   if (!txn.ok()) return txn.status();
   ROTGUARD_RETURN_IF_ERROR(InsertRecords(records));
   ROTGUARD_RETURN_IF_ERROR(InsertCaptures(captures));
+  ROTGUARD_RETURN_IF_ERROR(UpdateUrlRows(urls));
   return txn->Commit();
 }
 

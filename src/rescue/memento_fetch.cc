@@ -418,7 +418,7 @@ Status MementoFetch::Commit(const WarcExchangeLocations& locations,
   c.source = kSourcePublicArchive;
   c.archive = UrlHost(loc.target_uri);
   c.memento_at_us = memento_us;
-  return manifest.CommitBatch(records, {c});
+  return manifest.CommitBatch(records, {c}, {});
 }
 
 }  // namespace rotguard::rescue

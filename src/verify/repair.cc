@@ -383,7 +383,7 @@ class Repairer {
       }
     }
     if (options_.dry_run || orphans.empty()) return Status::Ok();
-    return manifest_.CommitBatch(orphans, orphan_captures);
+    return manifest_.CommitBatch(orphans, orphan_captures, {});
   }
 
   Result<WarcFileRow> ClosedRow(WarcFileRow row, const fs::path& path,

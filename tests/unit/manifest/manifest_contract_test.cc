@@ -80,7 +80,7 @@ TEST_P(ManifestContractTest, CursorsReturnEveryRowInOrderAcrossBatches) {
     records.push_back(MakeRecord("a.warc.gz", i * 10));
     captures.push_back(MakeCapture("a.warc.gz", i * 10, "S"));
   }
-  ASSERT_TRUE(manifest->CommitBatch(records, captures).ok());
+  ASSERT_TRUE(manifest->CommitBatch(records, captures, {}).ok());
   auto records_of = manifest->OpenRecordsOf("a.warc.gz");
   ASSERT_TRUE(records_of.ok()) << records_of.status().message();
   auto captures_of = manifest->OpenCapturesOf("a.warc.gz");
@@ -140,6 +140,37 @@ TEST_P(ManifestContractTest, ForeignKeysRejectRecordsOfUnknownWarcFiles) {
   std::string lower = status.message();
   for (char& c : lower) c = static_cast<char>(std::tolower(c));
   EXPECT_NE(lower.find("foreign key"), std::string::npos) << status.message();
+}
+
+// A kill between captures and verdicts used to leave a URL captured but
+// unjudged, never due again (archive_kill under TSan).
+TEST_P(ManifestContractTest, ABatchCommitsCapturesAndTheirVerdictsTogether) {
+  auto manifest = backend().Open();
+  ASSERT_NE(manifest, nullptr);
+  ASSERT_TRUE(manifest->AddWarcFile(MakeWarcFile("a.warc.gz")).ok());
+  CaptureRow capture = MakeCapture("a.warc.gz", 0, "AAAA");
+  UrlRow judged;
+  judged.normalized = capture.url;
+  judged.verdict = "ok";
+  ASSERT_TRUE(
+      manifest->CommitBatch({MakeRecord("a.warc.gz", 0)}, {capture}, {judged})
+          .ok());
+  Result<std::vector<UrlRow>> urls = manifest->ListUrls();
+  ASSERT_TRUE(urls.ok());
+  ASSERT_EQ(urls->size(), 1u);
+  EXPECT_EQ((*urls)[0].verdict, "ok");
+
+  // A batch that fails on a capture writes no verdict either.
+  CaptureRow orphan = MakeCapture("missing.warc.gz", 50, "BBBB");
+  UrlRow other;
+  other.normalized = orphan.url;
+  other.verdict = "dead";
+  judged.verdict = "dead";
+  EXPECT_FALSE(manifest->CommitBatch({}, {orphan}, {judged, other}).ok());
+  urls = manifest->ListUrls();
+  ASSERT_TRUE(urls.ok());
+  ASSERT_EQ(urls->size(), 1u);
+  EXPECT_EQ((*urls)[0].verdict, "ok");
 }
 
 TEST_P(ManifestContractTest,
@@ -262,7 +293,7 @@ TEST_P(ManifestContractTest, DedupeLookupFindsTheEarliestOriginalNotARevisit) {
   ASSERT_TRUE(manifest
                   ->CommitBatch({MakeRecord("a.warc.gz", 0),
                                  MakeRecord("a.warc.gz", 100)},
-                                {original, revisit})
+                                {original, revisit}, {})
                   .ok());
   Result<std::optional<CaptureRow>> found =
       manifest->FindCaptureByPayloadSha1("SAME");

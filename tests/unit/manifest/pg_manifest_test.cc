@@ -97,7 +97,7 @@ void FillSqlite(Manifest& m) {
   revisit.revisit_of = original.record_id;
   ASSERT_TRUE(
       m.CommitBatch({MakeRecord("a.warc.gz", 0), MakeRecord("a.warc.gz", 100)},
-                    {original, revisit})
+                    {original, revisit}, {})
           .ok());
   ASSERT_TRUE(m.EndRun(*run, 110, {{"captures", 2}}, 0).ok());
   ASSERT_TRUE(m.NextCounter("warc_serial").ok());

@@ -58,7 +58,8 @@ class TakedownTest : public ::testing::TestWithParam<std::string> {
                 Record("a.warc.gz", 40, "response", kKept)};
     ASSERT_TRUE(manifest_
                     ->CommitBatch(records_,
-                                  {Capture(records_[2]), Capture(records_[4])})
+                                  {Capture(records_[2]), Capture(records_[4])},
+                                  {})
                     .ok());
   }
 

@@ -394,7 +394,7 @@ TEST_F(DamagedStoreTest, RepairClosesStaleOpenFileWrittenByWarcWriter) {
     records.push_back(r.record);
     if (r.capturable) captures.push_back(verify::CaptureOf(r, "live"));
   }
-  ASSERT_TRUE(store_->manifest().CommitBatch(records, captures).ok());
+  ASSERT_TRUE(store_->manifest().CommitBatch(records, captures, {}).ok());
   writer->reset();  // closes and renames; put back what a kill -9 leaves
   fs::remove(WarcPath(name));
   Spit(open_path, durable + "\x1f\x8b\x08\x00half a member");
