@@ -220,6 +220,37 @@ void PrintSite(const DetectedSite& site, const SiteConfig& used) {
   }
 }
 
+// The [manifest] table's `url = ...` line set to `url` (the table is
+// appended when the file has none), so later commands on this store find
+// the PostgreSQL manifest without --manifest. Its password is left out.
+void WriteManifestUrl(const std::filesystem::path& toml_path,
+                      const std::string& url) {
+  Result<std::string> text = ReadFileToString(toml_path);
+  ThrowIfError(text.status());
+  const std::string line = "url = " + TomlString(WithoutPassword(url, ""));
+  std::string updated = *text;
+  size_t header = updated.find("\n[manifest]\n");
+  if (header == std::string::npos) {
+    if (!updated.empty() && updated.back() != '\n') updated += '\n';
+    updated += "\n[manifest]\n" + line + '\n';
+  } else {
+    size_t body = header + std::string_view("\n[manifest]\n").size();
+    size_t end = updated.find("\n[", body);
+    size_t old = updated.find("\nurl = ", body - 1);
+    if (old != std::string::npos && (end == std::string::npos || old < end)) {
+      size_t eol = updated.find('\n', old + 1);
+      std::string_view current(updated.data() + old + 1, eol - old - 1);
+      if (current != "url = \"\"") return;  // set by hand: it stays
+      updated.replace(old + 1, eol - old - 1, line);
+    } else {
+      updated.insert(body, line + '\n');
+    }
+  }
+  if (updated == *text) return;
+  Status written = WriteFileAtomically(toml_path, updated);
+  if (!written.ok()) throw CliError(kExitIoError, written.message());
+}
+
 // --manifest, else a [manifest] url in --config (or an existing
 // rotguard.toml); empty: the store's own manifest.sqlite3.
 std::string ManifestUrlOf(const GlobalOptions& global) {
@@ -240,6 +271,9 @@ int RunInit(const GlobalOptions& global, const std::string& site_flag) {
   const std::filesystem::path toml_path =
       std::filesystem::path(global.store) / "rotguard.toml";
   if (site) WriteSite(toml_path, *site);
+  // What --manifest (or $ROTGUARD_MANIFEST) gave, unless the file names
+  // one already.
+  if (!global.manifest.empty()) WriteManifestUrl(toml_path, global.manifest);
   // A store whose settings do not load would fail every later command:
   // say so now, while the user is looking.
   Result<Config> config = LoadConfig(toml_path, global.config);

@@ -38,14 +38,8 @@ constexpr const char* kMigrateFooter =
     "a write failed or the copy did not read back equal (nothing is\n"
     "committed then).\n";
 
-// The URL without a password, for output.
 std::string Redacted(const std::string& url) {
-  size_t start = url.find("://");
-  size_t at = url.find('@');
-  if (start == std::string::npos || at == std::string::npos) return url;
-  size_t colon = url.find(':', start + 3);
-  if (colon == std::string::npos || colon > at) return url;
-  return url.substr(0, colon + 1) + "***" + url.substr(at);
+  return WithoutPassword(url, "***");
 }
 
 int RunMigrate(const std::string& to, const GlobalOptions& global) {

@@ -108,4 +108,18 @@ std::vector<std::string> DefaultContentPaths(
   return paths;
 }
 
+std::string WithoutPassword(const std::string& url, const std::string& mask) {
+  size_t start = url.find("://");
+  if (start == std::string::npos) return url;
+  size_t at = url.find('@', start + 3);
+  size_t slash = url.find('/', start + 3);
+  if (at == std::string::npos || (slash != std::string::npos && slash < at)) {
+    return url;  // no userinfo
+  }
+  size_t colon = url.find(':', start + 3);
+  if (colon == std::string::npos || colon > at) return url;
+  return url.substr(0, mask.empty() ? colon : colon + 1) + mask +
+         url.substr(at);
+}
+
 }  // namespace rotguard::cli

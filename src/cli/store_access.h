@@ -59,6 +59,11 @@ std::filesystem::path SiteRootOfStore(const std::filesystem::path& store_root);
 std::vector<std::string> DefaultContentPaths(
     const SiteConfig& site, const std::filesystem::path& site_root);
 
+// A postgresql:// URL with its password replaced by `mask`, or removed
+// with its ':' when `mask` is empty (for output, and for rotguard.toml:
+// a password belongs in ~/.pgpass). Other URLs come back unchanged.
+std::string WithoutPassword(const std::string& url, const std::string& mask);
+
 }  // namespace rotguard::cli
 
 #endif  // ROTGUARD_CLI_STORE_ACCESS_H_

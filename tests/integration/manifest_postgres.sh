@@ -119,6 +119,13 @@ printf '\n[manifest]\nurl = "%s"\n' "$PG_URL" >"$WORK/pg.toml"
 expect_exit 0 "$ROTGUARD" --store .rotguard --config "$WORK/pg.toml" --json report
 expect_contains "$WORK/out" "$BASE/page.html"
 [ ! -e .rotguard/manifest.sqlite3 ] || fail "a manifest.sqlite3 appeared"
+# init --manifest wrote [manifest] url into the store's own rotguard.toml,
+# so the store needs no flag at all.
+grep -Fx "url = \"$PG_URL\"" .rotguard/rotguard.toml >/dev/null ||
+  fail "init did not write [manifest] url = \"$PG_URL\""
+expect_exit 0 "$ROTGUARD" --store .rotguard --json report
+expect_contains "$WORK/out" "$BASE/page.html"
+[ ! -e .rotguard/manifest.sqlite3 ] || fail "a manifest.sqlite3 appeared"
 
 # A server that is not there: exit 5 naming it, nothing created.
 expect_exit 5 "$ROTGUARD" --store .rotguard \
