@@ -121,6 +121,12 @@ expect_sql "SELECT count(*) FROM captures WHERE url = 'https://bit.ly/moved-stor
 expect_sql "SELECT count(*) FROM captures WHERE url = '$MOVED_TARGET'" "0"
 expect_contains "$STORE/logs/rotguard.log" "redirects to $MOVED_TARGET, taken down with"
 expect_exit 0 "$ROTGUARD" --store "$STORE" verify
+# Once the target's tombstone is lifted, the next run follows the chain.
+expect_exit 0 "$ROTGUARD" --store "$STORE" forget --undo "$MOVED_TARGET"
+archive 0 content
+grep '^news.example.com GET /moved-story.html ' "$FIXTURE_LOG" >/dev/null ||
+  fail "the chain was not followed after forget --undo"
+expect_sql "SELECT failure_class FROM urls WHERE normalized = 'https://bit.ly/moved-story.html'" ""
 
 # --undo lifts the tombstone (the captures do not come back).
 expect_exit 0 "$ROTGUARD" --store "$STORE" forget --undo "$SECRET_URL"
