@@ -499,7 +499,8 @@ bool ClassifyJekyll(std::string_view rel, const std::string& collections_dir,
   const size_t first = FirstCollectionPart(rel, collections_dir);
   for (size_t i = 0; i < parts.size(); ++i) {
     if (parts[i].size() < 2 || parts[i][0] != '_') continue;
-    if (i < first && !collections_dir.empty()) return false;
+    if (first == std::string_view::npos) return false;
+    if (i < first) continue;  // a part of collections_dir's own name
     if (parts[i] == "_drafts") return false;
     if (parts[i] == "_posts") {
       doc->collection = "posts";

@@ -200,6 +200,9 @@ TEST(JekyllPermalinkTest, CollectionsDirHoldsPostsAndCollections) {
   site.permalink_defaults = {{"posts:my_collections/_posts", "/p/:title/"}};
   EXPECT_EQ(PathOf(site, "my_collections/_posts/2009-04-29-slap-chop.md"),
             "/p/slap-chop/");
+  site.collections_dir = "_collections";  // its name starts with '_' too
+  EXPECT_EQ(PathOf(site, "_collections/_posts/2009-04-29-slap-chop.md"),
+            "/2009/04/29/slap-chop.html");
 }
 
 TEST(JekyllPermalinkTest, BuiltInStylesOfAPost) {
