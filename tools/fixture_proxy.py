@@ -7,7 +7,11 @@ One process, two listeners on 127.0.0.1 (ephemeral ports):
   forwarded in origin form with "Connection: close") and CONNECT tunnels
   ("CONNECT host:443 HTTP/1.1", then bytes both ways);
 * a SOCKS5 proxy (RFC 1928, no authentication, CONNECT only; IPv4, IPv6
-  and domain-name addresses, so both socks5:// and socks5h:// work).
+  and domain-name addresses, so both socks5:// and socks5h:// work);
+* with --tls-cert FILE --tls-key FILE, a third listener: the same HTTP
+  proxy spoken to over TLS (an https:// proxy URL), its log lines
+  starting with "tls " ("tls connect host:port", "tls http GET ..."), and
+  "tls handshake-failed" when a client gives up on the certificate.
 
 It never looks a name up: a target host is an IP literal or a name given
 with --map HOST=ADDR; any other name is refused (HTTP 502, SOCKS reply 4
@@ -26,9 +30,11 @@ ends in " auth=ok" or " auth=missing".
 Usage:
   fixture_proxy.py --log FILE --ready FILE [--map HOST=ADDR]...
                    [--auth USER:PASS] [--max-seconds N]
-Once both listeners accept, --ready receives shell lines
+                   [--tls-cert FILE --tls-key FILE]
+Once the listeners accept, --ready receives shell lines
   PROXY_HTTP_PORT=<n>
   PROXY_SOCKS_PORT=<n>
+  PROXY_HTTPS_PORT=<n>     (with --tls-cert only)
   PROXY_PID=<pid>
 The process exits after --max-seconds (default 300) or on SIGTERM.
 """
@@ -41,6 +47,7 @@ import select
 import signal
 import socket
 import socketserver
+import ssl
 import struct
 import sys
 import threading
@@ -90,6 +97,12 @@ def relay(a, b):
                 if not data:
                     return
                 (b if s is a else a).sendall(data)
+                # TLS may hold decrypted bytes that select() cannot see.
+                while isinstance(s, ssl.SSLSocket) and s.pending():
+                    data = s.recv(65536)
+                    if not data:
+                        return
+                    (b if s is a else a).sendall(data)
     except OSError:
         return
 
@@ -120,6 +133,8 @@ def split_host_port(authority, default_port):
 
 
 class HttpProxy(socketserver.BaseRequestHandler):
+    prefix = ""  # of its log lines
+
     def reply(self, status, reason):
         body = ("%d %s\n" % (status, reason)).encode()
         extra = ""
@@ -148,9 +163,9 @@ class HttpProxy(socketserver.BaseRequestHandler):
         ok = self.authorized(headers)
         suffix = "" if not ARGS.auth else (" auth=ok" if ok else " auth=missing")
         if method == "CONNECT":
-            log("connect %s%s" % (target, suffix))
+            log("%sconnect %s%s" % (self.prefix, target, suffix))
         else:
-            log("http %s %s%s" % (method, target, suffix))
+            log("%shttp %s %s%s" % (self.prefix, method, target, suffix))
         if not ok:
             self.reply(407, "Proxy Authentication Required")
             return
@@ -197,6 +212,19 @@ class HttpProxy(socketserver.BaseRequestHandler):
                 if not data:
                     break
                 self.request.sendall(data)
+
+
+class TlsHttpProxy(HttpProxy):
+    """The HTTP proxy behind a TLS handshake (an https:// proxy URL)."""
+    prefix = "tls "
+
+    def handle(self):
+        try:
+            self.request.do_handshake()
+        except (ssl.SSLError, OSError):
+            log("tls handshake-failed")
+            return
+        super().handle()
 
 
 class Socks5Proxy(socketserver.BaseRequestHandler):
@@ -255,6 +283,17 @@ class Server(socketserver.ThreadingTCPServer):
     allow_reuse_address = True
 
 
+class TlsServer(Server):
+    """Wraps each accepted socket; the handshake runs in its thread."""
+    context = None
+
+    def get_request(self):
+        sock, address = self.socket.accept()
+        return (self.context.wrap_socket(sock, server_side=True,
+                                         do_handshake_on_connect=False),
+                address)
+
+
 def main():
     global ARGS
     parser = argparse.ArgumentParser()
@@ -263,6 +302,8 @@ def main():
     parser.add_argument("--map", action="append", default=[])
     parser.add_argument("--auth", default="")
     parser.add_argument("--max-seconds", type=float, default=300)
+    parser.add_argument("--tls-cert", default="")
+    parser.add_argument("--tls-key", default="")
     ARGS = parser.parse_args()
     ARGS.mapping = {}
     for entry in ARGS.map:
@@ -271,13 +312,21 @@ def main():
     open(ARGS.log, "a").close()
     http = Server(("127.0.0.1", 0), HttpProxy)
     socks = Server(("127.0.0.1", 0), Socks5Proxy)
-    for server in (http, socks):
+    servers = [http, socks]
+    lines = "PROXY_HTTP_PORT=%d\nPROXY_SOCKS_PORT=%d\n" % (
+        http.server_address[1], socks.server_address[1])
+    if ARGS.tls_cert:
+        TlsServer.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        TlsServer.context.load_cert_chain(ARGS.tls_cert, ARGS.tls_key)
+        https = TlsServer(("127.0.0.1", 0), TlsHttpProxy)
+        servers.append(https)
+        lines += "PROXY_HTTPS_PORT=%d\n" % https.server_address[1]
+    for server in servers:
         threading.Thread(target=server.serve_forever, daemon=True).start()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     tmp = ARGS.ready + ".tmp"
     with open(tmp, "w") as f:
-        f.write("PROXY_HTTP_PORT=%d\nPROXY_SOCKS_PORT=%d\nPROXY_PID=%d\n" %
-                (http.server_address[1], socks.server_address[1], os.getpid()))
+        f.write(lines + "PROXY_PID=%d\n" % os.getpid())
     os.rename(tmp, ARGS.ready)
     time.sleep(ARGS.max_seconds)
 

@@ -117,6 +117,19 @@ struct SiteConfig {
   std::string permalink;
   // Content directory → URL prefix (Hugo languages not at the root: "/fr").
   std::map<std::string, std::string> url_prefixes;
+  // Hugo uglyURLs: pages at /section/name.html and sections at
+  // /section.html, for every section or only for those listed.
+  bool ugly_urls = false;
+  std::vector<std::string> ugly_url_sections;
+  // Jekyll front matter defaults that set a permalink: "TYPE:PATH" (TYPE
+  // posts, pages, drafts or a collection, "" for any; PATH a prefix of the
+  // document's path below the source, or a glob with '*', "" for all) →
+  // pattern or style. The longest matching PATH wins, then one with a
+  // TYPE; a document's own front matter `permalink` wins over all.
+  std::map<std::string, std::string> permalink_defaults;
+  // Jekyll collections_dir: the collections (and _posts/, _drafts/) live
+  // below it, and only there; "" is the source itself.
+  std::string collections_dir;
 
   bool operator==(const SiteConfig&) const = default;
 };

@@ -34,14 +34,15 @@ enum class FailureClass {
   kHttp5xx,           // final response 5xx
   kCancelled,         // RequestCancel() before the job finished
   kProxy,             // the configured proxy could not be reached or failed
+  kForgotten,         // a hop to a URL taken down with `rotguard forget`
   kOther,
 };
 
 // Stable lowercase names: "dns", "connect", "tls", "timeout", "reset",
 // "truncated", "too-large", "blocked-address", "redirect-loop",
 // "too-many-redirects", "bad-url", "bad-response", "http-4xx", "http-5xx",
-// "cancelled", "proxy", "other"; "" for kNone. Used in the manifest, JSON
-// output and logs.
+// "cancelled", "proxy", "forgotten", "other"; "" for kNone. Used in the
+// manifest, JSON output and logs.
 const char* FailureClassName(FailureClass failure);
 // kHttp4xx / kHttp5xx for 400..599, kBadResponse for a status HTTP does
 // not define (LinkedIn's 999, 0 < status < 100), kNone otherwise.

@@ -164,6 +164,11 @@ struct FetchOptions {
   // Makes each response's body (the archive: WARC records spooled to the
   // store's tmp dir). Empty: MemoryResponseBody.
   ResponseBodyFactory new_body;
+  // URLs taken down with `rotguard forget` (true: forgotten). A hop to
+  // one, a redirect target or the job's own URL, is never requested: the
+  // job ends there as FailureClass::kForgotten, its final_url the hop
+  // that pointed there. Empty: none.
+  std::function<bool(const std::string& url)> forgotten;
   // Test seam for delays and backoff: the clock used for per-host delays,
   // retry waits and Retry-After. Empty: steady_clock.
   std::function<std::chrono::steady_clock::time_point()> now;

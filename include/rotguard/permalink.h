@@ -42,12 +42,18 @@ PostFacts PostFactsOf(const FrontMatterT& fm) {
 //   :yearday :section :sections :title :slug :slugorfilename :filename
 //   :contentbasename :slugorcontentbasename); else /<sections>/<slug or
 //   file name>/. index.md names its bundle's directory, _index.md its
-//   section. The path is lowercased and spaces become '-' (Hugo's urlize).
-// - "jekyll": front matter `permalink`, else the collection's pattern
+//   section. With uglyURLs (`site.ugly_urls`, or the page's section in
+//   `site.ugly_url_sections`) a page is /<...>/name.html and a section
+//   /<section>.html (front matter `url` and the home page unchanged).
+//   The path is lowercased and spaces become '-' (Hugo's urlize).
+// - "jekyll": front matter `permalink`, else one from the site's
+//   `defaults` (`site.permalink_defaults`), else the collection's pattern
 //   (posts: `site.permalinks["posts"]`, then `site.permalink`, then
 //   "date"), with the styles date, pretty, ordinal, weekdate and none;
 //   pages get /:path/:basename:output_ext (or /:path/:basename/ when the
-//   site permalink is pretty or ends in '/').
+//   site permalink is pretty or ends in '/'). With `site.collections_dir`
+//   set, collections and _posts/ are found only below it (its name is no
+//   category).
 // - "": guessed from the path: a Jekyll _posts/YYYY-MM-DD-title file gets
 //   Jekyll's default, anything else Hugo's default below a "content/"
 //   directory, both with front matter `slug`/`url`/`permalink` applied and

@@ -24,6 +24,12 @@ struct DetectedSite {
   std::map<std::string, std::string> permalinks;
   std::string permalink;
   std::map<std::string, std::string> url_prefixes;  // content dir → "/fr"
+  // Hugo uglyURLs (SiteConfig has the meaning of each).
+  bool ugly_urls = false;
+  std::vector<std::string> ugly_url_sections;
+  // Jekyll: `defaults` that set a permalink, and collections_dir.
+  std::map<std::string, std::string> permalink_defaults;
+  std::string collections_dir;
   // Settings read but not followed ("Jekyll defaults: ... permalink is not
   // applied"), for the user to check.
   std::vector<std::string> notes;
@@ -35,10 +41,12 @@ struct DetectedSite {
 //   permalinks.* and languages.* files): baseURL, contentDir (and each
 //   language's contentDir, under /<lang>/ unless it is the default
 //   language outside a subdirectory), publishDir, resourceDir,
-//   permalinks (per section, or its `page` table). Keys are
-//   case-insensitive, as in Hugo.
+//   permalinks (per section, or its `page` table), uglyURLs (true, or
+//   per section). Keys are case-insensitive, as in Hugo.
 // - Jekyll: _config.yml|_config.yaml: url + baseurl, source, destination,
-//   permalink, collections (with output and permalink) and exclude.
+//   permalink, collections (with output and permalink), collections_dir,
+//   exclude, and the `defaults` whose values set a permalink (other
+//   values, such as layout, do not change a URL).
 // NotFound when there is no such file; InvalidArgument naming the file
 // when it does not parse.
 Result<DetectedSite> DetectSite(const std::filesystem::path& site_dir);

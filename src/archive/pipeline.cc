@@ -776,6 +776,10 @@ void Archiver::CountChain(const FetchOutcome& outcome,
     spdlog::error("archive: {}", outcome.error);
   }
   if (judged.failure == FailureClass::kCancelled) summary_.cancelled = true;
+  // A kept link that now leads to a URL the user took down: say which.
+  if (judged.failure == FailureClass::kForgotten) {
+    spdlog::warn("archive: {}", outcome.error);
+  }
 }
 
 // The urls row of a target after its chain: health and final target.

@@ -35,7 +35,8 @@ constexpr const char* kInitFooter =
     "holds the store), or with --site DIR, init reads the site's own config\n"
     "(Hugo: hugo.toml|yaml|json, config.*, config/_default/; Jekyll:\n"
     "_config.yml) and writes its base URL, content directories, build\n"
-    "directories and permalink rules into the store's [site] table, between\n"
+    "directories and permalink rules (Hugo uglyURLs, Jekyll defaults and\n"
+    "collections_dir too) into the store's [site] table, between\n"
     "two marker comments that a later init replaces. Settings already\n"
     "uncommented in [site] are kept. scan, archive and restore then need no\n"
     "PATH, skip only the site's own build output, and archive each post\n"
@@ -121,6 +122,30 @@ DetectedSite RelativeToSiteRoot(DetectedSite site,
   return site;
 }
 
+// The lines of Hugo's uglyURLs and Jekyll's defaults and collections_dir
+// (SiteLines).
+std::string UrlStyleLines(const DetectedSite& site, const SiteConfig& current) {
+  const SiteConfig defaults;
+  auto unset = [&](auto member) { return current.*member == defaults.*member; };
+  std::string out;
+  if (site.ugly_urls && unset(&SiteConfig::ugly_urls)) {
+    out += "ugly_urls = true\n";
+  }
+  if (!site.ugly_url_sections.empty() &&
+      unset(&SiteConfig::ugly_url_sections)) {
+    out += "ugly_url_sections = " + TomlArray(site.ugly_url_sections) + '\n';
+  }
+  if (!site.permalink_defaults.empty() &&
+      unset(&SiteConfig::permalink_defaults)) {
+    out += "permalink_defaults = " + TomlInlineTable(site.permalink_defaults) +
+           '\n';
+  }
+  if (!site.collections_dir.empty() && unset(&SiteConfig::collections_dir)) {
+    out += "collections_dir = " + TomlString(site.collections_dir) + '\n';
+  }
+  return out;
+}
+
 // The [site] lines for what the user has not set by hand (`current` is
 // the store's configuration without the detected block).
 std::string SiteLines(const DetectedSite& site, const SiteConfig& current) {
@@ -148,7 +173,7 @@ std::string SiteLines(const DetectedSite& site, const SiteConfig& current) {
   if (!site.url_prefixes.empty() && unset(&SiteConfig::url_prefixes)) {
     out += "url_prefixes = " + TomlInlineTable(site.url_prefixes) + '\n';
   }
-  return out + std::string(kSiteEnd) + '\n';
+  return out + UrlStyleLines(site, current) + std::string(kSiteEnd) + '\n';
 }
 
 // Puts the detected block right below the [site] header (appending the

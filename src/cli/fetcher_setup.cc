@@ -2,10 +2,17 @@
 
 #include <CLI/CLI.hpp>
 #include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
 #include <system_error>
+#include <unordered_set>
 #include <utility>
+#include <vector>
 
 #include "cli/exit_codes.h"
+#include "rotguard/manifest.h"
+#include "rotguard/url.h"
 #include "rotguard/warc_writer.h"
 
 namespace rotguard::cli {
@@ -63,9 +70,30 @@ void ApplyNetworkFlags(const NetworkFlags& network, Config* config) {
   }
 }
 
+namespace {
+
+// The store's tombstones as the fetcher's `forgotten` test: a kept link
+// whose chain reaches one stops there (FetchOptions::forgotten).
+std::function<bool(const std::string&)> ForgottenTest(Store& store) {
+  if (!store.has_manifest()) return {};
+  Result<std::vector<TombstoneRow>> tombstones =
+      store.manifest().ListTombstones();
+  if (!tombstones.ok()) {
+    throw CliError(kExitIoError, tombstones.status().message());
+  }
+  if (tombstones->empty()) return {};
+  std::unordered_set<std::string> forgotten;
+  for (const TombstoneRow& row : *tombstones) forgotten.insert(row.normalized);
+  return [forgotten = std::move(forgotten)](const std::string& url) {
+    std::optional<std::string> normalized = NormalizeUrl(url);
+    return normalized && forgotten.count(*normalized) > 0;
+  };
+}
+
+}  // namespace
+
 std::unique_ptr<Fetcher> MakeCliFetcher(const NetworkFlags& network,
-                                        const Config& config,
-                                        const Store& store) {
+                                        const Config& config, Store& store) {
   FetchOptions fetch;
   fetch.fetch = config.fetch;
   fetch.hosts = config.hosts;
@@ -76,6 +104,7 @@ std::unique_ptr<Fetcher> MakeCliFetcher(const NetworkFlags& network,
   std::error_code ignored;
   std::filesystem::create_directories(body.temp_dir, ignored);
   fetch.new_body = WarcHttpResponseFactory(body);
+  fetch.forgotten = ForgottenTest(store);
   Result<std::unique_ptr<Fetcher>> made = NewCurlFetcher(std::move(fetch));
   if (!made.ok()) {
     const bool usage = made.status().code() == ErrorCode::kInvalidArgument;

@@ -43,10 +43,10 @@ void AddProxyAndAgentOptions(CLI::App* command, NetworkFlags& network,
 // or another control character.
 void ApplyNetworkFlags(const NetworkFlags& network, Config* config);
 
-// Throws CliError (usage for a bad --resolve/--cacert, else I/O).
+// Throws CliError (usage for a bad --resolve/--cacert, else I/O). The
+// fetcher never requests a URL the store's tombstones name.
 std::unique_ptr<Fetcher> MakeCliFetcher(const NetworkFlags& network,
-                                        const Config& config,
-                                        const Store& store);
+                                        const Config& config, Store& store);
 
 }  // namespace rotguard::cli
 

@@ -74,7 +74,7 @@ Config ApplyFlags(const LiveFlags& flags, Config config) {
 }
 
 std::unique_ptr<Fetcher> MakeFetcher(const LiveFlags& flags,
-                                     const Config& config, const Store& store) {
+                                     const Config& config, Store& store) {
   NetworkFlags network;
   network.resolve = flags.resolve;
   network.connect_to = flags.connect_to;

@@ -246,6 +246,22 @@ void ReadHugoLanguages(const Json& root, DetectedSite* site) {
   if (site->content_dirs.empty()) site->content_dirs.push_back(content_dir);
 }
 
+// uglyURLs: a boolean for the whole site, or a table of sections.
+void ReadHugoUglyUrls(const Json& root, DetectedSite* site) {
+  const Json* ugly = Find(root, "uglyURLs");
+  if (ugly == nullptr) return;
+  if (ugly->is_boolean()) {
+    site->ugly_urls = ugly->get<bool>();
+    return;
+  }
+  if (!ugly->is_object()) return;
+  for (auto it = ugly->begin(); it != ugly->end(); ++it) {
+    if (it.value().is_boolean() && it.value().get<bool>()) {
+      site->ugly_url_sections.push_back(it.key());
+    }
+  }
+}
+
 Result<DetectedSite> ReadHugo(const fs::path& dir, const fs::path& file,
                               bool config_dir) {
   Result<Json> root = LoadConfigTree(file);
@@ -261,11 +277,7 @@ Result<DetectedSite> ReadHugo(const fs::path& dir, const fs::path& file,
   site.build_dirs = {CleanDir(StringOr(*root, "publishDir", "public")),
                      CleanDir(StringOr(*root, "resourceDir", "resources"))};
   ReadHugoPermalinks(*root, &site);
-  if (Find(*root, "uglyURLs") != nullptr) {
-    site.notes.push_back(
-        "uglyURLs is set: post URLs are computed as if it "
-        "were false");
-  }
+  ReadHugoUglyUrls(*root, &site);
   return site;
 }
 
@@ -296,6 +308,30 @@ void ReadJekyllCollections(const Json& root, DetectedSite* site) {
     } else if (it.key() != "posts") {
       site->permalinks[it.key()] = "/:collection/:path:output_ext";
     }
+  }
+}
+
+// `defaults`: a list of {scope: {path, type}, values}. Only a permalink
+// changes a URL; a later entry with the same scope replaces an earlier
+// one, as in Jekyll.
+void ReadJekyllDefaults(const Json& root, DetectedSite* site) {
+  const Json* defaults = Find(root, "defaults");
+  if (defaults == nullptr || !defaults->is_array()) return;
+  for (const Json& entry : *defaults) {
+    const Json* values = Find(entry, "values");
+    if (values == nullptr) continue;
+    std::string permalink = StringOr(*values, "permalink", "");
+    if (permalink.empty()) continue;
+    const Json* scope = Find(entry, "scope");
+    std::string path;
+    std::string type;
+    if (scope != nullptr) {
+      path = StringOr(*scope, "path", "");
+      type = StringOr(*scope, "type", "");
+    }
+    while (path.size() >= 2 && path.compare(0, 2, "./") == 0) path.erase(0, 2);
+    if (path == ".") path.clear();
+    site->permalink_defaults[type + ":" + path] = permalink;
   }
 }
 
@@ -333,11 +369,13 @@ Result<DetectedSite> ReadJekyll(const fs::path& dir, const fs::path& file) {
     }
   }
   site.permalink = StringOr(*root, "permalink", "");
-  ReadJekyllCollections(*root, &site);
-  if (Find(*root, "defaults") != nullptr) {
-    site.notes.push_back("front matter defaults in " + site.config_file +
-                         " are not applied to post URLs");
+  site.collections_dir = StringOr(*root, "collections_dir", "");
+  if (!site.collections_dir.empty()) {
+    site.collections_dir = CleanDir(site.collections_dir);
+    if (site.collections_dir == ".") site.collections_dir.clear();
   }
+  ReadJekyllCollections(*root, &site);
+  ReadJekyllDefaults(*root, &site);
   return site;
 }
 

@@ -376,6 +376,15 @@ std::string CurlFetcher::BlockedTargetAddress(const JobState& job) const {
   return "";
 }
 
+// Why a hop to a URL taken down with `forget` is not requested; `from` is
+// the hop that pointed there (a redirect), unused for the job's own URL.
+std::string ForgottenHopError(const std::string& url, int hop_index,
+                              const std::string& from) {
+  const std::string why = "taken down with `rotguard forget`: not fetched";
+  if (hop_index == 0) return url + ": " + why;
+  return from + ": redirects to " + url + ", " + why;
+}
+
 // Starts the job's current hop; false when the job ended instead.
 bool CurlFetcher::StartHop(JobId id) {
   JobState& job = jobs_.at(id);
@@ -391,6 +400,11 @@ bool CurlFetcher::StartHop(JobId id) {
               job.url.substr(0, 100) + "...: URL of " +
                   std::to_string(job.url.size()) + " bytes, over the " +
                   std::to_string(kMaxUrlBytes) + "-byte limit");
+    return false;
+  }
+  if (options_.forgotten && options_.forgotten(job.url)) {
+    FinishJob(job, FailureClass::kForgotten,
+              ForgottenHopError(job.url, job.hop_index, job.outcome.final_url));
     return false;
   }
   std::string error;

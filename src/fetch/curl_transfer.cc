@@ -119,6 +119,20 @@ FailureClass ClassifyProxyError(CURLcode code, const Transfer& t) {
   return FailureClass::kProxy;
 }
 
+// Through an https:// proxy: a TLS failure before any CONNECT reply came
+// back is the handshake with the proxy (its certificate, or no TLS
+// there), not the target's; an http target has no TLS of its own at all.
+bool IsProxyTlsFailure(CURLcode code, const Transfer& t) {
+  const std::string& proxy = t.defaults->proxy;
+  if (proxy.size() < 8 || !StartsWithIgnoreCase(proxy, "https://") ||
+      ClassifyTls(code) != FailureClass::kTls) {
+    return false;
+  }
+  long connect_code = 0;
+  curl_easy_getinfo(t.easy.get(), CURLINFO_HTTP_CONNECTCODE, &connect_code);
+  return connect_code == 0;
+}
+
 FailureClass ClassifyCurlError(CURLcode code, const Transfer& t,
                                bool connected) {
   const bool proxy_code = code == CURLE_COULDNT_RESOLVE_PROXY ||
@@ -127,6 +141,7 @@ FailureClass ClassifyCurlError(CURLcode code, const Transfer& t,
   if (!t.defaults->proxy.empty() && proxy_code) {
     return ClassifyProxyError(code, t);
   }
+  if (IsProxyTlsFailure(code, t)) return FailureClass::kProxy;
   switch (code) {
     case CURLE_OK:
       return FailureClass::kNone;

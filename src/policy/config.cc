@@ -595,7 +595,11 @@ Status ReadSite(TableReader& t, SiteConfig* s) {
   ROTGUARD_RETURN_IF_ERROR(t.Get("build_dirs", &s->build_dirs));
   ROTGUARD_RETURN_IF_ERROR(t.Get("permalinks", &s->permalinks));
   ROTGUARD_RETURN_IF_ERROR(t.Get("permalink", &s->permalink));
-  return t.Get("url_prefixes", &s->url_prefixes);
+  ROTGUARD_RETURN_IF_ERROR(t.Get("url_prefixes", &s->url_prefixes));
+  ROTGUARD_RETURN_IF_ERROR(t.Get("ugly_urls", &s->ugly_urls));
+  ROTGUARD_RETURN_IF_ERROR(t.Get("ugly_url_sections", &s->ugly_url_sections));
+  ROTGUARD_RETURN_IF_ERROR(t.Get("permalink_defaults", &s->permalink_defaults));
+  return t.Get("collections_dir", &s->collections_dir);
 }
 
 Status ReadManifest(TableReader& t, ManifestConfig* m) {

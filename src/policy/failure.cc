@@ -39,6 +39,8 @@ const char* FailureClassName(FailureClass failure) {
       return "cancelled";
     case FailureClass::kProxy:
       return "proxy";
+    case FailureClass::kForgotten:
+      return "forgotten";
     case FailureClass::kOther:
       return "other";
   }

@@ -15,6 +15,7 @@ enum class Outcome {
   kGoneCounting,  // 404, 410, NXDOMAIN: may extend the streak
   kOtherFailure,  // never gone alone, leaves the streak as it is
   kNoResult,      // cancelled: nothing was learned
+  kStopped,       // the chain reached a forgotten URL: noted, not judged
 };
 
 // The failure of the whole chain, with HTTP statuses of a chain that
@@ -36,6 +37,7 @@ Outcome ClassifyOutcome(const HealthObservation& observation) {
   if (failure == FailureClass::kCancelled || failure == FailureClass::kProxy) {
     return Outcome::kNoResult;
   }
+  if (failure == FailureClass::kForgotten) return Outcome::kStopped;
   if (observation.accepted_status) return Outcome::kSuccess;
   // A max-size cut is still a capture of a live page.
   if ((failure == FailureClass::kNone || failure == FailureClass::kTooLarge) &&
@@ -109,6 +111,12 @@ void ApplyHealthObservation(const HealthConfig& config,
                             const HealthObservation& observation, UrlRow* url) {
   switch (ClassifyOutcome(observation)) {
     case Outcome::kNoResult:
+      return;
+    case Outcome::kStopped:
+      // The user took the target down; the link itself answered. Its
+      // verdict and streak stay, and the class says why the chain ended
+      // (so the link is due again, and followed once `forget --undo`).
+      url->failure_class = HealthFailureLabel(observation);
       return;
     case Outcome::kSuccess:
       url->consecutive_failures = 0;

@@ -1,6 +1,8 @@
 // PostPublicPath(): Hugo and Jekyll permalinks (rotguard/permalink.h).
 #include "rotguard/permalink.h"
 
+#include <fnmatch.h>
+
 #include <array>
 #include <cctype>
 #include <cstdio>
@@ -271,6 +273,26 @@ std::pair<std::string, std::string_view> SplitContentDir(const SiteConfig& site,
   return {"", key};
 }
 
+// Hugo's uglyURLs for a section: everywhere, or per section.
+bool HugoUgly(const SiteConfig& site, std::string_view section) {
+  if (site.ugly_urls) return true;
+  for (const std::string& ugly : site.ugly_url_sections) {
+    if (ugly == section) return true;
+  }
+  return false;
+}
+
+// "/posts/hello/" → "/posts/hello.html" (Hugo writes the page as a file
+// instead of a directory's index.html); the home page stays "/", and a
+// path that already names a file keeps its name.
+std::string UglyPath(std::string path) {
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  if (path == "/" || SplitDir(path).second.find('.') != std::string::npos) {
+    return path;
+  }
+  return path + ".html";
+}
+
 std::string HugoPath(const SiteConfig& site, std::string_view key,
                      const PostFacts& facts) {
   bool hugo = site.generator == "hugo";
@@ -285,6 +307,9 @@ std::string HugoPath(const SiteConfig& site, std::string_view key,
   std::string path;
   if (stem == "_index") {  // a section's own page
     path = dir.empty() ? "/" : "/" + std::string(dir) + "/";
+    if (!dir.empty() && HugoUgly(site, Components(dir).front())) {
+      path = UglyPath(path);
+    }
   } else {
     HugoPage page{dir, stem, &facts, ParseCivilDate(facts.date)};
     if (stem == "index") {  // a leaf bundle: the directory is the page
@@ -292,8 +317,9 @@ std::string HugoPath(const SiteConfig& site, std::string_view key,
     }
     if (page.filename.empty()) return prefix + "/";
     std::vector<std::string_view> sections = Components(page.dir);
-    auto rule = site.permalinks.find(
-        sections.empty() ? "" : std::string(sections.front()));
+    const std::string section =
+        sections.empty() ? "" : std::string(sections.front());
+    auto rule = site.permalinks.find(section);
     if (rule != site.permalinks.end() && !rule->second.empty()) {
       path = WithTrailingSlash(ExpandHugo(rule->second, page));
     } else {
@@ -301,6 +327,7 @@ std::string HugoPath(const SiteConfig& site, std::string_view key,
           facts.slug.empty() ? std::string(page.filename) : facts.slug;
       path = "/" + std::string(page.dir) + "/" + last + "/";
     }
+    if (HugoUgly(site, section)) path = UglyPath(CleanUrlPath(path));
   }
   path = CleanUrlPath(path);
   return prefix + (hugo ? HugoUrlize(path) : path);
@@ -447,22 +474,40 @@ bool SplitPostName(std::string_view stem, JekyllDoc* doc) {
   return true;
 }
 
+// The index of the first component of `rel` where a collection (or
+// _posts/, _drafts/) may start: 0 without a collections_dir; the one after
+// it below collections_dir; none (past the end) elsewhere.
+size_t FirstCollectionPart(std::string_view rel,
+                           const std::string& collections_dir) {
+  if (collections_dir.empty()) return 0;
+  if (StartsWith(rel, collections_dir) && rel.size() > collections_dir.size() &&
+      rel[collections_dir.size()] == '/') {
+    return Components(collections_dir).size();
+  }
+  return std::string_view::npos;
+}
+
 // Fills `doc` for a post ("posts"), a collection document or a page;
-// false for what Jekyll does not publish (drafts, bad post names).
-bool ClassifyJekyll(std::string_view rel, JekyllDoc* doc) {
+// false for what Jekyll does not publish (drafts, bad post names, and
+// underscore directories outside collections_dir when it is set).
+bool ClassifyJekyll(std::string_view rel, const std::string& collections_dir,
+                    JekyllDoc* doc) {
   auto [dir, name] = SplitDir(rel);
   std::string_view stem = StripExtension(name);
   std::vector<std::string_view> parts = Components(dir);
   doc->basename = std::string(stem);
+  const size_t first = FirstCollectionPart(rel, collections_dir);
   for (size_t i = 0; i < parts.size(); ++i) {
     if (parts[i].size() < 2 || parts[i][0] != '_') continue;
+    if (first == std::string_view::npos) return false;
+    if (i < first) continue;  // a part of collections_dir's own name
     if (parts[i] == "_drafts") return false;
     if (parts[i] == "_posts") {
       doc->collection = "posts";
       for (const std::string& c : doc->facts->categories) {
         doc->categories.push_back(c);
       }
-      for (size_t j = 0; j < i; ++j) doc->categories.emplace_back(parts[j]);
+      for (size_t j = first; j < i; ++j) doc->categories.emplace_back(parts[j]);
       return SplitPostName(stem, doc);
     }
     // A collection (below `collections_dir` when it is set).
@@ -476,6 +521,69 @@ bool ClassifyJekyll(std::string_view rel, JekyllDoc* doc) {
   return true;
 }
 
+// Whether a `defaults` scope path (a prefix of the document's path, or a
+// glob with '*' that a leading part of it matches) covers `path`.
+bool ScopePathCovers(std::string_view scope, std::string_view path) {
+  if (scope.find('*') == std::string_view::npos) return StartsWith(path, scope);
+  const std::string glob(scope);
+  for (size_t end = path.find('/');; end = path.find('/', end + 1)) {
+    const std::string prefix(path.substr(0, end));
+    if (fnmatch(glob.c_str(), prefix.c_str(), FNM_PATHNAME) == 0) return true;
+    if (end == std::string_view::npos) return false;
+  }
+}
+
+// The permalink Jekyll's `defaults` give a document of `type` ("posts",
+// "pages" or a collection) at `path` (below the source; a collection's
+// below collections_dir): of the scopes that cover it, the longest path
+// wins, then one that names the type.
+std::optional<std::string> DefaultPermalink(const SiteConfig& site,
+                                            std::string_view type,
+                                            std::string_view path) {
+  const std::string collections_dir = CleanDir(site.collections_dir);
+  std::optional<std::string> best;
+  size_t best_length = 0;
+  bool best_typed = false;
+  for (const auto& [key, permalink] : site.permalink_defaults) {
+    const size_t colon = key.find(':');
+    if (colon == std::string::npos) continue;
+    std::string_view scope_type = std::string_view(key).substr(0, colon);
+    std::string_view scope_path = std::string_view(key).substr(colon + 1);
+    if (!collections_dir.empty() &&
+        StartsWith(scope_path, collections_dir + "/")) {
+      scope_path.remove_prefix(collections_dir.size() + 1);
+    }
+    if ((!scope_type.empty() && scope_type != type) ||
+        !ScopePathCovers(scope_path, path)) {
+      continue;
+    }
+    const bool typed = !scope_type.empty();
+    if (!best || scope_path.size() > best_length ||
+        (scope_path.size() == best_length && typed >= best_typed)) {
+      best = permalink;
+      best_length = scope_path.size();
+      best_typed = typed;
+    }
+  }
+  return best;
+}
+
+// The document's permalink pattern from its own front matter, else from
+// the site's `defaults`; "" when neither sets one.
+std::string DocumentPermalink(const SiteConfig& site, std::string_view rel,
+                              const JekyllDoc& doc) {
+  if (!doc.facts->permalink.empty()) return doc.facts->permalink;
+  std::string_view path = rel;
+  const std::string collections_dir = CleanDir(site.collections_dir);
+  if (!doc.collection.empty() && !collections_dir.empty() &&
+      StartsWith(path, collections_dir + "/")) {
+    path.remove_prefix(collections_dir.size() + 1);
+  }
+  return DefaultPermalink(
+             site, doc.collection.empty() ? "pages" : doc.collection, path)
+      .value_or("");
+}
+
 std::optional<std::string> JekyllPath(const SiteConfig& site,
                                       std::string_view key,
                                       const PostFacts& facts) {
@@ -484,8 +592,11 @@ std::optional<std::string> JekyllPath(const SiteConfig& site,
   doc.date = ParseCivilDate(facts.date);
   std::string_view rel = SplitContentDir(site, key).second;
   if (site.generator != "jekyll") rel = key;
-  if (!ClassifyJekyll(rel, &doc)) return std::nullopt;
-  if (!facts.permalink.empty()) return ExpandJekyll(facts.permalink, doc);
+  if (!ClassifyJekyll(rel, CleanDir(site.collections_dir), &doc)) {
+    return std::nullopt;
+  }
+  const std::string permalink = DocumentPermalink(site, rel, doc);
+  if (!permalink.empty()) return ExpandJekyll(permalink, doc);
   auto rule =
       site.permalinks.find(doc.collection.empty() ? "pages" : doc.collection);
   if (doc.collection == "posts") {

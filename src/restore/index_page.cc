@@ -68,9 +68,10 @@ std::string LinkRow(const LinkReport& link) {
 }
 
 std::string PostSection(const PostReport& post) {
-  std::string html = "<h2><a href=\"" + HtmlEscape(post.source_name) +
-                     ".html\">" + HtmlEscape(post.title) +
-                     "</a></h2>\n<p class=\"meta\">";
+  const std::string page =
+      post.page_name.empty() ? post.source_name + ".html" : post.page_name;
+  std::string html = "<h2><a href=\"" + HtmlEscape(page) + "\">" +
+                     HtmlEscape(post.title) + "</a></h2>\n<p class=\"meta\">";
   if (!post.date.empty()) html += HtmlEscape(post.date) + " · ";
   html += "source: <a href=\"" + HtmlEscape(post.source_name) + "\">" +
           HtmlEscape(post.key) + "</a></p>\n<table>\n";

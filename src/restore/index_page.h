@@ -30,6 +30,9 @@ struct PostReport {
   std::string title;
   std::string date;         // front matter, "" when absent
   std::string source_name;  // posts/<key>; rendered as source_name.html
+  // The rendered page when it is not source_name.html: an entry of a feed,
+  // sitemap, WXR or bookmark file, whose source is the whole file.
+  std::string page_name;
   std::vector<LinkReport> links;
 };
 

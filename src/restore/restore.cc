@@ -33,6 +33,7 @@
 #include "rotguard/rules.h"
 #include "rotguard/scan.h"
 #include "rotguard/url.h"
+#include "util/ascii.h"
 #include "util/file.h"
 
 namespace rotguard {
@@ -203,11 +204,7 @@ class Restorer {
     std::string key = DocumentKey(input.display_path, site_root_);
     Result<std::optional<DocumentRow>> doc = manifest_.FindDocument(key);
     if (!doc.ok()) return doc.status();
-    if (!*doc) {
-      summary_.notes.push_back(input.display_path +
-                               ": not scanned into the store; skipped");
-      return Status::Ok();
-    }
+    if (!*doc) return RestoreEntries(input, key);
     Result<std::string> bytes = PostBytes(key, input.display_path, **doc);
     if (!bytes.ok()) return bytes.status();
     Result<std::vector<LinkRow>> links = manifest_.LinksOf(key);
@@ -228,6 +225,111 @@ class Restorer {
     posts_.push_back(std::move(report));
     ++summary_.posts;
     return Status::Ok();
+  }
+
+  // The documents FILE#ID of a feed, sitemap, WXR or bookmark file
+  // (ScannedDocumentKey), in key order; empty for any other file.
+  Result<std::vector<DocumentRow>> EntriesOf(const std::string& key) {
+    if (!all_documents_) {
+      Result<std::vector<DocumentRow>> all = manifest_.ListDocuments();
+      if (!all.ok()) return all.status();
+      all_documents_ = std::move(all).value();
+    }
+    std::vector<DocumentRow> entries;
+    const std::string prefix = key + "#";
+    for (const DocumentRow& row : *all_documents_) {
+      if (row.path.compare(0, prefix.size(), prefix) == 0) {
+        entries.push_back(row);
+      }
+    }
+    return entries;
+  }
+
+  // A file whose entries are the documents: its copy gets every entry's
+  // links pointed at local files, and each entry a page of its own and a
+  // section in the index.
+  Status RestoreEntries(const ScanInput& input, const std::string& key) {
+    Result<std::vector<DocumentRow>> entries = EntriesOf(key);
+    if (!entries.ok()) return entries.status();
+    if (entries->empty()) {
+      summary_.notes.push_back(input.display_path +
+                               ": not scanned into the store; skipped");
+      return Status::Ok();
+    }
+    // Every entry carries the file's digest; the file's resource record is
+    // named by its path, never by an entry's own URL.
+    DocumentRow file = entries->front();
+    file.public_url.clear();
+    Result<std::string> bytes = PostBytes(key, input.display_path, file);
+    if (!bytes.ok()) return bytes.status();
+    const std::string source_name = PostOutputName(key);
+    std::vector<Edit> file_edits;
+    int number = 0;
+    for (const DocumentRow& entry : *entries) {
+      ROTGUARD_RETURN_IF_ERROR(
+          RestoreEntry(entry, *bytes, source_name, ++number, &file_edits));
+    }
+    Put(source_name, restore::ApplyEdits(*bytes, std::move(file_edits)));
+    return Status::Ok();
+  }
+
+  Status RestoreEntry(const DocumentRow& entry, const std::string& bytes,
+                      const std::string& source_name, int number,
+                      std::vector<Edit>* file_edits) {
+    Result<std::vector<LinkRow>> links = manifest_.LinksOf(entry.path);
+    if (!links.ok()) return links.status();
+    PostReport report;
+    report.key = entry.path;
+    report.title = entry.title.empty() ? entry.path : entry.title;
+    report.date = entry.date;
+    report.source_name = source_name;
+    report.page_name =
+        source_name + ".entry-" + std::to_string(number) + ".html";
+    PostEdits edits;
+    for (const LinkRow& link : *links) {
+      report.links.push_back(EditLink(link, bytes, source_name, false, &edits));
+    }
+    // A span inside entity-escaped HTML holds escaped text: only a local
+    // name without XML markup characters may replace it as it is.
+    for (Edit& edit : edits.source) {
+      if (edit.text.find_first_of("&<>\"'") == std::string::npos) {
+        file_edits->push_back(std::move(edit));
+      }
+    }
+    Put(report.page_name,
+        restore::WithCspMeta(
+            restore::WithPostHeader(EntryPage(report, entry.public_url),
+                                    restore::PostHeader(report)),
+            ""));
+    posts_.push_back(std::move(report));
+    ++summary_.posts;
+    return Status::Ok();
+  }
+
+  // An entry's page: where it was published and its links, each to its
+  // local copy when there is one.
+  static std::string EntryPage(const PostReport& report,
+                               const std::string& public_url) {
+    std::string html =
+        "<!doctype html>\n<html><head><meta charset=\"utf-8\">"
+        "<title>" +
+        HtmlEscape(report.title) + "</title></head><body>\n";
+    if (!public_url.empty()) {
+      html += "<p>Published at " + HtmlEscape(public_url) + "</p>\n";
+    }
+    html += "<ul>\n";
+    for (const LinkReport& link : report.links) {
+      html += "<li>";
+      if (link.local.empty()) {
+        html += HtmlEscape(link.url) + " (not captured)";
+      } else {
+        html += "<a href=\"" +
+                HtmlEscape(RelativePath(report.page_name, link.local)) + "\">" +
+                HtmlEscape(link.url) + "</a>";
+      }
+      html += "</li>\n";
+    }
+    return html + "</ul>\n</body></html>\n";
   }
 
   // Materializes one link of a post and adds its edits: in the source
@@ -559,6 +661,7 @@ class Restorer {
   std::deque<PendingPage> pending_;
   uint64_t pending_bytes_ = 0;  // of the pages in_memory in pending_
   std::vector<PostReport> posts_;
+  std::optional<std::vector<DocumentRow>> all_documents_;  // EntriesOf
   RestoreSummary summary_;
 };
 

@@ -96,6 +96,42 @@ std::string FailureMessage(const ReportLink& link) {
   return message;
 }
 
+// The capture quality and the public copy as testcase properties (the
+// per-case <properties> that Jenkins' JUnit plugin and pytest's
+// record_property write), so a CI view can show them on passing links
+// too; "" when the link has neither.
+std::string Properties(const ReportLink& link) {
+  std::string properties;
+  if (!link.quality.empty()) {
+    properties += "        <property name=\"quality\" value=\"" +
+                  XmlText(link.quality) + "\"/>\n";
+  }
+  if (link.public_copy) {
+    properties += "        <property name=\"public-copy\" value=\"" +
+                  XmlText(PublicCopyText(*link.public_copy)) + "\"/>\n";
+  }
+  if (properties.empty()) return properties;
+  return "      <properties>\n" + properties + "      </properties>\n";
+}
+
+// The element that says how the case ended; "" when it passed.
+std::string ResultElement(const ReportLink& link) {
+  switch (OutcomeOf(link)) {
+    case Outcome::kPass:
+      return "";
+    case Outcome::kSkipped:
+      return "      <skipped message=\"" +
+             std::string(link.excluded ? "outside [scope]: not archived"
+                                       : "not checked yet") +
+             "\"/>\n";
+    case Outcome::kFailure:
+      return "      <failure type=\"" + XmlText(link.verdict) +
+             "\" message=\"" + XmlText(FailureMessage(link)) + "\">" +
+             XmlText(link.written) + "</failure>\n";
+  }
+  return "";
+}
+
 void AppendTestcase(const std::string& suite, const ReportLink& link,
                     std::string* out) {
   const std::string place =
@@ -103,22 +139,12 @@ void AppendTestcase(const std::string& suite, const ReportLink& link,
                 : std::string("-");
   *out += "    <testcase classname=\"" + XmlText(suite) + "\" name=\"" +
           XmlText(place + " " + link.url) + "\" time=\"0\"";
-  switch (OutcomeOf(link)) {
-    case Outcome::kPass:
-      *out += "/>\n";
-      return;
-    case Outcome::kSkipped:
-      *out += ">\n      <skipped message=\"" +
-              std::string(link.excluded ? "outside [scope]: not archived"
-                                        : "not checked yet") +
-              "\"/>\n    </testcase>\n";
-      return;
-    case Outcome::kFailure:
-      *out += ">\n      <failure type=\"" + XmlText(link.verdict) +
-              "\" message=\"" + XmlText(FailureMessage(link)) + "\">" +
-              XmlText(link.written) + "</failure>\n    </testcase>\n";
-      return;
+  const std::string body = Properties(link) + ResultElement(link);
+  if (body.empty()) {
+    *out += "/>\n";
+    return;
   }
+  *out += ">\n" + body + "    </testcase>\n";
 }
 
 void AppendSuite(const std::string& name, const std::string& timestamp,

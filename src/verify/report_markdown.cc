@@ -75,6 +75,13 @@ std::string CopyCell(const ReportLink& link) {
   return cell;
 }
 
+// The public copy (`archive --submit`): the memento URL once saved, as
+// text like the HTML report's (a reader copies it), else the job's state.
+std::string PublicCopyCell(const ReportLink& link) {
+  if (!link.public_copy) return "-";
+  return MarkdownEscape(PublicCopyText(*link.public_copy));
+}
+
 std::string VerdictCell(const ReportLink& link) {
   std::string cell = Cell(link.verdict);
   if (IsDeadVerdict(link.verdict) || link.verdict == kVerdictFailing ||
@@ -97,18 +104,18 @@ void AppendLinks(const std::vector<ReportLink>& links, std::string* out) {
     return;
   }
   *out +=
-      "| line:col | kind | verdict | fails | last ok | link | archived "
-      "copy |\n|---|---|---|--:|---|---|---|\n";
+      "| line:col | kind | verdict | quality | fails | last ok | link | "
+      "archived copy | public copy |\n|---|---|---|---|--:|---|---|---|---|\n";
   for (size_t i = 0; i < links.size(); ++i) {
     const ReportLink& link = links[i];
     AppendRow({link.line ? std::to_string(link.line) + ":" +
                                std::to_string(link.column)
                          : "-",
-               Cell(link.kind), VerdictCell(link),
+               Cell(link.kind), VerdictCell(link), Cell(link.quality),
                std::to_string(link.consecutive_failures),
                Cell(FormatUnixUtc(link.last_ok_unix)),
                (IsSizeVariantOfPrevious(links, i) ? "↳ " : "") + LinkCell(link),
-               CopyCell(link)},
+               CopyCell(link), PublicCopyCell(link)},
               out);
   }
 }

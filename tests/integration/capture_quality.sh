@@ -63,6 +63,26 @@ expect_exit 0 "$ROTGUARD" --store "$STORE" report --format csv
 grep -F "$J/challenge," "$WORK/out" | tr -d '\r' | grep -E ',challenge,[^,]*$' >/dev/null ||
   fail "CSV challenge row: $(cat "$WORK/out")"
 
+# Markdown has the quality column; JUnit a quality property per case,
+# still valid against the JUnit schema.
+expect_exit 0 "$ROTGUARD" --store "$STORE" report --format md
+expect_contains "$WORK/out" "| quality |"
+grep -F "$J/app>)" "$WORK/out" | grep -F "| thin |" >/dev/null ||
+  fail "no thin row in the Markdown: $(cat "$WORK/out")"
+expect_exit 0 "$ROTGUARD" --store "$STORE" report --format junit -o report.xml
+if command -v xmllint >/dev/null; then
+  xmllint --noout --schema "$ROTGUARD_SOURCE_DIR/tests/data/junit/junit.xsd" report.xml ||
+    fail "JUnit XML with properties does not validate"
+fi
+python3 - report.xml "$J/challenge" <<'PY' || fail "JUnit quality property"
+import sys, xml.etree.ElementTree as ET
+cases = [c for c in ET.parse(sys.argv[1]).getroot().iter("testcase")
+         if c.get("name").endswith(" " + sys.argv[2])]
+assert len(cases) == 1, cases
+props = {p.get("name"): p.get("value") for p in cases[0].iter("property")}
+assert props == {"quality": "challenge"}, props
+PY
+
 # The HTML report: one filter button per class, rows tagged with theirs.
 expect_exit 0 "$ROTGUARD" --store "$STORE" report --format html -o report.html
 for q in full thin challenge error-page; do

@@ -14,6 +14,11 @@
 #   E. Proxy-Authorization (user:password in the proxy URL) reaches the
 #      proxy, and the WARC request record holds "[redacted]".
 #   F. rescue and verify --live take --proxy too.
+#   G. an https:// proxy (TLS to the proxy, its certificate checked with
+#      --cacert or [fetch] proxy_cacert): an http target (absolute-form GET
+#      inside TLS) and an https one (a CONNECT tunnel inside TLS) give the
+#      records of a direct run; a proxy certificate no CA vouches for is
+#      the proxy's failure (class "proxy"), never the link's.
 # No name is ever looked up: targets are --resolve-mapped names or IP
 # literals, and the test proxy (tools/fixture_proxy.py) maps names itself.
 source "$(dirname "$0")/common.sh"
@@ -150,4 +155,26 @@ expect_exit 0 "$ROTGUARD" --store "$WORK/direct" --config "$CONFIG" --json verif
 expect_contains "$WORK/out" '"verdict":"ok"'
 [ "$(logged plain 'site\.css')" -gt "$before" ] || fail "verify --live did not use the proxy"
 "$ROTGUARD" rescue --help | grep -- "--proxy" >/dev/null || fail "rescue has no --proxy"
+
+# --- G: an https:// proxy ---
+WEB_DIR=$(dirname "$FIXTURE_CACERT")
+proxy_start tls --tls-cert "$WEB_DIR/server.pem" --tls-key "$WEB_DIR/server.key"
+HTTPS_PROXY_URL=https://127.0.0.1:$PROXY_HTTPS_PORT
+run via-https 0 "${NET[@]}" --proxy "$HTTPS_PROXY_URL" "$STYLE" "$BIG" "$SECURE"
+[ "$(summary 's["captures"]')" = 3 ] || fail "https proxy: $(cat "$WORK/summary.json")"
+records via-https >"$WORK/via-https.txt"
+diff "$WORK/direct.txt" "$WORK/via-https.txt" >&2 || fail "https proxy: the WARC records differ from a direct run"
+[ "$(logged tls '^tls http GET http://news\.example\.com(:[0-9]+)?/assets/site\.css$')" = 1 ] ||
+  fail "https proxy: no GET logged: $(cat "$WORK/tls.log")"
+[ "$(logged tls "^tls connect www\\.example\\.com:$S\$")" = 1 ] ||
+  fail "https proxy: no CONNECT logged: $(cat "$WORK/tls.log")"
+# The proxy's certificate checked against another CA: the proxy failed.
+fetch_config "proxy_cacert=\"$WEB_DIR/badca/ca.pem\""
+before=$(logged tls '^tls (http|connect) ')
+run tls-bad 2 "${NET[@]}" --proxy "$HTTPS_PROXY_URL" "$STYLE" "$SECURE"
+[ "$(summary 's["failed_by_class"]')" = "{'proxy': 2}" ] || fail "untrusted https proxy: $(cat "$WORK/summary.json")"
+[ "$(logged tls '^tls (http|connect) ')" = "$before" ] || fail "a request went to an untrusted proxy"
+expect_contains "$WORK/tls-bad/logs/rotguard.log" "proxy $HTTPS_PROXY_URL failed"
+[ "$(sqlite3 "$WORK/tls-bad/manifest.sqlite3" "SELECT group_concat(verdict || '|' || consecutive_failures) FROM urls")" = "|0,|0" ] ||
+  fail "untrusted https proxy: a link got a verdict"
 echo ok

@@ -103,6 +103,31 @@ archive 0 --all content
   fail "--all did not fetch the kept link again"
 expect_exit 0 "$ROTGUARD" --store "$STORE" verify
 
+# A kept link whose chain reaches a forgotten URL stops at that hop: the
+# shortener's 301 is captured, the forgotten target is never requested,
+# and the link's failure class says why.
+MOVED_TARGET=https://news.example.com/moved-story.html
+expect_exit 0 "$ROTGUARD" --store "$STORE" forget "$MOVED_TARGET"
+printf '\nA [moved story](https://bit.ly/moved-story.html).\n' >>content/post.md
+archive 2 content
+[ "$(summary 's["failed_by_class"]')" = "{'forgotten': 1}" ] ||
+  fail "chain into a forgotten URL: $(cat "$WORK/summary.json")"
+grep '^bit.ly GET /moved-story.html ' "$FIXTURE_LOG" >/dev/null || fail "the kept link was not fetched"
+if grep '^news.example.com GET /moved-story.html ' "$FIXTURE_LOG" >/dev/null; then
+  fail "a redirect to a forgotten URL was followed"
+fi
+expect_sql "SELECT failure_class FROM urls WHERE normalized = 'https://bit.ly/moved-story.html'" "forgotten"
+expect_sql "SELECT count(*) FROM captures WHERE url = 'https://bit.ly/moved-story.html' AND http_status = 301" "1"
+expect_sql "SELECT count(*) FROM captures WHERE url = '$MOVED_TARGET'" "0"
+expect_contains "$STORE/logs/rotguard.log" "redirects to $MOVED_TARGET, taken down with"
+expect_exit 0 "$ROTGUARD" --store "$STORE" verify
+# Once the target's tombstone is lifted, the next run follows the chain.
+expect_exit 0 "$ROTGUARD" --store "$STORE" forget --undo "$MOVED_TARGET"
+archive 0 content
+grep '^news.example.com GET /moved-story.html ' "$FIXTURE_LOG" >/dev/null ||
+  fail "the chain was not followed after forget --undo"
+expect_sql "SELECT failure_class FROM urls WHERE normalized = 'https://bit.ly/moved-story.html'" ""
+
 # --undo lifts the tombstone (the captures do not come back).
 expect_exit 0 "$ROTGUARD" --store "$STORE" forget --undo "$SECRET_URL"
 expect_contains "$WORK/out" "tombstone removed"

@@ -35,7 +35,7 @@ rows = [l for l in open(sys.argv[1], encoding="utf-8") if re.match(r"\| [0-9]+:[
 assert len(rows) == 3, rows
 for row in rows:
     cells = re.split(r"(?<!\\)\|", row.strip())[1:-1]
-    assert len(cells) == 7, (len(cells), row)
+    assert len(cells) == 9, (len(cells), row)
 PY
 
 # JUnit: valid against the schema; the failing link fails.

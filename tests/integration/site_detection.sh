@@ -115,6 +115,40 @@ _recipes/Chocolate-Cake.md|https://jekyll-collections.example.org/recipes/chocol
 news/_posts/2020-02-29-leap-day.md|https://jekyll-collections.example.org/news/2020/03/01/leap-day.html"
 expect_contains "$STORE/rotguard.toml" 'permalinks = { "notes" = "", "recipes" = "/:collection/:name/" }'
 
+# --- Hugo: uglyURLs for one section; build output in publishDir docs/ ---
+site hugo-ugly
+check_site hugo hugo.toml "content/notes/a-note.md|https://hugo-ugly.example.org/notes/a-note/
+content/posts/Hello-World.md|https://hugo-ugly.example.org/posts/hello-world.html
+content/posts/_index.md|https://hugo-ugly.example.org/posts.html"
+expect_contains "$STORE/rotguard.toml" 'ugly_url_sections = ["posts"]'
+# build_dirs follow publishDir: docs/ is skipped at the root, and a
+# directory named public/ is no longer taken for build output.
+expect_contains "$STORE/rotguard.toml" 'build_dirs = ["docs", "resources"]'
+mkdir public && printf '[p](https://news.example.com/alive.html)\n' >public/page.md
+expect_exit 0 "$ROTGUARD" scan .
+expect_contains "$WORK/out" "./public/page.md"
+expect_contains "$WORK/err" "build-dir 1"
+if grep -F "public.example" "$WORK/out" >/dev/null; then fail "scan read docs/, the publishDir"; fi
+
+# --- Jekyll: defaults set permalinks, collections_dir, destination www/ ---
+site jekyll-defaults
+check_site jekyll _config.yml "_posts/2020-01-01-outside.md|file:_posts/2020-01-01-outside.md
+about.md|https://jekyll-defaults.example.org/about.html
+docs/setup.md|https://jekyll-defaults.example.org/manual/setup/
+my_collections/_posts/2021-05-06-spring.md|https://jekyll-defaults.example.org/blog/spring/
+my_collections/_posts/archive/2015-01-02-old-news.md|https://jekyll-defaults.example.org/old/2015/old-news.html
+my_collections/_recipes/Soup.md|https://jekyll-defaults.example.org/recipes/Soup.html"
+expect_contains "$STORE/rotguard.toml" 'collections_dir = "my_collections"'
+expect_contains "$STORE/rotguard.toml" '"posts:_posts/archive" = "/old/:year/:title:output_ext"'
+expect_contains "$STORE/rotguard.toml" 'build_dirs = ["www", '
+
+# init in a site whose publishDir lies outside it: build_dirs follow it.
+mkdir -p "$WORK/outside/site/content/posts" && cd "$WORK/outside/site"
+printf "baseURL = 'https://o.example/'\npublishDir = '../www'\n" >hugo.toml
+printf '[a](https://news.example.com/alive.html)\n' >content/posts/a.md
+expect_exit 0 "$ROTGUARD" init
+expect_contains .rotguard/rotguard.toml 'build_dirs = ["../www", "resources"]'
+
 # Without a site, scan and restore still need a PATH.
 mkdir -p "$WORK/plain" && cd "$WORK/plain"
 expect_exit 0 "$ROTGUARD" init

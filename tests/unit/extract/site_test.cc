@@ -114,6 +114,37 @@ TEST(DetectSiteTest, JekyllSourceMovesContentAndInternalDirectories) {
   EXPECT_EQ(site->permalinks, (StringMap{{"talks", ""}}));
 }
 
+TEST(DetectSiteTest, HugoUglyUrlsPerSectionAndItsPublishDir) {
+  DetectedSite site = Detect("hugo-ugly");
+  EXPECT_FALSE(site.ugly_urls);
+  EXPECT_EQ(site.ugly_url_sections, Strings{"posts"});  // notes = false
+  EXPECT_EQ(site.build_dirs, (Strings{"docs", "resources"}));
+  EXPECT_TRUE(site.notes.empty());
+}
+
+TEST(DetectSiteTest, HugoUglyUrlsForTheWholeSite) {
+  testing::TempDir dir;
+  std::ofstream(dir.path() / "hugo.yaml") << "baseURL: https://x.example/\n"
+                                             "uglyurls: true\n";
+  Result<DetectedSite> site = DetectSite(dir.path());
+  ASSERT_TRUE(site.ok()) << site.status().message();
+  EXPECT_TRUE(site->ugly_urls);
+  EXPECT_TRUE(site->ugly_url_sections.empty());
+}
+
+// Only defaults that set a permalink are kept, keyed "TYPE:PATH"; one
+// that sets only a layout changes no URL.
+TEST(DetectSiteTest, JekyllDefaultsCollectionsDirAndDestination) {
+  DetectedSite site = Detect("jekyll-defaults");
+  EXPECT_EQ(site.collections_dir, "my_collections");
+  EXPECT_EQ(site.permalink_defaults,
+            (StringMap{{"posts:", "/blog/:title/"},
+                       {"posts:_posts/archive", "/old/:year/:title:output_ext"},
+                       {":docs", "/manual/:basename/"}}));
+  EXPECT_EQ(site.build_dirs.front(), "www");
+  EXPECT_TRUE(site.notes.empty());
+}
+
 TEST(DetectSiteTest, NoConfigIsNotFoundAndABadOneNamesTheFile) {
   testing::TempDir dir;
   Result<DetectedSite> none = DetectSite(dir.path());

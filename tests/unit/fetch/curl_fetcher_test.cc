@@ -635,6 +635,36 @@ TEST_F(CurlFetcherTest, UrlOverEightKibIsBadUrlWithoutARequest) {
   EXPECT_EQ(sink.exchanges[0].url, at_limit);
 }
 
+// A chain that reaches a URL taken down with `forget` stops before that
+// hop's request: the job ends as kForgotten, its final URL the hop that
+// pointed there, and a job for the forgotten URL itself sends nothing.
+TEST_F(CurlFetcherTest, HopToAForgottenUrlIsNeverRequested) {
+  FetchOptions options = Options();
+  const std::string forgotten = "https://feeds.feedburner.com/~r/abc123";
+  options.forgotten = [forgotten](const std::string& url) {
+    return url == forgotten;
+  };
+  RecordingSink sink = Fetch(options, {"http://ift.tt/abc123", forgotten});
+  ASSERT_EQ(sink.exchanges.size(), 1u);
+  EXPECT_EQ(sink.exchanges[0].url, "http://ift.tt/abc123");
+  EXPECT_EQ(sink.exchanges[0].next_url, forgotten);
+  ASSERT_EQ(sink.outcomes.size(), 2u);
+  for (const FetchOutcome& out : sink.outcomes) {
+    EXPECT_EQ(out.failure, FailureClass::kForgotten) << out.error;
+    EXPECT_NE(out.error.find("rotguard forget"), std::string::npos)
+        << out.error;
+    if (out.job.url == forgotten) {
+      EXPECT_EQ(out.attempts, 0);
+    } else {
+      EXPECT_EQ(out.final_url, "http://ift.tt/abc123");
+      EXPECT_EQ(out.final_status, 301);
+      EXPECT_EQ(out.error, "http://ift.tt/abc123: redirects to " + forgotten +
+                               ", taken down with `rotguard forget`: not "
+                               "fetched");
+    }
+  }
+}
+
 // Issue #20 item 5: [[fetch.host]] headers and cookies go to that host
 // only, and the WARC request head gets "[redacted]" for their values.
 TEST_F(CurlFetcherTest, HostCredentialsGoOnlyToTheirHostAndAreRedacted) {

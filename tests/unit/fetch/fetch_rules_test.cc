@@ -114,6 +114,7 @@ TEST(FailureClasses, HaveStableNames) {
   EXPECT_STREQ(FailureClassName(FailureClass::kRedirectLoop), "redirect-loop");
   EXPECT_STREQ(FailureClassName(FailureClass::kTooManyRedirects),
                "too-many-redirects");
+  EXPECT_STREQ(FailureClassName(FailureClass::kForgotten), "forgotten");
   EXPECT_STREQ(HopKindName(HopKind::kMetaRefresh), "meta-refresh");
 }
 
@@ -159,10 +160,10 @@ TEST(FailureClasses, OnlyTransientOnesAreRetried) {
                          FailureClass::kTruncated, FailureClass::kConnect}) {
     EXPECT_TRUE(IsTransient(f, 0)) << FailureClassName(f);
   }
-  for (FailureClass f :
-       {FailureClass::kDns, FailureClass::kTls, FailureClass::kTooLarge,
-        FailureClass::kBlockedAddress, FailureClass::kRedirectLoop,
-        FailureClass::kBadUrl, FailureClass::kCancelled}) {
+  for (FailureClass f : {FailureClass::kDns, FailureClass::kTls,
+                         FailureClass::kTooLarge, FailureClass::kBlockedAddress,
+                         FailureClass::kRedirectLoop, FailureClass::kBadUrl,
+                         FailureClass::kCancelled, FailureClass::kForgotten}) {
     EXPECT_FALSE(IsTransient(f, 0)) << FailureClassName(f);
   }
   for (int status : {408, 425, 429, 500, 502, 503, 504}) {

@@ -134,6 +134,77 @@ TEST(HugoPermalinkTest, LanguageContentDirectoriesAndTheirPrefixes) {
   EXPECT_EQ(PathOf(site, "content/fr/posts/bonjour.md"), "/fr/posts/bonjour/");
 }
 
+// uglyURLs (gohugo.io configuration/ugly-urls): a page is written as
+// name.html instead of name/index.html, a section as section.html; the
+// home page and front matter `url` are left as they are.
+TEST(HugoPermalinkTest, UglyUrlsMakeEveryPageAnHtmlFile) {
+  SiteConfig site = Hugo({{"posts", "/:year/:slug/"}});
+  site.ugly_urls = true;
+  PostFacts facts = Dated("2023-10-15", "Hi There");
+  EXPECT_EQ(PathOf(site, "content/posts/a.md", facts), "/2023/hi-there.html");
+  EXPECT_EQ(PathOf(site, "content/notes/Quick-Note.md"),
+            "/notes/quick-note.html");
+  EXPECT_EQ(PathOf(site, "content/notes/trip/index.md"), "/notes/trip.html");
+  EXPECT_EQ(PathOf(site, "content/notes/_index.md"), "/notes.html");
+  EXPECT_EQ(PathOf(site, "content/_index.md"), "/");
+  PostFacts url;
+  url.url = "/legacy/page/";
+  EXPECT_EQ(PathOf(site, "content/notes/a.md", url), "/legacy/page/");
+}
+
+TEST(HugoPermalinkTest, UglyUrlsPerSectionLeaveOtherSectionsPretty) {
+  SiteConfig site = Hugo();
+  site.ugly_url_sections = {"books"};
+  EXPECT_EQ(PathOf(site, "content/books/dune.md"), "/books/dune.html");
+  EXPECT_EQ(PathOf(site, "content/books/_index.md"), "/books.html");
+  EXPECT_EQ(PathOf(site, "content/films/dune.md"), "/films/dune/");
+  EXPECT_EQ(PathOf(site, "content/films/_index.md"), "/films/");
+}
+
+// Jekyll front matter defaults (jekyllrb.com docs/configuration/
+// front-matter-defaults): a permalink set for a scope applies as if the
+// document's front matter had it; the longest scope path wins, then one
+// with a type; the document's own permalink wins over all.
+TEST(JekyllPermalinkTest, DefaultsSetThePermalinkOfTheirScope) {
+  SiteConfig site = Jekyll("pretty");
+  site.permalink_defaults = {{"posts:", "/blog/:title/"},
+                             {"posts:_posts/old", "/archive/:year/:title/"},
+                             {":_posts/old", "/untyped/:title/"},
+                             {"pages:docs", "/manual/:basename/"},
+                             {":talks/*/slides", "/slides/:basename/"}};
+  EXPECT_EQ(PathOf(site, "_posts/2009-04-29-slap-chop.md"), "/blog/slap-chop/");
+  EXPECT_EQ(PathOf(site, "_posts/older/2009-04-29-slap-chop.md"),
+            "/archive/2009/slap-chop/");
+  EXPECT_EQ(PathOf(site, "docs/install.md"), "/manual/install/");
+  EXPECT_EQ(PathOf(site, "about.md"), "/about/");  // no scope covers it
+  EXPECT_EQ(PathOf(site, "talks/2020/slides/intro.md"), "/slides/intro/");
+  EXPECT_EQ(PathOf(site, "talks/2020/notes.md"), "/talks/2020/notes/");
+  PostFacts own;
+  own.permalink = "/mine/";
+  EXPECT_EQ(PathOf(site, "_posts/2009-04-29-slap-chop.md", own), "/mine/");
+}
+
+// collections_dir (jekyllrb.com docs/collections): collections and
+// _posts/ live below it; its own name is no category, and underscore
+// directories elsewhere are not published.
+TEST(JekyllPermalinkTest, CollectionsDirHoldsPostsAndCollections) {
+  SiteConfig site = Jekyll("", {{"recipes", "/:collection/:name/"}});
+  site.collections_dir = "my_collections";
+  EXPECT_EQ(PathOf(site, "my_collections/_posts/2009-04-29-slap-chop.md"),
+            "/2009/04/29/slap-chop.html");
+  EXPECT_EQ(PathOf(site, "my_collections/food/_posts/2009-04-29-slap-chop.md"),
+            "/food/2009/04/29/slap-chop.html");
+  EXPECT_EQ(PathOf(site, "my_collections/_recipes/Cake.md"), "/recipes/cake/");
+  EXPECT_EQ(PathOf(site, "_posts/2009-04-29-slap-chop.md"), "(none)");
+  EXPECT_EQ(PathOf(site, "about.md"), "/about.html");
+  site.permalink_defaults = {{"posts:my_collections/_posts", "/p/:title/"}};
+  EXPECT_EQ(PathOf(site, "my_collections/_posts/2009-04-29-slap-chop.md"),
+            "/p/slap-chop/");
+  site.collections_dir = "_collections";  // its name starts with '_' too
+  EXPECT_EQ(PathOf(site, "_collections/_posts/2009-04-29-slap-chop.md"),
+            "/2009/04/29/slap-chop.html");
+}
+
 TEST(JekyllPermalinkTest, BuiltInStylesOfAPost) {
   const char* post = "_posts/2009-04-29-slap-chop.md";
   EXPECT_EQ(PathOf(Jekyll(), post), "/2009/04/29/slap-chop.html");

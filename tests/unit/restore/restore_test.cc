@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "rotguard/extract.h"
+#include "rotguard/inputs.h"
 #include "unit/restore/test_store.h"
 #include "util/file.h"
 
@@ -164,6 +165,67 @@ TEST_F(RestoreTest, RenderedPostShowsLocalImagesAndCarriesCsp) {
   EXPECT_EQ(Read(out / "site/content/posts/images/local.png"), "PNGDATA");
   EXPECT_NE(Read(out / "index.html").find("https://example.com/gone.html"),
             std::string::npos);
+}
+
+// A feed named to restore: its entries are the documents FILE#ID (as
+// scan --update records them), so each entry is restored, not the file
+// skipped as "not scanned".
+TEST_F(RestoreTest, FeedFileRestoresEveryEntry) {
+  const std::string feed =
+      "<?xml version=\"1.0\"?>\n<rss version=\"2.0\"><channel><title>t"
+      "</title>\n<item><title>One</title><link>https://blog.example/one/"
+      "</link><guid>p1</guid><description><![CDATA[<img "
+      "src=\"https://www.ehackingnews.com/img.png\">]]></description></item>\n"
+      "<item><title>Two</title><guid>p2</guid><description><![CDATA[<a "
+      "href=\"https://example.com/gone.html\">gone</a>]]></description>"
+      "</item>\n</channel></rss>\n";
+  WriteFile(t_.dir() / "feed.xml", feed);
+  StructuredInput input = ReadStructuredInput(feed, DetectInputType(feed));
+  ASSERT_EQ(input.entries.size(), 2u);
+  std::vector<DocumentScan> scans;
+  for (const InputEntry& entry : input.entries) {
+    DocumentScan scan;
+    scan.document.path = "feed.xml#" + entry.id;
+    scan.document.sha256 = Sha256Hex(feed);
+    scan.document.title = entry.extracted.front_matter.title;
+    scan.document.public_url = entry.public_url;
+    for (const Link& l : entry.extracted.links) {
+      scan.links.push_back({std::string(LinkKindName(l.kind)), l.written, l.url,
+                            l.normalized, l.line, l.column,
+                            static_cast<int64_t>(l.start),
+                            static_cast<int64_t>(l.end)});
+    }
+    scans.push_back(std::move(scan));
+  }
+  ASSERT_TRUE(t_.manifest().RecordScans(scans).ok());
+
+  fs::path out = t_.dir() / "out";
+  RestoreOptions options = Options(RestoreFormat::kDir, out);
+  options.paths = {t_.dir() / "feed.xml"};
+  auto summary = Run(options);
+  ASSERT_TRUE(summary.ok()) << summary.status().ToString();
+  EXPECT_EQ(summary->posts, 2);
+  EXPECT_EQ(summary->not_captured, 1);
+  for (const std::string& note : summary->notes) {
+    EXPECT_EQ(note.find("not scanned"), std::string::npos) << note;
+  }
+  // The file's copy points the captured image at its local file.
+  const std::string copy = Read(out / "posts/feed.xml");
+  EXPECT_EQ(copy.find("https://www.ehackingnews.com/img.png"),
+            std::string::npos)
+      << copy;
+  EXPECT_NE(copy.find("https://example.com/gone.html"), std::string::npos);
+  // Each entry has a page of its own, and a section in the index.
+  const std::string one = Read(out / "posts/feed.xml.entry-1.html");
+  EXPECT_NE(one.find("One"), std::string::npos) << one;
+  EXPECT_NE(one.find("href=\"../assets/"), std::string::npos) << one;
+  EXPECT_NE(one.find("Content-Security-Policy"), std::string::npos);
+  EXPECT_TRUE(fs::is_regular_file(out / "posts/feed.xml.entry-2.html"));
+  const std::string index = Read(out / "index.html");
+  EXPECT_NE(index.find("href=\"posts/feed.xml.entry-1.html\">One</a>"),
+            std::string::npos)
+      << index;
+  EXPECT_NE(index.find(">Two</a>"), std::string::npos) << index;
 }
 
 TEST_F(RestoreTest, RenderedPostKeepsBareUrlsAsLinks) {

@@ -257,6 +257,21 @@ TEST(HealthStreakTest, CancelledFetchChangesNothing) {
   EXPECT_EQ(runs.url().failure_class, before.failure_class);
 }
 
+// A chain stopped at a URL the user took down (`forget`) says nothing
+// about the link: its verdict and streak stay, its class says why.
+TEST(HealthStreakTest, ChainStoppedAtAForgottenUrlKeepsTheVerdict) {
+  SimulatedRuns runs;
+  runs.Status(404);
+  runs.Advance(20 * kHour);
+  HealthObservation stopped = SimulatedRuns::WithStatus(301);
+  stopped.failure = FailureClass::kForgotten;
+  runs.Observe(stopped);
+  EXPECT_EQ(runs.url().verdict, "failing");
+  EXPECT_EQ(runs.url().consecutive_failures, 1);
+  EXPECT_EQ(runs.url().failure_class, "forgotten");
+  EXPECT_EQ(runs.url().last_ok_unix, 0);
+}
+
 TEST(HealthStreakTest, OnlyHealthColumnsAreTouched) {
   SimulatedRuns runs;
   runs.Status(200);

@@ -146,12 +146,77 @@ TEST_F(ReportMdJunitTest, MarkdownRowsKeepTheirColumnsWhateverTheUrl) {
   ASSERT_NE(start, std::string::npos) << md;
   const std::string row = md.substr(start, md.find('\n', start) - start);
   const std::vector<std::string> cells = CellsOf(row);
-  ASSERT_EQ(cells.size(), 7u) << row;
+  ASSERT_EQ(cells.size(), 9u) << row;
   EXPECT_EQ(cells[2], " **gone** ");
   // The text escaped, the destination percent-encoded inside <...>.
-  EXPECT_EQ(cells[5],
+  EXPECT_EQ(cells[6],
             " [https://a.example/x\\|y\\*z\\_\\<b\\>]"
             "(<https://a.example/x%7Cy*z_%3Cb%3E>) ");
+}
+
+// Markdown has the same quality and public-copy columns as the table,
+// JSON, CSV and HTML formats: a dash when there is none.
+TEST_F(ReportMdJunitTest, MarkdownRowsShowQualityAndPublicCopy) {
+  Report report = Build();
+  std::vector<ReportLink>& links = report.documents[1].links;
+  links[0].quality = "thin";
+  links[0].public_copy = ReportPublicCopy{"error", "", 0, "blocked"};
+  links[2].quality = "full";
+  links[2].public_copy = ReportPublicCopy{
+      "success", "https://web.archive.org/web/2026/https://a.example/ok", 1,
+      ""};
+  const std::string md = RenderReportMarkdown(report);
+  EXPECT_NE(md.find("| line:col | kind | verdict | quality | fails | last ok "
+                    "| link | archived copy | public copy |\n"),
+            std::string::npos)
+      << md;
+  std::vector<std::vector<std::string>> rows;
+  for (const char* place : {"| 1:1 |", "| 3:1 |", "| 5:1 |"}) {
+    const size_t start = md.find(place);
+    ASSERT_NE(start, std::string::npos) << md;
+    rows.push_back(CellsOf(md.substr(start, md.find('\n', start) - start)));
+    ASSERT_EQ(rows.back().size(), 9u) << md;
+  }
+  EXPECT_EQ(rows[0][3], " thin ");
+  EXPECT_EQ(rows[0][8], " error ");
+  EXPECT_EQ(rows[1][3], " full ");
+  EXPECT_EQ(rows[1][8],
+            " https://web.archive.org/web/2026/https://a.example/ok ");
+  EXPECT_EQ(rows[2][3], " - ");
+  EXPECT_EQ(rows[2][8], " - ");
+}
+
+// JUnit carries them as testcase properties, on passing and failing
+// cases alike; a case with neither keeps its short form.
+TEST_F(ReportMdJunitTest, JunitCasesCarryQualityAndPublicCopyAsProperties) {
+  Report report = Build();
+  std::vector<ReportLink>& links = report.documents[1].links;
+  links[0].quality = "challenge";
+  links[2].quality = "full";
+  links[2].public_copy = ReportPublicCopy{
+      "success", "https://web.archive.org/web/2026/https://a.example/ok", 1,
+      ""};
+  const std::string xml = RenderReportJunit(report);
+  EXPECT_NE(xml.find(R"(name="1:1 https://a.example/x|y*z_&lt;b&gt;" time="0">
+      <properties>
+        <property name="quality" value="challenge"/>
+      </properties>
+      <failure type="gone")"),
+            std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find(R"(name="3:1 https://a.example/ok" time="0">
+      <properties>
+        <property name="quality" value="full"/>
+        <property name="public-copy" value="https://web.archive.org/web/2026/https://a.example/ok"/>
+      </properties>
+    </testcase>
+)"),
+            std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find(R"(name="2:1 https://a.example/failing" time="0">
+      <failure)"),
+            std::string::npos)
+      << xml;
 }
 
 // The whole document for the fixture: the layout JUnit readers expect
