@@ -20,12 +20,17 @@
 # Issue #17's restore target: >= 3x round 1's ~1,000 captures/s, i.e. at
 # most N / 3000 s, with peak RSS bounded (measured in one extra run).
 # BASELINE=path/to/another/rotguard also times that binary's restore of
-# the same store in the same run, and its output must be byte-identical to
-# ours; it must read the store's manifest schema (the store is made by
-# BUILD_DIR's rotguard, so round 1's binary cannot: schema 3 < 4).
+# the same store in the same run, its runs interleaved with ours (one of
+# ours, one of its, ...) so that both see the same load, and its output
+# must be byte-identical to ours (diff -r); it must read the store's
+# manifest schema (the store is made by BUILD_DIR's rotguard, so round 1's
+# binary cannot: schema 3 < 4). With BASELINE, DEMO=path/to/demo-out/site
+# (a site with its .rotguard store, as tools/demo.sh leaves it; copied
+# first) is restored by both binaries too, and the outputs must be equal.
 # Usage: bench/restore/run.sh [BUILD_DIR]   (default build-restore)
 #   env: N (5000), RUNS (5), PEER_RUNS (3), KEEP (keep the work dir),
-#        BASELINE, BENCH_SUMMARY (bench/lib.sh summary)
+#        BASELINE, DEMO, DEMO_PATHS ("content _posts"),
+#        BENCH_SUMMARY (bench/lib.sh summary)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=$(cd "${1:-$ROOT/build-restore}" && pwd)
@@ -103,7 +108,7 @@ field() { sed -n "${1}p" "$WORK/rows" | cut -f"$2"; }  # ROW COLUMN
 
 # Warm the page cache and the manifest.
 cat "$STORE/warc/$NAME" "$STORE"/* >/dev/null 2>&1 || true
-"$ROTGUARD" -q --store "$STORE" export --cdxj /dev/null
+"$ROTGUARD" -q --store "$STORE" export --cdxj "$WORK/warm.cdxj"
 
 measure "rotguard export --cdxj" "$RUNS" \
   "$ROTGUARD" -q --store "$STORE" export --cdxj "$WORK/ours.cdxj"
@@ -124,25 +129,61 @@ fi
 # away, not deleted, because deleting 5,000 files just before makes ext4
 # scan its recently deleted inodes when the next run creates files (a
 # quarter of the run's time in `perf`), which no real restore pays.
-restore_fresh() { [ ! -e "$WORK/out" ] || mv "$WORK/out" "$WORK/old/$RANDOM$RANDOM"; }
 mkdir -p "$WORK/old"
-BEFORE=restore_fresh
-measure "rotguard restore (100 posts, $N captures)" "$RUNS" \
-  "$ROTGUARD" -q --store "$STORE" restore "$WORK/site/content" --out "$WORK/out"
-BEFORE=:
+# restore_once BINARY OUT RUNS_FILE: one timed restore of the posts by
+# BINARY into OUT (a previous OUT renamed away first), its
+# "wall cpu load" appended to RUNS_FILE (as bench/lib.sh measure times).
+restore_once() {
+  local bin=$1 out=$2 runs=$3 t0 t1 user sys
+  [ ! -e "$out" ] || mv "$out" "$WORK/old/$RANDOM$RANDOM"
+  t0=$(date +%s.%N)
+  if ! /usr/bin/time -f '%U %S' -o "$WORK/time" "$bin" -q --store "$STORE" \
+    restore "$WORK/site/content" --out "$out" >"$WORK/stdout" 2>"$WORK/stderr"; then
+    echo "bench: restore by $bin failed:" >&2
+    tail -n 20 "$WORK/stdout" "$WORK/stderr" >&2
+    exit 1
+  fi
+  t1=$(date +%s.%N)
+  read -r user sys <"$WORK/time"
+  echo "$(echo "$t1 - $t0" | bc -l) $(echo "$user + $sys" | bc -l) $(cut -d' ' -f1 /proc/loadavg)" >>"$runs"
+}
+# median_row LABEL RUNS_FILE: the run with the median wall, as a row.
+median_row() {
+  sort -n "$2" | sed -n "$((($(wc -l <"$2") + 1) / 2))p" |
+    { read -r wall cpu load; printf '%s\t%s\t%s\t%s\n' "$1" "$wall" "$cpu" "$load" >>"$WORK/rows"; }
+}
+: >"$WORK/ours.runs"
+: >"$WORK/base.runs"
+for _ in $(seq "$RUNS"); do
+  restore_once "$ROTGUARD" "$WORK/out" "$WORK/ours.runs"
+  [ -z "${BASELINE:-}" ] || restore_once "$BASELINE" "$WORK/base" "$WORK/base.runs"
+done
+median_row "rotguard restore (100 posts, $N captures)" "$WORK/ours.runs"
+baseline_row=
+if [ -n "${BASELINE:-}" ]; then
+  median_row "baseline restore ($BASELINE)" "$WORK/base.runs"
+  baseline_row=$(wc -l <"$WORK/rows")
+  diff -r "$WORK/out" "$WORK/base" >/dev/null ||
+    { echo "bench: restore output differs from the baseline's" >&2; exit 1; }
+  /usr/bin/time -f '%M' -o "$WORK/rss.base" \
+    "$BASELINE" -q --store "$STORE" restore "$WORK/site/content" --out "$WORK/base.rss"
+fi
 /usr/bin/time -f '%M' -o "$WORK/rss" \
   "$ROTGUARD" -q --store "$STORE" restore "$WORK/site/content" --out "$WORK/out.rss"
 RESTORE_RSS_KIB=$(cat "$WORK/rss")
-baseline_row=
-if [ -n "${BASELINE:-}" ]; then
-  restore_baseline() { [ ! -e "$WORK/base" ] || mv "$WORK/base" "$WORK/old/$RANDOM$RANDOM"; }
-  BEFORE=restore_baseline
-  measure "baseline restore ($BASELINE)" "$RUNS" \
-    "$BASELINE" -q --store "$STORE" restore "$WORK/site/content" --out "$WORK/base"
-  BEFORE=:
-  diff -r "$WORK/out" "$WORK/base" >/dev/null ||
-    { echo "bench: restore output differs from the baseline's" >&2; exit 1; }
-  baseline_row=$(wc -l <"$WORK/rows")
+demo_same=
+if [ -n "${BASELINE:-}" ] && [ -n "${DEMO:-}" ]; then
+  cp -a "$DEMO" "$WORK/demo"
+  for who in base ours; do
+    bin=$ROTGUARD
+    [ "$who" = ours ] || bin=$BASELINE
+    # shellcheck disable=SC2086  # DEMO_PATHS is a list of paths
+    (cd "$WORK/demo" && "$bin" -q restore ${DEMO_PATHS:-content _posts} \
+      --out "$WORK/demo-$who" >/dev/null 2>&1) || true
+  done
+  diff -r "$WORK/demo-base" "$WORK/demo-ours" >/dev/null ||
+    { echo "bench: the demo store's restore differs from the baseline's" >&2; exit 1; }
+  demo_same="demo store ($DEMO): restored by both binaries, diff -r equal ($(find "$WORK/demo-ours" -type f | wc -l) files)"
 fi
 # Every capture must have come out: pages as .html, images as .jpg.
 assets=$(find "$WORK/out/assets" -type f | wc -l)
@@ -152,7 +193,7 @@ if [ "$assets" -ne "$N" ]; then
 fi
 OUT_BYTES=$(du -sb "$WORK/out" | cut -f1)
 ASSET_BYTES=$(du -sb "$WORK/out/assets" | cut -f1)
-rm -rf "$WORK/old" "$WORK/out.rss" "$WORK/base"
+rm -rf "$WORK/old" "$WORK/out.rss" "$WORK/base" "$WORK/base.rss" "$WORK/demo"*
 
 # SPEC §11 row "verify the 5,000-URL WARC (digests)" on the same WARC:
 # rotguard's default verify (no whole-file re-hash, the peers' work) vs
@@ -188,7 +229,9 @@ for row in 3 $baseline_row; do
     "$(echo "$N / $w" | bc -l)" "$(echo "$ASSET_BYTES / 1000000 / $w" | bc -l)" \
     "$(echo "$OUT_BYTES / 1000000 / $w" | bc -l)" "$(field "$row" 4)"
 done
-echo "restore peak RSS: $((RESTORE_RSS_KIB / 1024)) MiB"
+echo "restore peak RSS: $((RESTORE_RSS_KIB / 1024)) MiB$([ ! -s "$WORK/rss.base" ] || echo "; baseline $(($(cat "$WORK/rss.base") / 1024)) MiB")"
+[ -z "$baseline_row" ] || echo "restore vs baseline (same run, interleaved): wall $(echo "scale=2; $(field "$baseline_row" 2) / $(field 3 2)" | bc -l)x, CPU $(echo "scale=2; $(field "$baseline_row" 3) / $(field 3 3)" | bc -l)x; output diff -r equal"
+[ -z "$demo_same" ] || echo "$demo_same"
 echo
 echo "| command (same WARC) | wall | CPU (user+sys) | vs gzip\\|sha1sum (wall) | vs warcio one pass (wall) | load (1 min) |"
 echo "|---|---|---|---|---|---|"

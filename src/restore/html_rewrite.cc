@@ -115,39 +115,50 @@ std::string WithCspMeta(std::string html, std::string_view content_type) {
   return html;
 }
 
-std::string RewritePage(std::string_view html, const std::string& page_url,
-                        const std::string& page_name,
-                        const LocalFileOf& restored_page,
-                        const LocalFileOf& requisite) {
+ExtractedDocument ScanPageForRewrite(std::string_view html,
+                                     const std::string& page_url) {
   // The raw scanner gives ExtractLinks' links in a fraction of the time;
   // gumbo reads the pages it does not model.
   std::optional<ExtractedDocument> scanned =
       extract::ScanPageLinks(html, page_url);
-  ExtractedDocument doc;
-  if (scanned) {
-    doc = std::move(*scanned);
-  } else {
-    ExtractOptions extract;
-    extract.base_url = page_url;
-    extract.keep_other_schemes = true;
-    doc = ExtractLinks("page.html", html, DocumentFormat::kHtml, extract);
-  }
+  if (scanned) return std::move(*scanned);
+  ExtractOptions extract;
+  extract.base_url = page_url;
+  extract.keep_other_schemes = true;
+  return ExtractLinks("page.html", html, DocumentFormat::kHtml, extract);
+}
+
+std::string RewriteScannedPage(std::string_view html,
+                               const ExtractedDocument& doc,
+                               const std::string& page_name,
+                               const LinkTargetOf& restored_page,
+                               const LinkTargetOf& requisite) {
   std::vector<Edit> edits;
   DropOtherSchemeSubresources(doc, &edits);
   for (const Link& link : doc.links) {
     if (link.kind == LinkKind::kFrontmatter) continue;
     if (link.kind == LinkKind::kLink) {
-      std::optional<std::string> page = restored_page(link.url);
+      std::optional<std::string> page = restored_page(link);
       if (page) {
         edits.push_back({link.start, link.end, RelativePath(page_name, *page)});
       }
       continue;
     }
-    std::optional<std::string> local = requisite(link.url);
+    std::optional<std::string> local = requisite(link);
     edits.push_back(
         {link.start, link.end, local ? RelativePath(page_name, *local) : ""});
   }
   return ApplyEdits(html, std::move(edits));
+}
+
+std::string RewritePage(std::string_view html, const std::string& page_url,
+                        const std::string& page_name,
+                        const LocalFileOf& restored_page,
+                        const LocalFileOf& requisite) {
+  return RewriteScannedPage(
+      html, ScanPageForRewrite(html, page_url), page_name,
+      [&](const Link& link) { return restored_page(link.url); },
+      [&](const Link& link) { return requisite(link.url); });
 }
 
 std::string RewriteCss(std::string_view css, const std::string& base,

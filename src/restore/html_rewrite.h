@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "rotguard/extract.h"
+
 namespace rotguard::restore {
 
 // Every restored HTML file carries it: offline copies load nothing from
@@ -55,6 +57,24 @@ std::string RewritePage(std::string_view html, const std::string& page_url,
                         const std::string& page_name,
                         const LocalFileOf& restored_page,
                         const LocalFileOf& requisite);
+
+// Every link of an archived page with its byte span, as RewritePage edits
+// them: from the requisite scanner (extract::ScanPageLinks), or from gumbo
+// for a page the scanner does not model. Touches nothing but its
+// arguments, so `restore` scans pages on another thread while it writes.
+ExtractedDocument ScanPageForRewrite(std::string_view html,
+                                     const std::string& page_url);
+
+// The local file (relative to the output root) restored for a link of a
+// page, or nullopt; the link's `normalized` is its manifest key already.
+using LinkTargetOf = std::function<std::optional<std::string>(const Link&)>;
+
+// RewritePage from the page's ScanPageForRewrite() links.
+std::string RewriteScannedPage(std::string_view html,
+                               const ExtractedDocument& doc,
+                               const std::string& page_name,
+                               const LinkTargetOf& restored_page,
+                               const LinkTargetOf& requisite);
 
 // A stylesheet fetched from `base` and saved as `name`: its http(s) url()
 // and @import targets point at their local copies or become empty; data:

@@ -14,16 +14,19 @@
 
 #include <cstdint>
 #include <deque>
-#include <map>
+#include <future>
 #include <memory>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
+#include "restore/capture_payload.h"
 #include "restore/html_rewrite.h"
 #include "restore/index_page.h"
 #include "restore/markdown_render.h"
@@ -106,6 +109,22 @@ struct PendingPage {
   std::string bytes;
   bool in_memory = false;
 };
+
+// A page of phase 2 as the scanning thread hands it back: its bytes (read
+// again from `record` when they did not wait in memory) and its links.
+struct ScannedPage {
+  PendingPage page;
+  CaptureRow record;  // PayloadRecordOf() the page, to read it again
+  Status read;        // finding or reading it; not ok: the page is skipped
+  ExtractedDocument doc;
+};
+
+// Phase 2 takes this much of the pending pages at a time for the scanning
+// thread (bytes counted as they wait, a page read again counted at
+// kRereadCost), so the pages held besides the waiting ones stay bounded.
+constexpr size_t kBatchPages = 32;
+constexpr uint64_t kBatchBytes = uint64_t{2} << 20;
+constexpr uint64_t kRereadCost = uint64_t{512} << 10;
 
 // The edits of one post: of its source copy, and of the Markdown that
 // gets rendered.
@@ -451,7 +470,13 @@ class Restorer {
   // The local file of an archived URL (written or queued), or nullopt.
   std::optional<std::string> Materialize(const std::string& url, int depth,
                                          LinkReport* report) {
-    std::string key = NormalizeUrl(url).value_or(url);
+    return Materialize(url, NormalizeUrl(url).value_or(url), depth, report);
+  }
+
+  // Materialize with the URL's manifest key known (a scanned link's).
+  std::optional<std::string> Materialize(const std::string& url,
+                                         const std::string& key, int depth,
+                                         LinkReport* report) {
     auto known = local_of_.find(key);
     if (known != local_of_.end()) {
       ReportKnown(key, report);
@@ -508,18 +533,16 @@ class Restorer {
     SizedPayload sized;
     std::string bytes;
     bool keep = true;
-    Result<CapturePayload> head =
-        StreamCapturePayload(manifest_, warc_dir_, capture, PayloadOptions(),
-                             [&](std::string_view chunk) {
-                               sized.size += chunk.size();
-                               if (keep && sized.size <= kMaxParsedBytes) {
-                                 bytes.append(chunk);
-                               } else if (keep) {
-                                 keep = false;
-                                 std::string().swap(bytes);
-                               }
-                               return Status::Ok();
-                             });
+    Result<CapturePayload> head = Stream(capture, [&](std::string_view chunk) {
+      sized.size += chunk.size();
+      if (keep && sized.size <= kMaxParsedBytes) {
+        bytes.append(chunk);
+      } else if (keep) {
+        keep = false;
+        std::string().swap(bytes);
+      }
+      return Status::Ok();
+    });
     if (!head.ok()) return head.status();
     sized.head = std::move(head).value();
     sized.in_memory = keep;
@@ -531,6 +554,15 @@ class Restorer {
     PayloadReadOptions options;
     options.max_decoded = options_.max_decoded;
     return options;
+  }
+
+  // StreamCapturePayload through the WARC files this thread holds open.
+  Result<CapturePayload> Stream(const CaptureRow& capture,
+                                const DecodedSink& sink) {
+    Result<CaptureRow> record = restore::PayloadRecordOf(manifest_, capture);
+    if (!record.ok()) return record.status();
+    return restore::StreamRecordPayload(warc_dir_, capture, *record,
+                                        PayloadOptions(), sink, &readers_);
   }
 
   // Puts a capture's payload as `name`: a page waits for phase 2, a
@@ -583,13 +615,11 @@ class Restorer {
   void PutCaptureStream(const std::string& name, const CaptureRow& capture,
                         uint64_t size, std::string_view prefix) {
     if (!output_status_.ok()) return;
-    output_status_ = sink_->PutStream(
-        name, prefix.size() + size, [&](const DecodedSink& out) -> Status {
-          ROTGUARD_RETURN_IF_ERROR(out(prefix));
-          return StreamCapturePayload(manifest_, warc_dir_, capture,
-                                      PayloadOptions(), out)
-              .status();
-        });
+    output_status_ = sink_->PutStream(name, prefix.size() + size,
+                                      [&](const DecodedSink& out) -> Status {
+                                        ROTGUARD_RETURN_IF_ERROR(out(prefix));
+                                        return Stream(capture, out).status();
+                                      });
     written_.insert(name);
   }
 
@@ -603,24 +633,92 @@ class Restorer {
         });
   }
 
+  // Phase 2. Pages leave pending_ in order, a batch at a time; a second
+  // thread reads (when they did not wait in memory) and scans the next
+  // batch while this one rewrites and puts the current one, so names,
+  // edits and the order of the files are those of one thread. Pages a
+  // rewrite queues go to the back of pending_, as they always did.
   void RewritePendingPages() {
-    while (!pending_.empty() && output_status_.ok()) {
-      PendingPage page = std::move(pending_.front());
-      pending_.pop_front();
-      if (page.in_memory) {
-        pending_bytes_ -= page.bytes.size();
-      } else {
-        Result<CapturePayload> read = ReadCapturePayload(
-            manifest_, warc_dir_, page.capture, true, options_.max_decoded);
-        if (!read.ok()) {
-          summary_.notes.push_back(read.status().message() + "; skipped");
-          continue;
-        }
-        page.bytes = std::move(read->bytes);
-      }
-      Put(page.name,
-          restore::WithCspMeta(RewritePage(page), page.content_type));
+    std::future<std::vector<ScannedPage>> next = ScanAhead(TakeBatch());
+    while (output_status_.ok()) {
+      std::vector<ScannedPage> batch = next.get();
+      if (batch.empty() && pending_.empty()) break;
+      next = ScanAhead(TakeBatch());
+      for (ScannedPage& scanned : batch) FinishPage(scanned);
     }
+  }
+
+  // The next pages of pending_, with the record of each page that is to
+  // be read again (the manifest stays on this thread).
+  std::vector<ScannedPage> TakeBatch() {
+    std::vector<ScannedPage> batch;
+    uint64_t bytes = 0;
+    while (!pending_.empty() && batch.size() < kBatchPages &&
+           bytes < kBatchBytes) {
+      ScannedPage scanned;
+      scanned.page = std::move(pending_.front());
+      pending_.pop_front();
+      if (scanned.page.in_memory) {
+        pending_bytes_ -= scanned.page.bytes.size();
+        bytes += scanned.page.bytes.size();
+      } else {
+        Result<CaptureRow> record =
+            restore::PayloadRecordOf(manifest_, scanned.page.capture);
+        if (record.ok()) scanned.record = std::move(record).value();
+        if (!record.ok()) scanned.read = record.status();
+        bytes += kRereadCost;
+      }
+      batch.push_back(std::move(scanned));
+    }
+    return batch;
+  }
+
+  // Reads and scans `batch` on another thread; it touches only the batch,
+  // the WARC files and copies of the options.
+  std::future<std::vector<ScannedPage>> ScanAhead(
+      std::vector<ScannedPage> batch) {
+    PayloadReadOptions options = PayloadOptions();
+    return std::async(std::launch::async, [batch = std::move(batch), options,
+                                           warc_dir = warc_dir_]() mutable {
+      restore::WarcReaders readers;  // this thread's own
+      for (ScannedPage& scanned : batch) {
+        ScanPage(warc_dir, options, &readers, &scanned);
+      }
+      return std::move(batch);
+    });
+  }
+
+  static void ScanPage(const std::filesystem::path& warc_dir,
+                       const PayloadReadOptions& options,
+                       restore::WarcReaders* readers, ScannedPage* scanned) {
+    PendingPage& page = scanned->page;
+    if (!scanned->read.ok()) return;
+    if (!page.in_memory) {
+      std::string bytes;
+      Result<CapturePayload> read = restore::StreamRecordPayload(
+          warc_dir, page.capture, scanned->record, options,
+          [&bytes](std::string_view chunk) {
+            bytes.append(chunk);
+            return Status::Ok();
+          },
+          readers);
+      if (!read.ok()) {
+        scanned->read = read.status();
+        return;
+      }
+      page.bytes = std::move(bytes);
+    }
+    scanned->doc = restore::ScanPageForRewrite(page.bytes, page.capture.url);
+  }
+
+  void FinishPage(const ScannedPage& scanned) {
+    if (!scanned.read.ok()) {
+      summary_.notes.push_back(scanned.read.message() + "; skipped");
+      return;
+    }
+    const PendingPage& page = scanned.page;
+    Put(page.name, restore::WithCspMeta(RewritePage(page, scanned.doc),
+                                        page.content_type));
   }
 
   // Sends a finished file to the sink; the first failure is kept (and
@@ -633,15 +731,18 @@ class Restorer {
 
   // An archived page with requisites from the store and links to pages
   // restored in this run; everything else that would load stays out.
-  std::string RewritePage(const PendingPage& page) {
-    return restore::RewritePage(
-        page.bytes, page.capture.url, page.name,
-        [&](const std::string& url) -> std::optional<std::string> {
-          auto it = local_of_.find(NormalizeUrl(url).value_or(url));
+  std::string RewritePage(const PendingPage& page,
+                          const ExtractedDocument& doc) {
+    return restore::RewriteScannedPage(
+        page.bytes, doc, page.name,
+        [&](const Link& link) -> std::optional<std::string> {
+          auto it = local_of_.find(link.normalized);
           if (it == local_of_.end()) return std::nullopt;
           return it->second;
         },
-        [&](const std::string& url) { return Materialize(url, 1, nullptr); });
+        [&](const Link& link) {
+          return Materialize(link.url, link.normalized, 1, nullptr);
+        });
   }
 
   Manifest& manifest_;
@@ -651,13 +752,15 @@ class Restorer {
   std::filesystem::path site_root_;
   AssetNamer namer_;
   std::unique_ptr<restore::OutputSink> sink_;
+  restore::WarcReaders readers_;  // this thread's (phase 2 scans elsewhere)
   Status output_status_;
-  std::set<std::string> written_;  // relative paths put to the sink
-  std::map<std::string, std::optional<std::string>> local_of_;  // url key
-  std::map<std::string, int64_t> captured_at_;
-  std::map<std::string, std::string> origin_of_;  // public-archive copies
-  std::map<std::string, std::string> title_of_;   // archived pages' titles
-  std::map<std::string, std::string> failed_why_;
+  std::unordered_set<std::string> written_;  // relative paths put
+  // By URL key (NormalizeUrl): looked up for every link of every page.
+  std::unordered_map<std::string, std::optional<std::string>> local_of_;
+  std::unordered_map<std::string, int64_t> captured_at_;
+  std::unordered_map<std::string, std::string> origin_of_;  // public copies
+  std::unordered_map<std::string, std::string> title_of_;   // pages' titles
+  std::unordered_map<std::string, std::string> failed_why_;
   std::deque<PendingPage> pending_;
   uint64_t pending_bytes_ = 0;  // of the pages in_memory in pending_
   std::vector<PostReport> posts_;

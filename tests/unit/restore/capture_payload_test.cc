@@ -1,8 +1,11 @@
+#include "restore/capture_payload.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "rotguard/restore.h"
 #include "unit/restore/test_store.h"
@@ -214,6 +217,59 @@ TEST(StreamCapturePayload, CorruptGzipIsCorruptionNamingTheUrl) {
                            [](std::string_view) { return Status::Ok(); });
   EXPECT_EQ(head.status().code(), ErrorCode::kCorruption);
   EXPECT_EQ(head.status().message().rfind("https://e.example/", 0), 0u);
+}
+
+// restore reads every record through one held reader per WARC file; the
+// reader's position after one record must not leak into the next.
+std::string ReadThrough(TestStore& t, const CaptureRow& c,
+                        restore::WarcReaders* readers) {
+  Result<CaptureRow> record = restore::PayloadRecordOf(t.manifest(), c);
+  EXPECT_TRUE(record.ok());
+  std::string bytes;
+  auto head = restore::StreamRecordPayload(
+      t.warc_dir(), c, *record, {},
+      [&](std::string_view chunk) {
+        bytes.append(chunk);
+        return Status::Ok();
+      },
+      readers);
+  EXPECT_TRUE(head.ok()) << head.status().ToString();
+  return bytes;
+}
+
+TEST(WarcReaders, RecordsReadInAnyOrderThroughOneReaderAreTheirOwnBytes) {
+  TestStore t;
+  std::vector<CaptureRow> captures;
+  for (int i = 0; i < 6; ++i) {
+    std::string body(1000 + i * 40000, static_cast<char>('a' + i));
+    captures.push_back(t.AddResponse(
+        "https://e.example/" + std::to_string(i),
+        i % 2 ? "HTTP/1.1 200 OK\r\nContent-Encoding: gzip" : "HTTP/1.1 200 OK",
+        i % 2 ? Gzip(body) : body, 1000 + i));
+  }
+  captures.push_back(t.AddRevisit("https://e.example/again", "HTTP/1.1 200 OK",
+                                  captures[2], 2000));
+  t.Commit();
+  restore::WarcReaders readers;
+  for (int round = 0; round < 2; ++round) {
+    for (int i : {3, 0, 6, 5, 1, 1, 4, 2}) {
+      std::string expected(1000 + (i == 6 ? 2 : i) * 40000,
+                           static_cast<char>('a' + (i == 6 ? 2 : i)));
+      EXPECT_EQ(ReadThrough(t, captures[i], &readers), expected) << i;
+      EXPECT_EQ(ReadThrough(t, captures[i], nullptr), expected) << i;
+    }
+  }
+}
+
+TEST(WarcReaders, AMissingWarcFileIsNotFoundAndNotHeld) {
+  TestStore t;
+  CaptureRow c =
+      t.AddResponse("https://e.example/", "HTTP/1.1 200 OK", "body", 1000);
+  t.Commit();
+  restore::WarcReaders readers;
+  Result<WarcReader*> missing = readers.Get(t.warc_dir() / "none.warc.gz");
+  EXPECT_EQ(missing.status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(ReadThrough(t, c, &readers), "body");
 }
 
 }  // namespace

@@ -6,8 +6,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "rotguard/extract.h"
@@ -388,6 +390,120 @@ TEST_F(RestoreTest, CaptureDecodingPastTheLimitIsSkippedWithANote) {
              note.find("--max-decoded-size") != std::string::npos;
   }
   EXPECT_TRUE(noted);
+}
+
+// The entries of a tar or zip in their order, with their bytes.
+std::vector<std::pair<std::string, std::string>> ArchiveEntries(
+    const fs::path& path) {
+  std::vector<std::pair<std::string, std::string>> entries;
+  archive* a = archive_read_new();
+  archive_read_support_format_all(a);
+  archive_read_support_filter_all(a);
+  EXPECT_EQ(archive_read_open_filename(a, path.c_str(), 65536), ARCHIVE_OK);
+  archive_entry* entry = nullptr;
+  while (archive_read_next_header(a, &entry) == ARCHIVE_OK) {
+    std::string bytes;
+    char buf[4096];
+    la_ssize_t n = 0;
+    while ((n = archive_read_data(a, buf, sizeof buf)) > 0) {
+      bytes.append(buf, static_cast<size_t>(n));
+    }
+    entries.emplace_back(archive_entry_pathname(entry), std::move(bytes));
+  }
+  archive_read_free(a);
+  return entries;
+}
+
+// More linked pages than phase 2 scans in one batch, each linking the
+// next, half with an image; the first page frames a page no post links,
+// which phase 2 itself queues.
+class RestoreManyPagesTest : public ::testing::Test {
+ protected:
+  static constexpr int kPages = 90;
+
+  void SetUp() override {
+    std::string post = "---\ntitle: Many\n---\n";
+    for (int i = 0; i < kPages; ++i) post += "[p](" + PageUrl(i) + ")\n";
+    WriteFile(t_.dir() / "content/many.md", post);
+    ExtractedDocument extracted =
+        ExtractLinks("many.md", post, DocumentFormat::kMarkdown);
+    DocumentScan scan;
+    scan.document.path = "content/many.md";
+    scan.document.sha256 = Sha256Hex(post);
+    scan.document.title = "Many";
+    for (const Link& l : extracted.links) {
+      scan.links.push_back({std::string(LinkKindName(l.kind)), l.written, l.url,
+                            l.normalized, l.line, l.column,
+                            static_cast<int64_t>(l.start),
+                            static_cast<int64_t>(l.end)});
+    }
+    ASSERT_TRUE(t_.manifest().RecordScans({scan}).ok());
+    t_.AddResource("file:content/many.md", "text/markdown; charset=utf-8", post,
+                   1581156000);
+    const std::string html = "HTTP/1.1 200 OK\r\nContent-Type: text/html";
+    for (int i = 0; i < kPages; ++i) {
+      std::string page = "<html><head><title>" + std::to_string(i) +
+                         "</title></head><body><a href=\"" +
+                         PageUrl((i + 1) % kPages) + "\">next</a>" +
+                         "<img src=\"/img/" + std::to_string(i) + ".png\">" +
+                         (i == 0 ? "<iframe src=\"https://q.example/f.html\">"
+                                   "</iframe>"
+                                 : "") +
+                         std::string(100 + i * 7, 'x') + "</body></html>";
+      t_.AddResponse(PageUrl(i), html, page, 1581156001 + i);
+      if (i % 2 == 0) {
+        t_.AddResponse("https://p.example/img/" + std::to_string(i) + ".png",
+                       "HTTP/1.1 200 OK\r\nContent-Type: image/png",
+                       "PNG" + std::to_string(i), 1581157000 + i);
+      }
+    }
+    t_.AddResponse("https://q.example/f.html", html,
+                   "<html><body>frame</body></html>", 1581158000);
+    t_.Commit();
+  }
+
+  static std::string PageUrl(int i) {
+    return "https://p.example/" + std::to_string(i) + ".html";
+  }
+
+  Result<RestoreSummary> Run(const fs::path& out, uint64_t pending_bytes) {
+    RestoreOptions o;
+    o.paths = {t_.dir() / "content"};
+    o.out = out;
+    o.format = RestoreFormat::kTar;
+    o.site_root = t_.dir();
+    o.max_pending_page_bytes = pending_bytes;
+    return Restore(t_.manifest(), t_.warc_dir(), t_.store().config(), o);
+  }
+
+  TestStore t_;
+};
+
+TEST_F(RestoreManyPagesTest, PagesComeOutInOneOrderWithTheSameBytesHeldOrRead) {
+  ASSERT_TRUE(Run(t_.dir() / "held.tar", uint64_t{32} << 20).ok());
+  auto held = ArchiveEntries(t_.dir() / "held.tar");
+  for (uint64_t pending : {uint64_t{0}, uint64_t{4000}}) {
+    fs::path out = t_.dir() / ("out" + std::to_string(pending) + ".tar");
+    Result<RestoreSummary> summary = Run(out, pending);
+    ASSERT_TRUE(summary.ok()) << summary.status().ToString();
+    EXPECT_EQ(summary->pages, kPages + 1);
+    EXPECT_EQ(ArchiveEntries(out), held) << pending;
+  }
+  std::map<std::string, std::string> files(held.begin(), held.end());
+  for (int i = 0; i < kPages; ++i) {
+    const std::string& page =
+        files["assets/p.example/" + std::to_string(i) + ".html"];
+    EXPECT_NE(
+        page.find("href=\"" + std::to_string((i + 1) % kPages) + ".html\""),
+        std::string::npos)
+        << page;
+    EXPECT_NE(page.find(i % 2 ? "src=\"\"" : "src=\"img/"), std::string::npos)
+        << page;
+  }
+  EXPECT_NE(files["assets/q.example/f.html"].find("Content-Security-Policy"),
+            std::string::npos);
+  EXPECT_NE(files["assets/p.example/0.html"].find("../q.example/f.html"),
+            std::string::npos);
 }
 
 }  // namespace
