@@ -3,9 +3,12 @@
 # same draws), for the one-file rows of bench/verify/run.sh: one gzip
 # member per response record, 60 % HTML pages of 8-30 KB at gzip level 1,
 # 40 % JPEG images of 36-72 KB of random bytes at level 0.
-# Usage: gen_mix.py OUT.warc.gz [N]
+# With PER_FILE, the same records go into OUT_DIR/mix-NNNN.warc.gz, PER_FILE
+# records a file (the many-small-files rows).
+# Usage: gen_mix.py OUT.warc.gz [N]  |  gen_mix.py OUT_DIR N PER_FILE
 import base64, gzip, hashlib, os, random, sys
 out, n = sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 5000
+per_file = int(sys.argv[3]) if len(sys.argv) > 3 else 0
 rng = random.Random(20261204)
 WORDS = ("archive link rot blog post citation evidence source page web capture "
          "replay record digest payload server host request answer image").split()
@@ -29,20 +32,31 @@ def jpeg(size):
     return head + rng.randbytes(size - len(head) - 2) + b"\xff\xd9"
 def sha1(d):
     return "sha1:" + base64.b32encode(hashlib.sha1(d).digest()).decode()
-with open(out, "wb") as f:
-    for i, (url, kind) in enumerate(zip(urls, kinds)):
-        if kind == "html":
-            ctype, body, level = "text/html; charset=utf-8", html(i, rng.randint(8000, 30000)), 1
-        else:
-            ctype, body, level = "image/jpeg", jpeg(rng.randint(36000, 72000)), 0
-        block = ("HTTP/1.1 200 OK\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n"
-                 % (ctype, len(body))).encode() + body
-        rid = "%032x" % rng.getrandbits(128)
-        head = ("WARC/1.1\r\nWARC-Type: response\r\nWARC-Target-URI: %s\r\n"
-                "WARC-Date: 2020-02-08T%02d:%02d:%02dZ\r\n"
-                "WARC-Record-ID: <urn:uuid:%s-%s-%s-%s-%s>\r\nWARC-Block-Digest: %s\r\n"
-                "WARC-Payload-Digest: %s\r\nContent-Type: application/http; msgtype=response\r\n"
-                "Content-Length: %d\r\n\r\n") % (
-                url, 10 + i // 3600, (i // 60) % 60, i % 60, rid[:8], rid[8:12], rid[12:16],
-                rid[16:20], rid[20:], sha1(block), sha1(body), len(block))
-        f.write(gzip.compress(head.encode() + block + b"\r\n\r\n", level))
+def output(i):
+    if not per_file:
+        return f if i else open(out, "wb")
+    if i % per_file:
+        return f
+    if i:
+        f.close()
+    os.makedirs(out, exist_ok=True)
+    return open(os.path.join(out, "mix-%04d.warc.gz" % (i // per_file)), "wb")
+f = None
+for i, (url, kind) in enumerate(zip(urls, kinds)):
+    f = output(i)
+    if kind == "html":
+        ctype, body, level = "text/html; charset=utf-8", html(i, rng.randint(8000, 30000)), 1
+    else:
+        ctype, body, level = "image/jpeg", jpeg(rng.randint(36000, 72000)), 0
+    block = ("HTTP/1.1 200 OK\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n"
+             % (ctype, len(body))).encode() + body
+    rid = "%032x" % rng.getrandbits(128)
+    head = ("WARC/1.1\r\nWARC-Type: response\r\nWARC-Target-URI: %s\r\n"
+            "WARC-Date: 2020-02-08T%02d:%02d:%02dZ\r\n"
+            "WARC-Record-ID: <urn:uuid:%s-%s-%s-%s-%s>\r\nWARC-Block-Digest: %s\r\n"
+            "WARC-Payload-Digest: %s\r\nContent-Type: application/http; msgtype=response\r\n"
+            "Content-Length: %d\r\n\r\n") % (
+            url, 10 + i // 3600, (i // 60) % 60, i % 60, rid[:8], rid[8:12], rid[12:16],
+            rid[16:20], rid[20:], sha1(block), sha1(body), len(block))
+    f.write(gzip.compress(head.encode() + block + b"\r\n\r\n", level))
+f.close()

@@ -21,12 +21,15 @@
 # --jobs 1, and plain verify (1 GiB re-hash) against gzip -dc | sha1sum
 # and the one-pass warcio verifier; peak RSS of each verify from one more
 # untimed run under /usr/bin/time -f %M.
+# Then the many-files rows: the same 5,000 records in 100 files of 50,
+# default verify and --jobs 1 against gzip -dc | sha1sum.
 # Every command must exit 0 (verify: the store is intact), or the script
 # stops: a failing tool is not a fast tool. One `summary` line (bench/lib.sh)
 # per measured row.
 # Usage: bench/verify/run.sh [BUILD_DIR]   (default build-verify)
 #   env: FILES (4), RECORDS (8000 per file), RUNS (3), PEER_RUNS (1),
-#        PARTS ("files one": the 4-file store, the one-file rows, or both)
+#        PARTS ("files one many": the 4-file store, the one-file rows,
+#        the many-files rows; any of them)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=$(cd "${1:-$ROOT/build-verify}" && pwd)
@@ -37,7 +40,7 @@ FILES=${FILES:-4}
 RECORDS=${RECORDS:-8000}
 RUNS=${RUNS:-3}
 PEER_RUNS=${PEER_RUNS:-1}
-PARTS=${PARTS:-files one}
+PARTS=${PARTS:-files one many}
 HAVE_WARCIO=
 if [ -e "$ROOT/tools/interop/node_modules/warcio" ] && command -v node >/dev/null; then
   HAVE_WARCIO=1
@@ -223,10 +226,52 @@ if wj:
   fi
 }
 
+# The same 5,000 records in 100 files of 50 (~1.7 MB each, under one
+# range): the files' ranges must be read ahead across files for --jobs to
+# pay. Default verify, --jobs 1, against gzip -dc | sha1sum of the files.
+bench_many() {
+  python3 "$ROOT/bench/verify/gen_mix.py" "$WORK/many-in" 5000 50
+  "$ROTGUARD" -q --store "$WORK/many" import "$WORK"/many-in/*.warc.gz >/dev/null
+  rm -rf "$WORK/many-in"
+  local warcs
+  mapfile -t warcs < <(find "$WORK/many/warc" -name '*.warc.gz' | sort)
+  cat "${warcs[@]}" >/dev/null
+  "$ROTGUARD" -q --store "$WORK/many" verify --rehash-budget 0 >"$WORK/stdout"
+  : >"$WORK/rows"
+  measure "rotguard verify --rehash-budget 0 (--jobs $(nproc), the default)" "$RUNS" \
+    "$ROTGUARD" -q --store "$WORK/many" verify --rehash-budget 0
+  measure "rotguard verify --rehash-budget 0 --jobs 1" "$RUNS" \
+    "$ROTGUARD" -q --store "$WORK/many" verify --rehash-budget 0 --jobs 1
+  # shellcheck disable=SC2016  # the inner shell expands its own arguments
+  measure "gzip -dc \| sha1sum" "$RUNS" \
+    bash -c 'set -o pipefail; gzip -dc "$@" | sha1sum' _ "${warcs[@]}"
+  local rss
+  rss=$(rss_mib "$ROTGUARD" -q --store "$WORK/many" verify --rehash-budget 0)
+  echo
+  machine
+  echo "many files: ${#warcs[@]} files of 50 records; median of $RUNS; peak RSS (default) $rss MiB"
+  echo
+  echo "| command (${#warcs[@]} small WARCs) | wall | CPU (user+sys) | vs gzip\\|sha1sum (wall) | load (1 min) |"
+  echo "|---|---|---|---|---|"
+  local gz v v1
+  gz=$(row_of "gzip -dc \| sha1sum" 2)
+  while IFS=$'\t' read -r label wall cpu load; do
+    printf '| %s | %.3f s | %.3f s | %.2f× | %s |\n' "$label" "$wall" "$cpu" \
+      "$(echo "$wall / $gz" | bc -l)" "$load"
+  done <"$WORK/rows"
+  v=$(sed -n 1p "$WORK/rows" | cut -f2)
+  v1=$(sed -n 2p "$WORK/rows" | cut -f2)
+  echo
+  python3 -c "print('many files: default %.3f s, --jobs 1 %.3f s (%.2fx); gzip|sha1sum / verify = %.2f' % ($v, $v1, $v1 / $v, $gz / $v))"
+  summary verify-many-files "$v" "gzip|sha1sum" "$gz" "$rss" "ratio>=3 (as one file)" \
+    "$(python3 -c "print('yes' if $gz / $v >= 3 else 'no')")"
+}
+
 for part in $PARTS; do
   case $part in
     files) bench_files ;;
     one) bench_one ;;
-    *) echo "bench: unknown part '$part' (files, one)" >&2; exit 2 ;;
+    many) bench_many ;;
+    *) echo "bench: unknown part '$part' (files, one, many)" >&2; exit 2 ;;
   esac
 done

@@ -66,6 +66,13 @@ class DigestCheck {
   // Finishes hashing; true when the digest matches (never for a bad
   // value).
   bool Matches();
+  // An active sha1 check, whose bytes may be hashed elsewhere (the
+  // reader's Sha1Lanes) and the digest handed to MatchesDigest().
+  bool sha1() const {
+    return hasher_.has_value() && parsed_.algorithm == DigestAlgorithm::kSha1;
+  }
+  // Matches() for `raw`, the digest of the bytes computed elsewhere.
+  bool MatchesDigest(std::string_view raw);
   // The computed digest as "label:value", in the field's own label and
   // encoding (a bad value: base32 for sha1, lowercase hex otherwise).
   const std::string& actual() const { return actual_; }

@@ -1,7 +1,8 @@
 // `verify` (SPEC §7, §13 "verify output"): compares the WARC directory with
 // the manifest at three depths. `jobs` threads read WARC bytes: the
 // whole-file sha256 of each file and, with more than one job, the ranges
-// of one .warc.gz cut at the manifest's record offsets (warc_ranges.h).
+// of each .warc.gz cut at the manifest's record offsets, the next files'
+// read ahead while one file is compared (warc_ranges.h).
 // Comparing and reporting happen on the calling thread, the only one that
 // touches the manifest, in file-name order and record order (output is
 // deterministic and the same for any `jobs`), each file's records walked
@@ -91,6 +92,8 @@ struct FileTask {
   DiskFile disk;
   bool rehash = false;
   bool parse = false;
+  // Its number in the run of files read ahead in ranges (jobs > 1).
+  std::optional<size_t> ahead;
   // Results.
   std::optional<Result<std::string>> sha256;
   Status error;  // the task itself failed (threw)
@@ -641,8 +644,19 @@ class Verifier {
       if (t.parse) total += t.disk.size;
     }
     uint64_t done = 0;
+    // Numbered before the runner's threads look at the tasks.
+    std::vector<verify::RangedFile> ahead_files;
+    if (options_.jobs > 1 && manifest_sound_) ahead_files = AheadFiles();
     TaskRunner runner(tasks_, options_.jobs, Ranges().window);
-    pool_ = &runner.pool();
+    // Destroyed before the runner: its ranges in flight own what they use.
+    std::optional<verify::RangeReadAhead> ahead;
+    if (!ahead_files.empty()) {
+      ahead.emplace(
+          std::move(ahead_files), Depth(),
+          [this](size_t file) { return OffsetsOf(file); }, runner.pool(),
+          Ranges());
+      ahead_ = &*ahead;
+    }
     Status failure;
     for (size_t i = 0; i < tasks_.size(); ++i) {
       FileTask& task = tasks_[i];
@@ -657,7 +671,7 @@ class Verifier {
               (task.parse ? task.disk.size : 0);
       if (options_.on_progress) options_.on_progress(done, total);
     }
-    pool_ = nullptr;
+    ahead_ = nullptr;
     return failure;
   }
 
@@ -741,28 +755,47 @@ class Verifier {
     return ranges;
   }
 
-  // The file's records to `sink` in file order: read here with one job,
-  // else in ranges cut at the manifest's offsets of its (not lost) rows.
-  Result<IndexedFile> ReadRecords(const FileTask& task,
-                                  const verify::RecordSink& sink) {
-    if (options_.jobs <= 1 || pool_ == nullptr) {
-      return verify::StreamWarcFile(task.disk.path, task.name, Depth(), sink);
+  // The files whose records are compared, numbered for the read-ahead.
+  std::vector<verify::RangedFile> AheadFiles() {
+    std::vector<verify::RangedFile> files;
+    ahead_names_.clear();
+    for (FileTask& task : tasks_) {
+      if (!task.parse) continue;
+      task.ahead = files.size();
+      files.push_back({task.disk.path, task.name});
+      ahead_names_.push_back(task.name);
     }
-    Result<std::unique_ptr<RowCursor<RecordRow>>> rows =
-        manifest_->OpenRecordsOf(task.name);
-    if (!rows.ok()) return rows.status();
-    verify::OffsetSource offsets = [&]() -> Result<std::optional<uint64_t>> {
+    return files;
+  }
+
+  // The manifest's offsets of file `file`'s (not lost) rows, ascending;
+  // pulled on this thread as the read-ahead reaches the file.
+  Result<verify::OffsetSource> OffsetsOf(size_t file) {
+    Result<std::unique_ptr<RowCursor<RecordRow>>> opened =
+        manifest_->OpenRecordsOf(ahead_names_.at(file));
+    if (!opened.ok()) return opened.status();
+    std::shared_ptr<RowCursor<RecordRow>> rows = std::move(*opened);
+    return verify::OffsetSource([rows]() -> Result<std::optional<uint64_t>> {
       for (RecordRow row;;) {
-        Result<bool> more = (*rows)->Next(&row);
+        Result<bool> more = rows->Next(&row);
         if (!more.ok()) return more.status();
         if (!*more) return std::optional<uint64_t>();
         if (!row.lost && row.offset >= 0) {
           return std::optional<uint64_t>(static_cast<uint64_t>(row.offset));
         }
       }
-    };
-    return verify::StreamWarcFileInRanges(task.disk.path, task.name, Depth(),
-                                          offsets, *pool_, Ranges(), sink);
+    });
+  }
+
+  // The file's records to `sink` in file order: read here with one job,
+  // else in ranges cut at the manifest's offsets of its (not lost) rows,
+  // read ahead with the next files'.
+  Result<IndexedFile> ReadRecords(const FileTask& task,
+                                  const verify::RecordSink& sink) {
+    if (ahead_ == nullptr || !task.ahead) {
+      return verify::StreamWarcFile(task.disk.path, task.name, Depth(), sink);
+    }
+    return ahead_->Read(*task.ahead, sink);
   }
 
   Status CompareRecords(const FileTask& task, std::vector<VerifyFinding>* out) {
@@ -800,7 +833,9 @@ class Verifier {
   std::map<std::string, DiskFile> disk_;
   std::map<std::string, std::vector<VerifyFinding>> file_findings_;
   std::vector<FileTask> tasks_;
-  WorkerPool* pool_ = nullptr;  // RunTasks()'s, while it runs
+  // RunTasks()'s, while it runs, with jobs > 1.
+  verify::RangeReadAhead* ahead_ = nullptr;
+  std::vector<std::string> ahead_names_;  // its files, by number
 };
 
 }  // namespace

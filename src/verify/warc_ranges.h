@@ -15,12 +15,19 @@
 // to the end of the file is read again by one reader on the calling
 // thread: damaged files cost a second read of part of the file, never a
 // different answer.
+//
+// A run of files is read the same way by one RangeReadAhead: while the
+// caller takes one file's records, the next files' ranges are already
+// being read, so many small files keep the workers as busy as one big
+// file does, and a file smaller than a few ranges is cut into about
+// equal ones (BalancedMinBytes) so that no core idles at its end.
 #ifndef ROTGUARD_VERIFY_WARC_RANGES_H_
 #define ROTGUARD_VERIFY_WARC_RANGES_H_
 
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -83,13 +90,58 @@ RangeRead ReadWarcRange(const std::filesystem::path& path,
 using OffsetSource = std::function<Result<std::optional<uint64_t>>()>;
 
 struct RangeOptions {
+  // A range's bytes before it may end; a file smaller than `window` such
+  // ranges is cut into `window` about equal ones (no smaller than
+  // kBalancedFloor unless min_bytes is), so both cores share it.
   uint64_t min_bytes = uint64_t{4} << 20;
   // Bounds a range's results in memory (about 1 KiB a record): 1M tiny
   // records peaked at 26.5 MiB with 1024 a range and two jobs, 21 MiB
   // with one job.
   size_t max_records = 256;
-  // Ranges in flight (queued, being read or read and not yet handed on).
+  // Ranges in flight (queued, being read or read and not yet handed on),
+  // across files.
   size_t window = 4;
+};
+
+// Below this a range is not worth a worker's start-up (open, seek).
+inline constexpr uint64_t kBalancedFloor = uint64_t{256} << 10;
+
+// The range length RangeSplitter gets for a file of `file_size` bytes.
+uint64_t BalancedMinBytes(uint64_t file_size, const RangeOptions& options);
+
+// A file of a run read ahead in ranges.
+struct RangedFile {
+  std::filesystem::path path;
+  std::string name;  // names rows and problems
+};
+
+// The record offsets of the run's file number `file`, opened on the
+// calling thread when the read-ahead reaches that file.
+using OffsetsOpener = std::function<Result<OffsetSource>(size_t file)>;
+
+// Reads a run of files in ranges on `pool`, the next files' ranges
+// already in flight while the caller takes the current one's records:
+// many small files keep every worker busy as one big file does. At most
+// `window` ranges are in flight across all files. Offsets are pulled on
+// the calling thread (Read()), never on a worker. Not thread-safe: one
+// caller thread.
+class RangeReadAhead {
+ public:
+  RangeReadAhead(std::vector<RangedFile> files, IndexDepth depth,
+                 OffsetsOpener offsets_of, WorkerPool& pool,
+                 const RangeOptions& options);
+  ~RangeReadAhead();
+  RangeReadAhead(const RangeReadAhead&) = delete;
+  RangeReadAhead& operator=(const RangeReadAhead&) = delete;
+
+  // StreamWarcFile() of files[file]: same records to `sink` (on the
+  // calling thread, in file order), same IndexedFile. Files are read in
+  // ascending order; a file may be left out (its ranges are dropped).
+  Result<IndexedFile> Read(size_t file, const RecordSink& sink);
+
+ private:
+  class Rep;
+  std::unique_ptr<Rep> rep_;
 };
 
 // StreamWarcFile() with the reading spread over `pool`: same records to

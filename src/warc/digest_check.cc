@@ -166,7 +166,11 @@ DigestParse DigestCheck::Start(std::string_view field) {
 
 bool DigestCheck::Matches() {
   if (!hasher_) return false;
-  std::string raw = hasher_->Final();
+  return MatchesDigest(hasher_->Final());
+}
+
+bool DigestCheck::MatchesDigest(std::string_view raw) {
+  if (!hasher_) return false;
   hasher_.reset();
   actual_ = parsed_.label + ":" + EncodeDigest(raw, parsed_.encoding);
   return readable_ && raw == parsed_.raw;

@@ -32,6 +32,7 @@
 #include "warc/arc_format.h"
 #include "warc/format.h"
 #include "warc/input.h"
+#include "warc/sha1_lanes.h"
 
 namespace rotguard {
 namespace {
@@ -182,7 +183,9 @@ struct WarcReader::Rep {
   uint64_t block_pos = 0;    // block bytes consumed
   bool block_incomplete = false;
   DigestCheck block_check;
-  DigestCheck payload_check;    // over the payload as stored
+  DigestCheck payload_check;  // over the payload as stored
+  // Both checks sha1: their bytes hashed in one pass (sha1_lanes.h).
+  std::optional<warc::Sha1Lanes> sha1_lanes;
   DigestCheck dechunked_check;  // over the de-chunked payload
   warc::ChunkedDecoder digest_decoder;
   bool payload_reading = false;
@@ -552,6 +555,7 @@ Result<bool> WarcReader::Rep::BeginBlock() {
 void WarcReader::Rep::StartDigests() {
   block_check = DigestCheck();
   payload_check = DigestCheck();
+  sha1_lanes.reset();
   dechunked_check = DigestCheck();
   digest_decoder = warc::ChunkedDecoder();
   if (!options.verify_digests) return;
@@ -591,6 +595,7 @@ void WarcReader::Rep::StartDigests() {
       dechunked_check.Start(record.payload_digest);
     }
   }
+  if (block_check.sha1() && payload_check.sha1()) sha1_lanes.emplace();
 }
 
 Result<size_t> WarcReader::Rep::ReadBlockBytes(char* buf, size_t n) {
@@ -605,13 +610,19 @@ Result<size_t> WarcReader::Rep::ReadBlockBytes(char* buf, size_t n) {
     return got;
   }
   std::string_view bytes(buf, *got);
-  block_check.Update(bytes);
   uint64_t head = record.is_http ? record.http_head_length : 0;
-  if (block_pos + bytes.size() > head) {
-    std::string_view payload =
-        block_pos >= head ? bytes
-                          : bytes.substr(static_cast<size_t>(head - block_pos));
-    payload_check.Update(payload);
+  size_t head_part = block_pos >= head ? 0
+                                       : static_cast<size_t>(std::min<uint64_t>(
+                                             head - block_pos, bytes.size()));
+  if (sha1_lanes) {
+    sha1_lanes->UpdateFirst(bytes.substr(0, head_part));
+    sha1_lanes->UpdateBoth(bytes.substr(head_part));
+  } else {
+    block_check.Update(bytes);
+  }
+  if (head_part < bytes.size()) {
+    std::string_view payload = bytes.substr(head_part);
+    if (!sha1_lanes) payload_check.Update(payload);
     if (dechunked_check.active()) {
       digest_decoder.Feed(payload, [&](std::string_view decoded) {
         dechunked_check.Update(decoded);
@@ -636,14 +647,21 @@ std::string DigestFailure(std::string_view what, const DigestCheck& check) {
 }  // namespace
 
 void WarcReader::Rep::VerifyDigests() {
-  if (block_check.active() && !block_check.Matches()) {
+  // Matching finishes a check (active() is false after it).
+  bool block_active = block_check.active();
+  bool block_ok = sha1_lanes
+                      ? block_check.MatchesDigest(sha1_lanes->FinalFirst())
+                      : block_check.Matches();
+  if (block_active && !block_ok) {
     Report(warc_problem::kBlockDigest, record.offset,
            DigestFailure("block", block_check) + ": record says " +
                block_check.expected() + ", block hashes to " +
                block_check.actual());
   }
   if (!payload_check.active()) return;
-  bool raw_ok = payload_check.Matches();
+  bool raw_ok = sha1_lanes
+                    ? payload_check.MatchesDigest(sha1_lanes->FinalSecond())
+                    : payload_check.Matches();
   if (!dechunked_check.active()) {
     if (!raw_ok) {
       Report(warc_problem::kPayloadDigest, record.offset,

@@ -121,6 +121,8 @@ class DamagedStoreTest : public ::testing::Test {
     return found;
   }
 
+  void AddOneFilePerDamage();
+
   std::vector<RepairAction> Repair(bool dry_run = false) {
     std::vector<RepairAction> actions;
     RepairOptions options;
@@ -278,12 +280,15 @@ TEST_F(DamagedStoreTest, WgetChunkedPayloadDigestIsANoteNotAFinding) {
 }
 
 // Every finding as text, and the summary, of one verify run.
-std::vector<std::string> VerifyAll(Store& store, VerifyLevel level, int jobs) {
+// With jobs > 1, range_bytes 1 gives a range per record; 0 keeps the
+// default.
+std::vector<std::string> VerifyAll(Store& store, VerifyLevel level, int jobs,
+                                   uint64_t range_bytes = 1) {
   std::vector<std::string> out;
   VerifyOptions options;
   options.level = level;
   options.jobs = jobs;
-  options.range_bytes = 1;  // with jobs > 1: a range per record
+  if (range_bytes != 0) options.range_bytes = range_bytes;
   options.now_unix = 1'800'000'000;
   options.on_finding = [&](const VerifyFinding& f) {
     out.push_back(f.code + " " + f.file + "@" + std::to_string(f.offset) +
@@ -302,7 +307,9 @@ std::vector<std::string> VerifyAll(Store& store, VerifyLevel level, int jobs) {
   return out;
 }
 
-TEST_F(DamagedStoreTest, FindingsAreTheSameForOneJobAndTwoOnADamagedStore) {
+// One file per kind of damage (digests, torn tail, CRC, garbage, rows
+// that miss, an orphan) next to intact ones and a plain .warc.
+void DamagedStoreTest::AddOneFilePerDamage() {
   auto rows_of_good = [&](const std::string& name, const std::string& bytes) {
     AddFile(name, Corpus("good.warc.gz"), Corpus(bytes));
   };
@@ -320,11 +327,33 @@ TEST_F(DamagedStoreTest, FindingsAreTheSameForOneJobAndTwoOnADamagedStore) {
   Spit(WarcPath("g.warc.gz"),
        Slurp(Corpus("good.warc.gz")).substr(0, 903) + "garbage!");
   ASSERT_TRUE(ImportWarc(*store_, Corpus("wget-style-1.0.warc")).ok());
+}
+
+TEST_F(DamagedStoreTest, FindingsAreTheSameForOneJobAndTwoOnADamagedStore) {
+  AddOneFilePerDamage();
   for (VerifyLevel level : {VerifyLevel::kDefault, VerifyLevel::kDeep}) {
     std::vector<std::string> one = VerifyAll(*store_, level, 1);
     EXPECT_GT(one.size(), 10u);
     EXPECT_EQ(VerifyAll(*store_, level, 2), one);
     EXPECT_EQ(VerifyAll(*store_, level, 3), one);
+  }
+}
+
+TEST_F(DamagedStoreTest, ReadAheadOverManyFilesGivesTheSerialFindings) {
+  AddOneFilePerDamage();
+  for (int i = 0; i < 12; ++i) AddGood("m" + std::to_string(i) + ".warc.gz");
+  AddGood("z.warc.gz");
+  fs::remove(WarcPath("m3.warc.gz"));  // missing-file: not read at all
+  Spit(WarcPath("m7.warc.gz"), "");    // emptied: lost-record per row
+  for (VerifyLevel level : {VerifyLevel::kDefault, VerifyLevel::kDeep}) {
+    std::vector<std::string> one = VerifyAll(*store_, level, 1, 0);
+    EXPECT_GT(one.size(), 20u);
+    for (uint64_t range_bytes : {uint64_t{0}, uint64_t{1}, uint64_t{600}}) {
+      for (int jobs : {2, 5}) {
+        EXPECT_EQ(VerifyAll(*store_, level, jobs, range_bytes), one)
+            << "jobs " << jobs << " range_bytes " << range_bytes;
+      }
+    }
   }
 }
 

@@ -68,15 +68,29 @@ TEST(RangeSplitterTest, RepeatedStartAndPastTheEndOffsetsAreNoCut) {
             (std::vector<ByteRange>{{0, 40}, {40, 400}}));
 }
 
+TEST(RangeSplitterTest, SmallFileIsCutIntoAboutEqualRangesForTheWindow) {
+  RangeOptions options;  // 4 MiB ranges, a window of 4
+  EXPECT_EQ(BalancedMinBytes(uint64_t{100} << 20, options), uint64_t{4} << 20);
+  EXPECT_EQ(BalancedMinBytes(uint64_t{6} << 20, options),
+            uint64_t{3} << 19);  // 1.5 MiB: four ranges, not 4 + 2 MiB
+  EXPECT_EQ(BalancedMinBytes(1000, options), kBalancedFloor);
+  options.min_bytes = 1;  // a range per record stays so
+  EXPECT_EQ(BalancedMinBytes(uint64_t{6} << 20, options), 1u);
+}
+
 TEST(RangeSplitterTest, FileNotInTheManifestIsOneRange) {
   EXPECT_EQ(Split(1234, 1, 10, {}), (std::vector<ByteRange>{{0, 1234}}));
   EXPECT_EQ(Split(0, 1, 10, {}), (std::vector<ByteRange>{}));
 }
 
-// A response record with correct digests, as its own gzip member.
-std::string Member(int i) {
-  std::string body = "body " + std::to_string(i) + " ";
-  for (int k = 0; k < 20 + i % 13; ++k) body += "word" + std::to_string(k * i);
+// A response record with correct digests, as its own gzip member; its
+// body is `body` when given.
+std::string Member(int i, std::string body = "") {
+  if (body.empty()) {
+    body = "body " + std::to_string(i) + " ";
+    for (int k = 0; k < 20 + i % 13; ++k)
+      body += "word" + std::to_string(k * i);
+  }
   std::string block =
       "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " +
       std::to_string(body.size()) + "\r\n\r\n" + body;
@@ -272,6 +286,126 @@ TEST_F(RangedReadTest, EveryCorpusFileHandsOnWhatOneReaderDoes) {
     if (!name.ends_with(".warc.gz") && !name.ends_with(".warc")) continue;
     SCOPED_TRACE(name);
     ExpectSameAsOneReader(entry.path(), offsets);
+  }
+}
+
+TEST_F(RangedReadTest, EmptyFileHandsOnWhatOneReaderDoes) {
+  fs::path path = Write("");
+  ExpectSameAsOneReader(path, {});
+  ExpectSameAsOneReader(path, {0, 10});  // rows of a file since emptied
+}
+
+TEST_F(RangedReadTest, OneRecordFileHandsOnItsRecordOnce) {
+  std::vector<uint64_t> offsets;
+  fs::path path = Write(Members(1, &offsets));
+  EXPECT_EQ(ReadWhole(path, IndexDepth::kRecords).records.size(), 1u);
+  ExpectSameAsOneReader(path, offsets);
+}
+
+TEST_F(RangedReadTest, RecordLargerThanARangeIsReadWholeByOneRange) {
+  std::vector<uint64_t> offsets;
+  std::string bytes = Members(5, &offsets);
+  // 300 KiB of incompressible body: a member longer than a range.
+  std::string big_body(300 << 10, '\0');
+  uint32_t x = 12345;
+  for (char& c : big_body) {
+    x = x * 1103515245 + 12345;
+    c = static_cast<char>(x >> 24);
+  }
+  offsets.push_back(bytes.size());
+  bytes += Member(5, big_body);
+  for (int i = 6; i < 10; ++i) {
+    offsets.push_back(bytes.size());
+    bytes += Member(i);
+  }
+  fs::path path = Write(bytes);
+  Read whole = ReadWhole(path, IndexDepth::kPayloads);
+  EXPECT_EQ(whole.records.size(), 10u);
+  EXPECT_TRUE(whole.problems.empty());
+  ExpectSameAsOneReader(path, offsets);
+}
+
+// Each file of a run read by one RangeReadAhead, as text; files not in
+// `read` are left out.
+std::vector<Read> ReadAhead(const std::vector<fs::path>& paths,
+                            const std::vector<std::vector<uint64_t>>& offsets,
+                            const std::vector<size_t>& read, uint64_t min_bytes,
+                            size_t window) {
+  WorkerPool pool(2, 64);
+  std::vector<RangedFile> files;
+  for (const fs::path& path : paths) files.push_back({path, "f.warc.gz"});
+  std::vector<size_t> next(paths.size(), 0);
+  RangeOptions options;
+  options.min_bytes = min_bytes;
+  options.window = window;
+  std::vector<Read> out;
+  {
+    RangeReadAhead ahead(
+        files, IndexDepth::kPayloads,
+        [&](size_t f) -> Result<OffsetSource> {
+          return OffsetSource([&, f]() -> Result<std::optional<uint64_t>> {
+            if (next[f] == offsets[f].size()) return std::optional<uint64_t>();
+            return std::optional<uint64_t>(offsets[f][next[f]++]);
+          });
+        },
+        pool, options);
+    for (size_t f : read) {
+      std::vector<std::string> records;
+      Result<IndexedFile> file = ahead.Read(f, Recorder(&records));
+      out.push_back(Collect(file, std::move(records)));
+    }
+  }
+  EXPECT_TRUE(pool.Close().ok());
+  return out;
+}
+
+TEST_F(RangedReadTest, ReadAheadOverManyFilesHandsOnEachAsOneReaderDoes) {
+  std::vector<fs::path> paths;
+  std::vector<std::vector<uint64_t>> offsets(7);
+  paths.push_back(Write(Members(40, &offsets[0])));
+  paths.push_back(Write(""));
+  std::string damaged = Members(30, &offsets[2]);
+  damaged[offsets[2][12] + 20] ^= 0x5a;
+  paths.push_back(Write(damaged));
+  paths.push_back(Write(Members(1, &offsets[3])));
+  paths.push_back(fs::path(ROTGUARD_TEST_DATA_DIR) / "warc" /
+                  "wget-style-1.0.warc");  // plain: read by one reader
+  std::string torn = Members(9, &offsets[5]);
+  torn.resize(torn.size() - 9);
+  paths.push_back(Write(torn));
+  paths.push_back(Write(Members(25, &offsets[6])));
+  std::vector<Read> whole;
+  for (const fs::path& path : paths) {
+    whole.push_back(ReadWhole(path, IndexDepth::kPayloads));
+  }
+  std::vector<size_t> all = {0, 1, 2, 3, 4, 5, 6};
+  for (uint64_t min_bytes : {uint64_t{1}, uint64_t{700}, uint64_t{1} << 20}) {
+    for (size_t window : {size_t{1}, size_t{3}, size_t{16}}) {
+      SCOPED_TRACE("min_bytes " + std::to_string(min_bytes) + " window " +
+                   std::to_string(window));
+      EXPECT_EQ(ReadAhead(paths, offsets, all, min_bytes, window), whole);
+      // Files left out (a run that stopped early, files not parsed) take
+      // their ranges with them.
+      EXPECT_EQ(ReadAhead(paths, offsets, {2, 6}, min_bytes, window),
+                (std::vector<Read>{whole[2], whole[6]}));
+    }
+  }
+}
+
+TEST_F(RangedReadTest, EveryRecordOfARunIsHandedOnExactlyOnce) {
+  std::vector<fs::path> paths;
+  std::vector<std::vector<uint64_t>> offsets(3);
+  for (int n : {50, 7, 33}) {
+    paths.push_back(Write(Members(n, &offsets[paths.size()])));
+  }
+  std::vector<Read> reads = ReadAhead(paths, offsets, {0, 1, 2}, 1, 4);
+  ASSERT_EQ(reads.size(), 3u);
+  for (size_t f = 0; f < 3; ++f) {
+    std::vector<uint64_t> seen;
+    for (const std::string& record : reads[f].records) {
+      seen.push_back(std::stoull(record.substr(0, record.find('+'))));
+    }
+    EXPECT_EQ(seen, offsets[f]) << "file " << f;
   }
 }
 
