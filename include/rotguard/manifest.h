@@ -457,21 +457,28 @@ class Manifest {
                                   int64_t now_ms) = 0;
   // Leases up to `limit` due URLs whose lease is free or expired (lease
   // time <= now_ms) to `owner` until now_ms + lease_ms, counting an
-  // attempt on each; in url id order, normalized keys returned. Two
-  // callers never get the same URL while its lease is live: PostgreSQL
-  // claims with FOR UPDATE SKIP LOCKED, SQLite in one write transaction.
+  // attempt on each; normalized keys in url id order. Only URLs of hosts
+  // `owner` holds are claimed: first those it holds already, then one
+  // more free host at a time while the batch is not full; a host with
+  // nothing due left is freed. So one worker at a time fetches from a
+  // host, and its --per-host, --delay and Retry-After hold across
+  // workers. Two callers never get the same URL or host while its lease
+  // is live: PostgreSQL claims with FOR UPDATE SKIP LOCKED, SQLite in one
+  // write transaction.
   virtual Result<std::vector<std::string>> ClaimWork(const std::string& owner,
                                                      int64_t now_ms,
                                                      int64_t lease_ms,
                                                      int limit) = 0;
-  // Moves the lease of every due URL `owner` holds to now_ms + lease_ms;
-  // returns how many. A lease another worker took over is not touched.
+  // Moves the lease of every due URL and every host `owner` holds to
+  // now_ms + lease_ms; returns how many URLs. A lease another worker took
+  // over is not touched.
   virtual Result<int64_t> RenewLeases(const std::string& owner, int64_t now_ms,
                                       int64_t lease_ms) = 0;
   // Ends the leases `owner` still holds on due URLs: with `done` their
   // rows are marked done (the run decided them without a verdict: out of
-  // scope, forgotten), otherwise they are free for anyone again. Returns
-  // how many.
+  // scope, forgotten) and its hosts stay its own for the next claim;
+  // otherwise URLs and hosts are free for anyone again (a worker's exit,
+  // a cut-short batch). Returns how many URLs.
   virtual Result<int64_t> ReleaseLeases(const std::string& owner,
                                         bool done) = 0;
   struct WorkCounts {
