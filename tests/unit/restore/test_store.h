@@ -117,7 +117,7 @@ class TestStore {
                                      static_cast<int64_t>(s.record_count))
                       .ok());
     }
-    Status st = manifest().CommitBatch(records_, captures_);
+    Status st = manifest().CommitBatch(records_, captures_, {});
     ASSERT_TRUE(st.ok()) << st.ToString();
   }
 
