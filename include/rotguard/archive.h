@@ -69,6 +69,11 @@ struct ArchiveOptions {
   int64_t max_urls = 0;
   int64_t max_time_ms = 0;
   int drain_ms = 30'000;
+  // `archive --worker --worker-id ID` (SPEC §10); "" for a plain run. The
+  // WARC files go to <store>/warc/ID/ named rotguard-…-HOST-ID.warc.gz,
+  // and each commit also completes the work-queue rows of the URLs it
+  // judges (Manifest::CommitWorkBatch), in the same transaction.
+  std::string worker_id;
 };
 
 // One URL the plan fetches.

@@ -448,6 +448,53 @@ class Manifest {
     return std::vector<VerdictChangeRow>();
   }
 
+  // --- work queue (schema v11: `enqueue`, `archive --worker`) ---
+  // Puts each normalized URL (creating its urls row) on the queue as due,
+  // unless it is due already (leased or not): a done row becomes due
+  // again. ONE transaction. Returns how many rows were not due before, so
+  // a second call with the same URLs returns 0.
+  virtual Result<int64_t> Enqueue(const std::vector<std::string>& normalized,
+                                  int64_t now_ms) = 0;
+  // Leases up to `limit` due URLs whose lease is free or expired (lease
+  // time <= now_ms) to `owner` until now_ms + lease_ms, counting an
+  // attempt on each; normalized keys in url id order. Only URLs of hosts
+  // `owner` holds are claimed: first those it holds already, then one
+  // more free host at a time while the batch is not full; a host with
+  // nothing due left is freed. So one worker at a time fetches from a
+  // host, and its --per-host, --delay and Retry-After hold across
+  // workers. Two callers never get the same URL or host while its lease
+  // is live: PostgreSQL claims with FOR UPDATE SKIP LOCKED, SQLite in one
+  // write transaction.
+  virtual Result<std::vector<std::string>> ClaimWork(const std::string& owner,
+                                                     int64_t now_ms,
+                                                     int64_t lease_ms,
+                                                     int limit) = 0;
+  // Moves the lease of every due URL and every host `owner` holds to
+  // now_ms + lease_ms; returns how many URLs. A lease another worker took
+  // over is not touched.
+  virtual Result<int64_t> RenewLeases(const std::string& owner, int64_t now_ms,
+                                      int64_t lease_ms) = 0;
+  // Ends the leases `owner` still holds on due URLs: with `done` their
+  // rows are marked done (the run decided them without a verdict: out of
+  // scope, forgotten) and its hosts stay its own for the next claim;
+  // otherwise URLs and hosts are free for anyone again (a worker's exit,
+  // a cut-short batch). Returns how many URLs.
+  virtual Result<int64_t> ReleaseLeases(const std::string& owner,
+                                        bool done) = 0;
+  struct WorkCounts {
+    int64_t free = 0;    // due, lease free or expired: claimable now
+    int64_t leased = 0;  // due, lease live at now_ms
+    int64_t done = 0;
+  };
+  virtual Result<WorkCounts> CountWork(int64_t now_ms) = 0;
+  // CommitBatch() that also marks the work-queue rows of `urls` done and
+  // ends their leases, in the same transaction: a URL leaves the queue
+  // exactly when its captures and verdict are committed (whoever holds
+  // the lease by then).
+  virtual Status CommitWorkBatch(const std::vector<RecordRow>& records,
+                                 const std::vector<CaptureRow>& captures,
+                                 const std::vector<UrlRow>& urls) = 0;
+
   // --- runs ---
   virtual Result<int64_t> BeginRun(const std::string& command,
                                    int64_t started_unix) = 0;

@@ -182,6 +182,8 @@ struct WarcFileSummary {
 
 struct WarcWriterOptions {
   std::filesystem::path directory;  // must exist
+  // May start with a subdirectory of `directory` ("ID/rotguard", which
+  // must exist): file names then carry it, WARC-Filename does not.
   std::string prefix = "rotguard";
   uint64_t max_file_size = 1'000'000'000;  // roll before exceeding this
   WarcBodyOptions body;  // defaults for NewBody()/NewResponse()

@@ -144,7 +144,9 @@ Status Committer::WriteRows(CommitBatch& batch,
   }
   warcinfo.insert(warcinfo.end(), batch.records.begin(), batch.records.end());
   ROTGUARD_RETURN_IF_ERROR(
-      manifest_.CommitBatch(warcinfo, batch.captures, batch.urls));
+      options_.complete_work
+          ? manifest_.CommitWorkBatch(warcinfo, batch.captures, batch.urls)
+          : manifest_.CommitBatch(warcinfo, batch.captures, batch.urls));
   records_ += static_cast<int64_t>(warcinfo.size());
   for (const CaptureRow& c : batch.captures) {
     ++captures_;

@@ -50,6 +50,9 @@ struct CommitterOptions {
   std::function<Status()> sync;
   // Called with "sync" and "commit <capture urls>" as they happen.
   std::function<void(std::string_view)> trace;
+  // Commit with Manifest::CommitWorkBatch (archive --worker): the work
+  // queue rows of the judged URLs are completed in the same transaction.
+  bool complete_work = false;
 };
 
 // Add() from any thread. Start()/Stop() and CommitPending() from the

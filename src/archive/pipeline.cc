@@ -22,6 +22,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <cstring>
 #include <deque>
 #include <filesystem>
 #include <functional>
@@ -248,6 +249,7 @@ class Archiver {
     c.records = o.commit_records;
     c.sync = [this] { return writer_->Sync(); };
     if (o.trace) c.trace = [this](std::string_view e) { Trace(e); };
+    c.complete_work = !o.worker_id.empty();
     return c;
   }
 
@@ -256,6 +258,7 @@ class Archiver {
   Status ScanPosts(std::vector<std::pair<std::string, std::string>>* changed,
                    std::vector<Link>* links);
   Status OpenWriter();
+  Status NameWorkerFiles(WarcWriterOptions* w) const;
   Status WritePosts(
       const std::vector<std::pair<std::string, std::string>>& changed);
   Status Plan(const std::vector<Link>& links);
@@ -579,12 +582,17 @@ Status Archiver::OpenWriter() {
   w.body.temp_dir = store_.root() / "tmp";
   std::error_code ignored;
   std::filesystem::create_directories(w.body.temp_dir, ignored);
+  ROTGUARD_RETURN_IF_ERROR(NameWorkerFiles(&w));
   // A writer thread rolls to a new file while the committer may be using
   // the same connection: the serial is taken under manifest_mu_.
   w.next_serial = [this]() -> uint64_t {
     Result<int64_t> serial = [this] {
       std::lock_guard<std::mutex> lock(manifest_mu_);
-      return store_.NextWarcSerial();
+      // A worker holds the store shared, not exclusive: its serial comes
+      // straight from the counter (atomic on PostgreSQL; its file names
+      // carry the worker id, so a repeat could not collide anyway).
+      return options_.worker_id.empty() ? store_.NextWarcSerial()
+                                        : manifest_.NextCounter("warc_serial");
     }();
     if (serial.ok()) return static_cast<uint64_t>(*serial);
     // The file name still has its timestamp; log and go on.
@@ -608,6 +616,24 @@ Status Archiver::OpenWriter() {
   Result<std::unique_ptr<WarcWriter>> writer = WarcWriter::Open(std::move(w));
   if (!writer.ok()) return writer.status();
   writer_ = std::move(*writer);
+  return Status::Ok();
+}
+
+// A worker's files: warc/ID/rotguard-…-HOST-ID.warc.gz, so workers that
+// share the store's directory never write to one file or take one name.
+Status Archiver::NameWorkerFiles(WarcWriterOptions* w) const {
+  const std::string& id = options_.worker_id;
+  if (id.empty()) return Status::Ok();
+  std::error_code ec;
+  std::filesystem::create_directories(store_.warc_dir() / id, ec);
+  if (ec) {
+    return Status::IOError((store_.warc_dir() / id).string() + ": " +
+                           ec.message());
+  }
+  w->prefix = id + "/rotguard";
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0) std::strcpy(host, "localhost");
+  w->hostname = std::string(host) + "-" + id;
   return Status::Ok();
 }
 

@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -21,6 +22,7 @@
 #include <utility>
 #include <vector>
 
+#include "cli/archive_worker.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/fetcher_setup.h"
@@ -89,6 +91,14 @@ constexpr const char* kArchiveFooter =
     "are polled and the memento stored for `report`. Its failures never\n"
     "change the exit code; they are retried on the next run.\n"
     "\n"
+    "Workers (SPEC §10): --worker takes due URLs that `rotguard enqueue`\n"
+    "put on the manifest's work queue, --claim N at a time, each leased for\n"
+    "--lease SECONDS and renewed while it works; a killed worker's URLs go\n"
+    "to the others once its lease expires. Its WARC files go to\n"
+    "warc/ID/ (--worker-id ID). It exits once nothing is due and no live\n"
+    "lease can give work back; --follow keeps it polling instead. Workers\n"
+    "on several machines share a postgresql:// manifest.\n"
+    "\n"
     "Exit: 0 everything due was captured (gone links included); 2 a due\n"
     "link got no capture, or ended in 4xx/5xx without being known gone; 1\n"
     "bad flag or config; 4 the store is locked by another run; 5 I/O error\n"
@@ -110,12 +120,16 @@ struct ArchiveFlags {
   bool dry_run = false;
   bool stats = false;
   bool submit = false;  // [rescue] submit for this run
+  WorkerFlags worker;   // --worker and its options
 };
 
 // The fetcher a signal handler cancels; null outside a fetch.
 std::atomic<Fetcher*> g_running_fetcher{nullptr};
+// Set by SIGINT/SIGTERM: a worker claims no further batch.
+std::atomic<bool> g_stop_requested{false};
 
 extern "C" void CancelOnSignal(int) {
+  g_stop_requested = true;
   Fetcher* fetcher = g_running_fetcher.load();
   if (fetcher != nullptr) fetcher->RequestCancel();
 }
@@ -443,7 +457,44 @@ void CloseStaleOpenFiles(Store& store, const GlobalOptions& global) {
   }
 }
 
+// --worker: batches claimed from the work queue until none is left. The
+// store is locked shared, so workers run side by side while a plain
+// archive or repair (exclusive) is refused until they all end; each
+// worker's own lock is workers/ID.lock.
+int RunWorkerCommand(const ArchiveFlags& flags, const GlobalOptions& global) {
+  if (flags.dry_run || flags.all || flags.max_urls > 0 ||
+      !flags.max_time.empty() || !flags.inputs.empty() ||
+      !flags.input_file.empty()) {
+    throw CliError(kExitUsage,
+                   "archive --worker takes its URLs from the work queue "
+                   "(rotguard enqueue): no PATH, URL, -i, --all, --dry-run, "
+                   "--max-urls or --max-time");
+  }
+  std::unique_ptr<Store> store =
+      OpenStoreOrThrow(global, LockMode::kShared, StoreCreation::kMustExist);
+  ArchiveOptions options;
+  options.config = ApplyFlags(flags, store->config());
+  options.site_root = SiteRootOfStore(store->root());
+  options.exit_code_of = [](const ArchiveSummary* summary) {
+    return ArchiveExitCode(summary);
+  };
+  std::unique_ptr<Fetcher> fetcher =
+      MakeCliFetcher(flags.network, options.config, *store);
+  if (flags.stats) EnableCpuStages();
+  WorkerRun run = [&] {
+    SignalGuard guard(fetcher.get());
+    return RunArchiveWorker(*store, *fetcher, options, flags.worker,
+                            g_stop_requested);
+  }();
+  std::vector<std::pair<std::string, double>> stages;
+  if (flags.stats) stages = CpuSecondsByStage();
+  PrintArchiveSummary(run.total, run.exit_code, flags, global, AfterSteps(),
+                      stages);
+  return run.exit_code;
+}
+
 int RunArchiveCommand(const ArchiveFlags& flags, const GlobalOptions& global) {
+  if (flags.worker.enabled) return RunWorkerCommand(flags, global);
   // The lock first: a held store exits 4 at once.
   std::unique_ptr<Store> store =
       OpenStoreOrThrow(global, LockMode::kExclusive, StoreCreation::kCreate);
@@ -478,7 +529,85 @@ int RunArchiveCommand(const ArchiveFlags& flags, const GlobalOptions& global) {
   return exit_code;
 }
 
+constexpr const char* kEnqueueDescription =
+    "Scan posts (and take URLs) as archive does, then put every link that "
+    "is due on the manifest's work queue for `archive --worker`. Writes no "
+    "WARC and fetches nothing; running it again queues nothing twice.";
+
+struct EnqueueFlags {
+  std::vector<std::string> inputs;
+  std::string input_file;
+  bool all = false;
+};
+
+// The due URLs of a dry-run plan (the same scan and DecideDue rules as
+// archive), put on the queue in one transaction.
+int RunEnqueueCommand(const EnqueueFlags& enqueue,
+                      const GlobalOptions& global) {
+  std::unique_ptr<Store> store =
+      OpenStoreOrThrow(global, LockMode::kShared, StoreCreation::kMustExist);
+  ArchiveFlags flags;
+  flags.inputs = enqueue.inputs;
+  flags.input_file = enqueue.input_file;
+  flags.all = enqueue.all;
+  flags.dry_run = true;
+  GlobalOptions quiet = global;
+  quiet.verbosity = -1;  // no progress line for a plan
+  ArchiveOptions options = MakeArchiveOptions(flags, quiet, *store);
+  Result<ArchiveSummary> plan = RunArchive(*store, nullptr, options);
+  ThrowIfError(plan.status());
+  std::vector<std::string> keys;
+  keys.reserve(plan->due_urls.size());
+  for (const DueUrl& due : plan->due_urls) keys.push_back(due.normalized);
+  const int64_t now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  Result<int64_t> queued = store->manifest().Enqueue(keys, now_ms);
+  ThrowIfError(queued.status());
+  Result<Manifest::WorkCounts> counts = store->manifest().CountWork(now_ms);
+  ThrowIfError(counts.status());
+  if (global.json) {
+    nlohmann::ordered_json j;
+    j["documents"] = plan->documents;
+    j["due"] = static_cast<int64_t>(keys.size());
+    j["queued"] = *queued;
+    j["free"] = counts->free;
+    j["leased"] = counts->leased;
+    j["done"] = counts->done;
+    std::cout << j.dump() << '\n';
+  } else if (global.verbosity >= 0) {
+    std::cout << fmt::format(
+        "enqueued: {} posts, {} due, {} newly queued; queue: {} free, {} "
+        "leased, {} done\n",
+        plan->documents, keys.size(), *queued, counts->free, counts->leased,
+        counts->done);
+  }
+  return kExitOk;
+}
+
 }  // namespace
+
+void AddEnqueueCommand(CLI::App& app, const GlobalOptions& global,
+                       CommandResult& result) {
+  auto flags = std::make_shared<EnqueueFlags>();
+  CLI::App* command = app.add_subcommand("enqueue", kEnqueueDescription);
+  command->footer(
+      "Inputs as for archive (posts, URLs, -i FILE; default the store's\n"
+      "[site] content_dirs). Output: one line, or with --json an object with\n"
+      "the keys documents, due, queued (rows that were not due before),\n"
+      "free, leased, done (the whole queue). Exit: 0 done; 1 bad flag; 5\n"
+      "I/O error or unreadable input.\n");
+  command->add_option("PATH|URL", flags->inputs,
+                      "posts (files, directories) and URLs "
+                      "(default: the store's [site] content_dirs)");
+  command->add_option("-i,--input", flags->input_file,
+                      "read URLs from FILE, one a line ('-': stdin)");
+  command->add_flag("--all", flags->all, "queue every URL, due or not");
+  command->callback([flags, &global, &result] {
+    result.exit_code = RunEnqueueCommand(*flags, global);
+  });
+}
 
 void AddArchiveCommand(CLI::App& app, const GlobalOptions& global,
                        CommandResult& result) {
@@ -521,6 +650,24 @@ void AddArchiveCommand(CLI::App& app, const GlobalOptions& global,
   command->add_flag("--submit", flags->submit,
                     "also submit alive links to Save Page Now for a second, "
                     "public copy ([rescue] submit)");
+  command->add_flag("--worker", flags->worker.enabled,
+                    "take due URLs from the work queue (rotguard enqueue) "
+                    "in leased batches until none is left");
+  command->add_option("--worker-id", flags->worker.id,
+                      "this worker's name: its WARC directory warc/ID/ "
+                      "(default HOST-PID)");
+  command
+      ->add_option("--lease", flags->worker.lease_seconds,
+                   "seconds a claimed URL stays this worker's without a "
+                   "renewal (default 120)")
+      ->check(CLI::Range(1, 86'400));
+  command
+      ->add_option("--claim", flags->worker.claim,
+                   "URLs claimed per batch (default 50)")
+      ->check(CLI::Range(1, 100'000));
+  command->add_flag("--follow", flags->worker.follow,
+                    "with --worker: keep polling for new work instead of "
+                    "exiting when the queue is empty");
   command->add_flag("--stats", flags->stats,
                     "also print CPU seconds per stage (receive, compress, "
                     "digests, write, commit)");

@@ -39,6 +39,9 @@ void AddScanCommand(CLI::App& app, const GlobalOptions& global,
 
 void AddArchiveCommand(CLI::App& app, const GlobalOptions& global,
                        CommandResult& result);
+// `rotguard enqueue`: fills the work queue for `archive --worker`.
+void AddEnqueueCommand(CLI::App& app, const GlobalOptions& global,
+                       CommandResult& result);
 void AddRescueCommand(CLI::App& app, const GlobalOptions& global,
                       CommandResult& result);
 void AddVerifyCommand(CLI::App& app, const GlobalOptions& global,

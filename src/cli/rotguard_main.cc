@@ -94,6 +94,7 @@ void BuildApp(CLI::App& app, GlobalOptions& global, CommandResult& result) {
   AddInspectCommand(app, global, result);
   AddScanCommand(app, global, result);
   AddArchiveCommand(app, global, result);
+  AddEnqueueCommand(app, global, result);
   AddRescueCommand(app, global, result);
   AddImportCommand(app, global, result);
   AddVerifyCommand(app, global, result);

@@ -37,6 +37,8 @@ constexpr TableSpec kTables[] = {
     {"purged_files", "name"},
     // Copied rows, not written by the trigger: it fires on UPDATE only.
     {"verdict_changes", "id"},
+    {"work_queue", "url_id"},
+    {"work_hosts", "host"},
 };
 
 // "LOCK TABLE t1, t2, ... IN EXCLUSIVE MODE" over every copied table.

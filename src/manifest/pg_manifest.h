@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "manifest/pg_db.h"
@@ -94,6 +95,19 @@ class PgManifest final : public Manifest {
   Result<std::vector<std::string>> ListPurgedFiles() override;
   Status ClearPurgedFile(const std::string& name) override;
 
+  Result<int64_t> Enqueue(const std::vector<std::string>& normalized,
+                          int64_t now_ms) override;
+  Result<std::vector<std::string>> ClaimWork(const std::string& owner,
+                                             int64_t now_ms, int64_t lease_ms,
+                                             int limit) override;
+  Result<int64_t> RenewLeases(const std::string& owner, int64_t now_ms,
+                              int64_t lease_ms) override;
+  Result<int64_t> ReleaseLeases(const std::string& owner, bool done) override;
+  Result<WorkCounts> CountWork(int64_t now_ms) override;
+  Status CommitWorkBatch(const std::vector<RecordRow>& records,
+                         const std::vector<CaptureRow>& captures,
+                         const std::vector<UrlRow>& urls) override;
+
   Result<std::vector<VerdictChangeRow>> VerdictChangesOf(
       const std::string& normalized) override;
   Result<int64_t> BeginRun(const std::string& command,
@@ -138,6 +152,15 @@ class PgManifest final : public Manifest {
                                                   const PgParams& params);
   Status ExpectOneRowChanged(const PgRows& rows, const std::string& what);
   Status ApplyForget(const ForgetRows& rows);
+  // The work queue (pg_work_queue.cc), inside ClaimWork's transaction.
+  using ClaimedUrl = std::pair<int64_t, std::string>;  // url id, normalized
+  Status ClaimFromHeldHosts(const std::string& owner, int64_t now_ms,
+                            int64_t lease_ms, int64_t limit,
+                            std::vector<ClaimedUrl>* urls);
+  Result<bool> TakeFreeHost(const std::string& owner, int64_t now_ms,
+                            int64_t lease_ms);
+  // Frees the hosts `owner` holds (only_idle: those with nothing due).
+  Status ReleaseHosts(const std::string& owner, bool only_idle);
   Status SwitchPurgedFile(const PurgedWarcFile& file);
   Result<std::vector<std::string>> QueryNames(const std::string& sql);
 

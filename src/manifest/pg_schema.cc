@@ -212,6 +212,27 @@ CREATE TRIGGER urls_verdict_change AFTER UPDATE OF verdict ON urls
   FOR EACH ROW WHEN (NEW.verdict IS DISTINCT FROM OLD.verdict)
   EXECUTE FUNCTION rotguard_record_verdict_change();
 )sql",
+    // 11: the work queue and its host leases, as in SQLite; workers
+    // claim rows with FOR UPDATE SKIP LOCKED.
+    R"sql(
+CREATE TABLE work_queue (
+  url_id           bigint PRIMARY KEY REFERENCES urls (id),
+  host             text COLLATE "C" NOT NULL DEFAULT '',
+  state            text COLLATE "C" NOT NULL DEFAULT 'due'
+                   CHECK (state IN ('due', 'done')),
+  lease_owner      text COLLATE "C" NOT NULL DEFAULT '',
+  lease_expires_ms bigint NOT NULL DEFAULT 0,
+  attempts         bigint NOT NULL DEFAULT 0,
+  enqueued_ms      bigint NOT NULL DEFAULT 0
+);
+CREATE INDEX work_queue_host ON work_queue (host, state, lease_expires_ms);
+CREATE INDEX work_queue_owner ON work_queue (lease_owner);
+CREATE TABLE work_hosts (
+  host             text COLLATE "C" PRIMARY KEY,
+  lease_owner      text COLLATE "C" NOT NULL DEFAULT '',
+  lease_expires_ms bigint NOT NULL DEFAULT 0
+);
+)sql",
 };
 
 static_assert(std::size(kPgMigrations) == kSchemaVersion,

@@ -213,6 +213,31 @@ BEGIN
           OLD.verdict);
 END;
 )sql",
+    // 11: the work queue of `enqueue` and `archive --worker` (SPEC §10):
+    // one row per URL put on it, leased to one worker at a time, and one
+    // row per host, leased the same way, so that one worker at a time
+    // fetches from a host and its --per-host, --delay and Retry-After hold
+    // across workers. Times in milliseconds since the epoch; a lease that
+    // has expired (or 0) is free for any worker to take.
+    R"sql(
+CREATE TABLE work_queue (
+  url_id           INTEGER PRIMARY KEY REFERENCES urls (id),
+  host             TEXT NOT NULL DEFAULT '',
+  state            TEXT NOT NULL DEFAULT 'due' CHECK (state IN ('due',
+                                                               'done')),
+  lease_owner      TEXT NOT NULL DEFAULT '',
+  lease_expires_ms INTEGER NOT NULL DEFAULT 0,
+  attempts         INTEGER NOT NULL DEFAULT 0,
+  enqueued_ms      INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX work_queue_host ON work_queue (host, state, lease_expires_ms);
+CREATE INDEX work_queue_owner ON work_queue (lease_owner);
+CREATE TABLE work_hosts (
+  host             TEXT PRIMARY KEY,
+  lease_owner      TEXT NOT NULL DEFAULT '',
+  lease_expires_ms INTEGER NOT NULL DEFAULT 0
+);
+)sql",
 };
 
 static_assert(std::size(kMigrations) == kSchemaVersion,

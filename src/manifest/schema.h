@@ -79,6 +79,13 @@
 //   be unlinked (a purge's replacements while written, then the files
 //   they replaced), so a crash mid-purge is finished by the next one.
 //
+//   v11: work_queue (url_id PRIMARY KEY -> urls, host, state due|done,
+//   lease_owner, lease_expires_ms, attempts, enqueued_ms): what `enqueue`
+//   found due, leased to one `archive --worker` at a time; work_hosts
+//   (host PRIMARY KEY, lease_owner, lease_expires_ms): a worker claims
+//   URLs only of hosts it holds, so one worker at a time fetches from a
+//   host and its politeness limits hold across workers (SPEC §10).
+//
 // Indexes: links(document_id), links(normalized), urls(surt),
 // captures(payload_sha1) for dedupe, captures(warc_file, record_offset),
 // captures(url_id, captured_at_us), captures(chain_id, hop_index) for
@@ -91,7 +98,7 @@
 
 namespace rotguard {
 
-inline constexpr int kSchemaVersion = 10;
+inline constexpr int kSchemaVersion = 11;
 
 // Brings `db` to schema `target` (1..kSchemaVersion), one transaction per
 // call: either every missing step is applied or none. A database newer

@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "manifest/sqlite_db.h"
@@ -93,6 +94,19 @@ class SqliteManifest final : public Manifest {
   Result<std::vector<std::string>> ListPurgedFiles() override;
   Status ClearPurgedFile(const std::string& name) override;
 
+  Result<int64_t> Enqueue(const std::vector<std::string>& normalized,
+                          int64_t now_ms) override;
+  Result<std::vector<std::string>> ClaimWork(const std::string& owner,
+                                             int64_t now_ms, int64_t lease_ms,
+                                             int limit) override;
+  Result<int64_t> RenewLeases(const std::string& owner, int64_t now_ms,
+                              int64_t lease_ms) override;
+  Result<int64_t> ReleaseLeases(const std::string& owner, bool done) override;
+  Result<WorkCounts> CountWork(int64_t now_ms) override;
+  Status CommitWorkBatch(const std::vector<RecordRow>& records,
+                         const std::vector<CaptureRow>& captures,
+                         const std::vector<UrlRow>& urls) override;
+
   Result<std::vector<VerdictChangeRow>> VerdictChangesOf(
       const std::string& normalized) override;
   Result<int64_t> BeginRun(const std::string& command,
@@ -153,6 +167,18 @@ class SqliteManifest final : public Manifest {
   Status ExpectOneRowChanged(const std::string& what);
   Status ApplyForget(const ForgetRows& rows);
   Status SwitchPurgedFile(const PurgedWarcFile& file);
+  // The work queue (sqlite_work_queue.cc), inside ClaimWork's transaction.
+  using ClaimedUrl = std::pair<int64_t, std::string>;  // url id, normalized
+  Status ClaimFromHeldHosts(const std::string& owner, int64_t now_ms,
+                            int64_t lease_ms, int64_t limit,
+                            std::vector<ClaimedUrl>* rows);
+  Result<bool> TakeFreeHost(const std::string& owner, int64_t now_ms,
+                            int64_t lease_ms);
+  // Frees the hosts `owner` holds (only_idle: those with nothing due).
+  Status ReleaseHosts(const std::string& owner, bool only_idle);
+  // Runs `sql` with ?1 owner, ?2 now_ms, ?3 lease_ms.
+  Status ExecWithOwner(const char* sql, const std::string& owner,
+                       int64_t now_ms, int64_t lease_ms);
   Result<std::vector<std::string>> QueryNames(const std::string& sql);
 
   PrivateCopy private_copy_;

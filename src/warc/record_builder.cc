@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 
 #include "rotguard/http_head.h"
 #include "util/ascii.h"
@@ -192,7 +193,10 @@ Result<PendingRecord> MakeWarcinfo(const WarcWriterOptions& options,
   if (!info.ok()) return info;
   info->location.date = FormatWarcDate(std::chrono::system_clock::now());
   info->fields.Add("WARC-Date", info->location.date);
-  info->fields.Add("WARC-Filename", file_name);
+  // The file's own name: a worker's files live in a directory of the
+  // store (prefix "ID/rotguard"), which is no part of it.
+  info->fields.Add("WARC-Filename",
+                   std::filesystem::path(file_name).filename().string());
   info->content_type = std::string(kWarcFieldsType);
   auto add = [&](std::string_view name, std::string_view value) {
     if (!value.empty()) AppendField(info->prefix, name, value);

@@ -151,7 +151,9 @@ Result<std::optional<WarcFileSummary>> RollingWarcFile::Close() {
   }
   if (!status.ok()) return status;
   ROTGUARD_RETURN_IF_ERROR(env_->RenameFile(open_path_, final_path_));
-  ROTGUARD_RETURN_IF_ERROR(env_->SyncDirectory(directory_));
+  // The directory that holds the entry: a name may carry a subdirectory
+  // (a worker's "ID/rotguard-...").
+  ROTGUARD_RETURN_IF_ERROR(env_->SyncDirectory(final_path_.parent_path()));
   WarcFileSummary summary;
   summary.file_name = std::move(file_name_);
   file_name_.clear();

@@ -38,7 +38,7 @@ expect_exit 2 "$ROTGUARD" --store .rotguard archive content --all "${FLAGS[@]}"
 python3 "$ROTGUARD_SOURCE_DIR/tools/gen_tiny_warc.py" "$WORK/tiny.warc.gz" 3000
 expect_exit 0 "$ROTGUARD" --store .rotguard import "$WORK/tiny.warc.gz"
 expect_exit 0 "$ROTGUARD" --store .rotguard export --cdxj "$WORK/sqlite.cdxj"
-TABLES="meta documents urls links warc_files records runs captures public_submissions public_lookups tombstones purged_files verdict_changes"
+TABLES="meta documents urls links warc_files records runs captures public_submissions public_lookups tombstones purged_files verdict_changes work_queue work_hosts"
 python3 - .rotguard/manifest.sqlite3 $TABLES >"$WORK/sqlite.counts" <<'PY'
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])

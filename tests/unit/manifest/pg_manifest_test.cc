@@ -110,6 +110,9 @@ void FillSqlite(Manifest& m) {
   judged.normalized = "https://a.example/x";
   judged.verdict = "ok";
   ASSERT_TRUE(m.UpdateUrlHealth(judged).ok());  // a verdict_changes row
+  // A work_queue row leased to a worker, and its host's work_hosts row.
+  ASSERT_TRUE(m.Enqueue({"https://a.example/x"}, 1000).ok());
+  ASSERT_EQ(m.ClaimWork("w1", 1000, 5000, 10)->size(), 1u);
   ForgetRows forget;
   forget.tombstone = {"https://Gone.example", "https://gone.example/", "", 9};
   ASSERT_TRUE(m.Forget(forget).ok());
@@ -128,15 +131,16 @@ TEST(PgManifestTest, MigrateCopiesEveryRowAndIdsContinueAfterThem) {
   Result<std::vector<ManifestTableCopy>> copies =
       CopySqliteManifestToPostgres(source.location(), target.location());
   ASSERT_TRUE(copies.ok()) << copies.status().message();
-  ASSERT_EQ(copies->size(), 13u);  // every table of the schema
+  ASSERT_EQ(copies->size(), 15u);  // every table of the schema
   std::map<std::string, int64_t> rows;
   for (const ManifestTableCopy& copy : *copies) rows[copy.table] = copy.rows;
   EXPECT_EQ(rows["documents"], 1);
   EXPECT_EQ(rows["links"], 2);
   EXPECT_EQ(rows["captures"], 2);
   EXPECT_EQ(rows["meta"], 1);  // the counter; not PostgreSQL's version row
-  for (const char* table : {"public_submissions", "public_lookups",
-                            "tombstones", "purged_files", "verdict_changes"}) {
+  for (const char* table :
+       {"public_submissions", "public_lookups", "tombstones", "purged_files",
+        "verdict_changes", "work_queue", "work_hosts"}) {
     EXPECT_EQ(rows[table], 1) << table;
   }
 

@@ -1,0 +1,44 @@
+// `rotguard archive --worker` (SPEC §10): claims due URLs from the work
+// queue in batches, archives each batch with the ordinary pipeline
+// (RunArchive with worker_id set), and keeps its leases alive meanwhile.
+#ifndef ROTGUARD_CLI_ARCHIVE_WORKER_H_
+#define ROTGUARD_CLI_ARCHIVE_WORKER_H_
+
+#include <atomic>
+#include <string>
+
+#include "rotguard/archive.h"
+#include "rotguard/fetch.h"
+#include "rotguard/store.h"
+
+namespace rotguard::cli {
+
+struct WorkerFlags {
+  bool enabled = false;  // --worker
+  std::string id;        // --worker-id; "" : HOST-PID
+  int lease_seconds = 120;
+  int claim = 50;  // URLs per claimed batch
+  bool follow = false;
+};
+
+// The id a worker runs under: `flags.id`, or HOST-PID. Only letters,
+// digits, '.', '-' and '_' (it names a directory and a file part).
+std::string WorkerIdOf(const WorkerFlags& flags);
+
+struct WorkerRun {
+  ArchiveSummary total;  // counts added over every batch
+  int exit_code = 0;     // the worst batch's ArchiveExitCode
+  int64_t batches = 0;
+};
+
+// Runs batches until no due URL is left and no live lease can return one
+// (or, with --follow, until `stop`). Holds <store>/workers/ID.lock for
+// its whole life: a second worker with the same id is Locked (exit 4).
+// Throws CliError on failures.
+WorkerRun RunArchiveWorker(Store& store, Fetcher& fetcher,
+                           const ArchiveOptions& base, const WorkerFlags& flags,
+                           const std::atomic<bool>& stop);
+
+}  // namespace rotguard::cli
+
+#endif  // ROTGUARD_CLI_ARCHIVE_WORKER_H_
