@@ -116,6 +116,7 @@ void RecordingProxy::Rep::AcceptLoop() {
     c.thread = std::thread([this, &c] {
       Serve(c.fd.get());
       std::lock_guard<std::mutex> done_lock(mu);
+      c.fd.reset();  // the browser sees the close now, not at the reaping
       c.done = true;
       --live;
       cv.notify_all();
