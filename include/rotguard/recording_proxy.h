@@ -37,8 +37,14 @@
 //
 // Thread-safety: RecordingProxy runs one accept thread and one thread per
 // connection (at most max_connections); Stop() (and the destructor) close
-// every socket and join every thread. on_blocked is called from connection
-// threads and from the fetch thread, so it must be thread-safe.
+// every socket and join every thread. on_blocked and in_scope are called
+// from connection threads, several at a time, so they must be
+// thread-safe.
+//
+// Not done here: HTTP/2 to the browser (ALPN offers http/1.1 only),
+// WebSocket (Upgrade is not passed on, so the handshake fails), and
+// streaming: a response reaches the browser once the fetcher has the whole
+// body (bounded by fetch.max_size and max_total_bytes).
 #ifndef ROTGUARD_RECORDING_PROXY_H_
 #define ROTGUARD_RECORDING_PROXY_H_
 
