@@ -233,6 +233,30 @@ TEST_F(RecordingProxyTest, ByteBudgetRefusesOnceSpentUntilReset) {
       std::string::npos);
 }
 
+TEST_F(RecordingProxyTest, IdleConnectionIsClosedAfterTheIdleTimeout) {
+  options_.idle_timeout_ms = 50;
+  StartProxy();
+  Fd idle = Connect();
+  char byte;
+  EXPECT_EQ(::recv(idle.get(), &byte, 1, 0), 0);  // closed, nothing said
+}
+
+TEST_F(RecordingProxyTest, HeadNotCompleteWithinTheTimeoutGets408) {
+  options_.idle_timeout_ms = 50;
+  StartProxy();
+  Fd slow = Connect();
+  const std::string part = "GET http://a.example/ HTTP/1.1\r\nAccept: x";
+  ::send(slow.get(), part.data(), part.size(), MSG_NOSIGNAL);
+  std::string reply;
+  char buf[512];
+  ssize_t n;
+  while ((n = ::recv(slow.get(), buf, sizeof buf, 0)) > 0) {
+    reply.append(buf, static_cast<size_t>(n));
+  }
+  EXPECT_EQ(reply.rfind("HTTP/1.1 408 ", 0), 0u) << reply;
+  EXPECT_EQ(upstream_.calls(), 0u);
+}
+
 TEST_F(RecordingProxyTest, StopEndsIdleAndWaitingConnectionsAndJoins) {
   upstream_.block_until_abort = true;
   StartProxy();
