@@ -45,7 +45,9 @@
 // Thread-safety: Run() drives all transfers on the calling thread; the sink
 // is called on that thread. Add() may be called from sink callbacks (page
 // requisites) and from the thread that calls Run() before it starts;
-// RequestCancel() from any thread or a signal handler.
+// AddFromAnyThread() and EndKeepRunning() from any thread (the recording
+// proxy's connection threads); RequestCancel() from any thread or a signal
+// handler.
 #ifndef ROTGUARD_FETCH_H_
 #define ROTGUARD_FETCH_H_
 
@@ -79,7 +81,10 @@ struct FetchJob {
   std::string url;   // absolute http(s) URL
   uint64_t tag = 0;  // the caller's id, echoed back
   // "GET", "HEAD" (verify --live) or "POST" (Save Page Now; `body` is
-  // sent as application/x-www-form-urlencoded; do not follow redirects).
+  // sent as application/x-www-form-urlencoded unless `headers` name a
+  // Content-Type; do not follow redirects). Any other method (the
+  // recording proxy passes the browser's on) is sent as is, with `body`
+  // when it is not empty.
   std::string method = "GET";
   std::string body;                 // POST only
   bool follow_redirects = true;     // 3xx and Refresh header
@@ -169,6 +174,10 @@ struct FetchOptions {
   // job ends there as FailureClass::kForgotten, its final_url the hop
   // that pointed there. Empty: none.
   std::function<bool(const std::string& url)> forgotten;
+  // Run() keeps going when it has no job left, waiting for jobs from
+  // AddFromAnyThread(), until EndKeepRunning() (or a cancel): the browser
+  // lane's recording proxy submits requests while a run is under way.
+  bool keep_running = false;
   // Test seam for delays and backoff: the clock used for per-host delays,
   // retry waits and Retry-After. Empty: steady_clock.
   std::function<std::chrono::steady_clock::time_point()> now;
@@ -179,6 +188,13 @@ class Fetcher {
   virtual ~Fetcher() = default;
   // Queues a job; jobs start in the order added, within the limits.
   virtual void Add(FetchJob job) = 0;
+  // Thread-safe Add(): the job is queued by the thread in Run(), which is
+  // woken for it. A job added after Run() returned is never run; callers
+  // that may be late bound their wait (FetcherUpstream does).
+  virtual void AddFromAnyThread(FetchJob job) { Add(std::move(job)); }
+  // Thread-safe: with FetchOptions::keep_running, lets Run() return once
+  // every job has ended. Without it, nothing changes.
+  virtual void EndKeepRunning() {}
   // Runs until every queued job (and every job added meanwhile) has had
   // its OnDone, or until cancelled (remaining jobs end kCancelled). Error
   // only for a failure of the fetcher itself (libcurl could not start).
@@ -200,6 +216,14 @@ Result<std::unique_ptr<Fetcher>> NewCurlFetcher(FetchOptions options);
 // loopback, RFC 1918, link-local incl. 169.254.169.254, CGNAT, ULA,
 // multicast, unspecified, reserved, v4-mapped forms of these).
 bool IsNonPublicAddress(const std::string& ip_literal);
+
+// True when a `resolve` ("[+]HOST:PORT:ADDR") or `connect_to`
+// ("HOST:PORT:CHOST:CPORT") entry names exactly (host, port): the pairs the
+// address guard lets through (host lowercase, an IPv6 literal without
+// brackets). The recording proxy's scope starts from these.
+bool IsExplicitlyMapped(const std::vector<std::string>& resolve,
+                        const std::vector<std::string>& connect_to,
+                        std::string_view host, int port);
 
 // The target of a meta refresh in the first `limit` bytes of an HTML body
 // (decoded), resolved against `base_url`; nullopt when there is none.

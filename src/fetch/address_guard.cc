@@ -138,3 +138,16 @@ bool ExplicitMappings::Permits(std::string_view host, int port) const {
 }
 
 }  // namespace rotguard::fetch_internal
+
+namespace rotguard {
+
+bool IsExplicitlyMapped(const std::vector<std::string>& resolve,
+                        const std::vector<std::string>& connect_to,
+                        std::string_view host, int port) {
+  fetch_internal::ExplicitMappings mappings;
+  for (const std::string& entry : resolve) mappings.AddResolve(entry);
+  for (const std::string& entry : connect_to) mappings.AddConnectTo(entry);
+  return mappings.Permits(host, port);
+}
+
+}  // namespace rotguard

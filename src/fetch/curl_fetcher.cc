@@ -18,6 +18,7 @@
 #include <atomic>
 #include <filesystem>
 #include <map>
+#include <mutex>
 #include <set>
 #include <string>
 #include <utility>
@@ -62,7 +63,8 @@ class CurlFetcher final : public Fetcher {
  public:
   explicit CurlFetcher(FetchOptions options)
       : options_(std::move(options)),
-        scheduler_(options_.fetch, options_.hosts) {}
+        scheduler_(options_.fetch, options_.hosts),
+        keep_running_(options_.keep_running) {}
   ~CurlFetcher() override {
     // Handles must leave the multi before either is cleaned up.
     for (auto& t : active_transfers_) {
@@ -80,6 +82,11 @@ class CurlFetcher final : public Fetcher {
   }
   void StopAdmitting() override {
     stop_admitting_.store(true);
+    if (multi_) curl_multi_wakeup(multi_.get());
+  }
+  void AddFromAnyThread(FetchJob job) override;
+  void EndKeepRunning() override {
+    keep_running_.store(false);
     if (multi_) curl_multi_wakeup(multi_.get());
   }
 
@@ -108,6 +115,7 @@ class CurlFetcher final : public Fetcher {
   std::unique_ptr<Transfer> TakeTransfer();
   void ReleaseTransfer(Transfer* t);
   long PollTimeoutMs(Clock::time_point wake) const;
+  bool TakeInbox();
 
   FetchOptions options_;
   fetch_internal::TransferDefaults defaults_;
@@ -128,6 +136,9 @@ class CurlFetcher final : public Fetcher {
   FetchSink* sink_ = nullptr;
   std::atomic<bool> cancel_{false};
   std::atomic<bool> stop_admitting_{false};
+  std::atomic<bool> keep_running_{false};
+  std::mutex inbox_mu_;
+  std::vector<FetchJob> inbox_;  // from AddFromAnyThread, for Run's thread
 };
 
 // ---- setup ---------------------------------------------------------------
@@ -251,6 +262,27 @@ void CurlFetcher::Add(FetchJob job) {
   state.job = std::move(job);
   state.chain.push_back(state.url);
   scheduler_.EnqueueBack(id, state.host);
+}
+
+void CurlFetcher::AddFromAnyThread(FetchJob job) {
+  {
+    std::lock_guard<std::mutex> lock(inbox_mu_);
+    inbox_.push_back(std::move(job));
+  }
+  // curl_multi_wakeup is thread-safe: the poll in Run() returns at once.
+  if (multi_) curl_multi_wakeup(multi_.get());
+}
+
+// Moves the jobs other threads added into the queues (on Run's thread);
+// true when there were any.
+bool CurlFetcher::TakeInbox() {
+  std::vector<FetchJob> taken;
+  {
+    std::lock_guard<std::mutex> lock(inbox_mu_);
+    taken.swap(inbox_);
+  }
+  for (FetchJob& job : taken) Add(std::move(job));
+  return !taken.empty();
 }
 
 // ---- starting a transfer --------------------------------------------------
@@ -618,13 +650,17 @@ Status CurlFetcher::Run(FetchSink& sink) {
   const auto start = [this](JobId id) { return StartHop(id); };
   const auto cancelled = [this] { return cancel_.load(); };
   while (true) {
+    TakeInbox();
     if (cancel_.load()) {
       CancelEverything();
       break;
     }
     if (stop_admitting_.load()) DropNotStarted();
     Clock::time_point wake = scheduler_.StartReady(Now(), start, cancelled);
-    if (scheduler_.active() == 0 && jobs_.empty()) break;
+    if (scheduler_.active() == 0 && jobs_.empty() && !keep_running_.load()) {
+      if (!TakeInbox()) break;
+      continue;
+    }
     int running = 0;
     CURLMcode mc = curl_multi_perform(multi_.get(), &running);
     if (mc != CURLM_OK) {

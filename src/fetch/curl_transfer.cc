@@ -257,12 +257,17 @@ void Transfer::Configure(const HopRequest& request) {
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, list);
   }
   if (request.method == "HEAD") curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
-  if (request.method == "POST") {
+  const bool other = request.method != "GET" && request.method != "HEAD" &&
+                     request.method != "POST";
+  if (request.method == "POST" || (other && !request.body.empty())) {
     // Copied: the handle may outlive the request (retries re-Configure).
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE,
                      static_cast<long>(request.body.size()));
     curl_easy_setopt(e, CURLOPT_COPYPOSTFIELDS, request.body.c_str());
   }
+  // The recording proxy's PUT, DELETE, OPTIONS, ... (after POSTFIELDS,
+  // which would make it a POST).
+  if (other) curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   SetCallbacks(e, this);
   SetTransportOptions(e, *defaults);
   guard = request.guard;

@@ -31,6 +31,8 @@ expect yes rescue rotguard/fetch.h
 expect yes rescue rotguard/warc_writer.h
 expect yes restore rotguard/copy_choice.h
 expect yes cli rotguard/rescue.h
+expect yes proxy rotguard/fetch.h
+expect yes proxy rotguard/recording_proxy.h
 # Refused: upward, sideways and into other modules' private folders.
 expect no util rotguard/warc_writer.h
 expect no warc rotguard/manifest.h
@@ -38,6 +40,8 @@ expect no warc rotguard/fetch.h
 expect no extract rotguard/warc_reader.h
 expect no manifest rotguard/config.h
 expect no fetch rotguard/warc_writer.h
+expect no fetch rotguard/recording_proxy.h
+expect no proxy rotguard/warc_writer.h
 expect no fetch rotguard/archive.h
 expect no restore rotguard/fetch.h
 expect no restore rotguard/archive.h

@@ -9,8 +9,10 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <map>
+#include <mutex>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -210,6 +212,62 @@ TEST_F(CurlFetcherTest, ShortenerChainIsDeliveredHopByHopInOrder) {
   EXPECT_EQ(out.final_url, e[2].url);
   EXPECT_EQ(out.hops, 3);
   EXPECT_EQ(out.attempts, 3);
+}
+
+// Jobs from another thread while Run() is active (the recording proxy's
+// connection threads), and a Run() that waits for them until told to end.
+class SignallingSink : public FetchSink {
+ public:
+  void OnExchange(const FetchJob&, FetchedExchange& ex) override {
+    std::lock_guard<std::mutex> lock(mu);
+    request_heads.push_back(ex.request_head);
+  }
+  void OnDone(const FetchOutcome& outcome) override {
+    std::lock_guard<std::mutex> lock(mu);
+    outcomes.push_back(outcome);
+    cv.notify_all();
+  }
+  bool WaitFor(size_t n) {
+    std::unique_lock<std::mutex> lock(mu);
+    return cv.wait_for(lock, std::chrono::seconds(60),
+                       [&] { return outcomes.size() >= n; });
+  }
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<std::string> request_heads;
+  std::vector<FetchOutcome> outcomes;
+};
+
+TEST_F(CurlFetcherTest, KeepRunningTakesJobsFromOtherThreadsUntilEnded) {
+  FetchOptions o = Options();
+  o.keep_running = true;
+  Result<std::unique_ptr<Fetcher>> fetcher = NewCurlFetcher(std::move(o));
+  ASSERT_TRUE(fetcher.ok());
+  SignallingSink sink;
+  std::atomic<bool> returned{false};
+  Status run;
+  std::thread runner([&] {
+    run = (*fetcher)->Run(sink);
+    returned = true;
+  });
+  FetchJob first;
+  first.url = std::string(kSite) + "/page/one";
+  (*fetcher)->AddFromAnyThread(first);
+  ASSERT_TRUE(sink.WaitFor(1));
+  EXPECT_FALSE(returned.load());  // idle, but kept running
+  FetchJob second;
+  second.url = std::string(kSite) + "/headers";
+  second.method = "DELETE";  // a method other than GET/HEAD/POST, as is
+  (*fetcher)->AddFromAnyThread(second);
+  ASSERT_TRUE(sink.WaitFor(2));
+  (*fetcher)->EndKeepRunning();
+  runner.join();
+  EXPECT_TRUE(run.ok());
+  ASSERT_EQ(sink.outcomes.size(), 2u);
+  EXPECT_EQ(sink.outcomes[0].failure, FailureClass::kNone);
+  ASSERT_EQ(sink.request_heads.size(), 2u);
+  EXPECT_EQ(sink.request_heads[1].rfind("DELETE /headers HTTP/1.1\r\n", 0), 0u)
+      << sink.request_heads[1];
 }
 
 TEST_F(CurlFetcherTest, RefreshHeaderIsAHop) {
