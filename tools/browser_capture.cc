@@ -6,6 +6,7 @@
 //       [--page-timeout-ms N] [--idle-timeout-ms N] [--memory-cap-mib N]
 //       [--window WIDTHxHEIGHT] URL...
 //
+// --page-timeout-ms and --idle-timeout-ms apply to the URLs after them.
 // Writes DIR/browser.json ({"pid", "profile"}) once Chromium answers, then
 // per URL (numbered from 0) DIR/N.html (rendered DOM), DIR/N.png
 // (screenshot) and one line of DIR/results.jsonl. Exits 0 when every page
@@ -18,6 +19,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "rotguard/browser.h"
@@ -29,8 +31,9 @@ using nlohmann::json;
 struct Args {
   std::string out;
   rotguard::BrowserOptions browser;
-  rotguard::CaptureOptions capture;
-  std::vector<std::string> urls;
+  rotguard::CaptureOptions capture;  // as given so far
+  // Each URL with the capture options given before it on the command line.
+  std::vector<std::pair<std::string, rotguard::CaptureOptions>> pages;
 };
 
 bool Parse(int argc, char** argv, Args* args) {
@@ -58,12 +61,12 @@ bool Parse(int argc, char** argv, Args* args) {
       args->browser.memory_cap_bytes = std::strtoull(argv[++i], nullptr, 10)
                                        << 20;
     } else if (!a.empty() && a[0] != '-') {
-      args->urls.push_back(a);
+      args->pages.emplace_back(a, args->capture);
     } else {
       return false;
     }
   }
-  return !args->out.empty() && !args->urls.empty();
+  return !args->out.empty() && !args->pages.empty();
 }
 
 void WriteFile(const std::string& path, const std::string& bytes) {
@@ -121,9 +124,10 @@ int main(int argc, char** argv) {
                   {"profile", (*browser)->profile_dir().string()}})
                 .dump());
   std::ofstream results(args.out + "/results.jsonl");
-  for (std::size_t i = 0; i < args.urls.size(); ++i) {
-    auto page = (*browser)->CapturePage(args.urls[i], args.capture);
-    json line = {{"url", args.urls[i]}};
+  for (std::size_t i = 0; i < args.pages.size(); ++i) {
+    const auto& [url, options] = args.pages[i];
+    auto page = (*browser)->CapturePage(url, options);
+    json line = {{"url", url}};
     if (page.ok()) {
       line.update(Describe(*page));
       std::string base = args.out + "/" + std::to_string(i);

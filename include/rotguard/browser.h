@@ -44,7 +44,7 @@ struct BrowserOptions {
   // profile, gone with it.
   std::filesystem::path log_path;
   // The memory cap: the proportional set size (PSS) summed over the whole
-  // Chromium process group, sampled about four times a second while a
+  // Chromium process group, sampled twice a second while a
   // page loads. Above it the page is closed and the capture fails with
   // kResourceExhausted; a browser still above it afterwards is restarted.
   // (RLIMIT_AS cannot be used: Chromium reserves terabytes of address
@@ -84,8 +84,9 @@ struct PageCapture {
                                  // there is no DOM and no screenshot
   std::string dom_html;          // the rendered DOM, serialized
   std::string screenshot_png;    // full page, PNG bytes
-  bool screenshot_cut = false;   // taller than max_screenshot_height
-  bool network_idle = false;     // both idle waits ended in idle
+  // Taller than max_screenshot_height or wider than the window: cut.
+  bool screenshot_cut = false;
+  bool network_idle = false;  // both idle waits ended in idle
   int scroll_steps = 0;
   // requests[0, requests_before_scroll) came before the first scroll step;
   // the rest were triggered by scrolling (lazy loading) or came late.

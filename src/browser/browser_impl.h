@@ -54,6 +54,7 @@ class PageRun {
   PageCapture& capture() { return capture_; }
 
  private:
+  Status Steps();
   Status Open();
   Status Navigate();
   Status ScrollToEnd();

@@ -164,6 +164,7 @@ Result<std::unique_ptr<BrowserProcess>> BrowserProcess::Start(
   Result<Fd> log = OpenLog(options, process->profile_);
   if (!log.ok()) return log.status();
   Fd null_in(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  if (!null_in.valid()) return Status::FromErrno("open /dev/null", errno);
   int to[2], from[2];
   if (::pipe2(to, O_CLOEXEC) != 0) return Status::FromErrno("pipe", errno);
   Fd to_read(to[0]);

@@ -31,7 +31,8 @@ constexpr std::chrono::milliseconds kQuietPeriod{500};
 // Events are handled in slices this long, so time-based conditions (quiet
 // period, memory sampling) are re-checked even when nothing arrives.
 constexpr std::chrono::milliseconds kSlice{100};
-constexpr std::chrono::milliseconds kMemoryInterval{250};
+// Reading smaps_rollup takes each process's mmap lock: not too often.
+constexpr std::chrono::milliseconds kMemoryInterval{500};
 // After each scroll step, time for observers to fire and requests to start.
 constexpr std::chrono::milliseconds kScrollSettle{200};
 // Closing the page may take this long even after the page limit passed.
@@ -142,8 +143,15 @@ Status PageRun::Handle(const CdpEvent& event) {
     }
   } else if (event.method == "Page.frameNavigated") {
     const json frame = event.params.value("frame", json::object());
-    if (!frame.contains("parentId"))
+    if (!frame.contains("parentId")) {
       capture_.final_url = StringAt(frame, "url");
+      // A script or meta-refresh navigation: wait for its loader's idle.
+      std::string loader = StringAt(frame, "loaderId");
+      if (!loader.empty() && loader != loader_id_) {
+        loader_id_ = loader;
+        lifecycle_idle_ = false;
+      }
+    }
   } else if (event.method == "Page.javascriptDialogOpening") {
     // An alert() would hold the page forever: nothing is clicked, so it
     // is dismissed.
@@ -270,6 +278,12 @@ Status PageRun::Screenshot() {
   double width = std::ceil(size.value("width", 0.0));
   double height = std::ceil(size.value("height", 0.0));
   if (width < 1 || height < 1) return Status::Ok();  // nothing to draw
+  // What overflows the window sideways is cut, as the reader sees it; a
+  // page as wide as it is tall could otherwise need gigabytes of pixels.
+  if (width > browser_.window_width) {
+    width = browser_.window_width;
+    capture_.screenshot_cut = true;
+  }
   if (height > options_.max_screenshot_height) {
     height = options_.max_screenshot_height;
     capture_.screenshot_cut = true;
@@ -286,21 +300,30 @@ Status PageRun::Screenshot() {
   return Status::Ok();
 }
 
-Status PageRun::Run() {
+Status PageRun::Steps() {
   ROTGUARD_RETURN_IF_ERROR(Open());
   ROTGUARD_RETURN_IF_ERROR(Navigate());
-  if (!capture_.navigation_error.empty()) {
-    capture_.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
-        Clock::now() - start_);
-    return Status::Ok();
-  }
+  if (!capture_.navigation_error.empty()) return Status::Ok();
   ROTGUARD_RETURN_IF_ERROR(ScrollToEnd());
   ROTGUARD_RETURN_IF_ERROR(Snapshot());
   ROTGUARD_RETURN_IF_ERROR(Screenshot());
   if (capture_.final_url.empty()) capture_.final_url = capture_.requested_url;
+  return Status::Ok();
+}
+
+Status PageRun::Run() {
+  Status status = Steps();
+  // The events that came during the last calls (late requests, or the
+  // failed document request of a navigation error).
+  for (;;) {
+    Result<std::optional<CdpEvent>> event = cdp_.NextEvent(Clock::time_point());
+    if (!event.ok() || !*event) break;
+    Status handled = Handle(**event);
+    if (!handled.ok()) break;
+  }
   capture_.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
       Clock::now() - start_);
-  return Status::Ok();
+  return status;
 }
 
 bool PageRun::Close() {

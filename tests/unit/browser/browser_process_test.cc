@@ -100,5 +100,18 @@ TEST(FindChromium, AMissingBinaryIsNotFoundNamingThePath) {
             std::string::npos);
 }
 
+// /bin/true exits at once without speaking DevTools: Launch reports the
+// closed pipe (no wait for the start timeout) and reaps it.
+TEST(BrowserLaunch, AProgramThatIsNotChromiumFailsFastNamingIt) {
+  BrowserOptions options;
+  options.chromium = "/bin/true";
+  options.start_timeout = std::chrono::seconds(60);
+  Result<std::unique_ptr<Browser>> browser = Browser::Launch(options);
+  ASSERT_FALSE(browser.ok());
+  EXPECT_NE(browser.status().message().find("/bin/true did not start"),
+            std::string::npos)
+      << browser.status().message();
+}
+
 }  // namespace
 }  // namespace rotguard
