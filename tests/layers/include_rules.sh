@@ -33,6 +33,8 @@ expect yes restore rotguard/copy_choice.h
 expect yes cli rotguard/rescue.h
 expect yes proxy rotguard/fetch.h
 expect yes proxy rotguard/recording_proxy.h
+expect yes browser rotguard/browser.h
+expect yes browser util/handles.h
 # Refused: upward, sideways and into other modules' private folders.
 expect no util rotguard/warc_writer.h
 expect no warc rotguard/manifest.h
@@ -54,5 +56,9 @@ expect no rescue rotguard/archive.h
 expect no restore rotguard/rescue.h
 expect no fetch rotguard/rescue.h
 expect no archive rescue/memento_fetch.h
+expect no browser rotguard/fetch.h
+expect no browser rotguard/warc_writer.h
+expect no fetch rotguard/browser.h
+expect no archive browser/cdp_connection.h
 [ $failures -eq 0 ] && echo "include rules hold"
 exit $((failures > 0))
