@@ -586,6 +586,28 @@ int RunEnqueueCommand(const EnqueueFlags& enqueue,
   return kExitOk;
 }
 
+// archive --worker and its settings (issue #18).
+void AddWorkerOptions(CLI::App* command, WorkerFlags& worker) {
+  command->add_flag("--worker", worker.enabled,
+                    "take due URLs from the work queue (rotguard enqueue) "
+                    "in leased batches until none is left");
+  command->add_option("--worker-id", worker.id,
+                      "this worker's name: its WARC directory warc/ID/ "
+                      "(default HOST-PID)");
+  command
+      ->add_option("--lease", worker.lease_seconds,
+                   "seconds a claimed URL stays this worker's without a "
+                   "renewal (default 120)")
+      ->check(CLI::Range(1, 86'400));
+  command
+      ->add_option("--claim", worker.claim,
+                   "URLs claimed per batch (default 50)")
+      ->check(CLI::Range(1, 100'000));
+  command->add_flag("--follow", worker.follow,
+                    "with --worker: keep polling for new work instead of "
+                    "exiting when the queue is empty");
+}
+
 }  // namespace
 
 void AddEnqueueCommand(CLI::App& app, const GlobalOptions& global,
@@ -650,24 +672,7 @@ void AddArchiveCommand(CLI::App& app, const GlobalOptions& global,
   command->add_flag("--submit", flags->submit,
                     "also submit alive links to Save Page Now for a second, "
                     "public copy ([rescue] submit)");
-  command->add_flag("--worker", flags->worker.enabled,
-                    "take due URLs from the work queue (rotguard enqueue) "
-                    "in leased batches until none is left");
-  command->add_option("--worker-id", flags->worker.id,
-                      "this worker's name: its WARC directory warc/ID/ "
-                      "(default HOST-PID)");
-  command
-      ->add_option("--lease", flags->worker.lease_seconds,
-                   "seconds a claimed URL stays this worker's without a "
-                   "renewal (default 120)")
-      ->check(CLI::Range(1, 86'400));
-  command
-      ->add_option("--claim", flags->worker.claim,
-                   "URLs claimed per batch (default 50)")
-      ->check(CLI::Range(1, 100'000));
-  command->add_flag("--follow", flags->worker.follow,
-                    "with --worker: keep polling for new work instead of "
-                    "exiting when the queue is empty");
+  AddWorkerOptions(command, flags->worker);
   command->add_flag("--stats", flags->stats,
                     "also print CPU seconds per stage (receive, compress, "
                     "digests, write, commit)");

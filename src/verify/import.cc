@@ -202,6 +202,16 @@ Result<WarcFileRow> FileRowOf(const fs::path& path, const std::string& name,
   return row;
 }
 
+// The normalized URLs taken down with `rotguard forget`: their records
+// are indexed but never become captures.
+Result<std::set<std::string>> ForgottenUrls(Manifest& manifest) {
+  Result<std::vector<TombstoneRow>> tombstones = manifest.ListTombstones();
+  if (!tombstones.ok()) return tombstones.status();
+  std::set<std::string> forgotten;
+  for (const TombstoneRow& t : *tombstones) forgotten.insert(t.normalized);
+  return forgotten;
+}
+
 }  // namespace
 
 Result<ImportResult> ImportWarc(Store& store, const fs::path& source,
@@ -242,16 +252,13 @@ Result<ImportResult> ImportWarc(Store& store, const fs::path& source,
   // is committed only once the file has its final name.
   Result<WarcFileRow> row = FileRowOf(tmp, result.name, *sha256);
   if (!row.ok()) return row.status();
-  Result<std::vector<TombstoneRow>> tombstones =
-      store.manifest().ListTombstones();
-  if (!tombstones.ok()) return tombstones.status();
-  std::set<std::string> forgotten;
-  for (const TombstoneRow& t : *tombstones) forgotten.insert(t.normalized);
+  Result<std::set<std::string>> forgotten = ForgottenUrls(store.manifest());
+  if (!forgotten.ok()) return forgotten.status();
   Result<std::unique_ptr<Manifest::WarcFileWriter>> writer =
       store.manifest().BeginWarcFile(*row);
   if (!writer.ok()) return writer.status();
   StreamingIndexer indexer(writer->get(), source.string(),
-                           std::move(forgotten));
+                           std::move(*forgotten));
   Result<IndexedFile> indexed = verify::StreamWarcFile(
       tmp, result.name, verify::IndexDepth::kPayloads,
       [&](IndexedRecord&& r) { return indexer.Add(std::move(r)); });
