@@ -20,6 +20,7 @@
 
 #include "rotguard/fetch.h"
 #include "unit/temp_dir.h"
+#include "unit/test_support/fixture_web.h"
 #include "util/handles.h"
 
 namespace rotguard {
@@ -81,50 +82,9 @@ class RecordingSink : public FetchSink {
   std::vector<FetchOutcome> outcomes;
 };
 
-// The fixture web, started once for all tests of this file.
-struct FixtureWeb {
-  testing::TempDir dir;
-  std::map<std::string, std::string> env;
-  std::vector<std::string> connect_to;
-  bool ok = false;
-
-  static std::string Root() {
-    return std::string(ROTGUARD_TEST_DATA_DIR) + "/../..";
-  }
-  FixtureWeb() {
-    std::string cmd = Root() + "/tools/fixture-web start --dir " + dir / "web" +
-                      " --high-ports --max-seconds 300 --idle-timeout 60";
-    FILE* out = ::popen(cmd.c_str(), "r");
-    if (!out) return;
-    char line[16384];
-    while (std::fgets(line, sizeof line, out)) {
-      std::string text(line);
-      while (!text.empty() && (text.back() == '\n')) text.pop_back();
-      if (text.rfind("export ", 0) != 0) continue;
-      size_t eq = text.find('=');
-      std::string value = text.substr(eq + 1);
-      if (value.size() >= 2 && value.front() == '\'') {
-        value = value.substr(1, value.size() - 2);
-      }
-      env[text.substr(7, eq - 7)] = value;
-    }
-    ok = ::pclose(out) == 0 && env.count("FIXTURE_ADDR") > 0;
-    std::istringstream args(env["FIXTURE_ARGS"]);
-    std::string word;
-    while (args >> word) {
-      if (word == "--connect-to" && args >> word) connect_to.push_back(word);
-    }
-  }
-  ~FixtureWeb() {
-    std::string cmd = Root() + "/tools/fixture-web stop --dir " + dir / "web";
-    if (std::system(cmd.c_str()) != 0)
-      std::fputs("fixture stop failed\n", stderr);
-  }
-};
-
 class CurlFetcherTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() { web_ = new FixtureWeb(); }
+  static void SetUpTestSuite() { web_ = new testing::FixtureWeb(); }
   static void TearDownTestSuite() {
     delete web_;
     web_ = nullptr;
@@ -175,10 +135,10 @@ class CurlFetcherTest : public ::testing::Test {
            std::to_string(steady_clock::now().time_since_epoch().count());
   }
 
-  static FixtureWeb* web_;
+  static testing::FixtureWeb* web_;
 };
 
-FixtureWeb* CurlFetcherTest::web_ = nullptr;
+testing::FixtureWeb* CurlFetcherTest::web_ = nullptr;
 
 const char* kSite = "http://scenarios.example.org";
 

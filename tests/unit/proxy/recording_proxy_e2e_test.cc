@@ -20,52 +20,10 @@
 #include "rotguard/warc_reader.h"
 #include "rotguard/warc_writer.h"
 #include "unit/temp_dir.h"
+#include "unit/test_support/fixture_web.h"
 
 namespace rotguard {
 namespace {
-
-// tools/fixture-web on high ports, started once for the suite.
-struct ProxyFixtureWeb {
-  testing::TempDir dir;
-  std::map<std::string, std::string> env;
-  std::vector<std::string> connect_to;
-  bool ok = false;
-
-  static std::string Root() {
-    return std::string(ROTGUARD_TEST_DATA_DIR) + "/../..";
-  }
-  ProxyFixtureWeb() {
-    const std::string cmd = Root() + "/tools/fixture-web start --dir " +
-                            dir / "web" +
-                            " --high-ports --max-seconds 300 --idle-timeout 60";
-    FILE* out = ::popen(cmd.c_str(), "r");
-    if (!out) return;
-    char line[16384];
-    while (std::fgets(line, sizeof line, out)) {
-      std::string text(line);
-      while (!text.empty() && text.back() == '\n') text.pop_back();
-      if (text.rfind("export ", 0) != 0) continue;
-      const size_t eq = text.find('=');
-      std::string value = text.substr(eq + 1);
-      if (value.size() >= 2 && value.front() == '\'') {
-        value = value.substr(1, value.size() - 2);
-      }
-      env[text.substr(7, eq - 7)] = value;
-    }
-    ok = ::pclose(out) == 0 && env.count("FIXTURE_ADDR") > 0;
-    std::istringstream args(env["FIXTURE_ARGS"]);
-    std::string word;
-    while (args >> word) {
-      if (word == "--connect-to" && args >> word) connect_to.push_back(word);
-    }
-  }
-  ~ProxyFixtureWeb() {
-    const std::string cmd =
-        Root() + "/tools/fixture-web stop --dir " + dir / "web";
-    if (std::system(cmd.c_str()) != 0)
-      std::fputs("fixture stop failed\n", stderr);
-  }
-};
 
 // Writes every exchange as a WARC request/response pair, on the fetch
 // thread (as the archive's writer pool would, later).
@@ -96,7 +54,7 @@ std::string ReadFile(const std::string& path) {
 
 class RecordingProxyEndToEndTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() { web_ = new ProxyFixtureWeb(); }
+  static void SetUpTestSuite() { web_ = new testing::FixtureWeb(); }
   static void TearDownTestSuite() {
     delete web_;
     web_ = nullptr;
@@ -214,7 +172,7 @@ class RecordingProxyEndToEndTest : public ::testing::Test {
     return found;
   }
 
-  static ProxyFixtureWeb* web_;
+  static testing::FixtureWeb* web_;
   testing::TempDir dir_;
   std::unique_ptr<WarcWriter> writer_;
   std::unique_ptr<WarcRecordSink> record_;
@@ -230,7 +188,7 @@ class RecordingProxyEndToEndTest : public ::testing::Test {
   std::vector<std::string> requests_;
 };
 
-ProxyFixtureWeb* RecordingProxyEndToEndTest::web_ = nullptr;
+testing::FixtureWeb* RecordingProxyEndToEndTest::web_ = nullptr;
 
 TEST_F(RecordingProxyEndToEndTest, BodiesArriveByteExactAndTheWarcHoldsThem) {
   const std::map<std::string, std::string> urls = {
