@@ -18,8 +18,17 @@ fi
 
 LAUNCHER=()
 command -v ccache >/dev/null 2>&1 && LAUNCHER=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=/usr \
-  -DROTGUARD_BUILD_TESTS=OFF -DROTGUARD_CHECK_LAYERS=OFF "${LAUNCHER[@]}" >/dev/null
+# A build directory configured already (tools/test.sh passes its release
+# stage's, Release with the /usr prefix) is packed as it is: reconfiguring
+# would recompile everything. It must be a Release build for /usr.
+if [ -f "$BUILD/CMakeCache.txt" ]; then
+  grep -x 'CMAKE_BUILD_TYPE:STRING=Release' "$BUILD/CMakeCache.txt" >/dev/null &&
+    grep -x 'CMAKE_INSTALL_PREFIX:PATH=/usr' "$BUILD/CMakeCache.txt" >/dev/null ||
+    fail "$BUILD is not a Release build with CMAKE_INSTALL_PREFIX=/usr"
+else
+  cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=/usr \
+    -DROTGUARD_BUILD_TESTS=OFF -DROTGUARD_CHECK_LAYERS=OFF "${LAUNCHER[@]}" >/dev/null
+fi
 cmake --build "$BUILD" -j "$(nproc)"
 rm -f "$BUILD"/rotguard_*.deb
 (cd "$BUILD" && cpack -G DEB >/dev/null)
