@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The Debian package, end to end (issue #20 item 1): builds rotguard in
-# Release with the /usr prefix, makes the .deb with `cpack -G DEB`, checks
-# its Depends (from dpkg-shlibdeps) and contents, installs it with
+# Release with the /usr prefix (or packs BUILD_DIR's build as it is),
+# makes the .deb with `cpack -G DEB`, checks its Depends (from dpkg-shlibdeps) and contents, installs it with
 # `apt-get install ./rotguard_*.deb`, checks the installed binary is
 # stripped, the man page and completions are where man and the shells look,
 # the installed systemd units pass `systemd-analyze verify`, runs the demo
@@ -19,12 +19,12 @@ fi
 LAUNCHER=()
 command -v ccache >/dev/null 2>&1 && LAUNCHER=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 # A build directory configured already (tools/test.sh passes its release
-# stage's, Release with the /usr prefix) is packed as it is: reconfiguring
-# would recompile everything. It must be a Release build for /usr.
+# stage's, RelWithDebInfo with the /usr prefix) is packed as it is:
+# reconfiguring would recompile everything. It must be optimized, for /usr.
 if [ -f "$BUILD/CMakeCache.txt" ]; then
-  grep -x 'CMAKE_BUILD_TYPE:STRING=Release' "$BUILD/CMakeCache.txt" >/dev/null &&
+  grep -xE 'CMAKE_BUILD_TYPE:STRING=(Release|RelWithDebInfo)' "$BUILD/CMakeCache.txt" >/dev/null &&
     grep -x 'CMAKE_INSTALL_PREFIX:PATH=/usr' "$BUILD/CMakeCache.txt" >/dev/null ||
-    fail "$BUILD is not a Release build with CMAKE_INSTALL_PREFIX=/usr"
+    fail "$BUILD is not an optimized build with CMAKE_INSTALL_PREFIX=/usr"
 else
   cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=/usr \
     -DROTGUARD_BUILD_TESTS=OFF -DROTGUARD_CHECK_LAYERS=OFF "${LAUNCHER[@]}" >/dev/null
