@@ -20,7 +20,7 @@ install(TARGETS rotguard RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 # the stripped binary (the build tree keeps the symbols for debugging).
 install(CODE "
   set(bin \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_BINDIR}/rotguard\")
-  if(NOT \"${CMAKE_BUILD_TYPE}\" STREQUAL \"Release\")
+  if(NOT \"${CMAKE_BUILD_TYPE}\" MATCHES \"^(Release|RelWithDebInfo)$\")
     message(WARNING \"installing a ${CMAKE_BUILD_TYPE} build of rotguard; configure with -DCMAKE_BUILD_TYPE=Release\")
   endif()
   if(EXISTS \"${CMAKE_STRIP}\")
