@@ -42,57 +42,9 @@ N=${N:-5000}
 RUNS=${RUNS:-5}
 PEER_RUNS=${PEER_RUNS:-3}
 
-python3 - "$WORK/bench.warc.gz" "$WORK/site/content/posts" "$N" <<'PY'
-import base64, gzip, hashlib, os, random, sys
-out, posts, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
-rng = random.Random(20261204)
-WORDS = ("archive link rot blog post citation evidence source page web capture "
-         "replay record digest payload server host request answer image").split()
-kinds = ["html" if rng.random() < 0.6 else "jpg" for _ in range(n)]
-urls = ["https://news%d.example.com/2020/%d.html" % (i % 7, i) if k == "html"
-        else "https://img%d.example.net/p/%d.jpg" % (i % 7, i) for i, k in enumerate(kinds)]
-pages = [u for u in urls if u.endswith(".html")]
-def html(i, size):
-    parts = ["<!doctype html><html><head><meta charset=utf-8><title>Page %d</title></head>"
-             "<body><article><h1>Page %d</h1>" % (i, i)]
-    length = len(parts[0])
-    while length < size:
-        para = '<p>%s <a href="%s">link</a></p>\n' % (
-            " ".join(rng.choices(WORDS, k=rng.randint(20, 60))), rng.choice(pages))
-        parts.append(para)
-        length += len(para)
-    parts.append("</article></body></html>\n")
-    return "".join(parts).encode()
-def jpeg(size):
-    head = bytes.fromhex("ffd8ffe000104a46494600010101004800480000")
-    return head + rng.randbytes(size - len(head) - 2) + b"\xff\xd9"
-def sha1(d):
-    return "sha1:" + base64.b32encode(hashlib.sha1(d).digest()).decode()
-with open(out, "wb") as f:
-    for i, (url, kind) in enumerate(zip(urls, kinds)):
-        if kind == "html":
-            ctype, body, level = "text/html; charset=utf-8", html(i, rng.randint(8000, 30000)), 1
-        else:
-            ctype, body, level = "image/jpeg", jpeg(rng.randint(36000, 72000)), 0
-        block = ("HTTP/1.1 200 OK\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n"
-                 % (ctype, len(body))).encode() + body
-        rid = "%032x" % rng.getrandbits(128)
-        head = ("WARC/1.1\r\nWARC-Type: response\r\nWARC-Target-URI: %s\r\n"
-                "WARC-Date: 2020-02-08T%02d:%02d:%02dZ\r\n"
-                "WARC-Record-ID: <urn:uuid:%s-%s-%s-%s-%s>\r\nWARC-Block-Digest: %s\r\n"
-                "WARC-Payload-Digest: %s\r\nContent-Type: application/http; msgtype=response\r\n"
-                "Content-Length: %d\r\n\r\n") % (
-                url, 10 + i // 3600, (i // 60) % 60, i % 60, rid[:8], rid[8:12], rid[12:16],
-                rid[16:20], rid[20:], sha1(block), sha1(body), len(block))
-        f.write(gzip.compress(head.encode() + block + b"\r\n\r\n", level))
-os.makedirs(posts, exist_ok=True)
-per = max(1, n // 100)
-for p in range(0, n, per):
-    with open(os.path.join(posts, "post-%04d.md" % (p // per)), "w") as f:
-        f.write("---\ntitle: post %d\n---\n" % p)
-        for u in urls[p:p + per]:
-            f.write(("![i](%s)\n" if u.endswith(".jpg") else "[l](%s)\n") % u)
-PY
+# The 5,000-record mix of bench/verify (one generator for both benches)
+# and 100 posts citing every URL.
+python3 "$ROOT/bench/verify/gen_mix.py" "$WORK/bench.warc.gz" "$N" --posts "$WORK/site/content/posts"
 STORE=$WORK/site/.rotguard
 "$ROTGUARD" -q --store "$STORE" import "$WORK/bench.warc.gz" >/dev/null
 (cd "$WORK/site" && "$ROTGUARD" -q scan --update content >/dev/null)

@@ -5,10 +5,18 @@
 # 40 % JPEG images of 36-72 KB of random bytes at level 0.
 # With PER_FILE, the same records go into OUT_DIR/mix-NNNN.warc.gz, PER_FILE
 # records a file (the many-small-files rows).
-# Usage: gen_mix.py OUT.warc.gz [N]  |  gen_mix.py OUT_DIR N PER_FILE
+# With --posts DIR, also N/100-link Markdown posts citing every URL in
+# order under DIR (bench/restore/run.sh's site).
+# Usage: gen_mix.py OUT.warc.gz [N] [--posts DIR]  |  gen_mix.py OUT_DIR N PER_FILE
 import base64, gzip, hashlib, os, random, sys
-out, n = sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 5000
-per_file = int(sys.argv[3]) if len(sys.argv) > 3 else 0
+args = sys.argv[1:]
+posts = None
+if "--posts" in args:
+    at = args.index("--posts")
+    posts = args[at + 1]
+    del args[at:at + 2]
+out, n = args[0], int(args[1]) if len(args) > 1 else 5000
+per_file = int(args[2]) if len(args) > 2 else 0
 rng = random.Random(20261204)
 WORDS = ("archive link rot blog post citation evidence source page web capture "
          "replay record digest payload server host request answer image").split()
@@ -60,3 +68,11 @@ for i, (url, kind) in enumerate(zip(urls, kinds)):
             rid[16:20], rid[20:], sha1(block), sha1(body), len(block))
     f.write(gzip.compress(head.encode() + block + b"\r\n\r\n", level))
 f.close()
+if posts:
+    os.makedirs(posts, exist_ok=True)
+    per = max(1, n // 100)
+    for p in range(0, n, per):
+        with open(os.path.join(posts, "post-%04d.md" % (p // per)), "w") as f:
+            f.write("---\ntitle: post %d\n---\n" % p)
+            for u in urls[p:p + per]:
+                f.write(("![i](%s)\n" if u.endswith(".jpg") else "[l](%s)\n") % u)

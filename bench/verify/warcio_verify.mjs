@@ -14,30 +14,13 @@ import { createReadStream } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { base32 } from "../../tools/interop/base32.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(join(HERE, "..", "..", "tools", "interop", "package.json"));
 const { WARCParser } = require("warcio");
 
 const CRLFCRLF = Buffer.from("\r\n\r\n");
-
-// The generated WARCs label digests "sha1:" + Base32, as rotguard does.
-function base32(bytes) {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-  let bits = 0;
-  let value = 0;
-  let out = "";
-  for (const byte of bytes) {
-    value = (value << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += alphabet[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  if (bits > 0) out += alphabet[(value << (5 - bits)) & 31];
-  return out;
-}
 
 function sha1(data) {
   return "sha1:" + base32(createHash("sha1").update(data).digest());

@@ -19,29 +19,12 @@
 
 #include "extract/front_matter_internal.h"
 #include "util/ascii.h"
+#include "util/utf8.h"
 
 namespace rotguard::extract {
 namespace {
 
 constexpr size_t kNpos = std::string_view::npos;
-
-void AppendUtf8(uint32_t code_point, std::string* out) {
-  if (code_point < 0x80) {
-    *out += static_cast<char>(code_point);
-  } else if (code_point < 0x800) {
-    *out += static_cast<char>(0xC0 | (code_point >> 6));
-    *out += static_cast<char>(0x80 | (code_point & 0x3F));
-  } else if (code_point < 0x10000) {
-    *out += static_cast<char>(0xE0 | (code_point >> 12));
-    *out += static_cast<char>(0x80 | ((code_point >> 6) & 0x3F));
-    *out += static_cast<char>(0x80 | (code_point & 0x3F));
-  } else {
-    *out += static_cast<char>(0xF0 | (code_point >> 18));
-    *out += static_cast<char>(0x80 | ((code_point >> 12) & 0x3F));
-    *out += static_cast<char>(0x80 | ((code_point >> 6) & 0x3F));
-    *out += static_cast<char>(0x80 | (code_point & 0x3F));
-  }
-}
 
 }  // namespace
 
@@ -73,7 +56,7 @@ std::string UnescapeBackslashes(std::string_view raw) {
       char* end = nullptr;
       unsigned long value = std::strtoul(hex.c_str(), &end, 16);
       if (hex.size() == hex_digits && end == hex.c_str() + hex.size()) {
-        AppendUtf8(static_cast<uint32_t>(value), &out);
+        AppendUtf8(static_cast<char32_t>(value), &out);
         i += hex_digits;
         continue;
       }

@@ -1,3 +1,4 @@
+
 // ParseXmlTree(): expat events → an element tree with byte ranges.
 // Hostile XML is stopped by limits, not by luck: entity declarations end
 // the parse (feeds, sitemaps and WXR never need one, and that alone rules
@@ -24,6 +25,7 @@
 #include <vector>
 
 #include "extract/collector.h"
+#include "util/utf8.h"
 
 namespace rotguard::extract {
 namespace {
@@ -271,26 +273,6 @@ std::pair<size_t, size_t> AttributeValueSpan(std::string_view content,
 }
 
 namespace {
-
-// UTF-8 bytes of code point `cp` (invalid ones as U+FFFD).
-void AppendUtf8(uint32_t cp, std::string* out) {
-  if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
 
 // The text of the reference `ref` (between '&' and ';'), or false.
 bool DecodeReference(std::string_view ref, std::string* out) {

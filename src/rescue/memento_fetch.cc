@@ -14,6 +14,7 @@
 #include "rotguard/content_coding.h"
 #include "rotguard/http_head.h"
 #include "rotguard/url.h"
+#include "util/digits.h"
 #include "util/time_format.h"
 
 namespace rotguard::rescue {
@@ -27,25 +28,6 @@ int64_t UsOf(std::chrono::system_clock::time_point when) {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              when.time_since_epoch())
       .count();
-}
-
-// Percent-encodes everything but RFC 3986 unreserved bytes (a query value).
-std::string QueryEncode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char ch : text) {
-    auto c = static_cast<unsigned char>(ch);
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-        (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
-        c == '~') {
-      out += ch;
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
 }
 
 // "https://web.archive.org/web/" for a CDX endpoint on web.archive.org.
@@ -181,7 +163,7 @@ std::string MementoFetch::LookupUrl(const Lookup& lookup,
   const std::string& url = target.target.url;
   switch (lookup.step) {
     case Step::kCdx:
-      return lookup.base + "?url=" + QueryEncode(url) +
+      return lookup.base + "?url=" + PercentEncodeUnreserved(url) +
              "&output=json&fl=timestamp,original,statuscode,mimetype"
              "&filter=statuscode:200";
     case Step::kTimeTravel: {

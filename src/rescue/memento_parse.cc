@@ -16,6 +16,8 @@
 
 #include "rotguard/rescue.h"
 #include "rotguard/url.h"
+#include "util/digits.h"
+#include "util/time_format.h"
 
 namespace rotguard {
 namespace {
@@ -25,36 +27,6 @@ using Json = nlohmann::json;
 // A reply larger than this is refused before parsing (a CDX reply for one
 // URL with 150,000 rows is about 20 MB).
 constexpr size_t kMaxReplyBytes = 64u << 20;
-
-bool AllDigits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(),
-                                   [](char c) { return c >= '0' && c <= '9'; });
-}
-
-int ToInt(std::string_view digits) {
-  int value = 0;
-  std::from_chars(digits.data(), digits.data() + digits.size(), value);
-  return value;
-}
-
-std::optional<int64_t> UtcMicros(int year, int month, int day, int hour,
-                                 int minute, int second) {
-  static constexpr std::array<int, 12> kDays = {31, 29, 31, 30, 31, 30,
-                                                31, 31, 30, 31, 30, 31};
-  if (year < 1 || year > 9999 || month < 1 || month > 12 || day < 1 ||
-      day > kDays[static_cast<size_t>(month - 1)] || hour > 23 || minute > 59 ||
-      second > 60) {
-    return std::nullopt;
-  }
-  std::tm tm{};
-  tm.tm_year = year - 1900;
-  tm.tm_mon = month - 1;
-  tm.tm_mday = day;
-  tm.tm_hour = hour;
-  tm.tm_min = minute;
-  tm.tm_sec = second;
-  return static_cast<int64_t>(timegm(&tm)) * 1'000'000;
-}
 
 Status Refuse(const char* what, const std::string& why) {
   return Status::Corruption(std::string(what) + ": " + why);
@@ -164,7 +136,7 @@ std::optional<int64_t> ParseIsoZ(std::string_view text) {
 }  // namespace
 
 std::optional<int64_t> ParseWaybackTimestamp(std::string_view digits) {
-  if (digits.size() < 4 || digits.size() > 14 || !AllDigits(digits)) {
+  if (digits.size() < 4 || digits.size() > 14 || !AllAsciiDigits(digits)) {
     return std::nullopt;
   }
   std::string full(digits);
@@ -172,9 +144,10 @@ std::optional<int64_t> ParseWaybackTimestamp(std::string_view digits) {
   static constexpr std::string_view kFill = "00000101000000";
   full += kFill.substr(full.size());
   std::string_view f = full;
-  return UtcMicros(ToInt(f.substr(0, 4)), ToInt(f.substr(4, 2)),
-                   ToInt(f.substr(6, 2)), ToInt(f.substr(8, 2)),
-                   ToInt(f.substr(10, 2)), ToInt(f.substr(12, 2)));
+  return UtcCalendarMicros(
+      DigitsToInt(f.substr(0, 4)), DigitsToInt(f.substr(4, 2)),
+      DigitsToInt(f.substr(6, 2)), DigitsToInt(f.substr(8, 2)),
+      DigitsToInt(f.substr(10, 2)), DigitsToInt(f.substr(12, 2)));
 }
 
 std::optional<int64_t> ParseHttpDate(std::string_view text) {
@@ -193,10 +166,12 @@ std::optional<int64_t> ParseHttpDate(std::string_view text) {
                    hour = text.substr(17, 2), minute = text.substr(20, 2),
                    second = text.substr(23, 2);
   for (std::string_view part : {day, year, hour, minute, second}) {
-    if (!AllDigits(part)) return std::nullopt;
+    if (!AllAsciiDigits(part)) return std::nullopt;
   }
-  return UtcMicros(ToInt(year), static_cast<int>(month - kMonths.begin()) + 1,
-                   ToInt(day), ToInt(hour), ToInt(minute), ToInt(second));
+  return UtcCalendarMicros(DigitsToInt(year),
+                           static_cast<int>(month - kMonths.begin()) + 1,
+                           DigitsToInt(day), DigitsToInt(hour),
+                           DigitsToInt(minute), DigitsToInt(second));
 }
 
 std::string FormatHttpDate(int64_t us) {
@@ -259,7 +234,8 @@ Result<std::vector<Memento>> ParseCdxJson(std::string_view body,
     m.uri = replay_prefix + stamp + "/" + url;
     m.datetime_us = *at;
     std::string code = StringAt(row, status);
-    m.status = code.size() == 3 && AllDigits(code) ? ToInt(code) : -1;
+    m.status =
+        code.size() == 3 && AllAsciiDigits(code) ? DigitsToInt(code) : -1;
     if (!status) m.status = 0;
     m.mime = StringAt(row, mime);
     out.push_back(std::move(m));

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "rotguard/rescue.h"
+#include "util/digits.h"
 
 namespace rotguard {
 namespace {
@@ -14,33 +15,6 @@ std::string StringField(const nlohmann::json& j, const char* key) {
   auto it = j.find(key);
   if (it == j.end() || !it->is_string()) return "";
   return it->get<std::string>();
-}
-
-bool AllDigits(std::string_view text) {
-  if (text.empty()) return false;
-  for (char c : text) {
-    if (c < '0' || c > '9') return false;
-  }
-  return true;
-}
-
-// Percent-encodes everything but RFC 3986 unreserved bytes (a form value).
-std::string FormEncode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char ch : text) {
-    auto c = static_cast<unsigned char>(ch);
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-        (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
-        c == '~') {
-      out += ch;
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
 }
 
 }  // namespace
@@ -65,7 +39,7 @@ Result<SpnReply> ParseSpnReply(std::string_view body) {
     return Status::InvalidArgument("Save Page Now reply has no known status");
   }
   if (reply.status == "success" &&
-      (!AllDigits(reply.timestamp) || reply.timestamp.size() != 14 ||
+      (!AllAsciiDigits(reply.timestamp) || reply.timestamp.size() != 14 ||
        reply.original_url.empty())) {
     return Status::InvalidArgument(
         "Save Page Now success without a timestamp and original_url");
@@ -75,9 +49,10 @@ Result<SpnReply> ParseSpnReply(std::string_view body) {
 
 std::string SpnFormBody(const std::string& url,
                         const std::string& if_not_archived_within) {
-  std::string body = "url=" + FormEncode(url);
+  std::string body = "url=" + PercentEncodeUnreserved(url);
   if (!if_not_archived_within.empty()) {
-    body += "&if_not_archived_within=" + FormEncode(if_not_archived_within);
+    body += "&if_not_archived_within=" +
+            PercentEncodeUnreserved(if_not_archived_within);
   }
   return body;
 }

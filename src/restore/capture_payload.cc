@@ -22,41 +22,13 @@
 #include "rotguard/url.h"
 #include "rotguard/warc_reader.h"
 #include "util/ascii.h"
+#include "util/digits.h"
+#include "util/time_format.h"
 
 namespace rotguard {
 namespace {
 
 constexpr int kMaxHops = 20;
-
-bool AllDigits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(),
-                                   [](char c) { return c >= '0' && c <= '9'; });
-}
-
-int ToInt(std::string_view digits) {
-  int value = 0;
-  std::from_chars(digits.data(), digits.data() + digits.size(), value);
-  return value;
-}
-
-// Microseconds since the epoch of a UTC calendar time, or nullopt when a
-// field is out of range.
-std::optional<int64_t> UtcMicros(int year, int month, int day, int hour,
-                                 int minute, int second) {
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 ||
-      minute > 59 || second > 60) {
-    return std::nullopt;
-  }
-  std::tm tm{};
-  tm.tm_year = year - 1900;
-  tm.tm_mon = month - 1;
-  tm.tm_mday = day;
-  tm.tm_hour = hour;
-  tm.tm_min = minute;
-  tm.tm_sec = second;
-  time_t t = timegm(&tm);
-  return static_cast<int64_t>(t) * 1000000;
-}
 
 bool IsRedirect(int status) {
   return status == 301 || status == 302 || status == 303 || status == 307 ||
@@ -290,13 +262,13 @@ Status DecodeError(const std::string& url, const Status& status,
 std::optional<int64_t> ZoneOffsetMicros(std::string_view zone) {
   if (zone == "Z" || zone == "z") return 0;
   if (zone.size() != 6 || (zone[0] != '+' && zone[0] != '-') ||
-      !AllDigits(zone.substr(1, 2)) || zone[3] != ':' ||
-      !AllDigits(zone.substr(4, 2))) {
+      !AllAsciiDigits(zone.substr(1, 2)) || zone[3] != ':' ||
+      !AllAsciiDigits(zone.substr(4, 2))) {
     return std::nullopt;
   }
-  int64_t offset_us =
-      (ToInt(zone.substr(1, 2)) * 3600LL + ToInt(zone.substr(4, 2)) * 60LL) *
-      1000000;
+  int64_t offset_us = (DigitsToInt(zone.substr(1, 2)) * 3600LL +
+                       DigitsToInt(zone.substr(4, 2)) * 60LL) *
+                      1000000;
   return zone[0] == '-' ? -offset_us : offset_us;
 }
 
@@ -309,16 +281,16 @@ Result<int64_t> ParseCaptureTime(std::string_view text) {
         "': expected 4-14 digits (YYYY[MM[DD[hh[mm[ss]]]]]) or RFC 3339 "
         "(2020-02-08T10:00:00Z)");
   };
-  if (AllDigits(text)) {
+  if (AllAsciiDigits(text)) {
     if (text.size() < 4 || text.size() > 14 || text.size() % 2 != 0) {
       return bad();
     }
     std::string full(text);
     full += std::string_view("0101000000").substr(full.size() - 4);
-    std::optional<int64_t> us =
-        UtcMicros(ToInt(full.substr(0, 4)), ToInt(full.substr(4, 2)),
-                  ToInt(full.substr(6, 2)), ToInt(full.substr(8, 2)),
-                  ToInt(full.substr(10, 2)), ToInt(full.substr(12, 2)));
+    std::optional<int64_t> us = UtcCalendarMicros(
+        DigitsToInt(full.substr(0, 4)), DigitsToInt(full.substr(4, 2)),
+        DigitsToInt(full.substr(6, 2)), DigitsToInt(full.substr(8, 2)),
+        DigitsToInt(full.substr(10, 2)), DigitsToInt(full.substr(12, 2)));
     if (!us) return bad();
     return *us;
   }
@@ -326,7 +298,7 @@ Result<int64_t> ParseCaptureTime(std::string_view text) {
   if (text.size() < 20) return bad();
   std::string_view d = text;
   auto digits_at = [&](size_t pos, size_t n) {
-    return AllDigits(d.substr(pos, n));
+    return AllAsciiDigits(d.substr(pos, n));
   };
   if (!digits_at(0, 4) || d[4] != '-' || !digits_at(5, 2) || d[7] != '-' ||
       !digits_at(8, 2) || (d[10] != 'T' && d[10] != 't' && d[10] != ' ') ||
@@ -334,9 +306,10 @@ Result<int64_t> ParseCaptureTime(std::string_view text) {
       !digits_at(17, 2)) {
     return bad();
   }
-  std::optional<int64_t> us = UtcMicros(
-      ToInt(d.substr(0, 4)), ToInt(d.substr(5, 2)), ToInt(d.substr(8, 2)),
-      ToInt(d.substr(11, 2)), ToInt(d.substr(14, 2)), ToInt(d.substr(17, 2)));
+  std::optional<int64_t> us = UtcCalendarMicros(
+      DigitsToInt(d.substr(0, 4)), DigitsToInt(d.substr(5, 2)),
+      DigitsToInt(d.substr(8, 2)), DigitsToInt(d.substr(11, 2)),
+      DigitsToInt(d.substr(14, 2)), DigitsToInt(d.substr(17, 2)));
   if (!us) return bad();
   size_t pos = 19;
   int64_t fraction_us = 0;

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <ctime>
+
 namespace rotguard {
 namespace {
 
@@ -55,6 +57,25 @@ std::string FormatUtcMicros(std::chrono::system_clock::time_point when) {
   return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z", c.year,
                      c.month, c.day, c.hour, c.minute, c.second,
                      (micros - seconds).count());
+}
+
+std::optional<int64_t> UtcCalendarMicros(int year, int month, int day, int hour,
+                                         int minute, int second) {
+  static constexpr int kDays[12] = {31, 29, 31, 30, 31, 30,
+                                    31, 31, 30, 31, 30, 31};
+  if (year < 1 || year > 9999 || month < 1 || month > 12 || day < 1 ||
+      day > kDays[month - 1] || hour < 0 || hour > 23 || minute < 0 ||
+      minute > 59 || second < 0 || second > 60) {
+    return std::nullopt;
+  }
+  std::tm tm{};
+  tm.tm_year = year - 1900;
+  tm.tm_mon = month - 1;
+  tm.tm_mday = day;
+  tm.tm_hour = hour;
+  tm.tm_min = minute;
+  tm.tm_sec = second;
+  return static_cast<int64_t>(timegm(&tm)) * 1'000'000;
 }
 
 }  // namespace rotguard

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace rotguard {
@@ -23,6 +24,13 @@ std::string FormatUtc(int64_t unix_seconds, UtcStyle style);
 // WARC-Date with microseconds, 2024-02-29T23:59:59.123456Z. Finer units
 // are dropped, rounding towards the past (also before 1970).
 std::string FormatUtcMicros(std::chrono::system_clock::time_point when);
+
+// Microseconds since the epoch of a UTC calendar time (the parsing side:
+// 14-digit timestamps, HTTP dates), or nullopt when a field is out of
+// range (year 1-9999, the day within its month, February 29 always
+// allowed; second 60 for a leap second).
+std::optional<int64_t> UtcCalendarMicros(int year, int month, int day, int hour,
+                                         int minute, int second);
 
 }  // namespace rotguard
 

@@ -6,6 +6,7 @@
 
 #include "rotguard/health.h"
 #include "rotguard/report.h"
+#include "util/ascii.h"
 #include "util/terminal_text.h"
 #include "verify/report_format.h"
 
@@ -15,31 +16,7 @@ namespace {
 // XML 1.0 text: the five markup characters as entities; controls and
 // bytes that are not well-formed UTF-8 (which XML 1.0 forbids) as %XX.
 std::string XmlText(const std::string& text) {
-  const std::string safe = TerminalSafe(text);
-  std::string out;
-  out.reserve(safe.size());
-  for (char c : safe) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
+  return HtmlEscape(TerminalSafe(text));  // &#39; is XML 1.0 as well
 }
 
 enum class Outcome { kPass, kFailure, kSkipped };

@@ -4,6 +4,8 @@
 #include <charconv>
 #include <vector>
 
+#include "util/digits.h"
+
 namespace rotguard::warc {
 namespace {
 
@@ -17,11 +19,6 @@ std::vector<std::string_view> SplitSpaces(std::string_view line) {
     pos = end + 1;
   }
   return parts;
-}
-
-bool AllDigits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(),
-                                   [](char c) { return c >= '0' && c <= '9'; });
 }
 
 // A URL starts with a scheme: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":".
@@ -75,13 +72,13 @@ std::string ParseArcHeaderLine(std::string_view line, size_t field_count,
     out->filename = field(7);
   }
   if (!HasScheme(out->url)) return "no URL in \"" + out->url + "\"";
-  if (!AllDigits(date) || date.size() < 8 || date.size() > 17) {
+  if (!AllAsciiDigits(date) || date.size() < 8 || date.size() > 17) {
     return "invalid date \"" + std::string(date) + "\"";
   }
   out->date = PadDate(date);
   auto [ptr, ec] = std::from_chars(length.data(), length.data() + length.size(),
                                    out->length);
-  if (!AllDigits(length) || ec != std::errc()) {
+  if (!AllAsciiDigits(length) || ec != std::errc()) {
     return "invalid length \"" + std::string(length) + "\"";
   }
   return "";
@@ -96,7 +93,8 @@ ArcFileInfo ParseArcFileInfo(std::string_view start) {
   size_t version_end = rest.find('\n');
   std::vector<std::string_view> version =
       SplitSpaces(rest.substr(0, version_end));
-  if (version.size() >= 2 && AllDigits(version[0]) && AllDigits(version[1])) {
+  if (version.size() >= 2 && AllAsciiDigits(version[0]) &&
+      AllAsciiDigits(version[1])) {
     info.version =
         "ARC/" + std::string(version[0]) + "." + std::string(version[1]);
   }

@@ -22,7 +22,7 @@ export_peak() {
   cat "$WORK/time$n"
 }
 
-small=$(export_peak 10000)
-large=$(export_peak 50000)
+small=$(export_peak "$MEMORY_SMALL")
+large=$(export_peak "$MEMORY_LARGE")
 check_rss_bound "export --cdxj" "$small" "$large"
 echo "export_memory: ok"

@@ -25,8 +25,8 @@ peaks() {
   echo "$out"
 }
 
-read -r -a small <<<"$(peaks 10000)"
-read -r -a large <<<"$(peaks 50000)"
+read -r -a small <<<"$(peaks "$MEMORY_SMALL")"
+read -r -a large <<<"$(peaks "$MEMORY_LARGE")"
 labels=(import verify "verify --quick" "verify --deep")
 for i in 0 1 2 3; do
   check_rss_bound "${labels[$i]}" "${small[$i]}" "${large[$i]}"

@@ -32,7 +32,7 @@ PY
   cat "$WORK/time$n"
 }
 
-small=$(report_peak 10000)
-large=$(report_peak 50000)
+small=$(report_peak "$MEMORY_SMALL")
+large=$(report_peak "$MEMORY_LARGE")
 check_rss_bound "report --json" "$small" "$large"
 echo "report_memory: ok"

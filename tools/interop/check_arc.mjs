@@ -27,6 +27,7 @@ import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import zlib from "node:zlib";
+import { base32 } from "./base32.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const WARCIO_CLI = join(HERE, "node_modules", "warcio", "dist", "cli.js");
@@ -83,23 +84,6 @@ function parseRecord(data, pos, fieldCount) {
 
 function isoDate(d) {
   return `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}T${d.slice(8, 10)}:${d.slice(10, 12)}:${d.slice(12, 14)}Z`;
-}
-
-function base32(buf) {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-  let bits = 0;
-  let value = 0;
-  let out = "";
-  for (const byte of buf) {
-    value = (value << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += alphabet[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  if (bits > 0) out += alphabet[(value << (5 - bits)) & 31];
-  return out;
 }
 
 // The WARC record warcio would make of an ARC record, and its listing.

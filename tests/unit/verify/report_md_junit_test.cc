@@ -252,7 +252,7 @@ TEST_F(ReportMdJunitTest, JunitEscapesMarkupAndDropsBytesXmlForbids) {
   report.documents[1].links[2].url = "https://a.example/\x01\xff\"&'";
   report.documents[1].links[2].written = "\x1b[31m";
   const std::string xml = RenderReportJunit(report);
-  EXPECT_NE(xml.find("name=\"3:1 https://a.example/%01%FF&quot;&amp;&apos;\""),
+  EXPECT_NE(xml.find("name=\"3:1 https://a.example/%01%FF&quot;&amp;&#39;\""),
             std::string::npos)
       << xml;
   EXPECT_EQ(xml.find('\x1b'), std::string::npos);

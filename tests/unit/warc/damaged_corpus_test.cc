@@ -13,25 +13,14 @@
 namespace rotguard {
 namespace {
 
+using warc_test::CodeAt;
+using warc_test::Offsets;
+using warc_test::Problems;
 using warc_test::ReadFile;
 using warc_test::ReadResult;
 
-using CodeAt = std::pair<std::string, uint64_t>;
-
 std::filesystem::path CorpusFile(const char* name) {
   return std::filesystem::path(ROTGUARD_TEST_DATA_DIR) / "warc" / name;
-}
-
-std::vector<CodeAt> Problems(const ReadResult& read) {
-  std::vector<CodeAt> out;
-  for (const WarcProblem& p : read.problems) out.emplace_back(p.code, p.offset);
-  return out;
-}
-
-std::vector<uint64_t> Offsets(const ReadResult& read) {
-  std::vector<uint64_t> out;
-  for (const WarcRecordInfo& r : read.records) out.push_back(r.offset);
-  return out;
 }
 
 #define EXPECT_BROKEN_WARC(name, ...)                                       \

@@ -19,20 +19,14 @@ namespace {
 using warc::DigestCheck;
 using warc::DigestParse;
 using warc::ParsedDigest;
+using warc_test::CodeAt;
+using warc_test::Problems;
 using warc_test::ReadBuffer;
 using warc_test::ReadFile;
 using warc_test::ReadResult;
 
-using CodeAt = std::pair<std::string, uint64_t>;
-
 std::filesystem::path DigestFile(const char* name) {
   return std::filesystem::path(ROTGUARD_TEST_DATA_DIR) / "digests" / name;
-}
-
-std::vector<CodeAt> Problems(const ReadResult& read) {
-  std::vector<CodeAt> out;
-  for (const WarcProblem& p : read.problems) out.emplace_back(p.code, p.offset);
-  return out;
 }
 
 // Known digests of "abc" (RFC 3174, FIPS 180-2, RFC 1321 test vectors).

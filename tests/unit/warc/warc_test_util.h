@@ -7,8 +7,10 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "rotguard/warc_reader.h"
@@ -105,6 +107,21 @@ inline std::vector<std::string> ProblemCodes(const ReadResult& result) {
   std::vector<std::string> codes;
   for (const WarcProblem& p : result.problems) codes.push_back(p.code);
   return codes;
+}
+
+// A problem as (code, offset), for EXPECT_EQ against a list.
+using CodeAt = std::pair<std::string, uint64_t>;
+
+inline std::vector<CodeAt> Problems(const ReadResult& read) {
+  std::vector<CodeAt> out;
+  for (const WarcProblem& p : read.problems) out.emplace_back(p.code, p.offset);
+  return out;
+}
+
+inline std::vector<uint64_t> Offsets(const ReadResult& read) {
+  std::vector<uint64_t> out;
+  for (const WarcRecordInfo& r : read.records) out.push_back(r.offset);
+  return out;
 }
 
 }  // namespace rotguard::warc_test
