@@ -6,7 +6,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace rotguard {
 
@@ -23,6 +25,10 @@ std::string FormatUtc(int64_t unix_seconds, UtcStyle style);
 // WARC-Date with microseconds, 2024-02-29T23:59:59.123456Z. Finer units
 // are dropped, rounding towards the past (also before 1970).
 std::string FormatUtcMicros(std::chrono::system_clock::time_point when);
+
+// "2026-01-02T03:04:05.123456Z" (fraction optional) → microseconds since
+// the epoch; nullopt when malformed.
+std::optional<int64_t> ParseWarcDateUs(std::string_view date);
 
 }  // namespace rotguard
 
