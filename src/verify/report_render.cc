@@ -249,7 +249,8 @@ std::vector<std::string> CsvRow(const ReportDocument* document,
           link.public_copy ? PublicCopyText(*link.public_copy) : ""};
 }
 
-// `report --since` adds three columns at the end.
+// `report --since` adds three columns after public_copy (before
+// captured_by, which came later and is always last).
 void AppendChangeFields(const ReportLink& link,
                         std::vector<std::string>* fields) {
   fields->push_back(link.change);

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -92,12 +93,14 @@ class BrowserCaptureTest : public ::testing::Test {
     return Restore(t_.manifest(), t_.warc_dir(), t_.store().config(), o);
   }
 
-  // The restored page of kApp (the one .html file under assets/app.example).
+  // The restored page of kApp (assets/app.example/post/index.html: the one
+  // .html file under assets/app.example).
   static std::string AppPage(const fs::path& out) {
     for (const auto& e :
          fs::recursive_directory_iterator(out / "assets/app.example")) {
       if (e.path().extension() == ".html") {
-        return ReadFileToString(e.path()).value_or("");
+        Result<std::string> bytes = ReadFileToString(e.path());
+        return bytes.ok() ? *bytes : "";
       }
     }
     return "";
@@ -106,7 +109,8 @@ class BrowserCaptureTest : public ::testing::Test {
   TestStore t_;
 };
 
-TEST_F(BrowserCaptureTest, ThinPageIsRestoredFromItsDomWithLocalImagesNoScript) {
+TEST_F(BrowserCaptureTest,
+       ThinPageIsRestoredFromItsDomWithLocalImagesNoScript) {
   t_.Commit();
   fs::path out = t_.dir() / "out";
   Result<RestoreSummary> summary = Run(out);
@@ -114,8 +118,8 @@ TEST_F(BrowserCaptureTest, ThinPageIsRestoredFromItsDomWithLocalImagesNoScript) 
   std::string html = AppPage(out);
   EXPECT_NE(html.find("The article text lives here."), std::string::npos)
       << html;
-  EXPECT_NE(html.find("src=\"img/hero.png\""), std::string::npos) << html;
-  EXPECT_NE(html.find("srcset=\"img/hero.png 1x, "), std::string::npos)
+  EXPECT_NE(html.find("src=\"../img/hero.png\""), std::string::npos) << html;
+  EXPECT_NE(html.find("srcset=\"../img/hero.png 1x, "), std::string::npos)
       << html;
   EXPECT_EQ(ReadFileToString(out / "assets/app.example/img/hero.png").value(),
             "HEROPNG");
@@ -125,7 +129,8 @@ TEST_F(BrowserCaptureTest, ThinPageIsRestoredFromItsDomWithLocalImagesNoScript) 
   EXPECT_NE(html.find("Content-Security-Policy"), std::string::npos);
 }
 
-TEST_F(BrowserCaptureTest, BrowserCaptureIsRestoredFromItsDomWhateverItsQuality) {
+TEST_F(BrowserCaptureTest,
+       BrowserCaptureIsRestoredFromItsDomWhateverItsQuality) {
   t_.last_capture().source = kSourceBrowser;
   t_.last_capture().quality = "full";
   t_.Commit();
@@ -150,8 +155,7 @@ TEST_F(BrowserCaptureTest, FullStaticCaptureKeepsItsOwnBytes) {
 TEST_F(BrowserCaptureTest, RestoreAtATimeBeforeTheSnapshotKeepsTheStaticCopy) {
   t_.Commit();
   fs::path out = t_.dir() / "out";
-  Result<RestoreSummary> summary =
-      Run(out, (kShellAt + 50) * int64_t{1000000});
+  Result<RestoreSummary> summary = Run(out, (kShellAt + 50) * int64_t{1000000});
   ASSERT_TRUE(summary.ok()) << summary.status().message();
   std::string html = AppPage(out);
   EXPECT_NE(html.find("<div id=\"root\"></div>"), std::string::npos) << html;
@@ -225,7 +229,7 @@ TEST_F(BrowserCaptureTest, WaczPagesMarkBrowserCapturesAndIndexTheSnapshot) {
   EXPECT_EQ(static_line.find("capturedBy"), std::string::npos) << pages;
 
   // warcio.js indexes a resource record under its URI as it is (no SURT
-  // for a non-http(s) URI), with its Content-Type's MIME and no status.
+  // for a non-http(s) URI), with its whole Content-Type and no status.
   const std::string& cdxj = files["indexes/index.cdxj"];
   const std::string line_start =
       "urn:rotguard:dom:" + kApp + " 20231114221500 {";
@@ -233,7 +237,7 @@ TEST_F(BrowserCaptureTest, WaczPagesMarkBrowserCapturesAndIndexTheSnapshot) {
   ASSERT_NE(dom, std::string::npos) << cdxj;
   std::string dom_line = cdxj.substr(dom, cdxj.find('\n', dom) - dom);
   EXPECT_NE(dom_line.find("{\"url\":\"urn:rotguard:dom:" + kApp +
-                          "\",\"mime\":\"text/html\","),
+                          "\",\"mime\":\"text/html; charset=utf-8\","),
             std::string::npos)
       << dom_line;
   EXPECT_EQ(dom_line.find("\"status\""), std::string::npos) << dom_line;

@@ -68,7 +68,9 @@ TEST_F(ReportBrowserTest, EachLinkSaysWhichLaneMadeItsNewestCapture) {
 
   nlohmann::json json = nlohmann::json::parse(RenderReportJson(report));
   for (const auto& link : json["documents"][0]["links"]) {
-    EXPECT_EQ(link["captured_by"], link["url"] == kApp ? "browser" : "static");
+    const std::string url = link["url"].get<std::string>();
+    EXPECT_EQ(link["captured_by"].get<std::string>(),
+              url == kApp ? "browser" : "static");
   }
   std::string csv = RenderReportCsv(report);
   EXPECT_NE(csv.find(",public_copy,captured_by\r\n"), std::string::npos) << csv;
