@@ -149,6 +149,14 @@ struct CaptureRow {
 
 // Source values of CaptureRow::source.
 inline constexpr const char* kSourcePublicArchive = "public-archive";
+// A capture made by the headless-browser lane (issue #16): its exchanges
+// went through the recording proxy; the page's DOM snapshot, screenshot
+// and thumbnail are resource records of target
+// "urn:rotguard:{dom,screenshot,thumbnail}:<final_url>" (no captures row).
+inline constexpr const char* kSourceBrowser = "browser";
+inline constexpr const char* kDomSnapshotPrefix = "urn:rotguard:dom:";
+inline constexpr const char* kScreenshotPrefix = "urn:rotguard:screenshot:";
+inline constexpr const char* kThumbnailPrefix = "urn:rotguard:thumbnail:";
 
 // The second, public copy of a URL (schema v7): its Save Page Now
 // submission. `normalized` is the key.
@@ -327,6 +335,19 @@ class Manifest {
   // original reads its payload there until a purge.
   virtual Result<std::optional<RecordRow>> FindRecordById(
       const std::string& record_id) = 0;
+  // Every record whose WARC-Target-URI is `target_uri`, lost and
+  // forgotten ones too, in no particular order (schema v12 indexes it).
+  virtual Result<std::vector<RecordRow>> RecordsOfTarget(
+      const std::string& target_uri) = 0;
+  // The newest record (by WARC-Date) of `target_uri` that is neither lost
+  // nor forgotten, dated at or before `at_us` (microseconds since the
+  // epoch) when given; nullopt when none. How readers find the browser
+  // lane's urn:rotguard:dom:/screenshot:/thumbnail: resource records,
+  // which have no captures row. Records with an unreadable date are
+  // never picked; of equal dates the later one in the store wins.
+  Result<std::optional<RecordRow>> FindNewestRecord(
+      const std::string& target_uri,
+      std::optional<int64_t> at_us = std::nullopt);
   // RecordsOf() as a cursor. The default reads the vector (for fakes).
   virtual Result<std::unique_ptr<RowCursor<RecordRow>>> OpenRecordsOf(
       const std::string& file) {

@@ -11,7 +11,9 @@
 #ifndef ROTGUARD_REPORT_H_
 #define ROTGUARD_REPORT_H_
 
+#include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <optional>
@@ -81,6 +83,15 @@ struct ReportLink {
   // HTML page, or it was captured before rotguard judged quality.
   std::string quality;
   std::optional<ReportPublicCopy> public_copy;  // never submitted: none
+  // Which lane made that same capture: "browser" (the headless-browser
+  // lane, CaptureRow::source kSourceBrowser) or "static" (any other own
+  // capture); "" when there is none.
+  std::string captured_by;
+  // With ReportOptions::warc_dir, for a link captured_by "browser": the
+  // PNG bytes of the page's thumbnail (the urn:rotguard:thumbnail: record
+  // of the capture's final URL); "" when there is none or it is over
+  // kMaxThumbnailBytes.
+  std::string thumbnail_png;
   bool excluded = false;  // outside [scope]: never fetched
   // The HTML report's timeline only: the URL's verdict changes, oldest
   // first.
@@ -113,7 +124,14 @@ struct ReportOptions {
   // Each link's verdict history and the archive runs' times (the HTML
   // report's timeline); the streamed formats leave them out.
   bool history = true;
+  // The store's warc/ directory, for the HTML report's thumbnails of
+  // browser captures; empty: no thumbnails are read.
+  std::filesystem::path warc_dir;
 };
+
+// A thumbnail larger than this is left out of the report (the browser
+// lane writes ~320 px wide PNGs, a few tens of KiB).
+inline constexpr size_t kMaxThumbnailBytes = size_t{512} << 10;
 
 struct ReportDocument {
   std::string path;

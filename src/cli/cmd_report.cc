@@ -149,6 +149,8 @@ int RunReport(const ReportFlags& flags, const GlobalOptions& global) {
   const bool to_stdout = flags.output.empty() || flags.output == "-";
   options.color = *format == ReportFormat::kTable &&
                   (to_stdout ? StdoutColor() : FileColor());
+  // Only the HTML report shows browser captures' thumbnails.
+  if (*format == ReportFormat::kHtml) options.warc_dir = store->warc_dir();
   bool thin = false;
   Result<bool> dead =
       WriteReportTo(*store, *format, options, flags.output, &thin);

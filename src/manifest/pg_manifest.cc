@@ -644,6 +644,15 @@ Result<std::optional<RecordRow>> PgManifest::FindRecordById(
       ReadRecord);
 }
 
+Result<std::vector<RecordRow>> PgManifest::RecordsOfTarget(
+    const std::string& target_uri) {
+  Result<PgRows> rows =
+      db_.Query(std::string(kRecordSelectFrom) + "WHERE target_uri = $1",
+                PgParams().Add(target_uri));
+  if (!rows.ok()) return rows.status();
+  return AllRows<RecordRow>(*rows, ReadRecord);
+}
+
 // --- captures ---
 
 Status PgManifest::InsertCaptures(const std::vector<CaptureRow>& batch) {

@@ -67,6 +67,8 @@ class PgManifest final : public Manifest {
   Status MarkRecordLost(const std::string& file, int64_t offset) override;
   Result<std::optional<RecordRow>> FindRecordById(
       const std::string& record_id) override;
+  Result<std::vector<RecordRow>> RecordsOfTarget(
+      const std::string& target_uri) override;
 
   Status AddCaptures(const std::vector<CaptureRow>& batch) override;
   Status CommitBatch(const std::vector<RecordRow>& records,

@@ -233,6 +233,8 @@ CREATE TABLE work_hosts (
   lease_expires_ms bigint NOT NULL DEFAULT 0
 );
 )sql",
+    // v12: see schema.cc.
+    "CREATE INDEX records_target_uri ON records (target_uri);",
 };
 
 static_assert(std::size(kPgMigrations) == kSchemaVersion,

@@ -238,6 +238,9 @@ CREATE TABLE work_hosts (
   lease_expires_ms INTEGER NOT NULL DEFAULT 0
 );
 )sql",
+    // v12: readers find the browser lane's resource records (DOM snapshot,
+    // screenshot, thumbnail) by their urn:rotguard: target URI.
+    "CREATE INDEX records_target_uri ON records (target_uri);",
 };
 
 static_assert(std::size(kMigrations) == kSchemaVersion,

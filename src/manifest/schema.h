@@ -86,6 +86,9 @@
 //   URLs only of hosts it holds, so one worker at a time fetches from a
 //   host and its politeness limits hold across workers (SPEC §10).
 //
+//   v12: records(target_uri) index, for Manifest::FindNewestRecord (the
+//   browser lane's urn:rotguard: resource records).
+//
 // Indexes: links(document_id), links(normalized), urls(surt),
 // captures(payload_sha1) for dedupe, captures(warc_file, record_offset),
 // captures(url_id, captured_at_us), captures(chain_id, hop_index) for
@@ -98,7 +101,7 @@
 
 namespace rotguard {
 
-inline constexpr int kSchemaVersion = 11;
+inline constexpr int kSchemaVersion = 12;
 
 // Brings `db` to schema `target` (1..kSchemaVersion), one transaction per
 // call: either every missing step is applied or none. A database newer

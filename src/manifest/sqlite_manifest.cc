@@ -6,11 +6,13 @@
 #include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <tuple>
 #include <utility>
 
 #include "manifest/pg_manifest.h"
 #include "manifest/schema.h"
 #include "rotguard/url.h"
+#include "util/time_format.h"
 
 namespace rotguard {
 namespace {
@@ -253,6 +255,26 @@ Result<Manifest::CaptureCounts> Manifest::CountCaptures() {
   CaptureCounts counts;
   for (const CaptureRow& c : *all) ++(c.lost ? counts.lost : counts.live);
   return counts;
+}
+
+Result<std::optional<RecordRow>> Manifest::FindNewestRecord(
+    const std::string& target_uri, std::optional<int64_t> at_us) {
+  Result<std::vector<RecordRow>> rows = RecordsOfTarget(target_uri);
+  if (!rows.ok()) return rows.status();
+  std::optional<RecordRow> best;
+  int64_t best_us = 0;
+  for (RecordRow& r : *rows) {
+    std::optional<int64_t> us = ParseWarcDateUs(r.date);
+    if (r.lost || r.forgotten || !us || (at_us && *us > *at_us)) continue;
+    bool later =
+        !best || *us > best_us ||
+        (*us == best_us && std::tie(r.warc_file, r.offset) >
+                               std::tie(best->warc_file, best->offset));
+    if (!later) continue;
+    best_us = *us;
+    best = std::move(r);
+  }
+  return best;
 }
 
 Result<std::unique_ptr<Manifest>> OpenManifest(const std::string& path_or_uri) {
@@ -751,6 +773,17 @@ Result<std::vector<RecordRow>> SqliteManifest::RecordsOf(
       "WHERE warc_file = ?1 ORDER BY file_offset");
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, file);
+  return CollectRows<RecordRow>(*stmt, ReadRecord);
+}
+
+Result<std::vector<RecordRow>> SqliteManifest::RecordsOfTarget(
+    const std::string& target_uri) {
+  Result<Statement> stmt = db_.Prepare(
+      "SELECT warc_file, file_offset, compressed_length, type, record_id, "
+      "target_uri, date, block_digest, payload_digest, lost, forgotten "
+      "FROM records WHERE target_uri = ?1");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, target_uri);
   return CollectRows<RecordRow>(*stmt, ReadRecord);
 }
 

@@ -26,6 +26,54 @@ size_t FindIgnoreCase(std::string_view text, std::string_view needle,
   return std::string_view::npos;
 }
 
+// The tag name starting at `pos` (after '<' or "</"), lowercased.
+std::string TagNameAt(std::string_view html, size_t pos) {
+  size_t end = pos;
+  while (end < html.size() &&
+         std::isalnum(static_cast<unsigned char>(html[end]))) {
+    ++end;
+  }
+  return AsciiLowercase(html.substr(pos, end - pos));
+}
+
+// The index just past the '>' that ends the tag starting at `lt`, with
+// quoted attribute values skipped; html.size() when it never ends.
+size_t TagEnd(std::string_view html, size_t lt) {
+  char quote = '\0';
+  for (size_t i = lt + 1; i < html.size(); ++i) {
+    char c = html[i];
+    if (quote != '\0') {
+      if (c == quote) quote = '\0';
+    } else if (c == '"' || c == '\'') {
+      quote = c;
+    } else if (c == '>') {
+      return i + 1;
+    }
+  }
+  return html.size();
+}
+
+// Just past the end tag "</name ...>" at or after `from`; html.size()
+// when there is none.
+size_t PastEndTag(std::string_view html, size_t from, std::string_view name) {
+  std::string needle = "</" + std::string(name);
+  for (size_t at = FindIgnoreCase(html, needle, from);
+       at != std::string_view::npos;
+       at = FindIgnoreCase(html, needle, at + 1)) {
+    size_t after = at + needle.size();
+    if (after >= html.size() ||
+        !std::isalnum(static_cast<unsigned char>(html[after]))) {
+      return TagEnd(html, at);
+    }
+  }
+  return html.size();
+}
+
+bool IsRawTextElement(std::string_view name) {
+  return name == "style" || name == "textarea" || name == "title" ||
+         name == "noscript" || name == "xmp";
+}
+
 // "<meta charset=...>" for the charset a Content-Type names, when the
 // page's first 2 KiB do not declare one; else "".
 std::string CharsetMeta(std::string_view html, std::string_view content_type) {
@@ -159,6 +207,38 @@ std::string RewritePage(std::string_view html, const std::string& page_url,
       html, ScanPageForRewrite(html, page_url), page_name,
       [&](const Link& link) { return restored_page(link.url); },
       [&](const Link& link) { return requisite(link.url); });
+}
+
+std::string WithoutScripts(std::string_view html) {
+  std::string out;
+  out.reserve(html.size());
+  size_t copied = 0;
+  size_t pos = 0;
+  while ((pos = html.find('<', pos)) != std::string_view::npos) {
+    if (html.substr(pos, 4) == "<!--") {
+      size_t close = html.find("-->", pos + 4);
+      pos = close == std::string_view::npos ? html.size() : close + 3;
+      continue;
+    }
+    std::string name = TagNameAt(html, pos + 1);
+    if (name.empty()) {
+      ++pos;  // "</x>", "<!doctype>", a lone '<': no start tag
+      if (pos < html.size() && (html[pos] == '/' || html[pos] == '!')) {
+        pos = TagEnd(html, pos - 1);
+      }
+      continue;
+    }
+    size_t end = TagEnd(html, pos);
+    if (name == "script") {
+      out.append(html.substr(copied, pos - copied));
+      copied = PastEndTag(html, end, "script");
+      pos = copied;
+    } else {
+      pos = IsRawTextElement(name) ? PastEndTag(html, end, name) : end;
+    }
+  }
+  out.append(html.substr(std::min(copied, html.size())));
+  return out;
 }
 
 std::string RewriteCss(std::string_view css, const std::string& base,

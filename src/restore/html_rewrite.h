@@ -43,6 +43,15 @@ std::string ApplyEdits(std::string_view bytes, std::vector<Edit> edits);
 // an early <!doctype>, else at the very start.
 std::string WithCspMeta(std::string html, std::string_view content_type);
 
+// A browser's rendered DOM snapshot without its <script> elements (start
+// tag to end tag, inline or external): the DOM is already what the
+// scripts built, and run again offline they would rebuild it from
+// requests that can only fail. Comments, attribute values and the raw
+// text of <style>, <textarea>, <title>, <noscript> and <xmp> are skipped
+// over, never cut; every other byte stays. An unclosed <script> runs to
+// the end, as a parser would read it.
+std::string WithoutScripts(std::string_view html);
+
 // The local file (relative to the output root) restored for an absolute
 // URL, or nullopt.
 using LocalFileOf =

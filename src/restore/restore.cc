@@ -108,6 +108,7 @@ struct PendingPage {
   std::string content_type;
   std::string bytes;
   bool in_memory = false;
+  bool dom_snapshot = false;  // the browser's DOM: scripts are dropped
 };
 
 // A page of phase 2 as the scanning thread hands it back: its bytes (read
@@ -501,7 +502,8 @@ class Restorer {
       ReportKnown(key, report);
       return final_known->second;
     }
-    Result<SizedPayload> payload = ReadSized(final_capture);
+    CaptureRow page = final_capture;
+    Result<SizedPayload> payload = ReadPage(&page);
     if (!payload.ok()) {
       if (payload.status().code() == ErrorCode::kResourceExhausted) {
         summary_.notes.push_back(payload.status().message() + "; skipped");
@@ -518,8 +520,42 @@ class Restorer {
     local_of_[final_key] = name;
     captured_at_[key] = captured_at_[final_key] = final_capture.captured_at_us;
     ReportKnown(key, report);
-    WriteCapture(name, final_capture, std::move(payload).value(), depth);
+    WriteCapture(name, page, std::move(payload).value(), depth,
+                 page.record_id != final_capture.record_id);
     return name;
+  }
+
+  // A capture's payload (ReadSized), or for a page the browser lane
+  // captured or the static pass found thin, its rendered DOM snapshot
+  // (newest at or before --at) when there is one: `capture` then points
+  // at the snapshot's resource record, still under the page's URL, so the
+  // page's links resolve as the browser resolved them.
+  Result<SizedPayload> ReadPage(CaptureRow* capture) {
+    if (capture->source != kSourceBrowser && capture->quality != "thin") {
+      return ReadSized(*capture);
+    }
+    const std::string& page_url =
+        capture->final_url.empty() ? capture->url : capture->final_url;
+    Result<std::optional<RecordRow>> dom = manifest_.FindNewestRecord(
+        kDomSnapshotPrefix + page_url, options_.at_us);
+    if (!dom.ok()) return dom.status();
+    if (!*dom || (*dom)->type != "resource") return ReadSized(*capture);
+    CaptureRow snapshot = *capture;
+    snapshot.warc_file = (*dom)->warc_file;
+    snapshot.record_offset = (*dom)->offset;
+    snapshot.compressed_length = (*dom)->compressed_length;
+    snapshot.record_id = (*dom)->record_id;
+    snapshot.revisit_of.clear();
+    Result<SizedPayload> payload = ReadSized(snapshot);
+    if (!payload.ok() || !payload->in_memory ||
+        !restore::IsHtml(payload->head.content_type)) {
+      summary_.notes.push_back(capture->url +
+                               ": DOM snapshot unreadable or too large; "
+                               "restored the archived response instead");
+      return ReadSized(*capture);
+    }
+    *capture = std::move(snapshot);
+    return payload;
   }
 
   // A capture's head and decoded size, with its bytes when they are small
@@ -570,7 +606,7 @@ class Restorer {
   // stylesheets over the parse limit are copied as archived (a page with
   // the CSP meta tag in front, so it still makes no request).
   void WriteCapture(const std::string& name, const CaptureRow& capture,
-                    SizedPayload payload, int depth) {
+                    SizedPayload payload, int depth, bool dom_snapshot) {
     const std::string& type = payload.head.content_type;
     bool html = restore::IsHtml(type);
     bool css = restore::MimeOf(type) == "text/css";
@@ -597,7 +633,7 @@ class Restorer {
       PutCaptureStream(name, capture, payload.size,
                        html ? restore::kCspMeta : std::string_view());
     } else if (html) {
-      PendingPage page{name, capture, type, "", false};
+      PendingPage page{name, capture, type, "", false, dom_snapshot};
       if (pending_bytes_ + payload.size <= options_.max_pending_page_bytes) {
         pending_bytes_ += payload.size;
         page.bytes = std::move(payload.head.bytes);
@@ -708,6 +744,7 @@ class Restorer {
       }
       page.bytes = std::move(bytes);
     }
+    if (page.dom_snapshot) page.bytes = restore::WithoutScripts(page.bytes);
     scanned->doc = restore::ScanPageForRewrite(page.bytes, page.capture.url);
   }
 

@@ -90,7 +90,8 @@ Resource TextResource(const std::string& path, const std::string& text) {
 }
 
 // pages.jsonl: the header, then every archived post (its resource record)
-// and every archived linked page (the final capture of its chain).
+// and every archived linked page (the final capture of its chain), those
+// of the browser lane marked "capturedBy": "browser".
 Result<std::string> PagesJsonl(Manifest& manifest,
                                const std::filesystem::path& warc_dir) {
   std::string out =
@@ -109,6 +110,10 @@ Result<std::string> PagesJsonl(Manifest& manifest,
         {"url", c.url},
         {"ts", Rfc3339(c.captured_at_us)}};
     if (!title.empty()) page["title"] = title;
+    // A page the headless-browser lane captured (its DOM snapshot and
+    // screenshot are resource records of the WACZ's WARCs). Not a
+    // json-pages-1.0 field: replay tools keep unknown fields.
+    if (c.source == kSourceBrowser) page["capturedBy"] = "browser";
     out += page.dump() + "\n";
   };
   Result<std::vector<CaptureRow>> captures = manifest.ListCaptures();

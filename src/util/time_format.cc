@@ -2,10 +2,17 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
 #include <ctime>
 
 namespace rotguard {
 namespace {
+
+bool ParseInt(std::string_view text, int* out) {
+  auto [end, ec] =
+      std::from_chars(text.data(), text.data() + text.size(), *out);
+  return ec == std::errc() && end == text.data() + text.size();
+}
 
 // The civil fields come from std::chrono's calendar, not fmt/chrono.h:
 // fmt 9 (Debian 12) formats a system_clock time_point in the local time
@@ -76,6 +83,41 @@ std::optional<int64_t> UtcCalendarMicros(int year, int month, int day, int hour,
   tm.tm_min = minute;
   tm.tm_sec = second;
   return static_cast<int64_t>(timegm(&tm)) * 1'000'000;
+}
+
+std::optional<int64_t> ParseWarcDateUs(std::string_view date) {
+  // YYYY-MM-DDThh:mm:ss[.f+]Z
+  if (date.size() < 20 || date[4] != '-' || date[7] != '-' || date[10] != 'T' ||
+      date[13] != ':' || date[16] != ':' || date.back() != 'Z') {
+    return std::nullopt;
+  }
+  std::tm tm{};
+  int fields[6];
+  const size_t starts[6] = {0, 5, 8, 11, 14, 17};
+  const size_t lengths[6] = {4, 2, 2, 2, 2, 2};
+  for (int i = 0; i < 6; ++i) {
+    if (!ParseInt(date.substr(starts[i], lengths[i]), &fields[i])) {
+      return std::nullopt;
+    }
+  }
+  tm.tm_year = fields[0] - 1900;
+  tm.tm_mon = fields[1] - 1;
+  tm.tm_mday = fields[2];
+  tm.tm_hour = fields[3];
+  tm.tm_min = fields[4];
+  tm.tm_sec = fields[5];
+  int64_t micros = 0;
+  std::string_view rest = date.substr(19, date.size() - 20);
+  if (!rest.empty()) {
+    if (rest[0] != '.' || rest.size() < 2) return std::nullopt;
+    int64_t scale = 100000;
+    for (char c : rest.substr(1)) {
+      if (c < '0' || c > '9') return std::nullopt;
+      micros += (c - '0') * scale;
+      scale /= 10;
+    }
+  }
+  return static_cast<int64_t>(timegm(&tm)) * 1'000'000 + micros;
 }
 
 }  // namespace rotguard

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace rotguard {
 
@@ -31,6 +32,9 @@ std::string FormatUtcMicros(std::chrono::system_clock::time_point when);
 // allowed; second 60 for a leap second).
 std::optional<int64_t> UtcCalendarMicros(int year, int month, int day, int hour,
                                          int minute, int second);
+// "2026-01-02T03:04:05.123456Z" (fraction optional) → microseconds since
+// the epoch; nullopt when malformed.
+std::optional<int64_t> ParseWarcDateUs(std::string_view date);
 
 }  // namespace rotguard
 

@@ -2,6 +2,8 @@
 #include "rotguard/report.h"
 
 #include <algorithm>
+#include <filesystem>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -11,6 +13,7 @@
 #include "rotguard/copy_choice.h"
 #include "rotguard/health.h"
 #include "rotguard/rules.h"
+#include "rotguard/warc_reader.h"
 #include "util/time_format.h"
 #include "verify/report_format.h"
 #include "verify/report_since.h"
@@ -54,12 +57,46 @@ ReportCopy CopyOf(const CaptureRow& capture) {
   return copy;
 }
 
+// The payload of the newest thumbnail record of `page_url` (a browser
+// capture's final URL), or "" when there is none, it cannot be read (the
+// report still shows the link) or it is over kMaxThumbnailBytes.
+Result<std::string> ReadThumbnail(Manifest& manifest,
+                                  const std::filesystem::path& warc_dir,
+                                  const std::string& page_url) {
+  Result<std::optional<RecordRow>> record =
+      manifest.FindNewestRecord(kThumbnailPrefix + page_url);
+  if (!record.ok()) return record.status();
+  if (!*record || (*record)->type != "resource") return std::string();
+  WarcReaderOptions options;
+  options.verify_digests = false;
+  Result<std::unique_ptr<WarcReader>> reader =
+      WarcReader::Open(warc_dir / (*record)->warc_file, options);
+  if (!reader.ok()) return std::string();
+  if (!(*reader)->Seek(static_cast<uint64_t>((*record)->offset)).ok()) {
+    return std::string();
+  }
+  Result<bool> found = (*reader)->Next();
+  if (!found.ok() || !*found ||
+      (*reader)->record().content_type.rfind("image/png", 0) != 0) {
+    return std::string();
+  }
+  std::string png;
+  char buf[65536];
+  for (;;) {
+    Result<size_t> n = (*reader)->ReadPayload(buf, sizeof buf);
+    if (!n.ok() || png.size() + *n > kMaxThumbnailBytes) return std::string();
+    if (*n == 0) return png;
+    png.append(buf, *n);
+  }
+}
+
 // The captures of one URL at a time, asked from the manifest per link (by
 // the captures_url_time and captures_chain indexes), so memory does not
 // grow with the number of captures in the store.
 class CaptureLookup {
  public:
-  explicit CaptureLookup(Manifest& manifest) : manifest_(manifest) {}
+  CaptureLookup(Manifest& manifest, std::filesystem::path warc_dir)
+      : manifest_(manifest), warc_dir_(std::move(warc_dir)) {}
 
   // Sets out->copy and, when the URL row named none, out->final_url.
   Status Fill(const std::string& key, ReportLink* out) {
@@ -76,7 +113,7 @@ class CaptureLookup {
     }
     if (out->final_url.empty()) out->final_url = NewestFinalUrl(*captures);
     out->copy = NewestGoodCopy(*captures);
-    out->quality = NewestOwnQuality(*captures);
+    ROTGUARD_RETURN_IF_ERROR(FillOwn(NewestOwn(*captures), out));
     return FillPublicCopy(key, out);
   }
 
@@ -131,17 +168,33 @@ class CaptureLookup {
     return std::nullopt;
   }
 
-  // The quality of the newest own (not public-archive), non-lost capture,
-  // taken from the end of its chain: a redirect's page is what it meant.
-  std::string NewestOwnQuality(const std::vector<CaptureRow>& captures) const {
+  // The newest own (not public-archive), non-lost capture, taken from the
+  // end of its chain: a redirect's page is what it meant. nullptr: none.
+  const CaptureRow* NewestOwn(const std::vector<CaptureRow>& captures) const {
     for (size_t i = 0; i < captures.size(); ++i) {
       if (captures[i].lost || IsPublicArchiveCopy(captures[i])) continue;
-      return ends_[i] ? ends_[i]->quality : captures[i].quality;
+      return ends_[i] ? &*ends_[i] : &captures[i];
     }
-    return "";
+    return nullptr;
+  }
+
+  // Quality, lane and (for the HTML report) thumbnail of `own`.
+  Status FillOwn(const CaptureRow* own, ReportLink* out) {
+    if (own == nullptr) return Status::Ok();
+    out->quality = own->quality;
+    const bool browser = own->source == kSourceBrowser;
+    out->captured_by = browser ? "browser" : "static";
+    if (!browser || warc_dir_.empty()) return Status::Ok();
+    Result<std::string> png =
+        ReadThumbnail(manifest_, warc_dir_,
+                      own->final_url.empty() ? own->url : own->final_url);
+    if (!png.ok()) return png.status();
+    out->thumbnail_png = std::move(*png);
+    return Status::Ok();
   }
 
   Manifest& manifest_;
+  std::filesystem::path warc_dir_;               // empty: no thumbnails
   std::vector<std::optional<CaptureRow>> ends_;  // per capture of the URL
 };
 
@@ -363,9 +416,13 @@ Result<std::vector<int64_t>> ArchiveRunTimes(Manifest& manifest) {
 
 Status WalkReport(Manifest& manifest, const Config& config, ReportDetail detail,
                   const ReportOptions& options, ReportVisitor& visitor) {
-  Walk walk{
-      manifest,           config,       detail,         CaptureLookup(manifest),
-      options.since_unix, std::nullopt, options.history};
+  Walk walk{manifest,
+            config,
+            detail,
+            CaptureLookup(manifest, options.warc_dir),
+            options.since_unix,
+            std::nullopt,
+            options.history};
   // archive refuses a [scope] that does not compile; the report still
   // shows every link, none of them excluded.
   Result<ScopeFilter> scope = ScopeFilter::Create(config.scope);

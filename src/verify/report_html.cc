@@ -8,6 +8,7 @@
 
 #include "rotguard/report.h"
 #include "util/ascii.h"
+#include "util/digest.h"
 #include "verify/report_format.h"
 
 namespace rotguard {
@@ -52,6 +53,7 @@ tr.variant td.url::before{content:"\21B3  ";color:#889}
 .quality{display:inline-block;padding:0 .5em;border-radius:4px;white-space:nowrap}
 .q-full{background:#def7ec;color:#03543f}.q-thin{background:#feecdc;color:#9a3b12}
 .q-challenge{background:#fde2e1;color:#9b1c1c}.q-error-page{background:#eceff1;color:#4b5563}
+img.thumb{display:block;max-width:160px;height:auto;margin-top:.3em;border:1px solid #ccd}
 [hidden]{display:none!important}
 svg.timeline{display:block;margin:.2em 0 .5em}
 table.sites{width:auto;min-width:40%}
@@ -176,6 +178,16 @@ std::string CopyCell(const ReportLink& link) {
          "<br><code>" + HtmlEscape(ExtractHint(*link.copy)) + "</code>";
 }
 
+// A browser capture's thumbnail, inline (the report loads nothing from
+// elsewhere; its CSP allows only data: images), lazily decoded.
+std::string ThumbnailImg(const ReportLink& link) {
+  if (link.thumbnail_png.empty()) return "";
+  return "<img class=\"thumb\" loading=\"lazy\" width=\"160\" "
+         "alt=\"screenshot of the page as the browser rendered it\" "
+         "src=\"data:image/png;base64," +
+         Base64Encode(link.thumbnail_png, /*url=*/false, /*pad=*/true) + "\">";
+}
+
 std::string PublicCopyCell(const ReportLink& link) {
   if (!link.public_copy) return "";
   const ReportPublicCopy& pc = *link.public_copy;
@@ -197,7 +209,8 @@ void AppendLinkRow(const ReportLink& link, bool variant, std::string* out) {
   const std::string v = HtmlEscape(link.verdict);
   *out += std::string("<tr class=\"link") + (variant ? " variant" : "") +
           "\" data-verdict=\"" + v + "\" data-quality=\"" +
-          HtmlEscape(link.quality) + "\">";
+          HtmlEscape(link.quality) + "\" data-captured-by=\"" +
+          HtmlEscape(link.captured_by) + "\">";
   *out += Cell(link.line ? std::to_string(link.line) + ":" +
                                std::to_string(link.column)
                          : "");
@@ -211,7 +224,7 @@ void AppendLinkRow(const ReportLink& link, bool variant, std::string* out) {
   *out += Cell(HtmlEscape(link.failure_class));
   *out += Cell(HtmlEscape(FormatUnixUtc(link.last_ok_unix)));
   *out += Cell(LinkCell(link), "url");
-  *out += Cell(CopyCell(link), "copy");
+  *out += Cell(CopyCell(link) + ThumbnailImg(link), "copy");
   *out += Cell(PublicCopyCell(link), "copy");
   *out += "</tr>\n";
 }

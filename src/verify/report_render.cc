@@ -249,7 +249,8 @@ std::vector<std::string> CsvRow(const ReportDocument* document,
           link.public_copy ? PublicCopyText(*link.public_copy) : ""};
 }
 
-// `report --since` adds three columns at the end.
+// `report --since` adds three columns after public_copy (before
+// captured_by, which came later and is always last).
 void AppendChangeFields(const ReportLink& link,
                         std::vector<std::string>* fields) {
   fields->push_back(link.change);
@@ -313,6 +314,7 @@ nlohmann::ordered_json LinkJson(const ReportLink& link) {
     json["previous_verdict"] = NullIfEmpty(link.previous_verdict);
     json["changed_at"] = NullIfEmpty(FormatUnixUtc(link.changed_unix));
   }
+  json["captured_by"] = NullIfEmpty(link.captured_by);  // appended last
   return json;
 }
 
@@ -416,6 +418,7 @@ class CsvRenderer final : public StreamRenderer {
     if (since_) {
       header.insert(header.end(), {"change", "previous_verdict", "changed_at"});
     }
+    header.push_back("captured_by");  // last: earlier columns keep their place
     AppendCsvRow(header, &out_);
   }
   Status Document(const ReportDocument& document) override {
@@ -431,6 +434,7 @@ class CsvRenderer final : public StreamRenderer {
   void AppendLink(const ReportDocument* document, const ReportLink& link) {
     std::vector<std::string> fields = CsvRow(document, link);
     if (since_) AppendChangeFields(link, &fields);
+    fields.push_back(link.captured_by);
     AppendCsvRow(fields, &out_);
   }
   void End() override {}

@@ -5,8 +5,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <charconv>
-#include <ctime>
 #include <memory>
 
 #include "rotguard/chunked.h"
@@ -24,12 +22,6 @@ constexpr size_t kMaxHttpHead = 1 << 20;
 
 bool IsCapturable(const std::string& type) {
   return type == "response" || type == "revisit" || type == "resource";
-}
-
-bool ParseInt(std::string_view text, int* out) {
-  auto [end, ec] =
-      std::from_chars(text.data(), text.data() + text.size(), *out);
-  return ec == std::errc() && end == text.data() + text.size();
 }
 
 // Hashes the payload of a block fed in pieces: the HTTP head (when the
@@ -186,41 +178,6 @@ bool IsError(const WarcProblem& problem) {
 
 std::string Sha1Base32Of(std::string_view labeled_digest) {
   return warc::Sha1Base32OfField(labeled_digest);
-}
-
-std::optional<int64_t> ParseWarcDateUs(std::string_view date) {
-  // YYYY-MM-DDThh:mm:ss[.f+]Z
-  if (date.size() < 20 || date[4] != '-' || date[7] != '-' || date[10] != 'T' ||
-      date[13] != ':' || date[16] != ':' || date.back() != 'Z') {
-    return std::nullopt;
-  }
-  std::tm tm{};
-  int fields[6];
-  const size_t starts[6] = {0, 5, 8, 11, 14, 17};
-  const size_t lengths[6] = {4, 2, 2, 2, 2, 2};
-  for (int i = 0; i < 6; ++i) {
-    if (!ParseInt(date.substr(starts[i], lengths[i]), &fields[i])) {
-      return std::nullopt;
-    }
-  }
-  tm.tm_year = fields[0] - 1900;
-  tm.tm_mon = fields[1] - 1;
-  tm.tm_mday = fields[2];
-  tm.tm_hour = fields[3];
-  tm.tm_min = fields[4];
-  tm.tm_sec = fields[5];
-  int64_t micros = 0;
-  std::string_view rest = date.substr(19, date.size() - 20);
-  if (!rest.empty()) {
-    if (rest[0] != '.' || rest.size() < 2) return std::nullopt;
-    int64_t scale = 100000;
-    for (char c : rest.substr(1)) {
-      if (c < '0' || c > '9') return std::nullopt;
-      micros += (c - '0') * scale;
-      scale /= 10;
-    }
-  }
-  return static_cast<int64_t>(timegm(&tm)) * 1'000'000 + micros;
 }
 
 Result<std::string> Sha256OfFile(const std::filesystem::path& path,

@@ -16,6 +16,7 @@
 #include "rotguard/manifest.h"
 #include "rotguard/status.h"
 #include "rotguard/warc_reader.h"
+#include "util/time_format.h"  // ParseWarcDateUs, used with the index
 
 namespace rotguard::verify {
 
@@ -95,10 +96,6 @@ CaptureRow CaptureOf(const IndexedRecord& indexed, const std::string& source);
 
 // True for problems that make a file unfit to import (not notes).
 bool IsError(const WarcProblem& problem);
-
-// "2026-01-02T03:04:05.123456Z" (fraction optional) → microseconds since
-// the epoch; nullopt when malformed.
-std::optional<int64_t> ParseWarcDateUs(std::string_view date);
 
 // A sha1 digest field in any encoding ("sha1:BASE32", "SHA-1:hex",
 // base64...) → its uppercase unpadded base32; "" for another algorithm,

@@ -3,7 +3,8 @@
 # `cdx-index --format cdxj` gives for the same WARC files (sorted with
 # LC_ALL=C, as warcio leaves its lines in file order): rotguard's sample
 # WARC (every record type, a revisit, a resource, a metadata record) and
-# the foreign test WARCs (wget style, WARC/1.0), imported into one store.
+# the foreign test WARCs (wget style, WARC/1.0) and the browser lane's
+# urn:rotguard: resource records, imported into one store.
 # `export --cdx` has the same records in CDX11.
 source "$(dirname "$0")/common.sh"
 
@@ -15,7 +16,28 @@ SAMPLE="$ROTGUARD_BUILD_DIR/tools/make_sample_warc"
 
 WARC=$("$SAMPLE" "$WORK/sample")
 STORE="$WORK/site/.rotguard"
-for f in "$WARC" "$ROTGUARD_SOURCE_DIR/tests/data/warc/wget-style-1.0.warc" \
+# The browser lane's resource records (issue #16): a DOM snapshot and a
+# thumbnail under urn:rotguard: URIs, which warcio keys as written.
+python3 - "$WORK/browser.warc.gz" <<'PY' || fail "cannot write the browser WARC"
+import base64, gzip, hashlib, sys
+def record(uri, ctype, body, rid):
+    digest = "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode()
+    head = ("WARC/1.1\r\nWARC-Type: resource\r\n"
+            "WARC-Record-ID: <urn:uuid:00000000-0000-4000-8000-00000000000%d>\r\n"
+            "WARC-Date: 2026-12-01T10:00:00.123456Z\r\n"
+            "WARC-Target-URI: %s\r\n"
+            "WARC-Concurrent-To: <urn:uuid:00000000-0000-4000-8000-000000000009>\r\n"
+            "WARC-Block-Digest: %s\r\nWARC-Payload-Digest: %s\r\n"
+            "Content-Type: %s\r\nContent-Length: %d\r\n\r\n"
+            % (rid, uri, digest, digest, ctype, len(body)))
+    return gzip.compress(head.encode() + body + b"\r\n\r\n")
+with open(sys.argv[1], "wb") as out:
+    out.write(record("urn:rotguard:dom:https://app.example/post",
+                     "text/html; charset=utf-8", b"<p>rendered</p>", 1))
+    out.write(record("urn:rotguard:thumbnail:https://app.example/post",
+                     "image/png", b"\x89PNG\r\n\x1a\nthumb", 2))
+PY
+for f in "$WORK/browser.warc.gz" "$WARC" "$ROTGUARD_SOURCE_DIR/tests/data/warc/wget-style-1.0.warc" \
          "$ROTGUARD_SOURCE_DIR/tests/data/warc/good.warc.gz"; do
   expect_exit 0 "$ROTGUARD" --store "$STORE" import "$f"
 done
@@ -50,6 +72,8 @@ for t, o in zip(theirs, ours):
 PY
 grep -q '"mime":"warc/revisit"' "$WORK/ours.cdxj" || fail "no revisit line"
 grep -q '"url":"file:content/posts/hello.md"' "$WORK/ours.cdxj" || fail "no resource line"
+grep '^urn:rotguard:dom:https://app.example/post 20261201100000 {"url":"urn:rotguard:dom:https://app.example/post","mime":"text/html; charset=utf-8",' \
+  "$WORK/ours.cdxj" >/dev/null || fail "no DOM snapshot line"
 
 # CDX11: the legend, then one line per CDXJ line with the same key.
 head -1 "$WORK/ours.cdx" | grep -x ' CDX N b a m s k r M S V g' >/dev/null || fail "CDX11 legend"

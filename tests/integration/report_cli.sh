@@ -21,7 +21,7 @@ grep -Eq '^  1:5 +link +unchecked +- +0 +- +- +https://news.example.com/a.html$'
   { cat out >&2; fail "table row for the link"; }
 
 expect_exit 0 "$ROTGUARD" report --format csv
-[ "$(head -1 out)" = $'document,title,line,col,kind,written,url,verdict,failure_class,consecutive_failures,last_ok,final_url,group,warc_file,warc_offset,captured_at,captured_url,quality,public_copy\r' ] ||
+[ "$(head -1 out)" = $'document,title,line,col,kind,written,url,verdict,failure_class,consecutive_failures,last_ok,final_url,group,warc_file,warc_offset,captured_at,captured_url,quality,public_copy,captured_by\r' ] ||
   fail "CSV header: $(head -1 out)"
 [ "$(wc -l <out)" -eq 3 ] || fail "CSV: want a header and 2 rows"
 

@@ -96,7 +96,7 @@ assert copy["memento_datetime"] == "2026-12-06T12:00:00Z", copy
 assert links["https://news.example.com/spn-error.html"]["public_copy"]["state"] == "error"
 PY
 expect_exit 0 "$ROTGUARD" --store "$STORE" report --format csv
-[ "$(head -1 "$WORK/out" | tr -d '\r' | awk -F, '{print $NF}')" = public_copy ] || fail "CSV header"
+[ "$(head -1 "$WORK/out" | tr -d '\r' | awk -F, '{print $(NF-1)}')" = public_copy ] || fail "CSV header"
 expect_contains "$WORK/out" ",$MEMENTO"
 expect_exit 0 "$ROTGUARD" --store "$STORE" report --format html
 expect_contains "$WORK/out" "<th>Public copy</th>"

@@ -6,6 +6,7 @@
 
 #include <cctype>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -105,6 +106,50 @@ TEST_P(ManifestContractTest, CursorsReturnEveryRowInOrderAcrossBatches) {
   int64_t count = 0;
   while (*(*urls)->Next(&url)) ++count;
   EXPECT_EQ(count, 1100);
+}
+
+// The browser lane's resource records have no captures row: readers
+// (restore, report, export) find them by target URI, newest by WARC-Date
+// (not by text: a fraction sorts after "Z"), at or before a time.
+TEST_P(ManifestContractTest, NewestRecordOfATargetIsByDateAndSkipsLostOnes) {
+  auto manifest = backend().Open();
+  ASSERT_NE(manifest, nullptr);
+  ASSERT_TRUE(manifest->AddWarcFile(MakeWarcFile("a.warc.gz")).ok());
+  const std::string dom = "urn:rotguard:dom:https://app.example/post";
+  auto record = [&](int64_t offset, const std::string& target,
+                    const std::string& date) {
+    RecordRow r = MakeRecord("a.warc.gz", offset);
+    r.type = "resource";
+    r.target_uri = target;
+    r.date = date;
+    return r;
+  };
+  ASSERT_TRUE(manifest
+                  ->AddRecords({record(0, dom, "2024-01-01T00:00:00Z"),
+                                record(10, dom, "2024-01-01T00:00:00.5Z"),
+                                record(20, dom, "2024-03-01T00:00:00Z"),
+                                record(30, dom, "2024-06-01T00:00:00Z"),
+                                record(40, dom + "x", "2025-01-01T00:00:00Z")})
+                  .ok());
+  ASSERT_TRUE(manifest->MarkRecordLost("a.warc.gz", 30).ok());
+
+  Result<std::optional<RecordRow>> newest = manifest->FindNewestRecord(dom);
+  ASSERT_TRUE(newest.ok()) << newest.status().message();
+  ASSERT_TRUE(newest->has_value());
+  EXPECT_EQ((*newest)->offset, 20);  // 30 is newer but lost
+  EXPECT_EQ((*newest)->type, "resource");
+
+  const int64_t feb_2024_us = 1706745600LL * 1000000;  // 2024-02-01
+  newest = manifest->FindNewestRecord(dom, feb_2024_us);
+  ASSERT_TRUE(newest.ok() && newest->has_value());
+  EXPECT_EQ((*newest)->offset, 10);
+
+  newest = manifest->FindNewestRecord(dom, feb_2024_us - 40LL * 86400000000);
+  ASSERT_TRUE(newest.ok());
+  EXPECT_FALSE(newest->has_value());
+  newest = manifest->FindNewestRecord("urn:rotguard:dom:https://none/");
+  ASSERT_TRUE(newest.ok());
+  EXPECT_FALSE(newest->has_value());
 }
 
 TEST_P(ManifestContractTest, ChainEndIsTheHighestHop) {

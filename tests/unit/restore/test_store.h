@@ -103,6 +103,20 @@ class TestStore {
     return captures_.back();
   }
 
+  // A resource record with a records row but no capture, as the browser
+  // lane writes its DOM snapshot, screenshot and thumbnail.
+  RecordRow AddRecordOnly(const std::string& uri, const std::string& type,
+                          const std::string& bytes, int64_t unix_seconds) {
+    WarcCapture capture{uri, "", "", At(unix_seconds), ""};
+    auto location = writer_->WriteResource(capture, type, bytes);
+    EXPECT_TRUE(location.ok()) << location.status().ToString();
+    AddRecord(*location);
+    return records_.back();
+  }
+
+  // The capture added last, to change before Commit() (source, quality).
+  CaptureRow& last_capture() { return captures_.back(); }
+
   // Closes the WARC and commits every row.
   void Commit() {
     ASSERT_TRUE(writer_->Close().ok());

@@ -379,37 +379,37 @@ TEST_F(ReportTest, CsvIsExact) {
   const std::string expected =
       "document,title,line,col,kind,written,url,verdict,failure_class,"
       "consecutive_failures,last_ok,final_url,group,warc_file,warc_offset,"
-      "captured_at,captured_url,quality,public_copy\r\n"
+      "captured_at,captured_url,quality,public_copy,captured_by\r\n"
       "content/a.md,Virus "
       "news,3,5,link,https://news.example.com/gone.html,https://"
       "news.example.com/"
       "gone.html,gone,http-404,3,,,,rotguard-20251201000000-00001-host.warc.gz,"
-      "0,2025-12-01T00:00:00Z,https://news.example.com/gone.html,,\r\n"
+      "0,2025-12-01T00:00:00Z,https://news.example.com/gone.html,,,static\r\n"
       "content/a.md,Virus "
       "news,4,1,link,https://bit.ly/abc,https://bit.ly/"
       "abc,ok,,0,2025-12-31T00:00:00Z,https://news.example.com/"
       "abc,,rotguard-20251201000000-00001-host.warc.gz,2000,2025-12-01T00:00:"
-      "00Z,https://news.example.com/abc,,\r\n"
+      "00Z,https://news.example.com/abc,,,static\r\n"
       "content/a.md,Virus "
       "news,5,10,image,https://1.bp.blogspot.com/-x/AAA/s320/photo.jpg,https://"
       "1.bp.blogspot.com/-x/AAA/s320/"
       "photo.jpg,ok,,0,2025-12-31T00:00:00Z,,https://1.bp.blogspot.com/-x/AAA/"
       "s0/"
       "photo.jpg,rotguard-20251201000000-00001-host.warc.gz,3000,2025-12-01T00:"
-      "00:00Z,https://1.bp.blogspot.com/-x/AAA/s320/photo.jpg,,\r\n"
+      "00:00Z,https://1.bp.blogspot.com/-x/AAA/s320/photo.jpg,,,static\r\n"
       "content/a.md,Virus "
       "news,7,1,image,https://1.bp.blogspot.com/-x/AAA/s1600/photo.jpg,https://"
       "1.bp.blogspot.com/-x/AAA/s1600/"
       "photo.jpg,ok,,0,2025-12-31T00:00:00Z,,https://1.bp.blogspot.com/-x/AAA/"
       "s0/"
       "photo.jpg,rotguard-20251201000000-00001-host.warc.gz,4000,2025-12-01T00:"
-      "00:00Z,https://1.bp.blogspot.com/-x/AAA/s1600/photo.jpg,,\r\n"
+      "00:00Z,https://1.bp.blogspot.com/-x/AAA/s1600/photo.jpg,,,static\r\n"
       "content/a.md,Virus "
       "news,6,1,link,https://example.com/,https://example.com/"
-      ",unchecked,,0,,,,,,,,,\r\n"
+      ",unchecked,,0,,,,,,,,,,\r\n"
       "content/b.md,\"Hello, "
       "\"\"world\"\"\",2,3,link,https://example.com/,https://example.com/"
-      ",unchecked,,0,,,,,,,,,\r\n";
+      ",unchecked,,0,,,,,,,,,,\r\n";
   EXPECT_EQ(RenderReportCsv(Build()), expected);
 }
 
@@ -467,7 +467,8 @@ TEST_F(ReportTest, JsonIsExact) {
             "truncated": false,
             "source": "live"
           },
-          "public_copy": null
+          "public_copy": null,
+          "captured_by": "static"
         },
         {
           "kind": "link",
@@ -493,7 +494,8 @@ TEST_F(ReportTest, JsonIsExact) {
             "truncated": false,
             "source": "live"
           },
-          "public_copy": null
+          "public_copy": null,
+          "captured_by": "static"
         },
         {
           "kind": "image",
@@ -519,7 +521,8 @@ TEST_F(ReportTest, JsonIsExact) {
             "truncated": false,
             "source": "live"
           },
-          "public_copy": null
+          "public_copy": null,
+          "captured_by": "static"
         },
         {
           "kind": "image",
@@ -545,7 +548,8 @@ TEST_F(ReportTest, JsonIsExact) {
             "truncated": false,
             "source": "live"
           },
-          "public_copy": null
+          "public_copy": null,
+          "captured_by": "static"
         },
         {
           "kind": "link",
@@ -562,7 +566,8 @@ TEST_F(ReportTest, JsonIsExact) {
           "group": null,
           "quality": null,
           "archived": null,
-          "public_copy": null
+          "public_copy": null,
+          "captured_by": null
         }
       ]
     },
@@ -586,7 +591,8 @@ TEST_F(ReportTest, JsonIsExact) {
           "group": null,
           "quality": null,
           "archived": null,
-          "public_copy": null
+          "public_copy": null,
+          "captured_by": null
         }
       ]
     }

@@ -326,10 +326,11 @@ TEST_F(ReportSinceTest, JsonAndCsvCarryTheChange) {
   EXPECT_EQ(first["changed_at"], "2026-01-01T01:00:00Z");
 
   const std::string csv = Render(ReportFormat::kCsv);
+  // captured_by came later: appended after them, so no column moved.
   EXPECT_NE(csv.find(",captured_url,quality,public_copy,change,previous_"
-                     "verdict,changed_at\r\n"),
+                     "verdict,changed_at,captured_by\r\n"),
             std::string::npos);
-  EXPECT_NE(csv.find(",newly-gone,failing,2026-01-01T01:00:00Z\r\n"),
+  EXPECT_NE(csv.find(",newly-gone,failing,2026-01-01T01:00:00Z,"),
             std::string::npos)
       << csv;
 }
