@@ -19,7 +19,8 @@
 #
 #   bench/archive/run.sh                     # everything, Markdown on stdout
 #   SCHEMES=http ROWS="small" REPS=1 bench/archive/run.sh
-#   BUILD_DIR=... WORK=... KEEP=1 bench/archive/run.sh
+#   RUNS=3 PEER_RUNS=1 ROWS="small big" bench/archive/run.sh
+#   BUILD_DIR=... WORK=... KEEP=1 bench/archive/run.sh   # or run.sh BUILD_DIR
 #   # what-if passes (bench/RESULTS.md "Where the time goes"):
 #   RG_FLAGS="--jobs 16 --per-host 16 --delay 0 --config noreq.toml" \
 #     ROWS="small chains" TOOLS=rotguard bench/archive/run.sh
@@ -32,13 +33,17 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=../lib.sh
 . "$ROOT/bench/lib.sh"  # summary(); its measure() is redefined below
-BUILD_DIR=${BUILD_DIR:-$ROOT/build-bench}
+# The build directory: the first argument, else $BUILD_DIR.
+BUILD_DIR=${1:-${BUILD_DIR:-$ROOT/build-bench}}
 RG=$BUILD_DIR/rotguard
 WORK=${WORK:-/tmp/rotguard-bench-archive}
 SCHEMES=${SCHEMES:-"http https"}
 ROWS=${ROWS:-"small big chains"}
 TOOLS=${TOOLS:-"curl rotguard wget"}
-REPS=${REPS:-3}
+# RUNS (or REPS) runs of rotguard, PEER_RUNS of wget and curl (default:
+# as many), as bench/run.sh names them; wget takes 8-9 s a run.
+REPS=${RUNS:-${REPS:-3}}
+PEER_REPS=${PEER_RUNS:-$REPS}
 PARALLEL=${PARALLEL:-16}
 # rotguard's defaults are polite (per host: 2 transfers, 250 ms apart); a
 # benchmark against one loopback host lifts them to curl's concurrency.
@@ -381,6 +386,7 @@ for rep in $(seq 1 "$REPS"); do
   for scheme in $SCHEMES; do
     for row in $ROWS; do
       for tool in $TOOLS; do
+        [ "$tool" = rotguard ] || [ "$rep" -le "$PEER_REPS" ] || continue
         run_one "$scheme" "$row" "$rep" "$tool"
       done
     done

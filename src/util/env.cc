@@ -1,4 +1,5 @@
-// The POSIX Env: open(2), write(2)/writev(2), ftruncate(2), fdatasync(2),
+// The POSIX Env: open(2), write(2)/writev(2), copy_file_range(2),
+// ftruncate(2), fdatasync(2),
 // fsync(2), close(2), rename(2), unlink(2).
 #include "rotguard/env.h"
 
@@ -18,12 +19,40 @@
 #include <vector>
 
 #include "util/file.h"
+#include "util/file_copy.h"
 #include "util/handles.h"
 
 namespace rotguard {
+
+Status AppendFromFileByCopy(WritableFile& file, int fd, uint64_t offset,
+                            uint64_t length) {
+  std::string buffer(std::min<uint64_t>(length, uint64_t{256} << 10), '\0');
+  while (length > 0) {
+    size_t want =
+        static_cast<size_t>(std::min<uint64_t>(buffer.size(), length));
+    ssize_t n = ::pread(fd, buffer.data(), want, static_cast<off_t>(offset));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Status::FromErrno("source file", errno);
+    if (n == 0) return Status::IOError("source file: ended early");
+    ROTGUARD_RETURN_IF_ERROR(
+        file.Append(std::string_view(buffer.data(), static_cast<size_t>(n))));
+    offset += static_cast<uint64_t>(n);
+    length -= static_cast<uint64_t>(n);
+  }
+  return Status::Ok();
+}
+
+Status AppendFromFile(WritableFile& file, int fd, uint64_t offset,
+                      uint64_t length) {
+  if (auto* appender = dynamic_cast<RangeAppender*>(&file)) {
+    return appender->AppendRange(fd, offset, length);
+  }
+  return AppendFromFileByCopy(file, fd, offset, length);
+}
+
 namespace {
 
-class PosixWritableFile final : public WritableFile {
+class PosixWritableFile final : public WritableFile, public RangeAppender {
  public:
   PosixWritableFile(std::string path, Fd fd)
       : path_(std::move(path)), fd_(std::move(fd)) {}
@@ -45,6 +74,28 @@ class PosixWritableFile final : public WritableFile {
       parts = parts.subspan(count);
     }
     return Status::Ok();
+  }
+
+  // Falls back to read + write where the kernel cannot copy between the
+  // two files (another filesystem type, no copy_file_range); what was
+  // copied before the fallback stays, both advance the file offset.
+  Status AppendRange(int fd, uint64_t offset, uint64_t length) override {
+    auto in = static_cast<loff_t>(offset);
+    while (length > 0 && !no_copy_range_) {
+      ssize_t n = ::copy_file_range(fd, &in, fd_.get(), nullptr,
+                                    static_cast<size_t>(length), 0);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS ||
+                    errno == EOPNOTSUPP || errno == EBADF)) {
+        no_copy_range_ = true;
+        break;
+      }
+      if (n < 0) return Status::FromErrno(path_, errno);
+      if (n == 0) return Status::IOError(path_ + ": source ended early");
+      length -= static_cast<uint64_t>(n);
+    }
+    if (length == 0) return Status::Ok();
+    return AppendFromFileByCopy(*this, fd, static_cast<uint64_t>(in), length);
   }
 
   Status Truncate(uint64_t size) override {
@@ -99,6 +150,7 @@ class PosixWritableFile final : public WritableFile {
 
   const std::string path_;
   Fd fd_;
+  bool no_copy_range_ = false;  // copy_file_range refused: read + write
 };
 
 // ELOOP under O_NOFOLLOW means the last component is a symbolic link;

@@ -3,10 +3,12 @@
 #include <string_view>
 #include <utility>
 
+#include "util/file_copy.h"
+
 namespace rotguard {
 namespace {
 
-class FaultInjectingFile final : public WritableFile {
+class FaultInjectingFile final : public WritableFile, public RangeAppender {
  public:
   FaultInjectingFile(FaultInjectingEnv* env, std::string path,
                      std::unique_ptr<WritableFile> base)
@@ -25,6 +27,13 @@ class FaultInjectingFile final : public WritableFile {
     std::string joined;
     for (std::string_view part : parts) joined.append(part);
     (void)base_->Append(std::string_view(joined).substr(0, joined.size() / 2));
+    return fault;
+  }
+
+  Status AppendRange(int fd, uint64_t offset, uint64_t length) override {
+    Status fault = env_->Check("AppendFromFile", path_);
+    if (fault.ok()) return AppendFromFile(*base_, fd, offset, length);
+    (void)AppendFromFile(*base_, fd, offset, length / 2);  // a short write
     return fault;
   }
 

@@ -11,13 +11,14 @@
 //   }
 //
 // Counted calls: NewWritableFile (also a file of NewWritableFileBeneath or
-// OpenDirectoryBeneath), Append, AppendV,
+// OpenDirectoryBeneath), Append, AppendV, AppendFromFile (util/file_copy.h),
 // Truncate, DataSync, Sync, Close, RenameFile and SyncDirectory. RemoveFile is
 // passed through uncounted: it is how callers clean up after a failure, and
 // unlinking still works on a full disk.
 //
 // What a failed call leaves behind: NewWritableFile creates nothing; an
-// Append or AppendV writes the first half of its bytes (a short write);
+// Append, AppendV or AppendFromFile writes the first half of its bytes (a
+// short write);
 // Truncate, DataSync, Sync, RenameFile and SyncDirectory do nothing;
 // Close closes the descriptor anyway.
 //

@@ -14,6 +14,7 @@
 #include "util/cpu_stages.h"
 #include "util/file.h"
 #include "warc/format.h"
+#include "warc/gzip_member.h"
 
 namespace rotguard {
 namespace {
@@ -53,6 +54,41 @@ constexpr uint64_t kHashStep = uint64_t{1} << 20;
 
 }  // namespace
 
+// ---- BodyHasher ------------------------------------------------------------
+
+BodyHasher::BodyHasher(std::string_view block_head)
+    : sha256_(DigestAlgorithm::kSha256) {
+  if (block_head.empty()) {
+    sha1_.emplace(DigestAlgorithm::kSha1);
+    return;
+  }
+  lanes_.emplace();
+  lanes_->UpdateFirst(block_head);
+}
+
+void BodyHasher::Update(std::string_view bytes) {
+  if (lanes_) {
+    lanes_->UpdateBoth(bytes);
+  } else {
+    sha1_->Update(bytes);
+  }
+  sha256_.Update(bytes);
+  if (crc_) crc_ = warc::Crc32(*crc_, bytes);
+}
+
+BodyHasher::Digests BodyHasher::Final() {
+  Digests out;
+  out.sha256 = sha256_.Final();
+  out.crc = crc_;
+  if (lanes_) {
+    out.block_sha1 = lanes_->FinalFirst();
+    out.sha1 = lanes_->FinalSecond();
+  } else {
+    out.sha1 = sha1_->Final();
+  }
+  return out;
+}
+
 // ---- WarcBody --------------------------------------------------------------
 
 WarcBody::WarcBody(WarcBodyOptions options) : rep_(std::make_unique<Rep>()) {
@@ -68,7 +104,8 @@ Status WarcBody::Rep::SpillToDisk() {
   if (!fd.ok()) return fd.status();
   spool = std::move(fd).value();
   const std::string what = "spool file in " + dir.string();
-  running.emplace();
+  running.emplace(block_head);
+  running->TakeCrc();
   CpuStageScope writing(CpuStage::kWrite);
   ROTGUARD_RETURN_IF_ERROR(WriteAll(spool.get(), memory, what));
   follower = std::make_unique<FileFollower>(
@@ -83,7 +120,6 @@ Status WarcBody::Rep::SpillToDisk() {
 
 void WarcBody::Rep::HashBytes(std::string_view bytes) {
   running->Update(bytes);
-  if (block_hasher != nullptr) block_hasher->Update(bytes);
 }
 
 Status WarcBody::Rep::ComputeDigests() {
@@ -94,7 +130,7 @@ Status WarcBody::Rep::ComputeDigests() {
     if (!status.ok()) return status;
   } else if (!running) {
     CpuStageScope stage(CpuStage::kDigests);
-    running.emplace();
+    running.emplace(block_head);
     ROTGUARD_RETURN_IF_ERROR(ForEachChunk([&](std::string_view chunk) {
       HashBytes(chunk);
       return Status::Ok();
@@ -168,11 +204,7 @@ WarcHttpResponse::Rep::Rep(std::string head_in, WarcBodyTransfer transfer_in,
       transfer(transfer_in),
       chunked(warc::HeadSaysChunked(head)),
       body(std::move(body_options)) {
-  if (!chunked) {
-    block_hasher.emplace(DigestAlgorithm::kSha1);
-    block_hasher->Update(head);
-    body.rep_->block_hasher = &*block_hasher;  // both live in this Rep
-  }
+  if (!chunked) body.rep_->block_head = head;  // both live in this Rep
 }
 
 WarcHttpResponse::Rep::~Rep() {
@@ -217,10 +249,10 @@ Status WarcHttpResponse::FinishBody() {
     r.truncated.assign(kWarcTruncatedDisconnect);
   }
   ROTGUARD_RETURN_IF_ERROR(r.body.rep_->ComputeDigests());
-  const DualHasher::Digests& digests = *r.body.rep_->digests;
+  const BodyHasher::Digests& digests = *r.body.rep_->digests;
   r.payload_digest = WarcSha1Label(digests.sha1);
   r.payload_sha256 = HexEncode(digests.sha256);
-  if (r.block_hasher) r.block_sha1 = r.block_hasher->Final();
+  r.block_sha1 = digests.block_sha1;
   return Status::Ok();
 }
 

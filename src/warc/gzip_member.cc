@@ -231,16 +231,20 @@ StoredMember::StoredMember() {
 void StoredMember::Add(std::string_view data) {
   while (!data.empty()) {
     size_t take = std::min<size_t>(data.size(), 0xffff);
-    uint16_t len = static_cast<uint16_t>(take);
-    uint16_t nlen = static_cast<uint16_t>(~len);
-    // BFINAL=0 BTYPE=00, padded to the byte; LEN and NLEN little-endian.
-    Frame({0, static_cast<char>(len & 0xff), static_cast<char>(len >> 8),
-           static_cast<char>(nlen & 0xff), static_cast<char>(nlen >> 8)},
-          5);
+    AddFrameOf(take);
     Point(data.substr(0, take));
     data.remove_prefix(take);
-    isize_ += take;
   }
+}
+
+void StoredMember::AddFrameOf(size_t length) {
+  uint16_t len = static_cast<uint16_t>(std::min<size_t>(length, 0xffff));
+  uint16_t nlen = static_cast<uint16_t>(~len);
+  // BFINAL=0 BTYPE=00, padded to the byte; LEN and NLEN little-endian.
+  Frame({0, static_cast<char>(len & 0xff), static_cast<char>(len >> 8),
+         static_cast<char>(nlen & 0xff), static_cast<char>(nlen >> 8)},
+        5);
+  isize_ += len;
 }
 
 void StoredMember::Finish(uint32_t crc) {

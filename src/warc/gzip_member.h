@@ -123,6 +123,9 @@ class StoredMember {
 
   // Queues `data` as stored blocks of at most 65,535 bytes.
   void Add(std::string_view data);
+  // Queues the frame of one stored block of `length` bytes (at most
+  // 65,535) that the caller appends itself right after the parts.
+  void AddFrameOf(size_t length);
   // Queues the last, empty block and the gzip trailer (CRC, ISIZE).
   void Finish(uint32_t crc);
 

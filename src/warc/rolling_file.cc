@@ -10,6 +10,7 @@
 
 #include "util/cpu_stages.h"
 #include "util/file.h"
+#include "util/file_copy.h"
 #include "util/time_format.h"
 #include "warc/format.h"
 
@@ -118,6 +119,15 @@ Status RollingWarcFile::AppendV(const std::vector<iovec>& parts) {
   }
   ROTGUARD_RETURN_IF_ERROR(file_->AppendV(views));
   size_ += total;
+  return Status::Ok();
+}
+
+Status RollingWarcFile::AppendFromFile(int fd, uint64_t offset,
+                                       uint64_t length) {
+  CpuStageScope stage(CpuStage::kWrite);
+  ROTGUARD_RETURN_IF_ERROR(
+      rotguard::AppendFromFile(*file_, fd, offset, length));
+  size_ += length;
   return Status::Ok();
 }
 

@@ -80,6 +80,9 @@ class RollingWarcFile {
   Status Append(std::string_view bytes);
   // Appends the bytes the iovecs point at, in order.
   Status AppendV(const std::vector<iovec>& parts);
+  // Appends `length` bytes of the file `fd` from `offset`, copied by the
+  // kernel (util/file_copy.h).
+  Status AppendFromFile(int fd, uint64_t offset, uint64_t length);
   // Cuts the file back to `offset` (the start of a failed group). If even
   // this fails the torn member stays at the tail, where the reader reports
   // it and repair cuts it, and the file is broken: nothing more may go

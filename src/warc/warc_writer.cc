@@ -64,6 +64,7 @@ struct WarcWriter::Rep {
   Status BuildMember(PendingRecord& record, const std::string& info_id);
   Status StreamMember(PendingRecord& record);
   Status WriteStored(PendingRecord& record);
+  Status CopyStoredBody(const WarcBody::Rep& body, warc::StoredMember& member);
   Result<WarcExchangeLocations> WriteRequestAnd(const WarcCapture& capture,
                                                 const std::string& date,
                                                 std::string_view request,
@@ -131,20 +132,43 @@ Status WarcWriter::Rep::WriteStored(PendingRecord& record) {
     return file.AppendV(member.Parts());
   }
   crc = warc::Crc32(crc, record.prefix);
-  ROTGUARD_RETURN_IF_ERROR(file.AppendV(member.Parts()));
-  member.Clear();
-  ROTGUARD_RETURN_IF_ERROR(
-      record.body->ForEachChunk([&](std::string_view chunk) {
-        crc = warc::Crc32(crc, chunk);
-        member.Add(chunk);
-        Status status = file.AppendV(member.Parts());  // before chunk goes
-        member.Clear();
-        return status;
-      }));
+  const WarcBody::Rep& body = *record.body->rep_;
+  if (body.spool.valid() && body.digests && body.digests->crc) {
+    ROTGUARD_RETURN_IF_ERROR(CopyStoredBody(body, member));
+    crc = warc::Crc32Combine(crc, *body.digests->crc, body.size);
+  } else {
+    ROTGUARD_RETURN_IF_ERROR(file.AppendV(member.Parts()));
+    member.Clear();
+    ROTGUARD_RETURN_IF_ERROR(
+        record.body->ForEachChunk([&](std::string_view chunk) {
+          crc = warc::Crc32(crc, chunk);
+          member.Add(chunk);
+          Status status = file.AppendV(member.Parts());  // before chunk goes
+          member.Clear();
+          return status;
+        }));
+  }
   crc = warc::Crc32(crc, warc::kRecordTrailer);
   member.Add(warc::kRecordTrailer);
   member.Finish(crc);
   return file.AppendV(member.Parts());
+}
+
+// A spooled body's stored blocks, after what `member` holds: each block's
+// frame is written, then its bytes are copied from the spool file by the
+// kernel, so 64 MiB bodies do not pass through this process again (their
+// CRC was taken with their digests as they arrived).
+Status WarcWriter::Rep::CopyStoredBody(const WarcBody::Rep& body,
+                                       warc::StoredMember& member) {
+  for (uint64_t at = 0; at < body.size;) {
+    uint64_t take = std::min<uint64_t>(body.size - at, 0xffff);
+    member.AddFrameOf(static_cast<size_t>(take));
+    ROTGUARD_RETURN_IF_ERROR(file.AppendV(member.Parts()));
+    member.Clear();
+    ROTGUARD_RETURN_IF_ERROR(file.AppendFromFile(body.spool.get(), at, take));
+    at += take;
+  }
+  return Status::Ok();
 }
 
 // Hashing and in-memory compression run without the lock, so callers on
@@ -359,7 +383,7 @@ Result<WarcRecordLocation> WarcWriter::WriteResource(
     const WarcCapture& capture, std::string_view content_type,
     const WarcBody& body) {
   ROTGUARD_RETURN_IF_ERROR(body.rep_->ComputeDigests());
-  const DualHasher::Digests& digests = *body.rep_->digests;
+  const BodyHasher::Digests& digests = *body.rep_->digests;
   warc::ResourceParts parts;
   parts.content_type = content_type;
   parts.body = &body;

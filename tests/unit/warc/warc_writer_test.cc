@@ -692,6 +692,74 @@ TEST(WarcWriterTest, FailedAppendThroughTheEnvIsCutBackAndWritingGoesOn) {
   EXPECT_EQ(read.records.size(), 5u);
 }
 
+// A spooled body that is stored reaches the file as block frames and
+// kernel copies from its spool file (AppendFromFile). Whichever of those
+// calls fails, the group is cut back and the next exchange starts where
+// the failed one began.
+TEST(WarcWriterTest, FailedKernelCopyOfASpooledStoredBodyIsCutBack) {
+  bool failed_a_copy = false;
+  for (uint64_t n = 1; n < 100; ++n) {
+    TempDir dir;
+    FaultInjectingEnv env;
+    WarcWriterOptions options = Options(dir);
+    options.env = &env;
+    options.body.memory_threshold = 4096;  // spooled
+    auto writer = OpenWriter(options);
+    WarcExchangeLocations first = WriteHtml(*writer, "kept");
+    uint64_t good_size =
+        first.response.offset + first.response.compressed_length;
+    WarcHttpResponse big = writer->NewResponse(
+        "HTTP/1.1 200 OK\r\nContent-Type: image/png\r\n\r\n",
+        WarcBodyTransfer::kDecoded);
+    ASSERT_TRUE(big.AppendBody(std::string(200000, 'p')).ok());
+    env.FailCall(env.calls() + n, ENOSPC);
+    Result<WarcExchangeLocations> failed = writer->WriteExchange(
+        Capture("http://example.com/big.png"), kRequest, big);
+    if (failed.ok()) break;  // past the exchange's last call
+    failed_a_copy |= env.first_failure().rfind("AppendFromFile", 0) == 0;
+    WarcExchangeLocations after = WriteHtml(*writer, "after");
+    EXPECT_EQ(after.request.offset, good_size) << "failed call " << n;
+    ASSERT_TRUE(writer->Close().ok());
+    ReadResult read = ReadFile(OnlyFile(dir));
+    EXPECT_TRUE(read.problems.empty()) << "failed call " << n;
+    EXPECT_EQ(read.records.size(), 5u);
+  }
+  EXPECT_TRUE(failed_a_copy);
+}
+
+// The block digest of a response stored as received is taken with the
+// payload digests (two SHA-1 lanes): it must be the SHA-1 of head + body
+// whether the body stayed in memory or was spooled, for appends of any
+// size.
+TEST(WarcWriterTest, BlockDigestIsSha1OfHeadAndBodyInMemoryAndSpooled) {
+  std::string body(300007, '\0');
+  for (size_t i = 0; i < body.size(); ++i) {
+    body[i] = static_cast<char>(i * 31 + i / 251);
+  }
+  const std::string head =
+      "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-Pad: abc\r\n\r\n";
+  for (size_t threshold : {size_t{1} << 20, size_t{4096}}) {
+    TempDir dir;
+    WarcWriterOptions options = Options(dir);
+    options.body.memory_threshold = threshold;
+    auto writer = OpenWriter(options);
+    WarcHttpResponse response =
+        writer->NewResponse(head, WarcBodyTransfer::kDecoded);
+    for (size_t at = 0; at < body.size(); at += 4099) {
+      ASSERT_TRUE(response.AppendBody(body.substr(at, 4099)).ok());
+    }
+    Result<WarcExchangeLocations> locs = writer->WriteExchange(
+        Capture("http://example.com/t.txt"), kRequest, response);
+    ASSERT_TRUE(locs.ok()) << locs.status().message();
+    EXPECT_EQ(response.body().spooled(), threshold < body.size());
+    EXPECT_EQ(locs->response.block_digest, WarcSha1Label(Sha1(head + body)));
+    EXPECT_EQ(locs->response.payload_digest, WarcSha1Label(Sha1(body)));
+    EXPECT_EQ(locs->response.payload_sha256, Sha256Hex(body));
+    ASSERT_TRUE(writer->Close().ok());
+    EXPECT_TRUE(ReadFile(OnlyFile(dir)).problems.empty());
+  }
+}
+
 TEST(WarcWriterTest, FailedSyncBreaksTheWriterAndTheFileStaysOpen) {
   TempDir dir;
   FaultInjectingEnv env;
