@@ -233,6 +233,12 @@ CREATE TABLE work_hosts (
   lease_expires_ms bigint NOT NULL DEFAULT 0
 );
 )sql",
+    // 12: the work queue's attempt limit, as in SQLite.
+    R"sql(
+ALTER TABLE work_queue ADD COLUMN failure text COLLATE "C" NOT NULL
+  DEFAULT '';
+CREATE INDEX work_queue_attempts ON work_queue (attempts) WHERE state = 'due';
+)sql",
 };
 
 static_assert(std::size(kPgMigrations) == kSchemaVersion,

@@ -86,6 +86,10 @@
 //   URLs only of hosts it holds, so one worker at a time fetches from a
 //   host and its politeness limits hold across workers (SPEC §10).
 //
+//   v12: work_queue gains failure (why a URL left the queue undone: it
+//   was claimed kMaxWorkAttempts times and never committed) and a partial
+//   index on attempts of due rows.
+//
 // Indexes: links(document_id), links(normalized), urls(surt),
 // captures(payload_sha1) for dedupe, captures(warc_file, record_offset),
 // captures(url_id, captured_at_us), captures(chain_id, hop_index) for
@@ -98,7 +102,17 @@
 
 namespace rotguard {
 
-inline constexpr int kSchemaVersion = 11;
+inline constexpr int kSchemaVersion = 12;
+
+// Claims of one work-queue URL before it is given up (ClaimWork, schema
+// v12): enough for a few worker crashes or restarts that were not its
+// fault. The URL leaves the queue as done with kWorkAttemptsFailure in
+// its failure column; enqueueing it again starts afresh.
+inline constexpr int kMaxWorkAttempts = 5;
+static_assert(kMaxWorkAttempts == 5, "kWorkAttemptsFailure names it");
+inline constexpr const char* kWorkAttemptsFailure =
+    "gave up after 5 claims: every worker that claimed it exited before "
+    "committing it";
 
 // Brings `db` to schema `target` (1..kSchemaVersion), one transaction per
 // call: either every missing step is applied or none. A database newer
