@@ -14,6 +14,9 @@ include(GNUInstallDirs)
 set(ROTGUARD_INSTALLED_BINARY ${CMAKE_INSTALL_FULL_BINDIR}/rotguard)
 configure_file(${PROJECT_SOURCE_DIR}/contrib/systemd/rotguard.service.in
                ${PROJECT_BINARY_DIR}/contrib/systemd/rotguard.service @ONLY)
+configure_file(${PROJECT_SOURCE_DIR}/contrib/systemd/rotguard-worker@.service.in
+               ${PROJECT_BINARY_DIR}/contrib/systemd/rotguard-worker@.service
+               @ONLY)
 
 install(TARGETS rotguard RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 # `cmake --install` strips only with --strip; the installed tool is always
@@ -57,6 +60,7 @@ install(FILES ${ROTGUARD_DOCS_DIR}/rotguard.fish
 install(FILES ${PROJECT_SOURCE_DIR}/policies/default.toml
         DESTINATION ${CMAKE_INSTALL_DATADIR}/rotguard/policies)
 install(FILES ${PROJECT_BINARY_DIR}/contrib/systemd/rotguard.service
+              ${PROJECT_BINARY_DIR}/contrib/systemd/rotguard-worker@.service
               ${PROJECT_SOURCE_DIR}/contrib/systemd/rotguard.timer
         DESTINATION lib/systemd/system)
 install(FILES ${PROJECT_SOURCE_DIR}/README.md

@@ -122,6 +122,10 @@ struct RepairOptions {
   // Only the files left as .open (closed as a full repair would close
   // them); every other file is left alone. archive does this first.
   bool only_open_files = false;
+  // Only files under warc/DIR/ ("" : all). `archive --worker` closes its
+  // own directory's stale .open files at start: its workers/ID.lock stands
+  // in for the exclusive lock there, as no other process writes to it.
+  std::string only_dir;
 };
 
 struct RepairSummary {
@@ -171,9 +175,10 @@ struct RebuildSummary {
 Result<RebuildSummary> RebuildManifest(Store& store,
                                        const RebuildOptions& options);
 
-// True when <store>/warc holds a .open file. Under the exclusive lock
-// every such file is stale: left by a run that was killed.
-Result<bool> HasOpenWarcFiles(const Store& store);
+// True when <store>/warc (or its subdirectory `dir`) holds a .open file.
+// Under the exclusive lock (or the worker lock of warc/DIR/) every such
+// file is stale: left by a run that was killed.
+Result<bool> HasOpenWarcFiles(const Store& store, const std::string& dir = "");
 
 }  // namespace rotguard
 

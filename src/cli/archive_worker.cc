@@ -184,11 +184,13 @@ std::string WorkerIdOf(const WorkerFlags& flags) {
   return id;
 }
 
-WorkerRun RunArchiveWorker(Store& store, Fetcher& fetcher,
-                           const ArchiveOptions& base, const WorkerFlags& flags,
-                           const std::atomic<bool>& stop) {
+WorkerRun RunArchiveWorker(
+    Store& store, Fetcher& fetcher, const ArchiveOptions& base,
+    const WorkerFlags& flags, const std::atomic<bool>& stop,
+    const std::function<void(const std::string&)>& on_locked) {
   const std::string id = WorkerIdOf(flags);
   Fd lock = LockWorker(store, id);
+  if (on_locked) on_locked(id);
   const int64_t lease_ms = int64_t{flags.lease_seconds} * 1000;
   // Polling for work others may give back: often enough that an expired
   // lease is taken soon, bounded so idle workers cost the server little.

@@ -5,6 +5,7 @@
 #define ROTGUARD_CLI_ARCHIVE_WORKER_H_
 
 #include <atomic>
+#include <functional>
 #include <string>
 
 #include "rotguard/archive.h"
@@ -34,10 +35,13 @@ struct WorkerRun {
 // Runs batches until no due URL is left and no live lease can return one
 // (or, with --follow, until `stop`). Holds <store>/workers/ID.lock for
 // its whole life: a second worker with the same id is Locked (exit 4).
-// Throws CliError on failures.
-WorkerRun RunArchiveWorker(Store& store, Fetcher& fetcher,
-                           const ArchiveOptions& base, const WorkerFlags& flags,
-                           const std::atomic<bool>& stop);
+// `on_locked(id)` runs once the lock is held, before the first claim (the
+// CLI closes the stale .open files of warc/ID/ there). Throws CliError on
+// failures.
+WorkerRun RunArchiveWorker(
+    Store& store, Fetcher& fetcher, const ArchiveOptions& base,
+    const WorkerFlags& flags, const std::atomic<bool>& stop,
+    const std::function<void(const std::string&)>& on_locked = {});
 
 }  // namespace rotguard::cli
 

@@ -431,15 +431,18 @@ void PrintArchiveSummary(
   }
 }
 
-// A .open WARC under our exclusive lock was left by a killed run: close it
-// as `repair` would (torn tail cut to damaged/, orphans indexed), before
+// A .open WARC under our exclusive lock (or, for a worker, in warc/DIR/
+// under its workers/DIR.lock) was left by a killed run: close it as
+// `repair` would (torn tail cut to damaged/, orphans indexed), before
 // this run's writer starts, and say so in the log and on stderr.
-void CloseStaleOpenFiles(Store& store, const GlobalOptions& global) {
-  Result<bool> any = HasOpenWarcFiles(store);
+void CloseStaleOpenFiles(Store& store, const GlobalOptions& global,
+                         const std::string& dir = "") {
+  Result<bool> any = HasOpenWarcFiles(store, dir);
   ThrowIfError(any.status());
   if (!*any) return;
   RepairOptions options;
   options.only_open_files = true;
+  options.only_dir = dir;
   options.on_action = [&global](const RepairAction& action) {
     std::string line =
         "stale WARC from an interrupted run: " + action.kind + ' ' +
@@ -483,8 +486,12 @@ int RunWorkerCommand(const ArchiveFlags& flags, const GlobalOptions& global) {
   if (flags.stats) EnableCpuStages();
   WorkerRun run = [&] {
     SignalGuard guard(fetcher.get());
+    // A restarted worker finishes the files its previous life left open.
+    auto close_stale = [&](const std::string& id) {
+      CloseStaleOpenFiles(*store, global, id);
+    };
     return RunArchiveWorker(*store, *fetcher, options, flags.worker,
-                            g_stop_requested);
+                            g_stop_requested, close_stale);
   }();
   std::vector<std::pair<std::string, double>> stages;
   if (flags.stats) stages = CpuSecondsByStage();

@@ -151,20 +151,25 @@ Status PgDb::Exec(std::string_view sql) {
   return rows.status();
 }
 
-Result<PgRows> PgDb::Query(const std::string& sql, const PgParams& params) {
+std::pair<std::string, bool> PgDb::StatementName(const std::string& sql) {
   auto it = prepared_.find(sql);
-  if (it == prepared_.end()) {
-    std::string name = "rg" + std::to_string(prepared_.size() + 1);
+  if (it != prepared_.end()) return {it->second, true};
+  return {"rg" + std::to_string(++statements_), false};
+}
+
+Result<PgRows> PgDb::Query(const std::string& sql, const PgParams& params) {
+  auto [name, known] = StatementName(sql);
+  if (!known) {
     PgResultPtr prepared(PQprepare(conn_.get(), name.c_str(), sql.c_str(),
                                    params.size(), params.types().data()));
     Result<PgRows> ok = Check(std::move(prepared), "preparing a statement");
     if (!ok.ok()) return ok.status();
-    it = prepared_.emplace(sql, std::move(name)).first;
+    prepared_.emplace(sql, name);
   }
   PgParams::Arrays arrays = params.ToArrays();
-  PgResultPtr result(PQexecPrepared(
-      conn_.get(), it->second.c_str(), params.size(), arrays.values.data(),
-      arrays.lengths.data(), arrays.formats.data(), /*resultFormat=*/0));
+  PgResultPtr result(PQexecPrepared(conn_.get(), name.c_str(), params.size(),
+                                    arrays.values.data(), arrays.lengths.data(),
+                                    arrays.formats.data(), /*resultFormat=*/0));
   return Check(std::move(result), "running a statement");
 }
 
@@ -192,6 +197,102 @@ Status PgTransaction::Commit() {
   Status status = db->Exec("COMMIT");
   if (!status.ok()) (void)db->Exec("ROLLBACK");
   return status;
+}
+
+namespace {
+// Answers a pipeline may hold before it syncs and reads them: a few
+// hundred KiB of replies at most, well within loopback and WAN socket
+// buffers, so the server never blocks on a client that is still sending.
+constexpr size_t kPipelineDepth = 1000;
+}  // namespace
+
+PgPipeline::PgPipeline(PgDb& db, bool transaction)
+    : db_(db), transaction_(transaction) {
+  if (PQenterPipelineMode(db_.conn_.get()) != 1) {
+    status_ = db_.Error(nullptr, "entering pipeline mode");
+    return;
+  }
+  if (transaction_) Send("BEGIN");
+}
+
+PgPipeline::~PgPipeline() {
+  if (!finished_) (void)Finish();
+}
+
+void PgPipeline::Fail(Status status) {
+  if (status_.ok()) status_ = std::move(status);
+}
+
+void PgPipeline::Send(const std::string& sql, const PgParams& params) {
+  if (!status_.ok()) return;
+  PGconn* conn = db_.conn_.get();
+  auto [name, known] = db_.StatementName(sql);
+  if (!known) {
+    if (PQsendPrepare(conn, name.c_str(), sql.c_str(), params.size(),
+                      params.types().data()) != 1) {
+      return Fail(db_.Error(nullptr, "preparing a statement"));
+    }
+    // Counted as prepared now; dropped again if its Parse fails.
+    db_.prepared_.emplace(sql, name);
+    pending_.push_back({sql, "preparing a statement"});
+  }
+  PgParams::Arrays arrays = params.ToArrays();
+  if (PQsendQueryPrepared(conn, name.c_str(), params.size(),
+                          arrays.values.data(), arrays.lengths.data(),
+                          arrays.formats.data(), /*resultFormat=*/0) != 1) {
+    return Fail(db_.Error(nullptr, "sending a statement"));
+  }
+  pending_.push_back({"", "running a statement"});
+  if (pending_.size() >= kPipelineDepth) Drain();
+}
+
+void PgPipeline::ReadOne(const Pending& pending) {
+  PgResultPtr result(PQgetResult(db_.conn_.get()));
+  if (result == nullptr) {
+    return Fail(db_.Error(nullptr, pending.what));
+  }
+  ExecStatusType status = PQresultStatus(result.get());
+  if (status == PGRES_PIPELINE_ABORTED) {
+    Fail(Status::IOError(db_.name() + ": " + pending.what +
+                         ": skipped after an earlier failure"));
+  } else if (!IsOk(result.get())) {
+    Fail(db_.Error(result.get(), pending.what));
+  }
+  if (!pending.prepares.empty() && status != PGRES_COMMAND_OK) {
+    db_.prepared_.erase(pending.prepares);  // never reached the server
+  }
+  // Each statement's results end with a null.
+  PgResultPtr end(PQgetResult(db_.conn_.get()));
+}
+
+void PgPipeline::Drain() {
+  PGconn* conn = db_.conn_.get();
+  if (PQpipelineSync(conn) != 1) {
+    Fail(db_.Error(nullptr, "syncing a pipeline"));
+    pending_.clear();
+    return;
+  }
+  for (const Pending& pending : pending_) ReadOne(pending);
+  pending_.clear();
+  PgResultPtr sync(PQgetResult(conn));
+  if (sync == nullptr || PQresultStatus(sync.get()) != PGRES_PIPELINE_SYNC) {
+    Fail(db_.Error(sync.get(), "syncing a pipeline"));
+  }
+}
+
+Status PgPipeline::Finish() {
+  if (finished_) return Status::Internal("pipeline already finished");
+  finished_ = true;
+  PGconn* conn = db_.conn_.get();
+  if (PQpipelineStatus(conn) == PQ_PIPELINE_OFF) return status_;
+  if (transaction_ && status_.ok()) Send("COMMIT");
+  Drain();
+  if (PQexitPipelineMode(conn) != 1)
+    Fail(db_.Error(nullptr, "leaving pipeline mode"));
+  // A failed statement leaves the transaction aborted (or, when COMMIT
+  // itself failed, ended): ROLLBACK makes the connection usable again.
+  if (!status_.ok() && transaction_) (void)db_.Exec("ROLLBACK");
+  return status_;
 }
 
 }  // namespace rotguard

@@ -100,14 +100,59 @@ class PgDb {
   Status Error(const PGresult* result, std::string_view what) const;
 
  private:
+  friend class PgPipeline;
   PgDb(std::string name, PgConnPtr conn)
       : name_(std::move(name)), conn_(std::move(conn)) {}
   Result<PgRows> Check(PgResultPtr result, std::string_view what) const;
+  // The name `sql` is prepared as, or a new one (not yet on the server).
+  std::pair<std::string, bool> StatementName(const std::string& sql);
 
   std::string name_;
   PgConnPtr conn_;
   std::unordered_map<std::string, std::string> prepared_;  // sql -> name
+  int64_t statements_ = 0;  // names ever given: never reused
   int64_t cursors_ = 0;
+};
+
+// Statements sent without waiting for each answer (libpq pipeline mode):
+// N writes cost one round trip to the server instead of N, which is most
+// of a batch's time on a remote (or even a loopback) database. Only for
+// statements whose rows nobody reads. With `transaction`, BEGIN goes
+// first and Finish() sends COMMIT, so the whole batch is one round trip;
+// any failure rolls it back. Without, the statements join the caller's
+// transaction (a sync inside BEGIN ... COMMIT does not commit).
+class PgPipeline {
+ public:
+  PgPipeline(PgDb& db, bool transaction);
+  PgPipeline(const PgPipeline&) = delete;
+  PgPipeline& operator=(const PgPipeline&) = delete;
+  // Finishes (status lost) when Finish() was not called.
+  ~PgPipeline();
+
+  // Queues `sql` (prepared on first use, within the pipeline too); after
+  // a failure, nothing more is sent.
+  void Send(const std::string& sql, const PgParams& params = {});
+  // Sends what is queued, reads every answer and leaves pipeline mode:
+  // the first failure, if any.
+  Status Finish();
+
+ private:
+  // One answer to wait for: the SQL a Parse prepares, or "" (a statement).
+  struct Pending {
+    std::string prepares;
+    std::string what;
+  };
+  void Fail(Status status);
+  // Sync, then every pending answer: keeps the socket buffers from filling
+  // up on long batches (the server answers while the client still sends).
+  void Drain();
+  void ReadOne(const Pending& pending);
+
+  PgDb& db_;
+  const bool transaction_;
+  bool finished_ = false;
+  Status status_;
+  std::vector<Pending> pending_;
 };
 
 // BEGIN on construction, ROLLBACK in the destructor unless Commit()

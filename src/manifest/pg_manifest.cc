@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <nlohmann/json.hpp>
+#include <unordered_set>
 #include <utility>
 
 #include "manifest/pg_schema.h"
@@ -463,16 +464,36 @@ Status PgManifest::UpdateUrlsBatch(const std::vector<UrlRow>& urls) {
 }
 
 Status PgManifest::UpdateUrlRows(const std::vector<UrlRow>& urls) {
+  PgPipeline pipe(db_, /*transaction=*/false);
+  EnsuredUrls ensured;
+  SendUrlRows(pipe, urls, &ensured);
+  return pipe.Finish();
+}
+
+// As UrlId() without waiting for the id: statements that follow find it
+// by key. The NOT EXISTS keeps the id sequence from advancing for URLs
+// that have a row; ON CONFLICT covers another writer inserting it first.
+void PgManifest::SendEnsureUrl(PgPipeline& pipe, const std::string& normalized,
+                               int64_t now_unix, EnsuredUrls* ensured) {
+  if (!ensured->insert(normalized).second) return;
+  pipe.Send(
+      "INSERT INTO urls (normalized, surt, first_seen) SELECT $1, $2, $3 "
+      "WHERE NOT EXISTS (SELECT 1 FROM urls WHERE normalized = $1) "
+      "ON CONFLICT (normalized) DO NOTHING",
+      PgParams().Add(normalized).Add(Surt(normalized)).Add(now_unix));
+}
+
+void PgManifest::SendUrlRows(PgPipeline& pipe, const std::vector<UrlRow>& urls,
+                             EnsuredUrls* ensured) {
   int64_t now = NowUnix();
   for (const UrlRow& url : urls) {
-    Result<int64_t> id = UrlId(url.normalized, now);
-    if (!id.ok()) return id.status();
-    Result<PgRows> rows = db_.Query(
+    SendEnsureUrl(pipe, url.normalized, now, ensured);
+    pipe.Send(
         "UPDATE urls SET verdict = $2, consecutive_failures = $3, "
         "last_ok = $4, last_failure = $5, failure_class = $6, "
-        "final_url = $7, asset_key = $8 WHERE id = $1",
+        "final_url = $7, asset_key = $8 WHERE normalized = $1",
         PgParams()
-            .Add(*id)
+            .Add(url.normalized)
             .Add(url.verdict)
             .Add(url.consecutive_failures)
             .Add(url.last_ok_unix)
@@ -480,9 +501,7 @@ Status PgManifest::UpdateUrlRows(const std::vector<UrlRow>& urls) {
             .Add(url.failure_class)
             .Add(url.final_url)
             .Add(url.asset_key));
-    if (!rows.ok()) return rows.status();
   }
-  return Status::Ok();
 }
 
 // --- WARC files and records ---
@@ -586,8 +605,15 @@ Result<std::vector<WarcFileRow>> PgManifest::ListWarcFiles() {
 }
 
 Status PgManifest::InsertRecords(const std::vector<RecordRow>& batch) {
+  PgPipeline pipe(db_, /*transaction=*/false);
+  SendRecords(pipe, batch);
+  return pipe.Finish();
+}
+
+void PgManifest::SendRecords(PgPipeline& pipe,
+                             const std::vector<RecordRow>& batch) {
   for (const RecordRow& r : batch) {
-    Result<PgRows> rows = db_.Query(
+    pipe.Send(
         "INSERT INTO records (warc_file, file_offset, compressed_length, "
         "type, record_id, target_uri, date, block_digest, payload_digest, "
         "lost, forgotten) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
@@ -604,9 +630,7 @@ Status PgManifest::InsertRecords(const std::vector<RecordRow>& batch) {
             .Add(r.payload_digest)
             .Add(r.lost)
             .Add(r.forgotten));
-    if (!rows.ok()) return rows.status();
   }
-  return Status::Ok();
 }
 
 Status PgManifest::AddRecords(const std::vector<RecordRow>& batch) {
@@ -656,13 +680,21 @@ Result<std::vector<RecordRow>> PgManifest::RecordsOfTarget(
 // --- captures ---
 
 Status PgManifest::InsertCaptures(const std::vector<CaptureRow>& batch) {
+  PgPipeline pipe(db_, /*transaction=*/false);
+  EnsuredUrls ensured;
+  SendCaptures(pipe, batch, &ensured);
+  return pipe.Finish();
+}
+
+void PgManifest::SendCaptures(PgPipeline& pipe,
+                              const std::vector<CaptureRow>& batch,
+                              EnsuredUrls* ensured) {
   int64_t now = NowUnix();
   for (const CaptureRow& c : batch) {
     const std::string& key = c.normalized.empty() ? c.url : c.normalized;
-    Result<int64_t> url_id = UrlId(key, now);
-    if (!url_id.ok()) return url_id.status();
+    SendEnsureUrl(pipe, key, now, ensured);
     PgParams p;
-    p.Add(*url_id)
+    p.Add(key)
         .Add(c.url)
         .Add(c.captured_at_us)
         .Add(c.http_status)
@@ -687,33 +719,33 @@ Status PgManifest::InsertCaptures(const std::vector<CaptureRow>& batch) {
     }
     p.Add(c.truncated).Add(c.lost).Add(c.archive).Add(c.memento_at_us);
     p.Add(c.quality);
-    Result<PgRows> rows = db_.Query(
+    pipe.Send(
         "INSERT INTO captures (url_id, url, captured_at_us, http_status, "
         "final_url, chain_id, hop_index, warc_file, record_offset, "
         "compressed_length, record_id, block_sha1, payload_sha1, "
         "payload_sha256, content_type, payload_length, revisit_of, source, "
         "run_id, truncated, lost, archive, memento_at_us, quality) VALUES "
-        "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, "
-        "$16, $17, $18, $19, $20, $21, $22, $23, $24)",
+        "((SELECT id FROM urls WHERE normalized = $1), $2, $3, $4, $5, $6, "
+        "$7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, "
+        "$21, $22, $23, $24)",
         p);
-    if (!rows.ok()) return rows.status();
   }
-  return Status::Ok();
 }
 
 Status PgManifest::AddCaptures(const std::vector<CaptureRow>& batch) {
   return CommitBatch({}, batch, {});
 }
 
+// BEGIN, every row and COMMIT in one pipeline: one round trip a batch.
 Status PgManifest::CommitBatch(const std::vector<RecordRow>& records,
                                const std::vector<CaptureRow>& captures,
                                const std::vector<UrlRow>& urls) {
-  Result<PgTransaction> txn = PgTransaction::Begin(db_);
-  if (!txn.ok()) return txn.status();
-  ROTGUARD_RETURN_IF_ERROR(InsertRecords(records));
-  ROTGUARD_RETURN_IF_ERROR(InsertCaptures(captures));
-  ROTGUARD_RETURN_IF_ERROR(UpdateUrlRows(urls));
-  return txn->Commit();
+  PgPipeline pipe(db_, /*transaction=*/true);
+  EnsuredUrls ensured;
+  SendRecords(pipe, records);
+  SendCaptures(pipe, captures, &ensured);
+  SendUrlRows(pipe, urls, &ensured);
+  return pipe.Finish();
 }
 
 Result<std::vector<CaptureRow>> PgManifest::QueryCaptures(

@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -146,6 +147,18 @@ class PgManifest final : public Manifest {
   Status InsertCaptures(const std::vector<CaptureRow>& batch);
   // Inside the caller's transaction.
   Status UpdateUrlRows(const std::vector<UrlRow>& urls);
+  // The same writes queued on a pipeline (one round trip for a batch).
+  // Statements name URLs by their normalized key (a subquery finds the
+  // id), after SendEnsureUrl created any missing urls row; `ensured`
+  // remembers the keys of this batch so each is sent once.
+  using EnsuredUrls = std::unordered_set<std::string>;
+  void SendEnsureUrl(PgPipeline& pipe, const std::string& normalized,
+                     int64_t now_unix, EnsuredUrls* ensured);
+  void SendRecords(PgPipeline& pipe, const std::vector<RecordRow>& batch);
+  void SendCaptures(PgPipeline& pipe, const std::vector<CaptureRow>& batch,
+                    EnsuredUrls* ensured);
+  void SendUrlRows(PgPipeline& pipe, const std::vector<UrlRow>& urls,
+                   EnsuredUrls* ensured);
   Result<std::vector<UrlRow>> QueryUrls(const std::string& sql,
                                         const PgParams& params);
   Result<std::vector<CaptureRow>> QueryCaptures(const std::string& sql,

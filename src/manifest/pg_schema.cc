@@ -235,6 +235,12 @@ CREATE TABLE work_hosts (
 )sql",
     // v12: see schema.cc.
     "CREATE INDEX records_target_uri ON records (target_uri);",
+    // 13: the work queue's attempt limit, as in SQLite.
+    R"sql(
+ALTER TABLE work_queue ADD COLUMN failure text COLLATE "C" NOT NULL
+  DEFAULT '';
+CREATE INDEX work_queue_attempts ON work_queue (attempts) WHERE state = 'due';
+)sql",
 };
 
 static_assert(std::size(kPgMigrations) == kSchemaVersion,

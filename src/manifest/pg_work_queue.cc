@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "manifest/pg_manifest.h"
+#include "manifest/schema.h"
 #include "rotguard/url.h"
 
 namespace rotguard {
@@ -27,7 +28,7 @@ Result<int64_t> PgManifest::Enqueue(const std::vector<std::string>& normalized,
         "INSERT INTO work_queue (url_id, host, enqueued_ms) "
         "VALUES ($1, $2, $3) "
         "ON CONFLICT (url_id) DO UPDATE SET state = 'due', lease_owner = '', "
-        "lease_expires_ms = 0, attempts = 0, enqueued_ms = $3 "
+        "lease_expires_ms = 0, attempts = 0, enqueued_ms = $3, failure = '' "
         "WHERE work_queue.state = 'done'",
         PgParams().Add(*id).Add(host).Add(now_ms));
     if (!put.ok()) return put.status();
@@ -99,6 +100,18 @@ Result<std::vector<std::string>> PgManifest::ClaimWork(const std::string& owner,
                                                        int limit) {
   Result<PgTransaction> txn = PgTransaction::Begin(db_);
   if (!txn.ok()) return txn.status();
+  // Claimable URLs whose attempts ran out leave the queue, failed (rows
+  // another claim is taking are skipped: they are not claimable).
+  ROTGUARD_RETURN_IF_ERROR(
+      db_.Query("UPDATE work_queue SET state = 'done', lease_owner = '', "
+                "lease_expires_ms = 0, failure = $3 WHERE url_id IN (SELECT "
+                "url_id FROM work_queue WHERE state = 'due' AND attempts >= "
+                "$2 AND lease_expires_ms <= $1 FOR UPDATE SKIP LOCKED)",
+                PgParams()
+                    .Add(now_ms)
+                    .Add(int64_t{kMaxWorkAttempts})
+                    .Add(kWorkAttemptsFailure))
+          .status());
   ROTGUARD_RETURN_IF_ERROR(
       db_.Query("UPDATE work_hosts SET lease_expires_ms = $2 + $3 "
                 "WHERE lease_owner = $1 AND lease_expires_ms > $2",
@@ -170,23 +183,24 @@ Result<Manifest::WorkCounts> PgManifest::CountWork(int64_t now_ms) {
   return counts;
 }
 
+// One pipeline, one transaction: the rows, the verdicts and the queue
+// rows marked done arrive together or not at all.
 Status PgManifest::CommitWorkBatch(const std::vector<RecordRow>& records,
                                    const std::vector<CaptureRow>& captures,
                                    const std::vector<UrlRow>& urls) {
-  Result<PgTransaction> txn = PgTransaction::Begin(db_);
-  if (!txn.ok()) return txn.status();
-  ROTGUARD_RETURN_IF_ERROR(InsertRecords(records));
-  ROTGUARD_RETURN_IF_ERROR(InsertCaptures(captures));
-  ROTGUARD_RETURN_IF_ERROR(UpdateUrlRows(urls));
+  PgPipeline pipe(db_, /*transaction=*/true);
+  EnsuredUrls ensured;
+  SendRecords(pipe, records);
+  SendCaptures(pipe, captures, &ensured);
+  SendUrlRows(pipe, urls, &ensured);
   for (const UrlRow& url : urls) {
-    ROTGUARD_RETURN_IF_ERROR(
-        db_.Query("UPDATE work_queue SET state = 'done', lease_owner = '', "
-                  "lease_expires_ms = 0 WHERE url_id = "
-                  "(SELECT id FROM urls WHERE normalized = $1)",
-                  PgParams().Add(url.normalized))
-            .status());
+    pipe.Send(
+        "UPDATE work_queue SET state = 'done', lease_owner = '', "
+        "lease_expires_ms = 0 WHERE url_id = "
+        "(SELECT id FROM urls WHERE normalized = $1)",
+        PgParams().Add(url.normalized));
   }
-  return txn->Commit();
+  return pipe.Finish();
 }
 
 }  // namespace rotguard

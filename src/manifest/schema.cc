@@ -241,6 +241,15 @@ CREATE TABLE work_hosts (
     // v12: readers find the browser lane's resource records (DOM snapshot,
     // screenshot, thumbnail) by their urn:rotguard: target URI.
     "CREATE INDEX records_target_uri ON records (target_uri);",
+    // 13: a limit on work-queue attempts: a URL claimed kMaxWorkAttempts
+    // times without ever being committed (each worker that took it died,
+    // a poison URL) is taken off the queue as done with a `failure`
+    // saying why, instead of being claimed forever. The partial index
+    // finds those rows without reading the whole queue at each claim.
+    R"sql(
+ALTER TABLE work_queue ADD COLUMN failure TEXT NOT NULL DEFAULT '';
+CREATE INDEX work_queue_attempts ON work_queue (attempts) WHERE state = 'due';
+)sql",
 };
 
 static_assert(std::size(kMigrations) == kSchemaVersion,

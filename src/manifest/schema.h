@@ -88,6 +88,9 @@
 //
 //   v12: records(target_uri) index, for Manifest::FindNewestRecord (the
 //   browser lane's urn:rotguard: resource records).
+//   v13: work_queue gains failure (why a URL left the queue undone: it
+//   was claimed kMaxWorkAttempts times and never committed) and a partial
+//   index on attempts of due rows.
 //
 // Indexes: links(document_id), links(normalized), urls(surt),
 // captures(payload_sha1) for dedupe, captures(warc_file, record_offset),
@@ -101,7 +104,17 @@
 
 namespace rotguard {
 
-inline constexpr int kSchemaVersion = 12;
+inline constexpr int kSchemaVersion = 13;
+
+// Claims of one work-queue URL before it is given up (ClaimWork, schema
+// v13): enough for a few worker crashes or restarts that were not its
+// fault. The URL leaves the queue as done with kWorkAttemptsFailure in
+// its failure column; enqueueing it again starts afresh.
+inline constexpr int kMaxWorkAttempts = 5;
+static_assert(kMaxWorkAttempts == 5, "kWorkAttemptsFailure names it");
+inline constexpr const char* kWorkAttemptsFailure =
+    "gave up after 5 claims: every worker that claimed it exited before "
+    "committing it";
 
 // Brings `db` to schema `target` (1..kSchemaVersion), one transaction per
 // call: either every missing step is applied or none. A database newer

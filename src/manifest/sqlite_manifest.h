@@ -171,6 +171,7 @@ class SqliteManifest final : public Manifest {
   Status SwitchPurgedFile(const PurgedWarcFile& file);
   // The work queue (sqlite_work_queue.cc), inside ClaimWork's transaction.
   using ClaimedUrl = std::pair<int64_t, std::string>;  // url id, normalized
+  Status GiveUpExhaustedWork(int64_t now_ms);
   Status ClaimFromHeldHosts(const std::string& owner, int64_t now_ms,
                             int64_t lease_ms, int64_t limit,
                             std::vector<ClaimedUrl>* rows);

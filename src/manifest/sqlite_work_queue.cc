@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "manifest/schema.h"
 #include "manifest/sqlite_manifest.h"
 #include "rotguard/url.h"
 
@@ -22,7 +23,7 @@ Result<int64_t> SqliteManifest::Enqueue(
   Result<Statement> put = db_.Prepare(
       "INSERT INTO work_queue (url_id, host, enqueued_ms) VALUES (?1, ?2, ?3) "
       "ON CONFLICT (url_id) DO UPDATE SET state = 'due', lease_owner = '', "
-      "lease_expires_ms = 0, attempts = 0, enqueued_ms = ?3 "
+      "lease_expires_ms = 0, attempts = 0, enqueued_ms = ?3, failure = '' "
       "WHERE state = 'done'");
   if (!put.ok()) return put.status();
   Result<Statement> host = db_.Prepare(
@@ -84,10 +85,25 @@ Result<bool> SqliteManifest::TakeFreeHost(const std::string& owner,
   return sqlite3_changes(db_.handle()) > 0;
 }
 
+// In the caller's transaction: the claimable URLs whose attempts ran out
+// leave the queue, failed.
+Status SqliteManifest::GiveUpExhaustedWork(int64_t now_ms) {
+  Result<Statement> give_up = db_.Prepare(
+      "UPDATE work_queue SET state = 'done', lease_owner = '', "
+      "lease_expires_ms = 0, failure = ?3 WHERE state = 'due' AND "
+      "attempts >= ?2 AND lease_expires_ms <= ?1");
+  if (!give_up.ok()) return give_up.status();
+  give_up->Bind(1, now_ms)
+      .Bind(2, int64_t{kMaxWorkAttempts})
+      .Bind(3, std::string(kWorkAttemptsFailure));
+  return give_up->Run();
+}
+
 Result<std::vector<std::string>> SqliteManifest::ClaimWork(
     const std::string& owner, int64_t now_ms, int64_t lease_ms, int limit) {
   Result<Transaction> txn = Transaction::Begin(db_);
   if (!txn.ok()) return txn.status();
+  ROTGUARD_RETURN_IF_ERROR(GiveUpExhaustedWork(now_ms));
   ROTGUARD_RETURN_IF_ERROR(
       ExecWithOwner("UPDATE work_hosts SET lease_expires_ms = ?2 + ?3 "
                     "WHERE lease_owner = ?1 AND lease_expires_ms > ?2",

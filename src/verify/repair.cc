@@ -137,6 +137,10 @@ class Repairer {
     const std::set<std::string> leftovers(purged->begin(), purged->end());
     for (const std::string& name : names) {
       if (options_.only_open_files && !open_on_disk.contains(name)) continue;
+      if (!options_.only_dir.empty() &&
+          !name.starts_with(options_.only_dir + "/")) {
+        continue;
+      }
       auto row = by_name.find(name);
       auto path = disk.find(name);
       if (row == by_name.end() && leftovers.contains(name)) {
@@ -464,8 +468,9 @@ Result<RepairSummary> RepairStore(Store& store, const RepairOptions& options) {
   return repairer.Run();
 }
 
-Result<bool> HasOpenWarcFiles(const Store& store) {
-  const fs::path dir = store.warc_dir();
+Result<bool> HasOpenWarcFiles(const Store& store, const std::string& subdir) {
+  const fs::path dir =
+      subdir.empty() ? store.warc_dir() : store.warc_dir() / subdir;
   std::error_code ec;
   if (!fs::exists(dir, ec)) return false;
   fs::recursive_directory_iterator it(dir, ec), end;

@@ -6,7 +6,8 @@
 # each host served by one worker at a time (so --per-host and --delay hold
 # across them), each into its own warc/ID/ directory, and verify is clean. A worker killed with
 # kill -9 mid-batch loses its URLs only until its lease (3 s) expires:
-# the others finish them, repair indexes what it left, verify is clean.
+# the others finish them; restarted under its id, it closes the WARC it
+# left open (as repair would), and repair and verify are clean.
 # A worker whose database connections are terminated exits non-zero
 # without losing what it committed, and another one finishes its work.
 # PG_WORKERS_URLS=10000 runs the first scenario at the issue's size (not
@@ -122,8 +123,10 @@ expect_exit 0 "$ROTGUARD" "${STORE[@]}" enqueue -i "$WORK/k.txt"
 "$ROTGUARD" "${STORE[@]}" "${WORKER[@]}" --worker-id doomed --claim 40 \
   >"$WORK/doomed.out" 2>"$WORK/doomed.err" &
 doomed=$!
+# Killed once answers were written (so a .open WARC of its own is left).
 for _ in $(seq 200); do
-  [ "$(requests_of /slow/400/k | wc -l)" -ge 8 ] && break
+  [ "$(requests_of /slow/400/k | wc -l)" -ge 8 ] &&
+    compgen -G "$WORK/store/warc/doomed/*.open" >/dev/null && break
   sleep 0.05
 done
 kill -9 "$doomed"
@@ -151,6 +154,16 @@ times = sorted(t for t, host, path in json.load(open(sys.argv[1]))
 gap = max(b - a for a, b in zip(times, times[1:]))
 assert gap >= 1.5, "largest gap between requests %.2f s" % gap
 PY
+compgen -G "$WORK/store/warc/doomed/*.open" >/dev/null ||
+  fail "the killed worker left no .open WARC: $(ls "$WORK/store/warc/doomed" 2>&1)"
+# Restarted under the same id (it holds workers/doomed.lock), the worker
+# finishes what its previous life left open, as repair would; then it
+# finds nothing due and exits.
+expect_exit 0 "$ROTGUARD" "${STORE[@]}" "${WORKER[@]}" --worker-id doomed
+expect_contains "$WORK/err" "stale WARC from an interrupted run"
+if compgen -G "$WORK/store/warc/doomed/*.open" >/dev/null; then
+  fail "the restarted worker left its .open files: $(ls "$WORK/store/warc/doomed")"
+fi
 expect_exit 0 "$ROTGUARD" "${STORE[@]}" repair
 expect_exit 0 "$ROTGUARD" "${STORE[@]}" verify
 

@@ -75,9 +75,11 @@ after=$(cd "$WORK/site" && find . -printf '%p %s %T@\n' | sort)
 python3 - "$WORK/site/.rotguard/manifest.sqlite3" <<'PY' || fail "cannot make a schema-3 manifest"
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
-# Undo migrations 12 (records target index), 11 (work queue), 10 (verdict history), 9 (documents.public_url), 8
+# Undo migrations 13 (work-queue attempt limit), 12 (records target index), 11 (work queue), 10 (verdict history), 9 (documents.public_url), 8
 # (takedowns), 7 (public copies and lookups), 6 (the quality column), 5
 # (public-archive columns) and 4 (the chain index).
+db.execute("DROP INDEX work_queue_attempts")
+db.execute("ALTER TABLE work_queue DROP COLUMN failure")
 db.execute("DROP INDEX records_target_uri")
 db.execute("DROP TABLE work_queue")
 db.execute("DROP TABLE work_hosts")

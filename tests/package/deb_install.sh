@@ -47,6 +47,7 @@ for path in ./usr/bin/rotguard ./usr/share/man/man1/rotguard.1.gz \
   ./usr/share/fish/vendor_completions.d/rotguard.fish \
   ./usr/share/rotguard/policies/default.toml \
   ./usr/lib/systemd/system/rotguard.service ./usr/lib/systemd/system/rotguard.timer \
+  ./usr/lib/systemd/system/rotguard-worker@.service \
   ./usr/share/doc/rotguard/README.md; do
   grep -qx -- "$path" <<<"$contents" || fail "the package lacks $path"
 done
@@ -60,6 +61,13 @@ grep -q "ExecStart=/usr/bin/rotguard " /usr/lib/systemd/system/rotguard.service 
   fail "the installed service does not run /usr/bin/rotguard"
 systemd-analyze verify /usr/lib/systemd/system/rotguard.service \
   /usr/lib/systemd/system/rotguard.timer || fail "systemd-analyze verify of the installed units"
+grep -q "ExecStart=/usr/bin/rotguard .*archive --worker --worker-id %H-%i" \
+  /usr/lib/systemd/system/rotguard-worker@.service ||
+  fail "the installed worker unit does not run /usr/bin/rotguard archive --worker"
+# A template is verified as an instance of it (systemd-analyze refuses the
+# bare template name).
+systemd-analyze verify /usr/lib/systemd/system/rotguard-worker@1.service ||
+  fail "systemd-analyze verify of rotguard-worker@1.service"
 
 DEMO_ROTGUARD=/usr/bin/rotguard bash tools/demo.sh >"$BUILD/demo.log" 2>&1 ||
   { tail -n 30 "$BUILD/demo.log" >&2; fail "the demo failed against /usr/bin/rotguard"; }

@@ -1,4 +1,4 @@
-// The manifest's work queue (schema v11: `enqueue`, `archive --worker`),
+// The manifest's work queue (schema v11-12: `enqueue`, `archive --worker`),
 // on every backend (manifest_backend.h): leases of URLs and of their hosts,
 // their expiry and renewal, and completion in the same transaction as the
 // captures.
@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "manifest/schema.h"  // kMaxWorkAttempts
 #include "rotguard/manifest.h"
 #include "unit/manifest/manifest_backend.h"
 
@@ -195,6 +196,74 @@ TEST_P(WorkQueueTest, AFailedCommitLeavesTheUrlDue) {
   EXPECT_FALSE(manifest_->CommitWorkBatch({}, {orphan}, {judged}).ok());
   EXPECT_EQ(Counts(kNow).leased, 1);
   EXPECT_EQ(Counts(kNow).done, 0);
+}
+
+TEST_P(WorkQueueTest,
+       AUrlNoWorkerEverCommitsLeavesTheQueueFailedAfterMaxAttempts) {
+  ASSERT_TRUE(manifest_->Enqueue(Urls(1), kNow).ok());
+  // Each claimer dies: its lease expires and the next one takes the URL.
+  for (int attempt = 0; attempt < kMaxWorkAttempts; ++attempt) {
+    EXPECT_EQ(Claim(*manifest_, "w" + std::to_string(attempt),
+                    kNow + attempt * kLease, 1)
+                  .size(),
+              1u)
+        << "attempt " << attempt;
+  }
+  const int64_t later = kNow + kMaxWorkAttempts * kLease;
+  EXPECT_TRUE(Claim(*manifest_, "next", later, 1).empty());
+  Manifest::WorkCounts counts = Counts(later);
+  EXPECT_EQ(counts.free + counts.leased, 0);
+  EXPECT_EQ(counts.done, 1);
+  // Enqueued again (fixed, or to try once more), it starts afresh.
+  Result<int64_t> again = manifest_->Enqueue(Urls(1), later);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, 1);
+  EXPECT_EQ(Claim(*manifest_, "next", later, 1), Urls(1));
+}
+
+// Longer than one pipeline sync on PostgreSQL (1,000 statements), failing
+// after the first: the whole batch still commits together, or not at all.
+TEST_P(WorkQueueTest, ALongCommitWorkBatchIsAllOrNothing) {
+  const std::vector<std::string> urls = Urls(600);
+  ASSERT_TRUE(manifest_->Enqueue(urls, kNow).ok());
+  ASSERT_EQ(Claim(*manifest_, "w", kNow, 600).size(), 600u);
+  WarcFileRow file;
+  file.name = "a.warc.gz";
+  ASSERT_TRUE(manifest_->AddWarcFile(file).ok());
+  std::vector<RecordRow> records;
+  for (int i = 0; i < 1200; ++i) {
+    RecordRow r;
+    r.warc_file = file.name;
+    r.offset = i * 100;
+    r.compressed_length = 100;
+    r.type = "response";
+    r.record_id = "<urn:uuid:" + std::to_string(i) + ">";
+    records.push_back(r);
+  }
+  std::vector<UrlRow> judged;
+  for (const std::string& url : urls) {
+    UrlRow row;
+    row.normalized = url;
+    row.verdict = "ok";
+    judged.push_back(row);
+  }
+  CaptureRow orphan;  // its WARC file has no row: the batch fails
+  orphan.url = orphan.normalized = urls.back();
+  orphan.warc_file = "missing.warc.gz";
+  orphan.record_id = "<urn:uuid:x>";
+  EXPECT_FALSE(manifest_->CommitWorkBatch(records, {orphan}, judged).ok());
+  EXPECT_EQ(Counts(kNow).done, 0);
+  Result<std::vector<RecordRow>> kept = manifest_->RecordsOf(file.name);
+  ASSERT_TRUE(kept.ok());
+  EXPECT_TRUE(kept->empty());
+  ASSERT_TRUE(manifest_->CommitWorkBatch(records, {}, judged).ok());
+  EXPECT_EQ(Counts(kNow).done, 600);
+  kept = manifest_->RecordsOf(file.name);
+  ASSERT_TRUE(kept.ok());
+  EXPECT_EQ(kept->size(), 1200u);
+  Result<std::optional<UrlRow>> row = manifest_->FindUrl(urls[450]);
+  ASSERT_TRUE(row.ok() && row->has_value());
+  EXPECT_EQ((*row)->verdict, "ok");
 }
 
 }  // namespace
