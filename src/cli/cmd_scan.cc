@@ -30,6 +30,7 @@
 #include "rotguard/permalink.h"
 #include "rotguard/rules.h"
 #include "rotguard/scan.h"
+#include "rotguard/scan_writer.h"
 #include "rotguard/store.h"
 #include "rotguard/url.h"
 #include "util/file.h"
@@ -412,9 +413,11 @@ std::vector<LinkRow> LinkRows(const std::vector<Link>& links) {
   return rows;
 }
 
-// Collects scanned documents for the manifest and records them in
-// batches, one transaction each (RecordScans replaces the links of new or
-// changed documents and only touches the others).
+// Collects scanned documents for the manifest and hands them to one
+// ScanWriter in batches (memory stays flat), so the whole update
+// is one transaction: all of it or, if the run fails or is killed, none.
+// The writer replaces the links of new or changed documents and only
+// touches the others.
 class ManifestRecorder {
  public:
   ManifestRecorder(Store& store, Config config)
@@ -446,25 +449,40 @@ class ManifestRecorder {
     if (pending_.size() >= kBatch) Flush();
   }
 
-  void Flush() {
-    if (pending_.empty()) return;
-    Result<std::vector<std::string>> changed =
-        store_.manifest().RecordScans(pending_);
+  // Commits everything added; returns how many documents were new or
+  // changed.
+  int64_t Commit() {
+    Flush();
+    Result<std::vector<std::string>> changed = Writer().Commit();
     ThrowIfError(changed.status());
-    changed_ += static_cast<int64_t>(changed->size());
-    pending_.clear();
+    return static_cast<int64_t>(changed->size());
   }
-
-  int64_t changed() const { return changed_; }
 
  private:
   static constexpr size_t kBatch = 500;
+
+  ScanWriter& Writer() {
+    if (!writer_) {
+      Result<std::unique_ptr<ScanWriter>> writer =
+          BeginScans(store_.manifest());
+      ThrowIfError(writer.status());
+      writer_ = std::move(writer).value();
+    }
+    return *writer_;
+  }
+
+  void Flush() {
+    if (pending_.empty()) return;
+    ThrowIfError(Writer().Add(pending_));
+    pending_.clear();
+  }
+
   Store& store_;
   Config config_;  // the store's, with --base-url applied
   std::filesystem::path site_root_;
   int64_t now_;
   std::vector<DocumentScan> pending_;
-  int64_t changed_ = 0;
+  std::unique_ptr<ScanWriter> writer_;  // rolls back unless committed
 };
 
 // The settings of the scan: the store's (when open), else the store's
@@ -528,12 +546,12 @@ int RunScan(const ScanFlags& flags, const GlobalOptions& global) {
     bool bad_flag = status.code() == ErrorCode::kInvalidArgument;
     throw CliError(bad_flag ? kExitUsage : kExitIoError, status.message());
   }
-  if (recorder) recorder->Flush();
+  int64_t changed = recorder ? recorder->Commit() : 0;
   if (global.verbosity >= 0) {
     std::cerr << "rotguard: " << SummaryLine(totals) << '\n';
     if (recorder) {
-      std::cerr << "rotguard: manifest updated: " << recorder->changed()
-                << " of " << totals.documents << " documents new or changed\n";
+      std::cerr << "rotguard: manifest updated: " << changed << " of "
+                << totals.documents << " documents new or changed\n";
     }
   }
   return kExitOk;

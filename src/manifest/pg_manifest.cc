@@ -292,6 +292,37 @@ Result<std::vector<std::string>> PgManifest::RecordScans(
   return changed_paths;
 }
 
+// As SqliteScanWriter: one transaction for a whole `scan --update`.
+class PgManifest::PgScanWriter final : public ScanWriter {
+ public:
+  PgScanWriter(PgManifest* manifest, PgTransaction txn)
+      : manifest_(manifest), txn_(std::move(txn)) {}
+  Status Add(const std::vector<DocumentScan>& scans) override {
+    for (const DocumentScan& scan : scans) {
+      Result<bool> changed = manifest_->ApplyScan(scan.document, scan.links);
+      if (!changed.ok()) return changed.status();
+      if (*changed) changed_paths_.push_back(scan.document.path);
+    }
+    return Status::Ok();
+  }
+  Result<std::vector<std::string>> Commit() override {
+    ROTGUARD_RETURN_IF_ERROR(txn_.Commit());
+    return std::move(changed_paths_);
+  }
+
+ private:
+  PgManifest* manifest_;
+  PgTransaction txn_;  // rolled back on destruction unless committed
+  std::vector<std::string> changed_paths_;
+};
+
+Result<std::unique_ptr<ScanWriter>> PgManifest::BeginScans() {
+  Result<PgTransaction> txn = PgTransaction::Begin(db_);
+  if (!txn.ok()) return txn.status();
+  return std::unique_ptr<ScanWriter>(
+      std::make_unique<PgScanWriter>(this, std::move(*txn)));
+}
+
 Result<bool> PgManifest::ApplyScan(const DocumentRow& doc,
                                    const std::vector<LinkRow>& links) {
   Result<PgRows> found =

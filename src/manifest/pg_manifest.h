@@ -21,6 +21,7 @@
 
 #include "manifest/pg_db.h"
 #include "rotguard/manifest.h"
+#include "rotguard/scan_writer.h"
 
 namespace rotguard {
 
@@ -35,6 +36,8 @@ class PgManifest final : public Manifest {
                           const std::vector<LinkRow>& links) override;
   Result<std::vector<std::string>> RecordScans(
       const std::vector<DocumentScan>& scans) override;
+  // The writer behind BeginScans(manifest) (rotguard/scan_writer.h).
+  Result<std::unique_ptr<ScanWriter>> BeginScans();
   Result<std::optional<DocumentRow>> FindDocument(
       const std::string& path) override;
   Result<std::vector<DocumentRow>> ListDocuments() override;
@@ -135,6 +138,7 @@ class PgManifest final : public Manifest {
 
  private:
   class PgWarcFileWriter;
+  class PgScanWriter;
   explicit PgManifest(PgDb db) : db_(std::move(db)) {}
 
   // Helpers that run inside a caller's transaction.

@@ -13,6 +13,7 @@
 
 #include "manifest/sqlite_db.h"
 #include "rotguard/manifest.h"
+#include "rotguard/scan_writer.h"
 
 namespace rotguard {
 
@@ -33,6 +34,8 @@ class SqliteManifest final : public Manifest {
                           const std::vector<LinkRow>& links) override;
   Result<std::vector<std::string>> RecordScans(
       const std::vector<DocumentScan>& scans) override;
+  // The writer behind BeginScans(manifest) (rotguard/scan_writer.h).
+  Result<std::unique_ptr<ScanWriter>> BeginScans();
   Result<std::optional<DocumentRow>> FindDocument(
       const std::string& path) override;
   Result<std::vector<DocumentRow>> ListDocuments() override;
@@ -130,6 +133,7 @@ class SqliteManifest final : public Manifest {
 
  private:
   class SqliteWarcFileWriter;
+  class SqliteScanWriter;
   // Removes a private migrated copy's directory; declared before db_ so
   // that the connection closes first.
   class PrivateCopy {
@@ -152,11 +156,19 @@ class SqliteManifest final : public Manifest {
   static Result<std::unique_ptr<SqliteManifest>> OpenMigratedCopy(
       SqliteDb& source, int version);
 
-  // Helpers that run inside a caller's transaction.
+  // Helpers that run inside a caller's transaction. `urls_new`: the
+  // caller found the urls table empty, so most URLs are inserted, not
+  // looked up (see UrlId).
   Result<bool> ApplyScan(const DocumentRow& doc,
-                         const std::vector<LinkRow>& links);
+                         const std::vector<LinkRow>& links,
+                         bool urls_new = false);
   Status InsertLinks(int64_t document_id, const std::vector<LinkRow>& links,
-                     int64_t now_unix);
+                     int64_t now_unix, bool urls_new);
+  Status RaiseScanCache();
+  // Drops the indexes of `table` that a bulk load can build afterwards
+  // and appends their CREATE statements to `*deferred`.
+  Status DropDeferrableIndexes(const std::string& table,
+                               std::vector<std::string>* deferred);
   Status InsertRecords(const std::vector<RecordRow>& batch);
   Status InsertCaptures(const std::vector<CaptureRow>& batch);
   // Inside the caller's transaction.

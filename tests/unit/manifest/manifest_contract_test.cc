@@ -13,6 +13,7 @@
 
 #include "manifest/schema.h"
 #include "rotguard/manifest.h"
+#include "rotguard/scan_writer.h"
 #include "unit/manifest/manifest_backend.h"
 #include "unit/manifest/manifest_rows.h"
 
@@ -326,6 +327,76 @@ TEST_P(ManifestContractTest, RecordScansReportsChangedPathsAndIsAllOrNothing) {
   EXPECT_FALSE(c->has_value());
   EXPECT_EQ(manifest->FindDocument("b.md")->value().sha256, "sha-b");
   EXPECT_EQ(manifest->LinksOf("b.md")->at(0).url, "https://b.example/");
+}
+
+TEST_P(ManifestContractTest,
+       ScanWriterShowsNothingUntilCommitAndRollsBackIfDropped) {
+  auto manifest = backend().Open();
+  ASSERT_NE(manifest, nullptr);
+  {
+    Result<std::unique_ptr<ScanWriter>> writer = BeginScans(*manifest);
+    ASSERT_TRUE(writer.ok()) << writer.status().message();
+    ASSERT_TRUE((*writer)
+                    ->Add({{MakeDocument("dropped.md", "sha-d", 1),
+                            {MakeLink("https://d.example/", 0)}}})
+                    .ok());
+  }  // destroyed uncommitted: a scan that failed or was killed
+  EXPECT_FALSE(manifest->FindDocument("dropped.md")->has_value());
+  EXPECT_TRUE(manifest->ListUrls()->empty());
+
+  // Two batches into the empty manifest, the same URL in both.
+  Result<std::unique_ptr<ScanWriter>> writer = BeginScans(*manifest);
+  ASSERT_TRUE(writer.ok());
+  ASSERT_TRUE((*writer)
+                  ->Add({{MakeDocument("a.md", "sha-a", 1),
+                          {MakeLink("https://same.example/", 0),
+                           MakeLink("https://a.example/", 30)}}})
+                  .ok());
+  ASSERT_TRUE((*writer)
+                  ->Add({{MakeDocument("b.md", "sha-b", 1),
+                          {MakeLink("https://same.example/", 5)}}})
+                  .ok());
+  Result<std::vector<std::string>> changed = (*writer)->Commit();
+  ASSERT_TRUE(changed.ok()) << changed.status().message();
+  EXPECT_EQ(*changed, (std::vector<std::string>{"a.md", "b.md"}));
+  writer->reset();
+  EXPECT_EQ(manifest->LinksOf("a.md")->size(), 2u);
+  EXPECT_EQ(manifest->LinksOf("b.md")->at(0).start, 5);
+  Result<std::vector<UrlRow>> urls = manifest->ListUrls();
+  ASSERT_TRUE(urls.ok());
+  ASSERT_EQ(urls->size(), 2u);
+  EXPECT_EQ(manifest->ListLinkedUrls()->size(), 2u);
+  EXPECT_FALSE(
+      manifest->FindUrl("https://same.example/")->value().surt.empty());
+}
+
+TEST_P(ManifestContractTest, ScanWriterOverAFilledManifestKeepsUrlIds) {
+  auto manifest = backend().Open();
+  ASSERT_NE(manifest, nullptr);
+  ASSERT_TRUE(manifest
+                  ->RecordScans({{MakeDocument("a.md", "sha-a", 1),
+                                  {MakeLink("https://a.example/", 0)}},
+                                 {MakeDocument("b.md", "sha-b", 1),
+                                  {MakeLink("https://b.example/", 0)}}})
+                  .ok());
+  int64_t a_id = manifest->FindUrl("https://a.example/")->value().id;
+  Result<std::unique_ptr<ScanWriter>> writer = BeginScans(*manifest);
+  ASSERT_TRUE(writer.ok());
+  ASSERT_TRUE((*writer)
+                  ->Add({{MakeDocument("a.md", "sha-a", 2),
+                          {MakeLink("https://a.example/", 0)}},
+                         {MakeDocument("b.md", "sha-b2", 2),
+                          {MakeLink("https://a.example/", 0),
+                           MakeLink("https://c.example/", 20)}}})
+                  .ok());
+  Result<std::vector<std::string>> changed = (*writer)->Commit();
+  ASSERT_TRUE(changed.ok()) << changed.status().message();
+  EXPECT_EQ(*changed, std::vector<std::string>{"b.md"});
+  writer->reset();
+  EXPECT_EQ(manifest->FindUrl("https://a.example/")->value().id, a_id);
+  EXPECT_EQ(manifest->FindDocument("a.md")->value().last_scanned_unix, 2);
+  EXPECT_EQ(manifest->LinksOf("b.md")->size(), 2u);
+  EXPECT_EQ(manifest->ListUrls()->size(), 3u);
 }
 
 TEST_P(ManifestContractTest, DedupeLookupFindsTheEarliestOriginalNotARevisit) {

@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -10,6 +11,7 @@
 #include "manifest/schema.h"
 #include "manifest/sqlite_db.h"
 #include "rotguard/manifest.h"
+#include "rotguard/scan_writer.h"
 #include "unit/manifest/manifest_rows.h"
 #include "unit/temp_dir.h"
 
@@ -256,6 +258,59 @@ TEST(SqliteManifestTest, TransactionRollsBackWhenNotCommitted) {
     ASSERT_TRUE(txn->Commit().ok());
   }
   EXPECT_EQ(*db->QueryInt("SELECT count(*) FROM t"), 1);
+}
+
+// The CREATE statements of every index, keyed by name.
+std::map<std::string, std::string> IndexesOf(const std::string& path) {
+  std::map<std::string, std::string> indexes;
+  Result<SqliteDb> db = SqliteDb::Open(path);
+  EXPECT_TRUE(db.ok());
+  if (!db.ok()) return indexes;
+  Result<Statement> stmt = db->Prepare(
+      "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND "
+      "sql IS NOT NULL");
+  while (stmt.ok()) {
+    Result<bool> row = stmt->Step();
+    if (!row.ok() || !*row) break;
+    indexes[stmt->ColumnText(0)] = stmt->ColumnText(1);
+  }
+  return indexes;
+}
+
+TEST(SqliteManifestTest, FirstScanBuildsTheDeferredIndexesAgainOrRollsBack) {
+  TempDir dir;
+  std::string path = dir / "m.sqlite3";
+  auto manifest = MustOpen(path);
+  ASSERT_NE(manifest, nullptr);
+  const std::map<std::string, std::string> schema = IndexesOf(path);
+  ASSERT_EQ(schema.count("links_normalized"), 1u);
+  ASSERT_EQ(schema.count("urls_surt"), 1u);
+  {
+    Result<std::unique_ptr<ScanWriter>> writer = BeginScans(*manifest);
+    ASSERT_TRUE(writer.ok()) << writer.status().message();
+    ASSERT_TRUE((*writer)
+                    ->Add({{MakeDocument("a.md", "sha-a", 1),
+                            {MakeLink("https://a.example/", 0)}}})
+                    .ok());
+  }  // killed: nothing recorded, no index lost
+  EXPECT_EQ(IndexesOf(path), schema);
+
+  Result<std::unique_ptr<ScanWriter>> writer = BeginScans(*manifest);
+  ASSERT_TRUE(writer.ok());
+  ASSERT_TRUE((*writer)
+                  ->Add({{MakeDocument("a.md", "sha-a", 1),
+                          {MakeLink("https://a.example/", 0)}}})
+                  .ok());
+  ASSERT_TRUE((*writer)->Commit().ok());
+  writer->reset();
+  EXPECT_EQ(IndexesOf(path), schema);
+  manifest.reset();
+  Result<SqliteDb> db = SqliteDb::Open(path);
+  ASSERT_TRUE(db.ok());
+  EXPECT_EQ(*db->QueryInt("SELECT count(*) FROM links INDEXED BY "
+                          "links_normalized WHERE normalized = "
+                          "'https://a.example/'"),
+            1);
 }
 
 TEST(SqliteManifestTest, OverwrittenPagesAreReportedAsCorruption) {
