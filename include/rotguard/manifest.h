@@ -131,7 +131,7 @@ struct CaptureRow {
   std::string content_type;
   int64_t payload_length = 0;
   std::string revisit_of;  // record id of the original, "" if none
-  std::string source;      // "live", "import", "public-archive"
+  std::string source;      // "live", "import", "public-archive", "browser"
   int64_t run_id = 0;      // 0: none
   bool truncated = false;  // WARC-Truncated was written
   bool lost = false;       // repair found its record missing
@@ -149,6 +149,11 @@ struct CaptureRow {
 
 // Source values of CaptureRow::source.
 inline constexpr const char* kSourcePublicArchive = "public-archive";
+// An exchange the browser lane's Chromium made through the recording proxy
+// (issue #16); its page's DOM snapshot, screenshot and thumbnail are
+// resource records (urn:rotguard:dom:/screenshot:/thumbnail:<final URL>)
+// with no captures row.
+inline constexpr const char* kSourceBrowser = "browser";
 
 // The second, public copy of a URL (schema v7): its Save Page Now
 // submission. `normalized` is the key.
