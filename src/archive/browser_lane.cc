@@ -234,7 +234,9 @@ Result<LaneResult> RunBrowserLane(const std::vector<std::string>& pages,
   if (proxy.ok()) {
     BrowserOptions bo;
     bo.chromium = options.chromium;
-    bo.proxy = ProxySettings{(*proxy)->url(), (*ca)->SpkiSha256Base64()};
+    // "127.0.0.1:PORT": the browser module writes the scheme itself.
+    bo.proxy = ProxySettings{"127.0.0.1:" + std::to_string((*proxy)->port()),
+                             (*ca)->SpkiSha256Base64()};
     bo.log_path = options.chromium_log;
     bo.memory_cap_bytes = options.memory_cap_bytes;
     const int jobs =

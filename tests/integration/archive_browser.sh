@@ -97,8 +97,13 @@ for probe in http://127.0.0.1/ http://169.254.169.254/latest/meta-data/; do
     { cat "$LOG" >&2; fail "probe $probe not logged as blocked"; }
 done
 expect_sql "SELECT count(*) FROM records WHERE target_uri LIKE '%127.0.0.1%' OR target_uri LIKE '%169.254%' OR target_uri LIKE '%[::1]%'" 0
-# The popup and the download: no capture at all.
-expect_sql "SELECT count(*) FROM captures WHERE url LIKE '$J/popup/%'" 0
+# The popup and the download: no page capture of their own (their
+# requests, if Chromium made them before closing the popup and denying
+# the download, are recorded like any exchange), and no file.
+expect_sql "SELECT count(*) FROM records WHERE target_uri LIKE 'urn:rotguard:%:$J/popup/%'" 0
+expect_sql "SELECT count(*) FROM records WHERE target_uri LIKE 'urn:rotguard:%:$J/popup'" 3
+echo "popup page's browser exchanges: $(sql "SELECT group_concat(url, ' ') FROM captures WHERE url LIKE '$J/popup%' AND source = 'browser'")"
+[ -z "$(ls -A "$HOME/Downloads" 2>/dev/null)" ] || fail "a download landed in $HOME/Downloads"
 # The three resource records of each captured page: no captures row.
 expect_sql "SELECT count(*) FROM records WHERE type = 'resource' AND target_uri LIKE 'urn:rotguard:%'" 12
 expect_sql "SELECT count(*) FROM captures WHERE url LIKE 'urn:rotguard:%'" 0
@@ -153,7 +158,7 @@ for line in open(sys.argv[1]):
     r = json.loads(line)
     if r["block_digest"] != "ok" or r["payload_digest"] not in ("ok", "absent", "not-checked"):
         fail("warcio: %s %s: block %s payload %s" % (r["warc-type"], r["warc-target-uri"], r["block_digest"], r["payload_digest"]))
-    seen += r["warc-target-uri"].startswith("urn:rotguard:")
+    seen += (r.get("warc-target-uri") or "").startswith("urn:rotguard:")
 print("warcio: %d browser resource records ok" % seen)
 PY
 done
