@@ -7,11 +7,11 @@
 #   - static:  --browser off (the static pass alone), the peer row;
 #   - browser: --browser always --browser-jobs JOBS (the static pass, then
 #     every page again in headless Chromium through the recording proxy).
-# Reported: wall and CPU seconds (user + sys of rotguard; Chromium's CPU
-# is its own process group's and is not in /usr/bin/time's numbers, so
-# the browser row also gives the lane's seconds per page from the log),
-# pages per second of each, and the peak PSS of the Chromium group per
-# page as the browser module sampled it (the log's "peak N MiB").
+# Reported: wall and CPU seconds (user + sys; Chromium is rotguard's
+# child, reaped by it, so its CPU is in the browser row's), pages per
+# second of each, the time per page inside Chromium (from the log), and
+# the peak PSS of the Chromium group as the browser module sampled it
+# (the log's "peak N MiB").
 # Usage: bench/browser/run.sh [BUILD_DIR]   (default build-bench)
 #   env: N (30), RUNS (1), JOBS (1), KEEP, BENCH_SUMMARY (bench/lib.sh)
 set -euo pipefail
@@ -36,13 +36,15 @@ for i in $(seq 0 $((N - 1))); do
 done >"$WORK/urls.txt"
 printf '[fetch]\ndelay_ms = 0\nper_host = 4\n' >"$WORK/rotguard.toml"
 
-run() {  # MODE: a fresh store each time
-  rm -rf "$WORK/store"
-  "$ROTGUARD" --store "$WORK/store" --config "$WORK/rotguard.toml" archive \
-    --browser "$1" --browser-jobs "$JOBS" -i "$WORK/urls.txt" "${FIXTURE_FLAGS[@]}"
-}
-measure static "$RUNS" run off
-measure browser "$RUNS" run always
+# run.sh MODE: one archive run into a fresh store (a script, as measure
+# runs it under /usr/bin/time).
+cat >"$WORK/run.sh" <<SH
+rm -rf "$WORK/store"
+exec "$ROTGUARD" --store "$WORK/store" --config "$WORK/rotguard.toml" archive \\
+  --browser "\$1" --browser-jobs "$JOBS" -i "$WORK/urls.txt" ${FIXTURE_FLAGS[*]}
+SH
+measure static "$RUNS" bash "$WORK/run.sh" off
+measure browser "$RUNS" bash "$WORK/run.sh" always
 LOG=$WORK/store/logs/rotguard.log
 captured=$(grep -c "browser: .*: captured " "$LOG" || true)
 [ "$captured" -eq "$N" ] || { grep "browser" "$LOG" | tail -20 >&2; echo "bench: $captured of $N pages captured by the browser" >&2; exit 1; }
