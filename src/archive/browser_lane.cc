@@ -132,18 +132,23 @@ RecordingProxyOptions ProxyOptionsOf(const LaneOptions& options,
 
 }  // namespace
 
+bool WantsBrowser(std::string_view mode, const StaticPage& page) {
+  if (mode != "thin" && mode != "always") return false;
+  if (page.kind != "link" && page.kind != "url") return false;
+  if (page.http_status < 200 || page.http_status > 299) return false;
+  if (!IsHtmlType(page.content_type)) return false;
+  return mode == "always" ? page.quality != "challenge"
+                          : page.quality == "thin";
+}
+
 std::vector<std::string> SelectBrowserPages(
     std::string_view mode, const std::vector<StaticPage>& pages) {
   std::vector<std::string> selected;
-  if (mode != "thin" && mode != "always") return selected;
   std::set<std::string> seen;
   for (const StaticPage& page : pages) {
-    if (page.kind != "link" && page.kind != "url") continue;
-    if (page.http_status < 200 || page.http_status > 299) continue;
-    if (!IsHtmlType(page.content_type)) continue;
-    const bool wanted =
-        mode == "always" ? page.quality != "challenge" : page.quality == "thin";
-    if (wanted && seen.insert(page.url).second) selected.push_back(page.url);
+    if (WantsBrowser(mode, page) && seen.insert(page.url).second) {
+      selected.push_back(page.url);
+    }
   }
   return selected;
 }

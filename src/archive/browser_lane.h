@@ -44,6 +44,9 @@ struct StaticPage {
 // only cost a page time limit.
 std::vector<std::string> SelectBrowserPages(
     std::string_view mode, const std::vector<StaticPage>& pages);
+// Whether SelectBrowserPages would take `page` (the pipeline keeps only
+// those, so a large run holds no list of every page).
+bool WantsBrowser(std::string_view mode, const StaticPage& page);
 
 // The capture quality of a rendered DOM (rotguard/capture_quality.h), as
 // the static pass judges raw HTML; requisites are not counted, the browser

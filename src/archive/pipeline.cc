@@ -1040,10 +1040,12 @@ uint64_t Archiver::AddBrowserJob(const std::string& url) {
 void Archiver::NoteStaticPage(const JobInfo& info,
                               const std::vector<CaptureRow>& rows) {
   if (info.role != JobRole::kTarget || rows.empty()) return;
-  if (config_.browser.mode == "off") return;
   const CaptureRow& end = rows.back();
-  static_pages_.push_back(
-      {end.url, info.kind, end.http_status, end.content_type, end.quality});
+  StaticPage page{end.url, info.kind, end.http_status, end.content_type,
+                  end.quality};
+  if (archiver::WantsBrowser(config_.browser.mode, page)) {
+    static_pages_.push_back(std::move(page));
+  }
 }
 
 // Under book_mu_: a browser request's rows wait for their page.
