@@ -117,6 +117,27 @@ void BrowserThread(PageBoard& board, RecordingProxy& proxy,
   }
 }
 
+// The browser threads, until every page is done; then the proxy stops.
+void RunBrowsers(PageBoard& board, RecordingProxy& proxy, const EphemeralCa& ca,
+                 const LaneOptions& options, const LaneHooks& hooks,
+                 size_t pages) {
+  BrowserOptions bo;
+  bo.chromium = options.chromium;
+  // "127.0.0.1:PORT": the browser module writes the scheme itself.
+  bo.proxy = ProxySettings{"127.0.0.1:" + std::to_string(proxy.port()),
+                           ca.SpkiSha256Base64()};
+  bo.log_path = options.chromium_log;
+  bo.memory_cap_bytes = options.memory_cap_bytes;
+  const int jobs = std::max(1, std::min(options.jobs, static_cast<int>(pages)));
+  std::vector<std::thread> browsers;
+  for (int i = 0; i < jobs; ++i) {
+    browsers.emplace_back(BrowserThread, std::ref(board), std::ref(proxy),
+                          std::cref(bo), std::cref(options), std::cref(hooks));
+  }
+  for (std::thread& t : browsers) t.join();
+  proxy.Stop();
+}
+
 RecordingProxyOptions ProxyOptionsOf(const LaneOptions& options,
                                      PageBoard& board, const LaneHooks& hooks) {
   RecordingProxyOptions po;
@@ -237,23 +258,7 @@ Result<LaneResult> RunBrowserLane(const std::vector<std::string>& pages,
   Result<std::unique_ptr<RecordingProxy>> proxy = RecordingProxy::Start(
       ProxyOptionsOf(options, board, hooks), **ca, upstream);
   if (proxy.ok()) {
-    BrowserOptions bo;
-    bo.chromium = options.chromium;
-    // "127.0.0.1:PORT": the browser module writes the scheme itself.
-    bo.proxy = ProxySettings{"127.0.0.1:" + std::to_string((*proxy)->port()),
-                             (*ca)->SpkiSha256Base64()};
-    bo.log_path = options.chromium_log;
-    bo.memory_cap_bytes = options.memory_cap_bytes;
-    const int jobs =
-        std::max(1, std::min(options.jobs, static_cast<int>(pages.size())));
-    std::vector<std::thread> browsers;
-    for (int i = 0; i < jobs; ++i) {
-      browsers.emplace_back(BrowserThread, std::ref(board), std::ref(**proxy),
-                            std::cref(bo), std::cref(options),
-                            std::cref(hooks));
-    }
-    for (std::thread& t : browsers) t.join();
-    (*proxy)->Stop();
+    RunBrowsers(board, **proxy, **ca, options, hooks, pages.size());
     result.proxy = (*proxy)->stats();
   }
   upstream.Abort();
