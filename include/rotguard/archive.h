@@ -74,6 +74,15 @@ struct ArchiveOptions {
   // and each commit also completes the work-queue rows of the URLs it
   // judges (Manifest::CommitWorkBatch), in the same transaction.
   std::string worker_id;
+  // The browser lane (issue #16; config.browser says which pages): a
+  // Fetcher made with FetchOptions::keep_running, its settings those of
+  // the run's, for the requests of the browser. Null: no browser lane
+  // (dry runs, workers, tests).
+  Fetcher* browser_fetcher = nullptr;
+  // The run's explicit mappings (--resolve, --connect-to): the browser's
+  // proxy fetches those (host, port)s, and the hosts the run fetched.
+  std::vector<std::string> resolve;
+  std::vector<std::string> connect_to;
 };
 
 // One URL the plan fetches.
@@ -110,6 +119,16 @@ struct ArchiveSummary {
   // next run (not counted as failed).
   bool budget_reached = false;
   int64_t due_left = 0;
+  // The browser lane: pages it was given, captured, failed (the static
+  // capture stays), requests it made and requests refused for their
+  // address (SSRF probes; logged with the page). browser_off: pages it
+  // would have taken while no Chromium was found.
+  int64_t browser_pages = 0;
+  int64_t browser_captured = 0;
+  int64_t browser_failed = 0;
+  int64_t browser_requests = 0;
+  int64_t browser_blocked = 0;
+  int64_t browser_off = 0;
   int64_t run_id = 0;
 };
 

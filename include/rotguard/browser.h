@@ -65,6 +65,9 @@ struct CaptureOptions {
   std::chrono::milliseconds idle_timeout{10000};
   int max_scroll_steps = 20;          // one viewport height per step
   int max_screenshot_height = 16384;  // CSS pixels; taller pages are cut
+  // Width in pixels of the thumbnail of the first viewport (for the HTML
+  // report); 0: no thumbnail.
+  int thumbnail_width = 320;
 };
 
 // One request the page (or one of its workers) made.
@@ -84,6 +87,9 @@ struct PageCapture {
                                  // there is no DOM and no screenshot
   std::string dom_html;          // the rendered DOM, serialized
   std::string screenshot_png;    // full page, PNG bytes
+  // The first viewport (the top of the page, as a reader first sees it)
+  // scaled by Chromium to about CaptureOptions::thumbnail_width, PNG.
+  std::string thumbnail_png;
   // Taller than max_screenshot_height or wider than the window: cut.
   bool screenshot_cut = false;
   bool network_idle = false;  // both idle waits ended in idle
@@ -101,6 +107,13 @@ struct PageCapture {
 // executable file), else /usr/bin/chromium. kNotFound when there is none,
 // so the caller can turn the browser lane off with one warning.
 Result<std::filesystem::path> FindChromium();
+
+// Removes the throw-away profiles ("rotguard-chromium.<pid>.XXXXXX") in
+// `temp_dir` that a rotguard process which is gone left behind (a kill -9
+// skips the Browser destructor; Chromium itself dies with it). Profiles of
+// live processes, and names it does not know, are left alone. Returns how
+// many were removed.
+int RemoveStaleProfiles(const std::filesystem::path& temp_dir);
 
 class Browser {
  public:

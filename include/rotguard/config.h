@@ -201,6 +201,27 @@ struct RescueConfig {
   bool operator==(const RescueConfig&) const = default;
 };
 
+// [browser]: the browser lane (issue #16): after the static pass of an
+// `archive` run, link pages are captured again by a headless Chromium
+// whose every request goes through rotguard's own fetcher (a recording
+// proxy), so JavaScript-built pages are archived as a reader sees them.
+struct BrowserConfig {
+  // "off", "thin" (link pages the static pass classed thin) or "always"
+  // (every HTML link page of the run). "thin" needs a Chromium
+  // (FindChromium: $ROTGUARD_CHROMIUM or /usr/bin/chromium); without one
+  // the lane is off and the run says so once, when it had a page to send.
+  std::string mode = "thin";
+  int jobs = 1;  // Chromium instances (one page each at a time)
+  // Hard limit per page: load, idle waits, scrolling, DOM and screenshot.
+  int64_t page_timeout_s = 30;
+  std::string page_timeout = "30s";  // as written
+  // Proportional set size of one Chromium process group; above it the
+  // page fails and the browser is restarted.
+  int64_t memory_cap = int64_t{1536} << 20;
+
+  bool operator==(const BrowserConfig&) const = default;
+};
+
 // [hosts."name"]: per-host overrides; unset fields use [fetch].
 struct HostConfig {
   std::optional<std::string> user_agent;
@@ -219,6 +240,7 @@ struct Config {
   BloggerRule blogger;
   ShortenerRule shortener;
   RescueConfig rescue;
+  BrowserConfig browser;
   ManifestConfig manifest;
   std::map<std::string, HostConfig> hosts;  // key: host name, lowercase
 

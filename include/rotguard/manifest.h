@@ -131,7 +131,7 @@ struct CaptureRow {
   std::string content_type;
   int64_t payload_length = 0;
   std::string revisit_of;  // record id of the original, "" if none
-  std::string source;      // "live", "import", "public-archive"
+  std::string source;      // "live", "import", "public-archive", "browser"
   int64_t run_id = 0;      // 0: none
   bool truncated = false;  // WARC-Truncated was written
   bool lost = false;       // repair found its record missing

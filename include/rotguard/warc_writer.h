@@ -148,6 +148,10 @@ struct WarcCapture {
   // For a copy fetched from a public web archive: its Memento-Datetime
   // (RFC 7089 HTTP-date), written on the response record; empty: none.
   std::string memento_datetime;
+  // For a resource record derived from an exchange (the browser lane's DOM
+  // snapshot and screenshots): WARC-Concurrent-To, that exchange's
+  // response record id; empty: none.
+  std::string concurrent_to;
 };
 
 // The original capture a revisit points at.

@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -39,12 +40,14 @@
 #include <vector>
 
 #include "archive/body_text.h"
+#include "archive/browser_lane.h"
 #include "archive/committer.h"
 #include "archive/originals.h"
 #include "archive/planner.h"
 #include "archive/work_queue.h"
 #include "archive/writer_pool.h"
 #include "rotguard/archive.h"
+#include "rotguard/browser.h"
 #include "rotguard/capture_quality.h"
 #include "rotguard/chain_outcome.h"
 #include "rotguard/extract.h"
@@ -71,6 +74,7 @@ using archiver::JobInfo;
 using archiver::JobRole;
 using archiver::MediaType;
 using archiver::Originals;
+using archiver::StaticPage;
 using archiver::WorkItem;
 using archiver::WriterPool;
 using archiver::WrittenExchange;
@@ -234,6 +238,7 @@ class Archiver {
 
  private:
   class Sink;
+  class BrowserSink;
 
   int64_t NowUs() const {
     return options_.now_us ? options_.now_us() : SystemNowUs();
@@ -278,6 +283,23 @@ class Archiver {
   UrlRow TargetRow(const JobInfo& info, const WorkItem& done,
                    const ChainOutcome& judged);
   void FailWriter(const Status& status);
+  // The browser lane, after the static pass.
+  Status BrowserPass();
+  Status RunLane(const std::filesystem::path& chromium,
+                 const std::vector<std::string>& pages);
+  archiver::LaneOptions LaneOptionsOf(const std::filesystem::path& chromium,
+                                      const std::vector<std::string>& pages);
+  uint64_t AddBrowserJob(const std::string& url);
+  void NoteStaticPage(const JobInfo& info, const std::vector<CaptureRow>& rows);
+  void HoldBrowserRows(std::vector<CaptureRow> rows);
+  void OnBrowserPage(const std::string& url, Result<PageCapture>& capture);
+  std::optional<CaptureRow> TakePageRow(const std::string& final_url);
+  void CommitPage(const std::string& url, CaptureRow row,
+                  const PageCapture& page);
+  void PageDone(const std::string& url);
+  void FlushBrowserRows(bool all);
+  void OnBlocked(const BlockedRequest& request,
+                 const std::vector<std::string>& pages);
 
   Store& store_;
   Manifest& manifest_;
@@ -326,6 +348,15 @@ class Archiver {
   // --max-urls cut the plan; --max-time stopped the fetch.
   bool urls_budget_reached_ = false;
   std::atomic<bool> time_budget_reached_{false};
+
+  // The browser lane, under book_mu_: the ends of this run's static target
+  // chains; the capture rows of browser requests not committed yet (a
+  // page's own row waits for its DOM's quality), and the pages (by
+  // normalized URL) still being captured, whose rows stay held.
+  std::vector<StaticPage> static_pages_;
+  std::vector<CaptureRow> browser_rows_;
+  std::multiset<std::string> pages_in_flight_;
+  std::condition_variable browser_rows_cv_;
 };
 
 // The Fetcher's sink: runs on the fetch thread.
@@ -764,7 +795,8 @@ void Archiver::NoteExchange(const WorkItem& item,
   c.hop_index = ex.hop_index;
   c.chain_id = std::to_string(summary_.run_id) + "-" + std::to_string(item.tag);
   c.content_type = HeaderValue(ex.response->head(), "Content-Type");
-  c.source = "live";
+  c.source =
+      JobOf(item.tag).role == JobRole::kBrowser ? kSourceBrowser : "live";
   c.quality = item.quality;
   c.run_id = summary_.run_id;
   if (written.original) c.revisit_of = written.original->record_id;
@@ -847,8 +879,13 @@ void Archiver::FinishJob(const WorkItem& done) {
 
   std::lock_guard<std::mutex> lock(book_mu_);
   if (writer_failed_) return;
+  if (info.role == JobRole::kBrowser) {
+    HoldBrowserRows(TakeChain(done.tag, judged.final_url));
+    return;
+  }
   CommitBatch rows;
   rows.captures = TakeChain(done.tag, judged.final_url);
+  if (!left) NoteStaticPage(info, rows.captures);
   if (left && info.role == JobRole::kTarget) ++summary_.due_left;
   if (!left) CountChain(outcome, judged);
   if (info.role == JobRole::kOriginal) {
@@ -957,6 +994,286 @@ Status Archiver::FetchAll() {
   return writer_status_;
 }
 
+// The lane fetcher's record side: each browser request becomes a job of
+// this run (a tag of its own, role kBrowser), then goes the way of every
+// exchange (writer pool, dedupe, committer). Fetch thread only.
+class Archiver::BrowserSink : public FetchSink {
+ public:
+  BrowserSink(Archiver& archiver, Sink& inner) : a_(archiver), inner_(inner) {}
+
+  void OnExchange(const FetchJob& job, FetchedExchange& exchange) override {
+    inner_.OnExchange(Retag(job), exchange);
+  }
+  void OnDone(const FetchOutcome& outcome) override {
+    FetchOutcome done = outcome;
+    done.job = Retag(outcome.job);
+    tags_.erase(outcome.job.tag);
+    inner_.OnDone(done);
+  }
+
+ private:
+  FetchJob Retag(const FetchJob& job) {
+    auto [it, fresh] = tags_.try_emplace(job.tag, 0);
+    if (fresh) it->second = a_.AddBrowserJob(job.url);
+    FetchJob copy = job;
+    copy.tag = it->second;
+    return copy;
+  }
+
+  Archiver& a_;
+  Sink& inner_;
+  std::unordered_map<uint64_t, uint64_t> tags_;  // proxy tag → run tag
+};
+
+uint64_t Archiver::AddBrowserJob(const std::string& url) {
+  JobInfo info;
+  info.role = JobRole::kBrowser;
+  info.kind = "browser";
+  std::optional<std::string> normalized = NormalizeUrl(url);
+  info.normalized = normalized ? *normalized : url;
+  std::lock_guard<std::mutex> lock(jobs_mu_);
+  jobs_.push_back(std::move(info));
+  return jobs_.size() - 1;
+}
+
+// Under book_mu_: the end of a static target chain, for the page choice.
+void Archiver::NoteStaticPage(const JobInfo& info,
+                              const std::vector<CaptureRow>& rows) {
+  if (info.role != JobRole::kTarget || rows.empty()) return;
+  const CaptureRow& end = rows.back();
+  StaticPage page{end.url, info.kind, end.http_status, end.content_type,
+                  end.quality};
+  if (archiver::WantsBrowser(config_.browser.mode, page)) {
+    static_pages_.push_back(std::move(page));
+  }
+}
+
+// Under book_mu_: a browser request's rows wait for their page.
+void Archiver::HoldBrowserRows(std::vector<CaptureRow> rows) {
+  ++summary_.browser_requests;
+  for (CaptureRow& c : rows) browser_rows_.push_back(std::move(c));
+  browser_rows_cv_.notify_all();
+}
+
+// Under book_mu_: commits the held rows, except (unless `all`) those of a
+// page still being captured, whose quality is not known yet.
+void Archiver::FlushBrowserRows(bool all) {
+  CommitBatch rows;
+  std::vector<CaptureRow> kept;
+  for (CaptureRow& c : browser_rows_) {
+    if (!all && pages_in_flight_.count(c.normalized) > 0) {
+      kept.push_back(std::move(c));
+    } else {
+      rows.captures.push_back(std::move(c));
+    }
+  }
+  browser_rows_ = std::move(kept);
+  if (!rows.captures.empty()) committer_.Add(std::move(rows));
+}
+
+// Browser thread: the row of the page's final response, once its
+// exchange went through the writer (the browser may have the bytes a
+// moment before the record is noted). The first one for that URL: the
+// document request comes before anything the page asks for.
+std::optional<CaptureRow> Archiver::TakePageRow(const std::string& final_url) {
+  std::optional<std::string> normalized = NormalizeUrl(final_url);
+  if (!normalized) return std::nullopt;
+  std::unique_lock<std::mutex> lock(book_mu_);
+  auto at = browser_rows_.end();
+  browser_rows_cv_.wait_for(lock, std::chrono::seconds(10), [&] {
+    at = std::find_if(
+        browser_rows_.begin(), browser_rows_.end(),
+        [&](const CaptureRow& c) { return c.normalized == *normalized; });
+    return at != browser_rows_.end() || writer_failed_;
+  });
+  if (at == browser_rows_.end()) return std::nullopt;
+  CaptureRow row = std::move(*at);
+  browser_rows_.erase(at);
+  return row;
+}
+
+void Archiver::PageDone(const std::string& url) {
+  std::optional<std::string> normalized = NormalizeUrl(url);
+  auto it = pages_in_flight_.find(normalized ? *normalized : url);
+  if (it != pages_in_flight_.end()) pages_in_flight_.erase(it);
+  FlushBrowserRows(false);
+}
+
+// Browser thread: the page's DOM snapshot, screenshot and thumbnail as
+// resource records tied to its final response, whose row gets the
+// quality of the rendered DOM; committed together.
+void Archiver::CommitPage(const std::string& url, CaptureRow row,
+                          const PageCapture& page) {
+  row.quality = archiver::DomQuality(page.dom_html, row.url, row.http_status);
+  Result<std::vector<WarcRecordLocation>> written =
+      archiver::WriteBrowserResources(*writer_, row.url, row.record_id,
+                                      TimeOfUs(row.captured_at_us), page);
+  if (!written.ok()) FailWriter(written.status());
+  std::lock_guard<std::mutex> lock(book_mu_);
+  CommitBatch rows;
+  if (written.ok()) {
+    for (const WarcRecordLocation& loc : *written) {
+      Trace("write " + loc.target_uri);
+      rows.records.push_back(RecordRowOf(loc));
+    }
+    ++summary_.browser_captured;
+    spdlog::info(
+        "browser: {}: captured {} ({}, {} requests, {} ms, peak {} MiB)", url,
+        row.url, row.quality, page.requests.size(), page.elapsed.count(),
+        page.peak_memory_bytes >> 20);
+  }
+  rows.captures.push_back(std::move(row));
+  committer_.Add(std::move(rows));
+  PageDone(url);
+}
+
+// Browser thread, once per page.
+void Archiver::OnBrowserPage(const std::string& url,
+                             Result<PageCapture>& capture) {
+  std::string why;
+  if (!capture.ok()) {
+    why = capture.status().message();
+  } else if (!capture->navigation_error.empty()) {
+    why = capture->navigation_error;
+  }
+  std::optional<CaptureRow> row;
+  if (why.empty()) {
+    row = TakePageRow(capture->final_url);
+    if (!row) why = "no response of " + capture->final_url + " was recorded";
+  }
+  if (row) return CommitPage(url, std::move(*row), *capture);
+  spdlog::warn("browser: {}: failed, its static capture stays: {}", url, why);
+  std::lock_guard<std::mutex> lock(book_mu_);
+  ++summary_.browser_failed;
+  PageDone(url);
+}
+
+void Archiver::OnBlocked(const BlockedRequest& request,
+                         const std::vector<std::string>& pages) {
+  std::string on;
+  for (const std::string& page : pages) on += (on.empty() ? "" : ", ") + page;
+  spdlog::warn("browser: blocked {} (page {}): {}", request.url,
+               on.empty() ? "-" : on, request.reason);
+  std::lock_guard<std::mutex> lock(book_mu_);
+  ++summary_.browser_blocked;
+}
+
+archiver::LaneOptions Archiver::LaneOptionsOf(
+    const std::filesystem::path& chromium,
+    const std::vector<std::string>& pages) {
+  archiver::LaneOptions o;
+  o.chromium = chromium;
+  o.jobs = config_.browser.jobs;
+  o.capture.page_timeout = std::chrono::seconds(config_.browser.page_timeout_s);
+  o.capture.idle_timeout =
+      std::min(o.capture.idle_timeout, o.capture.page_timeout);
+  o.memory_cap_bytes = static_cast<uint64_t>(config_.browser.memory_cap);
+  o.resolve = options_.resolve;
+  o.connect_to = options_.connect_to;
+  o.max_page_bytes = static_cast<uint64_t>(config_.fetch.max_size);
+  // In scope: the hosts this run fetched (targets, requisites) and the
+  // pages' own; a host only the page's scripts name is refused without a
+  // lookup, as is Chromium's own background traffic.
+  std::set<std::pair<std::string, int>> hosts;
+  {
+    std::lock_guard<std::mutex> lock(jobs_mu_);
+    for (const JobInfo& job : jobs_) {
+      hosts.emplace(UrlHost(job.normalized), UrlPort(job.normalized));
+    }
+  }
+  for (const std::string& page : pages) {
+    hosts.emplace(UrlHost(page), UrlPort(page));
+  }
+  o.in_scope = [hosts = std::move(hosts)](const std::string& host, int port) {
+    std::string lower = host;
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
+    return hosts.count({lower, port}) > 0;
+  };
+  return o;
+}
+
+// After the static pass: the pages config.browser.mode picks, through the
+// lane, with this run's writer and committer.
+Status Archiver::BrowserPass() {
+  std::vector<std::string> pages;
+  {
+    std::lock_guard<std::mutex> lock(book_mu_);
+    pages = archiver::SelectBrowserPages(config_.browser.mode, static_pages_);
+    static_pages_.clear();
+  }
+  // No lane fetcher: a caller without the lane (workers, tests).
+  if (pages.empty() || options_.browser_fetcher == nullptr) {
+    return Status::Ok();
+  }
+  Result<std::filesystem::path> chromium = FindChromium();
+  if (!chromium.ok()) {
+    // One line per run, and only when a page needed the browser.
+    summary_.browser_off = static_cast<int64_t>(pages.size());
+    spdlog::warn(
+        "browser lane off ([browser] mode = \"{}\"): {}; {} page(s) keep "
+        "their static capture only",
+        config_.browser.mode, chromium.status().message(), pages.size());
+    return Status::Ok();
+  }
+  summary_.browser_pages = static_cast<int64_t>(pages.size());
+  for (const std::string& page : pages) {
+    std::optional<std::string> normalized = NormalizeUrl(page);
+    pages_in_flight_.insert(normalized ? *normalized : page);
+  }
+  return RunLane(*chromium, pages);
+}
+
+Status Archiver::RunLane(const std::filesystem::path& chromium,
+                         const std::vector<std::string>& pages) {
+  spdlog::info("browser: {} page(s), {} browser(s)", pages.size(),
+               std::min<size_t>(pages.size(), config_.browser.jobs));
+  OpenDedupeConnection();
+  committer_.Start(&writer_failed_,
+                   [this](const Status& status) { FailWriter(status); });
+  WriterPool::Hooks hooks;
+  hooks.written = [this](const WorkItem& item, const WrittenExchange& w) {
+    NoteExchange(item, w);
+  };
+  hooks.done = [this](WorkItem& done) { FinishJob(done); };
+  hooks.failed = [this](const Status& status) { FailWriter(status); };
+  Result<archiver::LaneResult> ran = [&] {
+    WriterPool writers(*writer_, originals_, writer_failed_, std::move(hooks));
+    Sink sink(*this, writers);
+    BrowserSink record(*this, sink);
+    archiver::LaneHooks lane;
+    lane.record = &record;
+    lane.page_done = [this](const std::string& url,
+                            Result<PageCapture>& capture) {
+      OnBrowserPage(url, capture);
+    };
+    lane.blocked = [this](const BlockedRequest& request,
+                          const std::vector<std::string>& on) {
+      OnBlocked(request, on);
+    };
+    Result<archiver::LaneResult> result = archiver::RunBrowserLane(
+        pages, *options_.browser_fetcher, LaneOptionsOf(chromium, pages), lane);
+    FailWriter(writers.Close());
+    return result;
+  }();
+  {
+    std::lock_guard<std::mutex> lock(book_mu_);
+    FlushBrowserRows(true);
+    if (!ran.ok()) {
+      spdlog::error("browser lane: {}", ran.status().message());
+      summary_.browser_failed =
+          summary_.browser_pages - summary_.browser_captured;
+    }
+    spdlog::info(
+        "browser: {} page(s) captured, {} failed, {} requests, {} blocked",
+        summary_.browser_captured, summary_.browser_failed,
+        summary_.browser_requests, summary_.browser_blocked);
+  }
+  committer_.Stop();
+  dedupe_manifest_.reset();
+  return writer_status_;
+}
+
 int Archiver::ExitCodeOf(const ArchiveSummary* summary) const {
   return options_.exit_code_of ? options_.exit_code_of(summary) : 0;
 }
@@ -979,6 +1296,12 @@ void Archiver::EndRun(int exit_code) {
       {"failed_links", summary_.failed_links},
       {"due_left", summary_.due_left},
       {"bytes", summary_.bytes}};
+  if (summary_.browser_pages > 0) {  // runs without the lane read as before
+    counts["browser_pages"] = summary_.browser_pages;
+    counts["browser_captured"] = summary_.browser_captured;
+    counts["browser_failed"] = summary_.browser_failed;
+    counts["browser_blocked"] = summary_.browser_blocked;
+  }
   Status status =
       manifest_.EndRun(summary_.run_id, NowUs() / 1'000'000, counts, exit_code);
   if (!status.ok()) spdlog::error("archive: {}", status.message());
@@ -1013,6 +1336,9 @@ Result<ArchiveSummary> Archiver::Run() {
   ROTGUARD_RETURN_IF_ERROR(OpenWriter());
   ROTGUARD_RETURN_IF_ERROR(WritePosts(changed));
   Status status = FetchAll();
+  if (status.ok() && !writer_failed_ && !summary_.cancelled) {
+    status = BrowserPass();
+  }
   // Whatever was written is committed, even after a failure or a cancel.
   Status commit = writer_failed_ ? Status::Ok() : committer_.CommitPending();
   Status close = writer_->Close();

@@ -26,6 +26,7 @@ enum class JobRole {
   kOriginal,   // the s0 original of a Blogger image
   kRequisite,  // a page requisite of a fetched target page
   kCssAsset,   // a url()/@import of a fetched stylesheet
+  kBrowser,    // a request the browser lane's Chromium made (one hop)
 };
 
 struct JobInfo {

@@ -2,9 +2,13 @@
 // itself is in page_run.cc.
 #include "rotguard/browser.h"
 
+#include <signal.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
+#include <string>
+#include <string_view>
 #include <system_error>
 #include <utility>
 
@@ -31,6 +35,38 @@ Result<std::filesystem::path> FindChromium() {
                                    "ROTGUARD_CHROMIUM)"));
   }
   return path;
+}
+
+namespace {
+
+// The pid in "rotguard-chromium.<pid>.XXXXXX"; 0 for any other name.
+pid_t OwnerOfProfile(const std::string& name) {
+  constexpr std::string_view kPrefix = "rotguard-chromium.";
+  if (name.rfind(kPrefix, 0) != 0) return 0;
+  size_t dot = name.find('.', kPrefix.size());
+  if (dot == std::string::npos || dot == kPrefix.size()) return 0;
+  pid_t pid = 0;
+  for (size_t i = kPrefix.size(); i < dot; ++i) {
+    if (name[i] < '0' || name[i] > '9' || pid > 10'000'000) return 0;
+    pid = pid * 10 + (name[i] - '0');
+  }
+  return pid;
+}
+
+}  // namespace
+
+int RemoveStaleProfiles(const std::filesystem::path& temp_dir) {
+  std::error_code ec;
+  int removed = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(temp_dir, ec)) {
+    pid_t owner = OwnerOfProfile(entry.path().filename().string());
+    if (owner <= 0 || !entry.is_directory(ec) || entry.is_symlink(ec)) continue;
+    // EPERM means a process of another user owns the pid: alive.
+    if (::kill(owner, 0) == 0 || errno != ESRCH) continue;
+    std::error_code ignored;
+    if (std::filesystem::remove_all(entry.path(), ignored) > 0) ++removed;
+  }
+  return removed;
 }
 
 Status Browser::Impl::Start() {

@@ -60,6 +60,7 @@ class PageRun {
   Status ScrollToEnd();
   Status Snapshot();
   Status Screenshot();
+  Status Thumbnail(double width, double height);
   Result<nlohmann::json> PageCall(std::string_view method,
                                   const nlohmann::json& params);
   // Handles events until `done` holds (true), `until` passes (false) or

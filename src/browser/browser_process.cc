@@ -78,7 +78,11 @@ Result<std::filesystem::path> MakeProfileDir() {
   std::error_code ec;
   std::filesystem::path base = std::filesystem::temp_directory_path(ec);
   if (ec) base = "/tmp";
-  std::string pattern = (base / "rotguard-chromium.XXXXXX").string();
+  // The owner's pid in the name lets a later run tell a profile left by a
+  // killed rotguard (RemoveStaleProfiles) from one in use.
+  std::string pattern =
+      (base / ("rotguard-chromium." + std::to_string(::getpid()) + ".XXXXXX"))
+          .string();
   if (::mkdtemp(pattern.data()) == nullptr) {
     return Status::FromErrno("mkdtemp " + pattern, errno);
   }

@@ -297,6 +297,28 @@ Status PageRun::Screenshot() {
   if (!Base64Decode(StringAt(*shot, "data"), &capture_.screenshot_png)) {
     return Status::Corruption("Page.captureScreenshot: data is not base64");
   }
+  return Thumbnail(width, height);
+}
+
+// The first viewport, scaled down by Chromium itself (clip.scale), so no
+// PNG decoder is needed here; captured after scrolling, hence in document
+// coordinates (captureBeyondViewport) like the full-page shot.
+Status PageRun::Thumbnail(double width, double height) {
+  if (options_.thumbnail_width <= 0) return Status::Ok();
+  stage_ = "taking the thumbnail";
+  double h = std::min<double>(height, browser_.window_height);
+  json clip = {{"x", 0},
+               {"y", 0},
+               {"width", width},
+               {"height", h},
+               {"scale", options_.thumbnail_width / width}};
+  Result<json> shot = PageCall(
+      "Page.captureScreenshot",
+      {{"format", "png"}, {"clip", clip}, {"captureBeyondViewport", true}});
+  if (!shot.ok()) return shot.status();
+  if (!Base64Decode(StringAt(*shot, "data"), &capture_.thumbnail_png)) {
+    return Status::Corruption("Page.captureScreenshot: data is not base64");
+  }
   return Status::Ok();
 }
 

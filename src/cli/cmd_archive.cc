@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -69,12 +70,25 @@ constexpr const char* kArchiveFooter =
     "stylesheet) gets at most --max-requisites requisites fetched\n"
     "([fetch] max_requisites, 300); one log line names a page over it.\n"
     "\n"
+    "Browser lane (--browser, [browser] mode): after the static pass, the\n"
+    "link pages it classed thin (or, with 'always', every HTML link page)\n"
+    "are loaded again in headless Chromium (--browser-jobs instances, each\n"
+    "page under [browser] page_timeout and memory_cap), every request going\n"
+    "through rotguard's own fetcher: the same address guard, --resolve and\n"
+    "politeness, records with source 'browser', plus the rendered DOM, a\n"
+    "screenshot and a thumbnail as urn:rotguard:dom:/screenshot:/thumbnail:\n"
+    "resource records. A page that fails keeps its static capture. Without\n"
+    "a Chromium ($ROTGUARD_CHROMIUM or /usr/bin/chromium) the lane is off,\n"
+    "with one warning when a page needed it.\n"
+    "\n"
     "Output (stdout, unless -q): one summary line, or with --json one JSON\n"
     "object with the keys documents, documents_changed, due, jobs,\n"
     "requisites, requisites_dropped, originals, fetched, captures,\n"
     "revisits, records, failed, failed_by_class (object: class name ->\n"
     "count), failed_links, bytes, seconds, cancelled, budget_reached,\n"
-    "due_left, run_id, exit_code. --stats adds the CPU seconds of each\n"
+    "due_left, browser (object, when the lane had pages: pages, captured,\n"
+    "failed, requests, blocked, off), run_id, exit_code. --stats adds the CPU "
+    "seconds of each\n"
     "stage (receive, compress, digests, write, commit; other: the rest of\n"
     "the process, total: all of it): a 'cpu:' line, or with --json a\n"
     "cpu_seconds object. --dry-run prints one line per\n"
@@ -114,7 +128,9 @@ struct ArchiveFlags {
   std::optional<int> max_requisites;
   int64_t max_urls = 0;
   std::string max_time;
-  NetworkFlags network;  // --resolve, --connect-to, --cacert
+  std::string browser;              // --browser MODE ("" : [browser] mode)
+  std::optional<int> browser_jobs;  // --browser-jobs N
+  NetworkFlags network;             // --resolve, --connect-to, --cacert
   bool allow_private = false;
   bool all = false;
   bool dry_run = false;
@@ -125,6 +141,8 @@ struct ArchiveFlags {
 
 // The fetcher a signal handler cancels; null outside a fetch.
 std::atomic<Fetcher*> g_running_fetcher{nullptr};
+// The browser lane's fetcher, cancelled with it.
+std::atomic<Fetcher*> g_lane_fetcher{nullptr};
 // Set by SIGINT/SIGTERM: a worker claims no further batch.
 std::atomic<bool> g_stop_requested{false};
 
@@ -132,13 +150,16 @@ extern "C" void CancelOnSignal(int) {
   g_stop_requested = true;
   Fetcher* fetcher = g_running_fetcher.load();
   if (fetcher != nullptr) fetcher->RequestCancel();
+  Fetcher* lane = g_lane_fetcher.load();
+  if (lane != nullptr) lane->RequestCancel();
 }
 
 // Installs SIGINT/SIGTERM handlers for its lifetime.
 class SignalGuard {
  public:
-  explicit SignalGuard(Fetcher* fetcher) {
+  explicit SignalGuard(Fetcher* fetcher, Fetcher* lane = nullptr) {
     g_running_fetcher = fetcher;
+    g_lane_fetcher = lane;
     struct sigaction action {};
     action.sa_handler = CancelOnSignal;
     sigemptyset(&action.sa_mask);
@@ -151,6 +172,7 @@ class SignalGuard {
     sigaction(SIGINT, &old_int_, nullptr);
     sigaction(SIGTERM, &old_term_, nullptr);
     g_running_fetcher = nullptr;
+    g_lane_fetcher = nullptr;
   }
 
  private:
@@ -186,6 +208,23 @@ Config ApplyFlags(const ArchiveFlags& flags, Config config) {
   }
   if (flags.max_requisites) config.fetch.max_requisites = *flags.max_requisites;
   if (flags.allow_private) config.fetch.allow_private = true;
+  if (!flags.browser.empty()) {
+    config.browser.mode = flags.browser;
+  } else if (const char* env = std::getenv("ROTGUARD_BROWSER");
+             env != nullptr && *env != '\0') {
+    // Over the config files, under --browser (as $ROTGUARD_LOG_FORMAT):
+    // the test suite sets it to "off" so that only the tests that ask for
+    // the browser lane start Chromium.
+    const std::string mode = env;
+    if (mode != "off" && mode != "thin" && mode != "always") {
+      throw CliError(kExitUsage,
+                     "ROTGUARD_BROWSER: expected off, thin or "
+                     "always, not '" +
+                         mode + "'");
+    }
+    config.browser.mode = mode;
+  }
+  if (flags.browser_jobs) config.browser.jobs = *flags.browser_jobs;
   ApplyNetworkFlags(flags.network, &config);
   return config;
 }
@@ -215,6 +254,12 @@ nlohmann::ordered_json SummaryJson(const ArchiveSummary& s, int exit_code,
   j["cancelled"] = s.cancelled;
   j["budget_reached"] = s.budget_reached;
   j["due_left"] = s.due_left;
+  if (s.browser_pages > 0 || s.browser_off > 0) {
+    j["browser"] = {
+        {"pages", s.browser_pages},     {"captured", s.browser_captured},
+        {"failed", s.browser_failed},   {"requests", s.browser_requests},
+        {"blocked", s.browser_blocked}, {"off", s.browser_off}};
+  }
   j["run_id"] = s.run_id;
   j["exit_code"] = exit_code;
   if (dry_run) {
@@ -227,6 +272,20 @@ nlohmann::ordered_json SummaryJson(const ArchiveSummary& s, int exit_code,
     }
   }
   return j;
+}
+
+// The browser lane's part of the summary line; "" when it had no page.
+std::string BrowserText(const ArchiveSummary& s) {
+  if (s.browser_off > 0) {
+    return "; browser lane off: " + std::to_string(s.browser_off) +
+           " pages not sent";
+  }
+  if (s.browser_pages == 0) return "";
+  return "; browser: " + std::to_string(s.browser_pages) + " pages, " +
+         std::to_string(s.browser_captured) + " captured, " +
+         std::to_string(s.browser_failed) + " browser failed, " +
+         std::to_string(s.browser_requests) + " requests, " +
+         std::to_string(s.browser_blocked) + " blocked";
 }
 
 std::string SummaryText(const ArchiveSummary& s) {
@@ -252,7 +311,7 @@ std::string SummaryText(const ArchiveSummary& s) {
          (s.budget_reached
               ? ", budget reached (" + std::to_string(s.due_left) + " due left)"
               : "") +
-         (s.cancelled ? ", cancelled" : "");
+         BrowserText(s) + (s.cancelled ? ", cancelled" : "");
 }
 
 // The posts, URLs and -i list the command line names; with none, the
@@ -508,12 +567,22 @@ int RunArchiveCommand(const ArchiveFlags& flags, const GlobalOptions& global) {
   if (!flags.dry_run) CloseStaleOpenFiles(*store, global);
   ArchiveOptions options = MakeArchiveOptions(flags, global, *store);
   std::unique_ptr<Fetcher> fetcher;
+  std::unique_ptr<Fetcher> lane_fetcher;
   if (!flags.dry_run) {
     fetcher = MakeCliFetcher(flags.network, options.config, *store);
+    if (options.config.browser.mode != "off") {
+      // Made now (a curl multi handle, no connection) so the signal
+      // handler can cancel it; used only if a page needs the browser.
+      lane_fetcher = MakeCliFetcher(flags.network, options.config, *store,
+                                    /*keep_running=*/true);
+      options.browser_fetcher = lane_fetcher.get();
+      options.resolve = flags.network.resolve;
+      options.connect_to = flags.network.connect_to;
+    }
   }
   if (flags.stats) EnableCpuStages();
   Result<ArchiveSummary> summary = [&] {
-    SignalGuard guard(fetcher.get());
+    SignalGuard guard(fetcher.get(), lane_fetcher.get());
     return RunArchive(*store, fetcher.get(), options);
   }();
   if (options.progress) std::fputs("\n", stderr);
@@ -672,6 +741,17 @@ void AddArchiveCommand(CLI::App& app, const GlobalOptions& global,
       ->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
   command->add_option("--max-time", flags->max_time,
                       "stop starting transfers after DURATION (90s, 30m)");
+  command
+      ->add_option("--browser", flags->browser,
+                   "browser lane: off, thin (capture again the link pages "
+                   "classed thin; default when Chromium is found) or always "
+                   "([browser] mode)")
+      ->check(CLI::IsMember({"off", "thin", "always"}));
+  command
+      ->add_option("--browser-jobs", flags->browser_jobs,
+                   "headless Chromium instances of the browser lane "
+                   "(default 1)")
+      ->check(CLI::Range(1, 16));
   AddNetworkOptions(command, flags->network, flags->allow_private);
   command->add_flag("--all", flags->all, "fetch every URL, due or not");
   command->add_flag("--dry-run", flags->dry_run,

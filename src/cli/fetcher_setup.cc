@@ -93,8 +93,10 @@ std::function<bool(const std::string&)> ForgottenTest(Store& store) {
 }  // namespace
 
 std::unique_ptr<Fetcher> MakeCliFetcher(const NetworkFlags& network,
-                                        const Config& config, Store& store) {
+                                        const Config& config, Store& store,
+                                        bool keep_running) {
   FetchOptions fetch;
+  fetch.keep_running = keep_running;
   fetch.fetch = config.fetch;
   fetch.hosts = config.hosts;
   fetch.resolve = network.resolve;

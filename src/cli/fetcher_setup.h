@@ -45,8 +45,10 @@ void ApplyNetworkFlags(const NetworkFlags& network, Config* config);
 
 // Throws CliError (usage for a bad --resolve/--cacert, else I/O). The
 // fetcher never requests a URL the store's tombstones name.
+// `keep_running`: for the browser lane (FetchOptions::keep_running).
 std::unique_ptr<Fetcher> MakeCliFetcher(const NetworkFlags& network,
-                                        const Config& config, Store& store);
+                                        const Config& config, Store& store,
+                                        bool keep_running = false);
 
 }  // namespace rotguard::cli
 

@@ -93,6 +93,36 @@ class TableReader {
 
   // A duration string such as "30d" or "1h30m" (ParseDurationSeconds),
   // in seconds; `text`, when given, keeps it as written.
+  // A duration within [lo, hi] seconds.
+  Status GetDurationIn(const char* key, int64_t lo, int64_t hi,
+                       int64_t* seconds, std::string* text) {
+    const toml::node* node = table_.get(key);
+    int64_t value = *seconds;
+    std::string written = *text;
+    ROTGUARD_RETURN_IF_ERROR(GetDuration(key, &value, &written));
+    if (node != nullptr && (value < lo || value > hi)) {
+      return Error(*node, key,
+                   "must be between " + std::to_string(lo) + "s and " +
+                       std::to_string(hi) + "s");
+    }
+    *seconds = value;
+    *text = std::move(written);
+    return Status::Ok();
+  }
+
+  // A size of at least `lo` bytes.
+  Status GetSizeAtLeast(const char* key, int64_t lo, int64_t* out) {
+    const toml::node* node = table_.get(key);
+    int64_t value = *out;
+    ROTGUARD_RETURN_IF_ERROR(GetSize(key, &value));
+    if (node != nullptr && value < lo) {
+      return Error(*node, key,
+                   "must be at least " + std::to_string(lo) + " bytes");
+    }
+    *out = value;
+    return Status::Ok();
+  }
+
   Status GetDuration(const char* key, int64_t* seconds,
                      std::string* text = nullptr) {
     const toml::node* node = Find(key);
@@ -539,6 +569,16 @@ Status ReadRescue(TableReader& t, RescueConfig* r) {
   return ReadSubmit(t, r);
 }
 
+Status ReadBrowser(TableReader& t, BrowserConfig* b) {
+  ROTGUARD_RETURN_IF_ERROR(
+      t.GetChoice("mode", &b->mode, {"off", "thin", "always"}));
+  ROTGUARD_RETURN_IF_ERROR(t.Get("jobs", &b->jobs, 1, 16));
+  ROTGUARD_RETURN_IF_ERROR(t.GetDurationIn(
+      "page_timeout", 1, 3600, &b->page_timeout_s, &b->page_timeout));
+  // Chromium does not start under much less.
+  return t.GetSizeAtLeast("memory_cap", int64_t{64} << 20, &b->memory_cap);
+}
+
 Status ReadHost(TableReader& t, HostConfig* h) {
   ROTGUARD_RETURN_IF_ERROR(t.GetHeaderValue("user_agent", &h->user_agent));
   ROTGUARD_RETURN_IF_ERROR(t.Get("per_host", &h->per_host, 1));
@@ -620,6 +660,8 @@ Status ReadRoot(const toml::table& root, const std::string& source,
   ROTGUARD_RETURN_IF_ERROR(ReadRules(reader, source, config));
   ROTGUARD_RETURN_IF_ERROR(ReadSection(reader, "rescue", "rescue", source,
                                        &config->rescue, ReadRescue));
+  ROTGUARD_RETURN_IF_ERROR(ReadSection(reader, "browser", "browser", source,
+                                       &config->browser, ReadBrowser));
   ROTGUARD_RETURN_IF_ERROR(ReadSection(reader, "manifest", "manifest", source,
                                        &config->manifest, ReadManifest));
   ROTGUARD_RETURN_IF_ERROR(ReadHosts(reader, source, config));

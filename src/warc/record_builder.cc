@@ -284,6 +284,9 @@ Result<PendingRecord> MakeResource(const WarcCapture& capture,
                                    const ResourceParts& parts) {
   Result<PendingRecord> record = NewCaptureRecord(kTypeResource, capture, date);
   if (!record.ok()) return record;
+  if (!capture.concurrent_to.empty()) {
+    record->fields.Add("WARC-Concurrent-To", capture.concurrent_to);
+  }
   record->body = parts.body;
   record->body_memory = parts.body_memory;
   // payload == block: the body's own digests serve for both.

@@ -11,6 +11,11 @@ cleanup() {
 }
 trap cleanup EXIT
 cd "$WORK"
+# The browser lane's default is "thin" when a Chromium is installed (it is
+# here and in CI): off for every test, so no test starts Chromium by
+# accident or changes its captures and time; archive_browser.sh asks for
+# it with --browser (which wins over $ROTGUARD_BROWSER).
+export ROTGUARD_BROWSER=off
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 # expect_exit CODE CMD...: run CMD, require exit status CODE.

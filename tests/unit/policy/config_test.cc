@@ -55,6 +55,7 @@ TEST(ConfigTest, ShippedDefaultPolicySetsEverySettingExplicitly) {
                                "b",   1,
                                1,     1,
                                1,     1};
+  config.browser = BrowserConfig{"always", 4, 5, "5s", 1 << 30};
   ASSERT_TRUE(ApplyConfigFile(kPolicyPath, &config).ok());
   EXPECT_EQ(config, Config{});
 }
@@ -101,6 +102,38 @@ TEST(ConfigTest, SubmitKeysAreHeaderSafeAndDurationsParse) {
   EXPECT_EQ(config.rescue.retry_after_s, 7 * 86400);
   EXPECT_EQ(config.rescue.if_not_archived_within, "1h30m");
   EXPECT_TRUE(config.rescue.submit);
+}
+
+TEST(ConfigTest, BrowserLaneKeysParseAndAreValidated) {
+  Config config;
+  EXPECT_EQ(config.browser.mode, "thin");
+  EXPECT_EQ(config.browser.jobs, 1);
+  EXPECT_EQ(config.browser.page_timeout_s, 30);
+  EXPECT_EQ(config.browser.memory_cap, int64_t{1536} << 20);
+  ASSERT_TRUE(Apply("[browser]\nmode = \"always\"\njobs = 2\n"
+                    "page_timeout = \"1m30s\"\nmemory_cap = \"2GiB\"\n",
+                    &config)
+                  .ok());
+  EXPECT_EQ(config.browser.mode, "always");
+  EXPECT_EQ(config.browser.jobs, 2);
+  EXPECT_EQ(config.browser.page_timeout_s, 90);
+  EXPECT_EQ(config.browser.page_timeout, "1m30s");
+  EXPECT_EQ(config.browser.memory_cap, int64_t{2} << 30);
+
+  Config fresh;
+  Status bad_mode = Apply("[browser]\nmode = \"sometimes\"\n", &fresh);
+  ASSERT_FALSE(bad_mode.ok());
+  EXPECT_NE(bad_mode.message().find("/etc/site.toml:2: browser.mode"),
+            std::string::npos)
+      << bad_mode.message();
+  EXPECT_FALSE(Apply("[browser]\njobs = 0\n", &fresh).ok());
+  EXPECT_FALSE(Apply("[browser]\njobs = 17\n", &fresh).ok());
+  EXPECT_FALSE(Apply("[browser]\npage_timeout = \"0s\"\n", &fresh).ok());
+  EXPECT_FALSE(Apply("[browser]\npage_timeout = \"2h\"\n", &fresh).ok());
+  EXPECT_FALSE(Apply("[browser]\npage_timeout = \"soon\"\n", &fresh).ok());
+  EXPECT_FALSE(Apply("[browser]\nmemory_cap = \"1M\"\n", &fresh).ok());
+  EXPECT_FALSE(Apply("[browser]\nheadless = true\n", &fresh).ok());
+  EXPECT_EQ(fresh.browser, BrowserConfig{});  // nothing half-applied counts
 }
 
 TEST(ConfigTest, RescueEndpointsMustBeHttpUrls) {

@@ -61,7 +61,7 @@ class TestStore {
     WarcHttpResponse response =
         writer_->NewResponse(head + "\r\n\r\n", WarcBodyTransfer::kDecoded);
     EXPECT_TRUE(response.AppendBody(body).ok());
-    WarcCapture capture{url, "", "", At(unix_seconds), ""};
+    WarcCapture capture{url, "", "", At(unix_seconds), "", ""};
     auto locations = writer_->WriteExchange(capture, Request(url), response);
     EXPECT_TRUE(locations.ok()) << locations.status().ToString();
     AddRecord(locations->request);
@@ -82,7 +82,7 @@ class TestStore {
     of.payload_digest = "sha1:" + original.payload_sha1;
     of.payload_sha256 = original.payload_sha256;
     of.payload_length = static_cast<uint64_t>(original.payload_length);
-    WarcCapture capture{url, "", "", At(unix_seconds), ""};
+    WarcCapture capture{url, "", "", At(unix_seconds), "", ""};
     auto locations = writer_->WriteRevisit(capture, Request(url), response, of);
     EXPECT_TRUE(locations.ok()) << locations.status().ToString();
     AddRecord(locations->request);
@@ -93,7 +93,7 @@ class TestStore {
 
   CaptureRow AddResource(const std::string& uri, const std::string& type,
                          const std::string& bytes, int64_t unix_seconds) {
-    WarcCapture capture{uri, "", "", At(unix_seconds), ""};
+    WarcCapture capture{uri, "", "", At(unix_seconds), "", ""};
     auto location = writer_->WriteResource(capture, type, bytes);
     EXPECT_TRUE(location.ok()) << location.status().ToString();
     AddRecord(*location);
