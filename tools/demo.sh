@@ -70,6 +70,19 @@ sqlite3 "$MANIFEST" "SELECT http_status || '  ' || url FROM captures
   WHERE url LIKE 'https://www.ehackingnews.com/assets/%' OR url LIKE 'https://cdn.example.net/%'
      OR url = 'https://www.ehackingnews.com/favicon.ico' ORDER BY url;"
 
+step "a JavaScript-only article: an empty app shell to the static pass (thin), captured again by the browser lane"
+echo "headless Chromium, started by rotguard, loaded the page through rotguard's recording proxy, so the"
+echo "WARC holds the server's bytes of every request it made (the article JSON too), plus the rendered DOM,"
+echo "a screenshot and a thumbnail as resource records:"
+sqlite3 -header -column "$MANIFEST" "
+  SELECT source, quality, http_status AS status, url FROM captures
+  WHERE url LIKE 'https://news.example.com/js/app%' ORDER BY id;"
+sqlite3 "$MANIFEST" "SELECT type || '  ' || target_uri FROM records
+  WHERE target_uri LIKE 'urn:rotguard:%' ORDER BY id;"
+if [ -z "$(sqlite3 "$MANIFEST" "SELECT 1 FROM captures WHERE source = 'browser' LIMIT 1")" ]; then
+  echo "(no Chromium on this machine: the page keeps its thin static capture; apt-get install chromium)"
+fi
+
 step "a link already dead when first archived, rescued from the (fixture's) public web archive"
 echo "[rescue] lookup = true: archive asked the Wayback CDX API for news.example.com/gone.html, took the"
 echo "newest good capture before the post's date (a capture that replays as a 404 page was skipped) and"
@@ -105,6 +118,8 @@ if has_command restore; then
   "$RG" restore content _posts --out "$OUT/restored" || echo "restore exit code $?"
   echo "the SPEC §1 post, restored (only the URL spans changed):"
   grep -rh -e 's640' -e 'E Hacking News' "$OUT/restored/posts" | cut -c1-160 || true
+  echo "the JavaScript-only article, restored from its DOM snapshot (text and image local, scripts removed):"
+  grep -rl 'Why links rot (rendered)' "$OUT/restored/assets" 2>/dev/null | sed "s|^$OUT/||" || true
   echo "open $OUT/restored/index.html in a browser: it works offline"
 fi
 
