@@ -43,3 +43,28 @@ summary() {
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$row" "$ours" "$peer" \
     "$theirs" "$ratio" "$rss" "$target" "$met" >>"$BENCH_SUMMARY"
 }
+
+# nginx_conf_head DIR: the top of the loopback nginx.conf the archive and
+# workers benches share (a daemon with its pid, logs and temp files under
+# DIR, keep-alive without limit, no access log), up to and including the
+# `http {` block's settings; the caller appends its types, servers and the
+# two closing braces.
+nginx_conf_head() {
+  cat <<CONF
+worker_processes 2;
+daemon on;
+pid $1/nginx.pid;
+error_log $1/error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_requests 1000000;
+  client_body_temp_path $1/tmp;
+  proxy_temp_path $1/tmp;
+  fastcgi_temp_path $1/tmp;
+  uwsgi_temp_path $1/tmp;
+  scgi_temp_path $1/tmp;
+CONF
+}

@@ -85,22 +85,9 @@ start_nginx() {
   "$ROOT/tools/make_test_ca.sh" "$WORK/ca" >/dev/null
   # The redirect chains /c/NAME/3 -> /2 -> /1 -> /small/NAME answer 301 with
   # a relative Location, as shorteners' targets are reached.
-  cat >"$WORK/nginx/nginx.conf" <<CONF
-worker_processes 2;
-daemon on;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/error.log;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  sendfile on;
-  tcp_nopush on;
-  keepalive_requests 1000000;
-  client_body_temp_path $WORK/nginx/tmp;
-  proxy_temp_path $WORK/nginx/tmp;
-  fastcgi_temp_path $WORK/nginx/tmp;
-  uwsgi_temp_path $WORK/nginx/tmp;
-  scgi_temp_path $WORK/nginx/tmp;
+  {
+    nginx_conf_head "$WORK/nginx"
+    cat <<CONF
   types { text/html html; text/css css; image/jpeg jpg; $BIG_TYPE bin; }
   server {
     listen 127.0.0.1:$HTTP_PORT;
@@ -114,6 +101,7 @@ http {
   }
 }
 CONF
+  } >"$WORK/nginx/nginx.conf"
   rm -f "$WORK/nginx/nginx.pid"
   "$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf"
   trap stop_nginx EXIT

@@ -69,22 +69,9 @@ free_port() {
 start_servers() {
   PORT=$(free_port)
   mkdir -p "$WORK/nginx/tmp"
-  cat >"$WORK/nginx/nginx.conf" <<CONF
-worker_processes 2;
-daemon on;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/error.log;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  sendfile on;
-  tcp_nopush on;
-  keepalive_requests 1000000;
-  client_body_temp_path $WORK/nginx/tmp;
-  proxy_temp_path $WORK/nginx/tmp;
-  fastcgi_temp_path $WORK/nginx/tmp;
-  uwsgi_temp_path $WORK/nginx/tmp;
-  scgi_temp_path $WORK/nginx/tmp;
+  {
+    nginx_conf_head "$WORK/nginx"
+    cat <<CONF
   types { text/html html; text/css css; image/jpeg jpg; }
   server {
     listen 127.0.0.1:$PORT;
@@ -92,6 +79,7 @@ http {
   }
 }
 CONF
+  } >"$WORK/nginx/nginx.conf"
   rm -f "$WORK/nginx/nginx.pid"
   "$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf"
   trap stop_servers EXIT

@@ -14,6 +14,8 @@
 #   and the run goes on; the popup/download page yields no extra capture;
 # - verify is clean, npm warcio agrees on every record with matching
 #   digests, no Chromium is left after the run;
+# - restore builds the app from its DOM snapshot (text, local requisites,
+#   no script), the WACZ's pages.jsonl marks it, ReplayWeb.page replays it;
 # - a `rotguard archive` killed with SIGKILL during the browser lane leaves
 #   no Chromium running, and the next lane removes its stale profile.
 # Skipped (125) when chromium is not installed.
@@ -164,6 +166,36 @@ PY
 done
 
 expect_exit 0 "$ROTGUARD" --store "$STORE" verify
+
+# 3. The copies people read: restore takes the app from its DOM snapshot
+# (article text, local requisites, no script), a WACZ marks the browser
+# pages in pages.jsonl, and ReplayWeb.page replays the app from the WACZ
+# (its script fetches the article JSON the lane recorded).
+expect_exit 0 "$ROTGUARD" --store "$STORE" restore site/content --out "$WORK/restored"
+app_copy=$(grep -rl 'Why links rot (rendered)' "$WORK/restored/assets" || true)
+[ -n "$app_copy" ] || fail "no restored page holds the app's rendered article"
+expect_contains "$app_copy" "Link rot is the slow decay"
+grep -i '<script' "$app_copy" >/dev/null && fail "the restored app page keeps a script: $app_copy"
+grep -E 'src="https?://' "$app_copy" >/dev/null &&
+  fail "the restored app page loads from the live web: $(grep -oE 'src="https?://[^"]*' "$app_copy" | head -3)"
+expect_exit 0 "$ROTGUARD" --store "$STORE" export --wacz "$WORK/js.wacz"
+python3 - "$WORK/js.wacz" "$J/app" <<'PY'
+import json, sys, zipfile
+from fixture_check import fail
+pages = [json.loads(l) for l in zipfile.ZipFile(sys.argv[1]).read("pages/pages.jsonl").decode().splitlines()]
+marked = {p["url"] for p in pages if p.get("capturedBy") == "browser"}
+if sys.argv[2] not in marked:
+    fail("pages.jsonl does not mark %s as a browser page: %s" % (sys.argv[2], sorted(marked)))
+print("pages.jsonl: %d browser pages" % len(marked))
+PY
+BROWSER_TOOLS=$ROTGUARD_SOURCE_DIR/tools/browser
+if [ -d "$BROWSER_TOOLS/node_modules/replaywebpage" ] && [ -x /usr/lib/chromium/chromium ]; then
+  timeout -k 5 120 node "$BROWSER_TOOLS/replay_check.mjs" "$WORK/js.wacz" "$J/app" \
+    "Link rot is the slow decay" >replay.out 2>&1 ||
+    { cat replay.out >&2; fail "ReplayWeb.page did not replay the app's article"; }
+  cat replay.out
+fi
+
 # Nothing of Chromium is left: no process of a profile of ours, and the
 # killed run's profile was removed by this run's lane.
 [ -z "$(pgrep -f -- "--user-data-dir=[^ ]*rotguard-chromium\." | while read -r p; do

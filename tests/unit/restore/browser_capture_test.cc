@@ -18,6 +18,7 @@
 #include "rotguard/extract.h"
 #include "rotguard/restore.h"
 #include "unit/restore/test_store.h"
+#include "unit/test_support/archive_entries.h"
 #include "util/file.h"
 
 namespace rotguard {
@@ -177,25 +178,6 @@ TEST_F(BrowserCaptureTest, PageReadAgainFromTheStoreIsTheSameDom) {
   EXPECT_EQ(AppPage(t_.dir() / "reread").find("<script"), std::string::npos);
 }
 
-std::map<std::string, std::string> ReadZip(const fs::path& path) {
-  std::map<std::string, std::string> files;
-  archive* a = archive_read_new();
-  archive_read_support_format_zip(a);
-  EXPECT_EQ(archive_read_open_filename(a, path.c_str(), 65536), ARCHIVE_OK);
-  archive_entry* entry = nullptr;
-  while (archive_read_next_header(a, &entry) == ARCHIVE_OK) {
-    std::string data;
-    char buf[65536];
-    la_ssize_t n;
-    while ((n = archive_read_data(a, buf, sizeof buf)) > 0) {
-      data.append(buf, static_cast<size_t>(n));
-    }
-    files[archive_entry_pathname(entry)] = data;
-  }
-  archive_read_free(a);
-  return files;
-}
-
 TEST_F(BrowserCaptureTest, WaczPagesMarkBrowserCapturesAndIndexTheSnapshot) {
   t_.AddResponse("https://static.example/",
                  "HTTP/1.1 200 OK\r\nContent-Type: text/html", "<p>s</p>",
@@ -216,7 +198,7 @@ TEST_F(BrowserCaptureTest, WaczPagesMarkBrowserCapturesAndIndexTheSnapshot) {
   t_.Commit();
   fs::path out = t_.dir() / "x.wacz";
   ASSERT_TRUE(WriteWacz(t_.manifest(), t_.warc_dir(), out, {}).ok());
-  std::map<std::string, std::string> files = ReadZip(out);
+  std::map<std::string, std::string> files = testing::ArchiveFiles(out);
   const std::string& pages = files["pages/pages.jsonl"];
   size_t app = pages.find("\"url\":\"" + kApp + "\"");
   ASSERT_NE(app, std::string::npos) << pages;

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "unit/temp_dir.h"
+#include "unit/test_support/archive_entries.h"
 #include "util/file.h"
 
 namespace rotguard::restore {
@@ -45,24 +46,6 @@ Files ReadDirectory(const fs::path& dir) {
   return files;
 }
 
-Files ReadArchive(const fs::path& path) {
-  Files files;
-  archive* a = archive_read_new();
-  archive_read_support_format_all(a);
-  EXPECT_EQ(archive_read_open_filename(a, path.c_str(), 10240), ARCHIVE_OK);
-  archive_entry* entry;
-  while (archive_read_next_header(a, &entry) == ARCHIVE_OK) {
-    std::string bytes;
-    char buf[4096];
-    la_ssize_t n;
-    while ((n = archive_read_data(a, buf, sizeof buf)) > 0)
-      bytes.append(buf, n);
-    files[archive_entry_pathname(entry)] = bytes;
-  }
-  archive_read_free(a);
-  return files;
-}
-
 Result<std::unique_ptr<OutputSink>> Open(RestoreFormat format,
                                          const fs::path& out) {
   Result<std::unique_ptr<OutputSink>> sink = OpenSink(format, out);
@@ -80,8 +63,8 @@ TEST(OutputSinkTest, DirectoryTarAndZipHoldTheSameNamesAndBytes) {
     ASSERT_TRUE(PutAll(**sink).ok());
   }
   EXPECT_EQ(ReadDirectory(t.path() / "out"), kFiles);
-  EXPECT_EQ(ReadArchive(t.path() / "out.tar"), kFiles);
-  EXPECT_EQ(ReadArchive(t.path() / "out.zip"), kFiles);
+  EXPECT_EQ(testing::ArchiveFiles(t.path() / "out.tar"), kFiles);
+  EXPECT_EQ(testing::ArchiveFiles(t.path() / "out.zip"), kFiles);
   EXPECT_FALSE(fs::exists(t.path() / "out.tar.tmp"));
   EXPECT_FALSE(fs::exists(t.path() / "out.zip.tmp"));
 }

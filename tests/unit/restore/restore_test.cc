@@ -15,11 +15,13 @@
 #include "rotguard/extract.h"
 #include "rotguard/inputs.h"
 #include "unit/restore/test_store.h"
+#include "unit/test_support/archive_entries.h"
 #include "util/file.h"
 
 namespace rotguard {
 namespace {
 
+using testing::ArchiveEntries;
 using testing::TestStore;
 namespace fs = std::filesystem;
 
@@ -390,28 +392,6 @@ TEST_F(RestoreTest, CaptureDecodingPastTheLimitIsSkippedWithANote) {
              note.find("--max-decoded-size") != std::string::npos;
   }
   EXPECT_TRUE(noted);
-}
-
-// The entries of a tar or zip in their order, with their bytes.
-std::vector<std::pair<std::string, std::string>> ArchiveEntries(
-    const fs::path& path) {
-  std::vector<std::pair<std::string, std::string>> entries;
-  archive* a = archive_read_new();
-  archive_read_support_format_all(a);
-  archive_read_support_filter_all(a);
-  EXPECT_EQ(archive_read_open_filename(a, path.c_str(), 65536), ARCHIVE_OK);
-  archive_entry* entry = nullptr;
-  while (archive_read_next_header(a, &entry) == ARCHIVE_OK) {
-    std::string bytes;
-    char buf[4096];
-    la_ssize_t n = 0;
-    while ((n = archive_read_data(a, buf, sizeof buf)) > 0) {
-      bytes.append(buf, static_cast<size_t>(n));
-    }
-    entries.emplace_back(archive_entry_pathname(entry), std::move(bytes));
-  }
-  archive_read_free(a);
-  return entries;
 }
 
 // More linked pages than phase 2 scans in one batch, each linking the

@@ -11,30 +11,12 @@
 
 #include "rotguard/export.h"
 #include "unit/restore/test_store.h"
+#include "unit/test_support/archive_entries.h"
 #include "util/fault_injecting_env.h"
 #include "util/file.h"
 
 namespace rotguard {
 namespace {
-
-std::map<std::string, std::string> ReadZip(const std::filesystem::path& path) {
-  std::map<std::string, std::string> files;
-  archive* a = archive_read_new();
-  archive_read_support_format_zip(a);
-  EXPECT_EQ(archive_read_open_filename(a, path.c_str(), 65536), ARCHIVE_OK);
-  archive_entry* entry = nullptr;
-  while (archive_read_next_header(a, &entry) == ARCHIVE_OK) {
-    std::string data;
-    char buf[65536];
-    la_ssize_t n;
-    while ((n = archive_read_data(a, buf, sizeof buf)) > 0) {
-      data.append(buf, static_cast<size_t>(n));
-    }
-    files[archive_entry_pathname(entry)] = data;
-  }
-  archive_read_free(a);
-  return files;
-}
 
 TEST(WriteWacz, HoldsArchiveIndexPagesAndMatchingDigests) {
   testing::TestStore t;
@@ -54,7 +36,7 @@ TEST(WriteWacz, HoldsArchiveIndexPagesAndMatchingDigests) {
   std::filesystem::path out = t.dir() / "x.wacz";
   Status st = WriteWacz(t.manifest(), t.warc_dir(), out, {});
   ASSERT_TRUE(st.ok()) << st.ToString();
-  auto files = ReadZip(out);
+  auto files = testing::ArchiveFiles(out);
   ASSERT_TRUE(files.count("indexes/index.cdxj"));
   ASSERT_TRUE(files.count("pages/pages.jsonl"));
   ASSERT_TRUE(files.count("datapackage.json"));
