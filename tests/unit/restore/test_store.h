@@ -107,7 +107,7 @@ class TestStore {
   // lane writes its DOM snapshot, screenshot and thumbnail.
   RecordRow AddRecordOnly(const std::string& uri, const std::string& type,
                           const std::string& bytes, int64_t unix_seconds) {
-    WarcCapture capture{uri, "", "", At(unix_seconds), ""};
+    WarcCapture capture{uri, "", "", At(unix_seconds), "", ""};
     auto location = writer_->WriteResource(capture, type, bytes);
     EXPECT_TRUE(location.ok()) << location.status().ToString();
     AddRecord(*location);
