@@ -29,6 +29,10 @@ std::string MediaType(std::string_view content_type) {
   return AsciiLowercase(TrimHeaderSpace(type));
 }
 
+bool IsHtmlMediaType(std::string_view media_type) {
+  return media_type == "text/html" || media_type == "application/xhtml+xml";
+}
+
 Result<std::string> DecodedPayload(const ResponseBody& response, size_t limit) {
   return DecodeContent(
       HeaderValue(response.head(), "Content-Encoding"),

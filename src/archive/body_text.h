@@ -19,6 +19,9 @@ std::string HeaderValue(std::string_view head, std::string_view name);
 
 // The media type of a Content-Type value, lowercase, without parameters.
 std::string MediaType(std::string_view content_type);
+// `media_type` (as MediaType gives it) is text/html or
+// application/xhtml+xml.
+bool IsHtmlMediaType(std::string_view media_type);
 
 // The payload decoded for parsing: gzip / x-gzip / deflate / br content
 // coding removed; at most `limit` decoded bytes (the rest is dropped); a

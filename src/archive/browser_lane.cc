@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cctype>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -21,7 +20,9 @@
 #include <utility>
 #include <vector>
 
+#include "archive/body_text.h"
 #include "rotguard/capture_quality.h"
+#include "rotguard/manifest.h"
 
 namespace rotguard::archiver {
 namespace {
@@ -30,14 +31,6 @@ namespace {
 // page is done, before they are cancelled (their records are still
 // written: a cancelled transfer ends its job).
 constexpr std::chrono::seconds kFetchDrain{10};
-
-bool IsHtmlType(const std::string& content_type) {
-  std::string type = content_type.substr(0, content_type.find(';'));
-  type.erase(std::remove(type.begin(), type.end(), ' '), type.end());
-  std::transform(type.begin(), type.end(), type.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
-  return type == "text/html" || type == "application/xhtml+xml";
-}
 
 // The fetcher's sink during the lane: the proxy's jobs go to the upstream
 // first (the waiting browser request gets its bytes), which then hands
@@ -157,7 +150,7 @@ bool WantsBrowser(std::string_view mode, const StaticPage& page) {
   if (mode != "thin" && mode != "always") return false;
   if (page.kind != "link" && page.kind != "url") return false;
   if (page.http_status < 200 || page.http_status > 299) return false;
-  if (!IsHtmlType(page.content_type)) return false;
+  if (!IsHtmlMediaType(MediaType(page.content_type))) return false;
   return mode == "always" ? page.quality != "challenge"
                           : page.quality == "thin";
 }
@@ -183,33 +176,28 @@ std::string DomQuality(const std::string& dom_html, const std::string& url,
   return std::string(QualityName(ClassifyCapture(input)));
 }
 
-std::string BrowserResourceUri(std::string_view what, std::string_view uri) {
-  std::string out = "urn:rotguard:";
-  out.append(what).append(":").append(uri);
-  return out;
-}
-
 Result<std::vector<WarcRecordLocation>> WriteBrowserResources(
     WarcWriter& writer, const std::string& page_uri,
     const std::string& response_record_id,
     std::chrono::system_clock::time_point date, const PageCapture& page) {
+  // The prefixes restore and report look the records up by.
   struct Part {
-    const char* what;
+    const char* uri_prefix;
     const char* type;
     const std::string* bytes;
   };
   const Part parts[] = {
-      {"dom", "text/html; charset=utf-8", &page.dom_html},
-      {"screenshot", "image/png", &page.screenshot_png},
-      {"thumbnail", "image/png", &page.thumbnail_png},
+      {kDomSnapshotPrefix, "text/html; charset=utf-8", &page.dom_html},
+      {kScreenshotPrefix, "image/png", &page.screenshot_png},
+      {kThumbnailPrefix, "image/png", &page.thumbnail_png},
   };
   std::vector<WarcRecordLocation> written;
   for (const Part& part : parts) {
     // A DOM is always written (even empty: the page rendered nothing);
     // a page too small to draw has no picture.
-    if (part.bytes->empty() && std::string_view(part.what) != "dom") continue;
+    if (part.bytes->empty() && part.bytes != &page.dom_html) continue;
     WarcCapture capture;
-    capture.target_uri = BrowserResourceUri(part.what, page_uri);
+    capture.target_uri = part.uri_prefix + page_uri;
     capture.date = date;
     capture.concurrent_to = response_record_id;
     Result<WarcRecordLocation> loc =

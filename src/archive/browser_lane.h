@@ -54,9 +54,6 @@ bool WantsBrowser(std::string_view mode, const StaticPage& page);
 std::string DomQuality(const std::string& dom_html, const std::string& url,
                        int http_status);
 
-// The URIs of a page's resource records: "urn:rotguard:<what>:<uri>".
-std::string BrowserResourceUri(std::string_view what, std::string_view uri);
-
 // Writes the page's DOM snapshot, screenshot and thumbnail as resource
 // records (urn:rotguard:dom:/screenshot:/thumbnail:<page_uri>), each with
 // WARC-Concurrent-To `response_record_id` and WARC-Date `date`. An empty

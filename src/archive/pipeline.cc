@@ -70,6 +70,7 @@ using archiver::Committer;
 using archiver::DecodedPayload;
 using archiver::FileEvents;
 using archiver::HeaderValue;
+using archiver::IsHtmlMediaType;
 using archiver::JobInfo;
 using archiver::JobRole;
 using archiver::MediaType;
@@ -413,7 +414,7 @@ class Archiver::Sink : public FetchSink {
     }
     std::string type =
         MediaType(HeaderValue(ex.response->head(), "Content-Type"));
-    const bool html = type == "text/html" || type == "application/xhtml+xml";
+    const bool html = IsHtmlMediaType(type);
     const bool follow = a_.config_.fetch.requisites_depth >= 1 &&
                         ex.http_status >= 200 && ex.http_status <= 299;
     const bool page = follow && html && info.role == JobRole::kTarget &&

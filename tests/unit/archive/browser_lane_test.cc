@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "rotguard/manifest.h"
 #include "rotguard/warc_reader.h"
 #include "rotguard/warc_writer.h"
 #include "unit/temp_dir.h"
@@ -184,7 +185,7 @@ TEST_F(BrowserResourcesTest, APageWithNothingToDrawGetsItsDomOnly) {
 }
 
 TEST(BrowserResourceUriTest, IsTheUrnPrefixBeforeTheExactUri) {
-  EXPECT_EQ(BrowserResourceUri("dom", "http://h/p?q#f"),
+  EXPECT_EQ(kDomSnapshotPrefix + std::string("http://h/p?q#f"),
             "urn:rotguard:dom:http://h/p?q#f");
 }
 
