@@ -251,6 +251,8 @@ class VectorCursor final : public RowCursor<Row> {
   size_t next_ = 0;
 };
 
+class ScanWriter;  // rotguard/scan_writer.h
+
 class Manifest {
  public:
   virtual ~Manifest() = default;
@@ -271,6 +273,13 @@ class Manifest {
   // links were replaced (new or changed documents), in input order.
   virtual Result<std::vector<std::string>> RecordScans(
       const std::vector<DocumentScan>& scans) = 0;
+  // RecordScans() fed in batches, still in ONE transaction
+  // (rotguard/scan_writer.h): nothing is visible until Commit(), and a
+  // writer destroyed uncommitted leaves the manifest as it was. No other
+  // write may run on this manifest until the writer is gone. The SQLite
+  // and PostgreSQL backends write as batches come; this default keeps the
+  // scans for one RecordScans() at Commit().
+  virtual Result<std::unique_ptr<ScanWriter>> BeginScans();
   virtual Result<std::optional<DocumentRow>> FindDocument(
       const std::string& path) = 0;
   virtual Result<std::vector<DocumentRow>> ListDocuments() = 0;

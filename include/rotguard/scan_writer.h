@@ -1,5 +1,6 @@
 // Manifest::RecordScans() fed in batches, still in ONE transaction: what
-// `scan --update` of a whole site uses, in flat memory.
+// `scan --update` of a whole site uses, in flat memory
+// (Manifest::BeginScans() opens one).
 #ifndef ROTGUARD_SCAN_WRITER_H_
 #define ROTGUARD_SCAN_WRITER_H_
 
@@ -22,13 +23,7 @@ class ScanWriter {
   virtual Result<std::vector<std::string>> Commit() = 0;
 };
 
-// Opens the transaction on `manifest`: nothing is visible until Commit(),
-// and a writer destroyed uncommitted (a scan that failed or was killed)
-// leaves the manifest as it was. No other write may run on `manifest`
-// until the writer is gone. Any Manifest other than the SQLite and
-// PostgreSQL backends (a test fake) gets a writer that keeps the scans
-// for one RecordScans() at Commit().
-Result<std::unique_ptr<ScanWriter>> BeginScans(Manifest& manifest);
+// Made by Manifest::BeginScans().
 
 }  // namespace rotguard
 

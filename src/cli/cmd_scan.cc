@@ -464,7 +464,7 @@ class ManifestRecorder {
   ScanWriter& Writer() {
     if (!writer_) {
       Result<std::unique_ptr<ScanWriter>> writer =
-          BeginScans(store_.manifest());
+          store_.manifest().BeginScans();
       ThrowIfError(writer.status());
       writer_ = std::move(writer).value();
     }

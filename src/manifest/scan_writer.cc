@@ -1,12 +1,11 @@
-// BeginScans(): the backend's own writer, or a buffering one.
+// Manifest::BeginScans()'s default: a writer that buffers the scans.
 #include "rotguard/scan_writer.h"
 
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "manifest/pg_manifest.h"
-#include "manifest/sqlite_manifest.h"
+#include "rotguard/manifest.h"
 
 namespace rotguard {
 namespace {
@@ -30,18 +29,9 @@ class BufferedScanWriter final : public ScanWriter {
 
 }  // namespace
 
-// Dispatched here rather than through a Manifest virtual: the bulk path
-// is an optimization of two backends, not something every implementation
-// of the interface (fakes included) must provide.
-Result<std::unique_ptr<ScanWriter>> BeginScans(Manifest& manifest) {
-  if (auto* sqlite = dynamic_cast<SqliteManifest*>(&manifest)) {
-    return sqlite->BeginScans();
-  }
-  if (auto* pg = dynamic_cast<PgManifest*>(&manifest)) {
-    return pg->BeginScans();
-  }
+Result<std::unique_ptr<ScanWriter>> Manifest::BeginScans() {
   return std::unique_ptr<ScanWriter>(
-      std::make_unique<BufferedScanWriter>(&manifest));
+      std::make_unique<BufferedScanWriter>(this));
 }
 
 }  // namespace rotguard

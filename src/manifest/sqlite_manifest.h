@@ -34,8 +34,8 @@ class SqliteManifest final : public Manifest {
                           const std::vector<LinkRow>& links) override;
   Result<std::vector<std::string>> RecordScans(
       const std::vector<DocumentScan>& scans) override;
-  // The writer behind BeginScans(manifest) (rotguard/scan_writer.h).
-  Result<std::unique_ptr<ScanWriter>> BeginScans();
+  // Writes each batch as it comes, in one transaction.
+  Result<std::unique_ptr<ScanWriter>> BeginScans() override;
   Result<std::optional<DocumentRow>> FindDocument(
       const std::string& path) override;
   Result<std::vector<DocumentRow>> ListDocuments() override;

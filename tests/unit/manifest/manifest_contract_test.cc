@@ -334,7 +334,7 @@ TEST_P(ManifestContractTest,
   auto manifest = backend().Open();
   ASSERT_NE(manifest, nullptr);
   {
-    Result<std::unique_ptr<ScanWriter>> writer = BeginScans(*manifest);
+    Result<std::unique_ptr<ScanWriter>> writer = manifest->BeginScans();
     ASSERT_TRUE(writer.ok()) << writer.status().message();
     ASSERT_TRUE((*writer)
                     ->Add({{MakeDocument("dropped.md", "sha-d", 1),
@@ -345,7 +345,7 @@ TEST_P(ManifestContractTest,
   EXPECT_TRUE(manifest->ListUrls()->empty());
 
   // Two batches into the empty manifest, the same URL in both.
-  Result<std::unique_ptr<ScanWriter>> writer = BeginScans(*manifest);
+  Result<std::unique_ptr<ScanWriter>> writer = manifest->BeginScans();
   ASSERT_TRUE(writer.ok());
   ASSERT_TRUE((*writer)
                   ->Add({{MakeDocument("a.md", "sha-a", 1),
@@ -380,7 +380,7 @@ TEST_P(ManifestContractTest, ScanWriterOverAFilledManifestKeepsUrlIds) {
                                   {MakeLink("https://b.example/", 0)}}})
                   .ok());
   int64_t a_id = manifest->FindUrl("https://a.example/")->value().id;
-  Result<std::unique_ptr<ScanWriter>> writer = BeginScans(*manifest);
+  Result<std::unique_ptr<ScanWriter>> writer = manifest->BeginScans();
   ASSERT_TRUE(writer.ok());
   ASSERT_TRUE((*writer)
                   ->Add({{MakeDocument("a.md", "sha-a", 2),

@@ -286,7 +286,7 @@ TEST(SqliteManifestTest, FirstScanBuildsTheDeferredIndexesAgainOrRollsBack) {
   ASSERT_EQ(schema.count("links_normalized"), 1u);
   ASSERT_EQ(schema.count("urls_surt"), 1u);
   {
-    Result<std::unique_ptr<ScanWriter>> writer = BeginScans(*manifest);
+    Result<std::unique_ptr<ScanWriter>> writer = manifest->BeginScans();
     ASSERT_TRUE(writer.ok()) << writer.status().message();
     ASSERT_TRUE((*writer)
                     ->Add({{MakeDocument("a.md", "sha-a", 1),
@@ -295,7 +295,7 @@ TEST(SqliteManifestTest, FirstScanBuildsTheDeferredIndexesAgainOrRollsBack) {
   }  // killed: nothing recorded, no index lost
   EXPECT_EQ(IndexesOf(path), schema);
 
-  Result<std::unique_ptr<ScanWriter>> writer = BeginScans(*manifest);
+  Result<std::unique_ptr<ScanWriter>> writer = manifest->BeginScans();
   ASSERT_TRUE(writer.ok());
   ASSERT_TRUE((*writer)
                   ->Add({{MakeDocument("a.md", "sha-a", 1),
