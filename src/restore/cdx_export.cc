@@ -265,12 +265,42 @@ std::string CdxjLine(const CdxEntry& entry) {
   return line;
 }
 
+namespace {
+
+// CDX11 fields are separated by spaces: a field must hold none. A
+// resource record's mime is its whole WARC Content-Type
+// ("text/html; charset=utf-8"); the field takes the media type before
+// ';', as pywb's indexer does, with any space left percent-encoded.
+std::string Cdx11Field(std::string_view value) {
+  std::string field;
+  for (char c : value) {
+    if (c == ' ') {
+      field += "%20";
+    } else if (c == '\t' || c == '\r' || c == '\n') {
+      field += c == '\t' ? "%09" : c == '\r' ? "%0D" : "%0A";
+    } else {
+      field += c;
+    }
+  }
+  return field.empty() ? "-" : field;
+}
+
+std::string Cdx11Mime(std::string_view mime) {
+  mime = mime.substr(0, mime.find(';'));
+  while (!mime.empty() && (mime.back() == ' ' || mime.back() == '\t')) {
+    mime.remove_suffix(1);
+  }
+  return Cdx11Field(mime);
+}
+
+}  // namespace
+
 std::string Cdx11Line(const CdxEntry& entry) {
   auto or_dash = [](const std::string& v) { return v.empty() ? "-" : v; };
-  std::string line = Surt(entry.target_uri);
+  std::string line = Cdx11Field(Surt(entry.target_uri));
   line += ' ' + Timestamp14(entry.date);
-  line += ' ' + or_dash(entry.target_uri);
-  line += ' ' + or_dash(entry.mime);
+  line += ' ' + Cdx11Field(entry.target_uri);
+  line += ' ' + Cdx11Mime(entry.mime);
   line += ' ' + (entry.http_status ? std::to_string(entry.http_status) : "-");
   line += ' ' + or_dash(DigestWithoutLabel(entry.payload_digest));
   line += " - -";  // redirect, meta tags

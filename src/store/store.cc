@@ -184,6 +184,13 @@ Store::~Store() {
 Result<bool> Store::Init(const fs::path& root,
                          const std::string& manifest_url) {
   ROTGUARD_RETURN_IF_ERROR(CheckManifestUrl(manifest_url));
+  // A server that refuses us (no password, no database) fails the init
+  // before anything is created, so the retry is a first init, not a
+  // half-made store that already exists.
+  if (!manifest_url.empty()) {
+    Result<std::unique_ptr<Manifest>> reachable = OpenManifest(manifest_url);
+    if (!reachable.ok()) return reachable.status();
+  }
   std::error_code ec;
   bool new_directory =
       !fs::exists(root / "rotguard.toml", ec) && !fs::exists(root / "warc", ec);

@@ -72,5 +72,15 @@ expect_contains "$WORK/err" "stale WARC from an interrupted run: close-open "
 expect_contains "$STORE/logs/rotguard.log" "stale WARC from an interrupted run"
 ls "$STORE"/warc/*.open >/dev/null 2>&1 && fail "a stale .open WARC file is left"
 expect_exit 0 "$ROTGUARD" --store "$STORE" verify
-expect_sql "SELECT count(*) FROM urls WHERE normalized LIKE '%/page/k%' AND verdict != 'ok'" 0
+unjudged=$(sql "SELECT count(*) FROM urls WHERE normalized LIKE '%/page/k%' AND verdict != 'ok'")
+if [ "$unjudged" != 0 ]; then
+  # A rare failure seen once: keep what explains it (the URL rows, their
+  # captures with the run that wrote them, and what each run logged).
+  sql "SELECT u.normalized, u.verdict, u.consecutive_failures, c.run_id, c.http_status, c.source, c.lost, c.warc_file
+       FROM urls u LEFT JOIN captures c ON c.url_id = u.id
+       WHERE u.normalized LIKE '%/page/k%' AND u.verdict != 'ok'" >&2
+  sql "SELECT id, command, exit_code FROM runs" >&2 || true
+  cat "$WORK/run1.err" "$WORK/err" >&2
+  fail "$unjudged /page/ URLs are not judged ok after the takeover run"
+fi
 echo "archive_kill: ok"

@@ -39,6 +39,10 @@ cd site
 PG=(--store .rotguard --manifest "$PG_URL")
 FLAGS=(--allow-private --delay 0 --per-host 4)
 
+# A server that refuses init (here: no such database) leaves no half-made
+# store behind, so the retry is a first init.
+expect_exit 5 "$ROTGUARD" --store .rotguard --manifest "${PG_URL%/*}/no_such_db" init
+[ ! -e .rotguard ] || fail "a failed init left .rotguard behind"
 expect_exit 0 "$ROTGUARD" "${PG[@]}" init
 expect_contains "$WORK/out" "initialized store at .rotguard"
 [ ! -e .rotguard/manifest.sqlite3 ] || fail "init made a manifest.sqlite3"

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -34,6 +35,26 @@ TEST(CdxjLine, KeysInWarcioOrderWithStringNumbers) {
             "\"text/html\",\"status\":\"200\",\"digest\":\"ABCDEF\","
             "\"length\":\"456\",\"offset\":\"123\",\"filename\":"
             "\"rotguard-1.warc.gz\"}");
+}
+
+TEST(Cdx11Line, FieldsHoldNoSpaceSoAResourceMimeKeepsItsMediaTypeOnly) {
+  CdxEntry e = Entry();
+  e.type = "resource";
+  e.mime = "text/html; charset=utf-8";
+  e.http_status = 0;
+  e.target_uri = "urn:rotguard:dom:https://example.com/a b";
+  std::vector<std::string> fields;
+  std::string line = Cdx11Line(e);
+  for (size_t at = 0; at <= line.size();) {
+    size_t space = std::min(line.find(' ', at), line.size());
+    fields.push_back(line.substr(at, space - at));
+    at = space + 1;
+  }
+  ASSERT_EQ(fields.size(), 11u) << line;
+  EXPECT_EQ(fields[2], "urn:rotguard:dom:https://example.com/a%20b");
+  EXPECT_EQ(fields[3], "text/html");
+  EXPECT_EQ(fields[4], "-");  // no HTTP status
+  EXPECT_EQ(fields[10], "rotguard-1.warc.gz");
 }
 
 TEST(CdxjLine, LeavesOutAbsentMimeStatusAndDigest) {
