@@ -172,9 +172,10 @@ struct RestoreOptions {
 
 struct RestoreSummary {
   int posts = 0;
-  int pages = 0;                   // linked pages restored offline
-  int assets = 0;                  // files written under assets/
-  int not_captured = 0;            // links left as they were
+  int pages = 0;           // linked pages restored offline
+  int rendered_pages = 0;  // of `pages`: from the browser's DOM snapshot
+  int assets = 0;          // files written under assets/
+  int not_captured = 0;    // links left as they were
   std::vector<std::string> notes;  // e.g. post read from disk, not WARC
 };
 

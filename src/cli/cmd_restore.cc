@@ -103,6 +103,10 @@ int RunRestore(const RestoreFlags& flags, const GlobalOptions& global) {
               << " pages, " << summary->assets << " files; "
               << summary->not_captured << " links never captured -> "
               << TerminalSafe(flags.out) << '\n';
+    if (summary->rendered_pages > 0) {
+      std::cout << "restored " << summary->rendered_pages
+                << " of the pages from the browser's rendered DOM\n";
+    }
   }
   return kExitOk;
 }

@@ -628,6 +628,7 @@ class Restorer {
       }
     }
     if (html) ++summary_.pages;
+    if (html && dom_snapshot) ++summary_.rendered_pages;
     if (!html) ++summary_.assets;
     if (!payload.in_memory) {
       PutCaptureStream(name, capture, payload.size,

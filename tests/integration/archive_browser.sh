@@ -172,6 +172,10 @@ expect_exit 0 "$ROTGUARD" --store "$STORE" verify
 # pages in pages.jsonl, and ReplayWeb.page replays the app from the WACZ
 # (its script fetches the article JSON the lane recorded).
 expect_exit 0 "$ROTGUARD" --store "$STORE" restore site/content --out "$WORK/restored"
+# The summary counts the pages built from a DOM snapshot (the app at least;
+# how many others the lane rendered depends on their time limits).
+grep -E "^restored [1-9][0-9]* of the pages from the browser's rendered DOM$" "$WORK/out" >/dev/null ||
+  fail "restore does not count the pages it built from DOM snapshots: $(cat "$WORK/out")"
 app_copy=$(grep -rl 'Why links rot (rendered)' "$WORK/restored/assets" || true)
 [ -n "$app_copy" ] || fail "no restored page holds the app's rendered article"
 expect_contains "$app_copy" "Link rot is the slow decay"

@@ -128,6 +128,8 @@ TEST_F(BrowserCaptureTest,
   EXPECT_EQ(html.find("http://"), std::string::npos) << html;
   EXPECT_EQ(html.find("https://"), std::string::npos) << html;
   EXPECT_NE(html.find("Content-Security-Policy"), std::string::npos);
+  EXPECT_EQ(summary->rendered_pages, 1);  // the summary names its source
+  EXPECT_EQ(summary->pages, 1);
 }
 
 TEST_F(BrowserCaptureTest,
@@ -161,6 +163,7 @@ TEST_F(BrowserCaptureTest, RestoreAtATimeBeforeTheSnapshotKeepsTheStaticCopy) {
   std::string html = AppPage(out);
   EXPECT_NE(html.find("<div id=\"root\"></div>"), std::string::npos) << html;
   EXPECT_EQ(html.find("The article text"), std::string::npos) << html;
+  EXPECT_EQ(summary->rendered_pages, 0);
 }
 
 TEST_F(BrowserCaptureTest, PageReadAgainFromTheStoreIsTheSameDom) {
