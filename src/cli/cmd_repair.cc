@@ -1,14 +1,17 @@
 // `rotguard repair [--dry-run] [--rebuild-manifest]`: fix what verify
-// found, without losing data (SPEC §7). Takes the exclusive lock.
+// found, without losing data (SPEC §7). Takes the exclusive lock; while
+// archive workers run, only the directories of stopped workers.
 #include <CLI/CLI.hpp>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/store_access.h"
+#include "cli/worker_locks.h"
 #include "rotguard/verify.h"
 #include "util/terminal_text.h"
 
@@ -40,6 +43,9 @@ constexpr const char* kRepairFooter =
     "place: 'repair: index FILE: N records, M captures' per file, then a\n"
     "summary. Posts and their links are not in the WARC files: run\n"
     "'rotguard archive PATH' (or 'scan --update PATH') again to re-link them.\n"
+    "While `archive --worker` processes run, repair touches only the\n"
+    "warc/ID/ directories of workers that are not running (each locked while\n"
+    "it works there) and says so; stop the workers to repair the rest.\n"
     "Exit: 0 done (verify exits 0 afterwards unless something could not be\n"
     "repaired); 3 damage remains that repair leaves alone; 4 locked; 5 I/O\n"
     "error or a damaged manifest (without --rebuild-manifest).\n";
@@ -124,9 +130,50 @@ int RunRebuild(const RepairFlags& flags, const GlobalOptions& global) {
   return kExitOk;
 }
 
+// The store for a repair: under the exclusive lock, or, while
+// `archive --worker` processes hold it shared, under a shared lock with
+// the locks of the stopped workers, whose warc/ID/ directories are all
+// this repair may touch (no other process writes there). Anything else
+// holding the store keeps it locked (exit 4).
+std::unique_ptr<Store> OpenStoreForRepair(const GlobalOptions& global,
+                                          WorkerDirs* workers) {
+  try {
+    return OpenStoreOrThrow(global, LockMode::kExclusive);
+  } catch (const CliError& locked) {
+    if (locked.exit_code() != kExitLocked) throw;
+    std::unique_ptr<Store> store = OpenStoreOrThrow(global, LockMode::kShared);
+    Result<WorkerDirs> dirs = LockStoppedWorkers(*store);
+    if (!dirs.ok()) throw CliError(kExitIoError, dirs.status().message());
+    if (dirs->running.empty()) throw;
+    *workers = std::move(*dirs);
+    std::string running;
+    for (const std::string& id : workers->running) running += ' ' + id;
+    std::cerr << "rotguard: note: workers are running (" << running.substr(1)
+              << "): only the directories of stopped workers are repaired\n";
+    return store;
+  }
+}
+
+// RepairStore over the whole store, or over each stopped worker's
+// directory when workers run; the summaries added up.
+Result<RepairSummary> RepairWhatIsOurs(Store& store, RepairOptions options,
+                                       const WorkerDirs& workers) {
+  if (workers.running.empty()) return RepairStore(store, options);
+  RepairSummary total;
+  for (const auto& [id, lock] : workers.stopped) {
+    options.only_dir = id;
+    Result<RepairSummary> one = RepairStore(store, options);
+    if (!one.ok()) return one.status();
+    total.actions += one->actions;
+    total.cannot_repair += one->cannot_repair;
+  }
+  return total;
+}
+
 int RunRepair(const RepairFlags& flags, const GlobalOptions& global) {
   if (flags.rebuild_manifest) return RunRebuild(flags, global);
-  std::unique_ptr<Store> store = OpenStoreOrThrow(global, LockMode::kExclusive);
+  WorkerDirs workers;
+  std::unique_ptr<Store> store = OpenStoreForRepair(global, &workers);
   // Reconciling against unreadable pages would "fix" every record the
   // damage hides (index it as an orphan, or mark it lost).
   ThrowIfManifestDamaged(*store);
@@ -147,7 +194,7 @@ int RunRepair(const RepairFlags& flags, const GlobalOptions& global) {
     if (a.offset >= 0) std::cout << '@' << a.offset;
     std::cout << ": " << TerminalSafe(a.detail) << '\n';
   };
-  Result<RepairSummary> summary = RepairStore(*store, options);
+  Result<RepairSummary> summary = RepairWhatIsOurs(*store, options, workers);
   if (!summary.ok()) throw CliError(kExitIoError, summary.status().message());
   int code = summary->cannot_repair > 0 ? kExitIntegrity : kExitOk;
   if (global.json) {
