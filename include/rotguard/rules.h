@@ -73,7 +73,10 @@ class ScopeFilter {
 };
 
 // Why a URL is due (SPEC §6 "Incremental"); kNotDue when it is not.
-enum class DueReason { kNotDue, kNew, kFailed, kStale, kForced };
+// kUnjudged: captured but never judged (no verdict): the capture came
+// from a run cut short after its bytes were written (a kill, whose stale
+// file the next run indexes), from a budget, or from `import`.
+enum class DueReason { kNotDue, kNew, kFailed, kStale, kForced, kUnjudged };
 const char* DueReasonName(DueReason reason);  // "new", "failed", ...
 
 // `url` is null for a URL the manifest has never seen.

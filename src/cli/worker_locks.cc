@@ -46,7 +46,8 @@ Status AddNames(const std::filesystem::path& dir, bool want_dirs,
     std::string name = it->path().filename().string();
     if (want_dirs ? it->is_directory(ec)
                   : name.size() > suffix.size() && name.ends_with(suffix)) {
-      names->insert(want_dirs ? name : name.substr(0, name.size() - suffix.size()));
+      names->insert(want_dirs ? name
+                              : name.substr(0, name.size() - suffix.size()));
     }
   }
   if (ec) return Status::IOError(dir.string() + ": " + ec.message());
@@ -57,13 +58,16 @@ Result<WorkerDirs> LockStoppedWorkers(const Store& store) {
   // Workers that run hold their lock whether or not they wrote a file yet;
   // stopped ones matter only where they left a directory.
   std::set<std::string> ids, dirs;
-  ROTGUARD_RETURN_IF_ERROR(AddNames(store.root() / "workers", false, ".lock", &ids));
+  ROTGUARD_RETURN_IF_ERROR(
+      AddNames(store.root() / "workers", false, ".lock", &ids));
   ROTGUARD_RETURN_IF_ERROR(AddNames(store.warc_dir(), true, "", &dirs));
   dirs.erase("imported");
   ids.insert(dirs.begin(), dirs.end());
   std::error_code ec;
   std::filesystem::create_directories(store.root() / "workers", ec);
-  if (ec) return Status::IOError((store.root() / "workers").string() + ": " + ec.message());
+  if (ec)
+    return Status::IOError((store.root() / "workers").string() + ": " +
+                           ec.message());
   WorkerDirs result;
   for (const std::string& id : ids) {
     Result<Fd> lock = TryLockWorker(WorkerLockPath(store, id));

@@ -190,6 +190,8 @@ const char* DueReasonName(DueReason reason) {
       return "stale";
     case DueReason::kForced:
       return "forced";
+    case DueReason::kUnjudged:
+      return "unjudged";
   }
   return "";
 }
@@ -199,6 +201,8 @@ DueReason DecideDue(const UrlRow* url, int64_t now_us,
   if (all) return DueReason::kForced;
   if (url == nullptr || url->last_capture_us == 0) return DueReason::kNew;
   if (!url->failure_class.empty()) return DueReason::kFailed;
+  // A capture alone says nothing of the link's health: fetch it once.
+  if (url->verdict.empty()) return DueReason::kUnjudged;
   int64_t recrawl_us = int64_t{health.recrawl_days} * 86400 * 1'000'000;
   if (now_us - url->last_capture_us >= recrawl_us) return DueReason::kStale;
   return DueReason::kNotDue;

@@ -105,6 +105,7 @@ TEST(DueTest, NewFailedStaleForcedAndFresh) {
   UrlRow never;
   EXPECT_EQ(DecideDue(&never, now, health, false), DueReason::kNew);
   UrlRow fresh;
+  fresh.verdict = "ok";
   fresh.last_capture_us = now - day_us;
   EXPECT_EQ(DecideDue(&fresh, now, health, false), DueReason::kNotDue);
   EXPECT_EQ(DecideDue(&fresh, now, health, true), DueReason::kForced);
@@ -112,8 +113,21 @@ TEST(DueTest, NewFailedStaleForcedAndFresh) {
   failed.failure_class = "http-4xx";
   EXPECT_EQ(DecideDue(&failed, now, health, false), DueReason::kFailed);
   UrlRow stale;
+  stale.verdict = "ok";
   stale.last_capture_us = now - 31 * day_us;
   EXPECT_EQ(DecideDue(&stale, now, health, false), DueReason::kStale);
+}
+
+TEST(DueTest, CapturedButNeverJudgedIsDueOnce) {
+  HealthConfig health;
+  int64_t day_us = int64_t{86400} * 1'000'000;
+  int64_t now = 100 * day_us;
+  UrlRow unjudged;  // e.g. indexed from a killed run's stale file
+  unjudged.last_capture_us = now - day_us;
+  EXPECT_EQ(DecideDue(&unjudged, now, health, false), DueReason::kUnjudged);
+  EXPECT_STREQ(DueReasonName(DueReason::kUnjudged), "unjudged");
+  unjudged.verdict = "ok";  // judged by the run that fetched it again
+  EXPECT_EQ(DecideDue(&unjudged, now, health, false), DueReason::kNotDue);
 }
 
 TEST(ShortenerTest, FinalTargetIsLastNonShortenerHop) {
