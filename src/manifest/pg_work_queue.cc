@@ -203,4 +203,18 @@ Status PgManifest::CommitWorkBatch(const std::vector<RecordRow>& records,
   return pipe.Finish();
 }
 
+// One pipeline, one transaction, one round trip.
+Status PgManifest::CompleteWork(const std::vector<std::string>& normalized) {
+  if (normalized.empty()) return Status::Ok();
+  PgPipeline pipe(db_, /*transaction=*/true);
+  for (const std::string& key : normalized) {
+    pipe.Send(
+        "UPDATE work_queue SET state = 'done', lease_owner = '', "
+        "lease_expires_ms = 0 WHERE state = 'due' AND url_id = "
+        "(SELECT id FROM urls WHERE normalized = $1)",
+        PgParams().Add(key));
+  }
+  return pipe.Finish();
+}
+
 }  // namespace rotguard

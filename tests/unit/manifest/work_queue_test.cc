@@ -183,6 +183,24 @@ TEST_P(WorkQueueTest, CommitWorkBatchCompletesTheUrlsItJudges) {
   EXPECT_EQ(*again, 2);
 }
 
+TEST_P(WorkQueueTest, CompleteWorkEndsOnlyTheNamedLeases) {
+  // A streaming worker decides some claimed URLs without a verdict while
+  // the others are still being fetched: only those leave the queue.
+  const std::vector<std::string> urls = Urls(3);
+  ASSERT_TRUE(manifest_->Enqueue(urls, kNow).ok());
+  ASSERT_EQ(Claim(*manifest_, "w", kNow, 10).size(), 3u);
+  ASSERT_TRUE(
+      manifest_->CompleteWork({urls[1], "https://not-queued.example/"}).ok());
+  EXPECT_EQ(Counts(kNow).done, 1);
+  EXPECT_EQ(Counts(kNow).leased, 2);
+  Result<int64_t> released = manifest_->ReleaseLeases("w", /*done=*/false);
+  ASSERT_TRUE(released.ok());
+  EXPECT_EQ(*released, 2);
+  EXPECT_EQ(Claim(*manifest_, "v", kNow, 10),
+            std::vector<std::string>({urls[0], urls[2]}));
+  EXPECT_TRUE(manifest_->CompleteWork({}).ok());
+}
+
 TEST_P(WorkQueueTest, AFailedCommitLeavesTheUrlDue) {
   ASSERT_TRUE(manifest_->Enqueue(Urls(1), kNow).ok());
   ASSERT_EQ(Claim(*manifest_, "w", kNow, 10).size(), 1u);
