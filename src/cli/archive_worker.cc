@@ -297,7 +297,11 @@ WorkerRun RunArchiveWorker(
   // The next batch is claimed while the last one's jobs are still under
   // way, so the fetcher never drains between batches.
   options.work_low_water = static_cast<size_t>(std::max(1, flags.claim));
-  options.work_poll_ms = static_cast<int>(poll_ms);
+  // Without --follow, "nothing now" in a session means others hold the
+  // last leases: asked twice a second, the worker exits within half a
+  // second of their last commit (not a whole poll_ms later).
+  options.work_poll_ms = static_cast<int>(
+      flags.follow ? poll_ms : std::min<int64_t>(poll_ms, 500));
   WorkerRun run;
   for (;;) {
     ArchiveSummary session = RunSession(store, fetcher, options, id);
