@@ -35,6 +35,12 @@ namespace rotguard {
 
 struct ArchiveSummary;
 
+// One answer of a work source (ArchiveOptions::next_work).
+struct WorkBatch {
+  std::vector<std::string> urls;  // normalized http(s) URLs to archive
+  bool end = false;               // no more will come
+};
+
 struct ArchiveOptions {
   Config config;                   // after --config and flags
   std::vector<std::string> paths;  // posts: files and directories
@@ -83,6 +89,26 @@ struct ArchiveOptions {
   // proxy fetches those (host, port)s, and the hosts the run fetched.
   std::vector<std::string> resolve;
   std::vector<std::string> connect_to;
+  // A stream of work (`archive --worker`, issue #18). After the URLs
+  // above (none, for a worker), the run keeps asking `next_work` for
+  // batches and archives each as it would archive `urls` with `all`
+  // (claimed means fetch), all in this ONE run: one runs row, one WARC
+  // file set, one committer, each requisite fetched once, per-host
+  // politeness unbroken. It asks on a thread of its own (never the fetch
+  // thread: the source may wait on a database) whenever fewer than
+  // `work_low_water` jobs are queued or in flight, so the fetcher never
+  // drains between batches. `drained`: every job has ended and its rows
+  // are committed (the run holds nothing undecided). An empty batch
+  // without `end` means nothing now: the run asks again after
+  // `work_poll_ms`, or at once when it drains. After `end` or an error
+  // the run ends once its jobs have; an error is the run's. URLs a batch
+  // plans no job for (out of scope, forgotten) are completed with
+  // Manifest::CompleteWork by the committer. The fetcher must be made
+  // with FetchOptions::keep_running (the run calls EndKeepRunning());
+  // max_urls does not count streamed URLs.
+  std::function<Result<WorkBatch>(bool drained)> next_work;
+  size_t work_low_water = 50;
+  int work_poll_ms = 1000;
 };
 
 // One URL the plan fetches.

@@ -195,6 +195,9 @@ class Fetcher {
   // Thread-safe: with FetchOptions::keep_running, lets Run() return once
   // every job has ended. Without it, nothing changes.
   virtual void EndKeepRunning() {}
+  // Undoes EndKeepRunning() for the next Run() (an archive worker's next
+  // session, on the same fetcher). Only while Run() is not running.
+  virtual void ResumeKeepRunning() {}
   // Runs until every queued job (and every job added meanwhile) has had
   // its OnDone, or until cancelled (remaining jobs end kCancelled). Error
   // only for a failure of the fetcher itself (libcurl could not start).

@@ -524,6 +524,12 @@ class Manifest {
   virtual Status CommitWorkBatch(const std::vector<RecordRow>& records,
                                  const std::vector<CaptureRow>& captures,
                                  const std::vector<UrlRow>& urls) = 0;
+  // Marks the due work-queue rows of `normalized` done and ends their
+  // leases (whoever holds them), in ONE transaction: a worker decided
+  // them without a verdict (out of scope, forgotten) while the rest of
+  // its leases are still being fetched, so ReleaseLeases(owner, true)
+  // would end too many. URLs not on the queue, or done, are skipped.
+  virtual Status CompleteWork(const std::vector<std::string>& normalized) = 0;
 
   // --- runs ---
   virtual Result<int64_t> BeginRun(const std::string& command,

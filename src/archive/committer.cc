@@ -35,6 +35,7 @@ void Committer::Add(CommitBatch rows) {
   Append(pending_.records, rows.records);
   Append(pending_.captures, rows.captures);
   Append(pending_.urls, rows.urls);
+  Append(pending_.work_done, rows.work_done);
   if (PendingRows() >= options_.records) due_.notify_one();
 }
 
@@ -45,6 +46,7 @@ void Committer::Start(const std::atomic<bool>* halted,
   {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_ = false;
+    running_ = true;
   }
   thread_ = std::thread([this] { Loop(); });
 }
@@ -57,6 +59,18 @@ void Committer::Stop() {
   }
   due_.notify_all();
   thread_.join();
+  std::lock_guard<std::mutex> lock(mu_);
+  running_ = false;
+  flushed_.notify_all();
+}
+
+void Committer::Flush() {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (!running_) return;
+  const uint64_t ticket = ++flush_asked_;
+  due_.notify_all();
+  flushed_.wait(
+      lock, [&] { return flush_done_ >= ticket || stopping_ || !running_; });
 }
 
 Status Committer::CommitPending() {
@@ -75,15 +89,24 @@ void Committer::Loop() {
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
     due_.wait_until(lock, last_commit_ + interval, [&] {
-      return stopping_ || PendingRows() >= options_.records;
+      return stopping_ || PendingRows() >= options_.records || FlushAsked();
     });
-    if (stopping_) return;
-    std::optional<CommitBatch> batch = TakeBatch(/*only_if_due=*/true);
-    if (!batch || (halted_ != nullptr && *halted_)) continue;
-    lock.unlock();
-    Status status = Commit(std::move(*batch));
-    if (!status.ok() && on_failure_) on_failure_(status);
-    lock.lock();
+    if (stopping_) {
+      flushed_.notify_all();  // a Flush() waiting now sees stopping_
+      return;
+    }
+    const uint64_t asked = flush_asked_;  // served by this batch
+    std::optional<CommitBatch> batch = TakeBatch(/*only_if_due=*/!FlushAsked());
+    if (batch && !(halted_ != nullptr && *halted_)) {
+      lock.unlock();
+      Status status = Commit(std::move(*batch));
+      if (!status.ok() && on_failure_) on_failure_(status);
+      lock.lock();
+    }
+    if (asked > flush_done_) {
+      flush_done_ = asked;
+      flushed_.notify_all();
+    }
   }
 }
 
@@ -100,6 +123,7 @@ std::optional<CommitBatch> Committer::TakeBatch(bool only_if_due) {
   batch.records.swap(pending_.records);
   batch.captures.swap(pending_.captures);
   batch.urls.swap(pending_.urls);
+  batch.work_done.swap(pending_.work_done);
   return batch;
 }
 
@@ -117,7 +141,7 @@ Status Committer::Commit(CommitBatch batch) {
     closed.swap(events_.closed);
   }
   if (opened.empty() && closed.empty() && batch.records.empty() &&
-      batch.captures.empty() && batch.urls.empty()) {
+      batch.captures.empty() && batch.urls.empty() && batch.work_done.empty()) {
     return Status::Ok();
   }
   if (options_.sync) {
@@ -151,6 +175,9 @@ Status Committer::WriteRows(CommitBatch& batch,
   for (const CaptureRow& c : batch.captures) {
     ++captures_;
     if (!c.revisit_of.empty()) ++revisits_;
+  }
+  if (!batch.work_done.empty()) {
+    ROTGUARD_RETURN_IF_ERROR(manifest_.CompleteWork(batch.work_done));
   }
   originals_.Offer(batch.captures);
   if (options_.trace) {  // once committed and offered as originals

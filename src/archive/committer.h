@@ -41,6 +41,9 @@ struct CommitBatch {
   std::vector<RecordRow> records;
   std::vector<CaptureRow> captures;
   std::vector<UrlRow> urls;
+  // Work-queue URLs decided without a verdict (archive --worker: out of
+  // scope, forgotten): Manifest::CompleteWork() after the rows above.
+  std::vector<std::string> work_done;
 };
 
 struct CommitterOptions {
@@ -77,6 +80,12 @@ class Committer {
   void Stop();
   // Commits whatever is pending (file events included) now.
   Status CommitPending();
+  // While the commit thread runs: has it commit every row added so far
+  // at once (not at the next interval) and waits until it did, or until
+  // Stop(). A failed commit still goes to `on_failure`. The work feed
+  // of archive --worker calls it before it tells its source the run
+  // holds nothing uncommitted.
+  void Flush();
 
   // Of the committed batches.
   int64_t records() const { return records_; }
@@ -87,6 +96,7 @@ class Committer {
   size_t PendingRows() const {
     return pending_.records.size() + pending_.captures.size();
   }
+  bool FlushAsked() const { return flush_asked_ > flush_done_; }
   void Loop();
   std::optional<CommitBatch> TakeBatch(bool only_if_due);
   Status Commit(CommitBatch batch);
@@ -108,6 +118,11 @@ class Committer {
   std::chrono::steady_clock::time_point last_commit_ =
       std::chrono::steady_clock::now();
   bool stopping_ = false;
+  bool running_ = false;  // the commit thread, between Start() and Stop()
+  // Flush() tickets asked and served, and the wait for them.
+  uint64_t flush_asked_ = 0;
+  uint64_t flush_done_ = 0;
+  std::condition_variable flushed_;
   const std::atomic<bool>* halted_ = nullptr;
   std::function<void(const Status&)> on_failure_;
   // Written by the one thread that commits at a time.

@@ -14,6 +14,12 @@
 // (`dedupe_manifest_`, reads only) that SQLite's WAL lets read while the
 // committer writes; before and after the fetch only the calling thread
 // uses the Manifest.
+//
+// A worker's run (ArchiveOptions::next_work) adds a feed thread: it asks
+// the work source for the next batch whenever the fetcher runs low, plans
+// it (fresh urls rows on a connection of its own) and hands its jobs to
+// the running fetcher (Fetcher::AddFromAnyThread), so one run archives
+// the whole stream.
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -271,12 +277,27 @@ class Archiver {
   void AddJob(const std::string& url, JobInfo info,
               std::vector<std::string> headers = {});
   JobInfo JobOf(uint64_t tag);
+  // The work feed (options_.next_work), on its own thread while the
+  // fetch runs.
+  void Feed();
+  void FeedLoop();
+  bool WaitForFeedTurn(bool after_empty, bool asked_drained);
+  Status FeedBatch(const std::vector<std::string>& urls);
+  Result<std::unordered_map<std::string, UrlRow>> KnownRowsOf(
+      const std::vector<std::string>& urls);
+  Result<std::optional<UrlRow>> FindUrlForFeed(const std::string& normalized);
+  void AddFedJob(archiver::PlannedJob job,
+                 std::unordered_set<std::string>* batch_keys);
+  void StopFeed();
+  void NoteJobFinished();
+  int64_t Outstanding() const { return added_ - finished_; }
   Status FetchAll();
   Status FetchWithWriters();
   void OpenDedupeConnection();
   Result<std::optional<CaptureRow>> Lookup(const std::string& sha1);
   void NoteExchange(const WorkItem& item, const WrittenExchange& written);
   void FinishJob(const WorkItem& done);
+  void JudgeJob(const WorkItem& done);
   std::vector<CaptureRow> TakeChain(uint64_t tag, const std::string& final_url);
   void CountChain(const FetchOutcome& outcome, const ChainOutcome& judged);
   void StartBudgetTimer(std::optional<DeadlineTimer>* timer);
@@ -324,6 +345,18 @@ class Archiver {
   std::unordered_set<std::string> queued_;  // normalized URLs of this run
   std::vector<FetchJob> planned_;
   bool fetching_ = false;  // AddJob() goes straight to the fetcher
+  // Jobs added to jobs_ and jobs judged (FinishJob): the feed asks for
+  // more while the difference is below work_low_water.
+  std::atomic<int64_t> added_{0};
+  std::atomic<int64_t> finished_{0};
+  // The feed thread's wake-ups (a job finished, the fetch ended) under
+  // feed_mu_; its error, read once it has been joined; its own
+  // connection for urls rows (null: manifest_ under manifest_mu_).
+  std::mutex feed_mu_;
+  std::condition_variable feed_cv_;
+  bool feed_stop_ = false;
+  Status feed_status_;
+  std::unique_ptr<Manifest> feed_manifest_;
 
   std::unique_ptr<WarcWriter> writer_;
   std::shared_ptr<FileEvents> file_events_ = std::make_shared<FileEvents>();
@@ -716,6 +749,7 @@ void Archiver::AddJob(const std::string& url, JobInfo info,
     }
     if (info.role == JobRole::kOriginal) ++summary_.originals;
     jobs_.push_back(std::move(info));
+    ++added_;
   }
   job.url = url;
   job.headers = std::move(headers);
@@ -732,6 +766,11 @@ JobInfo Archiver::JobOf(uint64_t tag) {
 }
 
 Status Archiver::Plan(const std::vector<Link>& links) {
+  // A worker's run starts with nothing to plan: each fed batch reads the
+  // urls rows it needs (KnownRowsOf), never the whole table.
+  if (options_.next_work && links.empty() && options_.urls.empty()) {
+    return Status::Ok();
+  }
   Result<std::vector<UrlRow>> rows = manifest_.ListUrls();
   if (!rows.ok()) return rows.status();
   for (UrlRow& row : *rows) urls_.emplace(row.normalized, std::move(row));
@@ -861,8 +900,23 @@ UrlRow Archiver::TargetRow(const JobInfo& info, const WorkItem& done,
   return row;
 }
 
-// Any writer thread, once every exchange of the job was noted.
+// Any writer thread, once every exchange of the job was noted: its rows
+// go to the committer, then the feed may count it as done.
 void Archiver::FinishJob(const WorkItem& done) {
+  JudgeJob(done);
+  NoteJobFinished();
+}
+
+void Archiver::NoteJobFinished() {
+  ++finished_;
+  if (!options_.next_work) return;
+  // Under feed_mu_, so a feed thread between its check and its wait does
+  // not miss the wake-up.
+  std::lock_guard<std::mutex> lock(feed_mu_);
+  feed_cv_.notify_one();
+}
+
+void Archiver::JudgeJob(const WorkItem& done) {
   JobInfo info = JobOf(done.tag);
   const FetchOutcome& outcome = done.outcome;
   ChainFacts facts;
@@ -980,19 +1034,200 @@ void Archiver::LogBudget() {
 }
 
 Status Archiver::FetchAll() {
-  if (planned_.empty()) return Status::Ok();
+  const bool streaming = static_cast<bool>(options_.next_work);
+  if (planned_.empty() && !streaming) return Status::Ok();
   if (fetcher_ == nullptr) return Status::Internal("archive: no fetcher");
   for (FetchJob& job : planned_) fetcher_->Add(job);
   fetching_ = true;
   OpenDedupeConnection();
   committer_.Start(&writer_failed_,
                    [this](const Status& status) { FailWriter(status); });
+  std::jthread feed;
+  if (streaming) feed = std::jthread([this] { Feed(); });
   Status fetch_status = FetchWithWriters();
+  StopFeed();
+  if (feed.joinable()) feed.join();
   committer_.Stop();
   dedupe_manifest_.reset();
   summary_.jobs = static_cast<int64_t>(jobs_.size());
   ROTGUARD_RETURN_IF_ERROR(fetch_status);
-  return writer_status_;
+  ROTGUARD_RETURN_IF_ERROR(writer_status_);
+  return feed_status_;
+}
+
+// The feed thread: batches until the source ends the stream or fails, or
+// the fetch ends; then lets the fetcher's Run() return once its jobs have.
+void Archiver::Feed() {
+  Result<std::unique_ptr<Manifest>> reads =
+      OpenManifest(store_.manifest_location());
+  if (reads.ok()) {
+    feed_manifest_ = std::move(*reads);
+  } else {
+    spdlog::debug("archive: the work feed reads through the manifest: {}",
+                  reads.status().message());
+  }
+  FeedLoop();
+  feed_manifest_.reset();
+  fetcher_->EndKeepRunning();
+}
+
+void Archiver::FeedLoop() {
+  bool after_empty = false;    // the last answer was "nothing now"
+  bool asked_drained = false;  // ...given while the run held nothing
+  // What the feed cost: batches, time asking and planning, and how often
+  // the fetcher ran dry while the source still had work.
+  int64_t batches = 0;
+  int64_t dry = 0;
+  std::chrono::steady_clock::duration busy{};
+  while (WaitForFeedTurn(after_empty, asked_drained)) {
+    // Nothing in flight: the committer commits what it holds first, so
+    // the source can tell its own leases are all decided.
+    const bool drained = Outstanding() == 0;
+    if (drained) committer_.Flush();
+    const auto asked = std::chrono::steady_clock::now();
+    Result<WorkBatch> batch = options_.next_work(drained);
+    if (!batch.ok()) {
+      feed_status_ = batch.status();
+      return;
+    }
+    if (batch->end) break;
+    after_empty = batch->urls.empty();
+    asked_drained = drained;
+    if (after_empty) continue;
+    if (drained && batches > 0) ++dry;
+    ++batches;
+    feed_status_ = FeedBatch(batch->urls);
+    busy += std::chrono::steady_clock::now() - asked;
+    if (!feed_status_.ok()) return;
+  }
+  spdlog::info(
+      "archive: work feed: {} batches, {} ms claiming and planning, "
+      "fetcher ran dry {} times",
+      batches,
+      std::chrono::duration_cast<std::chrono::milliseconds>(busy).count(), dry);
+}
+
+// Until the feed should ask again: the fetcher runs low (fewer than
+// work_low_water jobs left); after a "nothing now", once work_poll_ms
+// passed or the run drained since. False once the feed must stop (the
+// fetch ended, a writer failed, the time budget was reached).
+bool Archiver::WaitForFeedTurn(bool after_empty, bool asked_drained) {
+  const int64_t low_water =
+      static_cast<int64_t>(std::max<size_t>(1, options_.work_low_water));
+  std::unique_lock<std::mutex> lock(feed_mu_);
+  if (after_empty) {
+    feed_cv_.wait_for(
+        lock, std::chrono::milliseconds(options_.work_poll_ms),
+        [&] { return feed_stop_ || (!asked_drained && Outstanding() == 0); });
+  } else {
+    feed_cv_.wait(lock,
+                  [&] { return feed_stop_ || Outstanding() < low_water; });
+  }
+  return !feed_stop_ && !writer_failed_ && !time_budget_reached_;
+}
+
+void Archiver::StopFeed() {
+  std::lock_guard<std::mutex> lock(feed_mu_);
+  feed_stop_ = true;
+  feed_cv_.notify_all();
+}
+
+// The feed thread: one batch planned as a plain run plans `urls` with
+// `all`, its jobs straight into the running fetcher. The URLs it plans no
+// job for (out of scope, forgotten, not http(s)) leave the work queue
+// with the next commit.
+Status Archiver::FeedBatch(const std::vector<std::string>& urls) {
+  std::vector<std::string> fetchable;
+  std::vector<std::string> skipped;
+  for (const std::string& url : urls) {
+    (NormalizeUrl(url) ? fetchable : skipped).push_back(url);
+  }
+  Result<std::unordered_map<std::string, UrlRow>> known =
+      KnownRowsOf(fetchable);
+  if (!known.ok()) return known.status();
+  const std::vector<Link> no_links;
+  archiver::PlanInput input;
+  input.links = &no_links;
+  input.urls = &fetchable;
+  input.known = &*known;
+  input.scope = &*scope_;
+  input.now_us = NowUs();
+  input.all = true;
+  Result<archiver::Plan> plan = archiver::PlanDue(config_, input);
+  if (!plan.ok()) return plan.status();
+  std::unordered_set<std::string> targets;
+  std::unordered_set<std::string> batch_keys;
+  for (archiver::PlannedJob& job : plan->jobs) {
+    if (job.info.role == JobRole::kTarget) targets.insert(job.info.normalized);
+    AddFedJob(std::move(job), &batch_keys);
+  }
+  for (const std::string& url : fetchable) {
+    if (targets.count(*NormalizeUrl(url)) == 0) skipped.push_back(url);
+  }
+  {
+    std::lock_guard<std::mutex> lock(jobs_mu_);
+    summary_.due += plan->due;
+  }
+  if (!skipped.empty()) {
+    CommitBatch rows;
+    rows.work_done = std::move(skipped);
+    committer_.Add(std::move(rows));
+  }
+  return Status::Ok();
+}
+
+// The feed thread: the urls rows the plan of `urls` reads (theirs and
+// their Blogger originals'), read now: an earlier batch, or another
+// worker, may have judged them since the run began.
+Result<std::unordered_map<std::string, UrlRow>> Archiver::KnownRowsOf(
+    const std::vector<std::string>& urls) {
+  std::unordered_map<std::string, UrlRow> known;
+  auto read = [&](const std::optional<std::string>& key) -> Status {
+    if (!key || known.count(*key) > 0) return Status::Ok();
+    Result<std::optional<UrlRow>> row = FindUrlForFeed(*key);
+    if (!row.ok()) return row.status();
+    if (row->has_value()) known.emplace(*key, std::move(**row));
+    return Status::Ok();
+  };
+  for (const std::string& url : urls) {
+    ROTGUARD_RETURN_IF_ERROR(read(NormalizeUrl(url)));
+    std::optional<std::string> original =
+        BloggerOriginalUrl(config_.blogger, url);
+    if (original) ROTGUARD_RETURN_IF_ERROR(read(NormalizeUrl(*original)));
+  }
+  return known;
+}
+
+Result<std::optional<UrlRow>> Archiver::FindUrlForFeed(
+    const std::string& normalized) {
+  if (feed_manifest_) return feed_manifest_->FindUrl(normalized);
+  std::lock_guard<std::mutex> lock(manifest_mu_);
+  return manifest_.FindUrl(normalized);
+}
+
+// The feed thread: a job of a fed batch, into the running fetcher. A
+// target is fetched even when this run fetched its URL already (as an
+// earlier batch's requisite, or an earlier claim of a --follow run):
+// claimed means fetch, and it needs its verdict. Its URL still joins the
+// run's set, so no later requisite fetches it again; an original is
+// fetched once per run, as in a plain run.
+void Archiver::AddFedJob(archiver::PlannedJob job,
+                         std::unordered_set<std::string>* batch_keys) {
+  if (!batch_keys->insert(job.info.normalized).second) return;
+  FetchJob fetch;
+  {
+    std::lock_guard<std::mutex> lock(jobs_mu_);
+    const bool first = queued_.insert(job.info.normalized).second;
+    if (job.info.role == JobRole::kOriginal) {
+      if (!first) return;
+      ++summary_.originals;
+    }
+    fetch.tag = jobs_.size();
+    jobs_.push_back(std::move(job.info));
+    ++added_;
+  }
+  fetch.url = std::move(job.url);
+  fetcher_->AddFromAnyThread(std::move(fetch));
 }
 
 // The lane fetcher's record side: each browser request becomes a job of
@@ -1034,6 +1269,7 @@ uint64_t Archiver::AddBrowserJob(const std::string& url) {
   info.normalized = normalized ? *normalized : url;
   std::lock_guard<std::mutex> lock(jobs_mu_);
   jobs_.push_back(std::move(info));
+  ++added_;
   return jobs_.size() - 1;
 }
 

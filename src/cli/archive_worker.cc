@@ -139,27 +139,117 @@ void Nap(int64_t ms, const std::atomic<bool>& stop) {
   }
 }
 
-// One claimed batch through the ordinary pipeline. The URLs it did not
-// judge (out of scope, forgotten) are marked done unless the run was cut
-// short, when they go back to the queue for anyone.
-ArchiveSummary RunBatch(Store& store, Fetcher& fetcher,
-                        const ArchiveOptions& base, const std::string& id,
-                        std::vector<std::string> urls) {
-  ArchiveOptions options = base;
-  options.paths.clear();
-  options.urls = std::move(urls);
-  options.all = true;  // due when enqueued: claimed means fetch
-  options.worker_id = id;
+// The worker's work source (ArchiveOptions::next_work): claims on a
+// connection of its own (the run's committer owns the store's), on the
+// run's feed thread. The stream ends when `stop` is set, or (without
+// --follow) once the run holds nothing and no URL is due: none free, and
+// no live lease of another worker that could expire and give work back.
+// With --follow a session that did work ends once it holds nothing and
+// finds nothing to claim: the next begins with the next work (Prime), so
+// a worker that runs for months keeps no run's bookkeeping that long.
+class ClaimSource {
+ public:
+  ClaimSource(std::string location, std::string owner, int64_t lease_ms,
+              const WorkerFlags& flags, const std::atomic<bool>& stop)
+      : location_(std::move(location)),
+        owner_(std::move(owner)),
+        lease_ms_(lease_ms),
+        flags_(flags),
+        stop_(stop) {}
+
+  // The first batch of the next session, claimed between sessions.
+  void Prime(std::vector<std::string> urls) {
+    primed_ = std::move(urls);
+    session_batches_ = 0;
+  }
+
+  Result<WorkBatch> Next(bool drained) {
+    WorkBatch batch;
+    batch.end = stop_.load();
+    if (batch.end) return batch;
+    if (!primed_.empty()) {
+      batch.urls.swap(primed_);
+      Count();
+      return batch;
+    }
+    if (manifest_ == nullptr) {
+      Result<std::unique_ptr<Manifest>> opened = OpenManifest(location_);
+      if (!opened.ok()) return opened.status();
+      manifest_ = std::move(*opened);
+    }
+    Result<std::vector<std::string>> claimed =
+        manifest_->ClaimWork(owner_, NowMs(), lease_ms_, flags_.claim);
+    if (!claimed.ok()) return claimed.status();
+    if (!claimed->empty()) {
+      spdlog::info("worker {}: claimed {} URLs", owner_, claimed->size());
+      Count();
+      batch.urls = std::move(*claimed);
+      return batch;
+    }
+    // Our own leases count as live until their rows are committed: only
+    // a drained run can tell whether any other lease is left.
+    if (!drained) return batch;
+    if (flags_.follow) {
+      batch.end = session_batches_ > 0;
+      return batch;
+    }
+    Result<Manifest::WorkCounts> counts = manifest_->CountWork(NowMs());
+    if (!counts.ok()) return counts.status();
+    batch.end = counts->free == 0 && counts->leased == 0;
+    return batch;
+  }
+
+  int64_t batches() const { return batches_; }
+
+ private:
+  void Count() {
+    ++batches_;
+    ++session_batches_;
+  }
+
+  const std::string location_;
+  const std::string owner_;
+  const int64_t lease_ms_;
+  const WorkerFlags& flags_;
+  const std::atomic<bool>& stop_;
+  std::unique_ptr<Manifest> manifest_;  // the feed thread's own
+  std::vector<std::string> primed_;
+  int64_t batches_ = 0;
+  int64_t session_batches_ = 0;
+};
+
+// --follow between sessions: claims on the store's connection (no run
+// uses it now) every `poll_ms` until work comes; empty once `stop`.
+std::vector<std::string> WaitForWork(Manifest& manifest, const std::string& id,
+                                     int64_t lease_ms, int claim,
+                                     int64_t poll_ms,
+                                     const std::atomic<bool>& stop) {
+  while (!stop.load()) {
+    Result<std::vector<std::string>> claimed =
+        manifest.ClaimWork(id, NowMs(), lease_ms, claim);
+    ThrowIfError(claimed.status());
+    if (!claimed->empty()) {
+      spdlog::info("worker {}: claimed {} URLs", id, claimed->size());
+      return std::move(*claimed);
+    }
+    Nap(poll_ms, stop);
+  }
+  return {};
+}
+
+// One session: a run over the claimed batches. What it did not decide
+// (cut short, failed) goes back to the queue for anyone; decided URLs
+// left it with their commits.
+ArchiveSummary RunSession(Store& store, Fetcher& fetcher,
+                          const ArchiveOptions& options,
+                          const std::string& id) {
   Result<ArchiveSummary> summary = RunArchive(store, &fetcher, options);
   Manifest& manifest = store.manifest();
   if (!summary.ok()) {
     (void)manifest.ReleaseLeases(id, /*done=*/false);  // best effort
     ThrowIfError(summary.status());
   }
-  ThrowIfError(
-      manifest
-          .ReleaseLeases(id, !summary->cancelled && !summary->budget_reached)
-          .status());
+  ThrowIfError(manifest.ReleaseLeases(id, /*done=*/false).status());
   return *summary;
 }
 
@@ -196,28 +286,35 @@ WorkerRun RunArchiveWorker(
   // lease is taken soon, bounded so idle workers cost the server little.
   const int64_t poll_ms = std::clamp<int64_t>(lease_ms / 4, 200, 5000);
   LeaseKeeper keeper(store.manifest_location(), id, lease_ms);
-  Manifest& manifest = store.manifest();
+  ClaimSource source(store.manifest_location(), id, lease_ms, flags, stop);
+  // A session is one run over the claimed batches.
+  ArchiveOptions options = base;
+  options.paths.clear();
+  options.urls.clear();
+  options.all = true;  // due when enqueued: claimed means fetch
+  options.worker_id = id;
+  options.next_work = [&source](bool drained) { return source.Next(drained); };
+  // The next batch is claimed while the last one's jobs are still under
+  // way, so the fetcher never drains between batches.
+  options.work_low_water = static_cast<size_t>(std::max(1, flags.claim));
+  // Without --follow, "nothing now" in a session means others hold the
+  // last leases: asked twice a second, the worker exits within half a
+  // second of their last commit (not a whole poll_ms later).
+  options.work_poll_ms = static_cast<int>(
+      flags.follow ? poll_ms : std::min<int64_t>(poll_ms, 500));
   WorkerRun run;
-  while (!stop.load()) {
-    Result<std::vector<std::string>> claimed =
-        manifest.ClaimWork(id, NowMs(), lease_ms, flags.claim);
-    ThrowIfError(claimed.status());
-    if (claimed->empty()) {
-      Result<Manifest::WorkCounts> counts = manifest.CountWork(NowMs());
-      ThrowIfError(counts.status());
-      if (!flags.follow && counts->free == 0 && counts->leased == 0) break;
-      Nap(poll_ms, stop);
-      continue;
-    }
-    spdlog::info("worker {}: claimed {} URLs", id, claimed->size());
-    ArchiveSummary batch =
-        RunBatch(store, fetcher, base, id, std::move(*claimed));
-    AddCounts(batch, &run.total);
-    run.exit_code = std::max(run.exit_code, ArchiveExitCode(&batch));
-    ++run.batches;
-    if (batch.cancelled) break;
+  for (;;) {
+    ArchiveSummary session = RunSession(store, fetcher, options, id);
+    AddCounts(session, &run.total);
+    run.exit_code = std::max(run.exit_code, ArchiveExitCode(&session));
+    if (!flags.follow || stop.load() || session.cancelled) break;
+    std::vector<std::string> next =
+        WaitForWork(store.manifest(), id, lease_ms, flags.claim, poll_ms, stop);
+    if (next.empty()) break;  // stopped
+    source.Prime(std::move(next));
+    fetcher.ResumeKeepRunning();
   }
-  ThrowIfError(manifest.ReleaseLeases(id, /*done=*/false).status());
+  run.batches = source.batches();
   return run;
 }
 

@@ -108,8 +108,10 @@ constexpr const char* kArchiveFooter =
     "Workers (SPEC §10): --worker takes due URLs that `rotguard enqueue`\n"
     "put on the manifest's work queue, --claim N at a time, each leased for\n"
     "--lease SECONDS and renewed while it works; a killed worker's URLs go\n"
-    "to the others once its lease expires. Its WARC files go to\n"
-    "warc/ID/ (--worker-id ID). It exits once nothing is due and no live\n"
+    "to the others once its lease expires. A worker's whole life is one\n"
+    "run (one runs row, one set of WARC files in warc/ID/ for --worker-id\n"
+    "ID, each requisite fetched once); it claims the next batch while the\n"
+    "last is still being fetched. It exits once nothing is due and no live\n"
     "lease can give work back; --follow keeps it polling instead. Workers\n"
     "on several machines share a postgresql:// manifest.\n"
     "\n"
@@ -540,8 +542,10 @@ int RunWorkerCommand(const ArchiveFlags& flags, const GlobalOptions& global) {
   options.exit_code_of = [](const ArchiveSummary* summary) {
     return ArchiveExitCode(summary);
   };
+  // Keeps running between claimed batches: the session is one run.
   std::unique_ptr<Fetcher> fetcher =
-      MakeCliFetcher(flags.network, options.config, *store);
+      MakeCliFetcher(flags.network, options.config, *store,
+                     /*keep_running=*/true);
   if (flags.stats) EnableCpuStages();
   WorkerRun run = [&] {
     SignalGuard guard(fetcher.get());

@@ -89,6 +89,9 @@ class CurlFetcher final : public Fetcher {
     keep_running_.store(false);
     if (multi_) curl_multi_wakeup(multi_.get());
   }
+  void ResumeKeepRunning() override {
+    keep_running_.store(options_.keep_running);
+  }
 
  private:
   Clock::time_point Now() const {

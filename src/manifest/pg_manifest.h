@@ -113,6 +113,7 @@ class PgManifest final : public Manifest {
   Status CommitWorkBatch(const std::vector<RecordRow>& records,
                          const std::vector<CaptureRow>& captures,
                          const std::vector<UrlRow>& urls) override;
+  Status CompleteWork(const std::vector<std::string>& normalized) override;
 
   Result<std::vector<VerdictChangeRow>> VerdictChangesOf(
       const std::string& normalized) override;
@@ -171,7 +172,10 @@ class PgManifest final : public Manifest {
                                                   const PgParams& params);
   Status ExpectOneRowChanged(const PgRows& rows, const std::string& what);
   Status ApplyForget(const ForgetRows& rows);
-  // The work queue (pg_work_queue.cc), inside ClaimWork's transaction.
+  // The work queue (pg_work_queue.cc): one chunk of Enqueue(), and the
+  // steps of ClaimWork, each inside its caller's transaction.
+  Result<int64_t> EnqueueChunk(const std::vector<std::string>& keys,
+                               int64_t now_ms);
   using ClaimedUrl = std::pair<int64_t, std::string>;  // url id, normalized
   Status ClaimFromHeldHosts(const std::string& owner, int64_t now_ms,
                             int64_t lease_ms, int64_t limit,

@@ -4,7 +4,9 @@
 // it takes and skips those another claim holds, so two claims never wait
 // on each other and never lease the same URL or host.
 #include <algorithm>
+#include <cstddef>
 #include <string>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -14,33 +16,99 @@
 
 namespace rotguard {
 
+namespace {
+
+// URLs per statement of Enqueue(): each chunk is sent as arrays, a few
+// hundred kilobytes of parameters.
+constexpr size_t kEnqueueChunk = 5000;
+
+// A PostgreSQL array literal of `values` ({"a","b"}): every element
+// quoted, its '"' and '\\' escaped, so any URL text arrives unchanged.
+std::string TextArrayLiteral(const std::vector<std::string>& values) {
+  std::string out = "{";
+  for (const std::string& value : values) {
+    if (out.size() > 1) out += ',';
+    out += '"';
+    for (char c : value) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  out += '}';
+  return out;
+}
+
+}  // namespace
+
+// Set-based, in ONE transaction: each chunk of URLs is three statements
+// taking the chunk as arrays (urls rows, queue rows, hosts), so 10,000
+// URLs cost a handful of round trips, not three per URL.
 Result<int64_t> PgManifest::Enqueue(const std::vector<std::string>& normalized,
                                     int64_t now_ms) {
+  // Each URL once: ON CONFLICT DO UPDATE may not touch a row twice in one
+  // statement.
+  std::vector<std::string> keys;
+  std::unordered_set<std::string> seen;
+  for (const std::string& key : normalized) {
+    if (seen.insert(key).second) keys.push_back(key);
+  }
   Result<PgTransaction> txn = PgTransaction::Begin(db_);
   if (!txn.ok()) return txn.status();
   int64_t queued = 0;
-  for (const std::string& key : normalized) {
-    Result<int64_t> id = UrlId(key, now_ms / 1000);
-    if (!id.ok()) return id.status();
-    const std::string host = UrlHost(key);
-    // A due row keeps its lease and attempts; a done one is due again.
-    Result<PgRows> put = db_.Query(
-        "INSERT INTO work_queue (url_id, host, enqueued_ms) "
-        "VALUES ($1, $2, $3) "
-        "ON CONFLICT (url_id) DO UPDATE SET state = 'due', lease_owner = '', "
-        "lease_expires_ms = 0, attempts = 0, enqueued_ms = $3, failure = '' "
-        "WHERE work_queue.state = 'done'",
-        PgParams().Add(*id).Add(host).Add(now_ms));
-    if (!put.ok()) return put.status();
-    queued += put->Affected();
-    ROTGUARD_RETURN_IF_ERROR(
-        db_.Query("INSERT INTO work_hosts (host) VALUES ($1) "
-                  "ON CONFLICT DO NOTHING",
-                  PgParams().Add(host))
-            .status());
+  for (size_t at = 0; at < keys.size(); at += kEnqueueChunk) {
+    const size_t end = std::min(keys.size(), at + kEnqueueChunk);
+    Result<int64_t> chunk = EnqueueChunk(
+        std::vector<std::string>(keys.begin() + static_cast<ptrdiff_t>(at),
+                                 keys.begin() + static_cast<ptrdiff_t>(end)),
+        now_ms);
+    if (!chunk.ok()) return chunk.status();
+    queued += *chunk;
   }
   ROTGUARD_RETURN_IF_ERROR(txn->Commit());
   return queued;
+}
+
+// In Enqueue()'s transaction: distinct `keys`, in their order (url ids,
+// and so claims, follow it). A due row keeps its lease and attempts; a
+// done one is due again. Returns how many rows were not due before.
+Result<int64_t> PgManifest::EnqueueChunk(const std::vector<std::string>& keys,
+                                         int64_t now_ms) {
+  std::vector<std::string> surts;
+  std::vector<std::string> hosts;
+  for (const std::string& key : keys) {
+    surts.push_back(Surt(key));
+    hosts.push_back(UrlHost(key));
+  }
+  const std::string key_array = TextArrayLiteral(keys);
+  const std::string host_array = TextArrayLiteral(hosts);
+  // NOT EXISTS keeps the id sequence from advancing for known URLs.
+  ROTGUARD_RETURN_IF_ERROR(
+      db_.Query("INSERT INTO urls (normalized, surt, first_seen) "
+                "SELECT t.k, t.s, $3 FROM unnest($1::text[], $2::text[]) "
+                "WITH ORDINALITY AS t(k, s, n) WHERE NOT EXISTS (SELECT 1 "
+                "FROM urls u WHERE u.normalized = t.k) ORDER BY t.n "
+                "ON CONFLICT (normalized) DO NOTHING",
+                PgParams()
+                    .Add(key_array)
+                    .Add(TextArrayLiteral(surts))
+                    .Add(now_ms / 1000))
+          .status());
+  Result<PgRows> put = db_.Query(
+      "INSERT INTO work_queue (url_id, host, enqueued_ms) "
+      "SELECT u.id, t.h, $3 FROM unnest($1::text[], $2::text[]) "
+      "WITH ORDINALITY AS t(k, h, n) JOIN urls u ON u.normalized = t.k "
+      "ORDER BY t.n ON CONFLICT (url_id) DO UPDATE SET state = 'due', "
+      "lease_owner = '', lease_expires_ms = 0, attempts = 0, "
+      "enqueued_ms = $3, failure = '' WHERE work_queue.state = 'done'",
+      PgParams().Add(key_array).Add(host_array).Add(now_ms));
+  if (!put.ok()) return put.status();
+  ROTGUARD_RETURN_IF_ERROR(
+      db_.Query("INSERT INTO work_hosts (host) SELECT DISTINCT t.h FROM "
+                "unnest($1::text[]) AS t(h) ON CONFLICT DO NOTHING",
+                PgParams().Add(host_array))
+          .status());
+  return put->Affected();
 }
 
 // Claims, in the caller's transaction, up to `limit` claimable URLs of the
@@ -199,6 +267,20 @@ Status PgManifest::CommitWorkBatch(const std::vector<RecordRow>& records,
         "lease_expires_ms = 0 WHERE url_id = "
         "(SELECT id FROM urls WHERE normalized = $1)",
         PgParams().Add(url.normalized));
+  }
+  return pipe.Finish();
+}
+
+// One pipeline, one transaction, one round trip.
+Status PgManifest::CompleteWork(const std::vector<std::string>& normalized) {
+  if (normalized.empty()) return Status::Ok();
+  PgPipeline pipe(db_, /*transaction=*/true);
+  for (const std::string& key : normalized) {
+    pipe.Send(
+        "UPDATE work_queue SET state = 'done', lease_owner = '', "
+        "lease_expires_ms = 0 WHERE state = 'due' AND url_id = "
+        "(SELECT id FROM urls WHERE normalized = $1)",
+        PgParams().Add(key));
   }
   return pipe.Finish();
 }

@@ -111,6 +111,7 @@ class SqliteManifest final : public Manifest {
   Status CommitWorkBatch(const std::vector<RecordRow>& records,
                          const std::vector<CaptureRow>& captures,
                          const std::vector<UrlRow>& urls) override;
+  Status CompleteWork(const std::vector<std::string>& normalized) override;
 
   Result<std::vector<VerdictChangeRow>> VerdictChangesOf(
       const std::string& normalized) override;

@@ -223,4 +223,22 @@ Status SqliteManifest::CommitWorkBatch(const std::vector<RecordRow>& records,
   return txn->Commit();
 }
 
+Status SqliteManifest::CompleteWork(
+    const std::vector<std::string>& normalized) {
+  if (normalized.empty()) return Status::Ok();
+  Result<Transaction> txn = Transaction::Begin(db_);
+  if (!txn.ok()) return txn.status();
+  Result<Statement> done = db_.Prepare(
+      "UPDATE work_queue SET state = 'done', lease_owner = '', "
+      "lease_expires_ms = 0 WHERE state = 'due' AND url_id = "
+      "(SELECT id FROM urls WHERE normalized = ?1)");
+  if (!done.ok()) return done.status();
+  for (const std::string& key : normalized) {
+    done->Reset();
+    done->Bind(1, key);
+    ROTGUARD_RETURN_IF_ERROR(done->Run());
+  }
+  return txn->Commit();
+}
+
 }  // namespace rotguard

@@ -4,7 +4,10 @@
 # --worker` processes fetch 600 URLs on 30 hosts of the loopback fixture
 # web with every URL requested exactly once (the fixture's own count) and
 # each host served by one worker at a time (so --per-host and --delay hold
-# across them), each into its own warc/ID/ directory, and verify is clean. A worker killed with
+# across them), each into its own warc/ID/ directory, each session ONE
+# runs row, and verify is clean. Page requisites are fetched once per
+# worker session however many batches name them; a --follow worker runs
+# one session per stretch of work until SIGTERM. A worker killed with
 # kill -9 mid-batch loses its URLs only until its lease (3 s) expires:
 # the others finish them; restarted under its id, it closes the WARC it
 # left open (as repair would), and repair and verify are clean.
@@ -76,6 +79,10 @@ expect_exit 0 "$ROTGUARD" "${STORE[@]}" --json enqueue -i "$WORK/a.txt"
 python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); assert s["queued"]==0 and s["free"]==int(sys.argv[2]), s' \
   "$WORK/out" "$N" || fail "a second enqueue queued again: $(cat "$WORK/out")"
 
+archive_runs() {
+  psql "$PG_URL" -qAtc "SELECT count(*) FROM runs WHERE command = 'archive'"
+}
+runs_before=$(archive_runs)
 pids=()
 for w in w1 w2 w3; do
   "$ROTGUARD" "${STORE[@]}" archive --worker --lease 3 --per-host 2 --delay 20 \
@@ -87,6 +94,9 @@ for n in 0 1 2; do
   wait "${pids[$n]}" || code=$?
   [ "$code" = 0 ] || { cat "$WORK/w$((n + 1)).err" >&2; fail "worker w$((n + 1)) exited $code"; }
 done
+# Each worker's whole session is one run, however many batches it took.
+[ "$(archive_runs)" = "$((runs_before + 3))" ] ||
+  fail "3 worker sessions wrote $(($(archive_runs) - runs_before)) runs rows"
 requests_of /slow/10/a >"$WORK/a.requests"
 [ "$(wc -l <"$WORK/a.requests")" = "$N" ] || fail "$(wc -l <"$WORK/a.requests") of $N URLs were requested"
 awk '$2 != 1 { print; bad = 1 } END { exit bad }' "$WORK/a.requests" ||
@@ -116,6 +126,74 @@ done
 expect_exit 0 "$ROTGUARD" "${STORE[@]}" extract "http://h7.workers.test:$PORT/slow/10/a6" -o "$WORK/a6.html"
 expect_contains "$WORK/a6.html" "after 10 ms"
 expect_exit 0 "$ROTGUARD" "${STORE[@]}" verify
+
+# --- 1b. requisites once per worker session, across its batches ---
+# Every /page/shared page of a host names the same requisites (stylesheet,
+# script, image, favicon; the stylesheet a background and a font): with
+# --claim 2 a host's 6 pages span 3 batches, and each requisite URL is
+# still fetched and captured once. (The pages' cdn.example.net photo is
+# out of scope: no traffic leaves the loopback.)
+printf '[scope]\nexclude_hosts = ["cdn.example.net"]\n' >"$WORK/scope.toml"
+for h in 1 2 3; do
+  for i in $(seq 6); do echo "http://h$h.workers.test:$PORT/page/shared?n=$i"; done
+done >"$WORK/p.txt"
+expect_exit 0 "$ROTGUARD" "${STORE[@]}" enqueue -i "$WORK/p.txt"
+runs_before=$(archive_runs)
+pids=()
+for w in p1 p2; do
+  "$ROTGUARD" "${STORE[@]}" --config "$WORK/scope.toml" archive --worker \
+    --lease 3 --per-host 2 --delay 0 "${RESOLVE[@]}" --worker-id "$w" \
+    --claim 2 >"$WORK/$w.out" 2>"$WORK/$w.err" &
+  pids+=($!)
+done
+for n in 0 1; do
+  code=0
+  wait "${pids[$n]}" || code=$?
+  [ "$code" = 0 ] || { cat "$WORK/p$((n + 1)).err" >&2; fail "worker p$((n + 1)) exited $code"; }
+done
+[ "$(archive_runs)" = "$((runs_before + 2))" ] ||
+  fail "2 worker sessions wrote $(($(archive_runs) - runs_before)) runs rows"
+[ "$(captured /page/shared h)" = 18 ] || fail "$(captured /page/shared h) of 18 pages captured"
+[ "$(queue_done /page/shared h)" = 18 ] || fail "$(queue_done /page/shared h) of 18 queue rows done"
+requisite_captures() {
+  psql "$PG_URL" -qAtc "SELECT u.normalized, count(*) FROM captures c
+    JOIN urls u ON u.id = c.url_id WHERE u.normalized LIKE '%.workers.test:$PORT/assets/shared%'
+    OR u.normalized LIKE '%.workers.test:$PORT/favicon.ico' GROUP BY 1 ORDER BY 1"
+}
+requisite_captures >"$WORK/p.captures"
+[ "$(wc -l <"$WORK/p.captures")" = 18 ] ||
+  fail "$(wc -l <"$WORK/p.captures") of 18 requisite URLs captured: $(cat "$WORK/p.captures")"
+awk -F'|' '$2 != 1 { print; bad = 1 } END { exit bad }' "$WORK/p.captures" ||
+  fail "requisites captured more than once in a worker session (above)"
+requests_of /assets/shared >"$WORK/p.requests"
+awk '$2 != 3 { print; bad = 1 } END { exit bad }' "$WORK/p.requests" ||
+  fail "a requisite was requested more than once per host (above)"
+
+# --- 1c. --follow: one run per stretch of work, until SIGTERM ---
+# A following worker ends its session when the queue has nothing for it
+# and starts the next one with the next work, so a worker that runs for
+# months does not keep one run's bookkeeping that long.
+runs_before=$(archive_runs)
+"$ROTGUARD" "${STORE[@]}" "${WORKER[@]}" --worker-id f1 --claim 5 --follow \
+  >"$WORK/f1.out" 2>"$WORK/f1.err" &
+follower=$!
+for round in 1 2; do
+  for i in $(seq 5); do echo "$BASE/slow/10/f$round-$i"; done >"$WORK/f$round.txt"
+  expect_exit 0 "$ROTGUARD" "${STORE[@]}" enqueue -i "$WORK/f$round.txt"
+  for _ in $(seq 200); do
+    [ "$(queue_done "/slow/10/f$round-")" = 5 ] && break
+    sleep 0.05
+  done
+  [ "$(queue_done "/slow/10/f$round-")" = 5 ] ||
+    { cat "$WORK/f1.err" >&2; fail "--follow: round $round was not done"; }
+  sleep 0.5  # the idle session ends
+done
+kill -TERM "$follower"
+code=0
+wait "$follower" || code=$?
+[ "$code" = 0 ] || { cat "$WORK/f1.err" >&2; fail "the --follow worker exited $code on SIGTERM"; }
+[ "$(archive_runs)" = "$((runs_before + 2))" ] ||
+  fail "--follow: $(($(archive_runs) - runs_before)) runs rows for 2 stretches of work"
 
 # --- 2. kill -9 a worker mid-batch: the others take over after its lease ---
 for i in $(seq 40); do echo "$BASE/slow/400/k$i"; done >"$WORK/k.txt"
@@ -189,4 +267,4 @@ expect_exit 0 "$ROTGUARD" "${STORE[@]}" "${WORKER[@]}" --worker-id w6 --claim 10
 [ "$(captured /slow/300/d)" = 40 ] || fail "$(captured /slow/300/d) of 40 URLs captured after the drop"
 expect_exit 0 "$ROTGUARD" "${STORE[@]}" repair
 expect_exit 0 "$ROTGUARD" "${STORE[@]}" verify
-echo "ok: 3 workers, 600 URLs once each; kill -9 and a dropped connection recovered"
+echo "ok: 3 workers, 600 URLs once each, one run per session, requisites once; kill -9 and a dropped connection recovered"

@@ -164,5 +164,48 @@ TEST_F(CommitterTest, ItsThreadCommitsOnceEnoughRowsWait) {
   EXPECT_EQ(committer.captures(), 2);
 }
 
+TEST_F(CommitterTest, FlushCommitsWhatWaitsAtOnceAndReturnsOnceCommitted) {
+  CommitterOptions options = Options();
+  options.interval_ms = 3'600'000;  // neither the clock nor the count is due
+  options.records = 1000;
+  Committer committer(*manifest_, manifest_mu_, events_, originals_,
+                      std::move(options));
+  std::atomic<bool> halted{false};
+  committer.Start(&halted, [](const Status&) {});
+  committer.Add(Capture("https://a.example/", 100, "AAAA"));
+  const auto asked = std::chrono::steady_clock::now();
+  committer.Flush();
+  EXPECT_LT(std::chrono::steady_clock::now() - asked, std::chrono::minutes(1));
+  {
+    std::lock_guard<std::mutex> lock(manifest_mu_);
+    Result<std::vector<CaptureRow>> rows = manifest_->ListCaptures();
+    ASSERT_TRUE(rows.ok());
+    EXPECT_EQ(rows->size(), 1u);
+  }
+  committer.Flush();  // nothing waits: returns all the same
+  committer.Stop();
+  committer.Flush();  // no commit thread: returns at once
+  EXPECT_EQ(committer.captures(), 1);
+}
+
+TEST_F(CommitterTest, WorkDoneRowsLeaveTheWorkQueueWithTheirCommit) {
+  const std::vector<std::string> urls = {"https://a.example/1",
+                                         "https://a.example/2"};
+  ASSERT_TRUE(manifest_->Enqueue(urls, 1000).ok());
+  ASSERT_EQ(manifest_->ClaimWork("w", 1000, 60'000, 10)->size(), 2u);
+  CommitterOptions options = Options();
+  options.complete_work = true;
+  Committer committer(*manifest_, manifest_mu_, events_, originals_,
+                      std::move(options));
+  CommitBatch skipped;
+  skipped.work_done = {urls[0]};
+  committer.Add(std::move(skipped));
+  ASSERT_TRUE(committer.CommitPending().ok());
+  Result<Manifest::WorkCounts> counts = manifest_->CountWork(1000);
+  ASSERT_TRUE(counts.ok());
+  EXPECT_EQ(counts->done, 1);
+  EXPECT_EQ(counts->leased, 1);
+}
+
 }  // namespace
 }  // namespace rotguard::archiver

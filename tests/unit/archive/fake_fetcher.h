@@ -53,9 +53,27 @@ class FakeFetcher : public Fetcher {
   // Called before each job is fetched: lets a test wait for the pipeline.
   std::function<void(const std::string& url)> before_job;
 
+  // Like FetchOptions::keep_running: Run() waits for AddFromAnyThread()
+  // jobs until EndKeepRunning() or a cancel. Set before Run().
+  bool keep_running = false;
+
   void Add(FetchJob job) override { queue_.push_back(std::move(job)); }
+  void AddFromAnyThread(FetchJob job) override {
+    std::lock_guard<std::mutex> lock(inbox_mu_);
+    inbox_.push_back(std::move(job));
+    inbox_cv_.notify_all();
+  }
+  void EndKeepRunning() override {
+    std::lock_guard<std::mutex> lock(inbox_mu_);
+    keep_running = false;
+    inbox_cv_.notify_all();
+  }
   // Called from a writer thread when the disk fails.
-  void RequestCancel() override { cancelled_ = true; }
+  void RequestCancel() override {
+    std::lock_guard<std::mutex> lock(inbox_mu_);
+    cancelled_ = true;
+    inbox_cv_.notify_all();
+  }
   // Like the curl fetcher between jobs: the job under way ends, no other
   // starts.
   void StopAdmitting() override {
@@ -70,9 +88,10 @@ class FakeFetcher : public Fetcher {
   }
 
   Status Run(FetchSink& sink) override {
-    for (; !queue_.empty(); queue_.pop_front()) {
+    while (NextJob()) {
       FetchOutcome outcome;
       outcome.job = queue_.front();
+      queue_.pop_front();
       if (cancelled_) {
         outcome.failure = FailureClass::kCancelled;
       } else {
@@ -85,6 +104,19 @@ class FakeFetcher : public Fetcher {
   }
 
  private:
+  // Whether queue_ has a job, taking AddFromAnyThread()'s and, with
+  // keep_running, waiting for them.
+  bool NextJob() {
+    std::unique_lock<std::mutex> lock(inbox_mu_);
+    for (;;) {
+      for (FetchJob& job : inbox_) queue_.push_back(std::move(job));
+      inbox_.clear();
+      if (!queue_.empty()) return true;
+      if (!keep_running || cancelled_) return false;
+      inbox_cv_.wait(lock);
+    }
+  }
+
   void FollowChain(FetchSink& sink, FetchOutcome* outcome) {
     std::string url = outcome->job.url;
     for (int hop = 0; hop < 10; ++hop) {
@@ -132,6 +164,9 @@ class FakeFetcher : public Fetcher {
   }
 
   std::deque<FetchJob> queue_;
+  std::mutex inbox_mu_;
+  std::condition_variable inbox_cv_;
+  std::vector<FetchJob> inbox_;  // from AddFromAnyThread()
   std::atomic<bool> cancelled_{false};
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;

@@ -84,6 +84,30 @@ TEST_P(WorkQueueTest, EnqueueIsIdempotentWhileAUrlIsDue) {
   EXPECT_TRUE(row->has_value());
 }
 
+TEST_P(WorkQueueTest, EnqueueTakesAnyUrlTextOnceAndKeepsItsOrder) {
+  // PostgreSQL sends a call's URLs as array literals: quotes, backslashes,
+  // braces and commas arrive as given; a repeated URL counts once.
+  const std::vector<std::string> urls = {
+      "https://h.example/q?a=\"b\"", "https://h.example/back\\slash",
+      "https://h.example/{x,y}", "https://h.example/q?a=\"b\""};
+  Result<int64_t> queued = manifest_->Enqueue(urls, kNow);
+  ASSERT_TRUE(queued.ok()) << queued.status().message();
+  EXPECT_EQ(*queued, 3);
+  EXPECT_EQ(Claim(*manifest_, "w", kNow, 10),
+            std::vector<std::string>(urls.begin(), urls.begin() + 3));
+}
+
+TEST_P(WorkQueueTest, EnqueueOfMoreUrlsThanOneStatementTakesAll) {
+  const std::vector<std::string> urls = Urls(12'000, 3);
+  Result<int64_t> queued = manifest_->Enqueue(urls, kNow);
+  ASSERT_TRUE(queued.ok()) << queued.status().message();
+  EXPECT_EQ(*queued, 12'000);
+  EXPECT_EQ(Counts(kNow).free, 12'000);
+  Result<int64_t> again = manifest_->Enqueue(urls, kNow + 1);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, 0);
+}
+
 TEST_P(WorkQueueTest, TwoWorkersNeverClaimTheSameUrlWhileItsLeaseIsLive) {
   const std::vector<std::string> urls = Urls(10, 5);
   ASSERT_TRUE(manifest_->Enqueue(urls, kNow).ok());
@@ -181,6 +205,24 @@ TEST_P(WorkQueueTest, CommitWorkBatchCompletesTheUrlsItJudges) {
   Result<int64_t> again = manifest_->Enqueue(urls, kNow + 1);
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(*again, 2);
+}
+
+TEST_P(WorkQueueTest, CompleteWorkEndsOnlyTheNamedLeases) {
+  // A streaming worker decides some claimed URLs without a verdict while
+  // the others are still being fetched: only those leave the queue.
+  const std::vector<std::string> urls = Urls(3);
+  ASSERT_TRUE(manifest_->Enqueue(urls, kNow).ok());
+  ASSERT_EQ(Claim(*manifest_, "w", kNow, 10).size(), 3u);
+  ASSERT_TRUE(
+      manifest_->CompleteWork({urls[1], "https://not-queued.example/"}).ok());
+  EXPECT_EQ(Counts(kNow).done, 1);
+  EXPECT_EQ(Counts(kNow).leased, 2);
+  Result<int64_t> released = manifest_->ReleaseLeases("w", /*done=*/false);
+  ASSERT_TRUE(released.ok());
+  EXPECT_EQ(*released, 2);
+  EXPECT_EQ(Claim(*manifest_, "v", kNow, 10),
+            std::vector<std::string>({urls[0], urls[2]}));
+  EXPECT_TRUE(manifest_->CompleteWork({}).ok());
 }
 
 TEST_P(WorkQueueTest, AFailedCommitLeavesTheUrlDue) {
