@@ -64,6 +64,11 @@ struct ExtractOptions {
   // (file:, ftp:, data:, javascript:, ...) in `other_schemes`, so restore
   // can remove them from offline copies.
   bool keep_other_schemes = false;
+  // Read every piece of HTML with gumbo, never with the raw tag scanner
+  // (requisites.h) that takes the pieces it models exactly: the reference
+  // the scanner is checked against (requisites_test.cc, the requisites
+  // fuzz target).
+  bool gumbo_only = false;
 };
 
 struct ExtractedDocument {

@@ -401,12 +401,14 @@ void PrintDocument(const ScannedDocument& doc, bool json, OutputBuffer* out,
   out->FlushIfLarge();
 }
 
-std::vector<LinkRow> LinkRows(const std::vector<Link>& links) {
+// Moves the links' strings into rows: the document is printed already.
+std::vector<LinkRow> TakeLinkRows(std::vector<Link>* links) {
   std::vector<LinkRow> rows;
-  rows.reserve(links.size());
-  for (const Link& link : links) {
-    rows.push_back({std::string(LinkKindName(link.kind)), link.written,
-                    link.url, link.normalized, link.line, link.column,
+  rows.reserve(links->size());
+  for (Link& link : *links) {
+    rows.push_back({std::string(LinkKindName(link.kind)),
+                    std::move(link.written), std::move(link.url),
+                    std::move(link.normalized), link.line, link.column,
                     static_cast<int64_t>(link.start),
                     static_cast<int64_t>(link.end)});
   }
@@ -426,7 +428,8 @@ class ManifestRecorder {
         site_root_(SiteRootOfStore(store.root())),
         now_(static_cast<int64_t>(std::time(nullptr))) {}
 
-  void Add(const ScannedDocument& doc) {
+  // Takes the document's links (their strings are moved).
+  void Add(ScannedDocument& doc) {
     if (doc.warnings_only) return;
     const FrontMatter& front_matter = doc.extracted.front_matter;
     DocumentScan scan;
@@ -444,7 +447,7 @@ class ManifestRecorder {
                      front_matter.draft,
                      now_,
                      public_url};
-    scan.links = LinkRows(doc.extracted.links);
+    scan.links = TakeLinkRows(&doc.extracted.links);
     pending_.push_back(std::move(scan));
     if (pending_.size() >= kBatch) Flush();
   }
@@ -536,7 +539,7 @@ int RunScan(const ScanFlags& flags, const GlobalOptions& global) {
   OutputBuffer out;
   // Documents arrive in path order while later files are still extracted.
   Status status =
-      ScanInputsInOrder(walk->files, options, [&](const ScannedDocument& doc) {
+      ScanInputsInOrder(walk->files, options, [&](ScannedDocument& doc) {
         PrintDocument(doc, global.json, &out, &totals);
         if (recorder) recorder->Add(doc);
         return Status::Ok();

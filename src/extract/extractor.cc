@@ -376,10 +376,15 @@ ExtractedDocument ExtractLinks(std::string_view path, std::string_view content,
   begin = extract::ExtractFrontMatter(begin, &collector, &doc.front_matter);
   std::string base_href;
   if (format == DocumentFormat::kMarkdown) {
-    std::vector<Region> code = extract::ExtractMarkdown(begin, &collector);
+    std::vector<Region> code =
+        extract::ExtractMarkdown(begin, options.gumbo_only, &collector);
     extract::ExtractShortcodes(begin, code, &collector);
   } else {
-    extract::ExtractHtml(begin, content.size(), &collector, &base_href);
+    if (options.gumbo_only ||
+        !extract::ScanHtmlFragment(begin, content.size(), &collector,
+                                   &base_href)) {
+      extract::ExtractHtml(begin, content.size(), &collector, &base_href);
+    }
   }
   if (doc.front_matter.date.empty()) {
     doc.front_matter.date = extract::JekyllDateFromPath(path);

@@ -18,6 +18,15 @@ namespace rotguard::extract {
 void ExtractHtml(size_t begin, size_t end, Collector* out,
                  std::string* base_href);
 
+// ExtractHtml's candidates (and <base href>) from the raw tag scanner of
+// requisites.cc instead of a gumbo parse, which costs a tree and dozens of
+// allocations even for a one-tag piece of a Markdown file. Returns false,
+// reporting nothing, when content[begin, end) holds what the scanner does
+// not model exactly (requisites.h ScanPageLinks lists it); the caller then
+// runs ExtractHtml.
+bool ScanHtmlFragment(size_t begin, size_t end, Collector* out,
+                      std::string* base_href);
+
 // Reports each image URL of the srcset value content[start, end) as the
 // HTML "parse a srcset attribute" algorithm splits it: URLs run up to
 // whitespace, trailing commas separate candidates, descriptors run to the
@@ -42,7 +51,13 @@ bool NestsTooDeepForOneParse(std::string_view html);
 
 // Decodes HTML character references (`&amp;`, `&#x2F;`, every named
 // reference of the HTML standard) the way an attribute value is decoded.
+// Text gumbo would copy unchanged (a '&' that starts no reference, as in
+// `?a=1&b=2`) is copied without a parse.
 std::string DecodeCharacterReferences(std::string_view raw);
+
+// DecodeCharacterReferences, always through gumbo when `raw` holds a '&':
+// the reference the copy-unchanged shortcut is tested against.
+std::string DecodeCharacterReferencesWithGumbo(std::string_view raw);
 
 }  // namespace rotguard::extract
 

@@ -9,7 +9,8 @@
 //  3. otherwise the destination was unescaped into a heap copy: the source
 //     is searched forward from the link text for bytes that decode to it.
 // Text pointers of all other callbacks point into the input, which gives
-// the code regions, the raw-HTML regions handed to gumbo, and the plain
+// the code regions, the raw-HTML regions (read by the raw tag scanner, or
+// by gumbo where it declines: html.h ScanHtmlFragment), and the plain
 // text runs scanned for bare URLs (GFM extended autolinks; bare e-mail
 // addresses are not taken).
 #include "extract/markdown.h"
@@ -90,8 +91,12 @@ struct OpenSpan {
 
 class MarkdownWalker {
  public:
-  MarkdownWalker(size_t begin, Collector* out)
-      : out_(out), source_(out->content()), begin_(begin), furthest_(begin) {}
+  MarkdownWalker(size_t begin, bool gumbo_only, Collector* out)
+      : out_(out),
+        source_(out->content()),
+        begin_(begin),
+        gumbo_only_(gumbo_only),
+        furthest_(begin) {}
 
   std::vector<Region> Run() {
     MD_PARSER parser{};
@@ -226,7 +231,10 @@ class MarkdownWalker {
   }
   void FlushHtml() {
     if (html_end_ == kNpos) return;
-    ExtractHtml(html_start_, html_end_, out_, nullptr);
+    if (gumbo_only_ ||
+        !ScanHtmlFragment(html_start_, html_end_, out_, nullptr)) {
+      ExtractHtml(html_start_, html_end_, out_, nullptr);
+    }
     html_end_ = kNpos;
   }
 
@@ -475,6 +483,7 @@ class MarkdownWalker {
   Collector* out_;
   std::string_view source_;
   size_t begin_;
+  bool gumbo_only_;
   size_t furthest_;  // end of the last input text seen
   std::vector<OpenSpan> open_;
   int code_depth_ = 0;
@@ -489,8 +498,9 @@ class MarkdownWalker {
 
 }  // namespace
 
-std::vector<Region> ExtractMarkdown(size_t begin, Collector* out) {
-  return MarkdownWalker(begin, out).Run();
+std::vector<Region> ExtractMarkdown(size_t begin, bool gumbo_only,
+                                    Collector* out) {
+  return MarkdownWalker(begin, gumbo_only, out).Run();
 }
 
 }  // namespace rotguard::extract

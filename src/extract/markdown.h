@@ -11,9 +11,11 @@ namespace rotguard::extract {
 
 // Parses content[begin, end) as GitHub-flavoured Markdown. Reports inline,
 // reference, autolink, bare-URL and image links, and the links of raw HTML
-// (through ExtractHtml). Returns the regions of code spans and code blocks,
-// in document order, so later passes (shortcodes) can skip them.
-std::vector<Region> ExtractMarkdown(size_t begin, Collector* out);
+// (through ScanHtmlFragment, or ExtractHtml where it declines or with
+// `gumbo_only`). Returns the regions of code spans and code blocks, in
+// document order, so later passes (shortcodes) can skip them.
+std::vector<Region> ExtractMarkdown(size_t begin, bool gumbo_only,
+                                    Collector* out);
 
 }  // namespace rotguard::extract
 

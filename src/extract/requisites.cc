@@ -1044,7 +1044,38 @@ size_t ScannableStart(std::string_view html) {
   return begin;
 }
 
+// True when the scanner reports for `html` exactly what ExtractHtml's
+// gumbo parse of it does: ScannableStart's conditions but front matter,
+// which only ExtractLinks reads (before it calls ExtractHtml), and a BOM.
+bool FragmentIsScannable(std::string_view html) {
+  return std::memchr(html.data(), '\0', html.size()) == nullptr &&
+         html.substr(0, kBom.size()) != kBom &&
+         InvalidUtf8Offset(html) == kNpos &&
+         html.find("rotguard-ignore") == kNpos && !HoldsUnmodeledTag(html) &&
+         !NestsTooDeepForOneParse(html);
+}
+
 }  // namespace
+
+bool ScanHtmlFragment(size_t begin, size_t end, Collector* out,
+                      std::string* base_href) {
+  std::string_view html = out->content().substr(begin, end - begin);
+  if (!FragmentIsScannable(html)) return false;
+  // The scanner reads its collector's whole content, so it gets the piece
+  // as its own content; its spans are then moved to the file's offsets.
+  Collector piece(html);
+  RequisiteScanner scanner(&piece, /*with_links=*/true);
+  scanner.Run(0);
+  for (Candidate& candidate : piece.candidates()) {
+    out->AddCandidate(candidate.kind, candidate.origin, begin + candidate.start,
+                      begin + candidate.end, std::move(candidate.target));
+  }
+  for (OffsetWarning& warning : piece.warnings()) {
+    out->Warn(begin + warning.offset, std::move(warning.message));
+  }
+  if (base_href != nullptr) *base_href = scanner.base_href();
+  return true;
+}
 
 std::optional<ExtractedDocument> ScanPageLinks(std::string_view html,
                                                std::string_view page_url) {

@@ -23,36 +23,33 @@ int64_t NowUnix() {
       .count();
 }
 
+// Inserts the `urls` row of `normalized` (with its SURT), known to be
+// missing; returns its id. Runs inside the caller's transaction.
+Result<int64_t> InsertUrl(SqliteDb& db, const std::string& normalized,
+                          int64_t now_unix) {
+  Result<CachedStatement> insert = db.PrepareCached(
+      "INSERT INTO urls (normalized, surt, first_seen) VALUES (?1, ?2, ?3)");
+  if (!insert.ok()) return insert.status();
+  std::string surt = Surt(normalized);
+  (*insert)->BindStatic(1, normalized).BindStatic(2, surt).Bind(3, now_unix);
+  ROTGUARD_RETURN_IF_ERROR((*insert)->Run());
+  return db.LastInsertRowId();
+}
+
 // The id of the `urls` row of `normalized`, created (with its SURT) when
-// missing. Runs inside the caller's transaction, if any. `likely_new`
-// (a bulk load into an empty urls table) tries the insert first, which
-// finds a conflict in the same index descent a lookup would take.
+// missing. Runs inside the caller's transaction, if any.
 Result<int64_t> UrlId(SqliteDb& db, const std::string& normalized,
-                      int64_t now_unix, bool likely_new = false) {
-  if (likely_new) {
-    Result<CachedStatement> insert = db.PrepareCached(
-        "INSERT INTO urls (normalized, surt, first_seen) VALUES (?1, ?2, ?3) "
-        "ON CONFLICT (normalized) DO NOTHING");
-    if (!insert.ok()) return insert.status();
-    (*insert)->Bind(1, normalized).Bind(2, Surt(normalized)).Bind(3, now_unix);
-    ROTGUARD_RETURN_IF_ERROR((*insert)->Run());
-    if (sqlite3_changes(db.handle()) == 1) return db.LastInsertRowId();
-  }
+                      int64_t now_unix) {
   {
     Result<CachedStatement> select =
         db.PrepareCached("SELECT id FROM urls WHERE normalized = ?1");
     if (!select.ok()) return select.status();
-    (*select)->Bind(1, normalized);
+    (*select)->BindStatic(1, normalized);
     Result<bool> row = (*select)->Step();
     if (!row.ok()) return row.status();
     if (*row) return (*select)->ColumnInt(0);
   }
-  Result<CachedStatement> insert = db.PrepareCached(
-      "INSERT INTO urls (normalized, surt, first_seen) VALUES (?1, ?2, ?3)");
-  if (!insert.ok()) return insert.status();
-  (*insert)->Bind(1, normalized).Bind(2, Surt(normalized)).Bind(3, now_unix);
-  ROTGUARD_RETURN_IF_ERROR((*insert)->Run());
-  return db.LastInsertRowId();
+  return InsertUrl(db, normalized, now_unix);
 }
 
 constexpr const char* kDocumentColumns =
@@ -398,7 +395,8 @@ Result<bool> SqliteManifest::RecordScan(const DocumentRow& doc,
                                         const std::vector<LinkRow>& links) {
   Result<Transaction> txn = Transaction::Begin(db_);
   if (!txn.ok()) return txn.status();
-  Result<bool> changed = ApplyScan(doc, links);
+  UrlIdCache url_ids;
+  Result<bool> changed = ApplyScan(doc, links, &url_ids);
   if (!changed.ok()) return changed.status();
   ROTGUARD_RETURN_IF_ERROR(txn->Commit());
   return *changed;
@@ -419,6 +417,9 @@ Status SqliteManifest::RaiseScanCache() {
   // find the index pages the previous ones loaded.
   ROTGUARD_RETURN_IF_ERROR(
       db_.Exec("PRAGMA cache_size=-" + std::to_string(kScanCacheKib)));
+  // The sorts that build a first scan's deferred indexes at commit may use
+  // a second thread: extraction, the other core's work, is over by then.
+  ROTGUARD_RETURN_IF_ERROR(db_.Exec("PRAGMA threads=2"));
   scan_cache_raised_ = true;
   return Status::Ok();
 }
@@ -429,14 +430,57 @@ Result<std::vector<std::string>> SqliteManifest::RecordScans(
   Result<Transaction> txn = Transaction::Begin(db_);
   if (!txn.ok()) return txn.status();
   std::vector<std::string> changed_paths;
+  UrlIdCache url_ids;
   for (const DocumentScan& scan : scans) {
-    Result<bool> changed = ApplyScan(scan.document, scan.links);
+    Result<bool> changed = ApplyScan(scan.document, scan.links, &url_ids);
     if (!changed.ok()) return changed.status();
     if (*changed) changed_paths.push_back(scan.document.path);
   }
   ROTGUARD_RETURN_IF_ERROR(txn->Commit());
   return changed_paths;
 }
+
+// A first scan writes every page of tables that were empty. In WAL mode
+// each page went to the WAL and then again into the file at the
+// checkpoint; a rollback journal holds only the pages that existed before
+// the transaction (a few: the tables were empty), so the load is written
+// once, and a failed or killed run still rolls back, from the journal.
+// synchronous=FULL meanwhile: a rollback journal needs it to survive a
+// power loss. Leaving WAL needs the only connection (`scan --update` holds
+// the store's exclusive lock): with another one open the load stays in
+// WAL mode. Restore() goes back to SqliteDb::Open's WAL and
+// synchronous=NORMAL once the transaction is over.
+class SqliteManifest::BulkLoadJournal {
+ public:
+  explicit BulkLoadJournal(SqliteDb* db) : db_(db) {}
+  BulkLoadJournal(BulkLoadJournal&& other) noexcept
+      : db_(std::exchange(other.db_, nullptr)),
+        switched_(std::exchange(other.switched_, false)) {}
+  BulkLoadJournal& operator=(BulkLoadJournal&&) = delete;
+  ~BulkLoadJournal() { (void)Restore(); }
+
+  // Outside any transaction.
+  Status Switch() {
+    Result<bool> switched = db_->TrySetJournalMode("delete");
+    if (!switched.ok()) return switched.status();
+    switched_ = *switched;
+    if (!switched_) return Status::Ok();
+    return db_->Exec("PRAGMA synchronous=FULL");
+  }
+  // After the transaction's commit or rollback.
+  Status Restore() {
+    if (db_ == nullptr || !switched_) return Status::Ok();
+    switched_ = false;
+    Result<bool> wal = db_->TrySetJournalMode("wal");
+    if (!wal.ok()) return wal.status();
+    if (!*wal) return Status::IOError(db_->path() + ": cannot return to WAL");
+    return db_->Exec("PRAGMA synchronous=NORMAL");
+  }
+
+ private:
+  SqliteDb* db_;
+  bool switched_ = false;
+};
 
 // One transaction for a whole `scan --update`: with one per batch of 500
 // documents, every commit wrote the index pages the batch had touched
@@ -448,16 +492,19 @@ Result<std::vector<std::string>> SqliteManifest::RecordScans(
 // leaves the manifest, indexes included, as it was.
 class SqliteManifest::SqliteScanWriter final : public ScanWriter {
  public:
-  SqliteScanWriter(SqliteManifest* manifest, Transaction txn,
-                   std::vector<std::string> deferred_indexes, bool urls_new)
+  SqliteScanWriter(SqliteManifest* manifest, BulkLoadJournal journal,
+                   Transaction txn, std::vector<std::string> deferred_indexes,
+                   bool urls_new)
       : manifest_(manifest),
+        journal_(std::move(journal)),
         txn_(std::move(txn)),
-        deferred_indexes_(std::move(deferred_indexes)),
-        urls_new_(urls_new) {}
+        deferred_indexes_(std::move(deferred_indexes)) {
+    url_ids_.urls_new = urls_new;
+  }
   Status Add(const std::vector<DocumentScan>& scans) override {
     for (const DocumentScan& scan : scans) {
       Result<bool> changed =
-          manifest_->ApplyScan(scan.document, scan.links, urls_new_);
+          manifest_->ApplyScan(scan.document, scan.links, &url_ids_);
       if (!changed.ok()) return changed.status();
       if (*changed) changed_paths_.push_back(scan.document.path);
     }
@@ -468,14 +515,17 @@ class SqliteManifest::SqliteScanWriter final : public ScanWriter {
       ROTGUARD_RETURN_IF_ERROR(manifest_->db_.Exec(create));
     }
     ROTGUARD_RETURN_IF_ERROR(txn_.Commit());
+    ROTGUARD_RETURN_IF_ERROR(journal_.Restore());
     return std::move(changed_paths_);
   }
 
  private:
   SqliteManifest* manifest_;
+  // Before txn_: restored after the rollback of an uncommitted writer.
+  BulkLoadJournal journal_;
   Transaction txn_;  // rolled back on destruction unless committed
   std::vector<std::string> deferred_indexes_;
-  bool urls_new_;
+  UrlIdCache url_ids_;
   std::vector<std::string> changed_paths_;
 };
 
@@ -505,6 +555,13 @@ Status SqliteManifest::DropDeferrableIndexes(
 
 Result<std::unique_ptr<ScanWriter>> SqliteManifest::BeginScans() {
   ROTGUARD_RETURN_IF_ERROR(RaiseScanCache());
+  BulkLoadJournal journal(&db_);
+  Result<int64_t> empty_before = db_.QueryInt(
+      "SELECT NOT EXISTS (SELECT 1 FROM links) AND "
+      "NOT EXISTS (SELECT 1 FROM urls)");
+  if (!empty_before.ok()) return empty_before.status();
+  if (*empty_before != 0) ROTGUARD_RETURN_IF_ERROR(journal.Switch());
+  // Checked again inside the transaction, which is what counts.
   Result<Transaction> txn = Transaction::Begin(db_);
   if (!txn.ok()) return txn.status();
   Result<int64_t> links_empty =
@@ -521,19 +578,20 @@ Result<std::unique_ptr<ScanWriter>> SqliteManifest::BeginScans() {
     ROTGUARD_RETURN_IF_ERROR(DropDeferrableIndexes("urls", &deferred));
   }
   return std::unique_ptr<ScanWriter>(std::make_unique<SqliteScanWriter>(
-      this, std::move(*txn), std::move(deferred), *urls_empty != 0));
+      this, std::move(journal), std::move(*txn), std::move(deferred),
+      *urls_empty != 0));
 }
 
 Result<bool> SqliteManifest::ApplyScan(const DocumentRow& doc,
                                        const std::vector<LinkRow>& links,
-                                       bool urls_new) {
+                                       UrlIdCache* url_ids) {
   bool unchanged = false;
   {
     Result<CachedStatement> find = db_.PrepareCached(
         "SELECT sha256, public_url FROM documents WHERE "
         "path = ?1");
     if (!find.ok()) return find.status();
-    (*find)->Bind(1, doc.path);
+    (*find)->BindStatic(1, doc.path);
     Result<bool> found = (*find)->Step();
     if (!found.ok()) return found.status();
     // A new public URL (the site's permalink rules changed) counts as a
@@ -545,7 +603,7 @@ Result<bool> SqliteManifest::ApplyScan(const DocumentRow& doc,
     Result<CachedStatement> touch = db_.PrepareCached(
         "UPDATE documents SET last_scanned = ?2 WHERE path = ?1");
     if (!touch.ok()) return touch.status();
-    (*touch)->Bind(1, doc.path).Bind(2, doc.last_scanned_unix);
+    (*touch)->BindStatic(1, doc.path).Bind(2, doc.last_scanned_unix);
     ROTGUARD_RETURN_IF_ERROR((*touch)->Run());
     return false;
   }
@@ -559,13 +617,13 @@ Result<bool> SqliteManifest::ApplyScan(const DocumentRow& doc,
       "RETURNING id");
   if (!upsert.ok()) return upsert.status();
   (*upsert)
-      ->Bind(1, doc.path)
-      .Bind(2, doc.sha256)
-      .Bind(3, doc.title)
-      .Bind(4, doc.date)
+      ->BindStatic(1, doc.path)
+      .BindStatic(2, doc.sha256)
+      .BindStatic(3, doc.title)
+      .BindStatic(4, doc.date)
       .Bind(5, doc.draft)
       .Bind(6, doc.last_scanned_unix)
-      .Bind(7, doc.public_url);
+      .BindStatic(7, doc.public_url);
   Result<bool> row = (*upsert)->Step();
   if (!row.ok()) return row.status();
   int64_t document_id = (*upsert)->ColumnInt(0);
@@ -577,40 +635,57 @@ Result<bool> SqliteManifest::ApplyScan(const DocumentRow& doc,
   (*clear)->Bind(1, document_id);
   ROTGUARD_RETURN_IF_ERROR((*clear)->Run());
   ROTGUARD_RETURN_IF_ERROR(
-      InsertLinks(document_id, links, doc.last_scanned_unix, urls_new));
+      InsertLinks(document_id, links, doc.last_scanned_unix, url_ids));
   return true;
 }
 
+// The statements are fetched once per document and bound without copies:
+// the links of a first scan are the manifest's biggest bulk write.
 Status SqliteManifest::InsertLinks(int64_t document_id,
                                    const std::vector<LinkRow>& links,
-                                   int64_t now_unix, bool urls_new) {
+                                   int64_t now_unix, UrlIdCache* url_ids) {
   Result<CachedStatement> insert = db_.PrepareCached(
       "INSERT INTO links (document_id, url_id, kind, written, url, "
       "normalized, line, col, start_offset, end_offset) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
   if (!insert.ok()) return insert.status();
+  Statement& row = **insert;
   for (const LinkRow& link : links) {
-    (*insert)->Reset();
-    (*insert)->Bind(1, document_id);
+    row.Reset();
+    row.Bind(1, document_id);
     if (link.normalized.empty()) {
-      (*insert)->BindNull(2);
+      row.BindNull(2);
     } else {
-      Result<int64_t> url_id = UrlId(db_, link.normalized, now_unix, urls_new);
+      Result<int64_t> url_id = CachedUrlId(link.normalized, now_unix, url_ids);
       if (!url_id.ok()) return url_id.status();
-      (*insert)->Bind(2, *url_id);
+      row.Bind(2, *url_id);
     }
-    (*insert)
-        ->Bind(3, link.kind)
-        .Bind(4, link.written)
-        .Bind(5, link.url)
-        .Bind(6, link.normalized)
+    row.BindStatic(3, link.kind)
+        .BindStatic(4, link.written)
+        .BindStatic(5, link.url)
+        .BindStatic(6, link.normalized)
         .Bind(7, link.line)
         .Bind(8, link.column)
         .Bind(9, link.start)
         .Bind(10, link.end);
-    ROTGUARD_RETURN_IF_ERROR((*insert)->Run());
+    ROTGUARD_RETURN_IF_ERROR(row.Run());
   }
   return Status::Ok();
+}
+
+Result<int64_t> SqliteManifest::CachedUrlId(const std::string& normalized,
+                                            int64_t now_unix,
+                                            UrlIdCache* url_ids) {
+  auto [entry, first_time] = url_ids->ids.try_emplace(normalized, 0);
+  if (!first_time) return entry->second;
+  Result<int64_t> id = url_ids->urls_new ? InsertUrl(db_, normalized, now_unix)
+                                         : UrlId(db_, normalized, now_unix);
+  if (!id.ok()) {
+    url_ids->ids.erase(entry);
+    return id.status();
+  }
+  entry->second = *id;
+  return *id;
 }
 
 Result<std::optional<DocumentRow>> SqliteManifest::FindDocument(

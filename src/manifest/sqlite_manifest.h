@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -135,6 +136,7 @@ class SqliteManifest final : public Manifest {
  private:
   class SqliteWarcFileWriter;
   class SqliteScanWriter;
+  class BulkLoadJournal;
   // Removes a private migrated copy's directory; declared before db_ so
   // that the connection closes first.
   class PrivateCopy {
@@ -157,14 +159,24 @@ class SqliteManifest final : public Manifest {
   static Result<std::unique_ptr<SqliteManifest>> OpenMigratedCopy(
       SqliteDb& source, int version);
 
-  // Helpers that run inside a caller's transaction. `urls_new`: the
-  // caller found the urls table empty, so most URLs are inserted, not
-  // looked up (see UrlId).
+  // The `urls` ids one scan transaction has looked up or created. A
+  // first scan meets ~300,000 links to ~250,000 URLs: a lookup statement
+  // per link cost more than inserting the link. Valid only inside the
+  // transaction that filled it (a rollback takes the rows away).
+  struct UrlIdCache {
+    // The urls table was empty when the transaction began, so a URL not
+    // in `ids` is not in the table either: inserted without a lookup.
+    bool urls_new = false;
+    std::unordered_map<std::string, int64_t> ids;
+  };
+  // Helpers that run inside a caller's transaction.
   Result<bool> ApplyScan(const DocumentRow& doc,
                          const std::vector<LinkRow>& links,
-                         bool urls_new = false);
+                         UrlIdCache* url_ids);
   Status InsertLinks(int64_t document_id, const std::vector<LinkRow>& links,
-                     int64_t now_unix, bool urls_new);
+                     int64_t now_unix, UrlIdCache* url_ids);
+  Result<int64_t> CachedUrlId(const std::string& normalized, int64_t now_unix,
+                              UrlIdCache* url_ids);
   Status RaiseScanCache();
   // Drops the indexes of `table` that a bulk load can build afterwards
   // and appends their CREATE statements to `*deferred`.

@@ -45,6 +45,7 @@ bool Comparable(std::string_view html) {
 std::vector<std::string> FromExtractLinks(std::string_view html) {
   rotguard::ExtractOptions options;
   options.base_url = std::string(kPage);
+  options.gumbo_only = true;  // the reference, not the scanner itself
   rotguard::ExtractedDocument doc = rotguard::ExtractLinks(
       "page.html", html, rotguard::DocumentFormat::kHtml, options);
   std::vector<std::string> urls;

@@ -3,10 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <random>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "extract/html.h"
 #include "unit/extract/extract_test_util.h"
 
 namespace rotguard {
@@ -603,6 +605,41 @@ TEST(BadInputTest, MalformedHtmlDoesNotCrash) {
   ExpectSpansHold(text, doc);
   ExtractedDocument as_markdown = Md(text);
   ExpectSpansHold(text, as_markdown);
+}
+
+// DecodeCharacterReferences copies text with a '&' that starts no
+// reference without asking gumbo; it must give what gumbo gives for every
+// string, including legacy references without ';' (`&not`, `&copy`) before
+// '=', letters, digits or the end.
+TEST(CharacterReferenceTest, ShortcutGivesWhatGumboGivesForEveryShape) {
+  const std::vector<std::string> pieces = {
+      "&", "amp", "copy", "not", "notin", "lt",       "x", "1", "=",    ";",
+      "#", "#38", "'",    " ",   "\r",    "\xC3\xA9", "/", "?", "\x01", "\xFF"};
+  auto expect_same = [](const std::string& text) {
+    EXPECT_EQ(extract::DecodeCharacterReferences(text),
+              extract::DecodeCharacterReferencesWithGumbo(text))
+        << text;
+  };
+  for (const std::string& a : pieces) {
+    for (const std::string& b : pieces) {
+      for (const std::string& c : pieces) expect_same("&" + a + b + c);
+    }
+  }
+  std::mt19937 random(20261207U);
+  std::uniform_int_distribution<size_t> pick(0, pieces.size() - 1);
+  for (int round = 0; round < 3000; ++round) {
+    std::string text = "https://h.example/p?a=1";
+    for (int k = 0; k < 6; ++k) text += pieces[pick(random)];
+    expect_same(text);
+  }
+}
+
+TEST(CharacterReferenceTest, QueryStringAmpersandsAreKeptWithoutDecoding) {
+  EXPECT_EQ(extract::DecodeCharacterReferences("https://h/p?id=1&ref=x&b=2"),
+            "https://h/p?id=1&ref=x&b=2");
+  EXPECT_EQ(extract::DecodeCharacterReferences("https://h/p?a=1&amp;b=2"),
+            "https://h/p?a=1&b=2");
+  EXPECT_EQ(extract::DecodeCharacterReferences("a&copy b"), "a\xC2\xA9 b");
 }
 
 }  // namespace

@@ -277,6 +277,51 @@ std::map<std::string, std::string> IndexesOf(const std::string& path) {
   return indexes;
 }
 
+// The journal mode the database file records in its header (bytes 18
+// and 19 are 2 for WAL, 1 for a rollback journal): what the next process
+// finds.
+std::string PersistedJournalMode(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  char header[20] = {};
+  in.read(header, sizeof header);
+  if (!in) return "";
+  return header[18] == 2 && header[19] == 2 ? "wal" : "delete";
+}
+
+TEST(SqliteManifestTest, FirstScanLoadsWithARollbackJournalAndEndsInWal) {
+  TempDir dir;
+  std::string path = dir / "m.sqlite3";
+  auto manifest = MustOpen(path);
+  ASSERT_NE(manifest, nullptr);
+  {
+    Result<std::unique_ptr<ScanWriter>> writer = manifest->BeginScans();
+    ASSERT_TRUE(writer.ok()) << writer.status().message();
+    // During the load of empty tables: no WAL, a rollback journal.
+    EXPECT_EQ(PersistedJournalMode(path), "delete");
+    ASSERT_TRUE((*writer)
+                    ->Add({{MakeDocument("a.md", "sha-a", 1),
+                            {MakeLink("https://a.example/", 0)}}})
+                    .ok());
+  }  // rolled back
+  EXPECT_EQ(PersistedJournalMode(path), "wal");
+  EXPECT_FALSE(manifest->FindDocument("a.md")->has_value());
+
+  Result<std::unique_ptr<ScanWriter>> writer = manifest->BeginScans();
+  ASSERT_TRUE(writer.ok());
+  ASSERT_TRUE((*writer)
+                  ->Add({{MakeDocument("a.md", "sha-a", 1),
+                          {MakeLink("https://a.example/", 0)}}})
+                  .ok());
+  ASSERT_TRUE((*writer)->Commit().ok());
+  writer->reset();
+  EXPECT_EQ(PersistedJournalMode(path), "wal");
+  EXPECT_EQ(manifest->LinksOf("a.md")->size(), 1u);
+  // A filled manifest is written in WAL mode.
+  writer = manifest->BeginScans();
+  ASSERT_TRUE(writer.ok());
+  EXPECT_EQ(PersistedJournalMode(path), "wal");
+}
+
 TEST(SqliteManifestTest, FirstScanBuildsTheDeferredIndexesAgainOrRollsBack) {
   TempDir dir;
   std::string path = dir / "m.sqlite3";
