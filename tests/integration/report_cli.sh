@@ -50,7 +50,9 @@ expect_exit 1 "$ROTGUARD" report --format xml
 
 # A writer holds the store: report exits 4 at once.
 if command -v flock >/dev/null; then
-  flock -x .rotguard/lock sleep 30 &
+  # -F: flock becomes the sleep, so the kill below ends the holder; a
+  # forked sleep would outlive it holding ctest's output pipe for 30 s.
+  flock -F -x .rotguard/lock sleep 30 &
   holder=$!
   for _ in $(seq 50); do
     flock -n -s .rotguard/lock true 2>/dev/null || break

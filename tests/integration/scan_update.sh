@@ -47,7 +47,9 @@ expect_contains err "manifest updated: 1 of 2 documents new or changed"
 [ "$(q 'select count(*) from links')" -eq 4 ] || fail "want 4 links after the edit"
 
 # Another run holding the lock: exit 4 at once.
-flock -x .rotguard/lock sleep 10 &
+# -F: flock becomes the sleep, so the kill below ends the holder; a forked
+# sleep would outlive it holding ctest's output pipe for 10 s.
+flock -F -x .rotguard/lock sleep 10 &
 holder=$!
 for _ in $(seq 50); do
   if ! flock -n -x .rotguard/lock true; then break; fi
