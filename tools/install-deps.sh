@@ -11,6 +11,7 @@ PACKAGES=(
   libtomlplusplus-dev nlohmann-json3-dev libgumbo-dev libmd4c-dev
   libmd4c-html0-dev libidn2-dev libgtest-dev libgmock-dev libbenchmark-dev
   wget curl openssl python3 sqlite3 clang-format
+  time
   chromium
   libbrotli-dev
   libyaml-dev

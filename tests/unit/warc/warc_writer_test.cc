@@ -1,13 +1,13 @@
 #include "rotguard/warc_writer.h"
 
 #include <gtest/gtest.h>
+#include <re2/re2.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <zlib.h>
 
 #include <atomic>
 #include <cerrno>
-#include <regex>
 #include <set>
 #include <thread>
 
@@ -166,14 +166,12 @@ TEST(WarcWriterTest, EveryRecordTypeRoundTripsWithOffsetsAndDigests) {
             std::string::npos);
   for (size_t i = 1; i < read.records.size(); ++i) {
     EXPECT_EQ(read.records[i].fields.Get("WARC-Warcinfo-ID"), info.record_id);
-    EXPECT_TRUE(std::regex_match(
+    EXPECT_TRUE(RE2::FullMatch(
         read.records[i].record_id,
-        std::regex(
-            "<urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]"
-            "{3}-[0-9a-f]{12}>")));
-    EXPECT_TRUE(std::regex_match(
-        read.records[i].date,
-        std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z)")));
+        "<urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]"
+        "{3}-[0-9a-f]{12}>"));
+    EXPECT_TRUE(RE2::FullMatch(read.records[i].date,
+                               R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z)"));
   }
 
   const WarcRecordInfo& request = read.records[1];
@@ -521,9 +519,9 @@ TEST(WarcWriterTest, RollsAtMaxSizeAndEveryFileStartsWithWarcinfo) {
   ASSERT_EQ(closed.size(), files.size());
   size_t records = 0;
   for (size_t i = 0; i < files.size(); ++i) {
-    EXPECT_TRUE(std::regex_match(
-        files[i].filename().string(),
-        std::regex(R"(rotguard-\d{14}-000(4[1-9]|5\d)-testhost\.warc\.gz)")))
+    EXPECT_TRUE(
+        RE2::FullMatch(files[i].filename().string(),
+                       R"(rotguard-\d{14}-000(4[1-9]|5\d)-testhost\.warc\.gz)"))
         << files[i];
     ReadResult read = ReadFile(files[i]);
     EXPECT_TRUE(read.problems.empty());
